@@ -1,0 +1,2 @@
+//! The `supply` command-line interface.
+fn main() {}

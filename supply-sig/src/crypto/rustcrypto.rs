@@ -1,0 +1,261 @@
+//! The RustCrypto backend: `sha2`, `p256`, `p384`, `ed25519-dalek` and `rsa` (verify only).
+
+use ecdsa::signature::hazmat::PrehashSigner as _;
+use ecdsa::signature::hazmat::PrehashVerifier as _;
+use rand_core::RngCore as _;
+use rsa::traits::PublicKeyParts as _;
+use sha2::Digest as _;
+
+use super::{
+    Error, HashProvider, PreparedSigner, PreparedVerifier, Provider, SecureRandom, SignProvider,
+    VerifyProvider,
+};
+use crate::digest::{Algorithm, Hasher};
+use crate::key::{KeyAlgorithm, PrivateKey, PublicKey};
+use crate::sign::SignatureScheme;
+
+const NAME: &str = "rustcrypto";
+
+/// The RustCrypto provider.
+pub static RUSTCRYPTO: Provider = Provider {
+    name: NAME,
+    hash: &Hash,
+    verify: &Verify,
+    sign: &Sign,
+    random: &Random,
+};
+
+#[derive(Debug)]
+struct Hash;
+
+impl HashProvider for Hash {
+    fn hasher(&self, algorithm: Algorithm) -> Hasher {
+        Hasher::new(algorithm)
+    }
+}
+
+#[derive(Debug)]
+struct Random;
+
+impl SecureRandom for Random {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
+        rand_core::OsRng.try_fill_bytes(dest).map_err(|_| Error::Random)
+    }
+}
+
+fn prehash(alg: Algorithm, msg: &[u8]) -> Vec<u8> {
+    match alg {
+        Algorithm::Sha256 => sha2::Sha256::digest(msg).to_vec(),
+        Algorithm::Sha384 => sha2::Sha384::digest(msg).to_vec(),
+        Algorithm::Sha512 => sha2::Sha512::digest(msg).to_vec(),
+    }
+}
+
+#[derive(Debug)]
+struct Verify;
+
+#[derive(Debug)]
+enum Prepared {
+    P256(p256::ecdsa::VerifyingKey, Algorithm),
+    P384(p384::ecdsa::VerifyingKey, Algorithm),
+    Ed25519(ed25519_dalek::VerifyingKey),
+    RsaPkcs1(rsa::RsaPublicKey, Algorithm),
+    RsaPss(rsa::RsaPublicKey, Algorithm),
+}
+
+impl VerifyProvider for Verify {
+    fn prepare(
+        &self,
+        key: &PublicKey,
+        scheme: SignatureScheme,
+    ) -> Result<Box<dyn PreparedVerifier>, Error> {
+        let rejected = || Error::KeyRejected { provider: NAME };
+        if scheme.key_algorithm() != key.algorithm() {
+            return Err(Error::SchemeMismatch {
+                scheme,
+                key: key.algorithm(),
+            });
+        }
+        let hash = scheme.hash().unwrap_or(Algorithm::Sha512);
+        let prepared = match key.algorithm() {
+            KeyAlgorithm::EcdsaP256 => Prepared::P256(
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(key.material()).map_err(|_| rejected())?,
+                hash,
+            ),
+            KeyAlgorithm::EcdsaP384 => Prepared::P384(
+                p384::ecdsa::VerifyingKey::from_sec1_bytes(key.material()).map_err(|_| rejected())?,
+                hash,
+            ),
+            KeyAlgorithm::Ed25519 => {
+                let arr: [u8; 32] = key.material().try_into().map_err(|_| rejected())?;
+                Prepared::Ed25519(
+                    ed25519_dalek::VerifyingKey::from_bytes(&arr).map_err(|_| rejected())?,
+                )
+            }
+            KeyAlgorithm::Rsa => {
+                use rsa::pkcs1::DecodeRsaPublicKey as _;
+                let k = rsa::RsaPublicKey::from_pkcs1_der(key.material()).map_err(|_| rejected())?;
+                match scheme {
+                    SignatureScheme::RsaPssSha256
+                    | SignatureScheme::RsaPssSha384
+                    | SignatureScheme::RsaPssSha512 => Prepared::RsaPss(k, hash),
+                    _ => Prepared::RsaPkcs1(k, hash),
+                }
+            }
+        };
+        Ok(Box::new(prepared))
+    }
+}
+
+fn pkcs1_scheme(alg: Algorithm) -> rsa::Pkcs1v15Sign {
+    match alg {
+        Algorithm::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+        Algorithm::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+        Algorithm::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+    }
+}
+
+fn pss_scheme(alg: Algorithm) -> rsa::Pss {
+    // Salt length = hash length: what cosign, Sigstore, securesystemslib and Wycheproof's
+    // `rsa_pss_*_sha256_mgf1_32` vectors use. A fixed salt length is stricter than auto-detection.
+    match alg {
+        Algorithm::Sha256 => rsa::Pss::new_with_salt::<sha2::Sha256>(32),
+        Algorithm::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(48),
+        Algorithm::Sha512 => rsa::Pss::new_with_salt::<sha2::Sha512>(64),
+    }
+}
+
+impl PreparedVerifier for Prepared {
+    fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
+        fn bad<E>(_: E) -> Error {
+            Error::BadSignature
+        }
+        match self {
+            Self::P256(k, h) => {
+                let sig = p256::ecdsa::Signature::from_slice(sig).map_err(bad)?;
+                k.verify_prehash(&prehash(*h, msg), &sig).map_err(bad)
+            }
+            Self::P384(k, h) => {
+                let sig = p384::ecdsa::Signature::from_slice(sig).map_err(bad)?;
+                k.verify_prehash(&prehash(*h, msg), &sig).map_err(bad)
+            }
+            Self::Ed25519(k) => {
+                let sig = ed25519_dalek::Signature::from_slice(sig).map_err(bad)?;
+                // Cofactorless equation; small-order and non-canonical R and A are refused by the
+                // policy layer above, which makes this equivalent to `verify_strict`.
+                k.verify_strict(msg, &sig).map_err(bad)
+            }
+            Self::RsaPkcs1(k, h) => {
+                if sig.len() != k.size() {
+                    return Err(Error::BadSignature);
+                }
+                k.verify(pkcs1_scheme(*h), &prehash(*h, msg), sig).map_err(bad)
+            }
+            Self::RsaPss(k, h) => {
+                if sig.len() != k.size() {
+                    return Err(Error::BadSignature);
+                }
+                k.verify(pss_scheme(*h), &prehash(*h, msg), sig).map_err(bad)
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Sign;
+
+enum SignerKey {
+    P256(p256::ecdsa::SigningKey, Algorithm),
+    P384(p384::ecdsa::SigningKey, Algorithm),
+    Ed25519(ed25519_dalek::SigningKey),
+}
+
+impl std::fmt::Debug for SignerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignerKey(..)")
+    }
+}
+
+impl SignProvider for Sign {
+    fn prepare(
+        &self,
+        key: &PrivateKey,
+        scheme: SignatureScheme,
+    ) -> Result<Box<dyn PreparedSigner>, Error> {
+        let rejected = || Error::KeyRejected { provider: NAME };
+        if scheme.key_algorithm() != key.algorithm() {
+            return Err(Error::SchemeMismatch {
+                scheme,
+                key: key.algorithm(),
+            });
+        }
+        let hash = scheme.hash().unwrap_or(Algorithm::Sha512);
+        let k = match key.algorithm() {
+            KeyAlgorithm::EcdsaP256 => SignerKey::P256(
+                p256::ecdsa::SigningKey::from_slice(key.secret_bytes()).map_err(|_| rejected())?,
+                hash,
+            ),
+            KeyAlgorithm::EcdsaP384 => SignerKey::P384(
+                p384::ecdsa::SigningKey::from_slice(key.secret_bytes()).map_err(|_| rejected())?,
+                hash,
+            ),
+            KeyAlgorithm::Ed25519 => {
+                let seed: [u8; 32] = key.secret_bytes().try_into().map_err(|_| rejected())?;
+                SignerKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed))
+            }
+            KeyAlgorithm::Rsa => {
+                // RUSTSEC-2023-0071: the `rsa` crate's private-key operations are not constant time.
+                return Err(Error::Unsupported {
+                    provider: NAME,
+                    what: "RSA signing (use the aws-lc-rs provider)",
+                });
+            }
+        };
+        Ok(Box::new(k))
+    }
+
+    fn generate(&self, algorithm: KeyAlgorithm) -> Result<PrivateKey, Error> {
+        let rejected = || Error::KeyRejected { provider: NAME };
+        match algorithm {
+            KeyAlgorithm::EcdsaP256 => {
+                let sk = p256::SecretKey::random(&mut rand_core::OsRng);
+                PrivateKey::from_ec_scalar(algorithm, &sk.to_bytes()).map_err(|_| rejected())
+            }
+            KeyAlgorithm::EcdsaP384 => {
+                let sk = p384::SecretKey::random(&mut rand_core::OsRng);
+                PrivateKey::from_ec_scalar(algorithm, &sk.to_bytes()).map_err(|_| rejected())
+            }
+            KeyAlgorithm::Ed25519 => {
+                let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+                Random.fill(&mut seed[..])?;
+                PrivateKey::from_ed25519_seed(&seed[..]).map_err(|_| rejected())
+            }
+            KeyAlgorithm::Rsa => Err(Error::Unsupported {
+                provider: NAME,
+                what: "RSA key generation",
+            }),
+        }
+    }
+}
+
+impl PreparedSigner for SignerKey {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, Error> {
+        let failed = |_| Error::SigningFailed { provider: NAME };
+        // ECDSA nonces are RFC 6979 deterministic (HMAC-DRBG keyed with the curve's hash), so no
+        // random source can leak the key.
+        match self {
+            Self::P256(k, h) => {
+                let sig: p256::ecdsa::Signature = k.sign_prehash(&prehash(*h, msg)).map_err(failed)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            Self::P384(k, h) => {
+                let sig: p384::ecdsa::Signature = k.sign_prehash(&prehash(*h, msg)).map_err(failed)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            Self::Ed25519(k) => {
+                use ed25519_dalek::Signer as _;
+                Ok(k.sign(msg).to_bytes().to_vec())
+            }
+        }
+    }
+}

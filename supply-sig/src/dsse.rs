@@ -1,0 +1,1 @@
+//! DSSE envelopes (placeholder, filled in by the DSSE work).

@@ -1,0 +1,1 @@
+//! Key encodings (placeholder, filled in by the key-encoding work).

@@ -1,0 +1,65 @@
+//! Named size limits for every untrusted input.
+//!
+//! Each number says where it comes from. Callers can tighten them through [`Limits`], which the
+//! parsers of this crate take where a caller may want a smaller bound.
+
+/// Largest PEM document we read (bytes of text). An RSA-8192 private key in PEM is about 6.5 KiB;
+/// a certificate chain of a few certificates stays well below 64 KiB.
+pub const MAX_PEM_LEN: usize = 64 * 1024;
+
+/// Largest DER structure (key or signature) we decode. An RSA-8192 PKCS#8 key is about 4.8 KiB.
+pub const MAX_DER_LEN: usize = 16 * 1024;
+
+/// Largest JSON document accepted by the canonical-JSON parsers: 32 MiB, the size of a large TUF
+/// `targets.json` with hundreds of thousands of entries.
+pub const MAX_JSON_LEN: usize = 32 * 1024 * 1024;
+
+/// Deepest nesting accepted by the canonical-JSON parsers. serde_json's own recursion limit is
+/// 128; real TUF and in-toto metadata nests fewer than 10 levels.
+pub const MAX_JSON_DEPTH: usize = 128;
+
+/// Largest DSSE payload (decoded bytes): 16 MiB, as sigstore-go bounds attestation payloads; an
+/// SBOM inside an attestation can be several MiB.
+pub const MAX_DSSE_PAYLOAD_LEN: usize = 16 * 1024 * 1024;
+
+/// Most signatures accepted in one DSSE envelope. The verification work is bounded by this times
+/// the number of trusted keys; no real envelope carries more than a handful.
+pub const MAX_DSSE_SIGNATURES: usize = 64;
+
+/// Longest OpenSSH public key line (an RSA-16384 key is about 2.8 KiB of base64).
+pub const MAX_SSH_LINE_LEN: usize = 16 * 1024;
+
+/// Largest RSA modulus accepted, in bits (Sigstore and TUF keys top out at 4096; 8192 leaves room).
+pub const MAX_RSA_BITS: usize = 8192;
+
+/// Smallest RSA modulus accepted, in bits (NIST SP 800-131A forbids less than 2048).
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// Largest scrypt cost accepted when reading a cosign key file: N = 2^20, r = 8 needs 1 GiB of
+/// memory; cosign writes N = 2^15 and 2^16. Anything larger is a denial-of-service attempt.
+pub const MAX_SCRYPT_LOG_N: u8 = 20;
+
+/// Caller-tunable limits. [`Limits::default`] is the set of constants above.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// See [`MAX_JSON_LEN`].
+    pub json_len: usize,
+    /// See [`MAX_JSON_DEPTH`].
+    pub json_depth: usize,
+    /// See [`MAX_DSSE_PAYLOAD_LEN`].
+    pub dsse_payload_len: usize,
+    /// See [`MAX_DSSE_SIGNATURES`].
+    pub dsse_signatures: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            json_len: MAX_JSON_LEN,
+            json_depth: MAX_JSON_DEPTH,
+            dsse_payload_len: MAX_DSSE_PAYLOAD_LEN,
+            dsse_signatures: MAX_DSSE_SIGNATURES,
+        }
+    }
+}

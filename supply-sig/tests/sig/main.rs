@@ -1,0 +1,1 @@
+//! supply-sig integration tests.
