@@ -229,8 +229,11 @@ fn truncate(s: &str) -> String {
 /// OCI `algorithm-component`: `[a-z0-9]+`, separated by `[+._-]`.
 fn is_oci_algorithm_component(s: &str) -> bool {
     !s.is_empty()
-        && s.split(['+', '.', '_', '-'])
-            .all(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && s.split(['+', '.', '_', '-']).all(|c| {
+            !c.is_empty()
+                && c.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 impl PartialEq for Digest {

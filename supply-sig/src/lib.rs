@@ -21,7 +21,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `aws-lc-rs` | no | [`crypto::AWS_LC`], an aws-lc-rs backend with OpenSSL-class ECDSA and RSA speed |
+//! | `aws-lc-rs` | no | `crypto::AWS_LC`, an aws-lc-rs backend with OpenSSL-class ECDSA and RSA speed |
 //!
 //! The RustCrypto backend ([`crypto::RUSTCRYPTO`]) is always present: it is the default and the
 //! key-format layer uses the RustCrypto curve crates to validate points.

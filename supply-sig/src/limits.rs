@@ -39,6 +39,25 @@ pub const MIN_RSA_BITS: usize = 2048;
 /// memory; cosign writes N = 2^15 and 2^16. Anything larger is a denial-of-service attempt.
 pub const MAX_SCRYPT_LOG_N: u8 = 20;
 
+/// Largest scrypt block size `r` accepted when reading a key file (cosign and RFC 7914 use 8).
+pub const MAX_SCRYPT_R: u32 = 32;
+
+/// Largest scrypt parallelism `p` accepted when reading a key file (cosign uses 1).
+pub const MAX_SCRYPT_P: u32 = 16;
+
+/// Largest scrypt work, 128·N·r·p bytes of memory-hard mixing: 1 GiB, the cost of N = 2^20,
+/// r = 8, p = 1 (see [`MAX_SCRYPT_LOG_N`]).
+pub const MAX_SCRYPT_WORK: u64 = 1 << 30;
+
+/// Largest PBKDF2 iteration count accepted in an encrypted PKCS#8 key. OpenSSL 3 writes 2048 and
+/// OWASP (2023) recommends 600 000 for PBKDF2-HMAC-SHA256; two million leaves room and stays
+/// around a second of work.
+pub const MAX_PBKDF2_ITERATIONS: u32 = 2_000_000;
+
+/// Largest securesystemslib / TUF key dict read on its own (bytes of JSON). A dict holds at most
+/// an RSA-8192 SPKI PEM (about 1.5 KiB); 64 KiB matches [`MAX_PEM_LEN`].
+pub const MAX_KEY_DICT_LEN: usize = 64 * 1024;
+
 /// Caller-tunable limits. [`Limits::default`] is the set of constants above.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -366,9 +366,14 @@ impl Verifier for KeyVerifier {
                 {
                     return Err(self.bad());
                 }
-                self.inner.verify(message, signature).map_err(|_| self.bad())
+                self.inner
+                    .verify(message, signature)
+                    .map_err(|_| self.bad())
             }
-            KeyAlgorithm::Rsa => self.inner.verify(message, signature).map_err(|_| self.bad()),
+            KeyAlgorithm::Rsa => self
+                .inner
+                .verify(message, signature)
+                .map_err(|_| self.bad()),
         }
     }
 }
@@ -387,7 +392,11 @@ impl KeySigner {
     /// # Errors
     /// [`Error::SchemeMismatch`], or [`Error::Crypto`] when the backend cannot sign with it
     /// (RSA in the RustCrypto backend).
-    pub fn new(key: &PrivateKey, scheme: SignatureScheme, provider: &Provider) -> Result<Self, Error> {
+    pub fn new(
+        key: &PrivateKey,
+        scheme: SignatureScheme,
+        provider: &Provider,
+    ) -> Result<Self, Error> {
         scheme.check_key(key.algorithm())?;
         let inner = provider.sign.prepare(key, scheme).map_err(Error::Crypto)?;
         Ok(Self {
@@ -425,7 +434,9 @@ impl Signer for KeySigner {
 
     fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         let sig = self.inner.sign(message).map_err(Error::Crypto)?;
-        if self.public.algorithm().ecdsa_field_len().is_some() && self.encoding != EcdsaEncoding::Fixed {
+        if self.public.algorithm().ecdsa_field_len().is_some()
+            && self.encoding != EcdsaEncoding::Fixed
+        {
             ecdsa_fixed_to_der(&sig).ok_or(Error::Crypto(crypto::Error::SigningFailed {
                 provider: "der-encoder",
             }))
@@ -549,10 +560,8 @@ fn ed25519_s_ok(s: &[u8]) -> bool {
     let Ok(arr) = <[u8; 32]>::try_from(s) else {
         return false;
     };
-    Option::<curve25519_dalek::Scalar>::from(
-        curve25519_dalek::Scalar::from_canonical_bytes(arr),
-    )
-    .is_some()
+    Option::<curve25519_dalek::Scalar>::from(curve25519_dalek::Scalar::from_canonical_bytes(arr))
+        .is_some()
 }
 
 #[cfg(test)]

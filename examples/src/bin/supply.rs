@@ -1,2 +1,6 @@
-//! The `supply` command-line interface.
-fn main() {}
+//! The `supply` command-line interface; see `supply --help`.
+#![forbid(unsafe_code)]
+
+fn main() -> std::process::ExitCode {
+    supply_examples::cli::main()
+}

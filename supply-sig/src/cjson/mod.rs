@@ -3,15 +3,96 @@
 //!
 //! - [`olpc`]: the OLPC / securesystemslib flavour used by TUF and in-toto.
 //! - [`jcs`]: RFC 8785 JSON Canonicalization Scheme.
+//!
+//! Both flavours share one strict RFC 8259 parser. It does not go through `serde_json::Value`,
+//! which would lose big integers and silently keep only one of two duplicate keys. The parser:
+//!
+//! - accepts exactly the RFC 8259 grammar: any value at the top level, whitespace limited to
+//!   space, tab, line feed and carriage return, no byte-order mark, no trailing characters, no
+//!   leading zeros, no `NaN`/`Infinity`, no comments, no trailing commas;
+//! - requires valid UTF-8 (RFC 8259 §8.1) and rejects unescaped control characters, unknown
+//!   escapes and lone UTF-16 surrogates in `\u` escapes (so every string is valid Unicode);
+//! - rejects duplicate object keys, compared after unescaping (RFC 8259 §4 leaves them
+//!   undefined; RFC 8785 §3.1 and I-JSON (RFC 7493 §2.3) forbid them);
+//! - keeps every number as its source text, so each flavour decides how to read it;
+//! - is bounded: at most [`limits::MAX_JSON_LEN`](crate::limits::MAX_JSON_LEN) bytes and
+//!   [`limits::MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH) levels of nesting (or the
+//!   tighter values of a [`Limits`](crate::limits::Limits)), and it never recurses: parsing and
+//!   serialization use explicit stacks, so no input can overflow the call stack.
+//!
+//! ```
+//! use supply_sig::cjson::{jcs, olpc};
+//!
+//! let json = br#"{ "b": [1, true, null], "a": "tab\t" }"#;
+//! assert_eq!(olpc::canonicalize(json)?, b"{\"a\":\"tab\t\",\"b\":[1,true,null]}");
+//! assert_eq!(jcs::canonicalize(json)?, b"{\"a\":\"tab\\t\",\"b\":[1,true,null]}");
+//! assert!(olpc::canonicalize(b"1.5").is_err());
+//! assert_eq!(jcs::canonicalize(b"[1E30, 4.50]")?, b"[1e+30,4.5]");
+//! # Ok::<(), supply_sig::cjson::Error>(())
+//! ```
 
 pub mod jcs;
 pub mod olpc;
+mod value;
 
 /// Errors from parsing or canonicalizing JSON.
+///
+/// Byte offsets count from the start of the input.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Placeholder until the parser lands.
-    #[error("not implemented")]
-    Unimplemented,
+    /// The input is not RFC 8259 JSON.
+    #[error("JSON syntax error at byte {offset}: {reason}")]
+    Syntax {
+        /// Where the problem was found.
+        offset: usize,
+        /// What was wrong.
+        reason: &'static str,
+    },
+    /// The input is not valid UTF-8.
+    #[error("invalid UTF-8 at byte {offset}")]
+    InvalidUtf8 {
+        /// Length of the longest valid UTF-8 prefix.
+        offset: usize,
+    },
+    /// A `\u` escape encodes a UTF-16 surrogate that is not part of a valid pair.
+    #[error("lone UTF-16 surrogate in the \\u escape at byte {offset}")]
+    LoneSurrogate {
+        /// Where the escape starts.
+        offset: usize,
+    },
+    /// An object has the same key twice (compared after unescaping).
+    #[error("duplicate object key {key:?} at byte {offset}")]
+    DuplicateKey {
+        /// The key, unescaped.
+        key: String,
+        /// Where its second occurrence starts.
+        offset: usize,
+    },
+    /// The input exceeds a named limit.
+    #[error("{what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// What was too large (`"JSON length"` in bytes, `"JSON nesting depth"` in levels).
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+    /// OLPC canonical JSON has no fractions or exponents (securesystemslib raises
+    /// `FormatError`).
+    #[error("number at byte {offset} is not an integer, which OLPC canonical JSON requires")]
+    FloatNotAllowed {
+        /// Where the number starts.
+        offset: usize,
+    },
+    /// A number does not fit in an IEEE-754 double (RFC 8785 §3.2.2.3: JCS numbers are
+    /// doubles; `1e400` would become infinity).
+    #[error("number at byte {offset} is out of the IEEE-754 double range")]
+    NumberOutOfRange {
+        /// Where the number starts.
+        offset: usize,
+    },
+    /// `serde_json` could not serialize an in-memory value (for example a map with non-string
+    /// keys) before canonicalization.
+    #[error("could not serialize the value as JSON")]
+    Serialize(#[source] serde_json::Error),
 }

@@ -6,7 +6,7 @@
 //! | provider | feature | notes |
 //! |---|---|---|
 //! | [`RUSTCRYPTO`] | always | pure Rust: `sha2` (SHA-NI), `p256`, `p384`, `ed25519-dalek`, `rsa` (verify only) |
-//! | [`AWS_LC`] | `aws-lc-rs` | aws-lc-rs: OpenSSL-class ECDSA and RSA speed, RSA signing |
+//! | `AWS_LC` | `aws-lc-rs` | aws-lc-rs: OpenSSL-class ECDSA and RSA speed, RSA signing |
 //!
 //! Override single tables with struct update syntax, e.g. AWS-LC verification with RustCrypto
 //! signing: `Provider { verify: AWS_LC.verify, ..RUSTCRYPTO }`.
@@ -170,7 +170,7 @@ pub struct Provider {
 /// The provider used when the caller names none: [`RUSTCRYPTO`].
 ///
 /// Applications that want OpenSSL-class ECDSA and RSA speed enable the `aws-lc-rs` feature and pass
-/// [`AWS_LC`] explicitly.
+/// `AWS_LC` explicitly.
 pub fn default_provider() -> &'static Provider {
     &RUSTCRYPTO
 }

@@ -39,7 +39,9 @@ struct Random;
 
 impl SecureRandom for Random {
     fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
-        rand_core::OsRng.try_fill_bytes(dest).map_err(|_| Error::Random)
+        rand_core::OsRng
+            .try_fill_bytes(dest)
+            .map_err(|_| Error::Random)
     }
 }
 
@@ -79,11 +81,13 @@ impl VerifyProvider for Verify {
         let hash = scheme.hash().unwrap_or(Algorithm::Sha512);
         let prepared = match key.algorithm() {
             KeyAlgorithm::EcdsaP256 => Prepared::P256(
-                p256::ecdsa::VerifyingKey::from_sec1_bytes(key.material()).map_err(|_| rejected())?,
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(key.material())
+                    .map_err(|_| rejected())?,
                 hash,
             ),
             KeyAlgorithm::EcdsaP384 => Prepared::P384(
-                p384::ecdsa::VerifyingKey::from_sec1_bytes(key.material()).map_err(|_| rejected())?,
+                p384::ecdsa::VerifyingKey::from_sec1_bytes(key.material())
+                    .map_err(|_| rejected())?,
                 hash,
             ),
             KeyAlgorithm::Ed25519 => {
@@ -94,7 +98,8 @@ impl VerifyProvider for Verify {
             }
             KeyAlgorithm::Rsa => {
                 use rsa::pkcs1::DecodeRsaPublicKey as _;
-                let k = rsa::RsaPublicKey::from_pkcs1_der(key.material()).map_err(|_| rejected())?;
+                let k =
+                    rsa::RsaPublicKey::from_pkcs1_der(key.material()).map_err(|_| rejected())?;
                 match scheme {
                     SignatureScheme::RsaPssSha256
                     | SignatureScheme::RsaPssSha384
@@ -149,13 +154,15 @@ impl PreparedVerifier for Prepared {
                 if sig.len() != k.size() {
                     return Err(Error::BadSignature);
                 }
-                k.verify(pkcs1_scheme(*h), &prehash(*h, msg), sig).map_err(bad)
+                k.verify(pkcs1_scheme(*h), &prehash(*h, msg), sig)
+                    .map_err(bad)
             }
             Self::RsaPss(k, h) => {
                 if sig.len() != k.size() {
                     return Err(Error::BadSignature);
                 }
-                k.verify(pss_scheme(*h), &prehash(*h, msg), sig).map_err(bad)
+                k.verify(pss_scheme(*h), &prehash(*h, msg), sig)
+                    .map_err(bad)
             }
         }
     }
@@ -245,11 +252,13 @@ impl PreparedSigner for SignerKey {
         // random source can leak the key.
         match self {
             Self::P256(k, h) => {
-                let sig: p256::ecdsa::Signature = k.sign_prehash(&prehash(*h, msg)).map_err(failed)?;
+                let sig: p256::ecdsa::Signature =
+                    k.sign_prehash(&prehash(*h, msg)).map_err(failed)?;
                 Ok(sig.to_bytes().to_vec())
             }
             Self::P384(k, h) => {
-                let sig: p384::ecdsa::Signature = k.sign_prehash(&prehash(*h, msg)).map_err(failed)?;
+                let sig: p384::ecdsa::Signature =
+                    k.sign_prehash(&prehash(*h, msg)).map_err(failed)?;
                 Ok(sig.to_bytes().to_vec())
             }
             Self::Ed25519(k) => {

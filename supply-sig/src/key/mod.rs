@@ -59,6 +59,26 @@ pub enum Error {
     /// The crypto backend failed (key generation or random source).
     #[error(transparent)]
     Crypto(#[from] crate::crypto::Error),
+    /// A PEM document has a label this reader does not accept here.
+    #[error("unexpected PEM label {label:?}")]
+    UnexpectedPemLabel {
+        /// The label found (at most 64 characters of it).
+        label: String,
+    },
+    /// A key-derivation cost (PBKDF2 iterations, scrypt N·r·p) is above the named limit.
+    #[error("{what} exceeds the limit of {limit}")]
+    CostExceeded {
+        /// What was too costly.
+        what: &'static str,
+        /// The limit.
+        limit: u64,
+    },
+    /// Encrypting a private key failed inside the cipher.
+    #[error("could not encrypt the private key")]
+    Encryption,
+    /// Canonical JSON for a key ID could not be produced.
+    #[error("canonical JSON for the key ID failed")]
+    CanonicalJson(#[source] crate::cjson::Error),
 }
 
 /// The algorithm family of a key.
@@ -243,7 +263,12 @@ impl PublicKey {
             return Err(Error::InvalidKey("RSA modulus is even"));
         }
         // e must be odd, ≥ 3 and fit in 33 bits (the bound ring and aws-lc enforce).
-        if e.is_empty() || e.len() > 5 || e.last().is_some_and(|b| b & 1 == 0) || bit_len(e) < 2 || bit_len(e) > 33 {
+        if e.is_empty()
+            || e.len() > 5
+            || e.last().is_some_and(|b| b & 1 == 0)
+            || bit_len(e) < 2
+            || bit_len(e) > 33
+        {
             return Err(Error::InvalidKey("RSA public exponent out of range"));
         }
         let _ = rsa::RsaPublicKey::from_pkcs1_der(der)
@@ -355,16 +380,22 @@ impl PrivateKey {
             KeyAlgorithm::EcdsaP256 => {
                 let sk = p256::SecretKey::from_slice(scalar)
                     .map_err(|_| Error::InvalidKey("P-256 scalar"))?;
-                p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&sk.public_key(), false)
-                    .as_bytes()
-                    .to_vec()
+                p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(
+                    &sk.public_key(),
+                    false,
+                )
+                .as_bytes()
+                .to_vec()
             }
             KeyAlgorithm::EcdsaP384 => {
                 let sk = p384::SecretKey::from_slice(scalar)
                     .map_err(|_| Error::InvalidKey("P-384 scalar"))?;
-                p384::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&sk.public_key(), false)
-                    .as_bytes()
-                    .to_vec()
+                p384::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(
+                    &sk.public_key(),
+                    false,
+                )
+                .as_bytes()
+                .to_vec()
             }
             _ => return Err(Error::InvalidKey("not an ECDSA algorithm")),
         };
@@ -438,7 +469,9 @@ impl fmt::Debug for PrivateKey {
 /// An opaque key label, as TUF, in-toto and DSSE carry them.
 ///
 /// A key ID is only ever a hint for finding a key: verification never trusts it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct KeyId(String);
 

@@ -1,1 +1,14 @@
-//! supply-sig integration tests.
+//! supply-sig integration tests, grouped by source: `vectors` (shared/testdata), `interop`
+//! (real peers), `attacks` and `limits`. Every crypto test runs once per provider in
+//! `supply_sig::crypto::all_providers()`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    missing_docs
+)]
+
+mod cjson;
+mod dsse;
+mod keys;
+mod vectors;

@@ -65,7 +65,11 @@ fn wycheproof_all_files_all_providers() {
         .filter(|n| n.ends_with("_test.json"))
         .collect();
     files.sort();
-    assert_eq!(files.len(), 18, "every Wycheproof file in testdata is covered");
+    assert_eq!(
+        files.len(),
+        18,
+        "every Wycheproof file in testdata is covered"
+    );
     let mut failures = Vec::new();
     let mut counted = 0usize;
     for provider in all_providers() {
@@ -85,7 +89,9 @@ fn wycheproof_all_files_all_providers() {
                     let id = format!("{file}#{}", t["tcId"]);
                     let msg = unhex(t["msg"].as_str().unwrap());
                     let sig = unhex(t["sig"].as_str().unwrap());
-                    let ok = verifier.as_ref().is_some_and(|v| v.verify(&msg, &sig).is_ok());
+                    let ok = verifier
+                        .as_ref()
+                        .is_some_and(|v| v.verify(&msg, &sig).is_ok());
                     let result = t["result"].as_str().unwrap();
                     // Strict choice for `acceptable`: reject.
                     let mut want = result == "valid";
@@ -97,7 +103,10 @@ fn wycheproof_all_files_all_providers() {
                     if ok != want {
                         failures.push(format!(
                             "[{}] {id} ({result}, flags {}, {}): got {}",
-                            provider.name, t["flags"], t["comment"], if ok { "accept" } else { "reject" }
+                            provider.name,
+                            t["flags"],
+                            t["comment"],
+                            if ok { "accept" } else { "reject" }
                         ));
                     }
                 }
@@ -108,21 +117,34 @@ fn wycheproof_all_files_all_providers() {
     for e in exceptions.keys() {
         assert!(used.contains(e), "stale exception {e}");
     }
-    assert!(failures.is_empty(), "{} Wycheproof mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} Wycheproof mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn wycheproof_pem_and_der_keys_agree() {
-    for file in ["ecdsa_secp384r1_sha384_test.json", "ed25519_test.json", "rsa_signature_4096_sha512_test.json"] {
+    for file in [
+        "ecdsa_secp384r1_sha384_test.json",
+        "ed25519_test.json",
+        "rsa_signature_4096_sha512_test.json",
+    ] {
         let doc = read_json(&format!("crypto/wycheproof/{file}"));
         for group in doc["testGroups"].as_array().unwrap() {
             let der = unhex(group["publicKeyDer"].as_str().unwrap());
             let pem = group["publicKeyPem"].as_str().unwrap();
             let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
             use base64::Engine as _;
-            let from_pem = base64::engine::general_purpose::STANDARD.decode(body).unwrap();
+            let from_pem = base64::engine::general_purpose::STANDARD
+                .decode(body)
+                .unwrap();
             assert_eq!(from_pem, der);
-            let Ok(k) = PublicKey::from_spki_der(&der) else { continue };
+            let Ok(k) = PublicKey::from_spki_der(&der) else {
+                continue;
+            };
             // Re-encoding the canonical SPKI reproduces the input.
             assert_eq!(k.spki_der(), &der[..], "{file}");
         }
@@ -135,9 +157,11 @@ fn ecdsa_low_s_policy_rejects_exactly_the_high_s_valid_vectors() {
     for provider in all_providers() {
         let mut high = 0;
         for group in doc["testGroups"].as_array().unwrap() {
-            let key = PublicKey::from_spki_der(&unhex(group["publicKeyDer"].as_str().unwrap())).unwrap();
+            let key =
+                PublicKey::from_spki_der(&unhex(group["publicKeyDer"].as_str().unwrap())).unwrap();
             let base = VerifyPolicy::default().with_ecdsa_encoding(EcdsaEncoding::Fixed);
-            let any = KeyVerifier::new(&key, SignatureScheme::EcdsaP256Sha256, base, provider).unwrap();
+            let any =
+                KeyVerifier::new(&key, SignatureScheme::EcdsaP256Sha256, base, provider).unwrap();
             let low = KeyVerifier::new(
                 &key,
                 SignatureScheme::EcdsaP256Sha256,
@@ -149,7 +173,10 @@ fn ecdsa_low_s_policy_rejects_exactly_the_high_s_valid_vectors() {
                 if t["result"] != "valid" {
                     continue;
                 }
-                let (msg, sig) = (unhex(t["msg"].as_str().unwrap()), unhex(t["sig"].as_str().unwrap()));
+                let (msg, sig) = (
+                    unhex(t["msg"].as_str().unwrap()),
+                    unhex(t["sig"].as_str().unwrap()),
+                );
                 assert!(any.verify(&msg, &sig).is_ok());
                 if low.verify(&msg, &sig).is_err() {
                     high += 1;
@@ -170,7 +197,10 @@ fn rfc8032_sign_and_verify() {
         for t in tests {
             let seed = unhex(t["secretKey"].as_str().unwrap());
             let key = PrivateKey::from_ed25519_seed(&seed).unwrap();
-            assert_eq!(key.public_key().material(), &unhex(t["publicKey"].as_str().unwrap())[..]);
+            assert_eq!(
+                key.public_key().material(),
+                &unhex(t["publicKey"].as_str().unwrap())[..]
+            );
             let msg = unhex(t["message"].as_str().unwrap());
             let want = unhex(t["signature"].as_str().unwrap());
             let signer = KeySigner::new(&key, SignatureScheme::Ed25519, provider).unwrap();
@@ -195,7 +225,8 @@ fn rfc8032_sign_and_verify() {
 
 #[test]
 fn ed25519_speccheck_strict_policy() {
-    let cases: Value = serde_json::from_slice(&read("crypto/ed25519/speccheck_cases.json")).unwrap();
+    let cases: Value =
+        serde_json::from_slice(&read("crypto/ed25519/speccheck_cases.json")).unwrap();
     let cases = cases.as_array().unwrap();
     assert_eq!(cases.len(), 12);
     for provider in all_providers() {
@@ -203,14 +234,18 @@ fn ed25519_speccheck_strict_policy() {
             .iter()
             .enumerate()
             .filter(|(_, c)| {
-                let Ok(key) = PublicKey::from_ed25519_bytes(&unhex(c["pub_key"].as_str().unwrap())) else {
+                let Ok(key) = PublicKey::from_ed25519_bytes(&unhex(c["pub_key"].as_str().unwrap()))
+                else {
                     return false;
                 };
                 let Ok(v) = KeyVerifier::with_default_scheme(&key, provider) else {
                     return false;
                 };
-                v.verify(&unhex(c["message"].as_str().unwrap()), &unhex(c["signature"].as_str().unwrap()))
-                    .is_ok()
+                v.verify(
+                    &unhex(c["message"].as_str().unwrap()),
+                    &unhex(c["signature"].as_str().unwrap()),
+                )
+                .is_ok()
             })
             .map(|(i, _)| i)
             .collect();
@@ -230,7 +265,8 @@ fn rfc6979_deterministic_ecdsa() {
             "P-384" => KeyAlgorithm::EcdsaP384,
             c => panic!("{c}"),
         };
-        let key = PrivateKey::from_ec_scalar(alg, &unhex(group["privateKeyX"].as_str().unwrap())).unwrap();
+        let key = PrivateKey::from_ec_scalar(alg, &unhex(group["privateKeyX"].as_str().unwrap()))
+            .unwrap();
         let mut point = vec![4u8];
         point.extend(unhex(group["publicKeyUx"].as_str().unwrap()));
         point.extend(unhex(group["publicKeyUy"].as_str().unwrap()));
@@ -245,7 +281,9 @@ fn rfc6979_deterministic_ecdsa() {
                 _ => continue, // SHA-1 / SHA-224 are not supported schemes
             };
             let msg = t["message"].as_str().unwrap().as_bytes();
-            let fixed = unhex(&format!("{}{}", t["r"].as_str().unwrap(), t["s"].as_str().unwrap()).to_lowercase());
+            let fixed = unhex(
+                &format!("{}{}", t["r"].as_str().unwrap(), t["s"].as_str().unwrap()).to_lowercase(),
+            );
             for provider in all_providers() {
                 let policy = VerifyPolicy::default().with_ecdsa_encoding(EcdsaEncoding::Fixed);
                 let v = KeyVerifier::new(key.public_key(), scheme, policy, provider).unwrap();
@@ -258,7 +296,12 @@ fn rfc6979_deterministic_ecdsa() {
                 let signer = KeySigner::new(&key, scheme, &supply_sig::crypto::RUSTCRYPTO)
                     .unwrap()
                     .with_fixed_encoding();
-                assert_eq!(signer.try_sign(msg).unwrap(), fixed, "{scheme} {}", t["message"]);
+                assert_eq!(
+                    signer.try_sign(msg).unwrap(),
+                    fixed,
+                    "{scheme} {}",
+                    t["message"]
+                );
                 exact += 1;
             }
         }
@@ -324,23 +367,34 @@ fn parse_rsp(text: &str) -> Vec<BTreeMap<String, String>> {
 
 #[test]
 fn nist_cavp_short_long_monte() {
-    let algs = [(Algorithm::Sha256, "SHA256"), (Algorithm::Sha384, "SHA384"), (Algorithm::Sha512, "SHA512")];
+    let algs = [
+        (Algorithm::Sha256, "SHA256"),
+        (Algorithm::Sha384, "SHA384"),
+        (Algorithm::Sha512, "SHA512"),
+    ];
     for provider in all_providers() {
         let mut n = 0;
         for (alg, name) in algs {
             for kind in ["ShortMsg", "LongMsg"] {
-                let text = String::from_utf8(read(&format!("crypto/hash/nist-cavp/{name}{kind}.rsp"))).unwrap();
+                let text =
+                    String::from_utf8(read(&format!("crypto/hash/nist-cavp/{name}{kind}.rsp")))
+                        .unwrap();
                 for rec in parse_rsp(&text) {
                     let Some(len) = rec.get("Len") else { continue };
                     let bits: usize = len.parse().unwrap();
-                    let msg = if bits == 0 { Vec::new() } else { unhex(&rec["Msg"]) };
+                    let msg = if bits == 0 {
+                        Vec::new()
+                    } else {
+                        unhex(&rec["Msg"])
+                    };
                     assert_eq!(msg.len() * 8, bits);
                     check_hash(provider, alg, &msg, &rec["MD"]);
                     n += 1;
                 }
             }
             // Monte Carlo (SHAVS §6.4).
-            let text = String::from_utf8(read(&format!("crypto/hash/nist-cavp/{name}Monte.rsp"))).unwrap();
+            let text =
+                String::from_utf8(read(&format!("crypto/hash/nist-cavp/{name}Monte.rsp"))).unwrap();
             let recs = parse_rsp(&text);
             let mut seed = unhex(&recs.iter().find_map(|r| r.get("Seed")).unwrap().clone());
             let checkpoints: Vec<_> = recs.iter().filter_map(|r| r.get("MD")).collect();

@@ -1,0 +1,101 @@
+//! `sign-blob` and `verify-blob`.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use base64::Engine as _;
+use clap::Args;
+use supply_sig::crypto::Provider;
+use supply_sig::sign::{KeySigner, KeyVerifier, Signer as _, Verifier as _};
+
+use super::read_capped;
+
+/// Blobs are signed whole (the signature covers the bytes, as cosign's does); 4 GiB bounds memory.
+const MAX_BLOB: u64 = 4 << 30;
+/// A base64 signature file: RSA-8192 is 1,368 base64 characters; 64 KiB is generous.
+const MAX_SIG_FILE: u64 = 64 * 1024;
+
+/// `supply sign-blob`.
+#[derive(Debug, Args)]
+pub struct SignBlob {
+    /// The private key (cosign encrypted key with COSIGN_PASSWORD, PKCS#8, SEC1).
+    #[arg(long)]
+    key: PathBuf,
+    /// Write the base64 signature here as well as to stdout.
+    #[arg(long)]
+    output_signature: Option<PathBuf>,
+    /// Accepted for cosign compatibility: supply never uploads to a transparency log here.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    tlog_upload: Option<bool>,
+    /// Accepted for cosign compatibility (no prompts are ever shown).
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// The file to sign.
+    file: PathBuf,
+}
+
+impl SignBlob {
+    pub(crate) fn run(&self, provider: &Provider) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.tlog_upload != Some(true),
+            "transparency-log upload is not available in this command yet; pass --tlog-upload=false"
+        );
+        let key = super::keys::load_private(&self.key)?;
+        let blob = read_capped(&self.file, MAX_BLOB, "file")?;
+        let signer = KeySigner::new(&key, key.public_key().default_scheme(), provider)
+            .context("preparing the signing key")?;
+        let sig = signer.try_sign(&blob).context("signing")?;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(sig);
+        if let Some(p) = &self.output_signature {
+            std::fs::write(p, &b64).with_context(|| format!("writing {}", p.display()))?;
+            eprintln!("Signature written to {}", p.display());
+        }
+        println!("{b64}");
+        Ok(())
+    }
+}
+
+/// `supply verify-blob`.
+#[derive(Debug, Args)]
+pub struct VerifyBlob {
+    /// The public key (PEM, DER, OpenSSH line or securesystemslib key dict).
+    #[arg(long)]
+    key: PathBuf,
+    /// The signature: a file holding base64 (as cosign writes it), or the base64 itself.
+    #[arg(long)]
+    signature: String,
+    /// Accepted for cosign compatibility: key-based verification here never consults a log.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    insecure_ignore_tlog: Option<bool>,
+    /// The file whose signature is checked.
+    file: PathBuf,
+}
+
+impl VerifyBlob {
+    pub(crate) fn run(&self, provider: &Provider) -> anyhow::Result<()> {
+        let key = super::keys::load_public(&self.key)?;
+        let sig_text = {
+            let p = std::path::Path::new(&self.signature);
+            if p.is_file() {
+                read_capped(p, MAX_SIG_FILE, "signature")?
+            } else {
+                self.signature.as_bytes().to_vec()
+            }
+        };
+        let sig_text: Vec<u8> = sig_text
+            .into_iter()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        let sig = base64::engine::general_purpose::STANDARD
+            .decode(&sig_text)
+            .context("the signature is not base64")?;
+        let blob = read_capped(&self.file, MAX_BLOB, "file")?;
+        let verifier =
+            KeyVerifier::with_default_scheme(&key, provider).context("preparing the key")?;
+        verifier
+            .verify(&blob, &sig)
+            .with_context(|| format!("{} does not match its signature", self.file.display()))?;
+        eprintln!("Verified OK");
+        Ok(())
+    }
+}
