@@ -6,13 +6,16 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.parent().expect("testkit lives one level below the workspace root").to_path_buf()
+    here.parent()
+        .expect("testkit lives one level below the workspace root")
+        .to_path_buf()
 }
 
 /// `../shared/testdata` (or `$SUPPLY_TESTDATA`).
@@ -21,7 +24,11 @@ pub fn testdata_root() -> PathBuf {
         return PathBuf::from(p);
     }
     let p = workspace_root().join("../shared/testdata");
-    assert!(p.is_dir(), "shared testdata not found at {}: set SUPPLY_TESTDATA", p.display());
+    assert!(
+        p.is_dir(),
+        "shared testdata not found at {}: set SUPPLY_TESTDATA",
+        p.display()
+    );
     p.canonicalize().unwrap()
 }
 
@@ -65,7 +72,11 @@ pub fn peer(name: &str) -> Option<PathBuf> {
             return Some(c);
         }
     }
-    if let Ok(out) = Command::new("sh").arg("-c").arg(format!("command -v {name}")).output() {
+    if let Ok(out) = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {name}"))
+        .output()
+    {
         if out.status.success() {
             let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
             if !p.is_empty() {
@@ -76,7 +87,7 @@ pub fn peer(name: &str) -> Option<PathBuf> {
     if skip_peers() {
         return None;
     }
-    panic!("peer `{name}` is missing: run `./scripts/test --install-only` (or ./scripts/install-peers) first");
+    panic!("peer `{name}` is missing: run `./scripts/install-peers` first");
 }
 
 /// The Python interpreter of the peers venv.
@@ -98,7 +109,9 @@ pub fn tempdir() -> tempfile::TempDir {
 
 /// Runs a command, panicking with its output when it fails; returns stdout.
 pub fn run_ok(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd.output().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
     assert!(
         out.status.success(),
         "{cmd:?} failed ({}):\nstdout: {}\nstderr: {}",
@@ -107,4 +120,73 @@ pub fn run_ok(cmd: &mut Command) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
+}
+
+/// Runs a command, panicking only when it cannot be spawned; returns its whole output (for tests
+/// that expect failure).
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"))
+}
+
+/// Runs a command with `stdin` fed to it, panicking with its output when it fails; returns stdout.
+pub fn run_ok_with_stdin(cmd: &mut Command, stdin: &[u8]) -> Vec<u8> {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+    // Written from a thread so a child that answers before reading everything cannot deadlock.
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        // A child that exits early closes its end; its status tells what went wrong.
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Runs a Python script in the peers venv with `request` as JSON on stdin and parses its stdout
+/// as JSON.
+///
+/// The script reads `json.load(sys.stdin)` and prints one JSON document. Returns `None` only when
+/// peers may be skipped (see [`python`]).
+pub fn python_json(script: &str, request: &serde_json::Value) -> Option<serde_json::Value> {
+    let py = python()?;
+    let mut cmd = Command::new(py);
+    // -I: isolated mode (no user site-packages, no PYTHON* variables, no script dir on sys.path).
+    cmd.arg("-I").arg("-c").arg(script);
+    let out = run_ok_with_stdin(&mut cmd, &serde_json::to_vec(request).unwrap());
+    Some(serde_json::from_slice(&out).unwrap_or_else(|e| {
+        panic!(
+            "python printed no JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out)
+        )
+    }))
+}
+
+/// A command for a peer CLI with a private, empty `HOME` and XDG directories under `home`, so
+/// peers such as cosign neither read nor write the user's configuration or caches.
+pub fn peer_command(program: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env_remove("COSIGN_PASSWORD")
+        .env_remove("COSIGN_KEY")
+        .env_remove("COSIGN_REPOSITORY")
+        .env_remove("SIGSTORE_ROOT_FILE")
+        .env_remove("TUF_ROOT");
+    cmd
 }

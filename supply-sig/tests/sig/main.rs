@@ -10,5 +10,7 @@
 
 mod cjson;
 mod dsse;
+mod interop;
 mod keys;
+mod openssl;
 mod vectors;
