@@ -15,7 +15,9 @@ use supply_sig::digest::Algorithm;
 const SIZES: [usize; 4] = [64, 16 * 1024, 1024 * 1024, 64 * 1024 * 1024];
 
 fn bench_alg(c: &mut Criterion, alg: Algorithm) {
-    let data: Vec<u8> = (0..SIZES[3]).map(|i| (i as u8).wrapping_mul(31)).collect();
+    let data: Vec<u8> = (0..SIZES[3])
+        .map(|i| (i.to_le_bytes()[0]).wrapping_mul(31))
+        .collect();
     let mut group = c.benchmark_group(format!("hash-{}", alg.name()));
     for size in SIZES {
         let input = &data[..size];

@@ -26,7 +26,9 @@ use supply_sig::sign::{
 const ARTIFACT: usize = 1024 * 1024;
 
 fn e2e(c: &mut Criterion) {
-    let artifact: Vec<u8> = (0..ARTIFACT).map(|i| (i as u8).wrapping_mul(7)).collect();
+    let artifact: Vec<u8> = (0..ARTIFACT)
+        .map(|i| (i.to_le_bytes()[0]).wrapping_mul(7))
+        .collect();
     let digest_str = Algorithm::Sha256.digest(&artifact).to_string();
     for alg in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Ed25519] {
         let key = (RUSTCRYPTO.sign).generate(alg).unwrap();

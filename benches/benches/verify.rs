@@ -18,8 +18,11 @@ use supply_sig::sign::{KeyVerifier, Verifier as _, VerifyPolicy};
 
 use common::Vector;
 
+/// A prepared bare verification: true when the signature over the message verifies.
+type BareVerify = Box<dyn Fn(&[u8]) -> bool>;
+
 /// The bare RustCrypto primitive for `v`, as a closure over prepared key and signature.
-fn bare_rustcrypto(v: &Vector) -> (&'static str, Box<dyn Fn(&[u8]) -> bool>) {
+fn bare_rustcrypto(v: &Vector) -> (&'static str, BareVerify) {
     let material = v.key.material().to_vec();
     let sig = v.sig.clone();
     match v.key.algorithm() {
@@ -76,7 +79,7 @@ fn bare_rustcrypto(v: &Vector) -> (&'static str, Box<dyn Fn(&[u8]) -> bool>) {
 /// Bare aws-lc-rs `ParsedPublicKey::verify_sig` with the algorithm a user would pick for the
 /// input as given (ASN.1 DER ECDSA signatures, as in the Wycheproof vector).
 #[cfg(feature = "aws-lc-rs")]
-fn bare_aws_lc(v: &Vector) -> Box<dyn Fn(&[u8]) -> bool> {
+fn bare_aws_lc(v: &Vector) -> BareVerify {
     use aws_lc_rs::signature as s;
     let alg: &'static dyn s::VerificationAlgorithm = match v.key.algorithm() {
         KeyAlgorithm::EcdsaP256 => &s::ECDSA_P256_SHA256_ASN1,

@@ -79,6 +79,10 @@ pub enum SignatureScheme {
     EcdsaP256Sha384,
     /// ECDSA P-256 with SHA-512 (the hash is truncated to 256 bits, FIPS 186-5 §6.4.1).
     EcdsaP256Sha512,
+    /// ECDSA P-384 with SHA-256 (what cosign 2.x signs and both cosign 2.x and 3.x verify bare
+    /// blob signatures of P-384 keys with; the hash is shorter than the field and is padded per
+    /// FIPS 186-5 §6.4.1). Verification on every provider; signing on RustCrypto only.
+    EcdsaP384Sha256,
     /// ECDSA P-384 with SHA-384.
     EcdsaP384Sha384,
     /// ECDSA P-384 with SHA-512.
@@ -101,10 +105,11 @@ pub enum SignatureScheme {
 
 impl SignatureScheme {
     /// Every scheme.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::EcdsaP256Sha256,
         Self::EcdsaP256Sha384,
         Self::EcdsaP256Sha512,
+        Self::EcdsaP384Sha256,
         Self::EcdsaP384Sha384,
         Self::EcdsaP384Sha512,
         Self::Ed25519,
@@ -122,7 +127,9 @@ impl SignatureScheme {
             Self::EcdsaP256Sha256 | Self::EcdsaP256Sha384 | Self::EcdsaP256Sha512 => {
                 KeyAlgorithm::EcdsaP256
             }
-            Self::EcdsaP384Sha384 | Self::EcdsaP384Sha512 => KeyAlgorithm::EcdsaP384,
+            Self::EcdsaP384Sha256 | Self::EcdsaP384Sha384 | Self::EcdsaP384Sha512 => {
+                KeyAlgorithm::EcdsaP384
+            }
             Self::Ed25519 => KeyAlgorithm::Ed25519,
             _ => KeyAlgorithm::Rsa,
         }
@@ -131,9 +138,10 @@ impl SignatureScheme {
     /// The message hash, or `None` for Ed25519 (which hashes internally with SHA-512).
     pub const fn hash(self) -> Option<Algorithm> {
         match self {
-            Self::EcdsaP256Sha256 | Self::RsaPkcs1v15Sha256 | Self::RsaPssSha256 => {
-                Some(Algorithm::Sha256)
-            }
+            Self::EcdsaP256Sha256
+            | Self::EcdsaP384Sha256
+            | Self::RsaPkcs1v15Sha256
+            | Self::RsaPssSha256 => Some(Algorithm::Sha256),
             Self::EcdsaP256Sha384
             | Self::EcdsaP384Sha384
             | Self::RsaPkcs1v15Sha384
@@ -152,6 +160,7 @@ impl SignatureScheme {
             Self::EcdsaP256Sha256 => "ecdsa-p256-sha256",
             Self::EcdsaP256Sha384 => "ecdsa-p256-sha384",
             Self::EcdsaP256Sha512 => "ecdsa-p256-sha512",
+            Self::EcdsaP384Sha256 => "ecdsa-p384-sha256",
             Self::EcdsaP384Sha384 => "ecdsa-p384-sha384",
             Self::EcdsaP384Sha512 => "ecdsa-p384-sha512",
             Self::Ed25519 => "ed25519",

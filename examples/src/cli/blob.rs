@@ -6,7 +6,10 @@ use anyhow::Context as _;
 use base64::Engine as _;
 use clap::Args;
 use supply_sig::crypto::Provider;
-use supply_sig::sign::{KeySigner, KeyVerifier, Signer as _, Verifier as _};
+use supply_sig::key::PublicKey;
+use supply_sig::sign::{
+    KeySigner, KeyVerifier, SignatureScheme, Signer as _, Verifier as _, VerifyPolicy,
+};
 
 use super::read_capped;
 
@@ -90,12 +93,35 @@ impl VerifyBlob {
             .decode(&sig_text)
             .context("the signature is not base64")?;
         let blob = read_capped(&self.file, MAX_BLOB, "file")?;
-        let verifier =
-            KeyVerifier::with_default_scheme(&key, provider).context("preparing the key")?;
-        verifier
-            .verify(&blob, &sig)
-            .with_context(|| format!("{} does not match its signature", self.file.display()))?;
-        eprintln!("Verified OK");
-        Ok(())
+        let mut last = None;
+        for scheme in blob_schemes(&key) {
+            let verifier = KeyVerifier::new(&key, scheme, VerifyPolicy::default(), provider)
+                .context("preparing the key")?;
+            match verifier.verify(&blob, &sig) {
+                Ok(()) => {
+                    eprintln!("Verified OK");
+                    return Ok(());
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let err = last.map_or_else(
+            || anyhow::anyhow!("no signature scheme for this key"),
+            Into::into,
+        );
+        Err(err).with_context(|| format!("{} does not match its signature", self.file.display()))
+    }
+}
+
+/// The schemes a bare blob signature by `key` is checked with: the key's own default, and for
+/// P-384 keys also SHA-256, which cosign 2.x signs with and both cosign 2.x and 3.x expect in
+/// `verify-blob --key` (cosign 3.x itself signs P-384 with SHA-384). Both digests are
+/// collision-resistant, so accepting either admits no signature that a single scheme would not.
+fn blob_schemes(key: &PublicKey) -> Vec<SignatureScheme> {
+    let default = key.default_scheme();
+    if default == SignatureScheme::EcdsaP384Sha384 {
+        vec![default, SignatureScheme::EcdsaP384Sha256]
+    } else {
+        vec![default]
     }
 }

