@@ -40,6 +40,13 @@ const KINDS: &[Kind] = &[
         algorithm: KeyAlgorithm::EcdsaP384,
     },
     Kind {
+        name: "p384-sha256",
+        genpkey: &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
+        dgst: Some(&["-sha256"]),
+        scheme: SignatureScheme::EcdsaP384Sha256,
+        algorithm: KeyAlgorithm::EcdsaP384,
+    },
+    Kind {
         name: "ed25519",
         genpkey: &["-algorithm", "ED25519"],
         dgst: None,
@@ -228,8 +235,11 @@ fn our_keys_and_signatures_verify_in_openssl() {
     let d = |n: &str| dir.path().join(n).to_str().unwrap().to_owned();
     let msg = d("msg");
     std::fs::write(&msg, b"supply interop: supply signs, openssl verifies\n").unwrap();
-    // RSA is verify-only here (RUSTSEC-2023-0071), so only the kinds we sign with.
-    for kind in KINDS.iter().filter(|k| k.algorithm != KeyAlgorithm::Rsa) {
+    // RSA is verify-only here (RUSTSEC-2023-0071), and P-384/SHA-256 is a verify-only scheme
+    // (cosign compatibility), so only the kinds we sign with.
+    for kind in KINDS.iter().filter(|k| {
+        k.algorithm != KeyAlgorithm::Rsa && k.scheme != SignatureScheme::EcdsaP384Sha256
+    }) {
         let n = kind.name;
         for p in all_providers() {
             let key = p.sign.generate(kind.algorithm).unwrap();
