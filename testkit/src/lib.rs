@@ -13,9 +13,10 @@ use std::process::{Command, Output, Stdio};
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.parent()
-        .expect("testkit lives one level below the workspace root")
-        .to_path_buf()
+    match here.parent() {
+        Some(p) => p.to_path_buf(),
+        None => panic!("testkit lives one level below the workspace root, not at /"),
+    }
 }
 
 /// `../shared/testdata` (or `$SUPPLY_TESTDATA`).
@@ -29,7 +30,8 @@ pub fn testdata_root() -> PathBuf {
         "shared testdata not found at {}: set SUPPLY_TESTDATA",
         p.display()
     );
-    p.canonicalize().unwrap()
+    p.canonicalize()
+        .unwrap_or_else(|e| panic!("resolving {}: {e}", p.display()))
 }
 
 /// A path below the testdata root.
@@ -104,7 +106,7 @@ pub fn python() -> Option<PathBuf> {
 
 /// A fresh temporary directory, removed on drop.
 pub fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap()
+    tempfile::tempdir().unwrap_or_else(|e| panic!("creating a temporary directory: {e}"))
 }
 
 /// Runs a command, panicking with its output when it fails; returns stdout.
@@ -138,14 +140,20 @@ pub fn run_ok_with_stdin(cmd: &mut Command, stdin: &[u8]) -> Vec<u8> {
         .spawn()
         .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
     // Written from a thread so a child that answers before reading everything cannot deadlock.
-    let mut pipe = child.stdin.take().unwrap();
+    let Some(mut pipe) = child.stdin.take() else {
+        panic!("{cmd:?}: stdin was configured as a pipe above but is missing")
+    };
     let input = stdin.to_vec();
     let writer = std::thread::spawn(move || {
         // A child that exits early closes its end; its status tells what went wrong.
         let _ = pipe.write_all(&input);
     });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("waiting for {cmd:?}: {e}"));
+    if writer.join().is_err() {
+        panic!("{cmd:?}: the stdin writer thread panicked");
+    }
     assert!(
         out.status.success(),
         "{cmd:?} failed ({}):\nstdout: {}\nstderr: {}",
@@ -166,7 +174,9 @@ pub fn python_json(script: &str, request: &serde_json::Value) -> Option<serde_js
     let mut cmd = Command::new(py);
     // -I: isolated mode (no user site-packages, no PYTHON* variables, no script dir on sys.path).
     cmd.arg("-I").arg("-c").arg(script);
-    let out = run_ok_with_stdin(&mut cmd, &serde_json::to_vec(request).unwrap());
+    let request =
+        serde_json::to_vec(request).unwrap_or_else(|e| panic!("serializing the peer request: {e}"));
+    let out = run_ok_with_stdin(&mut cmd, &request);
     Some(serde_json::from_slice(&out).unwrap_or_else(|e| {
         panic!(
             "python printed no JSON ({e}):\n{}",
