@@ -79,6 +79,9 @@ pub enum SignatureScheme {
     EcdsaP256Sha384,
     /// ECDSA P-256 with SHA-512 (the hash is truncated to 256 bits, FIPS 186-5 §6.4.1).
     EcdsaP256Sha512,
+    /// ECDSA P-384 with SHA-256 (Sigstore hashedrekord signatures made with P-384 keys over a
+    /// SHA-256 artifact digest).
+    EcdsaP384Sha256,
     /// ECDSA P-384 with SHA-384.
     EcdsaP384Sha384,
     /// ECDSA P-384 with SHA-512.
@@ -101,10 +104,11 @@ pub enum SignatureScheme {
 
 impl SignatureScheme {
     /// Every scheme.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::EcdsaP256Sha256,
         Self::EcdsaP256Sha384,
         Self::EcdsaP256Sha512,
+        Self::EcdsaP384Sha256,
         Self::EcdsaP384Sha384,
         Self::EcdsaP384Sha512,
         Self::Ed25519,
@@ -122,7 +126,9 @@ impl SignatureScheme {
             Self::EcdsaP256Sha256 | Self::EcdsaP256Sha384 | Self::EcdsaP256Sha512 => {
                 KeyAlgorithm::EcdsaP256
             }
-            Self::EcdsaP384Sha384 | Self::EcdsaP384Sha512 => KeyAlgorithm::EcdsaP384,
+            Self::EcdsaP384Sha256 | Self::EcdsaP384Sha384 | Self::EcdsaP384Sha512 => {
+                KeyAlgorithm::EcdsaP384
+            }
             Self::Ed25519 => KeyAlgorithm::Ed25519,
             _ => KeyAlgorithm::Rsa,
         }
@@ -131,9 +137,10 @@ impl SignatureScheme {
     /// The message hash, or `None` for Ed25519 (which hashes internally with SHA-512).
     pub const fn hash(self) -> Option<Algorithm> {
         match self {
-            Self::EcdsaP256Sha256 | Self::RsaPkcs1v15Sha256 | Self::RsaPssSha256 => {
-                Some(Algorithm::Sha256)
-            }
+            Self::EcdsaP256Sha256
+            | Self::EcdsaP384Sha256
+            | Self::RsaPkcs1v15Sha256
+            | Self::RsaPssSha256 => Some(Algorithm::Sha256),
             Self::EcdsaP256Sha384
             | Self::EcdsaP384Sha384
             | Self::RsaPkcs1v15Sha384
@@ -152,6 +159,7 @@ impl SignatureScheme {
             Self::EcdsaP256Sha256 => "ecdsa-p256-sha256",
             Self::EcdsaP256Sha384 => "ecdsa-p256-sha384",
             Self::EcdsaP256Sha512 => "ecdsa-p256-sha512",
+            Self::EcdsaP384Sha256 => "ecdsa-p384-sha256",
             Self::EcdsaP384Sha384 => "ecdsa-p384-sha384",
             Self::EcdsaP384Sha512 => "ecdsa-p384-sha512",
             Self::Ed25519 => "ed25519",
@@ -315,6 +323,56 @@ impl KeyVerifier {
     fn bad(&self) -> Error {
         Error::BadSignature {
             key: self.key_id.clone(),
+        }
+    }
+
+    /// Verifies `signature` over a message known only by its `digest`, under the same policy
+    /// as [`Verifier::verify`]. The digest's algorithm must be the scheme's hash; Ed25519
+    /// (which hashes internally) cannot be verified this way.
+    ///
+    /// # Errors
+    /// [`Error::BadSignature`] for every kind of failure (including a digest of another
+    /// algorithm), [`Error::Crypto`] when the backend does not support prehashed verification.
+    pub fn verify_prehashed(
+        &self,
+        digest: &crate::digest::Digest,
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        if self.scheme.hash() != Some(digest.algorithm()) {
+            return Err(self.bad());
+        }
+        let map = |e: crypto::Error| match e {
+            crypto::Error::Unsupported { .. } => Error::Crypto(e),
+            _ => self.bad(),
+        };
+        match self.key.algorithm() {
+            KeyAlgorithm::EcdsaP256 | KeyAlgorithm::EcdsaP384 => {
+                let mut fixed = [0u8; 96];
+                let n = ecdsa_to_fixed(
+                    self.key.algorithm(),
+                    signature,
+                    self.policy.ecdsa_encoding,
+                    &mut fixed,
+                )
+                .ok_or_else(|| self.bad())?;
+                let fixed = &fixed[..n];
+                if self.policy.ecdsa_s == EcdsaS::RequireLow
+                    && ecdsa_s_is_high(self.key.algorithm(), &fixed[n / 2..])
+                {
+                    return Err(self.bad());
+                }
+                self.inner
+                    .verify_prehashed(digest.as_bytes(), fixed)
+                    .map_err(map)
+            }
+            KeyAlgorithm::Ed25519 => Err(Error::Crypto(crypto::Error::Unsupported {
+                provider: "policy",
+                what: "prehashed Ed25519",
+            })),
+            KeyAlgorithm::Rsa => self
+                .inner
+                .verify_prehashed(digest.as_bytes(), signature)
+                .map_err(map),
         }
     }
 }

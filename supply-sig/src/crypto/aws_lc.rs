@@ -84,6 +84,7 @@ fn verification_alg(scheme: SignatureScheme) -> (&'static dyn sig::VerificationA
         SignatureScheme::EcdsaP256Sha256 => (&sig::ECDSA_P256_SHA256_FIXED, false),
         SignatureScheme::EcdsaP256Sha384 => (&sig::ECDSA_P256_SHA384_ASN1, true),
         SignatureScheme::EcdsaP256Sha512 => (&sig::ECDSA_P256_SHA512_ASN1, true),
+        SignatureScheme::EcdsaP384Sha256 => (&sig::ECDSA_P384_SHA256_ASN1, true),
         SignatureScheme::EcdsaP384Sha384 => (&sig::ECDSA_P384_SHA384_FIXED, false),
         SignatureScheme::EcdsaP384Sha512 => (&sig::ECDSA_P384_SHA512_ASN1, true),
         SignatureScheme::Ed25519 => (&sig::ED25519, false),

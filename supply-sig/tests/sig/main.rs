@@ -13,4 +13,5 @@ mod dsse;
 mod interop;
 mod keys;
 mod openssl;
+mod sigstore_vectors;
 mod vectors;

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use supply_sig::crypto::all_providers;
 use supply_sig::key::encoding::{der, pem};
-use supply_sig::key::{KeyAlgorithm, PublicKey};
+use supply_sig::key::KeyAlgorithm;
 use supply_sig::sign::{
     KeySigner, KeyVerifier, SignatureScheme, Signer as _, Verifier as _, VerifyPolicy,
 };
