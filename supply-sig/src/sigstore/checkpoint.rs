@@ -13,6 +13,7 @@
 //! The key hint is the first 4 bytes of the key ID: for Rekor v1 (ECDSA) the log ID
 //! (SHA-256 of the DER SPKI), for Rekor v2 (Ed25519) the signed-note key ID, which the trusted
 //! root also gives as the log ID. Signature lines from other keys (witnesses) are ignored.
+//! The origin line is returned to the caller but not compared with the log's URL.
 
 use crate::crypto::Provider;
 use crate::limits::{MAX_CHECKPOINT_LEN, MAX_NOTE_SIGNATURES};
@@ -155,9 +156,10 @@ impl Checkpoint {
         &self.signed_text
     }
 
-    /// Verifies that `log`'s key signed this checkpoint: a signature line named after the
-    /// log's origin host, with its key hint, that verifies under its key. Other lines are
-    /// ignored.
+    /// Verifies that `log`'s key signed this checkpoint: a signature line with the log's key
+    /// hint that verifies under its key. Other lines (witnesses) are ignored. The key name is
+    /// not compared: private Rekor v1 deployments sign with their host name, not the trusted
+    /// root's URL, and the binding is the key itself (as Rekor's own `SignedCheckpoint.Verify`).
     ///
     /// # Errors
     /// [`Error::NoValidSignature`].
@@ -165,21 +167,11 @@ impl Checkpoint {
         let none = || Error::NoValidSignature {
             origin: log.origin().to_owned(),
         };
-        // The origin line of a Rekor v1 shard is "<host> - <tree id>"; v2 is "<host>".
-        if self.origin != log.origin()
-            && !self
-                .origin
-                .strip_prefix(log.origin())
-                .is_some_and(|r| r.starts_with(" - "))
-        {
-            return Err(none());
-        }
         let hint = log.log_id.get(..4).ok_or_else(none)?;
         let verifier = KeyVerifier::new(&log.key, log.scheme, VerifyPolicy::default(), provider)
             .map_err(|_| none())?;
         let ok = self.signatures.iter().any(|s| {
-            s.name == log.origin()
-                && s.key_hint == hint
+            s.key_hint == hint
                 && verifier
                     .verify(self.signed_text.as_bytes(), &s.signature)
                     .is_ok()

@@ -283,8 +283,8 @@ impl TrustedRoot {
 pub struct ClientTrustConfig {
     /// The trusted root.
     pub trusted_root: TrustedRoot,
-    /// The signing config.
-    pub signing_config: SigningConfig,
+    /// The signing config, if the document has one.
+    pub signing_config: Option<SigningConfig>,
 }
 
 impl ClientTrustConfig {
@@ -303,13 +303,19 @@ impl ClientTrustConfig {
             what: "trusted root",
             message: e.to_string(),
         })?;
-        let sc_raw = serde_json::to_vec(&w.signing_config).map_err(|e| Error::InvalidJson {
-            what: "signing config",
-            message: e.to_string(),
-        })?;
+        let signing_config = match &w.signing_config {
+            None => None,
+            Some(sc) => {
+                let raw = serde_json::to_vec(sc).map_err(|e| Error::InvalidJson {
+                    what: "signing config",
+                    message: e.to_string(),
+                })?;
+                Some(SigningConfig::from_json(&raw)?)
+            }
+        };
         Ok(Self {
             trusted_root: TrustedRoot::from_json(&root_raw, provider)?,
-            signing_config: SigningConfig::from_json(&sc_raw)?,
+            signing_config,
         })
     }
 }
@@ -584,7 +590,7 @@ struct WireRaw {
 struct WireTrustConfig {
     media_type: String,
     trusted_root: serde_json::Value,
-    signing_config: serde_json::Value,
+    signing_config: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]

@@ -626,18 +626,17 @@ pub fn verify(
             found: tsa_count,
         });
     }
-    // Logs without a SET must have been valid at the (TSA) signed times.
-    for w in &unsetted_windows {
-        if !signed_times.iter().any(|(t, _)| w.contains(*t)) {
-            return Err(invalid("log key not valid at any signed time"));
-        }
-    }
-
     // 4. Signer validity at the signed times.
     if signed_times.is_empty() {
         return Err(invalid(
             "bundle must contain an inclusion promise or signed timestamp(s)",
         ));
+    }
+    // Logs without a SET must have been valid at the (TSA) signed times.
+    for w in &unsetted_windows {
+        if !signed_times.iter().any(|(t, _)| w.contains(*t)) {
+            return Err(invalid("log key not valid at any signed time"));
+        }
     }
     let mut valid_times = Vec::new();
     let mut issuer_for_sct: Option<&Certificate> = None;
