@@ -2,7 +2,8 @@
 //!
 //! The shared vocabulary of the `supply` crates: content [`digest`]s, [`key`]s in every common
 //! encoding, signing and verification traits ([`sign`]) over a pluggable [`crypto::Provider`],
-//! [`dsse`] envelopes and canonical JSON ([`cjson`]).
+//! [`dsse`] envelopes and canonical JSON ([`cjson`]), X.509 certificates ([`x509`]) and offline
+//! Sigstore verification ([`sigstore`]), with one time type ([`time::Timestamp`]).
 //!
 //! ```
 //! use supply_sig::crypto::RUSTCRYPTO;
@@ -35,3 +36,6 @@ pub mod dsse;
 pub mod key;
 pub mod limits;
 pub mod sign;
+pub mod sigstore;
+pub mod time;
+pub mod x509;

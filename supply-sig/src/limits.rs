@@ -58,6 +58,56 @@ pub const MAX_PBKDF2_ITERATIONS: u32 = 2_000_000;
 /// an RSA-8192 SPKI PEM (about 1.5 KiB); 64 KiB matches [`MAX_PEM_LEN`].
 pub const MAX_KEY_DICT_LEN: usize = 64 * 1024;
 
+/// Largest DER certificate accepted: 32 KiB. Fulcio leaves are about 1.5 KiB and the largest
+/// certificates seen in the web PKI (many SANs) stay below 20 KiB.
+pub const MAX_CERT_DER_LEN: usize = 32 * 1024;
+
+/// Most certificates in one chain (leaf included). Sigstore chains have 2 or 3; webpki caps
+/// intermediates at 6 (`MAX_SUB_CA_COUNT`).
+pub const MAX_CERT_CHAIN_LEN: usize = 10;
+
+/// Largest Sigstore bundle JSON: 32 MiB, room for a DSSE envelope carrying the largest
+/// payload ([`MAX_DSSE_PAYLOAD_LEN`], 16 MiB, about 21.5 MiB in base64) and its material.
+pub const MAX_BUNDLE_LEN: usize = 32 * 1024 * 1024;
+
+/// Most transparency-log entries in one bundle: 32, as sigstore-go (`maxAllowedTlogEntries`,
+/// the fix for CVE-2024-45395).
+pub const MAX_TLOG_ENTRIES: usize = 32;
+
+/// Most RFC 3161 timestamps in one bundle: 32, as sigstore-go (`maxAllowedTimestamps`) and
+/// sigstore-python.
+pub const MAX_RFC3161_TIMESTAMPS: usize = 32;
+
+/// Largest RFC 3161 timestamp response: 64 KiB (a response with its TSA chain is 2-5 KiB).
+pub const MAX_TIMESTAMP_LEN: usize = 64 * 1024;
+
+/// Largest trusted root, client trust config or signing config JSON: 4 MiB (the production
+/// trusted root is about 7 KiB).
+pub const MAX_TRUST_ROOT_LEN: usize = 4 * 1024 * 1024;
+
+/// Most sibling hashes in an inclusion proof: 64, the height of a Merkle tree of 2^64 leaves
+/// (RFC 9162 §2.1.3).
+pub const MAX_INCLUSION_PROOF_HASHES: usize = 64;
+
+/// Largest signed checkpoint (signed note) text: 64 KiB; a note has a few lines plus one
+/// line per signature (log and witnesses), each under 200 bytes.
+pub const MAX_CHECKPOINT_LEN: usize = 64 * 1024;
+
+/// Most signature lines read from a signed note (log key plus witness cosignatures); C2SP
+/// `signed-note` verifiers cap it similarly (Go's `note` package stops at 100).
+pub const MAX_NOTE_SIGNATURES: usize = 100;
+
+/// Largest Rekor `canonicalizedBody` (decoded): 4 MiB. Rekor v1 stores at most 100 KiB per
+/// entry by default (`--max_request_body_size`), bodies here are under 5 KiB.
+pub const MAX_REKOR_BODY_LEN: usize = 4 * 1024 * 1024;
+
+/// Most subjects read from an in-toto statement in a bundle: 1024, as sigstore-go
+/// (`maxAllowedSubjects`).
+pub const MAX_STATEMENT_SUBJECTS: usize = 1024;
+
+/// Most SCTs read from one certificate's SCT list: 32 (Fulcio embeds one; browsers ask for 2-3).
+pub const MAX_SCTS: usize = 32;
+
 /// Caller-tunable limits. [`Limits::default`] is the set of constants above.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -79,9 +79,10 @@ pub enum SignatureScheme {
     EcdsaP256Sha384,
     /// ECDSA P-256 with SHA-512 (the hash is truncated to 256 bits, FIPS 186-5 §6.4.1).
     EcdsaP256Sha512,
-    /// ECDSA P-384 with SHA-256 (what cosign 2.x signs and both cosign 2.x and 3.x verify bare
-    /// blob signatures of P-384 keys with; the hash is shorter than the field and is padded per
-    /// FIPS 186-5 §6.4.1). Verification on every provider; signing on RustCrypto only.
+    /// ECDSA P-384 with SHA-256: Sigstore hashedrekord signatures made with P-384 keys over a
+    /// SHA-256 artifact digest, and cosign's bare blob signatures (cosign 2.x signs P-384 this
+    /// way; cosign 2.x and 3.x `verify-blob --key` expect it). The hash is shorter than the field
+    /// and is used per FIPS 186-5 §6.4.1. Verification on every provider.
     EcdsaP384Sha256,
     /// ECDSA P-384 with SHA-384.
     EcdsaP384Sha384,
@@ -324,6 +325,56 @@ impl KeyVerifier {
     fn bad(&self) -> Error {
         Error::BadSignature {
             key: self.key_id.clone(),
+        }
+    }
+
+    /// Verifies `signature` over a message known only by its `digest`, under the same policy
+    /// as [`Verifier::verify`]. The digest's algorithm must be the scheme's hash; Ed25519
+    /// (which hashes internally) cannot be verified this way.
+    ///
+    /// # Errors
+    /// [`Error::BadSignature`] for every kind of failure (including a digest of another
+    /// algorithm), [`Error::Crypto`] when the backend does not support prehashed verification.
+    pub fn verify_prehashed(
+        &self,
+        digest: &crate::digest::Digest,
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        if self.scheme.hash() != Some(digest.algorithm()) {
+            return Err(self.bad());
+        }
+        let map = |e: crypto::Error| match e {
+            crypto::Error::Unsupported { .. } => Error::Crypto(e),
+            _ => self.bad(),
+        };
+        match self.key.algorithm() {
+            KeyAlgorithm::EcdsaP256 | KeyAlgorithm::EcdsaP384 => {
+                let mut fixed = [0u8; 96];
+                let n = ecdsa_to_fixed(
+                    self.key.algorithm(),
+                    signature,
+                    self.policy.ecdsa_encoding,
+                    &mut fixed,
+                )
+                .ok_or_else(|| self.bad())?;
+                let fixed = &fixed[..n];
+                if self.policy.ecdsa_s == EcdsaS::RequireLow
+                    && ecdsa_s_is_high(self.key.algorithm(), &fixed[n / 2..])
+                {
+                    return Err(self.bad());
+                }
+                self.inner
+                    .verify_prehashed(digest.as_bytes(), fixed)
+                    .map_err(map)
+            }
+            KeyAlgorithm::Ed25519 => Err(Error::Crypto(crypto::Error::Unsupported {
+                provider: "policy",
+                what: "prehashed Ed25519",
+            })),
+            KeyAlgorithm::Rsa => self
+                .inner
+                .verify_prehashed(digest.as_bytes(), signature)
+                .map_err(map),
         }
     }
 }

@@ -58,31 +58,57 @@ impl SignBlob {
     }
 }
 
-/// `supply verify-blob`.
+/// `supply verify-blob`: a key and a base64 signature (cosign's detached form), or a Sigstore
+/// bundle with an identity policy (`--certificate-identity[-regexp]`,
+/// `--certificate-oidc-issuer[-regexp]`) or a key.
 #[derive(Debug, Args)]
 pub struct VerifyBlob {
     /// The public key (PEM, DER, OpenSSH line or securesystemslib key dict).
-    #[arg(long)]
-    key: PathBuf,
+    #[arg(long, required_unless_present = "bundle")]
+    key: Option<PathBuf>,
     /// The signature: a file holding base64 (as cosign writes it), or the base64 itself.
+    #[arg(long, required_unless_present = "bundle", conflicts_with = "bundle")]
+    signature: Option<String>,
+    /// A Sigstore bundle (v0.1-v0.3) to verify offline.
     #[arg(long)]
-    signature: String,
+    bundle: Option<PathBuf>,
+    /// The expected certificate identity (SAN), exact.
+    #[arg(long, requires = "bundle", conflicts_with_all = ["key", "certificate_identity_regexp"])]
+    certificate_identity: Option<String>,
+    /// The expected certificate identity as a regular expression (unanchored, as cosign).
+    #[arg(long, requires = "bundle", conflicts_with = "key")]
+    certificate_identity_regexp: Option<String>,
+    /// The expected OIDC issuer, exact.
+    #[arg(long, requires = "bundle", conflicts_with_all = ["key", "certificate_oidc_issuer_regexp"])]
+    certificate_oidc_issuer: Option<String>,
+    /// The expected OIDC issuer as a regular expression.
+    #[arg(long, requires = "bundle", conflicts_with = "key")]
+    certificate_oidc_issuer_regexp: Option<String>,
+    /// A trusted root or client trust config (default: the embedded production root).
+    #[arg(long, requires = "bundle")]
+    trusted_root: Option<PathBuf>,
     /// Accepted for cosign compatibility: key-based verification here never consults a log.
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     insecure_ignore_tlog: Option<bool>,
-    /// The file whose signature is checked.
+    /// The file whose signature is checked (with `--bundle`, also `sha256:<hex>`).
     file: PathBuf,
 }
 
 impl VerifyBlob {
     pub(crate) fn run(&self, provider: &Provider) -> anyhow::Result<()> {
-        let key = super::keys::load_public(&self.key)?;
+        if let Some(bundle) = &self.bundle {
+            return self.run_bundle(bundle, provider);
+        }
+        let (Some(key), Some(signature)) = (&self.key, &self.signature) else {
+            anyhow::bail!("give --key and --signature, or --bundle");
+        };
+        let key = super::keys::load_public(key)?;
         let sig_text = {
-            let p = std::path::Path::new(&self.signature);
+            let p = std::path::Path::new(signature);
             if p.is_file() {
                 read_capped(p, MAX_SIG_FILE, "signature")?
             } else {
-                self.signature.as_bytes().to_vec()
+                signature.as_bytes().to_vec()
             }
         };
         let sig_text: Vec<u8> = sig_text
@@ -123,5 +149,45 @@ fn blob_schemes(key: &PublicKey) -> Vec<SignatureScheme> {
         vec![default, SignatureScheme::EcdsaP384Sha256]
     } else {
         vec![default]
+    }
+}
+
+impl VerifyBlob {
+    fn run_bundle(&self, bundle_path: &std::path::Path, provider: &Provider) -> anyhow::Result<()> {
+        use supply_sig::sigstore::verify::{Matcher, Policy};
+        let root = super::sigstore::trusted_root(self.trusted_root.as_deref(), false, provider)?;
+        let bundle = super::sigstore::bundle(bundle_path)?;
+        let input = super::sigstore::Input::read(&self.file.to_string_lossy())?;
+        let matcher = |exact: &Option<String>, re: &Option<String>, what: &str| match (exact, re) {
+            (Some(e), None) => Ok(Matcher::exact(e.clone())),
+            (None, Some(r)) => Matcher::regex(r).map_err(anyhow::Error::from),
+            _ => Err(anyhow::anyhow!("give --{what} or --{what}-regexp")),
+        };
+        let policy = match &self.key {
+            Some(k) => super::sigstore::key_policy(super::keys::load_public(k)?, &bundle),
+            None => Policy::identity_matching(
+                matcher(
+                    &self.certificate_identity,
+                    &self.certificate_identity_regexp,
+                    "certificate-identity",
+                )?,
+                matcher(
+                    &self.certificate_oidc_issuer,
+                    &self.certificate_oidc_issuer_regexp,
+                    "certificate-oidc-issuer",
+                )?,
+            ),
+        };
+        let v = super::sigstore::verify_bundle(&bundle, &input, &policy, &root, provider)?;
+        if let Some(id) = v.identity() {
+            eprintln!(
+                "Verified OK: {} ({})",
+                id.san.as_str(),
+                id.issuer.as_deref().unwrap_or("no issuer")
+            );
+        } else {
+            eprintln!("Verified OK");
+        }
+        Ok(())
     }
 }

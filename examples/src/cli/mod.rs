@@ -6,7 +6,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use supply_sig::crypto::Provider;
 
 pub mod blob;
+pub mod conformance;
 pub mod keys;
+mod sigstore;
 
 /// `supply`: sign, attest, inventory and verify software artifacts.
 #[derive(Debug, Parser)]

@@ -256,3 +256,4 @@ fn our_key_files_sign_in_cosign_and_verify_here() {
         }
     }
 }
+mod sigstore;

@@ -71,6 +71,8 @@ struct Prepared {
     /// aws-lc-rs has fixed-size ECDSA verification only for P-256/SHA-256 and P-384/SHA-384;
     /// the other ECDSA schemes get the (already strictly parsed) signature re-encoded as DER.
     ecdsa_to_der: bool,
+    /// The scheme's hash, for prehashed verification (`None` for Ed25519).
+    hash: Option<Algorithm>,
 }
 
 impl std::fmt::Debug for Prepared {
@@ -112,7 +114,11 @@ impl VerifyProvider for Verify {
         let (alg, ecdsa_to_der) = verification_alg(scheme);
         let key = ParsedPublicKey::new(alg, key.material())
             .map_err(|_| Error::KeyRejected { provider: NAME })?;
-        Ok(Box::new(Prepared { key, ecdsa_to_der }))
+        Ok(Box::new(Prepared {
+            key,
+            ecdsa_to_der,
+            hash: scheme.hash(),
+        }))
     }
 }
 
@@ -127,6 +133,32 @@ impl PreparedVerifier for Prepared {
         }
         self.key
             .verify_sig(msg, sig)
+            .map_err(|_| Error::BadSignature)
+    }
+
+    fn verify_prehashed(&self, digest: &[u8], sig: &[u8]) -> Result<(), Error> {
+        let alg = match self.hash {
+            Some(Algorithm::Sha256) => &aws_lc_rs::digest::SHA256,
+            Some(Algorithm::Sha384) => &aws_lc_rs::digest::SHA384,
+            Some(Algorithm::Sha512) => &aws_lc_rs::digest::SHA512,
+            None => {
+                return Err(Error::Unsupported {
+                    provider: NAME,
+                    what: "prehashed Ed25519",
+                })
+            }
+        };
+        let d = aws_lc_rs::digest::Digest::import_less_safe(digest, alg)
+            .map_err(|_| Error::BadSignature)?;
+        let der;
+        let sig = if self.ecdsa_to_der {
+            der = crate::sign::ecdsa_fixed_to_der(sig).ok_or(Error::BadSignature)?;
+            &der[..]
+        } else {
+            sig
+        };
+        self.key
+            .verify_digest_sig(&d, sig)
             .map_err(|_| Error::BadSignature)
     }
 }

@@ -100,6 +100,21 @@ pub trait PreparedVerifier: Send + Sync + Debug {
     /// # Errors
     /// [`Error::BadSignature`] for any failure.
     fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), Error>;
+
+    /// Verifies `sig` over a message of which only the digest is known (the scheme's hash of
+    /// the message, e.g. a Sigstore `messageDigest` when the artifact itself is not at hand).
+    /// Ed25519 cannot be checked this way. The default says the backend does not support it.
+    ///
+    /// # Errors
+    /// [`Error::BadSignature`] for any failure, [`Error::Unsupported`] when the backend or the
+    /// scheme cannot verify a prehashed message.
+    fn verify_prehashed(&self, digest: &[u8], sig: &[u8]) -> Result<(), Error> {
+        let _ = (digest, sig);
+        Err(Error::Unsupported {
+            provider: "backend",
+            what: "prehashed verification",
+        })
+    }
 }
 
 /// Signature verification.

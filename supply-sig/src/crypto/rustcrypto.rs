@@ -132,40 +132,58 @@ fn pss_scheme(alg: Algorithm) -> rsa::Pss {
 
 impl PreparedVerifier for Prepared {
     fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
-        fn bad<E>(_: E) -> Error {
-            Error::BadSignature
-        }
         match self {
-            Self::P256(k, h) => {
-                let sig = p256::ecdsa::Signature::from_slice(sig).map_err(bad)?;
-                k.verify_prehash(&prehash(*h, msg), &sig).map_err(bad)
-            }
-            Self::P384(k, h) => {
-                let sig = p384::ecdsa::Signature::from_slice(sig).map_err(bad)?;
-                k.verify_prehash(&prehash(*h, msg), &sig).map_err(bad)
-            }
             Self::Ed25519(k) => {
                 let sig = ed25519_dalek::Signature::from_slice(sig).map_err(bad)?;
                 // Cofactorless equation; small-order and non-canonical R and A are refused by the
                 // policy layer above, which makes this equivalent to `verify_strict`.
                 k.verify_strict(msg, &sig).map_err(bad)
             }
-            Self::RsaPkcs1(k, h) => {
-                if sig.len() != k.size() {
-                    return Err(Error::BadSignature);
-                }
-                k.verify(pkcs1_scheme(*h), &prehash(*h, msg), sig)
-                    .map_err(bad)
-            }
-            Self::RsaPss(k, h) => {
-                if sig.len() != k.size() {
-                    return Err(Error::BadSignature);
-                }
-                k.verify(pss_scheme(*h), &prehash(*h, msg), sig)
-                    .map_err(bad)
+            Self::P256(_, h) | Self::P384(_, h) | Self::RsaPkcs1(_, h) | Self::RsaPss(_, h) => {
+                self.verify_prehashed(&prehash(*h, msg), sig)
             }
         }
     }
+
+    fn verify_prehashed(&self, digest: &[u8], sig: &[u8]) -> Result<(), Error> {
+        let hash_len = |h: &Algorithm| h.output_len();
+        match self {
+            Self::P256(k, h) => {
+                if digest.len() != hash_len(h) {
+                    return Err(Error::BadSignature);
+                }
+                let sig = p256::ecdsa::Signature::from_slice(sig).map_err(bad)?;
+                k.verify_prehash(digest, &sig).map_err(bad)
+            }
+            Self::P384(k, h) => {
+                if digest.len() != hash_len(h) {
+                    return Err(Error::BadSignature);
+                }
+                let sig = p384::ecdsa::Signature::from_slice(sig).map_err(bad)?;
+                k.verify_prehash(digest, &sig).map_err(bad)
+            }
+            Self::Ed25519(_) => Err(Error::Unsupported {
+                provider: NAME,
+                what: "prehashed Ed25519",
+            }),
+            Self::RsaPkcs1(k, h) => {
+                if sig.len() != k.size() || digest.len() != hash_len(h) {
+                    return Err(Error::BadSignature);
+                }
+                k.verify(pkcs1_scheme(*h), digest, sig).map_err(bad)
+            }
+            Self::RsaPss(k, h) => {
+                if sig.len() != k.size() || digest.len() != hash_len(h) {
+                    return Err(Error::BadSignature);
+                }
+                k.verify(pss_scheme(*h), digest, sig).map_err(bad)
+            }
+        }
+    }
+}
+
+fn bad<E>(_: E) -> Error {
+    Error::BadSignature
 }
 
 #[derive(Debug)]

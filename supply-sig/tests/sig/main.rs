@@ -13,4 +13,6 @@ mod dsse;
 mod interop;
 mod keys;
 mod openssl;
+mod sigstore_attacks;
+mod sigstore_vectors;
 mod vectors;

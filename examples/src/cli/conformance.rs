@@ -1,0 +1,134 @@
+//! `supply-sigstore-conformance`: the sigstore-conformance client protocol, nothing else.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use supply_sig::sigstore::verify::Policy;
+
+use super::sigstore::{self as ss, Input};
+
+/// The sigstore-conformance client.
+#[derive(Debug, Parser)]
+#[command(name = "supply-sigstore-conformance", version)]
+pub struct Conformance {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+/// The two commands of the protocol.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Sign FILE keylessly and write a bundle.
+    SignBundle(SignBundle),
+    /// Verify a bundle for FILE_OR_DIGEST.
+    VerifyBundle(VerifyBundle),
+}
+
+/// `sign-bundle`.
+#[derive(Debug, Args)]
+pub struct SignBundle {
+    /// Use the staging instance.
+    #[arg(long)]
+    staging: bool,
+    /// Sign an in-toto statement (FILE) as DSSE.
+    #[arg(long)]
+    in_toto: bool,
+    /// The OIDC identity token.
+    #[arg(long)]
+    identity_token: String,
+    /// Where to write the bundle.
+    #[arg(long)]
+    bundle: PathBuf,
+    /// A trusted root.
+    #[arg(long)]
+    trusted_root: Option<PathBuf>,
+    /// A signing config.
+    #[arg(long)]
+    signing_config: Option<PathBuf>,
+    /// The file to sign.
+    file: PathBuf,
+}
+
+/// `verify-bundle`.
+#[derive(Debug, Args)]
+pub struct VerifyBundle {
+    /// Use the staging instance's trusted root.
+    #[arg(long)]
+    staging: bool,
+    /// The bundle.
+    #[arg(long)]
+    bundle: PathBuf,
+    /// The expected certificate identity (SAN), exact.
+    #[arg(long, requires = "certificate_oidc_issuer", conflicts_with = "key")]
+    certificate_identity: Option<String>,
+    /// The expected OIDC issuer, exact.
+    #[arg(long, requires = "certificate_identity", conflicts_with = "key")]
+    certificate_oidc_issuer: Option<String>,
+    /// A PEM public key, for keyed bundles.
+    #[arg(long, required_unless_present = "certificate_identity")]
+    key: Option<PathBuf>,
+    /// A trusted root (or client trust config).
+    #[arg(long)]
+    trusted_root: Option<PathBuf>,
+    /// The artifact file, or `sha256:<hex>`.
+    file_or_digest: String,
+}
+
+impl VerifyBundle {
+    fn run(&self) -> anyhow::Result<()> {
+        let provider = supply_sig::crypto::default_provider();
+        let root = ss::trusted_root(self.trusted_root.as_deref(), self.staging, provider)?;
+        let bundle = ss::bundle(&self.bundle)?;
+        let input = Input::read(&self.file_or_digest)?;
+        let policy = match (
+            &self.certificate_identity,
+            &self.certificate_oidc_issuer,
+            &self.key,
+        ) {
+            (Some(id), Some(iss), None) => Policy::identity(id.clone(), iss.clone()),
+            (None, None, Some(k)) => {
+                let bytes = super::read_capped(k, supply_sig::limits::MAX_PEM_LEN as u64, "key")?;
+                let key = supply_sig::key::encoding::pem::public_key_from_pem(&bytes)
+                    .context("reading the public key")?;
+                ss::key_policy(key, &bundle)
+            }
+            _ => {
+                anyhow::bail!("give --certificate-identity and --certificate-oidc-issuer, or --key")
+            }
+        };
+        ss::verify_bundle(&bundle, &input, &policy, &root, provider)?;
+        Ok(())
+    }
+}
+
+/// Runs the conformance client; exit code 0 on success, 1 otherwise.
+pub fn main() -> ExitCode {
+    let cli = Conformance::parse();
+    let result = match &cli.command {
+        Cmd::VerifyBundle(v) => v.run(),
+        Cmd::SignBundle(s) => {
+            let _ = (
+                &s.identity_token,
+                s.in_toto,
+                s.staging,
+                &s.trusted_root,
+                &s.signing_config,
+                &s.file,
+                &s.bundle,
+            );
+            Err(anyhow::anyhow!(
+                "sign-bundle needs the keyless signing client (sigstore-client feature), not built yet"
+            ))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Shared plumbing for the Sigstore verbs: trusted roots (given or embedded), artifacts given as
+//! a file or `sha256:<hex>`, and the call into `supply_sig::sigstore::verify`.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use supply_sig::crypto::Provider;
+use supply_sig::digest::Digest;
+use supply_sig::sigstore::bundle::Bundle;
+use supply_sig::sigstore::trust_root::TrustedRoot;
+use supply_sig::sigstore::verify::{self, Artifact, Policy, VerifiedBundle};
+
+use super::read_capped;
+
+/// The embedded production trusted root (see `trust/README.md`).
+const PRODUCTION_ROOT: &[u8] = include_bytes!("trust/production_trusted_root.json");
+/// The embedded staging trusted root.
+const STAGING_ROOT: &[u8] = include_bytes!("trust/staging_trusted_root.json");
+
+/// Artifacts are read whole; 4 GiB bounds memory.
+const MAX_ARTIFACT: u64 = 4 << 30;
+
+/// Loads `--trusted-root` (a trusted root or a client trust config), or the embedded one.
+pub(crate) fn trusted_root(
+    path: Option<&Path>,
+    staging: bool,
+    provider: &Provider,
+) -> anyhow::Result<TrustedRoot> {
+    let bytes = match path {
+        Some(p) => read_capped(
+            p,
+            supply_sig::limits::MAX_TRUST_ROOT_LEN as u64,
+            "trusted root",
+        )?,
+        None if staging => STAGING_ROOT.to_vec(),
+        None => PRODUCTION_ROOT.to_vec(),
+    };
+    TrustedRoot::from_json_or_trust_config(&bytes, provider).context("reading the trusted root")
+}
+
+/// Loads a bundle file.
+pub(crate) fn bundle(path: &Path) -> anyhow::Result<Bundle> {
+    let bytes = read_capped(path, supply_sig::limits::MAX_BUNDLE_LEN as u64, "bundle")?;
+    Bundle::from_json(&bytes).with_context(|| format!("reading bundle {}", path.display()))
+}
+
+/// An artifact given on the command line: a file, or `sha256:<hex>` (any supported digest).
+pub(crate) enum Input {
+    /// File contents.
+    Bytes(Vec<u8>),
+    /// A digest.
+    Digest(Digest),
+}
+
+impl Input {
+    /// Reads `arg`: a digest when it parses as `alg:hex` and no such file exists.
+    pub(crate) fn read(arg: &str) -> anyhow::Result<Self> {
+        let p = Path::new(arg);
+        if !p.exists() {
+            if let Ok(d) = Digest::parse(arg) {
+                return Ok(Self::Digest(d));
+            }
+        }
+        Ok(Self::Bytes(read_capped(p, MAX_ARTIFACT, "artifact")?))
+    }
+
+    /// As a verification artifact.
+    pub(crate) fn artifact(&self) -> Artifact<'_> {
+        match self {
+            Self::Bytes(b) => Artifact::Bytes(b),
+            Self::Digest(d) => Artifact::Digest(d),
+        }
+    }
+}
+
+/// Verifies and returns the result with context.
+pub(crate) fn verify_bundle(
+    bundle: &Bundle,
+    input: &Input,
+    policy: &Policy,
+    root: &TrustedRoot,
+    provider: &Provider,
+) -> anyhow::Result<VerifiedBundle> {
+    verify::verify(bundle, input.artifact(), policy, root, provider)
+        .context("bundle verification failed")
+}
+
+/// A keyed policy: a log entry is required when the bundle has one (otherwise the signed time
+/// must come from a timestamp authority).
+pub(crate) fn key_policy(key: supply_sig::key::PublicKey, bundle: &Bundle) -> Policy {
+    let logs = usize::from(!bundle.tlog_entries.is_empty());
+    Policy::public_key(key).with_tlog_threshold(logs)
+}

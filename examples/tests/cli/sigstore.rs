@@ -1,0 +1,161 @@
+//! `supply verify-blob --bundle` and `supply-sigstore-conformance verify-bundle` on the
+//! Sigstore testdata: exit code 0 exactly for the bundles their MANIFEST says verify.
+
+use std::process::Command;
+
+use supply_testkit::testdata;
+
+fn conformance() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_supply-sigstore-conformance"))
+}
+
+fn td(rel: &str) -> String {
+    testdata(rel).to_string_lossy().into_owned()
+}
+
+const PY: &str = "sigstore/sigstore-python/bundles";
+const GH: &str = "https://github.com/login/oauth";
+
+#[test]
+fn conformance_verify_bundle_exit_codes() {
+    let staging = td("sigstore/trust/staging/trusted_root.json");
+    let run = |bundle: &str,
+               identity: &str,
+               issuer: &str,
+               file: &str,
+               root: Option<&str>,
+               staging_flag: bool| {
+        let mut c = conformance();
+        c.arg("verify-bundle");
+        if staging_flag {
+            c.arg("--staging");
+        }
+        c.args([
+            "--bundle",
+            bundle,
+            "--certificate-identity",
+            identity,
+            "--certificate-oidc-issuer",
+            issuer,
+        ]);
+        if let Some(r) = root {
+            c.args(["--trusted-root", r]);
+        }
+        c.arg(file);
+        c.output().unwrap().status.success()
+    };
+    let b = td(&format!("{PY}/bundle_v3.txt.sigstore"));
+    let a = td(&format!("{PY}/bundle_v3.txt"));
+    assert!(run(
+        &b,
+        "william@yossarian.net",
+        GH,
+        &a,
+        Some(&staging),
+        false
+    ));
+    // The embedded staging root, by --staging.
+    assert!(run(&b, "william@yossarian.net", GH, &a, None, true));
+    // Embedded production root: wrong instance.
+    assert!(!run(&b, "william@yossarian.net", GH, &a, None, false));
+    assert!(!run(&b, "someone@else", GH, &a, Some(&staging), false));
+    let cve = td(&format!("{PY}/bundle_cve_2022_36056.txt.sigstore"));
+    assert!(!run(
+        &cve,
+        "william@yossarian.net",
+        GH,
+        &td(&format!("{PY}/bundle_cve_2022_36056.txt")),
+        Some(&staging),
+        false
+    ));
+    // A digest instead of a file.
+    let dsse = td(&format!("{PY}/a.dsse.staging-rekor-v2.txt.sigstore.json"));
+    let id = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+    let gha = "https://token.actions.githubusercontent.com";
+    assert!(run(
+        &dsse,
+        id,
+        gha,
+        "sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf",
+        Some(&staging),
+        false
+    ));
+    assert!(!run(
+        &dsse,
+        id,
+        gha,
+        &td(&format!("{PY}/a.dsse.staging-rekor-v2.txt")),
+        Some(&staging),
+        false
+    ));
+    // Keyed bundle with --key.
+    let out = conformance()
+        .args([
+            "verify-bundle",
+            "--bundle",
+            &td("sigstore/sigstore-go/bundles/public-key-validity.sigstore.json"),
+            "--key",
+            &td("sigstore/sigstore-go/public-keys/public-key-validity.pem"),
+            "--trusted-root",
+            &td("sigstore/sigstore-go/trusted-roots/public-key-validity.json"),
+            "sha256:6ae8a75555209fd6c44157c0aed8016e763ff435a19cf186f76863140143ff72",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // sign-bundle is not available yet: it must fail, never pretend.
+    let out = conformance()
+        .args([
+            "sign-bundle",
+            "--identity-token",
+            "x",
+            "--bundle",
+            "/dev/null",
+            &a,
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn supply_verify_blob_with_bundle() {
+    let supply = || Command::new(env!("CARGO_BIN_EXE_supply"));
+    let out = supply()
+        .args([
+            "verify-blob",
+            "--bundle",
+            &td(&format!("{PY}/bundle_v3_github.whl.sigstore")),
+            "--certificate-identity-regexp",
+            "^https://github.com/trailofbits/rfc8785.py/",
+            "--certificate-oidc-issuer",
+            "https://token.actions.githubusercontent.com",
+            &td(&format!("{PY}/bundle_v3_github.whl")),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = supply()
+        .args([
+            "verify-blob",
+            "--bundle",
+            &td(&format!("{PY}/bundle_v3_github.whl.sigstore")),
+            "--certificate-identity-regexp",
+            "^https://github.com/sigstore/",
+            "--certificate-oidc-issuer",
+            "https://token.actions.githubusercontent.com",
+            &td(&format!("{PY}/bundle_v3_github.whl")),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error: "));
+}

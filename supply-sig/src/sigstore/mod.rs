@@ -1,0 +1,87 @@
+//! Offline Sigstore verification: trusted roots, bundles v0.1–v0.3, Fulcio certificates and
+//! SCTs, Rekor entries with SETs, inclusion proofs and signed checkpoints, RFC 3161
+//! timestamps, and the policy-driven [`verify::verify`].
+//!
+//! Everything here is sync and does no I/O; nothing reads the clock. Times come only from
+//! signed sources: a Rekor signed entry timestamp (SET) or an RFC 3161 timestamp, never from
+//! an unauthenticated `integratedTime` and never from "now".
+//!
+//! | module | what |
+//! |---|---|
+//! | [`trust_root`] | `trusted_root.json`, client trust config, signing config v0.2 |
+//! | [`bundle`] | the bundle model (v0.1, v0.2, v0.3; message signature or DSSE) |
+//! | [`fulcio`] | Fulcio identities (SAN, issuer, extensions 1.3.6.1.4.1.57264.1.*), embedded SCTs |
+//! | [`rekor`] | entry bodies checked against the bundle, SETs, RFC 6962 inclusion proofs |
+//! | [`checkpoint`] | signed checkpoints (C2SP signed notes), Rekor v1 ECDSA and v2 Ed25519 |
+//! | [`tsa`] | RFC 3161 timestamp responses |
+//! | [`verify`] | policies and the verification of a bundle against an artifact |
+
+pub mod bundle;
+pub mod checkpoint;
+pub mod fulcio;
+pub mod rekor;
+pub mod trust_root;
+pub mod tsa;
+pub mod verify;
+
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
+
+const STD: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+const URL: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Decodes proto3-JSON `bytes`: standard or URL-safe base64, padding optional (proto3 JSON
+/// accepts both alphabets). `None` when malformed or when the decoded size would exceed `limit`.
+pub(crate) fn b64(s: &str, limit: usize) -> Option<Vec<u8>> {
+    if s.len() / 4 * 3 > limit.saturating_add(3) {
+        return None;
+    }
+    let engine = if s.bytes().any(|b| b == b'-' || b == b'_') {
+        &URL
+    } else {
+        &STD
+    };
+    let v = engine.decode(s).ok()?;
+    (v.len() <= limit).then_some(v)
+}
+
+/// Standard base64 with padding, as Sigstore writes it.
+pub(crate) fn b64_encode(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Reads a proto3-JSON int64, which may be a JSON string or a number.
+pub(crate) mod int64 {
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        S(String),
+        N(i64),
+    }
+
+    pub(crate) fn de<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        match Repr::deserialize(d)? {
+            Repr::N(n) => Ok(n),
+            Repr::S(s) => {
+                if s.is_empty() || s.len() > 20 || s.starts_with('+') {
+                    return Err(serde::de::Error::custom("invalid int64"));
+                }
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    }
+
+    pub(crate) fn de_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        de(d).map(Some)
+    }
+}

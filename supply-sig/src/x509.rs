@@ -1,0 +1,592 @@
+//! X.509 certificates for Sigstore: parsing (with the exact DER kept), the signature over the
+//! exact `tbsCertificate` bytes, CA and leaf profiles, and chain validation at a given time.
+//!
+//! Parsing uses the RustCrypto `x509-cert` crate; every signature goes through
+//! [`crate::sign::KeyVerifier`] on a [`Provider`]. Chain validation here is the narrow one
+//! Sigstore needs (RFC 5280 §6 restricted to a fixed, ordered chain from a trusted root, with no
+//! path building, name constraints or policies):
+//!
+//! - each certificate is signed by the next, its issuer name equals the next one's subject,
+//!   and the last one is a self-signed trust anchor;
+//! - every certificate, the anchor included, is valid at the given time (bounds inclusive,
+//!   RFC 5280 §4.1.2.5), so an expired intermediate fails even when the leaf is fine;
+//! - every issuer is a CA: basicConstraints present, critical and `cA`, keyUsage present with
+//!   keyCertSign, pathLenConstraint respected;
+//! - the leaf has the profile the caller asks for ([`LeafProfile`]);
+//! - a critical extension that is not understood fails the certificate (RFC 5280 §4.2).
+
+use der::asn1::ObjectIdentifier;
+use der::{Decode as _, Encode as _, Reader as _};
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
+
+use crate::crypto::Provider;
+use crate::key::encoding::pem;
+use crate::key::PublicKey;
+use crate::limits::{MAX_CERT_CHAIN_LEN, MAX_CERT_DER_LEN, MAX_PEM_LEN};
+use crate::sign::{KeyVerifier, SignatureScheme, Verifier as _, VerifyPolicy};
+use crate::time::Timestamp;
+
+/// keyUsage (RFC 5280 §4.2.1.3).
+pub const OID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+/// subjectAltName (RFC 5280 §4.2.1.6).
+pub const OID_SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
+/// basicConstraints (RFC 5280 §4.2.1.9).
+pub const OID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+/// extKeyUsage (RFC 5280 §4.2.1.12).
+pub const OID_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+/// id-kp-codeSigning.
+pub const OID_KP_CODE_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.3");
+/// id-kp-timeStamping.
+pub const OID_KP_TIME_STAMPING: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
+/// The Certificate Transparency precertificate poison (RFC 6962 §3.1): never valid in a
+/// final certificate.
+pub const OID_CT_POISON: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.11129.2.4.3");
+
+const OID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const OID_ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const OID_ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
+const OID_RSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const OID_RSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
+const OID_RSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
+const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+
+/// Errors from certificate parsing and validation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The bytes are not one DER certificate.
+    #[error("invalid certificate encoding")]
+    InvalidEncoding,
+    /// The PEM text holds no `CERTIFICATE` block or a malformed one.
+    #[error("invalid PEM certificate")]
+    InvalidPem,
+    /// A size or count limit was hit.
+    #[error("{what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// What was too large.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+    /// The subject public key is of an unsupported type or malformed.
+    #[error("unsupported or invalid subject public key")]
+    UnsupportedKey,
+    /// The certificate's signature algorithm is not supported with its issuer's key.
+    #[error("unsupported signature algorithm {oid}")]
+    UnsupportedSignatureAlgorithm {
+        /// The algorithm OID.
+        oid: String,
+    },
+    /// An extension could not be decoded, or appears twice.
+    #[error("invalid extension {oid}")]
+    InvalidExtension {
+        /// The extension OID.
+        oid: String,
+    },
+    /// A critical extension we do not process.
+    #[error("unhandled critical extension {oid}")]
+    UnhandledCriticalExtension {
+        /// The extension OID.
+        oid: String,
+    },
+    /// The signature over the certificate does not verify under the issuer's key.
+    #[error("certificate at chain position {position} is not signed by its issuer")]
+    BadSignature {
+        /// 0 is the leaf.
+        position: usize,
+    },
+    /// The issuer name does not match the next certificate's subject.
+    #[error("certificate at chain position {position}: issuer name does not match")]
+    IssuerMismatch {
+        /// 0 is the leaf.
+        position: usize,
+    },
+    /// A certificate is not valid at the time asked.
+    #[error("certificate at chain position {position} is not valid at {time} (valid {not_before} to {not_after})")]
+    NotValidAt {
+        /// 0 is the leaf.
+        position: usize,
+        /// The time checked.
+        time: Timestamp,
+        /// notBefore.
+        not_before: Timestamp,
+        /// notAfter.
+        not_after: Timestamp,
+    },
+    /// A certificate used as an issuer is not a CA.
+    #[error("certificate at chain position {position} is not a CA: {reason}")]
+    NotCa {
+        /// 0 is the leaf.
+        position: usize,
+        /// Which rule failed.
+        reason: &'static str,
+    },
+    /// The leaf does not have the required profile.
+    #[error("leaf certificate rejected: {reason}")]
+    BadLeaf {
+        /// Which rule failed.
+        reason: &'static str,
+    },
+    /// The chain is empty or its last certificate is not self-signed.
+    #[error("certificate chain does not end in a self-signed root")]
+    NoRoot,
+}
+
+/// A parsed certificate that keeps its exact DER.
+#[derive(Clone)]
+pub struct Certificate {
+    der: Vec<u8>,
+    tbs: std::ops::Range<usize>,
+    parsed: x509_cert::Certificate,
+    key: PublicKey,
+}
+
+impl std::fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.parsed.tbs_certificate.subject.to_string())
+            .field("issuer", &self.parsed.tbs_certificate.issuer.to_string())
+            .field("not_before", &self.not_before())
+            .field("not_after", &self.not_after())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+impl Eq for Certificate {}
+
+/// What a leaf certificate must be good for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LeafProfile {
+    /// A Fulcio signing certificate: keyUsage digitalSignature, extKeyUsage codeSigning, not a CA.
+    CodeSigning,
+    /// An RFC 3161 timestamping certificate: extKeyUsage timeStamping (RFC 3161 §2.3), not a CA.
+    TimeStamping,
+}
+
+impl Certificate {
+    /// Parses one DER certificate (no trailing bytes).
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] over [`MAX_CERT_DER_LEN`], [`Error::InvalidEncoding`],
+    /// [`Error::UnsupportedKey`], [`Error::InvalidExtension`] for a repeated extension.
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        if der.len() > MAX_CERT_DER_LEN {
+            return Err(Error::LimitExceeded {
+                what: "certificate DER length",
+                limit: MAX_CERT_DER_LEN,
+            });
+        }
+        let parsed = x509_cert::Certificate::from_der(der).map_err(|_| Error::InvalidEncoding)?;
+        // The exact tbsCertificate bytes: the first element of the outer SEQUENCE.
+        let tbs_len = {
+            let mut r = der::SliceReader::new(der).map_err(|_| Error::InvalidEncoding)?;
+            let tbs = r
+                .sequence(|inner| {
+                    inner.tlv_bytes().map(<[u8]>::len).and_then(|n| {
+                        // skip the rest of the SEQUENCE so `sequence` does not complain
+                        while !inner.is_finished() {
+                            inner.tlv_bytes()?;
+                        }
+                        Ok(n)
+                    })
+                })
+                .map_err(|_| Error::InvalidEncoding)?;
+            tbs
+        };
+        let header_len = outer_header_len(der).ok_or(Error::InvalidEncoding)?;
+        let tbs = header_len..header_len + tbs_len;
+        if der.get(tbs.clone()).is_none() {
+            return Err(Error::InvalidEncoding);
+        }
+        let spki = parsed
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .map_err(|_| Error::UnsupportedKey)?;
+        let key = PublicKey::from_spki_der(&spki).map_err(|_| Error::UnsupportedKey)?;
+        let mut seen = Vec::new();
+        for ext in parsed.tbs_certificate.extensions.iter().flatten() {
+            if seen.contains(&ext.extn_id) {
+                return Err(Error::InvalidExtension {
+                    oid: ext.extn_id.to_string(),
+                });
+            }
+            seen.push(ext.extn_id);
+        }
+        Ok(Self {
+            der: der.to_vec(),
+            tbs,
+            parsed,
+            key,
+        })
+    }
+
+    /// Parses the first `CERTIFICATE` block of a PEM text.
+    ///
+    /// # Errors
+    /// [`Error::InvalidPem`] or as [`Certificate::from_der`].
+    pub fn from_pem(text: &[u8]) -> Result<Self, Error> {
+        let block = pem::decode(text).map_err(|_| Error::InvalidPem)?;
+        if block.label() != "CERTIFICATE" {
+            return Err(Error::InvalidPem);
+        }
+        Self::from_der(block.contents())
+    }
+
+    /// Parses every `CERTIFICATE` block of a PEM text, in order (at most
+    /// [`MAX_CERT_CHAIN_LEN`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidPem`] when there is none, or as [`Certificate::from_pem`].
+    pub fn from_pem_chain(text: &[u8]) -> Result<Vec<Self>, Error> {
+        if text.len() > MAX_PEM_LEN.saturating_mul(MAX_CERT_CHAIN_LEN) {
+            return Err(Error::LimitExceeded {
+                what: "PEM chain length",
+                limit: MAX_PEM_LEN.saturating_mul(MAX_CERT_CHAIN_LEN),
+            });
+        }
+        let text = std::str::from_utf8(text).map_err(|_| Error::InvalidPem)?;
+        const END: &str = "-----END CERTIFICATE-----";
+        let mut out = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+            let Some(end) = rest[start..].find(END) else {
+                return Err(Error::InvalidPem);
+            };
+            let block = &rest[start..start + end + END.len()];
+            if out.len() == MAX_CERT_CHAIN_LEN {
+                return Err(Error::LimitExceeded {
+                    what: "certificates in a chain",
+                    limit: MAX_CERT_CHAIN_LEN,
+                });
+            }
+            out.push(Self::from_pem(block.as_bytes())?);
+            rest = &rest[start + end + END.len()..];
+        }
+        if out.is_empty() {
+            return Err(Error::InvalidPem);
+        }
+        Ok(out)
+    }
+
+    /// The exact DER this certificate was parsed from.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The exact `tbsCertificate` bytes the issuer signed.
+    pub fn tbs_der(&self) -> &[u8] {
+        // invariant: `tbs` was checked to lie inside `der` in `from_der`.
+        self.der.get(self.tbs.clone()).unwrap_or_default()
+    }
+
+    /// The decoded certificate.
+    pub fn parsed(&self) -> &x509_cert::Certificate {
+        &self.parsed
+    }
+
+    /// The subject public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.key
+    }
+
+    /// The certificate as PEM.
+    pub fn to_pem(&self) -> String {
+        pem::encode("CERTIFICATE", &self.der)
+    }
+
+    /// notBefore.
+    pub fn not_before(&self) -> Timestamp {
+        to_ts(self.parsed.tbs_certificate.validity.not_before)
+    }
+
+    /// notAfter.
+    pub fn not_after(&self) -> Timestamp {
+        to_ts(self.parsed.tbs_certificate.validity.not_after)
+    }
+
+    /// Whether `time` is within `[notBefore, notAfter]` (both inclusive, RFC 5280 §4.1.2.5).
+    pub fn valid_at(&self, time: Timestamp) -> bool {
+        self.not_before() <= time && time <= self.not_after()
+    }
+
+    /// The extension with `oid`, if present: `(critical, DER value)`.
+    pub fn extension(&self, oid: ObjectIdentifier) -> Option<(bool, &[u8])> {
+        self.parsed
+            .tbs_certificate
+            .extensions
+            .iter()
+            .flatten()
+            .find(|e| e.extn_id == oid)
+            .map(|e| (e.critical, e.extn_value.as_bytes()))
+    }
+
+    fn decode_ext<'a, T: der::Decode<'a>>(
+        &'a self,
+        oid: ObjectIdentifier,
+    ) -> Result<Option<(bool, T)>, Error> {
+        match self.extension(oid) {
+            None => Ok(None),
+            Some((critical, v)) => {
+                T::from_der(v)
+                    .map(|t| Some((critical, t)))
+                    .map_err(|_| Error::InvalidExtension {
+                        oid: oid.to_string(),
+                    })
+            }
+        }
+    }
+
+    /// Whether the subject and issuer names are equal.
+    pub fn is_self_issued(&self) -> bool {
+        self.parsed.tbs_certificate.subject == self.parsed.tbs_certificate.issuer
+    }
+
+    /// Verifies this certificate's signature with `issuer`'s key, over the exact TBS bytes.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedSignatureAlgorithm`], or [`Error::BadSignature`] at position 0.
+    pub fn verify_signed_by(&self, issuer: &PublicKey, provider: &Provider) -> Result<(), Error> {
+        let alg = &self.parsed.signature_algorithm;
+        let scheme =
+            scheme_for(alg.oid, issuer).ok_or_else(|| Error::UnsupportedSignatureAlgorithm {
+                oid: alg.oid.to_string(),
+            })?;
+        // RFC 5280 §4.1.1.2: the outer algorithm must equal the one inside the TBS.
+        if self.parsed.signature_algorithm != self.parsed.tbs_certificate.signature {
+            return Err(Error::BadSignature { position: 0 });
+        }
+        let sig = self
+            .parsed
+            .signature
+            .as_bytes()
+            .ok_or(Error::BadSignature { position: 0 })?;
+        let v = KeyVerifier::new(issuer, scheme, VerifyPolicy::default(), provider)
+            .map_err(|_| Error::UnsupportedKey)?;
+        v.verify(self.tbs_der(), sig)
+            .map_err(|_| Error::BadSignature { position: 0 })
+    }
+
+    /// Checks the extensions every certificate must pass: no unhandled critical extension and
+    /// no CT poison.
+    fn check_extensions(&self, position: usize) -> Result<(), Error> {
+        for ext in self.parsed.tbs_certificate.extensions.iter().flatten() {
+            if ext.extn_id == OID_CT_POISON {
+                return Err(Error::BadLeaf {
+                    reason: "precertificate poison extension present",
+                });
+            }
+            let handled = [
+                OID_KEY_USAGE,
+                OID_SUBJECT_ALT_NAME,
+                OID_BASIC_CONSTRAINTS,
+                OID_EXT_KEY_USAGE,
+            ]
+            .contains(&ext.extn_id);
+            if ext.critical && !handled {
+                let _ = position;
+                return Err(Error::UnhandledCriticalExtension {
+                    oid: ext.extn_id.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that this certificate may issue certificates, with `below` CA certificates
+    /// (not counting the leaf) between it and the leaf.
+    ///
+    /// # Errors
+    /// [`Error::NotCa`] naming the failed rule, [`Error::InvalidExtension`].
+    pub fn check_ca(&self, position: usize, below: usize) -> Result<(), Error> {
+        self.check_extensions(position)?;
+        let not_ca = |reason| Error::NotCa { position, reason };
+        let (critical, bc) = self
+            .decode_ext::<BasicConstraints>(OID_BASIC_CONSTRAINTS)?
+            .ok_or_else(|| not_ca("basicConstraints missing"))?;
+        if !critical {
+            return Err(not_ca("basicConstraints not critical"));
+        }
+        if !bc.ca {
+            return Err(not_ca("basicConstraints cA is false"));
+        }
+        if let Some(n) = bc.path_len_constraint {
+            if below > usize::from(n) {
+                return Err(not_ca("pathLenConstraint exceeded"));
+            }
+        }
+        let (_, ku) = self
+            .decode_ext::<KeyUsage>(OID_KEY_USAGE)?
+            .ok_or_else(|| not_ca("keyUsage missing"))?;
+        if !ku.key_cert_sign() {
+            return Err(not_ca("keyUsage lacks keyCertSign"));
+        }
+        Ok(())
+    }
+
+    /// Checks the leaf profile.
+    ///
+    /// # Errors
+    /// [`Error::BadLeaf`] naming the failed rule, [`Error::InvalidExtension`].
+    pub fn check_leaf(&self, profile: LeafProfile) -> Result<(), Error> {
+        self.check_extensions(0)?;
+        let bad = |reason| Error::BadLeaf { reason };
+        if let Some((_, bc)) = self.decode_ext::<BasicConstraints>(OID_BASIC_CONSTRAINTS)? {
+            if bc.ca {
+                return Err(bad("leaf is a CA"));
+            }
+        }
+        let eku = self
+            .decode_ext::<ExtendedKeyUsage>(OID_EXT_KEY_USAGE)?
+            .map(|(_, e)| e.0);
+        match profile {
+            LeafProfile::CodeSigning => {
+                let (_, ku) = self
+                    .decode_ext::<KeyUsage>(OID_KEY_USAGE)?
+                    .ok_or_else(|| bad("keyUsage missing"))?;
+                if !ku.digital_signature() {
+                    return Err(bad("keyUsage lacks digitalSignature"));
+                }
+                let eku = eku.ok_or_else(|| bad("extKeyUsage missing"))?;
+                if !eku.contains(&OID_KP_CODE_SIGNING) {
+                    return Err(bad("extKeyUsage lacks codeSigning"));
+                }
+            }
+            LeafProfile::TimeStamping => {
+                let eku = eku.ok_or_else(|| bad("extKeyUsage missing"))?;
+                if !eku.contains(&OID_KP_TIME_STAMPING) {
+                    return Err(bad("extKeyUsage lacks timeStamping"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks that `chain` (issuer first, self-signed root last) is a valid CA chain on its own:
+/// each certificate signed by the next, names chained, CA profile, and the root self-signed.
+/// Validity periods are not checked here (see [`verify_chain`]).
+///
+/// # Errors
+/// [`Error::NoRoot`], [`Error::NotCa`], [`Error::BadSignature`], [`Error::IssuerMismatch`].
+pub fn check_ca_chain(chain: &[Certificate], provider: &Provider) -> Result<(), Error> {
+    let root = chain.last().ok_or(Error::NoRoot)?;
+    if chain.len() > MAX_CERT_CHAIN_LEN {
+        return Err(Error::LimitExceeded {
+            what: "certificates in a chain",
+            limit: MAX_CERT_CHAIN_LEN,
+        });
+    }
+    if !root.is_self_issued() || root.verify_signed_by(root.public_key(), provider).is_err() {
+        return Err(Error::NoRoot);
+    }
+    for (i, pair) in chain.windows(2).enumerate() {
+        let [child, issuer] = pair else { continue };
+        link(child, issuer, i, provider)?;
+    }
+    for (i, ca) in chain.iter().enumerate() {
+        ca.check_ca(i, i)?;
+    }
+    Ok(())
+}
+
+fn link(
+    child: &Certificate,
+    issuer: &Certificate,
+    position: usize,
+    p: &Provider,
+) -> Result<(), Error> {
+    if child.parsed.tbs_certificate.issuer != issuer.parsed.tbs_certificate.subject {
+        return Err(Error::IssuerMismatch { position });
+    }
+    child
+        .verify_signed_by(issuer.public_key(), p)
+        .map_err(|e| match e {
+            Error::BadSignature { .. } => Error::BadSignature { position },
+            e => e,
+        })
+}
+
+/// Validates `leaf` against `chain` (its issuer first, the self-signed trust anchor last) at
+/// `time`: signatures over exact TBS bytes, names, validity of *every* certificate at `time`,
+/// CA rules for the chain and `profile` for the leaf.
+///
+/// # Errors
+/// The first rule that fails.
+pub fn verify_chain(
+    leaf: &Certificate,
+    chain: &[Certificate],
+    time: Timestamp,
+    profile: LeafProfile,
+    provider: &Provider,
+) -> Result<(), Error> {
+    if chain.is_empty() {
+        return Err(Error::NoRoot);
+    }
+    if chain.len() >= MAX_CERT_CHAIN_LEN {
+        return Err(Error::LimitExceeded {
+            what: "certificates in a chain",
+            limit: MAX_CERT_CHAIN_LEN,
+        });
+    }
+    leaf.check_leaf(profile)?;
+    let all: Vec<&Certificate> = std::iter::once(leaf).chain(chain.iter()).collect();
+    for (position, cert) in all.iter().enumerate() {
+        if !cert.valid_at(time) {
+            return Err(Error::NotValidAt {
+                position,
+                time,
+                not_before: cert.not_before(),
+                not_after: cert.not_after(),
+            });
+        }
+    }
+    for (i, pair) in all.windows(2).enumerate() {
+        let [child, issuer] = pair else { continue };
+        link(child, issuer, i, provider)?;
+        // `i` CA certificates lie between this issuer and the leaf.
+        issuer.check_ca(i + 1, i)?;
+    }
+    let root = chain.last().ok_or(Error::NoRoot)?;
+    if !root.is_self_issued() || root.verify_signed_by(root.public_key(), provider).is_err() {
+        return Err(Error::NoRoot);
+    }
+    Ok(())
+}
+
+fn to_ts(t: x509_cert::time::Time) -> Timestamp {
+    Timestamp::from_unix(i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX))
+}
+
+fn outer_header_len(der: &[u8]) -> Option<usize> {
+    let r = der::SliceReader::new(der).ok()?;
+    let header = r.peek_header().ok()?;
+    let total = usize::try_from(header.length).ok()?;
+    der.len().checked_sub(total)
+}
+
+/// The scheme for a certificate signature algorithm OID and the issuer's key.
+pub(crate) fn scheme_for(oid: ObjectIdentifier, issuer: &PublicKey) -> Option<SignatureScheme> {
+    use crate::key::KeyAlgorithm as K;
+    use SignatureScheme as S;
+    Some(match (oid, issuer.algorithm()) {
+        (o, K::EcdsaP256) if o == OID_ECDSA_SHA256 => S::EcdsaP256Sha256,
+        (o, K::EcdsaP256) if o == OID_ECDSA_SHA384 => S::EcdsaP256Sha384,
+        (o, K::EcdsaP256) if o == OID_ECDSA_SHA512 => S::EcdsaP256Sha512,
+        (o, K::EcdsaP384) if o == OID_ECDSA_SHA256 => S::EcdsaP384Sha256,
+        (o, K::EcdsaP384) if o == OID_ECDSA_SHA384 => S::EcdsaP384Sha384,
+        (o, K::EcdsaP384) if o == OID_ECDSA_SHA512 => S::EcdsaP384Sha512,
+        (o, K::Rsa) if o == OID_RSA_SHA256 => S::RsaPkcs1v15Sha256,
+        (o, K::Rsa) if o == OID_RSA_SHA384 => S::RsaPkcs1v15Sha384,
+        (o, K::Rsa) if o == OID_RSA_SHA512 => S::RsaPkcs1v15Sha512,
+        (o, K::Ed25519) if o == OID_ED25519 => S::Ed25519,
+        _ => return None,
+    })
+}
