@@ -357,8 +357,9 @@ impl<T: Role> Metadata<T> {
         })
     }
 
-    /// Signs `signed` with `signers` and serializes the document (canonical JSON of `signed`
-    /// inside a pretty-printed envelope), returning the parsed result.
+    /// Signs `signed` with `signers` and serializes the document (`{"signatures": [...],
+    /// "signed": {...}}`, compact JSON), returning the parsed result. The signatures cover the
+    /// OLPC canonical form of the `signed` text written, as every verifier computes it.
     ///
     /// # Errors
     /// [`Error::Serialize`], [`Error::CanonicalJson`], or [`Error::InvalidField`] when a signer fails.
@@ -366,7 +367,8 @@ impl<T: Role> Metadata<T> {
         signed: &T,
         signers: &[(&str, &dyn supply_sig::sign::Signer)],
     ) -> Result<Self, Error> {
-        let canonical = cjson::olpc::to_vec(signed).map_err(Error::CanonicalJson)?;
+        let text = serde_json::to_vec(signed).map_err(Error::Serialize)?;
+        let canonical = cjson::olpc::canonicalize(&text).map_err(Error::CanonicalJson)?;
         let mut sigs = Vec::new();
         for (keyid, signer) in signers {
             let sig = signer
@@ -381,18 +383,21 @@ impl<T: Role> Metadata<T> {
                 extra: BTreeMap::new(),
             });
         }
-        Self::assemble(&canonical, &sigs)
+        Self::assemble(&text, &sigs)
     }
 
-    fn assemble(canonical_signed: &[u8], sigs: &[Signature]) -> Result<Self, Error> {
+    fn assemble(signed_text: &[u8], sigs: &[Signature]) -> Result<Self, Error> {
         let sigs_json = serde_json::to_string(sigs).map_err(Error::Serialize)?;
-        let signed_text = String::from_utf8_lossy(canonical_signed);
+        let signed_text = std::str::from_utf8(signed_text).map_err(|_| Error::InvalidField {
+            field: "signed",
+            reason: "not UTF-8",
+        })?;
         let doc = format!("{{\"signatures\":{sigs_json},\"signed\":{signed_text}}}");
         Self::from_slice(doc.as_bytes())
     }
 
-    /// Adds (or replaces) a signature and returns the re-assembled document. The `signed` bytes
-    /// are reused as they are; only canonical documents are re-assembled byte-for-byte.
+    /// Adds (or replaces) a signature and returns the re-assembled document. The `signed` text is
+    /// reused exactly as received, so existing signatures (and unknown fields) stay valid.
     ///
     /// # Errors
     /// As [`Metadata::sign`].
@@ -418,7 +423,7 @@ impl<T: Role> Metadata<T> {
             sig: hex::encode(sig),
             extra: BTreeMap::new(),
         });
-        Self::assemble(&self.canonical, &sigs)
+        Self::assemble(self.signed_bytes(), &sigs)
     }
 }
 

@@ -59,6 +59,11 @@ impl Repo {
         )
     }
 
+    /// `<dir>/metadata` and `<dir>/targets` of any directory.
+    pub fn testdata_abs(dir: &Path) -> Self {
+        Self::new(dir.join("metadata"), dir.join("targets"))
+    }
+
     pub fn with(dir: DirTransport) -> Self {
         Self {
             dir,
