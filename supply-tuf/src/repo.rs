@@ -242,9 +242,104 @@ impl Repository {
         })
     }
 
+    /// Re-opens a repository from its published metadata files (file name → bytes, as in
+    /// `<repo>/metadata/`; the unversioned `root.json`, `timestamp.json`, `snapshot.json` and
+    /// `<percent-encoded role>.json` are read). Keys are not stored in metadata: hold them with
+    /// [`sign_with`](Self::sign_with) before publishing. Target bytes already on disk stay there.
+    ///
+    /// The files are parsed, not verified: this is the repository owner's own data.
+    ///
+    /// # Errors
+    /// [`Error::Metadata`] for a file that does not parse, [`Error::Invalid`] for a missing one.
+    pub fn open(files: BTreeMap<String, Vec<u8>>, expires: Expires) -> Result<Self, Error> {
+        let get = |name: &str| {
+            files.get(name).ok_or(Error::Invalid {
+                reason: "a published metadata file is missing",
+            })
+        };
+        let root = Metadata::<Root>::from_slice(get("root.json")?).map_err(Error::Metadata)?;
+        let snapshot =
+            Metadata::<Snapshot>::from_slice(get("snapshot.json")?).map_err(Error::Metadata)?;
+        let timestamp = Metadata::<TimestampRole>::from_slice(get("timestamp.json")?)
+            .map_err(Error::Metadata)?;
+        let mut roles = BTreeMap::new();
+        for entry in snapshot.signed().meta.keys() {
+            let Some(role) = entry.strip_suffix(".json") else {
+                continue;
+            };
+            let Some(bytes) = files.get(&names::local_metadata_file_name(role)) else {
+                continue;
+            };
+            let t = Metadata::<Targets>::from_slice(bytes).map_err(Error::Metadata)?;
+            roles.insert(role.to_owned(), t.signed().clone());
+        }
+        if !roles.contains_key("targets") {
+            return Err(Error::Invalid {
+                reason: "the snapshot lists no targets role",
+            });
+        }
+        let root = root.signed().clone();
+        Ok(Self {
+            last_root_keys: root.roles.get("root").cloned(),
+            root,
+            roles,
+            snapshot: snapshot.signed().clone(),
+            timestamp: timestamp.signed().clone(),
+            keyring: BTreeMap::new(),
+            dirty: BTreeSet::new(),
+            root_dirty: false,
+            published_once: true,
+            metadata_files: files,
+            target_files: BTreeMap::new(),
+            expires,
+        })
+    }
+
+    /// [`open`](Self::open) on `<dir>/metadata/*.json` (each file at most
+    /// [`crate::limits::MAX_METADATA_LEN`] bytes).
+    ///
+    /// # Errors
+    /// As [`open`](Self::open), and [`Error::Io`].
+    pub fn open_dir(dir: &Path, expires: Expires) -> Result<Self, Error> {
+        let meta = dir.join("metadata");
+        let io = |path: &Path| {
+            let path = path.display().to_string();
+            move |source| Error::Io { path, source }
+        };
+        let mut files = BTreeMap::new();
+        for entry in std::fs::read_dir(&meta).map_err(io(&meta))? {
+            let entry = entry.map_err(io(&meta))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".json") || !entry.path().is_file() {
+                continue;
+            }
+            let bytes =
+                crate::client::local::read_bounded(&entry.path(), crate::limits::MAX_METADATA_LEN)
+                    .map_err(|_| Error::Invalid {
+                        reason: "a metadata file is unreadable or too large",
+                    })?
+                    .unwrap_or_default();
+            files.insert(name, bytes);
+        }
+        Self::open(files, expires)
+    }
+
+    /// Holds the signing keys the repository needs (same as [`sign_with`](Self::sign_with) for
+    /// each key).
+    pub fn hold_keys(&mut self, keys: impl IntoIterator<Item = SigningKey>) {
+        for k in keys {
+            self.sign_with(k);
+        }
+    }
+
     /// The root model (edit it through the methods so versions and signatures follow).
     pub fn root(&self) -> &Root {
         &self.root
+    }
+
+    /// Every delegated role name (not `targets`).
+    pub fn delegated_role_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.roles.keys().filter(|r| *r != "targets").cloned()
     }
 
     /// A targets role model.

@@ -7,6 +7,7 @@ use supply_sig::crypto::Provider;
 
 pub mod blob;
 pub mod keys;
+pub mod tuf;
 
 /// `supply`: sign, attest, inventory and verify software artifacts.
 #[derive(Debug, Parser)]
@@ -43,6 +44,9 @@ pub enum Command {
     SignBlob(blob::SignBlob),
     /// Verify a file's signature with a public key.
     VerifyBlob(blob::VerifyBlob),
+    /// TUF: a client (init, refresh, download) and repository writer verbs.
+    #[command(subcommand)]
+    Tuf(tuf::TufCmd),
 }
 
 impl Cli {
@@ -72,6 +76,7 @@ pub fn main() -> ExitCode {
         Command::PublicKey(c) => c.run(),
         Command::SignBlob(c) => c.run(p),
         Command::VerifyBlob(c) => c.run(p),
+        Command::Tuf(c) => c.run(p),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
