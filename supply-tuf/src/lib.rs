@@ -1,12 +1,35 @@
 //! # supply-tuf
 //!
-//! The Update Framework (TUF 1.0): metadata for root, timestamp, snapshot, targets and delegated
-//! targets with the signed bytes kept raw; the client update workflow of the specification (§5) as
-//! a transport-free state machine plus an async HTTP updater; and a repository writer.
+//! The Update Framework (TUF 1.0.x): metadata for root, timestamp, snapshot, targets and
+//! delegated targets with the signed bytes kept raw ([`metadata`]); the client update workflow of
+//! the specification (§5) as a transport-free state machine ([`client`]), with a sync driver over
+//! local directories ([`client::local`]) and an async HTTP updater (`client::http`, feature
+//! `client`); and a repository writer ([`repo`]).
 //!
-//! This crate is a placeholder until its own issue lands. Canonical JSON and key handling already
-//! live in [`supply_sig::cjson`] and [`supply_sig::key`].
+//! Verification is sync and never reads the clock: the caller passes `now`.
+//!
+//! ```
+//! use supply_tuf::metadata::{Metadata, Root};
+//! use supply_tuf::time::Timestamp;
+//! let t = Timestamp::parse_rfc3339("2030-01-01T00:00:00Z").unwrap();
+//! assert_eq!(t.unix_seconds(), 1_893_456_000);
+//! // A document of the wrong type never parses as root metadata.
+//! let doc = br#"{"signed": {"_type": "timestamp"}, "signatures": []}"#;
+//! assert!(Metadata::<Root>::from_slice(doc).is_err());
+//! ```
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | `client` | `client::http`: the async HTTP updater on reqwest and tokio |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub use supply_sig::cjson;
+
+pub mod client;
+pub mod limits;
+pub mod metadata;
+pub mod names;
+pub mod repo;
+
+pub mod time;

@@ -9,6 +9,7 @@ pub mod blob;
 pub mod conformance;
 pub mod keys;
 mod sigstore;
+pub mod tuf;
 
 /// `supply`: sign, attest, inventory and verify software artifacts.
 #[derive(Debug, Parser)]
@@ -45,6 +46,9 @@ pub enum Command {
     SignBlob(blob::SignBlob),
     /// Verify a file's signature with a public key.
     VerifyBlob(blob::VerifyBlob),
+    /// TUF: a client (init, refresh, download) and repository writer verbs.
+    #[command(subcommand)]
+    Tuf(tuf::TufCmd),
 }
 
 impl Cli {
@@ -74,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::PublicKey(c) => c.run(),
         Command::SignBlob(c) => c.run(p),
         Command::VerifyBlob(c) => c.run(p),
+        Command::Tuf(c) => c.run(p),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

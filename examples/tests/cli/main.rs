@@ -7,6 +7,9 @@ use std::process::{Command, Output};
 
 use supply_testkit::{peer, peer_command, run, tempdir};
 
+mod tuf_cli;
+mod tuf_conformance;
+
 const PASSWORD: &str = "interop password";
 
 fn supply(dir: &Path) -> Command {

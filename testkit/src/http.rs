@@ -1,0 +1,153 @@
+//! A static HTTP/1.1 file server on 127.0.0.1 for tests (std::net, one thread per connection):
+//! GET of a URL path below a root directory, percent-decoded and resolved like Python's
+//! `http.server` (empty, `.` and `..` segments dropped at the root), 404 otherwise. Every request
+//! path is logged. The server stops when dropped.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// A running server.
+pub struct StaticServer {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    log: Arc<Mutex<Vec<String>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+fn decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).ok()?, 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Maps a request path to a file below `root` as Python's `http.server` does.
+fn translate(root: &Path, url_path: &str) -> Option<PathBuf> {
+    let path = url_path.split(['?', '#']).next().unwrap_or("");
+    let decoded = decode(path)?;
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s if s.contains('\0') || s.contains('\\') => return None,
+            s => parts.push(s),
+        }
+    }
+    let mut p = root.to_path_buf();
+    p.extend(parts);
+    Some(p)
+}
+
+fn handle(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
+    let Ok(read_half) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(read_half);
+    let mut stream = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        // Skip headers.
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" || h == "\n" {
+                break;
+            }
+        }
+        let mut parts = line.split_whitespace();
+        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+        log.lock()
+            .unwrap()
+            .push(target.trim_start_matches('/').to_owned());
+        let file = translate(root, target).filter(|p| p.is_file());
+        let (status, body) = match (method, file) {
+            ("GET" | "HEAD", Some(p)) => ("200 OK", std::fs::read(p).unwrap_or_default()),
+            _ => ("404 Not Found", b"not found".to_vec()),
+        };
+        let head = format!(
+            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\n\r\n",
+            body.len()
+        );
+        if stream.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        if method != "HEAD" && stream.write_all(&body).is_err() {
+            return;
+        }
+        let _ = stream.flush();
+    }
+}
+
+impl StaticServer {
+    /// Serves `root` on a free port of 127.0.0.1.
+    pub fn start(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (stop2, log2) = (stop.clone(), log.clone());
+        let thread = std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let (root, log) = (root.clone(), log2.clone());
+                std::thread::spawn(move || handle(conn, &root, &log));
+            }
+        });
+        Self {
+            addr,
+            stop,
+            log,
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT/` followed by `path` (no leading slash).
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}/{path}", self.addr)
+    }
+
+    /// The request paths so far (without the leading `/`), in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Forgets the logged requests.
+    pub fn clear_requests(&self) {
+        self.log.lock().unwrap().clear();
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
