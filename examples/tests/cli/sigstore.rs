@@ -159,3 +159,107 @@ fn supply_verify_blob_with_bundle() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("error: "));
 }
+
+/// Two-way keyed-bundle interop with cosign 3.x and 2.5: cosign verifies the bundles
+/// `supply sign-blob --bundle` writes, and `supply verify-blob --bundle` verifies cosign's
+/// (`sign-blob --bundle` without a log); a changed artifact fails both ways.
+#[test]
+fn keyed_bundles_interoperate_with_cosign() {
+    use supply_testkit::{peer_command, run, tempdir};
+    let Some(cosigns) = crate::cosigns() else {
+        return;
+    };
+    let dir = tempdir();
+    let d = dir.path();
+    std::fs::write(d.join("blob.txt"), b"interop blob\n").unwrap();
+    std::fs::write(d.join("other.txt"), b"another blob\n").unwrap();
+    crate::ok(
+        run(crate::supply(d)
+            .env("COSIGN_PASSWORD", crate::PASSWORD)
+            .args(["generate-key-pair", "--output-key-prefix", "k"])),
+        "generate-key-pair",
+    );
+    crate::ok(
+        run(crate::supply(d)
+            .env("COSIGN_PASSWORD", crate::PASSWORD)
+            .args([
+                "sign-blob",
+                "--key",
+                "k.key",
+                "--bundle",
+                "ours.json",
+                "blob.txt",
+            ])),
+        "sign-blob --bundle",
+    );
+    let root = testdata("sigstore/trust/production/trusted_root.json");
+    for (name, bin) in &cosigns {
+        // cosign verifies ours (cosign 2.5 needs a trusted root to stay offline).
+        let verify = |file: &str| {
+            let mut c = peer_command(bin, d);
+            c.current_dir(d).args([
+                "verify-blob",
+                "--key",
+                "k.pub",
+                "--bundle",
+                "ours.json",
+                "--insecure-ignore-tlog=true",
+                "--trusted-root",
+            ]);
+            c.arg(&root).arg(file);
+            run(&mut c)
+        };
+        crate::ok(
+            verify("blob.txt"),
+            &format!("{name} verify-blob --bundle ours"),
+        );
+        assert!(
+            !verify("other.txt").status.success(),
+            "{name} accepted a changed blob"
+        );
+        // We verify theirs.
+        let theirs = format!("{name}.json");
+        let mut c = peer_command(bin, d);
+        c.current_dir(d)
+            .env("COSIGN_PASSWORD", crate::PASSWORD)
+            .args([
+                "sign-blob",
+                "--key",
+                "k.key",
+                "--bundle",
+                &theirs,
+                "--tlog-upload=false",
+                "-y",
+            ]);
+        if *name == "cosign" {
+            c.arg("--use-signing-config=false");
+        } else {
+            c.arg("--new-bundle-format");
+        }
+        c.arg("blob.txt");
+        crate::ok(run(&mut c), &format!("{name} sign-blob --bundle"));
+        crate::ok(
+            run(crate::supply(d).args([
+                "verify-blob",
+                "--key",
+                "k.pub",
+                "--bundle",
+                &theirs,
+                "blob.txt",
+            ])),
+            &format!("supply verify-blob --bundle {theirs}"),
+        );
+        let out = run(crate::supply(d).args([
+            "verify-blob",
+            "--key",
+            "k.pub",
+            "--bundle",
+            &theirs,
+            "other.txt",
+        ]));
+        assert!(
+            !out.status.success(),
+            "{name}'s bundle accepted for another blob"
+        );
+    }
+}
