@@ -335,9 +335,15 @@ impl Policy {
     /// ```
     ///
     /// # Errors
-    /// [`Error::ConfigPolicy`].
+    /// [`Error::ConfigPolicy`], also for a document over [`crate::limits::MAX_POLICY_LEN`].
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
         let cfg = |reason: String| Error::ConfigPolicy { reason };
+        if json.len() > crate::limits::MAX_POLICY_LEN {
+            return Err(cfg(format!(
+                "policy exceeds the limit of {} bytes",
+                crate::limits::MAX_POLICY_LEN
+            )));
+        }
         let w: WirePolicy = serde_json::from_slice(json).map_err(|e| cfg(e.to_string()))?;
         let mut p = match (w.certificate_identity, w.public_key) {
             (Some(c), None) => {
