@@ -105,6 +105,10 @@ pub const MAX_REKOR_BODY_LEN: usize = 4 * 1024 * 1024;
 /// (`maxAllowedSubjects`).
 pub const MAX_STATEMENT_SUBJECTS: usize = 1024;
 
+/// Largest Sigstore verification policy JSON (`sigstore::verify::Policy::from_json`): 64 KiB,
+/// room for a public key PEM and a few dozen extension values.
+pub const MAX_POLICY_LEN: usize = 64 * 1024;
+
 /// Most SCTs read from one certificate's SCT list: 32 (Fulcio embeds one; browsers ask for 2-3).
 pub const MAX_SCTS: usize = 32;
 

@@ -27,6 +27,9 @@ pub struct SignBlob {
     /// Write the base64 signature here as well as to stdout.
     #[arg(long)]
     output_signature: Option<PathBuf>,
+    /// Also write a Sigstore bundle v0.3 (keyed, message signature; no log entry) here.
+    #[arg(long)]
+    bundle: Option<PathBuf>,
     /// Accepted for cosign compatibility: supply never uploads to a transparency log here.
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     tlog_upload: Option<bool>,
@@ -47,6 +50,12 @@ impl SignBlob {
         let blob = read_capped(&self.file, MAX_BLOB, "file")?;
         let signer = KeySigner::new(&key, key.public_key().default_scheme(), provider)
             .context("preparing the signing key")?;
+        if let Some(path) = &self.bundle {
+            let b = supply_sig::sigstore::sign::sign_message(&blob, &signer, provider)
+                .context("writing the bundle")?;
+            std::fs::write(path, b.raw()).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("Bundle written to {}", path.display());
+        }
         let sig = signer.try_sign(&blob).context("signing")?;
         let b64 = base64::engine::general_purpose::STANDARD.encode(sig);
         if let Some(p) = &self.output_signature {
@@ -164,7 +173,7 @@ impl VerifyBlob {
             _ => Err(anyhow::anyhow!("give --{what} or --{what}-regexp")),
         };
         let policy = match &self.key {
-            Some(k) => super::sigstore::key_policy(super::keys::load_public(k)?, &bundle),
+            Some(k) => super::sigstore::key_policy(super::keys::load_public(k)?, &bundle)?,
             None => Policy::identity_matching(
                 matcher(
                     &self.certificate_identity,

@@ -93,7 +93,7 @@ impl VerifyBundle {
                 let bytes = super::read_capped(k, supply_sig::limits::MAX_PEM_LEN as u64, "key")?;
                 let key = supply_sig::key::encoding::pem::public_key_from_pem(&bytes)
                     .context("reading the public key")?;
-                ss::key_policy(key, &bundle)
+                ss::key_policy(key, &bundle)?
             }
             _ => {
                 anyhow::bail!("give --certificate-identity and --certificate-oidc-issuer, or --key")

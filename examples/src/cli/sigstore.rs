@@ -85,9 +85,18 @@ pub(crate) fn verify_bundle(
         .context("bundle verification failed")
 }
 
-/// A keyed policy: a log entry is required when the bundle has one (otherwise the signed time
-/// must come from a timestamp authority).
-pub(crate) fn key_policy(key: supply_sig::key::PublicKey, bundle: &Bundle) -> Policy {
+/// A keyed policy: a log entry is required when the bundle has one; a bundle with neither a
+/// log entry nor a timestamp (`supply sign-blob --bundle`, `cosign sign-blob --tlog-upload=false`)
+/// is checked at this machine's clock, as cosign and sigstore-go do for keys.
+pub(crate) fn key_policy(
+    key: supply_sig::key::PublicKey,
+    bundle: &Bundle,
+) -> anyhow::Result<Policy> {
     let logs = usize::from(!bundle.tlog_entries.is_empty());
-    Policy::public_key(key).with_tlog_threshold(logs)
+    let p = Policy::public_key(key).with_tlog_threshold(logs);
+    if bundle.tlog_entries.is_empty() && bundle.timestamps.is_empty() {
+        let now = supply_sig::time::Timestamp::from(std::time::SystemTime::now());
+        return Ok(p.with_caller_time(now)?);
+    }
+    Ok(p)
 }

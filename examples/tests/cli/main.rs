@@ -7,18 +7,19 @@ use std::process::{Command, Output};
 
 use supply_testkit::{peer, peer_command, run, tempdir};
 
+mod sigstore;
 mod tuf_cli;
 mod tuf_conformance;
 
-const PASSWORD: &str = "interop password";
+pub(crate) const PASSWORD: &str = "interop password";
 
-fn supply(dir: &Path) -> Command {
+pub(crate) fn supply(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_supply"));
     cmd.current_dir(dir).env_remove("COSIGN_PASSWORD");
     cmd
 }
 
-fn ok(out: Output, what: &str) -> Vec<u8> {
+pub(crate) fn ok(out: Output, what: &str) -> Vec<u8> {
     assert!(
         out.status.success(),
         "{what} failed ({}):\nstdout: {}\nstderr: {}",
@@ -39,7 +40,7 @@ fn refused(out: &Output, what: &str) {
 }
 
 /// Both cosign releases under test; `None` when peers are skipped (outside CI only).
-fn cosigns() -> Option<Vec<(&'static str, PathBuf)>> {
+pub(crate) fn cosigns() -> Option<Vec<(&'static str, PathBuf)>> {
     Some(vec![
         ("cosign", peer("cosign")?),
         ("cosign2", peer("cosign2")?),
@@ -259,4 +260,3 @@ fn our_key_files_sign_in_cosign_and_verify_here() {
         }
     }
 }
-mod sigstore;

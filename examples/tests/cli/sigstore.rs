@@ -159,3 +159,207 @@ fn supply_verify_blob_with_bundle() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("error: "));
 }
+
+/// Two-way keyed-bundle interop with cosign 3.x and 2.5: cosign verifies the bundles
+/// `supply sign-blob --bundle` writes, and `supply verify-blob --bundle` verifies cosign's
+/// (`sign-blob --bundle` without a log); a changed artifact fails both ways.
+#[test]
+fn keyed_bundles_interoperate_with_cosign() {
+    use supply_testkit::{peer_command, run, tempdir};
+    let Some(cosigns) = crate::cosigns() else {
+        return;
+    };
+    let dir = tempdir();
+    let d = dir.path();
+    std::fs::write(d.join("blob.txt"), b"interop blob\n").unwrap();
+    std::fs::write(d.join("other.txt"), b"another blob\n").unwrap();
+    crate::ok(
+        run(crate::supply(d)
+            .env("COSIGN_PASSWORD", crate::PASSWORD)
+            .args(["generate-key-pair", "--output-key-prefix", "k"])),
+        "generate-key-pair",
+    );
+    crate::ok(
+        run(crate::supply(d)
+            .env("COSIGN_PASSWORD", crate::PASSWORD)
+            .args([
+                "sign-blob",
+                "--key",
+                "k.key",
+                "--bundle",
+                "ours.json",
+                "blob.txt",
+            ])),
+        "sign-blob --bundle",
+    );
+    let root = testdata("sigstore/trust/production/trusted_root.json");
+    for (name, bin) in &cosigns {
+        // cosign verifies ours (cosign 2.5 needs a trusted root to stay offline).
+        let verify = |file: &str| {
+            let mut c = peer_command(bin, d);
+            c.current_dir(d).args([
+                "verify-blob",
+                "--key",
+                "k.pub",
+                "--bundle",
+                "ours.json",
+                "--insecure-ignore-tlog=true",
+                "--trusted-root",
+            ]);
+            c.arg(&root).arg(file);
+            run(&mut c)
+        };
+        crate::ok(
+            verify("blob.txt"),
+            &format!("{name} verify-blob --bundle ours"),
+        );
+        assert!(
+            !verify("other.txt").status.success(),
+            "{name} accepted a changed blob"
+        );
+        // We verify theirs.
+        let theirs = format!("{name}.json");
+        let mut c = peer_command(bin, d);
+        c.current_dir(d)
+            .env("COSIGN_PASSWORD", crate::PASSWORD)
+            .args([
+                "sign-blob",
+                "--key",
+                "k.key",
+                "--bundle",
+                &theirs,
+                "--tlog-upload=false",
+                "-y",
+            ]);
+        if *name == "cosign" {
+            c.arg("--use-signing-config=false");
+        } else {
+            c.arg("--new-bundle-format");
+        }
+        c.arg("blob.txt");
+        crate::ok(run(&mut c), &format!("{name} sign-blob --bundle"));
+        crate::ok(
+            run(crate::supply(d).args([
+                "verify-blob",
+                "--key",
+                "k.pub",
+                "--bundle",
+                &theirs,
+                "blob.txt",
+            ])),
+            &format!("supply verify-blob --bundle {theirs}"),
+        );
+        let out = run(crate::supply(d).args([
+            "verify-blob",
+            "--key",
+            "k.pub",
+            "--bundle",
+            &theirs,
+            "other.txt",
+        ]));
+        assert!(
+            !out.status.success(),
+            "{name}'s bundle accepted for another blob"
+        );
+    }
+}
+
+/// Differential test against sigstore-python 4.5.1 (`sigstore verify identity --offline`):
+/// on every sigstore-python bundle, `supply verify-blob --bundle` gives the same verdict.
+/// One documented exception: Python-3.12.5.tgz.sigstore (v0.1 proof without checkpoint),
+/// which sigstore-python rejects at parse time and we accept on its SET (not run here: the
+/// artifact is not in testdata).
+#[test]
+fn verdicts_match_sigstore_python() {
+    use supply_testkit::{peer, peer_command, run, tempdir};
+    let Some(sigstore) = peer("sigstore") else {
+        return;
+    };
+    let dir = tempdir();
+    let d = dir.path();
+    for env in ["staging", "production"] {
+        let root: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(testdata(&format!("sigstore/trust/{env}/trusted_root.json"))).unwrap(),
+        )
+        .unwrap();
+        let sc: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(testdata(&format!(
+                "sigstore/trust/{env}/signing_config.v0.2.json"
+            )))
+            .unwrap(),
+        )
+        .unwrap();
+        let cfg = serde_json::json!({"mediaType": "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json", "trustedRoot": root, "signingConfig": sc});
+        std::fs::write(
+            d.join(format!("{env}.json")),
+            serde_json::to_vec(&cfg).unwrap(),
+        )
+        .unwrap();
+    }
+    let will = "william@yossarian.net";
+    let gh_actions = "https://token.actions.githubusercontent.com";
+    let beacon = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        ("staging", "bundle.txt.sigstore", "bundle.txt", "a@tny.town", GH),
+        ("staging", "bundle.txt.sigstore", "bundle.txt", "b@tny.town", GH),
+        ("production", "bundle.txt.sigstore", "bundle.txt", "a@tny.town", GH),
+        ("staging", "bundle_v3.txt.sigstore", "bundle_v3.txt", will, GH),
+        ("staging", "bundle_v3.txt.sigstore", "bundle.txt", will, GH),
+        ("staging", "bundle_v3_alt.txt.sigstore", "bundle_v3_alt.txt", will, GH),
+        ("staging", "staging-rekor-v2.txt.sigstore.json", "staging-rekor-v2.txt", "jku@goto.fi", GH),
+        ("staging", "a.dsse.staging-rekor-v2.txt.sigstore.json", "sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf", beacon, gh_actions),
+        ("staging", "a.dsse.staging-rekor-v2.txt.sigstore.json", "a.dsse.staging-rekor-v2.txt", beacon, gh_actions),
+        ("staging", "bundle_cve_2022_36056.txt.sigstore", "bundle_cve_2022_36056.txt", will, GH),
+        ("staging", "bundle_invalid_version.txt.sigstore", "bundle_invalid_version.txt", will, GH),
+        ("staging", "bundle_no_checkpoint.txt.sigstore", "bundle_no_checkpoint.txt", will, GH),
+        ("staging", "bundle_no_log_entry.txt.sigstore", "bundle_no_log_entry.txt", "alex.cameron@trailofbits.com", "https://accounts.google.com"),
+        ("production", "bundle_no_cert_v1.txt.sigstore", "bundle_no_cert_v1.txt", will, GH),
+        ("production", "bundle_v3_no_signed_time.txt.sigstore.json", "bundle_v3_no_signed_time.txt", will, GH),
+        ("production", "bundle_v3_github.whl.sigstore", "bundle_v3_github.whl", "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2", gh_actions),
+    ];
+    let mut accepted = 0;
+    for (env, bundle, file, id, issuer) in cases {
+        let b = td(&format!("{PY}/{bundle}"));
+        let f = if file.starts_with("sha256:") {
+            (*file).to_owned()
+        } else {
+            td(&format!("{PY}/{file}"))
+        };
+        let cfg = d.join(format!("{env}.json"));
+        let mut py = peer_command(&sigstore, d);
+        py.arg("--trust-config").arg(&cfg).args([
+            "verify",
+            "identity",
+            "--offline",
+            "--bundle",
+            &b,
+            "--cert-identity",
+            id,
+            "--cert-oidc-issuer",
+            issuer,
+            &f,
+        ]);
+        let theirs = run(&mut py).status.success();
+        let root = testdata(&format!("sigstore/trust/{env}/trusted_root.json"));
+        let mut ours = Command::new(env!("CARGO_BIN_EXE_supply"));
+        ours.args([
+            "verify-blob",
+            "--bundle",
+            &b,
+            "--certificate-identity",
+            id,
+            "--certificate-oidc-issuer",
+            issuer,
+            "--trusted-root",
+        ])
+        .arg(&root)
+        .arg(&f);
+        let ours = ours.output().unwrap().status.success();
+        assert_eq!(
+            ours, theirs,
+            "{env} {bundle} {file} {id}: supply {ours}, sigstore-python {theirs}"
+        );
+        accepted += usize::from(ours);
+    }
+    assert_eq!(accepted, 6, "the number of verifying cases changed");
+}

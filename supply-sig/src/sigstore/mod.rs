@@ -15,11 +15,13 @@
 //! | [`checkpoint`] | signed checkpoints (C2SP signed notes), Rekor v1 ECDSA and v2 Ed25519 |
 //! | [`tsa`] | RFC 3161 timestamp responses |
 //! | [`verify`] | policies and the verification of a bundle against an artifact |
+//! | [`sign`] | keyed signing producing v0.3 bundles (message signature, DSSE) |
 
 pub mod bundle;
 pub mod checkpoint;
 pub mod fulcio;
 pub mod rekor;
+pub mod sign;
 pub mod trust_root;
 pub mod tsa;
 pub mod verify;

@@ -176,6 +176,9 @@ pub enum Signer {
         key: PublicKey,
         /// When it may have signed.
         valid_for: Option<ValidityWindow>,
+        /// A time the caller vouches for (e.g. its clock), used as one more time source for
+        /// keyed bundles that carry no signed time (see [`Policy::with_caller_time`]).
+        caller_time: Option<Timestamp>,
     },
 }
 
@@ -225,6 +228,7 @@ impl Policy {
         let mut p = Self::new(Signer::PublicKey {
             key,
             valid_for: None,
+            caller_time: None,
         });
         p.sct_threshold = 0;
         p
@@ -242,6 +246,26 @@ impl Policy {
             }
             Signer::Certificate { .. } => Err(Error::ConfigPolicy {
                 reason: "a key validity window needs a public-key policy".into(),
+            }),
+        }
+    }
+
+    /// Adds `time`, vouched for by the caller (its clock), as a time source for a public-key
+    /// policy: the key's validity window is checked at it, and it counts towards the signed-time
+    /// threshold. This is sigstore-go's `WithCurrentTime` for keyed bundles that were never
+    /// logged or timestamped; it never applies to certificates, whose short validity needs a
+    /// signed time.
+    ///
+    /// # Errors
+    /// [`Error::ConfigPolicy`] on a certificate policy.
+    pub fn with_caller_time(mut self, time: Timestamp) -> Result<Self, Error> {
+        match &mut self.signer {
+            Signer::PublicKey { caller_time, .. } => {
+                *caller_time = Some(time);
+                Ok(self)
+            }
+            Signer::Certificate { .. } => Err(Error::ConfigPolicy {
+                reason: "a caller-supplied time is only allowed with a public-key policy".into(),
             }),
         }
     }
@@ -311,9 +335,15 @@ impl Policy {
     /// ```
     ///
     /// # Errors
-    /// [`Error::ConfigPolicy`].
+    /// [`Error::ConfigPolicy`], also for a document over [`crate::limits::MAX_POLICY_LEN`].
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
         let cfg = |reason: String| Error::ConfigPolicy { reason };
+        if json.len() > crate::limits::MAX_POLICY_LEN {
+            return Err(cfg(format!(
+                "policy exceeds the limit of {} bytes",
+                crate::limits::MAX_POLICY_LEN
+            )));
+        }
         let w: WirePolicy = serde_json::from_slice(json).map_err(|e| cfg(e.to_string()))?;
         let mut p = match (w.certificate_identity, w.public_key) {
             (Some(c), None) => {
@@ -441,6 +471,11 @@ pub enum Check {
     /// An RFC 3161 timestamp verified.
     Timestamp {
         /// genTime.
+        time: Timestamp,
+    },
+    /// A caller-supplied time was used for a keyed bundle ([`Policy::with_caller_time`]).
+    CallerTime {
+        /// The time.
         time: Timestamp,
     },
     /// The signer identity matched the policy.
@@ -626,7 +661,15 @@ pub fn verify(
             found: tsa_count,
         });
     }
-    // 4. Signer validity at the signed times.
+    // 4. Signer validity at the signed times (plus a caller-vouched time for keys).
+    if let Signer::PublicKey {
+        caller_time: Some(t),
+        ..
+    } = &policy.signer
+    {
+        checks.push(Check::CallerTime { time: *t });
+        signed_times.push((*t, false));
+    }
     if signed_times.is_empty() {
         return Err(invalid(
             "bundle must contain an inclusion promise or signed timestamp(s)",

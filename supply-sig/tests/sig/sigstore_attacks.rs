@@ -370,3 +370,68 @@ fn parse_failures_are_never_success() {
     )
     .is_err());
 }
+
+/// Keyed bundles we write verify here with the key (at a caller time when unlogged), and
+/// fail with another key, another artifact, a tampered payload or without any time.
+#[test]
+fn keyed_bundles_round_trip_and_need_a_time() {
+    use supply_sig::key::KeyAlgorithm;
+    use supply_sig::sign::KeySigner;
+    use supply_sig::sigstore::sign::{sign_dsse, sign_message};
+    let empty = supply_sig::sigstore::trust_root::TrustedRoot::from_json(
+        br#"{"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1"}"#,
+        &RUSTCRYPTO,
+    )
+    .unwrap();
+    let now = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+    for alg in [
+        KeyAlgorithm::EcdsaP256,
+        KeyAlgorithm::EcdsaP384,
+        KeyAlgorithm::Ed25519,
+    ] {
+        let key = (RUSTCRYPTO.sign).generate(alg).unwrap();
+        let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO).unwrap();
+        let policy = Policy::public_key(key.public_key().clone()).with_tlog_threshold(0);
+        let b = sign_message(b"artifact", &signer, &RUSTCRYPTO).unwrap();
+        assert_eq!(Bundle::from_json(&b.to_json()).unwrap(), b);
+        // No signed time at all: refused.
+        assert!(check(&b, Artifact::Bytes(b"artifact"), &policy, &empty).is_err());
+        let timed = policy.clone().with_caller_time(now).unwrap();
+        check(&b, Artifact::Bytes(b"artifact"), &timed, &empty).unwrap();
+        assert!(check(&b, Artifact::Bytes(b"artifacT"), &timed, &empty).is_err());
+        let other = (RUSTCRYPTO.sign).generate(alg).unwrap();
+        let wrong = Policy::public_key(other.public_key().clone())
+            .with_tlog_threshold(0)
+            .with_caller_time(now)
+            .unwrap();
+        assert!(check(&b, Artifact::Bytes(b"artifact"), &wrong, &empty).is_err());
+        // Outside the key's window at the caller time.
+        let early = ValidityWindow {
+            start: Timestamp::from_unix(0),
+            end: Some(Timestamp::from_unix(1)),
+        };
+        assert!(check(
+            &b,
+            Artifact::Bytes(b"artifact"),
+            &timed.clone().with_key_validity(early).unwrap(),
+            &empty
+        )
+        .is_err());
+        // DSSE with an in-toto statement naming the artifact.
+        let digest = RUSTCRYPTO
+            .hash
+            .digest(supply_sig::digest::Algorithm::Sha256, b"artifact");
+        let st = serde_json::json!({"_type": "https://in-toto.io/Statement/v1", "subject": [{"name": "a", "digest": {"sha256": digest.hex()}}], "predicateType": "x", "predicate": {}});
+        let d = sign_dsse(
+            "application/vnd.in-toto+json",
+            &serde_json::to_vec(&st).unwrap(),
+            &signer,
+            &RUSTCRYPTO,
+        )
+        .unwrap();
+        check(&d, Artifact::Bytes(b"artifact"), &timed, &empty).unwrap();
+        assert!(check(&d, Artifact::Bytes(b"other"), &timed, &empty).is_err());
+    }
+    // A caller time never applies to certificates.
+    assert!(Policy::identity("a", "b").with_caller_time(now).is_err());
+}

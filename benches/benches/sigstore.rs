@@ -1,0 +1,100 @@
+//! Offline Sigstore bundle verification per provider:
+//!
+//! - `sigstore-keyless-v03/<provider>`: bundle_v3.txt (staging): Fulcio chain, SCT, Rekor body,
+//!   SET, inclusion proof and checkpoint, message signature; bundle parse included.
+//! - `sigstore-keyless-v03-dsse/<provider>`: sigstore-js bundleV03-dsse (production), DSSE.
+//! - `sigstore-keyed/<provider>`: a keyed v0.3 bundle signed here (message signature, caller time).
+//!
+//! `benches/compare` holds the scripts that time cosign and sigstore-python on the same inputs.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use supply_sig::crypto::{all_providers, RUSTCRYPTO};
+use supply_sig::digest::Digest;
+use supply_sig::key::KeyAlgorithm;
+use supply_sig::sign::KeySigner;
+use supply_sig::sigstore::bundle::{Bundle, Content};
+use supply_sig::sigstore::trust_root::TrustedRoot;
+use supply_sig::sigstore::verify::{verify, Artifact, Policy};
+use supply_sig::time::Timestamp;
+use supply_testkit::read;
+
+fn bench(c: &mut Criterion) {
+    let staging = TrustedRoot::from_json(
+        &read("sigstore/trust/staging/trusted_root.json"),
+        &RUSTCRYPTO,
+    )
+    .unwrap();
+    let prod = TrustedRoot::from_json(
+        &read("sigstore/trust/production/trusted_root.json"),
+        &RUSTCRYPTO,
+    )
+    .unwrap();
+    let raw = read("sigstore/sigstore-python/bundles/bundle_v3.txt.sigstore");
+    let artifact = read("sigstore/sigstore-python/bundles/bundle_v3.txt");
+    let policy = Policy::identity("william@yossarian.net", "https://github.com/login/oauth");
+    let mut g = c.benchmark_group("sigstore-keyless-v03");
+    g.measurement_time(Duration::from_secs(4));
+    for p in all_providers() {
+        g.bench_function(p.name, |b| {
+            b.iter(|| {
+                let bundle = Bundle::from_json(black_box(&raw)).unwrap();
+                verify(&bundle, Artifact::Bytes(&artifact), &policy, &staging, p).unwrap()
+            })
+        });
+    }
+    g.finish();
+
+    let raw = read("sigstore/sigstore-js/bundles/bundleV03-dsse.sigstore");
+    let b0 = Bundle::from_json(&raw).unwrap();
+    let Content::Dsse(env) = &b0.content else {
+        panic!()
+    };
+    let st: serde_json::Value = serde_json::from_slice(&env.payload).unwrap();
+    let (alg, hex) = st["subject"][0]["digest"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .next()
+        .unwrap();
+    let digest = Digest::parse(&format!("{alg}:{}", hex.as_str().unwrap())).unwrap();
+    let policy = Policy::identity("brian@dehamer.com", "https://github.com/login/oauth");
+    let mut g = c.benchmark_group("sigstore-keyless-v03-dsse");
+    g.measurement_time(Duration::from_secs(4));
+    for p in all_providers() {
+        g.bench_function(p.name, |b| {
+            b.iter(|| {
+                let bundle = Bundle::from_json(black_box(&raw)).unwrap();
+                verify(&bundle, Artifact::Digest(&digest), &policy, &prod, p).unwrap()
+            })
+        });
+    }
+    g.finish();
+
+    let key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO).unwrap();
+    let keyed = supply_sig::sigstore::sign::sign_message(&artifact, &signer, &RUSTCRYPTO).unwrap();
+    let raw = keyed.raw().to_vec();
+    let now = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+    let policy = Policy::public_key(key.public_key().clone())
+        .with_tlog_threshold(0)
+        .with_caller_time(now)
+        .unwrap();
+    let mut g = c.benchmark_group("sigstore-keyed");
+    g.measurement_time(Duration::from_secs(4));
+    for p in all_providers() {
+        g.bench_function(p.name, |b| {
+            b.iter(|| {
+                let bundle = Bundle::from_json(black_box(&raw)).unwrap();
+                verify(&bundle, Artifact::Bytes(&artifact), &policy, &staging, p).unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
