@@ -376,7 +376,7 @@ pub struct Delegate {
     /// The new role's name (for bins: the name prefix).
     #[arg(long)]
     name: String,
-    /// The new role's private key (default: KEYS/<name>.pem, generated when missing).
+    /// The new role's private key (default: `KEYS/<name>.pem`, generated when missing).
     #[arg(long)]
     key: Option<PathBuf>,
     /// Glob patterns of delegated paths (`*` does not cross `/`).
@@ -385,7 +385,7 @@ pub struct Delegate {
     /// Delegate every path to this many hash bins (a power of two) by path_hash_prefixes.
     #[arg(long, conflicts_with = "succinct_bits")]
     hash_bins: Option<u32>,
-    /// Delegate every path to 2^BITS succinct hash bins (TAP 15) named <name>-<hex>.
+    /// Delegate every path to 2^BITS succinct hash bins (TAP 15) named `<name>-<hex>`.
     #[arg(long)]
     succinct_bits: Option<u32>,
     /// Stop the search at this role when a path matches.
