@@ -689,7 +689,8 @@ pub fn verify(
             (Signer::Certificate { .. }, Some(leaf)) => {
                 let mut ok = false;
                 for ca in &root.certificate_authorities {
-                    if !ca.valid_for.contains(*t) {
+                    let names_match = ca.chain.first().is_some_and(|i| x509::names_chain(leaf, i));
+                    if !ca.valid_for.contains(*t) || !names_match {
                         continue;
                     }
                     match x509::verify_chain(
