@@ -20,6 +20,35 @@ impl Timestamp {
         Self { secs, nanos: 0 }
     }
 
+    /// The instant `secs` seconds and `nanos` nanoseconds after the Unix epoch; `None` when
+    /// `nanos` is not below 10⁹.
+    pub const fn from_unix_nanos(secs: i64, nanos: u32) -> Option<Self> {
+        if nanos < 1_000_000_000 {
+            Some(Self { secs, nanos })
+        } else {
+            None
+        }
+    }
+
+    /// A UTC calendar date and time of the proleptic Gregorian calendar; `None` for a date that
+    /// does not exist or a field out of range (a leap second, `sec == 60`, is read as the next
+    /// second, as Go and Python do; parsers with a stricter policy check `sec` first).
+    pub fn from_civil(
+        year: i64,
+        month: i64,
+        day: i64,
+        hour: i64,
+        min: i64,
+        sec: i64,
+    ) -> Option<Self> {
+        civil(year, month, day, hour, min, sec).map(Self::from_unix)
+    }
+
+    /// A system time read by the caller (`SystemTime::now()`); the same as `From<SystemTime>`.
+    pub fn from_system_time(t: SystemTime) -> Self {
+        Self::from(t)
+    }
+
     /// Seconds since the Unix epoch (rounded down).
     pub const fn unix(self) -> i64 {
         self.secs

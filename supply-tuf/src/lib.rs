@@ -10,12 +10,12 @@
 //!
 //! ```
 //! use supply_tuf::metadata::{Metadata, Root};
-//! use supply_tuf::time::Timestamp;
-//! let t = Timestamp::parse_rfc3339("2030-01-01T00:00:00Z").unwrap();
-//! assert_eq!(t.unix_seconds(), 1_893_456_000);
+//! let t = supply_tuf::time::parse("2030-01-01T00:00:00Z")?;
+//! assert_eq!(t.unix(), 1_893_456_000);
 //! // A document of the wrong type never parses as root metadata.
 //! let doc = br#"{"signed": {"_type": "timestamp"}, "signatures": []}"#;
 //! assert!(Metadata::<Root>::from_slice(doc).is_err());
+//! # Ok::<(), supply_tuf::time::Error>(())
 //! ```
 //!
 //! | feature | what it adds |

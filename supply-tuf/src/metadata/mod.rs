@@ -157,14 +157,14 @@ impl Expires {
     pub fn parse(raw: &str) -> Result<Self, time::Error> {
         Ok(Self {
             raw: raw.to_owned(),
-            time: Timestamp::parse_rfc3339(raw)?,
+            time: time::parse(raw)?,
         })
     }
 
     /// An `expires` for `t`, written as `YYYY-MM-DDTHH:MM:SSZ`.
     pub fn from_time(t: Timestamp) -> Self {
-        let raw = t.to_rfc3339();
-        let time = Timestamp::from_unix(t.unix_seconds());
+        let raw = time::format(t);
+        let time = Timestamp::from_unix(t.unix());
         Self { raw, time }
     }
 

@@ -25,7 +25,7 @@ use supply_tuf::time::Timestamp;
 
 /// A time from RFC 3339 text.
 pub fn at(s: &str) -> Timestamp {
-    Timestamp::parse_rfc3339(s).unwrap()
+    supply_tuf::time::parse(s).unwrap()
 }
 
 /// A testdata path.
