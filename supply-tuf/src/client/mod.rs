@@ -197,6 +197,27 @@ impl Config {
         self.max_root_rotations = n;
         self
     }
+    /// With other caps on root, timestamp, snapshot and targets files (each applies where the
+    /// trusted metadata lists no length).
+    pub fn with_max_lengths(
+        mut self,
+        root: u64,
+        timestamp: u64,
+        snapshot: u64,
+        targets: u64,
+    ) -> Self {
+        self.root_max_len = root;
+        self.timestamp_max_len = timestamp;
+        self.snapshot_max_len = snapshot;
+        self.targets_max_len = targets;
+        self
+    }
+    /// Whether targets are fetched as `<hash>.<name>` under consistent snapshots (default yes,
+    /// as the specification says; python-tuf's `prefix_targets_with_hash`).
+    pub fn with_prefix_targets_with_hash(mut self, on: bool) -> Self {
+        self.prefix_targets_with_hash = on;
+        self
+    }
 }
 
 /// Which base URL a fetch goes to.
@@ -619,8 +640,9 @@ impl Lookup<'_> {
         };
         let mut children = Vec::new();
         if let Some(roles) = &d.roles {
+            let hash = metadata::path_hash(&self.target);
             for child in roles {
-                if child.is_delegated_path(&self.target) {
+                if child.is_delegated_path_hashed(&self.target, &hash) {
                     children.push((child.name.clone(), role.to_owned()));
                     if child.terminating {
                         self.stack.clear();

@@ -534,6 +534,11 @@ impl<T: Role> Metadata<T> {
     }
 }
 
+/// The lowercase hex SHA-256 of a target path, as `path_hash_prefixes` and succinct bins use.
+pub fn path_hash(target_path: &str) -> String {
+    Algorithm::Sha256.digest(target_path.as_bytes()).hex()
+}
+
 /// Checks that `spec_version` is `MAJOR.MINOR` or `MAJOR.MINOR.PATCH` with major version 1.
 ///
 /// # Errors
