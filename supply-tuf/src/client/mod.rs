@@ -197,6 +197,27 @@ impl Config {
         self.max_root_rotations = n;
         self
     }
+    /// With other caps on root, timestamp, snapshot and targets files (each applies where the
+    /// trusted metadata lists no length).
+    pub fn with_max_lengths(
+        mut self,
+        root: u64,
+        timestamp: u64,
+        snapshot: u64,
+        targets: u64,
+    ) -> Self {
+        self.root_max_len = root;
+        self.timestamp_max_len = timestamp;
+        self.snapshot_max_len = snapshot;
+        self.targets_max_len = targets;
+        self
+    }
+    /// Whether targets are fetched as `<hash>.<name>` under consistent snapshots (default yes,
+    /// as the specification says; python-tuf's `prefix_targets_with_hash`).
+    pub fn with_prefix_targets_with_hash(mut self, on: bool) -> Self {
+        self.prefix_targets_with_hash = on;
+        self
+    }
 }
 
 /// Which base URL a fetch goes to.
@@ -297,7 +318,6 @@ impl Updater {
             target: target_path.to_owned(),
             stack: vec![("targets".to_owned(), "root".to_owned())],
             visited: BTreeSet::new(),
-            budget: self.config.max_delegations,
             current: None,
             result: None,
             store: None,
@@ -524,8 +544,9 @@ pub struct Lookup<'a> {
     config: Config,
     target: String,
     stack: Vec<(String, String)>,
-    visited: BTreeSet<(String, String)>,
-    budget: usize,
+    /// Roles already searched (by name, as python-tuf: a role reached again through another
+    /// delegator is not searched twice).
+    visited: BTreeSet<String>,
     current: Option<(String, String, bool)>,
     result: Option<TargetInfo>,
     store: Option<(String, Vec<u8>)>,
@@ -577,7 +598,9 @@ impl Lookup<'_> {
                     max_len: meta.length.unwrap_or(self.config.targets_max_len),
                 });
             }
-            if self.budget == 0 {
+            // python-tuf's bound: searching stops once more than `max_delegations` roles were
+            // searched (top-level targets included).
+            if self.visited.len() > self.config.max_delegations {
                 self.done = true;
                 continue;
             }
@@ -585,11 +608,11 @@ impl Lookup<'_> {
                 self.done = true;
                 continue;
             };
-            if self.visited.contains(&(role.clone(), parent.clone())) {
+            if self.visited.contains(&role) {
                 continue;
             }
             if self.set.targets(&role).is_some() {
-                self.process(&role, &parent);
+                self.process(&role);
             } else if role == "targets" {
                 return Err(Error::ApiMisuse("lookup before refresh"));
             } else {
@@ -598,7 +621,7 @@ impl Lookup<'_> {
         }
     }
 
-    fn process(&mut self, role: &str, parent: &str) {
+    fn process(&mut self, role: &str) {
         let Some(md) = self.set.targets(role) else {
             return;
         };
@@ -612,15 +635,15 @@ impl Lookup<'_> {
             self.done = true;
             return;
         }
-        self.visited.insert((role.to_owned(), parent.to_owned()));
-        self.budget = self.budget.saturating_sub(1);
+        self.visited.insert(role.to_owned());
         let Some(d) = &t.delegations else {
             return;
         };
         let mut children = Vec::new();
         if let Some(roles) = &d.roles {
+            let hash = metadata::path_hash(&self.target);
             for child in roles {
-                if child.is_delegated_path(&self.target) {
+                if child.is_delegated_path_hashed(&self.target, &hash) {
                     children.push((child.name.clone(), role.to_owned()));
                     if child.terminating {
                         self.stack.clear();
@@ -651,7 +674,7 @@ impl Lookup<'_> {
                     .update_delegated_targets(&b, &role, &parent)
                     .is_ok()
             }) {
-                self.process(&role, &parent);
+                self.process(&role);
             } else {
                 self.current = Some((role, parent, true));
             }
@@ -662,7 +685,7 @@ impl Lookup<'_> {
         })?;
         self.set.update_delegated_targets(&b, &role, &parent)?;
         self.store = Some((names::local_metadata_file_name(&role), b));
-        self.process(&role, &parent);
+        self.process(&role);
         Ok(())
     }
 }

@@ -331,15 +331,19 @@ impl<T: Role> Metadata<T> {
             }
         }
         let canonical = cjson::olpc::canonicalize(text.as_bytes()).map_err(Error::CanonicalJson)?;
-        let head: TypeOnly = serde_json::from_str(text).map_err(Error::InvalidJson)?;
-        if head.type_ != T::TYPE {
-            return Err(Error::WrongType {
-                expected: T::TYPE,
-                actual: bounded(&head.type_),
-            });
-        }
-        check_spec_version(head.spec_version.as_deref().unwrap_or(""))?;
-        let signed: T = serde_json::from_str(text).map_err(Error::InvalidJson)?;
+        // One full parse on the good path; the type and spec version are checked first only
+        // when it fails, so that a wrong-type document is reported as such.
+        let signed: T = match serde_json::from_str(text) {
+            Ok(s) => s,
+            Err(e) => {
+                let head: TypeOnly = serde_json::from_str(text).map_err(Error::InvalidJson)?;
+                check_type::<T>(&head.type_)?;
+                check_spec_version(head.spec_version.as_deref().unwrap_or(""))?;
+                return Err(Error::InvalidJson(e));
+            }
+        };
+        check_type::<T>(&signed.common().type_)?;
+        check_spec_version(&signed.common().spec_version)?;
         if signed.common().version == 0 {
             return Err(Error::InvalidField {
                 field: "version",
@@ -531,6 +535,22 @@ impl<T: Role> Metadata<T> {
     /// The `expires` value.
     pub fn expires(&self) -> &Expires {
         &self.signed.common().expires
+    }
+}
+
+/// The lowercase hex SHA-256 of a target path, as `path_hash_prefixes` and succinct bins use.
+pub fn path_hash(target_path: &str) -> String {
+    Algorithm::Sha256.digest(target_path.as_bytes()).hex()
+}
+
+fn check_type<T: Role>(type_: &str) -> Result<(), Error> {
+    if type_ == T::TYPE {
+        Ok(())
+    } else {
+        Err(Error::WrongType {
+            expected: T::TYPE,
+            actual: bounded(type_),
+        })
     }
 }
 

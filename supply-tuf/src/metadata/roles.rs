@@ -395,14 +395,26 @@ impl DelegatedRole {
     /// never match `/`, and pattern and path must have the same number of segments, as in
     /// python-tuf), or the SHA-256 hex of the path starts with one of `path_hash_prefixes`.
     pub fn is_delegated_path(&self, target_path: &str) -> bool {
+        let hash = self
+            .path_hash_prefixes
+            .as_ref()
+            .map(|_| Algorithm::Sha256.digest(target_path.as_bytes()).hex());
+        self.is_delegated_path_hashed(target_path, hash.as_deref().unwrap_or(""))
+    }
+
+    /// [`is_delegated_path`](Self::is_delegated_path) with the lowercase hex SHA-256 of the
+    /// path computed once by the caller (a lookup checks it against every sibling role).
+    pub fn is_delegated_path_hashed(&self, target_path: &str, path_sha256_hex: &str) -> bool {
         if let Some(paths) = &self.paths {
             return paths
                 .iter()
                 .any(|p| crate::names::path_matches(p, target_path));
         }
         if let Some(prefixes) = &self.path_hash_prefixes {
-            let h = Algorithm::Sha256.digest(target_path.as_bytes()).hex();
-            return prefixes.iter().any(|p| h.starts_with(p.as_str()));
+            return !path_sha256_hex.is_empty()
+                && prefixes
+                    .iter()
+                    .any(|p| path_sha256_hex.starts_with(p.as_str()));
         }
         false
     }

@@ -489,7 +489,8 @@ fn delegation_cycles_and_visit_budget() {
         .unwrap()
         .unwrap();
     assert_eq!(found.role, "c");
-    // With a budget of 2 roles, "deep.txt" (4th role in pre-order) is never reached.
+    // With max_delegations 2 (python-tuf: at most 3 roles searched), "deep.txt" in the 4th role
+    // in pre-order is never reached.
     let mut u = Updater::new(
         &s.root_v1(),
         now(),
