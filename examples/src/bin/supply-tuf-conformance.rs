@@ -11,6 +11,14 @@
 //! Verified metadata is stored in the metadata dir under non-versioned names (`root.json`,
 //! `<percent-encoded role>.json`); targets in the target dir under their percent-encoded path.
 //! The reference time is the system clock (`SystemTime::now`, so libfaketime applies).
+//!
+//! Running the suite (a checkout of tuf-conformance outside this repository, with a venv holding
+//! its `pyproject.toml` dependencies and `faketime` installed):
+//!
+//! ```text
+//! cargo build -p supply-examples --bin supply-tuf-conformance
+//! pytest tuf_conformance --entrypoint "$CARGO_TARGET_DIR/debug/supply-tuf-conformance"
+//! ```
 #![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};

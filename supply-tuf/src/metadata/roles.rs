@@ -46,13 +46,19 @@ pub struct KeyVal {
 impl Key {
     /// Parses the key material with supply-sig's securesystemslib reader.
     ///
+    /// Only the fields the specification defines (`keytype`, `scheme`, `keyval.public`) are
+    /// handed to the reader: unknown fields, including the non-standard
+    /// `keyid_hash_algorithms` with whatever value, must not make a key unusable (§4, "undefined
+    /// attribute-value pairs" are only hashed and signed, never interpreted).
+    ///
     /// # Errors
     /// The key reader's error for unsupported or malformed keys.
     pub fn to_sslib(&self) -> Result<SslibKey, supply_sig::key::Error> {
-        let value =
-            serde_json::to_value(self).map_err(|_| supply_sig::key::Error::InvalidEncoding {
-                format: "securesystemslib key",
-            })?;
+        let value = serde_json::json!({
+            "keytype": self.keytype,
+            "scheme": self.scheme,
+            "keyval": { "public": self.keyval.public },
+        });
         SslibKey::from_value(&value)
     }
 

@@ -10,6 +10,7 @@
 )]
 
 mod attacks;
+mod conformance;
 mod interop;
 mod limits;
 mod vectors;
