@@ -85,16 +85,25 @@ pub(crate) fn verify_bundle(
         .context("bundle verification failed")
 }
 
-/// A keyed policy: a log entry is required when the bundle has one; a bundle with neither a
-/// log entry nor a timestamp (`supply sign-blob --bundle`, `cosign sign-blob --tlog-upload=false`)
-/// is checked at this machine's clock, as cosign and sigstore-go do for keys.
+/// A keyed policy: a log entry is required when the bundle has one; a bundle without any signed
+/// time (no log entry with a SET and no timestamp: `supply sign-blob --bundle`,
+/// `cosign sign-blob --tlog-upload=false`, a Rekor entry with only an inclusion proof) is checked
+/// at this machine's clock, as cosign and sigstore-go do for keys.
 pub(crate) fn key_policy(
     key: supply_sig::key::PublicKey,
     bundle: &Bundle,
 ) -> anyhow::Result<Policy> {
     let logs = usize::from(!bundle.tlog_entries.is_empty());
     let p = Policy::public_key(key).with_tlog_threshold(logs);
-    if bundle.tlog_entries.is_empty() && bundle.timestamps.is_empty() {
+    // A key given out of band has no validity window: when the bundle carries no signed time
+    // (no SET, no RFC 3161 timestamp; e.g. a log entry with only an inclusion proof), the
+    // verifier's clock is the time source.
+    let has_signed_time = !bundle.timestamps.is_empty()
+        || bundle
+            .tlog_entries
+            .iter()
+            .any(|e| e.signed_entry_timestamp.is_some());
+    if !has_signed_time {
         let now = supply_sig::time::Timestamp::from(std::time::SystemTime::now());
         return Ok(p.with_caller_time(now)?);
     }

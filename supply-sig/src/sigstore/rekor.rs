@@ -8,9 +8,10 @@
 //!
 //! | kind | version | compared |
 //! |---|---|---|
-//! | hashedrekord | 0.0.1 | `data.hash` (sha256 hex) = message digest, `signature.content` = signature, `signature.publicKey.content` = PEM of the certificate or key |
+//! | hashedrekord | 0.0.1 | `data.hash` (sha256 hex) = message digest, or SHA-256 of the DSSE PAE; `signature.content` = signature, `signature.publicKey.content` = PEM of the certificate or key |
 //! | hashedrekord | 0.0.2 | `data` (algorithm + digest) = message digest, or SHA-256 of the DSSE PAE; `signature.content`; `signature.verifier` (certificate DER or SPKI) |
 //! | dsse | 0.0.1 | `payloadHash` = SHA-256 of the payload; `signatures` = the envelope's signature and verifier |
+//! | dsse | 0.0.2 (Rekor v2) | `dsseV002.payloadHash` (algorithm + digest) = SHA-256 of the payload; `dsseV002.signatures` = the envelope's one signature (`content`) and `verifier` (certificate DER or SPKI) |
 //! | intoto | 0.0.2 | `content.payloadHash`, `content.envelope.payloadType`, `content.envelope.signatures` (sig and publicKey, base64 twice) |
 //!
 //! Any other kind or version is an error.
@@ -139,6 +140,29 @@ fn hex_hash_eq(v: &Value, path: &[&str], name: &'static str, digest: &Digest) ->
     )
 }
 
+/// Checks that a Rekor v2 `Verifier` (`x509Certificate` or `publicKey`, raw DER) is `signer`.
+fn verifier_v2_matches(
+    verifier: &Value,
+    signer: SignerMaterial<'_>,
+    name: &'static str,
+) -> Result<(), Error> {
+    match (
+        signer,
+        verifier.get("x509Certificate"),
+        verifier.get("publicKey"),
+    ) {
+        (SignerMaterial::Certificate(c), Some(x), None) => {
+            let der = b64_field(x, &["rawBytes"], "x509Certificate.rawBytes")?;
+            ensure(der == c.der(), name)
+        }
+        (SignerMaterial::PublicKey(k), None, Some(p)) => {
+            let der = b64_field(p, &["rawBytes"], "publicKey.rawBytes")?;
+            ensure(der == k.spki_der(), name)
+        }
+        _ => Err(Error::BodyMismatch { field: name }),
+    }
+}
+
 /// Checks that `entry`'s body describes exactly `content` signed with `signer`.
 ///
 /// # Errors
@@ -157,13 +181,31 @@ pub fn check_body(
     ensure(version == entry.version, "apiVersion")?;
     let spec = field(&body, &["spec"], "spec")?;
     match (kind, version, content) {
-        ("hashedrekord", "0.0.1", Content::MessageSignature(m)) => {
-            let digest = m.digest.as_ref().ok_or(Error::BodyMismatch {
-                field: "messageDigest",
-            })?;
-            hex_hash_eq(spec, &["data", "hash"], "data.hash", digest)?;
+        ("hashedrekord", "0.0.1", content) => {
+            // A DSSE envelope may be logged as a hashedrekord over SHA-256(PAE) (client
+            // spec, "Bundle content vs. Rekor entry kind").
+            let (digest, signature) = match content {
+                Content::MessageSignature(m) => (
+                    m.digest.ok_or(Error::BodyMismatch {
+                        field: "messageDigest",
+                    })?,
+                    m.signature.as_slice(),
+                ),
+                Content::Dsse(env) => {
+                    let [one] = env.signatures.as_slice() else {
+                        return Err(Error::BodyMismatch {
+                            field: "signatures",
+                        });
+                    };
+                    (
+                        provider.hash.digest(Algorithm::Sha256, &env.pae()),
+                        one.sig.as_slice(),
+                    )
+                }
+            };
+            hex_hash_eq(spec, &["data", "hash"], "data.hash", &digest)?;
             let sig = b64_field(spec, &["signature", "content"], "signature.content")?;
-            ensure(sig == m.signature, "signature.content")?;
+            ensure(sig == signature, "signature.content")?;
             let pem_text = b64_field(
                 spec,
                 &["signature", "publicKey", "content"],
@@ -202,23 +244,33 @@ pub fn check_body(
             let s = b64_field(v2, &["signature", "content"], "signature.content")?;
             ensure(s == sig, "signature.content")?;
             let verifier = field(v2, &["signature", "verifier"], "signature.verifier")?;
-            match (
-                signer,
-                verifier.get("x509Certificate"),
-                verifier.get("publicKey"),
-            ) {
-                (SignerMaterial::Certificate(c), Some(x), None) => {
-                    let der = b64_field(x, &["rawBytes"], "x509Certificate.rawBytes")?;
-                    ensure(der == c.der(), "signature.verifier")
-                }
-                (SignerMaterial::PublicKey(k), None, Some(p)) => {
-                    let der = b64_field(p, &["rawBytes"], "publicKey.rawBytes")?;
-                    ensure(der == k.spki_der(), "signature.verifier")
-                }
-                _ => Err(Error::BodyMismatch {
-                    field: "signature.verifier",
-                }),
-            }
+            verifier_v2_matches(verifier, signer, "signature.verifier")
+        }
+        ("dsse", "0.0.2", Content::Dsse(env)) => {
+            let v2 = field(spec, &["dsseV002"], "dsseV002")?;
+            let payload_hash = provider.hash.digest(Algorithm::Sha256, &env.payload);
+            let alg = string(v2, &["payloadHash", "algorithm"], "payloadHash.algorithm")?;
+            ensure(
+                super::bundle::hash_algorithm(alg) == Some(payload_hash.algorithm()),
+                "payloadHash.algorithm",
+            )?;
+            let d = b64_field(v2, &["payloadHash", "digest"], "payloadHash.digest")?;
+            ensure(payload_hash.ct_eq_bytes(&d), "payloadHash.digest")?;
+            let sigs =
+                field(v2, &["signatures"], "signatures")?
+                    .as_array()
+                    .ok_or(Error::InvalidBody {
+                        field: "signatures",
+                    })?;
+            let ([logged], [one]) = (sigs.as_slice(), env.signatures.as_slice()) else {
+                return Err(Error::BodyMismatch {
+                    field: "signatures",
+                });
+            };
+            let s = b64_field(logged, &["content"], "signatures.content")?;
+            ensure(s == one.sig, "signatures.content")?;
+            let verifier = field(logged, &["verifier"], "signatures.verifier")?;
+            verifier_v2_matches(verifier, signer, "signatures.verifier")
         }
         ("dsse", "0.0.1", Content::Dsse(env)) => {
             let payload_hash = provider.hash.digest(Algorithm::Sha256, &env.payload);
@@ -273,9 +325,7 @@ pub fn check_body(
                 "envelope.signatures.publicKey",
             )
         }
-        ("hashedrekord" | "dsse" | "intoto", "0.0.1" | "0.0.2", _) => {
-            Err(Error::BodyMismatch { field: "kind" })
-        }
+        ("dsse" | "intoto", "0.0.1" | "0.0.2", _) => Err(Error::BodyMismatch { field: "kind" }),
         _ => Err(Error::UnsupportedKind {
             kind: kind.to_owned(),
             version: version.to_owned(),

@@ -15,9 +15,10 @@
 //!    `tlog_threshold` *distinct* logs;
 //! 3. **timestamps**: RFC 3161 timestamps from trusted TSAs bound to the signature; no
 //!    duplicates; at least `timestamp_threshold` verified;
-//! 4. **signed times**: at least `signed_time_threshold` of the signed times (SETs and
-//!    timestamps) at which the certificate chain to a trusted Fulcio CA is valid (or the
-//!    policy's key is in its validity window); an unsigned `integratedTime` never counts;
+//! 4. **signed times**: the certificate chain to a trusted Fulcio CA is valid (or the
+//!    policy's key is in its validity window) at *every* signed time (SETs and verified
+//!    timestamps), and there are at least `signed_time_threshold` of them; an unsigned
+//!    `integratedTime` never counts;
 //! 5. **SCTs**: at least `sct_threshold` embedded SCTs from trusted CT logs;
 //! 6. **identity**: SAN, issuer and extensions match the policy;
 //! 7. **signature and artifact**: the signature verifies over the artifact (message
@@ -725,10 +726,15 @@ pub fn verify(
             _ => return Err(invalid("material does not match the policy")),
         }
     }
-    if valid_times.len() < policy.signed_time_threshold {
-        if let (Some(e), true) = (chain_error, valid_times.is_empty()) {
+    // Every signed time must be one at which the signer was valid: a timestamp or SET outside
+    // the certificate's (or key's) validity fails the bundle, it is not skipped.
+    if valid_times.len() < signed_times.len() {
+        if let Some(e) = chain_error {
             return Err(Error::Certificate(e));
         }
+        return Err(invalid("the signer was not valid at every signed time"));
+    }
+    if valid_times.len() < policy.signed_time_threshold {
         return Err(Error::Threshold {
             what: "signed times at which the signer was valid",
             required: policy.signed_time_threshold,
@@ -887,8 +893,17 @@ fn scheme_with_hash(key: &PublicKey, hash: Algorithm) -> Option<SignatureScheme>
     })
 }
 
+/// The in-toto statement types a DSSE bundle may carry (`_type`): v1, and v0.1 for
+/// statements made before v1.
+pub const IN_TOTO_STATEMENT_TYPES: [&str; 2] = [
+    "https://in-toto.io/Statement/v1",
+    "https://in-toto.io/Statement/v0.1",
+];
+
 #[derive(Deserialize)]
 struct Statement {
+    #[serde(rename = "_type")]
+    statement_type: Option<String>,
     subject: Vec<Subject>,
 }
 
@@ -906,6 +921,19 @@ fn check_subjects(
     let st: Statement = serde_json::from_slice(payload).map_err(|_| Error::InvalidStatement {
         reason: "not an in-toto statement",
     })?;
+    match st.statement_type.as_deref() {
+        Some(t) if IN_TOTO_STATEMENT_TYPES.contains(&t) => {}
+        Some(_) => {
+            return Err(Error::InvalidStatement {
+                reason: "unknown statement _type",
+            })
+        }
+        None => {
+            return Err(Error::InvalidStatement {
+                reason: "statement has no _type",
+            })
+        }
+    }
     if st.subject.len() > MAX_STATEMENT_SUBJECTS {
         return Err(Error::InvalidStatement {
             reason: "too many subjects",

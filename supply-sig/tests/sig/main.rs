@@ -14,5 +14,6 @@ mod interop;
 mod keys;
 mod openssl;
 mod sigstore_attacks;
+mod sigstore_conformance;
 mod sigstore_vectors;
 mod vectors;
