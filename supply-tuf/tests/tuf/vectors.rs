@@ -709,13 +709,22 @@ fn tough_writer_inputs() {
         .load_private(&read("tough/snakeoil_2.pem"), None)
         .unwrap();
     assert_eq!(snakeoil2.public_key().rsa_bits(), Some(2048));
-    // KNOWN EXCEPTION (fails in both directions): these binary DER PKCS#8 v2 (OneAsymmetricKey
-    // with the public key, 85 B) Ed25519 keys are refused by supply-sig's PKCS#8 reader
-    // ("InvalidEncoding PKCS#8"). When supply-sig reads them, assert Ed25519 keys here instead.
+    // Binary DER PKCS#8 v2 Ed25519 keys in ring's layout (85 B, constructed [1] publicKey):
+    // they load, and their embedded public key is checked against the seed.
     for k in ["targetskey", "targetskey-1"] {
         let bytes = read(&format!("tough/{k}"));
         assert_eq!(bytes.len(), 85);
-        assert!(AutoLoader.load_private(&bytes, None).is_err(), "{k}");
+        let key = AutoLoader.load_private(&bytes, None).unwrap();
+        assert_eq!(
+            key.algorithm(),
+            supply_sig::key::KeyAlgorithm::Ed25519,
+            "{k}"
+        );
+        assert_eq!(key.public_key().material(), &bytes[53..], "{k}");
+        // The same layout with a public key that does not belong to the seed is refused.
+        let mut wrong = bytes.clone();
+        wrong[84] ^= 1;
+        assert!(AutoLoader.load_private(&wrong, None).is_err(), "{k}");
     }
 }
 

@@ -107,6 +107,9 @@ pub fn private_key_from_der(der: &[u8], password: Option<&[u8]>) -> Result<Priva
 pub fn private_key_from_pkcs8_der(der: &[u8]) -> Result<PrivateKey, Error> {
     check_len(der, "DER private key")?;
     let invalid = || Error::InvalidEncoding { format: "PKCS#8" };
+    if let Some(key) = ring_ed25519_v2(der)? {
+        return Ok(key);
+    }
     let info = PrivateKeyInfo::from_der(der).map_err(|_| invalid())?;
     let alg = &info.algorithm;
     let key = if alg.oid == OID_EC_PUBLIC_KEY {
@@ -136,6 +139,25 @@ pub fn private_key_from_pkcs8_der(der: &[u8]) -> Result<PrivateKey, Error> {
         check_embedded_public(&key, embedded)?;
     }
     Ok(key)
+}
+
+/// The fixed 85-byte Ed25519 PKCS#8 v2 document that *ring* (and so tough and rust-tuf) writes:
+/// RFC 5958 says `publicKey [1] IMPLICIT BIT STRING` (tag `81`), but ring wraps the BIT STRING
+/// in a constructed `[1]` (`a1 23 03 21 00 …`), which strict DER readers (the `pkcs8` crate,
+/// OpenSSL) refuse. Only this exact layout is accepted, and only when the embedded public key
+/// belongs to the seed; anything else goes through the strict reader.
+fn ring_ed25519_v2(der: &[u8]) -> Result<Option<PrivateKey>, Error> {
+    const PREFIX: [u8; 16] = [
+        0x30, 0x53, 0x02, 0x01, 0x01, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    const MIDDLE: [u8; 5] = [0xa1, 0x23, 0x03, 0x21, 0x00];
+    if der.len() != 85 || der[..16] != PREFIX || der[48..53] != MIDDLE {
+        return Ok(None);
+    }
+    let key = PrivateKey::from_ed25519_seed(&der[16..48])?;
+    check_embedded_public(&key, &der[53..85])?;
+    Ok(Some(key))
 }
 
 fn check_rsa_null_params(alg: &AlgorithmIdentifierRef<'_>) -> Result<(), Error> {
