@@ -10,13 +10,14 @@
 //! use supply_tuf::repo::{Repository, SigningKey};
 //! use supply_tuf::time::Timestamp;
 //!
-//! let key = || SigningKey::generate(KeyAlgorithm::Ed25519, &RUSTCRYPTO).unwrap();
+//! let key = || SigningKey::generate(KeyAlgorithm::Ed25519, &RUSTCRYPTO);
 //! let expires = Expires::from_time(Timestamp::from_unix(2_000_000_000));
-//! let mut repo = Repository::new([key(), key(), key(), key()], expires, true).unwrap();
-//! repo.add_target("targets", "hello.txt", b"hello").unwrap();
-//! repo.publish().unwrap();
+//! let mut repo = Repository::new([key()?, key()?, key()?, key()?], expires, true)?;
+//! repo.add_target("targets", "hello.txt", b"hello")?;
+//! repo.publish()?;
 //! assert!(repo.metadata_files().contains_key("1.targets.json"));
 //! assert!(repo.metadata_files().contains_key("timestamp.json"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! The writer keeps the signing keys it was given in memory; it is meant for tools and tests
