@@ -76,9 +76,7 @@ fn handle(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
         }
         let mut parts = line.split_whitespace();
         let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-        log.lock()
-            .unwrap()
-            .push(target.trim_start_matches('/').to_owned());
+        lock(log).push(target.trim_start_matches('/').to_owned());
         let file = translate(root, target).filter(|p| p.is_file());
         let (status, body) = match (method, file) {
             ("GET" | "HEAD", Some(p)) => ("200 OK", std::fs::read(p).unwrap_or_default()),
@@ -102,8 +100,11 @@ impl StaticServer {
     /// Serves `root` on a free port of 127.0.0.1.
     pub fn start(root: impl Into<PathBuf>) -> Self {
         let root = root.into();
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .unwrap_or_else(|e| panic!("binding a free port on 127.0.0.1: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("reading the bound address: {e}"));
         let stop = Arc::new(AtomicBool::new(false));
         let log = Arc::new(Mutex::new(Vec::new()));
         let (stop2, log2) = (stop.clone(), log.clone());
@@ -132,12 +133,12 @@ impl StaticServer {
 
     /// The request paths so far (without the leading `/`), in order.
     pub fn requests(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
+        lock(&self.log).clone()
     }
 
     /// Forgets the logged requests.
     pub fn clear_requests(&self) {
-        self.log.lock().unwrap().clear();
+        lock(&self.log).clear();
     }
 }
 
@@ -150,4 +151,11 @@ impl Drop for StaticServer {
             let _ = t.join();
         }
     }
+}
+
+/// The request log, also after a handler thread panicked while holding it (the log is a plain
+/// list, so a poisoned lock still holds consistent data).
+fn lock(log: &Mutex<Vec<String>>) -> std::sync::MutexGuard<'_, Vec<String>> {
+    log.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
