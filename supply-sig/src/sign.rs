@@ -328,6 +328,19 @@ impl KeyVerifier {
         }
     }
 
+    /// The ECDSA signature as fixed-size `r || s` after the policy's encoding and low-S checks,
+    /// shared by [`Verifier::verify`] and [`Self::verify_prehashed`] so both enforce one policy.
+    fn ecdsa_fixed<'b>(&self, signature: &[u8], buf: &'b mut [u8; 96]) -> Result<&'b [u8], Error> {
+        let alg = self.key.algorithm();
+        let n = ecdsa_to_fixed(alg, signature, self.policy.ecdsa_encoding, buf)
+            .ok_or_else(|| self.bad())?;
+        let fixed = &buf[..n];
+        if self.policy.ecdsa_s == EcdsaS::RequireLow && ecdsa_s_is_high(alg, &fixed[n / 2..]) {
+            return Err(self.bad());
+        }
+        Ok(fixed)
+    }
+
     /// Verifies `signature` over a message known only by its `digest`, under the same policy
     /// as [`Verifier::verify`]. The digest's algorithm must be the scheme's hash; Ed25519
     /// (which hashes internally) cannot be verified this way.
@@ -349,20 +362,8 @@ impl KeyVerifier {
         };
         match self.key.algorithm() {
             KeyAlgorithm::EcdsaP256 | KeyAlgorithm::EcdsaP384 => {
-                let mut fixed = [0u8; 96];
-                let n = ecdsa_to_fixed(
-                    self.key.algorithm(),
-                    signature,
-                    self.policy.ecdsa_encoding,
-                    &mut fixed,
-                )
-                .ok_or_else(|| self.bad())?;
-                let fixed = &fixed[..n];
-                if self.policy.ecdsa_s == EcdsaS::RequireLow
-                    && ecdsa_s_is_high(self.key.algorithm(), &fixed[n / 2..])
-                {
-                    return Err(self.bad());
-                }
+                let mut buf = [0u8; 96];
+                let fixed = self.ecdsa_fixed(signature, &mut buf)?;
                 self.inner
                     .verify_prehashed(digest.as_bytes(), fixed)
                     .map_err(map)
@@ -401,20 +402,8 @@ impl Verifier for KeyVerifier {
     fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
         match self.key.algorithm() {
             KeyAlgorithm::EcdsaP256 | KeyAlgorithm::EcdsaP384 => {
-                let mut fixed = [0u8; 96];
-                let n = ecdsa_to_fixed(
-                    self.key.algorithm(),
-                    signature,
-                    self.policy.ecdsa_encoding,
-                    &mut fixed,
-                )
-                .ok_or_else(|| self.bad())?;
-                let fixed = &fixed[..n];
-                if self.policy.ecdsa_s == EcdsaS::RequireLow
-                    && ecdsa_s_is_high(self.key.algorithm(), &fixed[n / 2..])
-                {
-                    return Err(self.bad());
-                }
+                let mut buf = [0u8; 96];
+                let fixed = self.ecdsa_fixed(signature, &mut buf)?;
                 self.inner.verify(message, fixed).map_err(|_| self.bad())
             }
             KeyAlgorithm::Ed25519 => {
