@@ -163,6 +163,34 @@ fn verifier_v2_matches(
     }
 }
 
+/// What a hashedrekord entry (0.0.1 or 0.0.2) must record for `content`: the message digest
+/// and signature, or for a DSSE envelope logged as a hashedrekord (client spec, "Bundle content
+/// vs. Rekor entry kind") SHA-256 of its PAE and its single signature.
+fn hashedrekord_digest<'c>(
+    content: &'c Content,
+    provider: &Provider,
+) -> Result<(Digest, &'c [u8]), Error> {
+    match content {
+        Content::MessageSignature(m) => Ok((
+            m.digest.ok_or(Error::BodyMismatch {
+                field: "messageDigest",
+            })?,
+            m.signature.as_slice(),
+        )),
+        Content::Dsse(env) => {
+            let [one] = env.signatures.as_slice() else {
+                return Err(Error::BodyMismatch {
+                    field: "signatures",
+                });
+            };
+            Ok((
+                provider.hash.digest(Algorithm::Sha256, &env.pae()),
+                one.sig.as_slice(),
+            ))
+        }
+    }
+}
+
 /// Checks that `entry`'s body describes exactly `content` signed with `signer`.
 ///
 /// # Errors
@@ -184,25 +212,7 @@ pub fn check_body(
         ("hashedrekord", "0.0.1", content) => {
             // A DSSE envelope may be logged as a hashedrekord over SHA-256(PAE) (client
             // spec, "Bundle content vs. Rekor entry kind").
-            let (digest, signature) = match content {
-                Content::MessageSignature(m) => (
-                    m.digest.ok_or(Error::BodyMismatch {
-                        field: "messageDigest",
-                    })?,
-                    m.signature.as_slice(),
-                ),
-                Content::Dsse(env) => {
-                    let [one] = env.signatures.as_slice() else {
-                        return Err(Error::BodyMismatch {
-                            field: "signatures",
-                        });
-                    };
-                    (
-                        provider.hash.digest(Algorithm::Sha256, &env.pae()),
-                        one.sig.as_slice(),
-                    )
-                }
-            };
+            let (digest, signature) = hashedrekord_digest(content, provider)?;
             hex_hash_eq(spec, &["data", "hash"], "data.hash", &digest)?;
             let sig = b64_field(spec, &["signature", "content"], "signature.content")?;
             ensure(sig == signature, "signature.content")?;
@@ -215,25 +225,7 @@ pub fn check_body(
         }
         ("hashedrekord", "0.0.2", content) => {
             let v2 = field(spec, &["hashedRekordV002"], "hashedRekordV002")?;
-            let (digest, sig) = match content {
-                Content::MessageSignature(m) => (
-                    m.digest.ok_or(Error::BodyMismatch {
-                        field: "messageDigest",
-                    })?,
-                    m.signature.as_slice(),
-                ),
-                Content::Dsse(env) => {
-                    let [one] = env.signatures.as_slice() else {
-                        return Err(Error::BodyMismatch {
-                            field: "signatures",
-                        });
-                    };
-                    (
-                        provider.hash.digest(Algorithm::Sha256, &env.pae()),
-                        one.sig.as_slice(),
-                    )
-                }
-            };
+            let (digest, sig) = hashedrekord_digest(content, provider)?;
             let alg = string(v2, &["data", "algorithm"], "data.algorithm")?;
             ensure(
                 super::bundle::hash_algorithm(alg) == Some(digest.algorithm()),
