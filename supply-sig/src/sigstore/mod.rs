@@ -16,9 +16,12 @@
 //! | [`tsa`] | RFC 3161 timestamp responses |
 //! | [`verify`] | policies and the verification of a bundle against an artifact |
 //! | [`sign`] | keyed signing producing v0.3 bundles (message signature, DSSE) |
+//! | `client` | keyless signing over the network: Fulcio, Rekor, TSA (feature `sigstore-client`) |
 
 pub mod bundle;
 pub mod checkpoint;
+#[cfg(feature = "sigstore-client")]
+pub mod client;
 pub mod fulcio;
 pub mod rekor;
 pub mod sign;
