@@ -1,0 +1,193 @@
+// sigstore-js's mock Sigstore services (@sigstore/mock, pinned in package.json) on 127.0.0.1:
+// Fulcio v2 (POST /api/v2/signingCert, with an embedded-SCT CT log), Rekor v1
+// (POST /api/v1/log/entries), Rekor v2 (POST /api/v2/log/entries) and an RFC 3161 TSA
+// (POST /api/v1/timestamp, JSON request). Keys are fresh P-256 keys on every start.
+//
+// Usage: [SUPPLY_SIGSTORE_MOCK_DIR=.peers/sigstore-mock] node server.mjs DIR [--rekor-v2]
+//   Writes DIR/trusted_root.json, DIR/signing_config.json and DIR/trust_config.json (a client
+//   trust config holding both), then prints `ready PORT` on stdout. The signing config names
+//   Rekor v1, or Rekor v2 with --rekor-v2. Runs until killed; the mock does not check identity
+//   tokens (it reads their claims unverified).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+// @sigstore/mock is resolved from $SUPPLY_SIGSTORE_MOCK_DIR (where scripts/install-peers runs
+// `npm ci`: .peers/sigstore-mock), else from a node_modules beside this script.
+const modulesDir = process.env.SUPPLY_SIGSTORE_MOCK_DIR;
+const require = createRequire(
+  modulesDir ? path.join(path.resolve(modulesDir), 'package.json') : import.meta.url,
+);
+const mock = require('@sigstore/mock');
+
+const {
+  initializeCA,
+  initializeCTLog,
+  initializeTLog,
+  initializeTSA,
+  fulcioHandler,
+  rekorHandler,
+  rekorV2Handler,
+  tsaHandler,
+} = mock;
+
+// Request bodies are small JSON documents; anything larger is refused.
+const MAX_BODY = 1 << 20;
+
+const [dir, ...flags] = process.argv.slice(2);
+if (!dir) {
+  console.error('usage: node server.mjs DIR [--rekor-v2]');
+  process.exit(2);
+}
+const rekorV2 = flags.includes('--rekor-v2');
+
+const newKey = () => crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const b64 = (buf) => Buffer.from(buf).toString('base64');
+
+let handlers = [];
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  let size = 0;
+  req.on('data', (c) => {
+    size += c.length;
+    if (size > MAX_BODY) {
+      res.writeHead(413).end('request too large');
+      req.destroy();
+      return;
+    }
+    chunks.push(c);
+  });
+  req.on('end', async () => {
+    const h = handlers.find((x) => x.path === req.url);
+    if (req.method !== 'POST' || !h) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    try {
+      const { statusCode, response, contentType } = await h.fn(Buffer.concat(chunks).toString());
+      res.writeHead(statusCode, { 'Content-Type': contentType || 'text/plain' }).end(response);
+    } catch (e) {
+      res.writeHead(500, { 'Content-Type': 'text/plain' }).end(String(e));
+    }
+  });
+});
+
+server.listen(0, '127.0.0.1', async () => {
+  const { port } = server.address();
+  const base = `http://127.0.0.1:${port}`;
+
+  const ctKey = newKey();
+  const ctlog = await initializeCTLog(ctKey);
+  const ca = await initializeCA(newKey(), ctlog);
+  const tlogKey = newKey();
+  // The checkpoint key name is the host of this URL, as in the trusted root's baseUrl.
+  const tlog = await initializeTLog(base, tlogKey);
+  const tsa = await initializeTSA(newKey());
+  const rekor = rekorHandler(tlog);
+  handlers = [
+    fulcioHandler(ca),
+    { path: rekor.path, fn: (body) => rekor.fn(canonicalDsse(body)) },
+    rekorV2Handler(tlog),
+    tsaHandler(tsa),
+  ];
+
+  // Validity starts in the past so that clock skew between us and the verifier does not matter.
+  const start = new Date(Date.now() - 3600 * 1000).toISOString();
+  const pubDer = (k) => k.publicKey.export({ format: 'der', type: 'spki' });
+  const logEntry = (der, logId) => ({
+    baseUrl: base,
+    hashAlgorithm: 'SHA2_256',
+    publicKey: {
+      rawBytes: b64(der),
+      keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+      validFor: { start },
+    },
+    logId: { keyId: b64(logId) },
+  });
+  const tlogDer = pubDer(tlogKey);
+  const trustedRoot = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [logEntry(tlogDer, crypto.createHash('sha256').update(tlogDer).digest())],
+    certificateAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'sigstore' },
+        uri: base,
+        certChain: { certificates: [{ rawBytes: b64(ca.rootCertificate) }] },
+        validFor: { start },
+      },
+    ],
+    ctlogs: [logEntry(pubDer(ctKey), ctlog.logID)],
+    timestampAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'tsa' },
+        uri: base,
+        certChain: {
+          certificates: [{ rawBytes: b64(tsa.intCertificate) }, { rawBytes: b64(tsa.rootCertificate) }],
+        },
+        validFor: { start },
+      },
+    ],
+  };
+  const service = (version) => ({
+    url: base,
+    majorApiVersion: version,
+    validFor: { start },
+    operator: 'sigstore.mock',
+  });
+  const signingConfig = {
+    mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+    caUrls: [service(1)],
+    oidcUrls: [service(1)],
+    rekorTlogUrls: [service(rekorV2 ? 2 : 1)],
+    tsaUrls: [{ ...service(1), url: `${base}/api/v1/timestamp` }],
+    rekorTlogConfig: { selector: 'ANY' },
+    tsaConfig: { selector: 'ANY' },
+  };
+  const trustConfig = {
+    mediaType: 'application/vnd.dev.sigstore.clienttrustconfig.v0.1+json',
+    trustedRoot,
+    signingConfig,
+  };
+  fs.mkdirSync(dir, { recursive: true });
+  const write = (name, doc) =>
+    fs.writeFileSync(path.join(dir, name), JSON.stringify(doc, null, 2) + '\n');
+  write('trusted_root.json', trustedRoot);
+  write('signing_config.json', signingConfig);
+  write('trust_config.json', trustConfig);
+  process.stdout.write(`ready ${port}\n`);
+});
+
+// The mock logs a proposed entry as it is. Rekor v1 turns a dsse 0.0.1 proposal
+// (`proposedContent: {envelope, verifiers}`) into its canonical form (payload and envelope hashes,
+// each signature with its verifier), which is what verifiers compare with the bundle; so does this
+// server, for a single-verifier proposal. Anything else is passed through unchanged.
+function canonicalDsse(body) {
+  let entry;
+  try {
+    entry = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  const proposed = entry?.spec?.proposedContent;
+  if (entry?.kind !== 'dsse' || entry?.apiVersion !== '0.0.1' || !proposed) {
+    return body;
+  }
+  const env = JSON.parse(proposed.envelope);
+  const sha256 = (b) => crypto.createHash('sha256').update(b).digest('hex');
+  return JSON.stringify({
+    apiVersion: '0.0.1',
+    kind: 'dsse',
+    spec: {
+      envelopeHash: { algorithm: 'sha256', value: sha256(proposed.envelope) },
+      payloadHash: { algorithm: 'sha256', value: sha256(Buffer.from(env.payload, 'base64')) },
+      signatures: env.signatures.map((s) => ({ signature: s.sig, verifier: proposed.verifiers[0] })),
+    },
+  });
+}
+
+// Exit cleanly when the parent closes our stdin or sends a signal.
+for (const sig of ['SIGTERM', 'SIGINT']) {
+  process.on(sig, () => server.close(() => process.exit(0)));
+}
