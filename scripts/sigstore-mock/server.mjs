@@ -6,8 +6,9 @@
 // Usage: [SUPPLY_SIGSTORE_MOCK_DIR=.peers/sigstore-mock] node server.mjs DIR [--rekor-v2]
 //   Writes DIR/trusted_root.json, DIR/signing_config.json and DIR/trust_config.json (a client
 //   trust config holding both), then prints `ready PORT` on stdout. The signing config names
-//   Rekor v1, or Rekor v2 with --rekor-v2. Runs until killed; the mock does not check identity
-//   tokens (it reads their claims unverified).
+//   Rekor v1, or Rekor v2 with --rekor-v2. Runs until killed, or with
+//   SUPPLY_SIGSTORE_MOCK_STDIN_LIFELINE=1 until its stdin closes. The mock does not check
+//   identity tokens (it reads their claims unverified).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -187,7 +188,12 @@ function canonicalDsse(body) {
   });
 }
 
-// Exit cleanly when the parent closes our stdin or sends a signal.
+// Exit when the parent closes our stdin (so a test killed outright leaves no server behind)
+// or sends a signal. With stdin not a pipe (a terminal, /dev/null), only signals stop it.
 for (const sig of ['SIGTERM', 'SIGINT']) {
-  process.on(sig, () => server.close(() => process.exit(0)));
+  process.on(sig, () => process.exit(0));
+}
+if (process.env.SUPPLY_SIGSTORE_MOCK_STDIN_LIFELINE === '1') {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
 }

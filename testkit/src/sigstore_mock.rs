@@ -43,7 +43,10 @@ impl SigstoreMock {
             .arg(dir)
             .args(flags)
             .env("SUPPLY_SIGSTORE_MOCK_DIR", &modules)
-            .stdin(Stdio::null())
+            // The server exits when this pipe closes: also when the test process dies without
+            // running Drop.
+            .env("SUPPLY_SIGSTORE_MOCK_STDIN_LIFELINE", "1")
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -1,8 +1,9 @@
 //! Keyless signing (`supply-sigstore-conformance sign-bundle`, `supply sign-blob
 //! --identity-token`) against sigstore-js's mock Fulcio, CT log, Rekor and TSA
 //! (`supply_testkit::sigstore_mock`), with the bundles verified by our verifier and by
-//! sigstore-python 4.5.1 from the peers venv; and a Rekor that answers with an entry for
-//! another signature, which the signer's self-verification refuses.
+//! sigstore-python 4.5.1 from the peers venv; and services whose answers the trusted root does
+//! not vouch for (a replayed Rekor entry, a foreign Fulcio, the mock's Rekor v2), which the
+//! signer's self-verification refuses.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -330,6 +331,35 @@ fn keyless_signing_fails_closed_on_untrusted_service_answers() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("does not verify"), "{err}");
     assert!(!d.join("bad2.json").exists(), "a bundle was written");
+
+    // The mock's Rekor v2 (a signing config naming API v2): it logs the request object as its
+    // own ad-hoc JSON (no kind or apiVersion, the tree-size-1 proof at a random index), which
+    // no verifier accepts; the signer refuses to return such a bundle.
+    let Some(v2) = SigstoreMock::start_with(&d.join("v2"), &["--rekor-v2"]) else {
+        return;
+    };
+    let mut c = conformance();
+    c.current_dir(d)
+        .args([
+            "sign-bundle",
+            "--identity-token",
+            &token(),
+            "--bundle",
+            "bad3.json",
+        ])
+        .arg("--trusted-root")
+        .arg(v2.trusted_root())
+        .arg("--signing-config")
+        .arg(v2.signing_config())
+        .arg("artifact");
+    let out = run(&mut c);
+    assert!(
+        !out.status.success(),
+        "the mock's Rekor v2 entry was accepted"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not verify"), "{err}");
+    assert!(!d.join("bad3.json").exists(), "a bundle was written");
 }
 
 fn hex(bytes: &[u8]) -> String {

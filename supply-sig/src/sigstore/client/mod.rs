@@ -8,8 +8,9 @@
 //! obtained; a service answering with anything the trusted root does not vouch for makes
 //! signing fail ([`Error::Untrusted`]).
 //!
-//! Endpoints come from a signing config ([`Endpoints::from_signing_config`]). Rekor v2 is not
-//! implemented yet: a signing config naming only v2 logs is refused.
+//! Endpoints come from a signing config ([`Endpoints::from_signing_config`]), newest Rekor API
+//! first. Rekor v2 entries carry no signed entry timestamp, so signing with a v2 log needs a
+//! TSA as well.
 //!
 //! ```no_run
 //! # async fn demo(cfg: &[u8], root: &[u8], token: &str) -> Result<(), Box<dyn std::error::Error>> {
@@ -131,19 +132,20 @@ pub enum Error {
 pub struct Endpoints {
     /// Fulcio base URL.
     pub fulcio: String,
-    /// Rekor v1 base URLs (one entry is uploaded to each).
-    pub rekor: Vec<String>,
+    /// Rekor base URLs with their API major version, 1 or 2 (one entry is uploaded to each).
+    pub rekor: Vec<(String, u32)>,
     /// TSA URLs, used as they are (`…/api/v1/timestamp`); may be empty.
     pub tsa: Vec<String>,
 }
 
 impl Endpoints {
-    /// Picks the services of `config` valid at `now`: the first Fulcio (API v1), Rekor v1 logs
-    /// and TSAs as the config's selectors say (`ANY`: one, `EXACT n`: n, `ALL`: every one).
+    /// Picks the services of `config` valid at `now`: the first Fulcio (API v1), Rekor logs (API
+    /// v2 preferred over v1, one per operator) and TSAs as the config's selectors say (`ANY`:
+    /// one, `EXACT n`: n, `ALL`: every one).
     ///
     /// # Errors
-    /// [`Error::ConfigNoService`] when no Fulcio or no Rekor v1 log is valid, or fewer than an
-    /// `EXACT` selector asks for.
+    /// [`Error::ConfigNoService`] when no Fulcio or no Rekor log is valid, fewer than an `EXACT`
+    /// selector asks for, or a Rekor v2 log is chosen without a TSA.
     pub fn from_signing_config(config: &SigningConfig, now: Timestamp) -> Result<Self, Error> {
         let fulcio = SigningConfig::select(&config.ca_urls, &[1], now)
             .first()
@@ -151,8 +153,12 @@ impl Endpoints {
             .ok_or(Error::ConfigNoService {
                 service: "Fulcio (API v1)",
             })?;
-        let pick = |list: &[Service], sel: Selector, service: &'static str, required: bool| {
-            let valid = SigningConfig::select(list, &[1], now);
+        let pick = |list: &[Service],
+                    versions: &[u32],
+                    sel: Selector,
+                    service: &'static str,
+                    required: bool| {
+            let valid = SigningConfig::select(list, versions, now);
             let n = match sel {
                 Selector::All => valid.len(),
                 Selector::Any => valid.len().min(1),
@@ -164,19 +170,32 @@ impl Endpoints {
             Ok(valid
                 .iter()
                 .take(n)
-                .map(|s| s.url.clone())
+                .map(|s| (s.url.clone(), s.major_api_version))
                 .collect::<Vec<_>>())
         };
-        Ok(Self {
-            fulcio,
-            rekor: pick(
-                &config.rekor_tlog_urls,
-                config.rekor_selector,
-                "Rekor (API v1)",
-                true,
-            )?,
-            tsa: pick(&config.tsa_urls, config.tsa_selector, "TSA (API v1)", false)?,
-        })
+        let rekor = pick(
+            &config.rekor_tlog_urls,
+            &[2, 1],
+            config.rekor_selector,
+            "Rekor (API v2 or v1)",
+            true,
+        )?;
+        let tsa: Vec<String> = pick(
+            &config.tsa_urls,
+            &[1],
+            config.tsa_selector,
+            "TSA (API v1)",
+            false,
+        )?
+        .into_iter()
+        .map(|(url, _)| url)
+        .collect();
+        if tsa.is_empty() && rekor.iter().any(|(_, v)| *v == 2) {
+            return Err(Error::ConfigNoService {
+                service: "TSA (Rekor v2 entries need a signed timestamp)",
+            });
+        }
+        Ok(Self { fulcio, rekor, tsa })
     }
 }
 
@@ -277,9 +296,26 @@ impl Client {
         for url in &self.endpoints.tsa {
             timestamps.push(tsa::timestamp(&self.http, url, sig_sha256.as_bytes()).await?);
         }
+        // Rekor v2 logs a hashedrekord for both kinds of content: over the artifact digest,
+        // or over SHA-256 of the DSSE PAE.
+        let v2_digest = match (&artifact_sha256, &payload) {
+            (Some(d), _) => *d,
+            (None, Payload::InToto(s)) => p.hash.digest(
+                Algorithm::Sha256,
+                &crate::dsse::pae(IN_TOTO_PAYLOAD_TYPE, s),
+            ),
+            (None, Payload::Message(a)) => p.hash.digest(Algorithm::Sha256, a),
+        };
+        let proposal_v2 = rekor::ProposalV2 {
+            sha256: v2_digest.as_bytes(),
+            signature: &content.signature,
+        };
         let mut entries: Vec<Value> = Vec::new();
-        for base in &self.endpoints.rekor {
-            entries.push(rekor::upload(&self.http, base, &proposal, &cert_pem).await?);
+        for (base, version) in &self.endpoints.rekor {
+            entries.push(match version {
+                2 => rekor::upload_v2(&self.http, base, &proposal_v2, cert.der()).await?,
+                _ => rekor::upload(&self.http, base, &proposal, &cert_pem).await?,
+            });
         }
         let material = json!({"certificate": {"rawBytes": super::b64_encode(cert.der())}});
         let bundle = assemble(&material, &entries, &timestamps, &content)?;
@@ -332,4 +368,78 @@ fn statement_subject(statement: &[u8]) -> Result<Digest, Error> {
         .and_then(|hex| {
             Digest::parse(&format!("sha256:{hex}")).map_err(|_| bad("malformed SHA-256 subject"))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn config(rekor: &str, tsa: &str) -> SigningConfig {
+        let json = format!(
+            r#"{{"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json",
+                "caUrls":[{}],"oidcUrls":[],"rekorTlogUrls":[{rekor}],"tsaUrls":[{tsa}],
+                "rekorTlogConfig":{{"selector":"ANY"}},"tsaConfig":{{"selector":"ANY"}}}}"#,
+            svc("http://fulcio", 1, "a")
+        );
+        SigningConfig::from_json(json.as_bytes()).unwrap()
+    }
+
+    fn svc(url: &str, v: u32, op: &str) -> String {
+        format!(
+            r#"{{"url":"{url}","majorApiVersion":{v},"validFor":{{"start":"2020-01-01T00:00:00Z"}},"operator":"{op}"}}"#
+        )
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::from_unix(1_800_000_000)
+    }
+
+    #[test]
+    fn rekor_v2_is_preferred_and_needs_a_tsa() {
+        let both = format!("{},{}", svc("http://r1", 1, "x"), svc("http://r2", 2, "x"));
+        let tsa = svc("http://tsa/api/v1/timestamp", 1, "x");
+        let e = Endpoints::from_signing_config(&config(&both, &tsa), now()).unwrap();
+        assert_eq!(e.fulcio, "http://fulcio");
+        assert_eq!(e.rekor, vec![("http://r2".to_owned(), 2)]);
+        assert_eq!(e.tsa, vec!["http://tsa/api/v1/timestamp".to_owned()]);
+        assert!(matches!(
+            Endpoints::from_signing_config(&config(&both, ""), now()),
+            Err(Error::ConfigNoService { .. })
+        ));
+        let v1 = svc("http://r1", 1, "x");
+        let e = Endpoints::from_signing_config(&config(&v1, ""), now()).unwrap();
+        assert_eq!(e.rekor, vec![("http://r1".to_owned(), 1)]);
+        assert!(e.tsa.is_empty());
+    }
+
+    #[test]
+    fn no_valid_rekor_is_a_config_error() {
+        let future = r#"{"url":"http://r","majorApiVersion":1,"validFor":{"start":"2099-01-01T00:00:00Z"},"operator":"x"}"#;
+        assert!(matches!(
+            Endpoints::from_signing_config(&config(future, ""), now()),
+            Err(Error::ConfigNoService { .. })
+        ));
+        assert!(matches!(
+            Endpoints::from_signing_config(&config(&svc("http://r", 3, "x"), ""), now()),
+            Err(Error::ConfigNoService { .. })
+        ));
+    }
+
+    #[test]
+    fn statement_subject_needs_sha256() {
+        let ok = br#"{"subject":[{"name":"a","digest":{"sha512":"00"}},{"name":"b","digest":{"sha256":"0000000000000000000000000000000000000000000000000000000000000000"}}]}"#;
+        assert!(statement_subject(ok).is_ok());
+        for bad in [
+            &br#"{"subject":[{"digest":{"sha512":"00"}}]}"#[..],
+            br#"{"subject":[{"digest":{"sha256":"zz"}}]}"#,
+            br#"{}"#,
+            b"not json",
+        ] {
+            assert!(matches!(
+                statement_subject(bad),
+                Err(Error::ConfigStatement { .. })
+            ));
+        }
+    }
 }

@@ -1,6 +1,11 @@
 //! Rekor v1 `POST /api/v1/log/entries`: a hashedrekord 0.0.1 entry for a message signature, a
 //! dsse 0.0.1 entry for a DSSE envelope; the response becomes a bundle `TransparencyLogEntry`
 //! (<https://github.com/sigstore/rekor/blob/main/openapi.yaml>, `LogEntry`).
+//!
+//! Rekor v2 `POST /api/v2/log/entries` (rekor-tiles, `CreateEntryRequest`): a
+//! `hashedRekordRequestV002` for both kinds of content (a DSSE envelope is logged as a
+//! hashedrekord over SHA-256 of its PAE, as sigstore-python does); the response already is a
+//! `TransparencyLogEntry`.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +17,61 @@ use super::Error;
 use crate::limits::{MAX_INCLUSION_PROOF_HASHES, MAX_REKOR_BODY_LEN, MAX_REKOR_RESPONSE_LEN};
 use crate::sigstore::{b64, b64_encode};
 
-/// What is logged.
+/// What is logged in Rekor v2: a hashedrekord over `digest` (SHA-256 of the artifact, or of
+/// the DSSE PAE) with `signature`.
+pub(super) struct ProposalV2<'a> {
+    /// The SHA-256 digest.
+    pub(super) sha256: &'a [u8],
+    /// The signature.
+    pub(super) signature: &'a [u8],
+}
+
+/// Uploads `proposal` signed by the certificate `cert_der` to the Rekor v2 at `base` and
+/// returns the `TransparencyLogEntry` it answers with, unchecked beyond being a JSON object;
+/// the caller verifies the finished bundle.
+pub(super) async fn upload_v2(
+    http: &reqwest::Client,
+    base: &str,
+    proposal: &ProposalV2<'_>,
+    cert_der: &[u8],
+) -> Result<Value, Error> {
+    let request = json!({
+        "hashedRekordRequestV002": {
+            "digest": b64_encode(proposal.sha256),
+            "signature": {
+                "content": b64_encode(proposal.signature),
+                "verifier": {
+                    "x509Certificate": {"rawBytes": b64_encode(cert_der)},
+                    "keyDetails": "PKIX_ECDSA_P256_SHA_256",
+                },
+            },
+        },
+    });
+    let url = join(base, "/api/v2/log/entries");
+    let body = post(
+        http,
+        &url,
+        "application/json",
+        "application/json",
+        request.to_string().into_bytes(),
+        MAX_REKOR_RESPONSE_LEN,
+        "Rekor response",
+    )
+    .await?;
+    let entry: Value = serde_json::from_slice(&body).map_err(|_| Error::InvalidResponse {
+        service: "Rekor",
+        reason: "not JSON",
+    })?;
+    if !entry.is_object() {
+        return Err(Error::InvalidResponse {
+            service: "Rekor",
+            reason: "not a TransparencyLogEntry object",
+        });
+    }
+    Ok(entry)
+}
+
+/// What is logged in Rekor v1.
 pub(super) enum Proposal<'a> {
     /// A signature over an artifact with this SHA-256 digest.
     HashedRekord {
