@@ -70,7 +70,7 @@ pub(crate) fn sign_keyless(
     let endpoints = Endpoints::from_signing_config(&config, now).context("choosing services")?;
     let token = IdentityToken::parse(token).context("reading the identity token")?;
     let bytes = read_capped(file, MAX_ARTIFACT, "file")?;
-    let client = Client::new(endpoints, root, provider);
+    let client = Client::new(endpoints, root, provider)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

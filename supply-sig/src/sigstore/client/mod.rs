@@ -22,7 +22,7 @@
 //! let config = SigningConfig::from_json(cfg)?;
 //! let now = Timestamp::from(std::time::SystemTime::now());
 //! let endpoints = Endpoints::from_signing_config(&config, now)?;
-//! let client = Client::new(endpoints, TrustedRoot::from_json(root, &RUSTCRYPTO)?, &RUSTCRYPTO);
+//! let client = Client::new(endpoints, TrustedRoot::from_json(root, &RUSTCRYPTO)?, &RUSTCRYPTO)?;
 //! let bundle = client.sign_message(&IdentityToken::parse(token)?, b"artifact").await?;
 //! std::fs::write("artifact.sigstore.json", bundle.raw())?;
 //! # Ok(()) }
@@ -70,6 +70,9 @@ pub enum Error {
         /// Why.
         reason: &'static str,
     },
+    /// The HTTP client could not be built.
+    #[error("building the HTTP client failed")]
+    ConfigHttpClient(#[source] reqwest::Error),
     /// A request could not be sent or its response not read.
     #[error("HTTP request to {url} failed")]
     Http {
@@ -126,6 +129,11 @@ pub enum Error {
     #[error("the signed bundle does not verify against the trusted root")]
     Untrusted(#[source] verify::Error),
 }
+
+/// How long one request may take, body included: 2 minutes. A hostile or stuck service must
+/// not hold the signer forever; Rekor v2 answers only once the entry is in a checkpoint, which
+/// rekor-tiles' client notes (CLIENTS.md) can take tens of seconds.
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// The services one signing uses, picked from a signing config.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -210,14 +218,27 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client with a default `reqwest::Client` (whatever TLS backend the application enabled).
-    pub fn new(endpoints: Endpoints, root: TrustedRoot, provider: &'static Provider) -> Self {
-        Self {
-            http: reqwest::Client::new(),
+    /// A client with a `reqwest::Client` (whatever TLS backend the application enabled) whose
+    /// requests time out after [`DEFAULT_TIMEOUT`].
+    ///
+    /// # Errors
+    /// [`Error::ConfigHttpClient`] when the HTTP client cannot be built (a TLS backend that
+    /// fails to initialize).
+    pub fn new(
+        endpoints: Endpoints,
+        root: TrustedRoot,
+        provider: &'static Provider,
+    ) -> Result<Self, Error> {
+        let http = reqwest::Client::builder()
+            .timeout(DEFAULT_TIMEOUT)
+            .build()
+            .map_err(Error::ConfigHttpClient)?;
+        Ok(Self {
+            http,
             endpoints,
             root,
             provider,
-        }
+        })
     }
 
     /// Uses `http` for every request (timeouts, proxies, TLS roots).
@@ -265,30 +286,32 @@ impl Client {
             fulcio::signing_certificate(&self.http, &self.endpoints.fulcio, token, &signer).await?;
         let cert_pem = cert.to_pem();
 
-        let (content, envelope_text, artifact_sha256) = match payload {
+        // What the logs record: Rekor v1 a hashedrekord over the artifact's digest, or the
+        // DSSE envelope itself; Rekor v2 a hashedrekord over the artifact's digest, or over
+        // SHA-256 of the DSSE PAE (as sigstore-python does).
+        let (content, envelope_text, digest) = match payload {
             Payload::Message(a) => (
                 SignedContent::message(a, &signer, p)?,
                 None,
-                Some(p.hash.digest(Algorithm::Sha256, a)),
+                p.hash.digest(Algorithm::Sha256, a),
             ),
             Payload::InToto(s) => {
                 let c = SignedContent::dsse(IN_TOTO_PAYLOAD_TYPE, s, &signer)?;
                 let text = c.json.to_string();
-                (c, Some(text), None)
+                let pae = crate::dsse::pae(IN_TOTO_PAYLOAD_TYPE, s);
+                (c, Some(text), p.hash.digest(Algorithm::Sha256, &pae))
             }
         };
-        let proposal = match (&envelope_text, &artifact_sha256) {
-            (Some(envelope), _) => rekor::Proposal::Dsse { envelope },
-            (None, Some(d)) => rekor::Proposal::HashedRekord {
-                sha256: d.as_bytes(),
+        let proposal = match &envelope_text {
+            Some(envelope) => rekor::Proposal::Dsse { envelope },
+            None => rekor::Proposal::HashedRekord {
+                sha256: digest.as_bytes(),
                 signature: &content.signature,
             },
-            (None, None) => {
-                return Err(Error::InvalidResponse {
-                    service: "signer",
-                    reason: "neither a message nor an envelope was signed",
-                })
-            }
+        };
+        let proposal_v2 = rekor::ProposalV2 {
+            sha256: digest.as_bytes(),
+            signature: &content.signature,
         };
 
         let sig_sha256 = p.hash.digest(Algorithm::Sha256, &content.signature);
@@ -296,20 +319,6 @@ impl Client {
         for url in &self.endpoints.tsa {
             timestamps.push(tsa::timestamp(&self.http, url, sig_sha256.as_bytes()).await?);
         }
-        // Rekor v2 logs a hashedrekord for both kinds of content: over the artifact digest,
-        // or over SHA-256 of the DSSE PAE.
-        let v2_digest = match (&artifact_sha256, &payload) {
-            (Some(d), _) => *d,
-            (None, Payload::InToto(s)) => p.hash.digest(
-                Algorithm::Sha256,
-                &crate::dsse::pae(IN_TOTO_PAYLOAD_TYPE, s),
-            ),
-            (None, Payload::Message(a)) => p.hash.digest(Algorithm::Sha256, a),
-        };
-        let proposal_v2 = rekor::ProposalV2 {
-            sha256: v2_digest.as_bytes(),
-            signature: &content.signature,
-        };
         let mut entries: Vec<Value> = Vec::new();
         for (base, version) in &self.endpoints.rekor {
             entries.push(match version {
