@@ -365,3 +365,121 @@ fn keyless_signing_fails_closed_on_untrusted_service_answers() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Canned Fulcio and Rekor answers (testkit's StaticServer answers a POST with a file): each
+/// malformed or oversized answer is refused with its own error and no bundle is written.
+#[test]
+fn keyless_signing_refuses_malformed_service_answers() {
+    let dir = tempdir();
+    let d = dir.path();
+    let Some(mock) = SigstoreMock::start(&d.join("mock")) else {
+        return;
+    };
+    std::fs::write(d.join("artifact"), b"artifact\n").unwrap();
+    // A real leaf from the mock, for another (ephemeral) key than the next signing's.
+    ok(
+        &sign_bundle(&mock, d, false, "artifact", "first.json"),
+        "sign-bundle",
+    );
+    let first: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("first.json")).unwrap()).unwrap();
+    let leaf_b64 = first["verificationMaterial"]["certificate"]["rawBytes"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let leaf_pem = format!("-----BEGIN CERTIFICATE-----\n{leaf_b64}\n-----END CERTIFICATE-----\n");
+    let chain = |certs: serde_json::Value| {
+        json!({"signedCertificateEmbeddedSct": {"chain": {"certificates": certs}}}).to_string()
+    };
+    let entry = |body: &str| {
+        json!({"body": body, "integratedTime": 1, "logID": "00", "logIndex": 1,
+               "verification": {"signedEntryTimestamp": "AA==", "inclusionProof":
+               {"logIndex": 0, "treeSize": 1, "rootHash": "00", "hashes": [], "checkpoint": "x"}}})
+    };
+    let oversized = "x".repeat(8 * 1024 * 1024 + 1);
+    let cases: Vec<(&str, Option<String>, Option<String>, &str)> = vec![
+        (
+            "Fulcio certifies another key",
+            Some(chain(json!([leaf_pem]))),
+            None,
+            "another key",
+        ),
+        (
+            "Fulcio detached SCT",
+            Some(
+                json!({"signedCertificateDetachedSct": {"chain": {"certificates": [leaf_pem]}}})
+                    .to_string(),
+            ),
+            None,
+            "detached SCTs",
+        ),
+        (
+            "Fulcio empty chain",
+            Some(chain(json!([]))),
+            None,
+            "empty certificate chain",
+        ),
+        (
+            "Fulcio not JSON",
+            Some("<html>".into()),
+            None,
+            "invalid Fulcio response",
+        ),
+        (
+            "Rekor two entries",
+            None,
+            Some(json!({"a": entry("e30="), "b": entry("e30=")}).to_string()),
+            "exactly one entry",
+        ),
+        (
+            "Rekor body not JSON",
+            None,
+            Some(json!({"a": entry("AAAA")}).to_string()),
+            "body is not JSON",
+        ),
+        (
+            "Rekor oversized",
+            None,
+            Some(oversized),
+            "exceeds the limit",
+        ),
+    ];
+    for (what, fulcio, rekor, expect) in cases {
+        let canned = d.join(what.replace(' ', "_"));
+        let mut config: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(mock.signing_config()).unwrap()).unwrap();
+        std::fs::create_dir_all(canned.join("api/v2")).unwrap();
+        std::fs::create_dir_all(canned.join("api/v1/log")).unwrap();
+        let server = StaticServer::start(&canned);
+        let url = server.url("").trim_end_matches('/').to_owned();
+        if let Some(f) = &fulcio {
+            std::fs::write(canned.join("api/v2/signingCert"), f).unwrap();
+            config["caUrls"][0]["url"] = json!(url);
+        }
+        if let Some(r) = &rekor {
+            std::fs::write(canned.join("api/v1/log/entries"), r).unwrap();
+            config["rekorTlogUrls"][0]["url"] = json!(url);
+        }
+        let cfg = canned.join("config.json");
+        std::fs::write(&cfg, config.to_string()).unwrap();
+        let mut c = conformance();
+        c.current_dir(d)
+            .args([
+                "sign-bundle",
+                "--identity-token",
+                &token(),
+                "--bundle",
+                "bad.json",
+            ])
+            .arg("--trusted-root")
+            .arg(mock.trusted_root())
+            .arg("--signing-config")
+            .arg(&cfg)
+            .arg("artifact");
+        let out = run(&mut c);
+        assert!(!out.status.success(), "{what}: signing succeeded");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect), "{what}: expected `{expect}` in {err}");
+        assert!(!d.join("bad.json").exists(), "{what}: a bundle was written");
+    }
+}
