@@ -4,9 +4,12 @@
 // (POST /api/v1/timestamp, JSON request). Keys are fresh P-256 keys on every start.
 //
 // Usage: [SUPPLY_SIGSTORE_MOCK_DIR=.peers/sigstore-mock] node server.mjs DIR [--rekor-v2]
+//          [--mock-rekor-v2]
 //   Writes DIR/trusted_root.json, DIR/signing_config.json and DIR/trust_config.json (a client
 //   trust config holding both), then prints `ready PORT` on stdout. The signing config names
-//   Rekor v1, or Rekor v2 with --rekor-v2. Runs until killed, or with
+//   Rekor v1, or Rekor v2 with --rekor-v2. Rekor v2 is answered by this server (see
+//   rekorV2Entry below), or with --mock-rekor-v2 by the mock's own v2 handler, whose entries
+//   no verifier accepts. Runs until killed, or with
 //   SUPPLY_SIGSTORE_MOCK_STDIN_LIFELINE=1 until its stdin closes. The mock does not check
 //   identity tokens (it reads their claims unverified).
 import crypto from 'node:crypto';
@@ -42,7 +45,8 @@ if (!dir) {
   console.error('usage: node server.mjs DIR [--rekor-v2]');
   process.exit(2);
 }
-const rekorV2 = flags.includes('--rekor-v2');
+const mockRekorV2 = flags.includes('--mock-rekor-v2');
+const rekorV2 = mockRekorV2 || flags.includes('--rekor-v2');
 
 const newKey = () => crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const b64 = (buf) => Buffer.from(buf).toString('base64');
@@ -90,7 +94,9 @@ server.listen(0, '127.0.0.1', async () => {
   handlers = [
     fulcioHandler(ca),
     { path: rekor.path, fn: (body) => rekor.fn(canonicalDsse(body)) },
-    rekorV2Handler(tlog),
+    mockRekorV2
+      ? rekorV2Handler(tlog)
+      : { path: '/api/v2/log/entries', fn: async (body) => rekorV2Entry(body, tlogKey, port) },
     tsaHandler(tsa),
   ];
 
@@ -186,6 +192,68 @@ function canonicalDsse(body) {
       signatures: env.signatures.map((s) => ({ signature: s.sig, verifier: proposed.verifiers[0] })),
     },
   });
+}
+
+// JSON with object keys sorted (RFC 8785 for the strings and objects used here).
+function canonicalJson(v) {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+// Rekor v2 (rekor-tiles `POST /api/v2/log/entries`), which the mock's rekorV2Handler does not
+// model faithfully: it logs its in-memory request object (no kind or apiVersion) and proves a
+// random index in a tree of size 1. Here a hashedRekordRequestV002 becomes the hashedrekord
+// 0.0.2 body rekor-tiles logs, in a fresh one-leaf tree (index 0, root = SHA-256(0x00 || body)),
+// with a checkpoint signed by the tlog key (note key hint: the first 4 bytes of the log ID, as
+// the mock's Rekor v1 checkpoints). No SET: Rekor v2 has none.
+function rekorV2Entry(body, tlogKey, port) {
+  let req;
+  try {
+    req = JSON.parse(body);
+  } catch (e) {
+    return { statusCode: 400, response: String(e) };
+  }
+  const h = req.hashedRekordRequestV002;
+  if (!h || !h.digest || !h.signature?.content || !h.signature?.verifier) {
+    return { statusCode: 400, response: 'expected a hashedRekordRequestV002' };
+  }
+  const entry = Buffer.from(
+    canonicalJson({
+      apiVersion: '0.0.2',
+      kind: 'hashedrekord',
+      spec: {
+        hashedRekordV002: {
+          data: { algorithm: 'SHA2_256', digest: h.digest },
+          signature: { content: h.signature.content, verifier: h.signature.verifier },
+        },
+      },
+    }),
+  );
+  const spki = tlogKey.publicKey.export({ format: 'der', type: 'spki' });
+  const logId = crypto.createHash('sha256').update(spki).digest();
+  const root = crypto.createHash('sha256').update(Buffer.from([0])).update(entry).digest();
+  const host = `127.0.0.1:${port}`;
+  const note = `${host}\n1\n${root.toString('base64')}\n`;
+  const sig = crypto.sign('sha256', Buffer.from(note), tlogKey.privateKey);
+  const checkpoint = `${note}\n\u2014 ${host} ${Buffer.concat([logId.subarray(0, 4), sig]).toString('base64')}\n`;
+  const response = {
+    logIndex: '0',
+    logId: { keyId: logId.toString('base64') },
+    kindVersion: { kind: 'hashedrekord', version: '0.0.2' },
+    canonicalizedBody: entry.toString('base64'),
+    inclusionProof: {
+      logIndex: '0',
+      rootHash: root.toString('base64'),
+      treeSize: '1',
+      hashes: [],
+      checkpoint: { envelope: checkpoint },
+    },
+  };
+  return { statusCode: 201, response: JSON.stringify(response), contentType: 'application/json' };
 }
 
 // Exit when the parent closes our stdin (so a test killed outright leaves no server behind)

@@ -1,6 +1,6 @@
 //! sigstore-js's mock Sigstore services (`scripts/sigstore-mock/server.mjs`, with
 //! `@sigstore/mock` installed into `.peers/sigstore-mock` by `scripts/install-peers`): Fulcio,
-//! a CT log, Rekor v1 and a TSA on a free port of 127.0.0.1, with fresh keys per start. The
+//! a CT log, Rekor v1 (and v2) and a TSA on a free port of 127.0.0.1, with fresh keys per start. The
 //! server writes `trusted_root.json`, `signing_config.json` and `trust_config.json` (a client
 //! trust config) into its directory. It is killed (by its PID) when dropped.
 
@@ -24,7 +24,9 @@ impl SigstoreMock {
         Self::start_with(dir, &[])
     }
 
-    /// As [`SigstoreMock::start`], with extra server flags (`--rekor-v2`).
+    /// As [`SigstoreMock::start`], with extra server flags: `--rekor-v2` (the signing config
+    /// names Rekor v2, answered by the server script), `--mock-rekor-v2` (Rekor v2 answered by
+    /// the mock's own handler, whose entries no verifier accepts).
     pub fn start_with(dir: &Path, flags: &[&str]) -> Option<Self> {
         let node = peer("node")?;
         let modules = peers_dir().join("sigstore-mock");
