@@ -31,14 +31,14 @@
 mod fulcio;
 mod http;
 mod rekor;
-mod token;
 mod tsa;
 
 use serde_json::{json, Value};
 
-pub use token::IdentityToken;
+pub use super::service::IdentityToken;
 
 use super::bundle::Bundle;
+use super::service;
 use super::sign::{assemble, SignedContent};
 use super::trust_root::{Selector, Service, SigningConfig, TrustedRoot};
 use super::verify::{self, Artifact, Policy, IN_TOTO_PAYLOAD_TYPE};
@@ -57,12 +57,6 @@ pub enum Error {
     ConfigNoService {
         /// `Fulcio (API v1)`, `Rekor (API v1)`.
         service: &'static str,
-    },
-    /// The identity token is malformed (it is not verified here; Fulcio verifies it).
-    #[error("invalid identity token: {reason}")]
-    ConfigToken {
-        /// Why.
-        reason: &'static str,
     },
     /// The payload to sign as DSSE is not a usable in-toto statement.
     #[error("invalid in-toto statement: {reason}")]
@@ -98,20 +92,9 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
-    /// A service's response is malformed.
-    #[error("invalid {service} response: {reason}")]
-    InvalidResponse {
-        /// `Fulcio`, `Rekor`.
-        service: &'static str,
-        /// Why.
-        reason: &'static str,
-    },
-    /// Fulcio's leaf certificate does not parse.
-    #[error("invalid Fulcio certificate")]
-    InvalidCertificate(#[from] crate::x509::Error),
-    /// Fulcio certified a key other than the one that asked.
-    #[error("Fulcio's certificate is for another key")]
-    CertificateKeyMismatch,
+    /// A service's answer (or the identity token) does not parse: see [`service::Error`].
+    #[error(transparent)]
+    Service(#[from] service::Error),
     /// The TSA's response does not parse.
     #[error("invalid timestamp response")]
     InvalidTimestamp(#[source] super::tsa::Error),
@@ -331,14 +314,16 @@ impl Client {
 
         // Fail closed: the bundle must verify for the identity Fulcio certified, with every
         // log entry and timestamp we were given.
-        let identity = super::fulcio::identity(&cert).map_err(|_| Error::InvalidResponse {
+        let fulcio_invalid = |reason| service::Error::InvalidResponse {
             service: "Fulcio",
-            reason: "the certificate carries no Fulcio identity",
-        })?;
-        let issuer = identity.issuer.clone().ok_or(Error::InvalidResponse {
-            service: "Fulcio",
-            reason: "the certificate names no OIDC issuer",
-        })?;
+            reason,
+        };
+        let identity = super::fulcio::identity(&cert)
+            .map_err(|_| fulcio_invalid("the certificate carries no Fulcio identity"))?;
+        let issuer = identity
+            .issuer
+            .clone()
+            .ok_or(fulcio_invalid("the certificate names no OIDC issuer"))?;
         let policy = Policy::identity(identity.san.as_str(), issuer)
             .with_tlog_threshold(entries.len())
             .with_timestamp_threshold(timestamps.len());

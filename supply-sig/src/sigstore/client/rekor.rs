@@ -7,15 +7,13 @@
 //! hashedrekord over SHA-256 of its PAE, as sigstore-python does); the response already is a
 //! `TransparencyLogEntry`.
 
-use std::collections::BTreeMap;
-
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::http::{join, post};
 use super::Error;
-use crate::limits::{MAX_INCLUSION_PROOF_HASHES, MAX_REKOR_BODY_LEN, MAX_REKOR_RESPONSE_LEN};
-use crate::sigstore::{b64, b64_encode};
+use crate::limits::MAX_REKOR_RESPONSE_LEN;
+use crate::sigstore::b64_encode;
+use crate::sigstore::service::{rekor_v1_entry, rekor_v2_entry};
 
 /// What is logged in Rekor v2: a hashedrekord over `digest` (SHA-256 of the artifact, or of
 /// the DSSE PAE) with `signature`.
@@ -27,8 +25,8 @@ pub(super) struct ProposalV2<'a> {
 }
 
 /// Uploads `proposal` signed by the certificate `cert_der` to the Rekor v2 at `base` and
-/// returns the `TransparencyLogEntry` it answers with, unchecked beyond being a JSON object;
-/// the caller verifies the finished bundle.
+/// returns the `TransparencyLogEntry` it answers with (read by [`rekor_v2_entry`]); the caller
+/// verifies the finished bundle.
 pub(super) async fn upload_v2(
     http: &reqwest::Client,
     base: &str,
@@ -58,17 +56,7 @@ pub(super) async fn upload_v2(
         "Rekor response",
     )
     .await?;
-    let entry: Value = serde_json::from_slice(&body).map_err(|_| Error::InvalidResponse {
-        service: "Rekor",
-        reason: "not JSON",
-    })?;
-    if !entry.is_object() {
-        return Err(Error::InvalidResponse {
-            service: "Rekor",
-            reason: "not a TransparencyLogEntry object",
-        });
-    }
-    Ok(entry)
+    Ok(rekor_v2_entry(&body)?)
 }
 
 /// What is logged in Rekor v1.
@@ -87,48 +75,15 @@ pub(super) enum Proposal<'a> {
     },
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireEntry {
-    body: String,
-    integrated_time: i64,
-    #[serde(rename = "logID")]
-    log_id: String,
-    log_index: i64,
-    verification: WireVerification,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireVerification {
-    signed_entry_timestamp: String,
-    inclusion_proof: WireProof,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireProof {
-    log_index: i64,
-    root_hash: String,
-    tree_size: i64,
-    #[serde(default)]
-    hashes: Vec<String>,
-    checkpoint: String,
-}
-
 /// Uploads `proposal` signed by the certificate `cert_pem` to the Rekor v1 at `base` and
-/// returns the bundle's `TransparencyLogEntry` JSON. Nothing in it is checked here beyond its
-/// shape; the caller verifies the finished bundle.
+/// returns the bundle's `TransparencyLogEntry` JSON (made by [`rekor_v1_entry`]); the caller
+/// verifies the finished bundle.
 pub(super) async fn upload(
     http: &reqwest::Client,
     base: &str,
     proposal: &Proposal<'_>,
     cert_pem: &str,
 ) -> Result<Value, Error> {
-    let invalid = |reason| Error::InvalidResponse {
-        service: "Rekor",
-        reason,
-    };
     let verifier = b64_encode(cert_pem.as_bytes());
     let request = match proposal {
         Proposal::HashedRekord { sha256, signature } => json!({
@@ -156,52 +111,5 @@ pub(super) async fn upload(
         "Rekor response",
     )
     .await?;
-    let entries: BTreeMap<String, WireEntry> =
-        serde_json::from_slice(&body).map_err(|_| invalid("not a LogEntry response"))?;
-    let mut entries = entries.into_values();
-    let (Some(e), None) = (entries.next(), entries.next()) else {
-        return Err(invalid("expected exactly one entry"));
-    };
-    let canonical = b64(&e.body, MAX_REKOR_BODY_LEN).ok_or(invalid("body is not base64"))?;
-    let kind_of: Value =
-        serde_json::from_slice(&canonical).map_err(|_| invalid("body is not JSON"))?;
-    let (Some(kind), Some(version)) = (
-        kind_of.get("kind").and_then(Value::as_str),
-        kind_of.get("apiVersion").and_then(Value::as_str),
-    ) else {
-        return Err(invalid("body has no kind or apiVersion"));
-    };
-    let log_id = hex::decode(&e.log_id).map_err(|_| invalid("logID is not hex"))?;
-    let p = e.verification.inclusion_proof;
-    if p.hashes.len() > MAX_INCLUSION_PROOF_HASHES {
-        return Err(Error::LimitExceeded {
-            what: "inclusion proof hashes",
-            limit: MAX_INCLUSION_PROOF_HASHES,
-        });
-    }
-    let hex_to_b64 = |h: &str| {
-        hex::decode(h)
-            .map(|b| b64_encode(&b))
-            .map_err(|_| invalid("inclusion proof hash is not hex"))
-    };
-    let hashes = p
-        .hashes
-        .iter()
-        .map(|h| hex_to_b64(h))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(json!({
-        "logIndex": e.log_index.to_string(),
-        "logId": {"keyId": b64_encode(&log_id)},
-        "kindVersion": {"kind": kind, "version": version},
-        "integratedTime": e.integrated_time.to_string(),
-        "inclusionPromise": {"signedEntryTimestamp": e.verification.signed_entry_timestamp},
-        "inclusionProof": {
-            "logIndex": p.log_index.to_string(),
-            "rootHash": hex_to_b64(&p.root_hash)?,
-            "treeSize": p.tree_size.to_string(),
-            "hashes": hashes,
-            "checkpoint": {"envelope": p.checkpoint},
-        },
-        "canonicalizedBody": e.body,
-    }))
+    Ok(rekor_v1_entry(&body)?)
 }
