@@ -23,6 +23,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `aws-lc-rs` | no | `crypto::AWS_LC`, an aws-lc-rs backend with OpenSSL-class ECDSA and RSA speed |
+//! | `sigstore-client` | no | `sigstore::client`: keyless signing against Fulcio, Rekor and a TSA (reqwest) |
 //!
 //! The RustCrypto backend ([`crypto::RUSTCRYPTO`]) is always present: it is the default and the
 //! key-format layer uses the RustCrypto curve crates to validate points.

@@ -112,6 +112,19 @@ pub const MAX_POLICY_LEN: usize = 64 * 1024;
 /// Most SCTs read from one certificate's SCT list: 32 (Fulcio embeds one; browsers ask for 2-3).
 pub const MAX_SCTS: usize = 32;
 
+/// Longest OIDC identity token accepted by the keyless signer: 64 KiB. Real tokens (GitHub
+/// Actions, Google, Dex) are 1-3 KiB; HTTP servers commonly cap a header line at 8-16 KiB.
+pub const MAX_IDENTITY_TOKEN_LEN: usize = 64 * 1024;
+
+/// Largest Fulcio `signingCert` response: 64 KiB, as [`MAX_PEM_LEN`] (a PEM chain of two or
+/// three certificates is about 3 KiB).
+pub const MAX_FULCIO_RESPONSE_LEN: usize = 64 * 1024;
+
+/// Largest Rekor entry-creation response: 8 MiB, a [`MAX_REKOR_BODY_LEN`] body in base64
+/// (5.4 MiB) plus the SET, the inclusion proof ([`MAX_INCLUSION_PROOF_HASHES`] hashes) and the
+/// checkpoint.
+pub const MAX_REKOR_RESPONSE_LEN: usize = 8 * 1024 * 1024;
+
 /// Caller-tunable limits. [`Limits::default`] is the set of constants above.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

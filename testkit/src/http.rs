@@ -1,9 +1,10 @@
 //! A static HTTP/1.1 file server on 127.0.0.1 for tests (std::net, one thread per connection):
-//! GET of a URL path below a root directory, percent-decoded and resolved like Python's
+//! GET (or POST, whose body is read and dropped: a canned response) of a URL path below a root
+//! directory, percent-decoded and resolved like Python's
 //! `http.server` (empty, `.` and `..` segments dropped at the root), 404 otherwise. Every request
 //! path is logged. The server stops when dropped.
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -67,19 +68,35 @@ fn handle(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
             return;
         }
-        // Skip headers.
+        // Skip headers, remembering a request body's length.
+        let mut body_len = 0usize;
         loop {
             let mut h = String::new();
             if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" || h == "\n" {
                 break;
             }
+            if let Some((name, value)) = h.split_once(':') {
+                if name.trim().eq_ignore_ascii_case("content-length") {
+                    body_len = value.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        // A POST body is read and dropped: POST answers with the file, a canned response.
+        if body_len > 0
+            && std::io::copy(
+                &mut (&mut reader).take(body_len as u64),
+                &mut std::io::sink(),
+            )
+            .is_err()
+        {
+            return;
         }
         let mut parts = line.split_whitespace();
         let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
         lock(log).push(target.trim_start_matches('/').to_owned());
         let file = translate(root, target).filter(|p| p.is_file());
         let (status, body) = match (method, file) {
-            ("GET" | "HEAD", Some(p)) => ("200 OK", std::fs::read(p).unwrap_or_default()),
+            ("GET" | "HEAD" | "POST", Some(p)) => ("200 OK", std::fs::read(p).unwrap_or_default()),
             _ => ("404 Not Found", b"not found".to_vec()),
         };
         let head = format!(

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod http;
+pub mod sigstore_mock;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

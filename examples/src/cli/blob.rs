@@ -22,8 +22,23 @@ const MAX_SIG_FILE: u64 = 64 * 1024;
 #[derive(Debug, Args)]
 pub struct SignBlob {
     /// The private key (cosign encrypted key with COSIGN_PASSWORD, PKCS#8, SEC1).
-    #[arg(long)]
-    key: PathBuf,
+    #[arg(
+        long,
+        required_unless_present = "identity_token",
+        conflicts_with = "identity_token"
+    )]
+    key: Option<PathBuf>,
+    /// Sign keylessly with this OIDC identity token (Fulcio certificate, Rekor entry, TSA
+    /// timestamps as the signing config says); needs --bundle.
+    #[arg(long, requires = "bundle")]
+    identity_token: Option<String>,
+    /// Keyless: the signing config v0.2 naming the services (default: the one inside a client
+    /// trust config given as --trusted-root).
+    #[arg(long, requires = "identity_token")]
+    signing_config: Option<PathBuf>,
+    /// Keyless: the trusted root (or client trust config) the new bundle must verify against.
+    #[arg(long, requires = "identity_token")]
+    trusted_root: Option<PathBuf>,
     /// Write the base64 signature here as well as to stdout.
     #[arg(long)]
     output_signature: Option<PathBuf>,
@@ -41,12 +56,30 @@ pub struct SignBlob {
 }
 
 impl SignBlob {
-    pub(crate) fn run(&self, provider: &Provider) -> anyhow::Result<()> {
+    pub(crate) fn run(&self, provider: &'static Provider) -> anyhow::Result<()> {
+        if let (Some(token), Some(path)) = (&self.identity_token, &self.bundle) {
+            let b = super::sigstore::sign_keyless(
+                token,
+                &self.file,
+                false,
+                self.trusted_root.as_deref(),
+                self.signing_config.as_deref(),
+                false,
+                provider,
+            )?;
+            std::fs::write(path, b.raw()).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("Bundle written to {}", path.display());
+            return Ok(());
+        }
         anyhow::ensure!(
             self.tlog_upload != Some(true),
             "transparency-log upload is not available in this command yet; pass --tlog-upload=false"
         );
-        let key = super::keys::load_private(&self.key)?;
+        let key_path = self
+            .key
+            .as_deref()
+            .context("give --key or --identity-token")?;
+        let key = super::keys::load_private(key_path)?;
         let blob = read_capped(&self.file, MAX_BLOB, "file")?;
         let signer = KeySigner::new(&key, key.public_key().default_scheme(), provider)
             .context("preparing the signing key")?;

@@ -38,6 +38,54 @@ pub(crate) fn trusted_root(
     TrustedRoot::from_json_or_trust_config(&bytes, provider).context("reading the trusted root")
 }
 
+/// Signs `file` keylessly with the services of `--signing-config` (or the signing config inside
+/// a client trust config given as `--trusted-root`) and returns the verified bundle. With
+/// `in_toto`, `file` is an in-toto statement signed as DSSE.
+pub(crate) fn sign_keyless(
+    token: &str,
+    file: &Path,
+    in_toto: bool,
+    trusted_root_path: Option<&Path>,
+    signing_config: Option<&Path>,
+    staging: bool,
+    provider: &'static Provider,
+) -> anyhow::Result<Bundle> {
+    use supply_sig::sigstore::client::{Client, Endpoints, IdentityToken};
+    use supply_sig::sigstore::trust_root::{ClientTrustConfig, SigningConfig};
+
+    let limit = supply_sig::limits::MAX_TRUST_ROOT_LEN as u64;
+    let config = match (signing_config, trusted_root_path) {
+        (Some(p), _) => SigningConfig::from_json(&read_capped(p, limit, "signing config")?)
+            .context("reading the signing config")?,
+        (None, Some(p)) => ClientTrustConfig::from_json(&read_capped(p, limit, "trust config")?, provider)
+            .ok()
+            .and_then(|c| c.signing_config)
+            .context("keyless signing needs --signing-config (or a client trust config holding one)")?,
+        (None, None) => anyhow::bail!(
+            "keyless signing needs --signing-config (no signing config is embedded for the public instances)"
+        ),
+    };
+    let root = trusted_root(trusted_root_path, staging, provider)?;
+    let now = supply_sig::time::Timestamp::from(std::time::SystemTime::now());
+    let endpoints = Endpoints::from_signing_config(&config, now).context("choosing services")?;
+    let token = IdentityToken::parse(token).context("reading the identity token")?;
+    let bytes = read_capped(file, MAX_ARTIFACT, "file")?;
+    let client = Client::new(endpoints, root, provider)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let bundle = rt
+        .block_on(async {
+            if in_toto {
+                client.sign_in_toto(&token, &bytes).await
+            } else {
+                client.sign_message(&token, &bytes).await
+            }
+        })
+        .context("keyless signing failed")?;
+    Ok(bundle)
+}
+
 /// Loads a bundle file.
 pub(crate) fn bundle(path: &Path) -> anyhow::Result<Bundle> {
     let bytes = read_capped(path, supply_sig::limits::MAX_BUNDLE_LEN as u64, "bundle")?;

@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use supply_testkit::{peer, peer_command, run, tempdir};
 
+mod keyless;
 mod sigstore;
 mod tuf_cli;
 mod tuf_conformance;

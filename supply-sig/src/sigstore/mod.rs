@@ -16,11 +16,16 @@
 //! | [`tsa`] | RFC 3161 timestamp responses |
 //! | [`verify`] | policies and the verification of a bundle against an artifact |
 //! | [`sign`] | keyed signing producing v0.3 bundles (message signature, DSSE) |
+//! | [`service`] | identity tokens, Fulcio and Rekor responses, parsed for the keyless signer |
+//! | `client` | keyless signing over the network: Fulcio, Rekor, TSA (feature `sigstore-client`) |
 
 pub mod bundle;
 pub mod checkpoint;
+#[cfg(feature = "sigstore-client")]
+pub mod client;
 pub mod fulcio;
 pub mod rekor;
+pub mod service;
 pub mod sign;
 pub mod trust_root;
 pub mod tsa;

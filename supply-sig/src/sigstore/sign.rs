@@ -51,27 +51,8 @@ pub fn sign_message(
     signer: &dyn Signer,
     provider: &Provider,
 ) -> Result<Bundle, Error> {
-    let alg = signer.scheme().hash().unwrap_or(Algorithm::Sha256);
-    let digest = provider.hash.digest(alg, artifact);
-    let sig = signer.try_sign(artifact)?;
-    let alg_name = match alg {
-        Algorithm::Sha256 => "SHA2_256",
-        Algorithm::Sha384 => "SHA2_384",
-        Algorithm::Sha512 => "SHA2_512",
-    };
-    let doc = json!({
-        "mediaType": MEDIA_TYPE_V03,
-        "verificationMaterial": {
-            "publicKey": {"hint": key_hint(signer, provider)},
-            "tlogEntries": [],
-            "timestampVerificationData": {"rfc3161Timestamps": []},
-        },
-        "messageSignature": {
-            "messageDigest": {"algorithm": alg_name, "digest": b64_encode(digest.as_bytes())},
-            "signature": b64_encode(&sig),
-        },
-    });
-    finish(&doc)
+    let content = SignedContent::message(artifact, signer, provider)?;
+    assemble(&key_material(signer, provider), &[], &[], &content)
 }
 
 /// Signs `payload` as a DSSE envelope of `payload_type` and returns a v0.3 bundle.
@@ -84,30 +65,104 @@ pub fn sign_dsse(
     signer: &dyn Signer,
     provider: &Provider,
 ) -> Result<Bundle, Error> {
-    let env = Envelope::sign(payload_type, payload.to_vec(), &[signer])?;
-    let sig = env
-        .signatures
-        .first()
-        .map(|s| b64_encode(&s.sig))
-        .unwrap_or_default();
-    let doc = json!({
-        "mediaType": MEDIA_TYPE_V03,
-        "verificationMaterial": {
-            "publicKey": {"hint": key_hint(signer, provider)},
-            "tlogEntries": [],
-            "timestampVerificationData": {"rfc3161Timestamps": []},
-        },
-        "dsseEnvelope": {
-            "payload": b64_encode(&env.payload),
-            "payloadType": env.payload_type,
-            "signatures": [{"sig": sig, "keyid": ""}],
-        },
-    });
-    finish(&doc)
+    let content = SignedContent::dsse(payload_type, payload, signer)?;
+    assemble(&key_material(signer, provider), &[], &[], &content)
 }
 
-fn finish(doc: &serde_json::Value) -> Result<Bundle, Error> {
+/// The `verificationMaterial.publicKey` of a keyed bundle.
+fn key_material(signer: &dyn Signer, provider: &Provider) -> serde_json::Value {
+    json!({"publicKey": {"hint": key_hint(signer, provider)}})
+}
+
+/// Signed bundle content, before the bundle around it exists: shared by keyed signing here and
+/// keyless signing in the `sigstore-client` layer, which logs and timestamps the signature
+/// before assembling the bundle.
+#[derive(Clone, Debug)]
+pub(crate) struct SignedContent {
+    /// `messageSignature` or `dsseEnvelope`.
+    field: &'static str,
+    /// That field's JSON (for DSSE, exactly the envelope).
+    pub(crate) json: serde_json::Value,
+    /// The signature bytes (the message signature, or the envelope's one signature); read by
+    /// the keyless client, which logs and timestamps them.
+    #[cfg_attr(not(feature = "sigstore-client"), allow(dead_code))]
+    pub(crate) signature: Vec<u8>,
+}
+
+impl SignedContent {
+    /// Signs `artifact` as a message signature.
+    pub(crate) fn message(
+        artifact: &[u8],
+        signer: &dyn Signer,
+        provider: &Provider,
+    ) -> Result<Self, Error> {
+        let alg = signer.scheme().hash().unwrap_or(Algorithm::Sha256);
+        let digest = provider.hash.digest(alg, artifact);
+        let signature = signer.try_sign(artifact)?;
+        let alg_name = match alg {
+            Algorithm::Sha256 => "SHA2_256",
+            Algorithm::Sha384 => "SHA2_384",
+            Algorithm::Sha512 => "SHA2_512",
+        };
+        Ok(Self {
+            field: "messageSignature",
+            json: json!({
+                "messageDigest": {"algorithm": alg_name, "digest": b64_encode(digest.as_bytes())},
+                "signature": b64_encode(&signature),
+            }),
+            signature,
+        })
+    }
+
+    /// Signs `payload` as a DSSE envelope of `payload_type`.
+    pub(crate) fn dsse(
+        payload_type: &str,
+        payload: &[u8],
+        signer: &dyn Signer,
+    ) -> Result<Self, Error> {
+        let env = Envelope::sign(payload_type, payload.to_vec(), &[signer])?;
+        let signature = env
+            .signatures
+            .first()
+            .map(|s| s.sig.clone())
+            .unwrap_or_default();
+        Ok(Self {
+            field: "dsseEnvelope",
+            json: json!({
+                "payload": b64_encode(&env.payload),
+                "payloadType": env.payload_type,
+                "signatures": [{"sig": b64_encode(&signature), "keyid": ""}],
+            }),
+            signature,
+        })
+    }
+}
+
+/// Writes a v0.3 bundle of `material` (the `verificationMaterial` signer field), log entries,
+/// RFC 3161 timestamps (DER `TimeStampResp`s) and `content`, and parses it back.
+pub(crate) fn assemble(
+    material: &serde_json::Value,
+    tlog_entries: &[serde_json::Value],
+    timestamps: &[Vec<u8>],
+    content: &SignedContent,
+) -> Result<Bundle, Error> {
+    let mut vm = material.clone();
+    if let Some(obj) = vm.as_object_mut() {
+        obj.insert("tlogEntries".into(), json!(tlog_entries));
+        let ts: Vec<_> = timestamps
+            .iter()
+            .map(|t| json!({"signedTimestamp": b64_encode(t)}))
+            .collect();
+        obj.insert(
+            "timestampVerificationData".into(),
+            json!({"rfc3161Timestamps": ts}),
+        );
+    }
+    let mut doc = json!({"mediaType": MEDIA_TYPE_V03, "verificationMaterial": vm});
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert(content.field.into(), content.json.clone());
+    }
     // invariant: a serde_json::Value always serializes.
-    let bytes = serde_json::to_vec_pretty(doc).unwrap_or_default();
+    let bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     Ok(Bundle::from_json(&bytes)?)
 }
