@@ -6,6 +6,16 @@
 //! an unknown media type, a key of an unsupported type, a window without `start`, an empty
 //! CA chain or one that does not end in a self-signed root are errors, so a root that parses
 //! is usable as it stands.
+//!
+//! One exception: a timestamp authority whose `certChain.certificates` is empty is left out of
+//! [`TrustedRoot::timestamp_authorities`] (and counted in
+//! [`TrustedRoot::skipped_timestamp_authorities`]) instead of failing the whole root. Such an
+//! entry names no key, so no timestamp can ever verify against it, and dropping it changes
+//! nothing else. sigstore-rust's `TrustedRoot::tsa_authorities` skips it the same way and
+//! sigstore-python only ever uses TSA chains of at least two certificates, while sigstore-go
+//! rejects the root; skipping is the choice that cannot make a timestamp verify and does not
+//! take the logs and CAs of an otherwise valid root down with it. A single TSA entry read with
+//! [`CertificateAuthority::tsa_from_json`] is still rejected when its chain is empty.
 
 use serde::Deserialize;
 
@@ -204,8 +214,9 @@ pub struct TrustedRoot {
     pub certificate_authorities: Vec<CertificateAuthority>,
     /// Certificate Transparency logs.
     pub ctlogs: Vec<TransparencyLog>,
-    /// RFC 3161 timestamp authorities.
+    /// RFC 3161 timestamp authorities (those with an empty chain left out).
     pub timestamp_authorities: Vec<CertificateAuthority>,
+    skipped_tsas: usize,
 }
 
 impl TrustedRoot {
@@ -239,6 +250,11 @@ impl TrustedRoot {
             });
         }
         let logs = |v: Vec<WireLog>| v.into_iter().map(log).collect::<Result<Vec<_>, _>>();
+        // A TSA without certificates is unusable, not malformed: skip it (see the module docs).
+        let (empty_tsas, tsas): (Vec<WireCa>, Vec<WireCa>) = w
+            .timestamp_authorities
+            .into_iter()
+            .partition(|c| c.cert_chain.certificates.is_empty());
         Ok(Self {
             raw,
             tlogs: logs(w.tlogs)?,
@@ -248,12 +264,18 @@ impl TrustedRoot {
                 .into_iter()
                 .map(|c| CertificateAuthority::from_wire(c, false, provider))
                 .collect::<Result<_, _>>()?,
-            timestamp_authorities: w
-                .timestamp_authorities
+            timestamp_authorities: tsas
                 .into_iter()
                 .map(|c| CertificateAuthority::from_wire(c, true, provider))
                 .collect::<Result<_, _>>()?,
+            skipped_tsas: empty_tsas.len(),
         })
+    }
+
+    /// How many timestamp authorities were left out because their certificate chain is empty
+    /// (no timestamp can verify against them; see the module docs).
+    pub fn skipped_timestamp_authorities(&self) -> usize {
+        self.skipped_tsas
     }
 
     /// The JSON this root was parsed from.
