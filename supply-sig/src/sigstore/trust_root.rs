@@ -24,7 +24,7 @@ use crate::key::PublicKey;
 use crate::limits::{MAX_CERT_CHAIN_LEN, MAX_CERT_DER_LEN, MAX_TRUST_ROOT_LEN};
 use crate::sign::SignatureScheme;
 use crate::time::Timestamp;
-use crate::x509::{self, Certificate};
+use crate::x509::{self, Certificate, CheckedCaChain};
 
 use super::b64;
 
@@ -138,9 +138,21 @@ pub struct CertificateAuthority {
     pub chain: Vec<Certificate>,
     /// When the authority may be used.
     pub valid_for: ValidityWindow,
+    /// The CA part of `chain` (all of it for a CA, all but the leaf for a TSA) as checked when
+    /// it was read.
+    checked: CheckedCaChain,
 }
 
 impl CertificateAuthority {
+    /// The CA part of [`CertificateAuthority::chain`] as [`x509::check_ca_chain`] accepted it
+    /// when the authority was read, for [`x509::verify_chain_checked`]; `None` when `chain` has
+    /// been changed since (then use [`x509::verify_chain`], which checks everything).
+    pub fn checked_chain(&self) -> Option<&CheckedCaChain> {
+        let cas = self.checked.certificates();
+        let offset = self.chain.len().checked_sub(cas.len())?;
+        (self.chain.get(offset..) == Some(cas)).then_some(&self.checked)
+    }
+
     /// Parses one `CertificateAuthority` JSON object, as a CA (every certificate must be a CA).
     ///
     /// # Errors
@@ -192,14 +204,17 @@ impl CertificateAuthority {
                 source: x509::Error::NoRoot,
             });
         }
-        x509::check_ca_chain(cas, provider).map_err(|source| Error::InvalidChain {
-            uri: uri.clone(),
-            source,
+        let checked = CheckedCaChain::check(cas.to_vec(), provider).map_err(|source| {
+            Error::InvalidChain {
+                uri: uri.clone(),
+                source,
+            }
         })?;
         Ok(Self {
             uri,
             chain,
             valid_for,
+            checked,
         })
     }
 }

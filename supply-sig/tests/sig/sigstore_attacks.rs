@@ -781,3 +781,50 @@ fn expired_intermediate_is_refused_even_with_sct_and_tlog_not_required() {
         Err(x509::Error::NotValidAt { position: 1, .. })
     ));
 }
+
+/// A trusted root checks its CA chains once ([`supply_sig::x509::CheckedCaChain`]) and verify
+/// then skips only what that check covered: `verify_chain_checked` gives `verify_chain`'s verdict
+/// at every time around every certificate's validity, and a chain changed after it was read is
+/// not taken as checked.
+#[test]
+fn checked_ca_chains_give_the_full_chain_verdicts() {
+    use supply_sig::x509::{verify_chain, verify_chain_checked, LeafProfile};
+    let (b, _, _) = v3();
+    let bb = parse(&b);
+    let leaf = bb.leaf_certificate().unwrap();
+    let signed = Timestamp::from_unix(bb.tlog_entries[0].integrated_time.unwrap());
+    let mut r = root(STAGING);
+    for ca in &r.certificate_authorities {
+        let checked = ca.checked_chain().expect("an unmodified CA is checked");
+        assert_eq!(checked.certificates(), ca.chain.as_slice());
+        let mut times = vec![signed];
+        for c in std::iter::once(leaf).chain(&ca.chain) {
+            for t in [c.not_before().unix(), c.not_after().unix()] {
+                times.extend([t - 1, t, t + 1].map(Timestamp::from_unix));
+            }
+        }
+        for t in times {
+            for p in supply_sig::crypto::all_providers() {
+                let full = verify_chain(leaf, &ca.chain, t, LeafProfile::CodeSigning, p);
+                let fast = verify_chain_checked(leaf, checked, t, LeafProfile::CodeSigning, p);
+                assert_eq!(
+                    full.as_ref().map_err(ToString::to_string),
+                    fast.as_ref().map_err(ToString::to_string),
+                    "{} at {t}",
+                    ca.uri
+                );
+            }
+        }
+    }
+    // Changing the public chain drops the checked shortcut (verify then checks everything).
+    let ca = &mut r.certificate_authorities[0];
+    ca.chain.reverse();
+    assert!(ca.chain.len() < 2 || ca.checked_chain().is_none());
+    ca.chain.reverse();
+    assert!(ca.checked_chain().is_some());
+    ca.chain.pop();
+    assert!(ca.checked_chain().is_none());
+    for tsa in &root(STAGING).timestamp_authorities {
+        assert_eq!(tsa.checked_chain().unwrap().certificates(), &tsa.chain[1..]);
+    }
+}
