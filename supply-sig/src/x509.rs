@@ -514,6 +514,75 @@ fn link(
         })
 }
 
+/// A CA chain (issuer first, self-signed root last) that passed [`check_ca_chain`]. Only
+/// [`CheckedCaChain::check`] makes one, so a [`verify_chain_checked`] against it need not repeat
+/// the checks that do not depend on the leaf or the time: the signatures and names between the
+/// chain's own certificates, their CA profiles and the root's self-signature. A trusted root
+/// checks its chains once when it is read; every bundle then pays only for its own leaf.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckedCaChain {
+    certs: Vec<Certificate>,
+}
+
+impl CheckedCaChain {
+    /// Runs [`check_ca_chain`] on `chain` and keeps it.
+    ///
+    /// # Errors
+    /// As [`check_ca_chain`].
+    pub fn check(chain: Vec<Certificate>, provider: &Provider) -> Result<Self, Error> {
+        check_ca_chain(&chain, provider)?;
+        Ok(Self { certs: chain })
+    }
+
+    /// The certificates, issuer first, root last.
+    pub fn certificates(&self) -> &[Certificate] {
+        &self.certs
+    }
+}
+
+/// [`verify_chain`] for a chain already checked by [`CheckedCaChain::check`]: the same verdict,
+/// with the leaf-independent, time-independent checks not repeated. Still run on every call:
+/// the leaf profile, the validity of *every* certificate (leaf, intermediates, root) at `time`,
+/// and the leaf's issuer name and signature under the chain's first certificate.
+///
+/// # Errors
+/// The first rule that fails, as [`verify_chain`].
+pub fn verify_chain_checked(
+    leaf: &Certificate,
+    chain: &CheckedCaChain,
+    time: Timestamp,
+    profile: LeafProfile,
+    provider: &Provider,
+) -> Result<(), Error> {
+    let issuer = chain.certs.first().ok_or(Error::NoRoot)?;
+    if chain.certs.len() >= MAX_CERT_CHAIN_LEN {
+        return Err(Error::LimitExceeded {
+            what: "certificates in a chain",
+            limit: MAX_CERT_CHAIN_LEN,
+        });
+    }
+    leaf.check_leaf(profile)?;
+    check_validity(std::iter::once(leaf).chain(chain.certs.iter()), time)?;
+    link(leaf, issuer, 0, provider)
+}
+
+fn check_validity<'a>(
+    certs: impl Iterator<Item = &'a Certificate>,
+    time: Timestamp,
+) -> Result<(), Error> {
+    for (position, cert) in certs.enumerate() {
+        if !cert.valid_at(time) {
+            return Err(Error::NotValidAt {
+                position,
+                time,
+                not_before: cert.not_before(),
+                not_after: cert.not_after(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Validates `leaf` against `chain` (its issuer first, the self-signed trust anchor last) at
 /// `time`: signatures over exact TBS bytes, names, validity of *every* certificate at `time`,
 /// CA rules for the chain and `profile` for the leaf. The anchor's own self-signature is the
@@ -539,16 +608,7 @@ pub fn verify_chain(
     }
     leaf.check_leaf(profile)?;
     let all: Vec<&Certificate> = std::iter::once(leaf).chain(chain.iter()).collect();
-    for (position, cert) in all.iter().enumerate() {
-        if !cert.valid_at(time) {
-            return Err(Error::NotValidAt {
-                position,
-                time,
-                not_before: cert.not_before(),
-                not_after: cert.not_after(),
-            });
-        }
-    }
+    check_validity(all.iter().copied(), time)?;
     for (i, pair) in all.windows(2).enumerate() {
         let [child, issuer] = pair else { continue };
         link(child, issuer, i, provider)?;

@@ -6,6 +6,16 @@
 //! an unknown media type, a key of an unsupported type, a window without `start`, an empty
 //! CA chain or one that does not end in a self-signed root are errors, so a root that parses
 //! is usable as it stands.
+//!
+//! One exception: a timestamp authority whose `certChain.certificates` is empty is left out of
+//! [`TrustedRoot::timestamp_authorities`] (and counted in
+//! [`TrustedRoot::skipped_timestamp_authorities`]) instead of failing the whole root. Such an
+//! entry names no key, so no timestamp can ever verify against it, and dropping it changes
+//! nothing else. sigstore-rust's `TrustedRoot::tsa_authorities` skips it the same way and
+//! sigstore-python only ever uses TSA chains of at least two certificates, while sigstore-go
+//! rejects the root; skipping is the choice that cannot make a timestamp verify and does not
+//! take the logs and CAs of an otherwise valid root down with it. A single TSA entry read with
+//! [`CertificateAuthority::tsa_from_json`] is still rejected when its chain is empty.
 
 use serde::Deserialize;
 
@@ -14,7 +24,7 @@ use crate::key::PublicKey;
 use crate::limits::{MAX_CERT_CHAIN_LEN, MAX_CERT_DER_LEN, MAX_TRUST_ROOT_LEN};
 use crate::sign::SignatureScheme;
 use crate::time::Timestamp;
-use crate::x509::{self, Certificate};
+use crate::x509::{self, Certificate, CheckedCaChain};
 
 use super::b64;
 
@@ -128,9 +138,21 @@ pub struct CertificateAuthority {
     pub chain: Vec<Certificate>,
     /// When the authority may be used.
     pub valid_for: ValidityWindow,
+    /// The CA part of `chain` (all of it for a CA, all but the leaf for a TSA) as checked when
+    /// it was read.
+    checked: CheckedCaChain,
 }
 
 impl CertificateAuthority {
+    /// The CA part of [`CertificateAuthority::chain`] as [`x509::check_ca_chain`] accepted it
+    /// when the authority was read, for [`x509::verify_chain_checked`]; `None` when `chain` has
+    /// been changed since (then use [`x509::verify_chain`], which checks everything).
+    pub fn checked_chain(&self) -> Option<&CheckedCaChain> {
+        let cas = self.checked.certificates();
+        let offset = self.chain.len().checked_sub(cas.len())?;
+        (self.chain.get(offset..) == Some(cas)).then_some(&self.checked)
+    }
+
     /// Parses one `CertificateAuthority` JSON object, as a CA (every certificate must be a CA).
     ///
     /// # Errors
@@ -182,14 +204,17 @@ impl CertificateAuthority {
                 source: x509::Error::NoRoot,
             });
         }
-        x509::check_ca_chain(cas, provider).map_err(|source| Error::InvalidChain {
-            uri: uri.clone(),
-            source,
+        let checked = CheckedCaChain::check(cas.to_vec(), provider).map_err(|source| {
+            Error::InvalidChain {
+                uri: uri.clone(),
+                source,
+            }
         })?;
         Ok(Self {
             uri,
             chain,
             valid_for,
+            checked,
         })
     }
 }
@@ -204,8 +229,9 @@ pub struct TrustedRoot {
     pub certificate_authorities: Vec<CertificateAuthority>,
     /// Certificate Transparency logs.
     pub ctlogs: Vec<TransparencyLog>,
-    /// RFC 3161 timestamp authorities.
+    /// RFC 3161 timestamp authorities (those with an empty chain left out).
     pub timestamp_authorities: Vec<CertificateAuthority>,
+    skipped_tsas: usize,
 }
 
 impl TrustedRoot {
@@ -239,6 +265,11 @@ impl TrustedRoot {
             });
         }
         let logs = |v: Vec<WireLog>| v.into_iter().map(log).collect::<Result<Vec<_>, _>>();
+        // A TSA without certificates is unusable, not malformed: skip it (see the module docs).
+        let (empty_tsas, tsas): (Vec<WireCa>, Vec<WireCa>) = w
+            .timestamp_authorities
+            .into_iter()
+            .partition(|c| c.cert_chain.certificates.is_empty());
         Ok(Self {
             raw,
             tlogs: logs(w.tlogs)?,
@@ -248,12 +279,18 @@ impl TrustedRoot {
                 .into_iter()
                 .map(|c| CertificateAuthority::from_wire(c, false, provider))
                 .collect::<Result<_, _>>()?,
-            timestamp_authorities: w
-                .timestamp_authorities
+            timestamp_authorities: tsas
                 .into_iter()
                 .map(|c| CertificateAuthority::from_wire(c, true, provider))
                 .collect::<Result<_, _>>()?,
+            skipped_tsas: empty_tsas.len(),
         })
+    }
+
+    /// How many timestamp authorities were left out because their certificate chain is empty
+    /// (no timestamp can verify against them; see the module docs).
+    pub fn skipped_timestamp_authorities(&self) -> usize {
+        self.skipped_tsas
     }
 
     /// The JSON this root was parsed from.

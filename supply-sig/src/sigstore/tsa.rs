@@ -376,7 +376,13 @@ impl SignedTimestamp {
             if v.verify(&self.signed_attrs, &self.signature).is_err() {
                 continue;
             }
-            if x509::verify_chain(leaf, chain, t, LeafProfile::TimeStamping, provider).is_ok() {
+            let chain_ok = match tsa.checked_chain() {
+                Some(c) => {
+                    x509::verify_chain_checked(leaf, c, t, LeafProfile::TimeStamping, provider)
+                }
+                None => x509::verify_chain(leaf, chain, t, LeafProfile::TimeStamping, provider),
+            };
+            if chain_ok.is_ok() {
                 return Ok(t);
             }
         }

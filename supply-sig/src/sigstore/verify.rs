@@ -694,13 +694,25 @@ pub fn verify(
                     if !ca.valid_for.contains(*t) || !names_match {
                         continue;
                     }
-                    match x509::verify_chain(
-                        leaf,
-                        &ca.chain,
-                        *t,
-                        LeafProfile::CodeSigning,
-                        provider,
-                    ) {
+                    // The CA's own chain was checked when the root was read: only the leaf's
+                    // link and every certificate's validity at `t` remain.
+                    let verdict = match ca.checked_chain() {
+                        Some(checked) => x509::verify_chain_checked(
+                            leaf,
+                            checked,
+                            *t,
+                            LeafProfile::CodeSigning,
+                            provider,
+                        ),
+                        None => x509::verify_chain(
+                            leaf,
+                            &ca.chain,
+                            *t,
+                            LeafProfile::CodeSigning,
+                            provider,
+                        ),
+                    };
+                    match verdict {
                         Ok(()) => {
                             checks.push(Check::CertificateChain {
                                 time: *t,

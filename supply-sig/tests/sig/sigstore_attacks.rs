@@ -435,3 +435,396 @@ fn keyed_bundles_round_trip_and_need_a_time() {
     // A caller time never applies to certificates.
     assert!(Policy::identity("a", "b").with_caller_time(now).is_err());
 }
+
+/// A timestamp authority whose `certChain.certificates` is empty is skipped, not fatal: the rest
+/// of the trusted root loads and verifies as before, and no timestamp ever verifies against it.
+#[test]
+fn timestamp_authority_with_an_empty_chain_is_skipped() {
+    use supply_sig::sigstore::trust_root::{CertificateAuthority, TrustedRoot};
+    let empty_tsa = |valid_for: &Value| {
+        serde_json::json!({
+            "subject": {"organization": "example", "commonName": "empty TSA"},
+            "uri": "https://tsa.example",
+            "certChain": {"certificates": []},
+            "validFor": valid_for,
+        })
+    };
+    // The staging root plus an empty TSA: same logs, CAs and TSAs, and bundles still verify.
+    let mut staging = json(STAGING);
+    let before = root(STAGING);
+    staging["timestampAuthorities"]
+        .as_array_mut()
+        .unwrap()
+        .push(empty_tsa(
+            &serde_json::json!({"start": "2020-01-01T00:00:00Z"}),
+        ));
+    let r = TrustedRoot::from_json(&serde_json::to_vec(&staging).unwrap(), &RUSTCRYPTO).unwrap();
+    assert_eq!(r.skipped_timestamp_authorities(), 1);
+    assert_eq!(before.skipped_timestamp_authorities(), 0);
+    assert_eq!(
+        r.timestamp_authorities.len(),
+        before.timestamp_authorities.len()
+    );
+    assert_eq!(r.tlogs.len(), before.tlogs.len());
+    assert_eq!(r.ctlogs.len(), before.ctlogs.len());
+    assert_eq!(
+        r.certificate_authorities.len(),
+        before.certificate_authorities.len()
+    );
+    let (b, a, p) = v3();
+    check(&parse(&b), Artifact::Bytes(&a), &p, &r).unwrap();
+
+    // The TSA bundle: its timestamps verify with the TSA of ca.json trusted. Replacing that TSA
+    // by the same entry with its certificates removed leaves no timestamp that verifies.
+    let tsa = "sigstore/sigstore-python/tsa";
+    let policy = Policy::identity(
+        "alexis.challande@trailofbits.com",
+        "https://accounts.google.com",
+    )
+    .with_timestamp_threshold(1);
+    let art = read(&format!("{tsa}/bundle.txt"));
+    let bb = bundle(&format!("{tsa}/bundle.txt.sigstore"));
+    let ca = json(&format!("{tsa}/ca.json"));
+    let cfg = json(&format!("{tsa}/trust_config.json"));
+    let with = |entry: Value| {
+        let mut tr = cfg["trustedRoot"].clone();
+        tr["timestampAuthorities"] = Value::Array(vec![entry]);
+        TrustedRoot::from_json(&serde_json::to_vec(&tr).unwrap(), &RUSTCRYPTO).unwrap()
+    };
+    check(&bb, Artifact::Bytes(&art), &policy, &with(ca.clone())).unwrap();
+    let mut emptied = ca.clone();
+    emptied["certChain"]["certificates"] = Value::Array(Vec::new());
+    let r = with(emptied.clone());
+    assert!(r.timestamp_authorities.is_empty());
+    assert_eq!(r.skipped_timestamp_authorities(), 1);
+    assert!(matches!(
+        check(&bb, Artifact::Bytes(&art), &policy, &r),
+        Err(Error::Threshold {
+            what: "verified timestamps",
+            ..
+        })
+    ));
+    // Without a timestamp requirement the bundle still verifies from its SET.
+    check(
+        &bb,
+        Artifact::Bytes(&art),
+        &policy.clone().with_timestamp_threshold(0),
+        &r,
+    )
+    .unwrap();
+    // Read on its own, the empty TSA entry is still an error.
+    assert!(CertificateAuthority::tsa_from_json(
+        &serde_json::to_vec(&emptied).unwrap(),
+        &RUSTCRYPTO
+    )
+    .is_err());
+}
+
+/// The `openssl ca` / `openssl ts` configuration of [`expired_intermediate_is_refused_even_with_sct_and_tlog_not_required`].
+const PKI_CNF: &str = "\
+[ca]
+default_ca = ca_default
+[ca_default]
+database = ./index.txt
+new_certs_dir = .
+rand_serial = yes
+default_md = sha256
+policy = policy_any
+email_in_dn = no
+unique_subject = no
+[policy_any]
+commonName = supplied
+[v3_root]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[v3_inter]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[v3_leaf]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = codeSigning
+subjectAltName = email:signer@example.com
+1.3.6.1.4.1.57264.1.8 = ASN1:UTF8String:https://issuer.example
+[v3_tsa]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = critical,timeStamping
+[tsa]
+default_tsa = tsa_default
+[tsa_default]
+serial = ./tsaserial
+signer_digest = sha256
+default_policy = 1.3.6.1.4.1.57264.2
+digests = sha256
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+";
+
+/// CVE-2026-24122 (expired intermediate when a check is skipped): a chain root CA →
+/// intermediate CA whose validity ended in 2021 → leaf valid at the signing time, made here with
+/// the openssl CLI, with the signing time from an RFC 3161 timestamp (`openssl ts`) of a trusted
+/// TSA. The policy requires no transparency log and no SCT, so the x509 chain validation at the
+/// signed time is the only thing between the bundle and `Ok`: it must refuse it with
+/// `NotValidAt` for chain position 1. The same leaf, signature and timestamp verify when the
+/// trusted root carries the same intermediate (same name and key) re-issued with a validity that
+/// covers the signing time.
+#[test]
+fn expired_intermediate_is_refused_even_with_sct_and_tlog_not_required() {
+    use std::process::Command;
+
+    use base64::Engine as _;
+    use supply_sig::sigstore::trust_root::TrustedRoot;
+    use supply_sig::x509::{self, Certificate, LeafProfile};
+    use supply_testkit::{peer, run_ok, tempdir};
+
+    let Some(openssl) = peer("openssl") else {
+        return;
+    };
+    let dir = tempdir();
+    let ossl = |args: &[&str]| {
+        run_ok(Command::new(&openssl).current_dir(dir.path()).args(args));
+    };
+    std::fs::write(dir.path().join("pki.cnf"), PKI_CNF).unwrap();
+    std::fs::write(dir.path().join("index.txt"), "").unwrap();
+    std::fs::write(dir.path().join("tsaserial"), "01\n").unwrap();
+    for (name, cn) in [
+        ("root", "Test Root"),
+        ("inter", "Test Intermediate"),
+        ("leaf", "signer"),
+        ("tsa", "Test TSA"),
+    ] {
+        let key = format!("{name}.key");
+        let csr = format!("{name}.csr");
+        let subj = format!("/CN={cn}");
+        ossl(&[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            &key,
+        ]);
+        ossl(&["req", "-new", "-key", &key, "-subj", &subj, "-out", &csr]);
+    }
+    // `openssl ca` issues each certificate; dates are YYYYMMDDHHMMSSZ.
+    // `openssl ca` issues each certificate (`issuer` is `-selfsign` or `-cert ISSUER.pem`);
+    // dates are YYYYMMDDHHMMSSZ.
+    let issue = |csr: &str, out: &str, ext: &str, issuer: &[&str], key: &str, dates: &[&str]| {
+        let mut args = vec!["ca", "-batch", "-notext", "-config", "pki.cnf", "-in", csr];
+        args.extend(["-out", out, "-extensions", ext, "-keyfile", key]);
+        args.extend(issuer);
+        args.extend(dates);
+        ossl(&args);
+    };
+    let by_root = ["-cert", "root.pem"];
+    let long = [
+        "-startdate",
+        "20200101000000Z",
+        "-enddate",
+        "20400101000000Z",
+    ];
+    let ended_2021 = [
+        "-startdate",
+        "20200101000000Z",
+        "-enddate",
+        "20210101000000Z",
+    ];
+    issue(
+        "root.csr",
+        "root.pem",
+        "v3_root",
+        &["-selfsign"],
+        "root.key",
+        &long,
+    );
+    issue(
+        "inter.csr",
+        "inter-expired.pem",
+        "v3_inter",
+        &by_root,
+        "root.key",
+        &ended_2021,
+    );
+    issue(
+        "inter.csr",
+        "inter-valid.pem",
+        "v3_inter",
+        &by_root,
+        "root.key",
+        &long,
+    );
+    issue("tsa.csr", "tsa.pem", "v3_tsa", &by_root, "root.key", &long);
+    // The leaf is valid from now for a day; the timestamp below is taken after it was issued.
+    let by_inter = ["-cert", "inter-expired.pem"];
+    issue(
+        "leaf.csr",
+        "leaf.pem",
+        "v3_leaf",
+        &by_inter,
+        "inter.key",
+        &["-days", "1"],
+    );
+    std::fs::write(dir.path().join("artifact"), b"CVE-2026-24122 regression\n").unwrap();
+    ossl(&[
+        "dgst", "-sha256", "-sign", "leaf.key", "-out", "sig.bin", "artifact",
+    ]);
+    ossl(&[
+        "ts", "-query", "-data", "sig.bin", "-sha256", "-cert", "-out", "req.tsq",
+    ]);
+    ossl(&[
+        "ts",
+        "-reply",
+        "-config",
+        "pki.cnf",
+        "-queryfile",
+        "req.tsq",
+        "-signer",
+        "tsa.pem",
+        "-inkey",
+        "tsa.key",
+        "-out",
+        "resp.tsr",
+    ]);
+
+    let file = |n: &str| std::fs::read(dir.path().join(n)).unwrap();
+    let pem_der = |n: &str| Certificate::from_pem(&file(n)).unwrap().der().to_vec();
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let chain_json = |names: &[&str]| {
+        let certs: Vec<Value> = names
+            .iter()
+            .map(|n| serde_json::json!({ "rawBytes": b64(&pem_der(n)) }))
+            .collect();
+        serde_json::json!({ "certificates": certs })
+    };
+    let trusted_root = |intermediate: &str| {
+        let doc = serde_json::json!({
+            "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+            "tlogs": [],
+            "ctlogs": [],
+            "certificateAuthorities": [{
+                "subject": {"organization": "example", "commonName": "Test Intermediate"},
+                "uri": "https://ca.example",
+                "certChain": chain_json(&[intermediate, "root.pem"]),
+                "validFor": {"start": "2019-01-01T00:00:00Z"},
+            }],
+            "timestampAuthorities": [{
+                "subject": {"organization": "example", "commonName": "Test TSA"},
+                "uri": "https://tsa.example",
+                "certChain": chain_json(&["tsa.pem", "root.pem"]),
+                "validFor": {"start": "2019-01-01T00:00:00Z"},
+            }],
+        });
+        TrustedRoot::from_json(&serde_json::to_vec(&doc).unwrap(), &RUSTCRYPTO).unwrap()
+    };
+    let artifact = file("artifact");
+    let digest = supply_sig::digest::Algorithm::Sha256;
+    let bundle_json = serde_json::json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {
+            "certificate": {"rawBytes": b64(&pem_der("leaf.pem"))},
+            "tlogEntries": [],
+            "timestampVerificationData": {
+                "rfc3161Timestamps": [{"signedTimestamp": b64(&file("resp.tsr"))}]
+            },
+        },
+        "messageSignature": {
+            "messageDigest": {
+                "algorithm": "SHA2_256",
+                "digest": b64(RUSTCRYPTO.hash.digest(digest, &artifact).as_bytes()),
+            },
+            "signature": b64(&file("sig.bin")),
+        },
+    });
+    let b = parse(&bundle_json);
+    let policy = Policy::identity("signer@example.com", "https://issuer.example")
+        .with_tlog_threshold(0)
+        .with_sct_threshold(0)
+        .with_timestamp_threshold(1);
+
+    // Control: the intermediate re-issued with a validity covering the signing time verifies.
+    let good = trusted_root("inter-valid.pem");
+    let v = check(&b, Artifact::Bytes(&artifact), &policy, &good).unwrap();
+    let signed = v.signed_times()[0];
+    assert_eq!(v.tlog_count(), 0);
+
+    // The expired intermediate: refused with a typed chain error naming position 1 (the
+    // intermediate; the leaf is 0), on every provider.
+    let expired = trusted_root("inter-expired.pem");
+    let ca = &expired.certificate_authorities[0];
+    assert!(ca.chain[0].not_after() < signed && b.leaf_certificate().unwrap().valid_at(signed));
+    match check(&b, Artifact::Bytes(&artifact), &policy, &expired) {
+        Err(Error::Certificate(x509::Error::NotValidAt {
+            position: 1,
+            time,
+            not_after,
+            ..
+        })) => {
+            assert_eq!(time, signed);
+            assert_eq!(not_after, ca.chain[0].not_after());
+        }
+        other => panic!("expected NotValidAt at position 1, got {other:?}"),
+    }
+    // The same answer from the chain validation alone.
+    assert!(matches!(
+        x509::verify_chain(
+            b.leaf_certificate().unwrap(),
+            &ca.chain,
+            signed,
+            LeafProfile::CodeSigning,
+            &RUSTCRYPTO
+        ),
+        Err(x509::Error::NotValidAt { position: 1, .. })
+    ));
+}
+
+/// A trusted root checks its CA chains once ([`supply_sig::x509::CheckedCaChain`]) and verify
+/// then skips only what that check covered: `verify_chain_checked` gives `verify_chain`'s verdict
+/// at every time around every certificate's validity, and a chain changed after it was read is
+/// not taken as checked.
+#[test]
+fn checked_ca_chains_give_the_full_chain_verdicts() {
+    use supply_sig::x509::{verify_chain, verify_chain_checked, LeafProfile};
+    let (b, _, _) = v3();
+    let bb = parse(&b);
+    let leaf = bb.leaf_certificate().unwrap();
+    let signed = Timestamp::from_unix(bb.tlog_entries[0].integrated_time.unwrap());
+    let mut r = root(STAGING);
+    for ca in &r.certificate_authorities {
+        let checked = ca.checked_chain().expect("an unmodified CA is checked");
+        assert_eq!(checked.certificates(), ca.chain.as_slice());
+        let mut times = vec![signed];
+        for c in std::iter::once(leaf).chain(&ca.chain) {
+            for t in [c.not_before().unix(), c.not_after().unix()] {
+                times.extend([t - 1, t, t + 1].map(Timestamp::from_unix));
+            }
+        }
+        for t in times {
+            for p in supply_sig::crypto::all_providers() {
+                let full = verify_chain(leaf, &ca.chain, t, LeafProfile::CodeSigning, p);
+                let fast = verify_chain_checked(leaf, checked, t, LeafProfile::CodeSigning, p);
+                assert_eq!(
+                    full.as_ref().map_err(ToString::to_string),
+                    fast.as_ref().map_err(ToString::to_string),
+                    "{} at {t}",
+                    ca.uri
+                );
+            }
+        }
+    }
+    // Changing the public chain drops the checked shortcut (verify then checks everything).
+    let ca = &mut r.certificate_authorities[0];
+    ca.chain.reverse();
+    assert!(ca.chain.len() < 2 || ca.checked_chain().is_none());
+    ca.chain.reverse();
+    assert!(ca.checked_chain().is_some());
+    ca.chain.pop();
+    assert!(ca.checked_chain().is_none());
+    for tsa in &root(STAGING).timestamp_authorities {
+        assert_eq!(tsa.checked_chain().unwrap().certificates(), &tsa.chain[1..]);
+    }
+}
