@@ -1,86 +1,201 @@
-//! supply-tuf: refresh from an in-memory repository with 10,000 targets spread over 256
-//! `path_hash_prefixes` hash bins and a 5-step root rotation chain, with a cold cache (empty
-//! store, the whole chain walked) and a warm one (the store from a previous refresh); target
-//! lookup through the delegations (bin fetched and verified, or already trusted).
+//! supply-tuf against tough (the Rust TUF client) on one repository on disk: 10,000 targets
+//! spread over 256 `path_hash_prefixes` hash bins and a 5-step root rotation chain
+//! ([`supply_benches::tuf_repo`]), written to a temporary directory; both clients read the
+//! metadata files from it and persist what they verify in a directory of their own.
 //!
-//! Bench ids: `tuf/refresh-cold`, `tuf/refresh-warm`, `tuf/lookup-cold`, `tuf/lookup-warm`.
-//! `benches/compare-tuf` runs python-tuf's ngclient on the same repository (tough: not wired yet).
+//! | id | what |
+//! |---|---|
+//! | `tuf/refresh-cold/<impl>` | bootstrap from root v1 with an empty cache: 5 rotations, timestamp, snapshot, top-level targets |
+//! | `tuf/refresh-warm/<impl>` | from the latest root with the cache of a previous refresh |
+//! | `tuf/lookup-cold/supply-tuf` | one target through the delegations after a refresh: its bin fetched and verified |
+//! | `tuf/lookup-warm/<impl>` | the same target once its bin is trusted (tough: `find_target` in loaded metadata) |
+//! | `tuf/load-all-bins/<impl>` | cold refresh plus every one of the 256 bins fetched and verified |
+//!
+//! `<impl>` is `supply-tuf` (default [`Config`], i.e. the RustCrypto provider, as a user gets it),
+//! `supply-tuf-aws-lc` (feature `aws-lc-rs`) or `tough`. tough has no lazy lookup: its `load`
+//! fetches and verifies every delegated role, so its `refresh-*` rows do the work of
+//! `load-all-bins` (which is therefore not run again for tough), and it has no `lookup-cold`. `benches/compare-tuf` adds python-tuf's ngclient
+//! on the same repository and prints the table.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use supply_benches::tuf_repo::LOOKUP;
-use supply_tuf::client::{self, Config, Error, FileKind, MetadataStore, Transport, Updater};
+use supply_sig::crypto::Provider;
+use supply_tuf::client::local::{DirTransport, FsStore};
+use supply_tuf::client::{self, Config, Updater};
 use supply_tuf::time::Timestamp;
 
-struct Mem<'a>(&'a BTreeMap<String, Vec<u8>>);
-
-impl Transport for Mem<'_> {
-    fn fetch(&mut self, kind: FileKind, path: &str, _max: u64) -> Result<Option<Vec<u8>>, Error> {
-        assert_eq!(kind, FileKind::Metadata);
-        Ok(self.0.get(path).cloned())
-    }
+fn providers() -> Vec<(&'static str, &'static Provider)> {
+    #[allow(unused_mut)] // one provider without the aws-lc-rs feature
+    let mut v = vec![("supply-tuf", Config::default().provider)];
+    #[cfg(feature = "aws-lc-rs")]
+    v.push(("supply-tuf-aws-lc", &supply_sig::crypto::AWS_LC));
+    v
 }
 
-#[derive(Default, Clone)]
-struct Store(BTreeMap<String, Vec<u8>>);
+fn refresh(
+    root: &[u8],
+    now: Timestamp,
+    p: &'static Provider,
+    repo: &Path,
+    cache: &Path,
+) -> Updater {
+    let mut u = Updater::new(root, now, Config::default().with_provider(p)).unwrap();
+    let mut transport = DirTransport::new(repo.join("metadata"), repo.join("targets"));
+    client::run_refresh(&mut u, &mut transport, &mut FsStore::new(cache)).unwrap();
+    u
+}
 
-impl MetadataStore for Store {
-    fn load(&mut self, f: &str) -> Result<Option<Vec<u8>>, Error> {
-        Ok(self.0.get(f).cloned())
+fn lookup(u: &mut Updater, target: &str, repo: &Path, cache: &Path) -> u64 {
+    let mut transport = DirTransport::new(repo.join("metadata"), repo.join("targets"));
+    let t = client::run_lookup(u, target, &mut transport, &mut FsStore::new(cache)).unwrap();
+    t.unwrap().file.length
+}
+
+/// One target in each bin (the first of the repository's targets that the bin lists).
+fn one_target_per_bin(u: &Updater) -> Vec<String> {
+    let top = u.trusted().targets("targets").unwrap().signed();
+    let roles = top.delegations.as_ref().unwrap().roles.as_ref().unwrap();
+    let mut out = Vec::new();
+    for r in roles {
+        let p = (0..supply_benches::tuf_repo::TARGETS)
+            .map(|i| format!("pkg/file-{i}.tar.gz"))
+            .find(|p| r.is_delegated_path(p))
+            .unwrap();
+        out.push(p);
     }
-    fn store(&mut self, f: &str, b: &[u8]) -> Result<(), Error> {
-        self.0.insert(f.to_owned(), b.to_vec());
-        Ok(())
-    }
+    out
+}
+
+fn tough_load(
+    rt: &tokio::runtime::Runtime,
+    root: &[u8],
+    repo: &Path,
+    datastore: &Path,
+) -> tough::Repository {
+    let meta = url::Url::from_directory_path(repo.join("metadata")).unwrap();
+    let targets = url::Url::from_directory_path(repo.join("targets")).unwrap();
+    let root = root.to_vec();
+    rt.block_on(
+        tough::RepositoryLoader::new(&root, meta, targets)
+            .datastore(datastore)
+            .load(),
+    )
+    .unwrap()
 }
 
 fn bench(c: &mut Criterion) {
     let (root, files) = supply_benches::tuf_repo::build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    supply_benches::tuf_repo::write(&repo, &root, &files).unwrap();
+    let latest_root = files
+        .iter()
+        .filter_map(|(n, b)| {
+            let v: u64 = n.strip_suffix(".root.json")?.parse().ok()?;
+            Some((v, b))
+        })
+        .max()
+        .map(|(_, b)| b.clone())
+        .unwrap();
     let now = Timestamp::parse_rfc3339("2030-01-01T00:00:00Z").unwrap();
+    let cache_dir = |name: &str| {
+        let d = dir.path().join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    };
+    let fresh = || tempfile::tempdir_in(dir.path()).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+
     let mut g = c.benchmark_group("tuf");
     g.sample_size(20);
-    g.bench_function("refresh-cold", |b| {
-        b.iter(|| {
-            let mut u = Updater::new(&root, now, Config::default()).unwrap();
-            client::run_refresh(&mut u, &mut Mem(&files), &mut Store::default()).unwrap();
-            black_box(u.trusted().root().version())
+    for (name, p) in providers() {
+        g.bench_function(format!("refresh-cold/{name}"), |b| {
+            b.iter_batched(
+                fresh,
+                |cache| {
+                    let u = refresh(&root, now, p, &repo, cache.path());
+                    black_box(u.trusted().root().version());
+                    (u, cache)
+                },
+                BatchSize::PerIteration,
+            );
         });
-    });
-    let mut warm = Store::default();
-    let mut u = Updater::new(&root, now, Config::default()).unwrap();
-    client::run_refresh(&mut u, &mut Mem(&files), &mut warm).unwrap();
-    let latest_root = warm.0["root.json"].clone();
-    g.bench_function("refresh-warm", |b| {
-        b.iter(|| {
-            let mut store = warm.clone();
-            let mut u = Updater::new(&latest_root, now, Config::default()).unwrap();
-            client::run_refresh(&mut u, &mut Mem(&files), &mut store).unwrap();
-            black_box(u.trusted().timestamp().map(|t| t.version()))
+        let warm = cache_dir(&format!("warm-{name}"));
+        let u = refresh(&root, now, p, &repo, &warm);
+        g.bench_function(format!("refresh-warm/{name}"), |b| {
+            b.iter_with_large_drop(|| {
+                let u = refresh(&latest_root, now, p, &repo, &warm);
+                black_box(u.trusted().timestamp().map(|t| t.version()));
+                u
+            });
         });
-    });
-    g.bench_function("lookup-cold", |b| {
-        // The updater is cloned outside the measurement: only the bin fetch, its verification
-        // and the search are timed.
+        // The updater is cloned outside the measurement (and returned, so that criterion drops
+        // it outside too): only the bin fetch, its verification and the search are timed.
+        g.bench_function(format!("lookup-cold/{name}"), |b| {
+            b.iter_batched(
+                || (u.clone(), fresh()),
+                |(mut u, cache)| {
+                    black_box(lookup(&mut u, LOOKUP, &repo, cache.path()));
+                    (u, cache)
+                },
+                BatchSize::PerIteration,
+            );
+        });
+        let mut hot = u.clone();
+        let hot_cache = cache_dir(&format!("hot-{name}"));
+        lookup(&mut hot, LOOKUP, &repo, &hot_cache);
+        g.bench_function(format!("lookup-warm/{name}"), |b| {
+            b.iter(|| black_box(lookup(&mut hot, LOOKUP, &repo, &hot_cache)));
+        });
+        let per_bin = one_target_per_bin(&u);
+        g.bench_function(format!("load-all-bins/{name}"), |b| {
+            b.iter_batched(
+                fresh,
+                |cache| {
+                    let mut u = refresh(&root, now, p, &repo, cache.path());
+                    for t in &per_bin {
+                        black_box(lookup(&mut u, t, &repo, cache.path()));
+                    }
+                    (u, cache)
+                },
+                BatchSize::PerIteration,
+            );
+        });
+    }
+
+    // tough: `load` is refresh plus every delegated role.
+    g.bench_function("refresh-cold/tough", |b| {
         b.iter_batched(
-            || u.clone(),
-            |mut u| {
-                let t = client::run_lookup(&mut u, LOOKUP, &mut Mem(&files), &mut Store::default())
-                    .unwrap();
-                black_box(t.unwrap().file.length)
+            fresh,
+            |store| {
+                let r = tough_load(&rt, &root, &repo, store.path());
+                (r, store)
             },
-            BatchSize::SmallInput,
+            BatchSize::PerIteration,
         );
     });
-    let mut hot = u.clone();
-    client::run_lookup(&mut hot, LOOKUP, &mut Mem(&files), &mut Store::default()).unwrap();
-    g.bench_function("lookup-warm", |b| {
+    let tough_warm = cache_dir("warm-tough");
+    let loaded = tough_load(&rt, &root, &repo, &tough_warm);
+    g.bench_function("refresh-warm/tough", |b| {
+        b.iter_with_large_drop(|| tough_load(&rt, &latest_root, &repo, &tough_warm));
+    });
+    let name = tough::TargetName::new(LOOKUP).unwrap();
+    g.bench_function("lookup-warm/tough", |b| {
         b.iter(|| {
-            let t = client::run_lookup(&mut hot, LOOKUP, &mut Mem(&files), &mut Store::default())
-                .unwrap();
-            black_box(t.unwrap().file.length)
+            black_box(
+                loaded
+                    .targets()
+                    .signed
+                    .find_target(&name, false)
+                    .unwrap()
+                    .length,
+            )
         });
     });
     g.finish();

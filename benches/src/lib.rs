@@ -54,4 +54,19 @@ pub mod tuf_repo {
         }
         Ok((root_v1, repo.metadata_files().clone()))
     }
+
+    /// Writes [`build`]'s output as `dir/1.root.json`, `dir/metadata/*` and an empty
+    /// `dir/targets/` (a static-server layout: python-tuf, tough and supply-tuf all read it).
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn write(dir: &std::path::Path, root_v1: &[u8], files: &Files) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir.join("metadata"))?;
+        std::fs::create_dir_all(dir.join("targets"))?;
+        std::fs::write(dir.join("1.root.json"), root_v1)?;
+        for (name, bytes) in files {
+            std::fs::write(dir.join("metadata").join(name), bytes)?;
+        }
+        Ok(())
+    }
 }

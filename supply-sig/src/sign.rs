@@ -14,7 +14,9 @@
 //!   the mixed-order case 3 verifies.
 //! - **RSA**: PKCS#1 v1.5 (the full encoded block is compared; `DigestInfo` without the NULL
 //!   parameter is rejected) and PSS with MGF1 of the same hash and a salt of the hash length;
-//!   moduli 2048–8192 bits.
+//!   moduli 2048–8192 bits. The `RsaPssAuto*` schemes (securesystemslib's `rsassa-pss-*`, as TUF
+//!   and in-toto use them) also accept the maximum salt length; see
+//!   [`SignatureScheme::RsaPssAutoSha256`].
 //!
 //! ```
 //! use supply_sig::crypto::RUSTCRYPTO;
@@ -102,11 +104,28 @@ pub enum SignatureScheme {
     RsaPssSha384,
     /// RSASSA-PSS with SHA-512, MGF1-SHA-512, 64-byte salt.
     RsaPssSha512,
+    /// RSASSA-PSS with SHA-256 and MGF1-SHA-256 as securesystemslib's `rsassa-pss-sha256` means
+    /// it (TUF, in-toto): the salt is either the hash length (python-tuf, securesystemslib and
+    /// cosign sign so) or the maximum `emLen − hLen − 2` (go-tuf: Go's `PSSSaltLengthAuto`;
+    /// `cryptography`'s `PSS.MAX_LENGTH`; `openssl -sigopt rsa_pss_saltlen:max`).
+    ///
+    /// securesystemslib verifies with `PSS.AUTO` (any salt length, read from the encoding). The
+    /// `rsa` crate takes a fixed salt length, so the two lengths above are each tried (at most two
+    /// RSA operations); a signature with another salt length is refused, which is stricter than
+    /// `PSS.AUTO`. Signing uses the hash length. Use this scheme only where a format's verifiers
+    /// accept any salt length; [`RsaPssSha256`](Self::RsaPssSha256) stays strict.
+    RsaPssAutoSha256,
+    /// RSASSA-PSS with SHA-384, MGF1-SHA-384, salt of 48 bytes or the maximum; see
+    /// [`RsaPssAutoSha256`](Self::RsaPssAutoSha256).
+    RsaPssAutoSha384,
+    /// RSASSA-PSS with SHA-512, MGF1-SHA-512, salt of 64 bytes or the maximum; see
+    /// [`RsaPssAutoSha256`](Self::RsaPssAutoSha256).
+    RsaPssAutoSha512,
 }
 
 impl SignatureScheme {
     /// Every scheme.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 16] = [
         Self::EcdsaP256Sha256,
         Self::EcdsaP256Sha384,
         Self::EcdsaP256Sha512,
@@ -120,6 +139,9 @@ impl SignatureScheme {
         Self::RsaPssSha256,
         Self::RsaPssSha384,
         Self::RsaPssSha512,
+        Self::RsaPssAutoSha256,
+        Self::RsaPssAutoSha384,
+        Self::RsaPssAutoSha512,
     ];
 
     /// The key family this scheme needs.
@@ -142,15 +164,18 @@ impl SignatureScheme {
             Self::EcdsaP256Sha256
             | Self::EcdsaP384Sha256
             | Self::RsaPkcs1v15Sha256
-            | Self::RsaPssSha256 => Some(Algorithm::Sha256),
+            | Self::RsaPssSha256
+            | Self::RsaPssAutoSha256 => Some(Algorithm::Sha256),
             Self::EcdsaP256Sha384
             | Self::EcdsaP384Sha384
             | Self::RsaPkcs1v15Sha384
-            | Self::RsaPssSha384 => Some(Algorithm::Sha384),
+            | Self::RsaPssSha384
+            | Self::RsaPssAutoSha384 => Some(Algorithm::Sha384),
             Self::EcdsaP256Sha512
             | Self::EcdsaP384Sha512
             | Self::RsaPkcs1v15Sha512
-            | Self::RsaPssSha512 => Some(Algorithm::Sha512),
+            | Self::RsaPssSha512
+            | Self::RsaPssAutoSha512 => Some(Algorithm::Sha512),
             Self::Ed25519 => None,
         }
     }
@@ -171,7 +196,32 @@ impl SignatureScheme {
             Self::RsaPssSha256 => "rsa-pss-sha256",
             Self::RsaPssSha384 => "rsa-pss-sha384",
             Self::RsaPssSha512 => "rsa-pss-sha512",
+            Self::RsaPssAutoSha256 => "rsa-pss-auto-sha256",
+            Self::RsaPssAutoSha384 => "rsa-pss-auto-sha384",
+            Self::RsaPssAutoSha512 => "rsa-pss-auto-sha512",
         }
+    }
+
+    /// Whether this is RSASSA-PSS (either salt rule).
+    pub const fn is_rsa_pss(self) -> bool {
+        matches!(
+            self,
+            Self::RsaPssSha256
+                | Self::RsaPssSha384
+                | Self::RsaPssSha512
+                | Self::RsaPssAutoSha256
+                | Self::RsaPssAutoSha384
+                | Self::RsaPssAutoSha512
+        )
+    }
+
+    /// Whether this is an RSASSA-PSS scheme that also accepts the maximum salt length
+    /// ([`RsaPssAutoSha256`](Self::RsaPssAutoSha256) and its siblings).
+    pub const fn is_rsa_pss_auto_salt(self) -> bool {
+        matches!(
+            self,
+            Self::RsaPssAutoSha256 | Self::RsaPssAutoSha384 | Self::RsaPssAutoSha512
+        )
     }
 
     /// Looks a scheme up by [`name`](Self::name).

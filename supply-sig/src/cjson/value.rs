@@ -4,6 +4,7 @@
 //! then key and value for each member; a container node records where its descendants end). A
 //! flat tape needs no recursion to build, walk or drop, so no input can overflow the stack.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use super::Error;
@@ -11,7 +12,7 @@ use crate::limits::Limits;
 
 /// One node of the tape.
 #[derive(Debug)]
-pub(crate) enum Node {
+pub(crate) enum Node<'a> {
     Null,
     Bool(bool),
     /// A number, as its source text `src[start..end]`.
@@ -19,8 +20,9 @@ pub(crate) enum Node {
         start: usize,
         end: usize,
     },
-    /// A string (value or object key), unescaped.
-    String(String),
+    /// A string (value or object key), unescaped: borrowed from the source when it has no
+    /// escapes (most strings), so parsing does not allocate per string.
+    String(Cow<'a, str>),
     /// An array; `end` is the index of the first node after its last descendant.
     Array {
         end: usize,
@@ -35,7 +37,7 @@ pub(crate) enum Node {
 #[derive(Debug)]
 pub(crate) struct Document<'a> {
     pub(crate) src: &'a str,
-    pub(crate) nodes: Vec<Node>,
+    pub(crate) nodes: Vec<Node<'a>>,
 }
 
 /// An open container during parsing.
@@ -54,7 +56,7 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
-    nodes: Vec<Node>,
+    nodes: Vec<Node<'a>>,
 }
 
 const fn syntax(offset: usize, reason: &'static str) -> Error {
@@ -85,7 +87,7 @@ pub(crate) fn parse<'a>(json: &'a [u8], limits: &Limits) -> Result<Document<'a>,
     })
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -227,7 +229,7 @@ impl Parser<'_> {
 
     fn check_duplicates(&self, mut keys: Vec<(usize, usize)>) -> Result<(), Error> {
         let key = |i: usize| match &self.nodes[i] {
-            Node::String(s) => s.as_str(),
+            Node::String(s) => s.as_ref(),
             _ => "",
         };
         keys.sort_unstable_by(|a, b| key(a.0).cmp(key(b.0)).then(a.1.cmp(&b.1)));
@@ -244,7 +246,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn literal(&mut self, word: &'static [u8], node: Node) -> Result<(), Error> {
+    fn literal(&mut self, word: &'static [u8], node: Node<'a>) -> Result<(), Error> {
         if self.bytes[self.pos..].starts_with(word) {
             self.pos += word.len();
             self.nodes.push(node);
@@ -314,10 +316,26 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    /// Parses a string starting at the opening quote and returns it unescaped.
-    fn string(&mut self) -> Result<String, Error> {
+    /// Parses a string starting at the opening quote and returns it unescaped (borrowed from
+    /// the source when it has no escape).
+    fn string(&mut self) -> Result<Cow<'a, str>, Error> {
         let open = self.pos;
         self.pos += 1;
+        let text: &'a str = self.text;
+        // Fast path: a run of plain characters up to the closing quote needs no copy.
+        let run = self.pos;
+        while let Some(b) = self.peek() {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                break;
+            }
+            self.pos += 1;
+        }
+        if self.peek() == Some(b'"') {
+            let s = &text[run..self.pos];
+            self.pos += 1;
+            return Ok(Cow::Borrowed(s));
+        }
+        self.pos = run;
         let mut out = String::new();
         loop {
             // Copy a run of plain characters. Every stop byte is ASCII, so the run ends on a
@@ -334,7 +352,7 @@ impl Parser<'_> {
                 None => return Err(syntax(open, "unterminated string")),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     let esc = self.pos;
@@ -418,7 +436,7 @@ impl Document<'_> {
 
     fn key(&self, i: usize) -> &str {
         match self.nodes.get(i) {
-            Some(Node::String(s)) => s,
+            Some(Node::String(s)) => s.as_ref(),
             _ => "",
         }
     }

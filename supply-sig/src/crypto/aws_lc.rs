@@ -73,6 +73,9 @@ struct Prepared {
     ecdsa_to_der: bool,
     /// The scheme's hash, for prehashed verification (`None` for Ed25519).
     hash: Option<Algorithm>,
+    /// For the `RsaPssAuto*` schemes: a RustCrypto verifier for the maximum salt length, tried
+    /// when aws-lc-rs (which verifies PSS with salt = hash length only) refuses the signature.
+    pss_max_salt: Option<Box<dyn PreparedVerifier>>,
 }
 
 impl std::fmt::Debug for Prepared {
@@ -93,9 +96,15 @@ fn verification_alg(scheme: SignatureScheme) -> (&'static dyn sig::VerificationA
         SignatureScheme::RsaPkcs1v15Sha256 => (&sig::RSA_PKCS1_2048_8192_SHA256, false),
         SignatureScheme::RsaPkcs1v15Sha384 => (&sig::RSA_PKCS1_2048_8192_SHA384, false),
         SignatureScheme::RsaPkcs1v15Sha512 => (&sig::RSA_PKCS1_2048_8192_SHA512, false),
-        SignatureScheme::RsaPssSha256 => (&sig::RSA_PSS_2048_8192_SHA256, false),
-        SignatureScheme::RsaPssSha384 => (&sig::RSA_PSS_2048_8192_SHA384, false),
-        SignatureScheme::RsaPssSha512 => (&sig::RSA_PSS_2048_8192_SHA512, false),
+        SignatureScheme::RsaPssSha256 | SignatureScheme::RsaPssAutoSha256 => {
+            (&sig::RSA_PSS_2048_8192_SHA256, false)
+        }
+        SignatureScheme::RsaPssSha384 | SignatureScheme::RsaPssAutoSha384 => {
+            (&sig::RSA_PSS_2048_8192_SHA384, false)
+        }
+        SignatureScheme::RsaPssSha512 | SignatureScheme::RsaPssAutoSha512 => {
+            (&sig::RSA_PSS_2048_8192_SHA512, false)
+        }
     }
 }
 
@@ -112,12 +121,18 @@ impl VerifyProvider for Verify {
             });
         }
         let (alg, ecdsa_to_der) = verification_alg(scheme);
+        let pss_max_salt = if scheme.is_rsa_pss_auto_salt() {
+            Some(super::rustcrypto::prepare_rsa_pss_max_salt(key, scheme)?)
+        } else {
+            None
+        };
         let key = ParsedPublicKey::new(alg, key.material())
             .map_err(|_| Error::KeyRejected { provider: NAME })?;
         Ok(Box::new(Prepared {
             key,
             ecdsa_to_der,
             hash: scheme.hash(),
+            pss_max_salt,
         }))
     }
 }
@@ -131,9 +146,12 @@ impl PreparedVerifier for Prepared {
                 .verify_sig(msg, &der)
                 .map_err(|_| Error::BadSignature);
         }
-        self.key
-            .verify_sig(msg, sig)
-            .map_err(|_| Error::BadSignature)
+        let res = self.key.verify_sig(msg, sig);
+        match (&self.pss_max_salt, res) {
+            (_, Ok(())) => Ok(()),
+            (Some(fallback), Err(_)) => fallback.verify(msg, sig),
+            (None, Err(_)) => Err(Error::BadSignature),
+        }
     }
 
     fn verify_prehashed(&self, digest: &[u8], sig: &[u8]) -> Result<(), Error> {
@@ -157,9 +175,12 @@ impl PreparedVerifier for Prepared {
         } else {
             sig
         };
-        self.key
-            .verify_digest_sig(&d, sig)
-            .map_err(|_| Error::BadSignature)
+        let res = self.key.verify_digest_sig(&d, sig);
+        match (&self.pss_max_salt, res) {
+            (_, Ok(())) => Ok(()),
+            (Some(fallback), Err(_)) => fallback.verify_prehashed(digest, sig),
+            (None, Err(_)) => Err(Error::BadSignature),
+        }
     }
 }
 
@@ -223,13 +244,21 @@ impl SignProvider for Sign {
             | SignatureScheme::RsaPkcs1v15Sha512
             | SignatureScheme::RsaPssSha256
             | SignatureScheme::RsaPssSha384
-            | SignatureScheme::RsaPssSha512 => {
+            | SignatureScheme::RsaPssSha512
+            | SignatureScheme::RsaPssAutoSha256
+            | SignatureScheme::RsaPssAutoSha384
+            | SignatureScheme::RsaPssAutoSha512 => {
+                // PSS signatures are made with salt = hash length, which both salt rules accept.
                 let enc: &'static dyn sig::RsaEncoding = match scheme {
                     SignatureScheme::RsaPkcs1v15Sha256 => &sig::RSA_PKCS1_SHA256,
                     SignatureScheme::RsaPkcs1v15Sha384 => &sig::RSA_PKCS1_SHA384,
                     SignatureScheme::RsaPkcs1v15Sha512 => &sig::RSA_PKCS1_SHA512,
-                    SignatureScheme::RsaPssSha256 => &sig::RSA_PSS_SHA256,
-                    SignatureScheme::RsaPssSha384 => &sig::RSA_PSS_SHA384,
+                    SignatureScheme::RsaPssSha256 | SignatureScheme::RsaPssAutoSha256 => {
+                        &sig::RSA_PSS_SHA256
+                    }
+                    SignatureScheme::RsaPssSha384 | SignatureScheme::RsaPssAutoSha384 => {
+                        &sig::RSA_PSS_SHA384
+                    }
                     _ => &sig::RSA_PSS_SHA512,
                 };
                 SignerKey::Rsa(

@@ -62,7 +62,39 @@ enum Prepared {
     P384(p384::ecdsa::VerifyingKey, Algorithm),
     Ed25519(ed25519_dalek::VerifyingKey),
     RsaPkcs1(rsa::RsaPublicKey, Algorithm),
-    RsaPss(rsa::RsaPublicKey, Algorithm),
+    RsaPss(rsa::RsaPublicKey, Algorithm, PssSalt),
+}
+
+/// Which RSASSA-PSS salt lengths a prepared verifier accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum PssSalt {
+    /// The hash length only.
+    HashLen,
+    /// The hash length or the maximum (`SignatureScheme::RsaPssAuto*`).
+    HashLenOrMax,
+    /// The maximum only: the aws-lc-rs provider's fallback after its own hash-length check.
+    #[cfg_attr(not(feature = "aws-lc-rs"), allow(dead_code))]
+    Max,
+}
+
+/// An RSASSA-PSS verifier of `key` for the hash of `scheme` accepting only the maximum salt
+/// length: the aws-lc-rs provider checks the hash length itself and hands the other candidate of
+/// the `RsaPssAuto*` schemes here (aws-lc-rs verifies PSS with salt = hash length only).
+#[cfg(feature = "aws-lc-rs")]
+pub(super) fn prepare_rsa_pss_max_salt(
+    key: &PublicKey,
+    scheme: SignatureScheme,
+) -> Result<Box<dyn PreparedVerifier>, Error> {
+    use rsa::pkcs1::DecodeRsaPublicKey as _;
+    let (Some(hash), true) = (scheme.hash(), scheme.is_rsa_pss()) else {
+        return Err(Error::SchemeMismatch {
+            scheme,
+            key: key.algorithm(),
+        });
+    };
+    let k = rsa::RsaPublicKey::from_pkcs1_der(key.material())
+        .map_err(|_| Error::KeyRejected { provider: NAME })?;
+    Ok(Box::new(Prepared::RsaPss(k, hash, PssSalt::Max)))
 }
 
 impl VerifyProvider for Verify {
@@ -100,11 +132,12 @@ impl VerifyProvider for Verify {
                 use rsa::pkcs1::DecodeRsaPublicKey as _;
                 let k =
                     rsa::RsaPublicKey::from_pkcs1_der(key.material()).map_err(|_| rejected())?;
-                match scheme {
-                    SignatureScheme::RsaPssSha256
-                    | SignatureScheme::RsaPssSha384
-                    | SignatureScheme::RsaPssSha512 => Prepared::RsaPss(k, hash),
-                    _ => Prepared::RsaPkcs1(k, hash),
+                if scheme.is_rsa_pss_auto_salt() {
+                    Prepared::RsaPss(k, hash, PssSalt::HashLenOrMax)
+                } else if scheme.is_rsa_pss() {
+                    Prepared::RsaPss(k, hash, PssSalt::HashLen)
+                } else {
+                    Prepared::RsaPkcs1(k, hash)
                 }
             }
         };
@@ -120,13 +153,40 @@ fn pkcs1_scheme(alg: Algorithm) -> rsa::Pkcs1v15Sign {
     }
 }
 
-fn pss_scheme(alg: Algorithm) -> rsa::Pss {
-    // Salt length = hash length: what cosign, Sigstore, securesystemslib and Wycheproof's
-    // `rsa_pss_*_sha256_mgf1_32` vectors use. A fixed salt length is stricter than auto-detection.
+fn pss_scheme(alg: Algorithm, salt_len: usize) -> rsa::Pss {
     match alg {
-        Algorithm::Sha256 => rsa::Pss::new_with_salt::<sha2::Sha256>(32),
-        Algorithm::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(48),
-        Algorithm::Sha512 => rsa::Pss::new_with_salt::<sha2::Sha512>(64),
+        Algorithm::Sha256 => rsa::Pss::new_with_salt::<sha2::Sha256>(salt_len),
+        Algorithm::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(salt_len),
+        Algorithm::Sha512 => rsa::Pss::new_with_salt::<sha2::Sha512>(salt_len),
+    }
+}
+
+/// Verifies an RSASSA-PSS signature (MGF1 with the message hash) for the salt lengths `salt`
+/// allows. The hash length is what cosign, Sigstore, securesystemslib and Wycheproof's
+/// `rsa_pss_*_mgf1_32` vectors use; the maximum, `emLen − hLen − 2` with
+/// `emLen = ⌈(modBits − 1) / 8⌉` (RFC 8017 §9.1.1), is what go-tuf signs with (Go's
+/// `PSSSaltLengthAuto`). The `rsa` crate decodes EMSA-PSS for one fixed salt length, so each
+/// allowed length is one verification; nothing here decodes the encoding by hand.
+fn verify_pss(
+    k: &rsa::RsaPublicKey,
+    h: Algorithm,
+    salt: PssSalt,
+    digest: &[u8],
+    sig: &[u8],
+) -> Result<(), Error> {
+    let h_len = h.output_len();
+    let em_len = k.n().bits().saturating_sub(1).div_ceil(8);
+    let max = em_len.checked_sub(h_len + 2).ok_or(Error::BadSignature)?;
+    let try_len = |len: usize| k.verify(pss_scheme(h, len), digest, sig).is_ok();
+    let ok = match salt {
+        PssSalt::HashLen => try_len(h_len),
+        PssSalt::Max => try_len(max),
+        PssSalt::HashLenOrMax => try_len(h_len) || (max != h_len && try_len(max)),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::BadSignature)
     }
 }
 
@@ -139,7 +199,7 @@ impl PreparedVerifier for Prepared {
                 // policy layer above, which makes this equivalent to `verify_strict`.
                 k.verify_strict(msg, &sig).map_err(bad)
             }
-            Self::P256(_, h) | Self::P384(_, h) | Self::RsaPkcs1(_, h) | Self::RsaPss(_, h) => {
+            Self::P256(_, h) | Self::P384(_, h) | Self::RsaPkcs1(_, h) | Self::RsaPss(_, h, _) => {
                 self.verify_prehashed(&prehash(*h, msg), sig)
             }
         }
@@ -172,11 +232,11 @@ impl PreparedVerifier for Prepared {
                 }
                 k.verify(pkcs1_scheme(*h), digest, sig).map_err(bad)
             }
-            Self::RsaPss(k, h) => {
+            Self::RsaPss(k, h, salt) => {
                 if sig.len() != k.size() || digest.len() != hash_len(h) {
                     return Err(Error::BadSignature);
                 }
-                k.verify(pss_scheme(*h), digest, sig).map_err(bad)
+                verify_pss(k, *h, *salt, digest, sig)
             }
         }
     }

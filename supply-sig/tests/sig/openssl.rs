@@ -298,3 +298,104 @@ fn our_keys_and_signatures_verify_in_openssl() {
         }
     }
 }
+
+/// go-tuf signs `rsassa-pss-sha256` with the maximum salt length (Go's `PSSSaltLengthAuto`),
+/// which `openssl -sigopt rsa_pss_saltlen:max` also makes. The `RsaPssAuto*` schemes (what
+/// securesystemslib key dicts map to) accept it and the hash length, on every provider; the strict
+/// schemes accept only the hash length; another salt length is refused by both.
+#[test]
+fn openssl_pss_max_salt_verifies_with_the_auto_scheme_only() {
+    let Some(_) = openssl() else { return };
+    let dir = tempdir();
+    let d = |n: &str| dir.path().join(n).to_str().unwrap().to_owned();
+    let (key, spki, msg) = (d("rsa.pem"), d("rsa.pub.pem"), d("msg"));
+    std::fs::write(&msg, b"supply interop: PSS salt lengths\n").unwrap();
+    // 2049 bits: emLen is one byte shorter than the modulus, the edge of the max-salt formula.
+    for bits in ["2048", "2049", "3072"] {
+        ossl(&[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            &format!("rsa_keygen_bits:{bits}"),
+            "-out",
+            &key,
+        ])
+        .unwrap();
+        ossl(&["pkey", "-in", &key, "-pubout", "-out", &spki]).unwrap();
+        let public = pem::public_key_from_pem(&read(Path::new(&spki))).unwrap();
+        let sign = |saltlen: &str, hash: &str| {
+            let sig = d("sig");
+            ossl(&[
+                "dgst",
+                &format!("-{hash}"),
+                "-sigopt",
+                "rsa_padding_mode:pss",
+                "-sigopt",
+                &format!("rsa_pss_saltlen:{saltlen}"),
+                "-sigopt",
+                &format!("rsa_mgf1_md:{hash}"),
+                "-sign",
+                &key,
+                "-out",
+                &sig,
+                &msg,
+            ])
+            .unwrap();
+            read(Path::new(&sig))
+        };
+        let msg_bytes = read(Path::new(&msg));
+        let cases = [
+            (
+                "sha256",
+                SignatureScheme::RsaPssSha256,
+                SignatureScheme::RsaPssAutoSha256,
+            ),
+            (
+                "sha384",
+                SignatureScheme::RsaPssSha384,
+                SignatureScheme::RsaPssAutoSha384,
+            ),
+            (
+                "sha512",
+                SignatureScheme::RsaPssSha512,
+                SignatureScheme::RsaPssAutoSha512,
+            ),
+        ];
+        for (hash, strict, auto) in cases {
+            let max = sign("max", hash);
+            let digest = sign("digest", hash);
+            let other = sign("20", hash);
+            for p in all_providers() {
+                let what = format!("{bits} bits, {hash}, {}", p.name);
+                let v = |s| KeyVerifier::new(&public, s, VerifyPolicy::default(), p).unwrap();
+                let (strict, auto) = (v(strict), v(auto));
+                auto.verify(&msg_bytes, &max)
+                    .unwrap_or_else(|e| panic!("{what}: max salt, auto: {e}"));
+                auto.verify(&msg_bytes, &digest)
+                    .unwrap_or_else(|e| panic!("{what}: digest salt, auto: {e}"));
+                strict
+                    .verify(&msg_bytes, &digest)
+                    .unwrap_or_else(|e| panic!("{what}: digest salt, strict: {e}"));
+                assert!(
+                    strict.verify(&msg_bytes, &max).is_err(),
+                    "{what}: strict, max"
+                );
+                assert!(auto.verify(&msg_bytes, &other).is_err(), "{what}: auto, 20");
+                assert!(
+                    strict.verify(&msg_bytes, &other).is_err(),
+                    "{what}: strict, 20"
+                );
+                let mut bad = max.clone();
+                bad[10] ^= 1;
+                assert!(auto.verify(&msg_bytes, &bad).is_err(), "{what}: tampered");
+                let mut changed = msg_bytes.clone();
+                changed[0] ^= 1;
+                assert!(
+                    auto.verify(&changed, &max).is_err(),
+                    "{what}: changed message"
+                );
+            }
+        }
+    }
+}

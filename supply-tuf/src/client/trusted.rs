@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use supply_sig::crypto::Provider;
 
 use super::Error;
-use crate::metadata::{Metadata, Role, Root, Snapshot, Targets, TimestampRole};
+use crate::metadata::{Metadata, Role, Root, Snapshot, Targets, TimestampRole, VerifierCache};
 use crate::time::Timestamp;
 
 /// Verified metadata of one repository, built up in the order the specification requires:
@@ -17,11 +17,13 @@ use crate::time::Timestamp;
 #[derive(Debug, Clone)]
 pub struct TrustedSet {
     now: Timestamp,
-    provider: &'static Provider,
     root: Metadata<Root>,
     timestamp: Option<Metadata<TimestampRole>>,
     snapshot: Option<Metadata<Snapshot>>,
     targets: BTreeMap<String, Metadata<Targets>>,
+    /// Prepared verifiers of every key used so far (root keys across rotations, a delegation's
+    /// keys across its roles); keyed by key content, never by key id.
+    verifiers: VerifierCache,
 }
 
 fn meta_err(role: &str) -> impl FnOnce(crate::metadata::Error) -> Error + '_ {
@@ -41,14 +43,15 @@ impl TrustedSet {
     pub fn new(root: &[u8], now: Timestamp, provider: &'static Provider) -> Result<Self, Error> {
         let md = Metadata::<Root>::from_slice_with_limit(root, crate::limits::MAX_ROOT_LEN)
             .map_err(meta_err("root"))?;
-        verify_by_root(&md, &md, "root", provider)?;
+        let mut verifiers = VerifierCache::new(provider);
+        verify_by_root(&md, &md, "root", &mut verifiers)?;
         Ok(Self {
             now,
-            provider,
             root: md,
             timestamp: None,
             snapshot: None,
             targets: BTreeMap::new(),
+            verifiers,
         })
     }
 
@@ -89,7 +92,7 @@ impl TrustedSet {
         }
         let new = Metadata::<Root>::from_slice_with_limit(data, crate::limits::MAX_ROOT_LEN)
             .map_err(meta_err("root"))?;
-        verify_by_root(&new, &self.root, "root", self.provider)?;
+        verify_by_root(&new, &self.root, "root", &mut self.verifiers)?;
         let expected = self.root.version().saturating_add(1);
         if new.version() != expected {
             return Err(Error::VersionMismatch {
@@ -98,7 +101,7 @@ impl TrustedSet {
                 actual: new.version(),
             });
         }
-        verify_by_root(&new, &new, "root", self.provider)?;
+        verify_by_root(&new, &new, "root", &mut self.verifiers)?;
         self.root = new;
         Ok(&self.root)
     }
@@ -134,7 +137,7 @@ impl TrustedSet {
             crate::limits::MAX_TIMESTAMP_LEN,
         )
         .map_err(meta_err("timestamp"))?;
-        verify_by_root(&new, &self.root, "timestamp", self.provider)?;
+        verify_by_root(&new, &self.root, "timestamp", &mut self.verifiers)?;
         if let Some(old) = &self.timestamp {
             if new.version() < old.version() {
                 return Err(Error::Rollback {
@@ -202,7 +205,7 @@ impl TrustedSet {
         }
         let new = Metadata::<Snapshot>::from_slice_with_limit(data, limit.max(1))
             .map_err(meta_err("snapshot"))?;
-        verify_by_root(&new, &self.root, "snapshot", self.provider)?;
+        verify_by_root(&new, &self.root, "snapshot", &mut self.verifiers)?;
         if let Some(old) = &self.snapshot {
             for (name, info) in &old.signed().meta {
                 let Some(n) = new.signed().meta.get(name) else {
@@ -289,13 +292,13 @@ impl TrustedSet {
                     role: crate::metadata::bounded(role),
                 });
             }
-            verify_by_root(&new, &self.root, "targets", self.provider)?;
+            verify_by_root(&new, &self.root, "targets", &mut self.verifiers)?;
         } else {
             let parent = self
                 .targets
                 .get(delegator)
                 .ok_or(Error::ApiMisuse("delegator not loaded"))?;
-            verify_delegated(&new, parent.signed(), role, self.provider)?;
+            verify_delegated(&new, parent.signed(), role, &mut self.verifiers)?;
         }
         if new.version() != meta.version {
             return Err(Error::VersionMismatch {
@@ -319,13 +322,13 @@ fn verify_by_root<T: Role>(
     md: &Metadata<T>,
     root: &Metadata<Root>,
     role: &str,
-    provider: &Provider,
+    cache: &mut VerifierCache,
 ) -> Result<(), Error> {
     let r = root.signed();
     let keys = r
         .role(role)
         .ok_or(Error::NotDelegated { role: role.into() })?;
-    md.verify_threshold(role, &r.keys, &keys.keyids, keys.threshold, provider)
+    md.verify_threshold_cached(role, &r.keys, &keys.keyids, keys.threshold, cache)
         .map_err(meta_err(role))
 }
 
@@ -333,7 +336,7 @@ fn verify_delegated(
     md: &Metadata<Targets>,
     parent: &Targets,
     role: &str,
-    provider: &Provider,
+    cache: &mut VerifierCache,
 ) -> Result<(), Error> {
     let not = || Error::NotDelegated {
         role: crate::metadata::bounded(role),
@@ -351,6 +354,6 @@ fn verify_delegated(
     } else {
         return Err(not());
     };
-    md.verify_threshold(role, &d.keys, keyids, threshold, provider)
+    md.verify_threshold_cached(role, &d.keys, keyids, threshold, cache)
         .map_err(meta_err(role))
 }

@@ -24,9 +24,10 @@
 
 mod roles;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -474,13 +475,31 @@ impl<T> Metadata<T> {
         threshold: u64,
         provider: &Provider,
     ) -> Result<(), Error> {
+        let mut cache = VerifierCache::new(provider);
+        self.verify_threshold_cached(role, keys, keyids, threshold, &mut cache)
+    }
+
+    /// [`verify_threshold`](Self::verify_threshold) with the keys' prepared verifiers taken from
+    /// (and added to) `cache`, so that a key used again (a root key across rotations, a
+    /// delegation's keys across its roles) is parsed and prepared once.
+    ///
+    /// # Errors
+    /// As [`verify_threshold`](Self::verify_threshold).
+    pub fn verify_threshold_cached(
+        &self,
+        role: &str,
+        keys: &BTreeMap<String, Key>,
+        keyids: &[String],
+        threshold: u64,
+        cache: &mut VerifierCache,
+    ) -> Result<(), Error> {
         if threshold == 0 {
             return Err(Error::InvalidField {
                 field: "threshold",
                 reason: "must be at least 1",
             });
         }
-        let mut signed_by: BTreeSet<Vec<u8>> = BTreeSet::new();
+        let mut signed_by: Vec<Arc<KeyVerifier>> = Vec::new();
         let mut ids_done: BTreeSet<&str> = BTreeSet::new();
         for keyid in keyids.iter().take(limits::MAX_SIGNATURES) {
             if !ids_done.insert(keyid.as_str()) {
@@ -498,19 +517,16 @@ impl<T> Metadata<T> {
             let Ok(sig_bytes) = hex::decode(&sig.sig) else {
                 continue;
             };
-            let Ok(sslib) = key.to_sslib() else {
+            let Some(verifier) = cache.get(key) else {
                 continue;
             };
-            let Ok(verifier) = KeyVerifier::new(
-                sslib.public_key(),
-                sslib.scheme(),
-                VerifyPolicy::default(),
-                provider,
-            ) else {
+            // The same key material under two key ids counts once.
+            let spki = verifier.public_key().spki_der();
+            if signed_by.iter().any(|v| v.public_key().spki_der() == spki) {
                 continue;
-            };
+            }
             if verifier.verify(&self.canonical, &sig_bytes).is_ok() {
-                signed_by.insert(sslib.public_key().spki_der().to_vec());
+                signed_by.push(verifier);
             }
         }
         let valid = signed_by.len() as u64;
@@ -523,6 +539,70 @@ impl<T> Metadata<T> {
                 threshold,
             })
         }
+    }
+}
+
+/// Prepared signature verifiers by key content (`keytype`, `scheme`, `keyval.public`: exactly
+/// what [`Key::to_sslib`] reads, so two entries with the same content always get the same
+/// verifier), for one [`Provider`]. Key ids play no part: they are only labels.
+///
+/// Parsing a key and preparing it for its scheme (point decompression and validity checks) costs
+/// about as much as a signature check; a [`crate::client::TrustedSet`] keeps one cache for its
+/// lifetime. A key that cannot be parsed or prepared is remembered as such. The cache holds at
+/// most [`VerifierCache::MAX_ENTRIES`] keys and starts over when full.
+#[derive(Clone)]
+pub struct VerifierCache {
+    provider: Provider,
+    map: HashMap<(String, String, String), Option<Arc<KeyVerifier>>>,
+}
+
+impl fmt::Debug for VerifierCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifierCache")
+            .field("provider", &self.provider.name)
+            .field("keys", &self.map.len())
+            .finish()
+    }
+}
+
+impl VerifierCache {
+    /// Most keys kept (a bound on memory for long-lived updaters; far above the keys of any
+    /// repository seen: Sigstore's root lists 5 to 8).
+    pub const MAX_ENTRIES: usize = 4096;
+
+    /// An empty cache for `provider`.
+    pub fn new(provider: &Provider) -> Self {
+        Self {
+            provider: *provider,
+            map: HashMap::new(),
+        }
+    }
+
+    /// The prepared verifier of `key`, or `None` when the key cannot be used.
+    pub fn get(&mut self, key: &Key) -> Option<Arc<KeyVerifier>> {
+        let id = (
+            key.keytype.clone(),
+            key.scheme.clone(),
+            key.keyval.public.clone(),
+        );
+        if let Some(v) = self.map.get(&id) {
+            return v.clone();
+        }
+        let prepared = key.to_sslib().ok().and_then(|sslib| {
+            KeyVerifier::new(
+                sslib.public_key(),
+                sslib.scheme(),
+                VerifyPolicy::default(),
+                &self.provider,
+            )
+            .ok()
+            .map(Arc::new)
+        });
+        if self.map.len() >= Self::MAX_ENTRIES {
+            self.map.clear();
+        }
+        self.map.insert(id, prepared.clone());
+        prepared
     }
 }
 

@@ -375,13 +375,30 @@ fn go_tuf_fractional_expires_root() {
     // The canonical form signed is over the original string.
     let canon = String::from_utf8(md.canonical_signed().to_vec()).unwrap();
     assert!(canon.contains("\"2030-08-15T14:30:45.0000001Z\""));
-    // KNOWN EXCEPTION (fails in both directions): go-tuf signs RSA-PSS with the maximum salt
-    // length (Go's PSSSaltLengthAuto); securesystemslib verifies with PSS.AUTO and accepts it, but
-    // supply-sig's RSA-PSS verifiers fix the salt length to the hash length (both backends, by
-    // design in supply-sig/src/crypto/rustcrypto.rs `pss_scheme`). When supply-sig learns
-    // auto-detected salts this assertion fails: then assert that the repository verifies.
-    let err = TrustedSet::new(&root, at("2030-01-01T00:00:00Z"), provider()).unwrap_err();
-    assert!(threshold_failure(&err), "{err:?}");
+    // go-tuf signs RSA-PSS with the maximum salt length (Go's PSSSaltLengthAuto) and
+    // securesystemslib verifies with PSS.AUTO: `rsassa-pss-sha256` keys map to supply-sig's
+    // `RsaPssAutoSha256`, so the self-signature verifies, as the MANIFEST says, on every provider.
+    // A changed signature or a changed `signed` object still fails.
+    for p in supply_sig::crypto::all_providers() {
+        let set = TrustedSet::new(&root, at("2030-01-01T00:00:00Z"), p)
+            .unwrap_or_else(|e| panic!("{}: {e:?}", p.name));
+        assert_eq!(set.root().version(), 1);
+        let mut doc: serde_json::Value = serde_json::from_slice(&root).unwrap();
+        for s in doc["signatures"].as_array_mut().unwrap() {
+            let sig = s["sig"].as_str().unwrap();
+            let flipped = if sig.ends_with('0') { "1" } else { "0" };
+            s["sig"] = format!("{}{flipped}", &sig[..sig.len() - 1]).into();
+        }
+        let tampered = serde_json::to_vec(&doc).unwrap();
+        let err = TrustedSet::new(&tampered, at("2030-01-01T00:00:00Z"), p).unwrap_err();
+        assert!(threshold_failure(&err), "{}: {err:?}", p.name);
+        let changed = String::from_utf8(root.clone())
+            .unwrap()
+            .replace("\"version\": 1", "\"version\": 2");
+        assert_ne!(changed.as_bytes(), &root[..]);
+        let err = TrustedSet::new(changed.as_bytes(), at("2030-01-01T00:00:00Z"), p).unwrap_err();
+        assert!(threshold_failure(&err), "{}: {err:?}", p.name);
+    }
     // The ed25519 targets side of the repository does not depend on RSA: role1 and role2 parse.
     Metadata::<Targets>::from_slice(&read(&format!("{d}/role1.json"))).unwrap();
     Metadata::<Targets>::from_slice(&read(&format!("{d}/role2.json"))).unwrap();
@@ -950,4 +967,31 @@ fn generated_tampered_target() {
         matches!(&e, Error::Target { source: metadata::Error::HashMismatch { expected, .. }, .. } if expected.starts_with("65b8c67f")),
         "{e:?}"
     );
+}
+
+#[test]
+fn go_tuf_repository_verifies_top_to_bottom() {
+    // Every RSA-PSS signature of the repository (root, timestamp, snapshot, targets: go-tuf's
+    // maximum salt length) verifies, and role1 (ed25519, delegated by targets) too. The files are
+    // published under plain names (consistent_snapshot notwithstanding), so they are fed to the
+    // trusted set directly.
+    let d = "go-tuf/repository_data/repository/metadata";
+    for p in supply_sig::crypto::all_providers() {
+        let mut set = TrustedSet::new(
+            &read(&format!("{d}/root.json")),
+            at("2029-12-31T00:00:00Z"),
+            p,
+        )
+        .unwrap();
+        assert!(set
+            .update_timestamp(&read(&format!("{d}/timestamp.json")))
+            .unwrap());
+        set.update_snapshot(&read(&format!("{d}/snapshot.json")), false)
+            .unwrap();
+        set.update_targets(&read(&format!("{d}/targets.json")))
+            .unwrap();
+        set.update_delegated_targets(&read(&format!("{d}/role1.json")), "role1", "targets")
+            .unwrap();
+        assert_eq!(set.targets("role1").unwrap().version(), 1);
+    }
 }

@@ -11,6 +11,10 @@
 //! `rsa` (SPKI PEM). Schemes: `ed25519`, `ecdsa-sha2-nistp256`, `ecdsa-sha2-nistp384`,
 //! `rsassa-pss-sha{256,384,512}` and `rsa-pkcs1v15-sha{256,384,512}`.
 //!
+//! `rsassa-pss-sha*` maps to [`SignatureScheme::RsaPssAutoSha256`] and its siblings: securesystemslib
+//! verifies PSS with `PSS.AUTO`, and go-tuf signs with the maximum salt length, so a TUF or
+//! in-toto RSA-PSS key must accept more than salt = hash length.
+//!
 //! The key ID ([`SslibKey::key_id`]) is the lowercase hex SHA-256 of the OLPC canonical JSON of
 //! the dict without its `keyid` field, as securesystemslib computes it: every other field is kept,
 //! `keyid_hash_algorithms` and unknown fields included (they change the ID). Only a
@@ -46,9 +50,9 @@ pub fn scheme_from_names(keytype: &str, scheme: &str) -> Result<SignatureScheme,
         "ed25519" => SignatureScheme::Ed25519,
         "ecdsa-sha2-nistp256" => SignatureScheme::EcdsaP256Sha256,
         "ecdsa-sha2-nistp384" => SignatureScheme::EcdsaP384Sha384,
-        "rsassa-pss-sha256" => SignatureScheme::RsaPssSha256,
-        "rsassa-pss-sha384" => SignatureScheme::RsaPssSha384,
-        "rsassa-pss-sha512" => SignatureScheme::RsaPssSha512,
+        "rsassa-pss-sha256" => SignatureScheme::RsaPssAutoSha256,
+        "rsassa-pss-sha384" => SignatureScheme::RsaPssAutoSha384,
+        "rsassa-pss-sha512" => SignatureScheme::RsaPssAutoSha512,
         "rsa-pkcs1v15-sha256" => SignatureScheme::RsaPkcs1v15Sha256,
         "rsa-pkcs1v15-sha384" => SignatureScheme::RsaPkcs1v15Sha384,
         "rsa-pkcs1v15-sha512" => SignatureScheme::RsaPkcs1v15Sha512,
@@ -93,9 +97,15 @@ pub const fn scheme_names(scheme: SignatureScheme) -> Option<(&'static str, &'st
         SignatureScheme::Ed25519 => ("ed25519", "ed25519"),
         SignatureScheme::EcdsaP256Sha256 => ("ecdsa", "ecdsa-sha2-nistp256"),
         SignatureScheme::EcdsaP384Sha384 => ("ecdsa", "ecdsa-sha2-nistp384"),
-        SignatureScheme::RsaPssSha256 => ("rsa", "rsassa-pss-sha256"),
-        SignatureScheme::RsaPssSha384 => ("rsa", "rsassa-pss-sha384"),
-        SignatureScheme::RsaPssSha512 => ("rsa", "rsassa-pss-sha512"),
+        SignatureScheme::RsaPssSha256 | SignatureScheme::RsaPssAutoSha256 => {
+            ("rsa", "rsassa-pss-sha256")
+        }
+        SignatureScheme::RsaPssSha384 | SignatureScheme::RsaPssAutoSha384 => {
+            ("rsa", "rsassa-pss-sha384")
+        }
+        SignatureScheme::RsaPssSha512 | SignatureScheme::RsaPssAutoSha512 => {
+            ("rsa", "rsassa-pss-sha512")
+        }
         SignatureScheme::RsaPkcs1v15Sha256 => ("rsa", "rsa-pkcs1v15-sha256"),
         SignatureScheme::RsaPkcs1v15Sha384 => ("rsa", "rsa-pkcs1v15-sha384"),
         SignatureScheme::RsaPkcs1v15Sha512 => ("rsa", "rsa-pkcs1v15-sha512"),
@@ -200,7 +210,9 @@ impl SslibKey {
     }
 
     /// Builds the dict securesystemslib writes for `key` with `scheme`: Ed25519 as hex, ECDSA and
-    /// RSA as SPKI PEM, key type `ecdsa` for both curves, no `keyid_hash_algorithms`.
+    /// RSA as SPKI PEM, key type `ecdsa` for both curves, no `keyid_hash_algorithms`. The scheme
+    /// kept is the one the dict's names map back to (an RSA-PSS scheme becomes its `RsaPssAuto*`
+    /// form), so a written key and the same key read back are equal.
     ///
     /// # Errors
     /// [`Error::Unsupported`] when securesystemslib has no name for the scheme,
@@ -212,6 +224,7 @@ impl SslibKey {
         if scheme.key_algorithm() != key.algorithm() {
             return Err(Error::InvalidKey("the scheme does not fit the key"));
         }
+        let scheme = scheme_from_names(keytype, scheme_name)?;
         let public = if key.algorithm() == KeyAlgorithm::Ed25519 {
             hex::encode(key.material())
         } else {
