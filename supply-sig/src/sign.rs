@@ -457,10 +457,12 @@ impl Verifier for KeyVerifier {
                 self.inner.verify(message, fixed).map_err(|_| self.bad())
             }
             KeyAlgorithm::Ed25519 => {
-                // RFC 8032 §5.1.7: exactly 64 bytes; R canonical and not of small order.
-                // S < L is checked by every backend (and by ed25519_s_ok for defence in depth).
+                // RFC 8032 §5.1.7: exactly 64 bytes; R canonical and not of small order (here,
+                // unless the backend refuses such an R itself: the decompression is a field
+                // square root per signature). S < L is checked by every backend (and by
+                // ed25519_s_ok for defence in depth).
                 if signature.len() != 64
-                    || !ed25519_point_ok(&signature[..32])
+                    || (!self.inner.refuses_weak_ed25519_r() && !ed25519_point_ok(&signature[..32]))
                     || !ed25519_s_ok(&signature[32..])
                 {
                     return Err(self.bad());

@@ -115,6 +115,14 @@ pub trait PreparedVerifier: Send + Sync + Debug {
             what: "prehashed verification",
         })
     }
+
+    /// Whether [`PreparedVerifier::verify`] itself refuses an Ed25519 signature whose `R` is a
+    /// non-canonical encoding or a point of small order (ed25519-dalek's `verify_strict` does).
+    /// The policy layer ([`crate::sign::KeyVerifier`]) then skips its own decompression of `R`,
+    /// a field square root per signature; backends that return `false` (the default) get it.
+    fn refuses_weak_ed25519_r(&self) -> bool {
+        false
+    }
 }
 
 /// Signature verification.

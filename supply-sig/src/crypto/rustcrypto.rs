@@ -195,14 +195,22 @@ impl PreparedVerifier for Prepared {
         match self {
             Self::Ed25519(k) => {
                 let sig = ed25519_dalek::Signature::from_slice(sig).map_err(bad)?;
-                // Cofactorless equation; small-order and non-canonical R and A are refused by the
-                // policy layer above, which makes this equivalent to `verify_strict`.
+                // Cofactorless equation. `verify_strict` refuses small-order and non-canonical R
+                // (see `refuses_weak_ed25519_r`) and small-order A; the policy layer refuses
+                // non-canonical A when the key is prepared and checks S < L again.
                 k.verify_strict(msg, &sig).map_err(bad)
             }
             Self::P256(_, h) | Self::P384(_, h) | Self::RsaPkcs1(_, h) | Self::RsaPss(_, h, _) => {
                 self.verify_prehashed(&prehash(*h, msg), sig)
             }
         }
+    }
+
+    fn refuses_weak_ed25519_r(&self) -> bool {
+        // `verify_strict` decompresses R, refuses it when of small order and compares the
+        // recomputed R's canonical encoding with the signature's bytes, so a non-canonical R
+        // fails too.
+        matches!(self, Self::Ed25519(_))
     }
 
     fn verify_prehashed(&self, digest: &[u8], sig: &[u8]) -> Result<(), Error> {
