@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::http::{join, post};
+use super::http::{join, post_json};
 use super::{Error, IdentityToken};
 use crate::key::encoding::pem;
 use crate::limits::MAX_FULCIO_RESPONSE_LEN;
@@ -33,12 +33,11 @@ pub(super) async fn signing_certificate(
         },
     });
     let url = join(base, "/api/v2/signingCert");
-    let body = post(
+    let body = post_json(
         http,
         &url,
+        &request,
         "application/json",
-        "application/json",
-        request.to_string().into_bytes(),
         MAX_FULCIO_RESPONSE_LEN,
         "Fulcio response",
     )

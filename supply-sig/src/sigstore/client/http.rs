@@ -4,14 +4,14 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
 use super::Error;
 
-/// POSTs `body` to `url` and returns the response body, read chunk by chunk and refused past
-/// `limit` bytes (`Content-Length` is not trusted). Only 2xx statuses succeed.
-pub(super) async fn post(
+/// POSTs the JSON `request` to `url` and returns the response body (of media type `accept`),
+/// read chunk by chunk and refused past `limit` bytes (`Content-Length` is not trusted). Only
+/// 2xx statuses succeed.
+pub(super) async fn post_json(
     http: &reqwest::Client,
     url: &str,
-    content_type: &'static str,
+    request: &serde_json::Value,
     accept: &'static str,
-    body: Vec<u8>,
     limit: usize,
     what: &'static str,
 ) -> Result<Vec<u8>, Error> {
@@ -21,9 +21,9 @@ pub(super) async fn post(
     };
     let mut resp = http
         .post(url)
-        .header(CONTENT_TYPE, content_type)
+        .header(CONTENT_TYPE, "application/json")
         .header(ACCEPT, accept)
-        .body(body)
+        .body(request.to_string())
         .send()
         .await
         .map_err(transport)?;

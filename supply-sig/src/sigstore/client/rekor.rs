@@ -9,7 +9,7 @@
 
 use serde_json::{json, Value};
 
-use super::http::{join, post};
+use super::http::{join, post_json};
 use super::Error;
 use crate::limits::MAX_REKOR_RESPONSE_LEN;
 use crate::sigstore::b64_encode;
@@ -46,12 +46,11 @@ pub(super) async fn upload_v2(
         },
     });
     let url = join(base, "/api/v2/log/entries");
-    let body = post(
+    let body = post_json(
         http,
         &url,
+        &request,
         "application/json",
-        "application/json",
-        request.to_string().into_bytes(),
         MAX_REKOR_RESPONSE_LEN,
         "Rekor response",
     )
@@ -101,12 +100,11 @@ pub(super) async fn upload(
         }),
     };
     let url = join(base, "/api/v1/log/entries");
-    let body = post(
+    let body = post_json(
         http,
         &url,
+        &request,
         "application/json",
-        "application/json",
-        request.to_string().into_bytes(),
         MAX_REKOR_RESPONSE_LEN,
         "Rekor response",
     )

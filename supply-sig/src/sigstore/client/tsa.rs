@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::http::post;
+use super::http::post_json;
 use super::Error;
 use crate::limits::MAX_TIMESTAMP_LEN;
 use crate::sigstore::b64_encode;
@@ -23,12 +23,11 @@ pub(super) async fn timestamp(
         "hashAlgorithm": "sha256",
         "certificates": true,
     });
-    let der = post(
+    let der = post_json(
         http,
         url,
-        "application/json",
+        &request,
         "application/timestamp-reply",
-        request.to_string().into_bytes(),
         MAX_TIMESTAMP_LEN,
         "timestamp response",
     )
