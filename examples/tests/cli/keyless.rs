@@ -299,26 +299,13 @@ fn keyless_signing_fails_closed_on_untrusted_service_answers() {
     config["rekorTlogUrls"][0]["url"] = json!(rekor_url);
     std::fs::write(d.join("replay_config.json"), config.to_string()).unwrap();
 
-    let mut c = conformance();
-    c.current_dir(d)
-        .args([
-            "sign-bundle",
-            "--identity-token",
-            &token(),
-            "--bundle",
-            "bad.json",
-        ])
-        .arg("--trusted-root")
-        .arg(mock.trusted_root())
-        .args(["--signing-config", "replay_config.json", "artifact"]);
-    let out = run(&mut c);
-    assert!(
-        !out.status.success(),
-        "a replayed Rekor entry for another signature was accepted"
+    refused_untrusted(
+        d,
+        &mock.trusted_root(),
+        &d.join("replay_config.json"),
+        "bad.json",
+        "a replayed Rekor entry for another signature",
     );
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("does not verify"), "{err}");
-    assert!(!d.join("bad.json").exists(), "a bundle was written");
     assert!(
         server.requests().iter().any(|r| r == "api/v1/log/entries"),
         "the replaying Rekor was not asked"
@@ -333,26 +320,13 @@ fn keyless_signing_fails_closed_on_untrusted_service_answers() {
         serde_json::from_slice(&std::fs::read(mock.signing_config()).unwrap()).unwrap();
     config["caUrls"][0]["url"] = json!(stranger.url());
     std::fs::write(d.join("stranger_config.json"), config.to_string()).unwrap();
-    let mut c = conformance();
-    c.current_dir(d)
-        .args([
-            "sign-bundle",
-            "--identity-token",
-            &token(),
-            "--bundle",
-            "bad2.json",
-        ])
-        .arg("--trusted-root")
-        .arg(mock.trusted_root())
-        .args(["--signing-config", "stranger_config.json", "artifact"]);
-    let out = run(&mut c);
-    assert!(
-        !out.status.success(),
-        "an untrusted Fulcio chain was accepted"
+    refused_untrusted(
+        d,
+        &mock.trusted_root(),
+        &d.join("stranger_config.json"),
+        "bad2.json",
+        "an untrusted Fulcio chain",
     );
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("does not verify"), "{err}");
-    assert!(!d.join("bad2.json").exists(), "a bundle was written");
 
     // The mock's own Rekor v2 handler (a signing config naming API v2): it logs the request
     // object as its own ad-hoc JSON (no kind or apiVersion, the tree-size-1 proof at a random
@@ -360,6 +334,24 @@ fn keyless_signing_fails_closed_on_untrusted_service_answers() {
     let Some(v2) = SigstoreMock::start_with(&d.join("v2"), &["--mock-rekor-v2"]) else {
         return;
     };
+    refused_untrusted(
+        d,
+        &v2.trusted_root(),
+        &v2.signing_config(),
+        "bad3.json",
+        "the mock's Rekor v2 entry",
+    );
+}
+
+/// Runs `sign-bundle` of `d/artifact` with `trusted_root` and `signing_config` and asserts that
+/// the signer refused its own result (the finished bundle does not verify) and wrote nothing.
+fn refused_untrusted(
+    d: &Path,
+    trusted_root: &Path,
+    signing_config: &Path,
+    bundle: &str,
+    what: &str,
+) {
     let mut c = conformance();
     c.current_dir(d)
         .args([
@@ -367,21 +359,18 @@ fn keyless_signing_fails_closed_on_untrusted_service_answers() {
             "--identity-token",
             &token(),
             "--bundle",
-            "bad3.json",
+            bundle,
         ])
         .arg("--trusted-root")
-        .arg(v2.trusted_root())
+        .arg(trusted_root)
         .arg("--signing-config")
-        .arg(v2.signing_config())
+        .arg(signing_config)
         .arg("artifact");
     let out = run(&mut c);
-    assert!(
-        !out.status.success(),
-        "the mock's Rekor v2 entry was accepted"
-    );
+    assert!(!out.status.success(), "{what} was accepted");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("does not verify"), "{err}");
-    assert!(!d.join("bad3.json").exists(), "a bundle was written");
+    assert!(err.contains("does not verify"), "{what}: {err}");
+    assert!(!d.join(bundle).exists(), "{what}: a bundle was written");
 }
 
 fn hex(bytes: &[u8]) -> String {

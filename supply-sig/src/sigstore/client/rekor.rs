@@ -45,16 +45,7 @@ pub(super) async fn upload_v2(
             },
         },
     });
-    let url = join(base, "/api/v2/log/entries");
-    let body = post_json(
-        http,
-        &url,
-        &request,
-        "application/json",
-        MAX_REKOR_RESPONSE_LEN,
-        "Rekor response",
-    )
-    .await?;
+    let body = post_entry(http, base, "/api/v2/log/entries", &request).await?;
     Ok(rekor_v2_entry(&body)?)
 }
 
@@ -99,15 +90,26 @@ pub(super) async fn upload(
             "spec": {"proposedContent": {"envelope": envelope, "verifiers": [verifier]}},
         }),
     };
-    let url = join(base, "/api/v1/log/entries");
-    let body = post_json(
+    let body = post_entry(http, base, "/api/v1/log/entries", &request).await?;
+    Ok(rekor_v1_entry(&body)?)
+}
+
+/// POSTs a create-entry `request` to `path` of the Rekor at `base`; the answer is bounded by
+/// [`MAX_REKOR_RESPONSE_LEN`].
+async fn post_entry(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    request: &Value,
+) -> Result<Vec<u8>, Error> {
+    let url = join(base, path);
+    post_json(
         http,
         &url,
-        &request,
+        request,
         "application/json",
         MAX_REKOR_RESPONSE_LEN,
         "Rekor response",
     )
-    .await?;
-    Ok(rekor_v1_entry(&body)?)
+    .await
 }
