@@ -1,4 +1,4 @@
-//! Dev-only test support for the `supply` crates: finding `../shared/testdata`, locating and
+//! Dev-only test support for the `supply` crates: finding the repository's `testdata/`, locating and
 //! running peers (openssl, cosign, the Python peers venv), temporary directories.
 //!
 //! Peers are installed by `scripts/test`. When a peer is missing, [`peer`] panics with the command
@@ -22,15 +22,15 @@ pub fn workspace_root() -> PathBuf {
     }
 }
 
-/// `../shared/testdata` (or `$SUPPLY_TESTDATA`).
+/// The repository's `testdata/` folder, or `$SUPPLY_TESTDATA` when set (the only override).
 pub fn testdata_root() -> PathBuf {
-    if let Some(p) = std::env::var_os("SUPPLY_TESTDATA") {
-        return PathBuf::from(p);
-    }
-    let p = workspace_root().join("../shared/testdata");
+    let p = match std::env::var_os("SUPPLY_TESTDATA") {
+        Some(p) => PathBuf::from(p),
+        None => workspace_root().join("testdata"),
+    };
     assert!(
         p.is_dir(),
-        "shared testdata not found at {}: set SUPPLY_TESTDATA",
+        "test data not found at {} (the repository's testdata/, or $SUPPLY_TESTDATA)",
         p.display()
     );
     p.canonicalize()

@@ -46,7 +46,7 @@ fn main() -> ExitCode {
             },
         }
     }
-    let td = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/sigstore");
+    let td = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/sigstore");
     let read =
         |rel: &str| std::fs::read(td.join(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}"));
     let root = match TrustedRoot::from_json(&read("trust/staging/trusted_root.json"), provider) {

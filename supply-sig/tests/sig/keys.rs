@@ -1,4 +1,4 @@
-//! Key encodings against shared/testdata/crypto/keys (openssl/, cosign/, securesystemslib/).
+//! Key encodings against testdata/crypto/keys (openssl/, cosign/, securesystemslib/).
 //! Signature checks over message.txt live with the signature tests, not here.
 
 use base64::Engine as _;

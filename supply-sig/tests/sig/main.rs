@@ -1,4 +1,4 @@
-//! supply-sig integration tests, grouped by source: `vectors` (shared/testdata), `interop`
+//! supply-sig integration tests, grouped by source: `vectors` (testdata/), `interop`
 //! (real peers), `attacks` and `limits`. Every crypto test runs once per provider in
 //! `supply_sig::crypto::all_providers()`.
 #![allow(

@@ -1,5 +1,5 @@
 //! Regressions for sigstore-conformance `bundle-verify` cases (the suite's assets are not
-//! copied here: each test rebuilds the case from shared testdata or freshly signed material).
+//! copied here: each test rebuilds the case from the repository's testdata or freshly signed material).
 
 use serde_json::Value;
 use supply_sig::crypto::RUSTCRYPTO;

@@ -1,4 +1,4 @@
-//! Every bundle and trust file in `shared/testdata/sigstore` (plus the Sigstore bundles under
+//! Every bundle and trust file in `testdata/sigstore` (plus the Sigstore bundles under
 //! `intoto/slsa-verifier` and `crypto/x509`) with the verdict its MANIFEST gives, on every
 //! provider.
 

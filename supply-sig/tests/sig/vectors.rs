@@ -1,4 +1,4 @@
-//! Public test vectors from `../shared/testdata/crypto`: Wycheproof, RFC 8032, ed25519-speccheck,
+//! Public test vectors from `testdata/crypto`: Wycheproof, RFC 8032, ed25519-speccheck,
 //! RFC 6979 and the NIST hash vectors, through the public API on every provider.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Integration tests of supply-tuf, grouped by source: `vectors` (../shared/testdata/tuf),
+//! Integration tests of supply-tuf, grouped by source: `vectors` (testdata/tuf),
 //! `attacks` (the specification's attacks, each with its typed error), `limits` (oversize and
 //! malformed input) and `interop` (python-tuf in the peers venv, over HTTP on 127.0.0.1).
 #![allow(

@@ -1,4 +1,4 @@
-//! Every folder of ../shared/testdata/tuf with the outcome its MANIFEST.md states.
+//! Every folder of testdata/tuf with the outcome its MANIFEST.md states.
 
 use supply_sig::key::encoding::{AutoLoader, KeyLoader};
 use supply_tuf::client::local::DirTransport;

@@ -1,6 +1,0 @@
-//! The `supply` command-line interface; see `supply --help`.
-#![forbid(unsafe_code)]
-
-fn main() -> std::process::ExitCode {
-    supply_examples::cli::main()
-}
