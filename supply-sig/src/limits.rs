@@ -149,3 +149,68 @@ impl Default for Limits {
         }
     }
 }
+
+/// What went over which limit: the one payload of every `LimitExceeded` error variant in the
+/// `supply` crates, so that a message reads the same wherever a cap trips.
+///
+/// An error enum carries it as `#[error(transparent)] LimitExceeded(#[from] LimitExceeded)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LimitExceeded {
+    /// What was being read or counted, named as a user would look for it
+    /// (`"bundle JSON"`, `"transparency-log entries"`).
+    pub what: &'static str,
+    /// The limit in force (bytes, entries, depth: the unit `what` implies).
+    pub limit: u64,
+    /// What was seen, when known. A stream is refused at the first byte past the limit, so its
+    /// full size is unknown.
+    pub actual: Option<u64>,
+}
+
+impl LimitExceeded {
+    /// `what` went over `limit`; `actual` is unknown (a stream cut at the limit).
+    pub fn new(what: &'static str, limit: impl TryInto<u64>) -> Self {
+        Self {
+            what,
+            limit: limit.try_into().unwrap_or(u64::MAX),
+            actual: None,
+        }
+    }
+
+    /// The same, with the size or count that was seen.
+    #[must_use]
+    pub fn with_actual(mut self, actual: impl TryInto<u64>) -> Self {
+        self.actual = Some(actual.try_into().unwrap_or(u64::MAX));
+        self
+    }
+}
+
+impl core::fmt::Display for LimitExceeded {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.actual {
+            Some(actual) => write!(
+                f,
+                "{} exceeds the limit of {} ({actual})",
+                self.what, self.limit
+            ),
+            None => write!(f, "{} exceeds the limit of {}", self.what, self.limit),
+        }
+    }
+}
+
+impl std::error::Error for LimitExceeded {}
+
+#[cfg(test)]
+mod tests {
+    use super::LimitExceeded;
+
+    #[test]
+    fn limit_exceeded_names_what_limit_and_actual_once() {
+        let e = LimitExceeded::new("bundle JSON", 10usize).with_actual(11u64);
+        assert_eq!(e.to_string(), "bundle JSON exceeds the limit of 10 (11)");
+        assert_eq!(
+            LimitExceeded::new("tlog entries", 32usize).to_string(),
+            "tlog entries exceeds the limit of 32"
+        );
+    }
+}
