@@ -1,4 +1,4 @@
-//! The `supply` command-line interface and the peers' conformance clients.
+#![doc = include_str!("../README.md")]
 //!
 //! Each verb group is a thin adapter in [`cli`]: parse flags, call the libraries, print. No
 //! verification logic lives here.
