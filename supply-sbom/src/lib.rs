@@ -1,10 +1,8 @@
 //! # supply-sbom
 //!
-//! SPDX and CycloneDX documents, package URLs, license policy, blocked packages, OSV
-//! vulnerability matching, dependency graphs and SBOM generation.
+//! Empty for now: nothing here is usable yet, and nothing is exported.
 //!
-//! This crate is a placeholder until its own issue lands.
+//! This crate will hold SPDX and CycloneDX documents, package URLs, license policy, blocked
+//! packages, OSV vulnerability matching, dependency graphs and SBOM generation.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-
-pub use supply_sig::digest::Digest;
