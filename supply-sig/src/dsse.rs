@@ -835,8 +835,10 @@ mod tests {
         let err = Envelope::from_json(br#"{"payload":"!!","payloadType":"t","signatures":[]}"#)
             .unwrap_err();
         crate::assert_causes_once(err, &["the DSSE `payload` field is not base64", "Invalid"]);
-        let mut tight = Limits::default();
-        tight.dsse_payload_len = 1;
+        let tight = Limits {
+            dsse_payload_len: 1,
+            ..Limits::default()
+        };
         let err = Envelope::from_json_with_limits(
             br#"{"payload":"YWJj","payloadType":"t","signatures":[]}"#,
             &tight,

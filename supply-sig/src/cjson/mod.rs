@@ -112,8 +112,10 @@ mod tests {
                 "key must be a string",
             ],
         );
-        let mut limits = crate::limits::Limits::default();
-        limits.json_len = 2;
+        let limits = crate::limits::Limits {
+            json_len: 2,
+            ..Default::default()
+        };
         let err = olpc::canonicalize_with_limits(b"[1,2]", &limits).unwrap_err();
         crate::assert_causes_once(err, &["JSON document (bytes) exceeds the limit of 2 (5)"]);
     }
