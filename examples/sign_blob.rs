@@ -11,7 +11,7 @@
 use std::error::Error;
 
 use supply_sig::crypto::RUSTCRYPTO;
-use supply_sig::key::KeyAlgorithm;
+use supply_sig::key::{KeyAlgorithm, PrivateKey};
 use supply_sig::sign::KeySigner;
 use supply_sig::sigstore::bundle::Bundle;
 use supply_sig::sigstore::sign::sign_message;
@@ -25,8 +25,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         None => b"release 1.0.0\n".to_vec(),
     };
 
-    let key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256)?;
-    let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO)?;
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, &RUSTCRYPTO)?;
+    let signer = KeySigner::with_default_scheme(&key, &RUSTCRYPTO)?;
     let bundle = sign_message(&blob, &signer, &RUSTCRYPTO)?;
 
     // What a peer receives: the bundle's JSON, exactly these bytes.

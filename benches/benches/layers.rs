@@ -18,7 +18,7 @@ use supply_sig::crypto::{all_providers, RUSTCRYPTO};
 use supply_sig::digest::Algorithm;
 use supply_sig::dsse::{Envelope, TrustedKeys};
 use supply_sig::key::encoding::pem::public_key_from_pem;
-use supply_sig::key::KeyAlgorithm;
+use supply_sig::key::{KeyAlgorithm, PrivateKey};
 use supply_sig::sign::{
     EcdsaEncoding, KeySigner, KeyVerifier, Signer as _, Verifier as _, VerifyPolicy,
 };
@@ -31,7 +31,7 @@ fn e2e(c: &mut Criterion) {
         .collect();
     let digest_str = Algorithm::Sha256.digest(&artifact).to_string();
     for alg in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::Ed25519] {
-        let key = (RUSTCRYPTO.sign).generate(alg).unwrap();
+        let key = PrivateKey::generate(alg, &RUSTCRYPTO).unwrap();
         let scheme = key.public_key().default_scheme();
         let signer = KeySigner::new(&key, scheme, &RUSTCRYPTO).unwrap();
         let sig = signer.try_sign(digest_str.as_bytes()).unwrap();

@@ -21,7 +21,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use supply_sig::crypto::{all_providers, RUSTCRYPTO};
 use supply_sig::digest::Digest;
-use supply_sig::key::KeyAlgorithm;
+use supply_sig::key::{KeyAlgorithm, PrivateKey};
 use supply_sig::sign::KeySigner;
 use supply_sig::sigstore::bundle::{Bundle, Content};
 use supply_sig::sigstore::trust_root::TrustedRoot;
@@ -99,8 +99,8 @@ fn bench(c: &mut Criterion) {
     }
     g.finish();
 
-    let key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO).unwrap();
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, &RUSTCRYPTO).unwrap();
+    let signer = KeySigner::with_default_scheme(&key, &RUSTCRYPTO).unwrap();
     let keyed = supply_sig::sigstore::sign::sign_message(&artifact, &signer, &RUSTCRYPTO).unwrap();
     let raw = keyed.raw().to_vec();
     let now = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();

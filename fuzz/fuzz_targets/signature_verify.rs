@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use supply_sig::crypto::RUSTCRYPTO;
-use supply_sig::key::KeyAlgorithm;
+use supply_sig::key::{KeyAlgorithm, PrivateKey};
 use supply_sig::sign::{EcdsaEncoding, KeyVerifier, Verifier, VerifyPolicy};
 
 fn verifiers() -> &'static Vec<KeyVerifier> {
@@ -13,7 +13,7 @@ fn verifiers() -> &'static Vec<KeyVerifier> {
         [KeyAlgorithm::EcdsaP256, KeyAlgorithm::EcdsaP384, KeyAlgorithm::Ed25519]
             .into_iter()
             .map(|alg| {
-                let key = RUSTCRYPTO.sign.generate(alg).expect("key generation");
+                let key = PrivateKey::generate(alg, &RUSTCRYPTO).expect("key generation");
                 let policy = VerifyPolicy::default().with_ecdsa_encoding(EcdsaEncoding::DerOrFixed);
                 KeyVerifier::new(key.public_key(), alg.default_scheme(), policy, &RUSTCRYPTO)
                     .expect("verifier")

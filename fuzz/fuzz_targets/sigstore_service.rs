@@ -10,7 +10,7 @@ use supply_sig::sigstore::service::{fulcio_leaf, rekor_v1_entry, rekor_v2_entry,
 
 fn key() -> &'static PrivateKey {
     static KEY: OnceLock<PrivateKey> = OnceLock::new();
-    KEY.get_or_init(|| match (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256) {
+    KEY.get_or_init(|| match PrivateKey::generate(KeyAlgorithm::EcdsaP256, &RUSTCRYPTO) {
         Ok(k) => k,
         Err(e) => panic!("generating the fuzz key: {e}"),
     })

@@ -25,13 +25,26 @@ use base64::Engine as _;
 use sha2::Digest as _;
 use subtle::ConstantTimeEq;
 
+use crate::alg::HashContext;
+use crate::limits::{LimitExceeded, DIGEST_READ_BUFFER_LEN};
+
+/// The digest algorithm vocabulary lives in [`crate::alg`] (the bottom of the crate); this path
+/// keeps working.
+pub use crate::alg::Algorithm;
+
 /// Errors from parsing digests or hashing bounded input.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The string is not `algorithm:encoded`.
-    #[error("invalid digest {0:?}: expected <algorithm>:<hex>")]
-    InvalidFormat(String),
+    /// The string has no `:` between the algorithm and the encoded value.
+    #[error("the digest has no `:` between the algorithm and the hex value")]
+    MissingSeparator,
+    /// The algorithm part is not an OCI `algorithm` (`[a-z0-9]+` components joined by `+._-`).
+    #[error("the digest algorithm {name:?} is not of the form [a-z0-9]+ joined by + . _ or -")]
+    InvalidAlgorithmName {
+        /// The algorithm part (at most 80 characters of it).
+        name: String,
+    },
     /// The algorithm is not one this crate implements.
     #[error("unsupported digest algorithm {0:?}")]
     UnsupportedAlgorithm(String),
@@ -54,71 +67,19 @@ pub enum Error {
         actual: usize,
     },
     /// A bounded read saw more bytes than allowed.
-    #[error("input exceeds the limit of {limit} bytes")]
-    LimitExceeded {
-        /// The limit in bytes.
-        limit: u64,
-    },
-    /// Reading the input failed.
-    #[error("reading input: {0}")]
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
+    /// Reading the input to hash failed.
+    #[error("reading the input to hash")]
     Io(#[from] io::Error),
 }
 
-/// A digest algorithm.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Algorithm {
-    /// SHA-256 (FIPS 180-4).
-    Sha256,
-    /// SHA-384 (FIPS 180-4).
-    Sha384,
-    /// SHA-512 (FIPS 180-4).
-    Sha512,
-}
-
 impl Algorithm {
-    /// Every algorithm this crate implements.
-    pub const ALL: [Self; 3] = [Self::Sha256, Self::Sha384, Self::Sha512];
-
-    /// The name used in OCI digests, TUF hashes and in-toto digest sets (`sha256`, ...).
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Sha256 => "sha256",
-            Self::Sha384 => "sha384",
-            Self::Sha512 => "sha512",
-        }
-    }
-
-    /// Output length in bytes.
-    pub const fn output_len(self) -> usize {
-        match self {
-            Self::Sha256 => 32,
-            Self::Sha384 => 48,
-            Self::Sha512 => 64,
-        }
-    }
-
-    /// Looks an algorithm up by its name (exact, lowercase).
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "sha256" => Some(Self::Sha256),
-            "sha384" => Some(Self::Sha384),
-            "sha512" => Some(Self::Sha512),
-            _ => None,
-        }
-    }
-
     /// Hashes `data` in one call with the built-in implementation.
     pub fn digest(self, data: &[u8]) -> Digest {
         let mut h = Hasher::new(self);
         h.update(data);
         h.finish()
-    }
-}
-
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 
@@ -180,16 +141,18 @@ impl Digest {
     /// Parses `algorithm:hex` with the strict OCI grammar.
     ///
     /// # Errors
-    /// [`Error::InvalidFormat`], [`Error::UnsupportedAlgorithm`] or [`Error::InvalidEncoding`].
+    /// [`Error::MissingSeparator`], [`Error::InvalidAlgorithmName`], [`Error::UnsupportedAlgorithm`] or [`Error::InvalidEncoding`].
     pub fn parse(s: &str) -> Result<Self, Error> {
         let Some((alg, enc)) = s.split_once(':') else {
-            return Err(Error::InvalidFormat(truncate(s)));
+            return Err(Error::MissingSeparator);
         };
         let algorithm = Algorithm::from_name(alg).ok_or_else(|| {
             if is_oci_algorithm_component(alg) {
                 Error::UnsupportedAlgorithm(truncate(alg))
             } else {
-                Error::InvalidFormat(truncate(s))
+                Error::InvalidAlgorithmName {
+                    name: truncate(alg),
+                }
             }
         })?;
         Self::from_hex(algorithm, enc)
@@ -305,7 +268,7 @@ enum Inner {
     Sha256(sha2::Sha256),
     Sha384(sha2::Sha384),
     Sha512(sha2::Sha512),
-    Backend(Algorithm, Box<dyn crate::crypto::HashContext>),
+    Backend(Algorithm, Box<dyn HashContext>),
 }
 
 impl Hasher {
@@ -319,8 +282,8 @@ impl Hasher {
         Self { inner }
     }
 
-    /// Wraps a backend's hash context (see [`crate::crypto::HashProvider`]).
-    pub fn from_context(algorithm: Algorithm, ctx: Box<dyn crate::crypto::HashContext>) -> Self {
+    /// Wraps a backend's hash context (a `crypto::HashProvider` hands these out).
+    pub fn from_context(algorithm: Algorithm, ctx: Box<dyn HashContext>) -> Self {
         Self {
             inner: Inner::Backend(algorithm, ctx),
         }
@@ -383,7 +346,7 @@ impl io::Write for Hasher {
 
 /// Hashes everything `reader` yields, refusing more than `max_bytes` bytes.
 ///
-/// Memory use is constant (one 64 KiB buffer) whatever the input size. Returns the digest and
+/// Memory use is constant (one [`DIGEST_READ_BUFFER_LEN`] buffer) whatever the input size. Returns the digest and
 /// the number of bytes read.
 ///
 /// # Errors
@@ -394,7 +357,7 @@ pub fn digest_reader<R: Read>(
     max_bytes: u64,
 ) -> Result<(Digest, u64), Error> {
     let mut hasher = hasher;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = vec![0u8; DIGEST_READ_BUFFER_LEN];
     let mut total: u64 = 0;
     loop {
         let n = match reader.read(&mut buf) {
@@ -405,7 +368,7 @@ pub fn digest_reader<R: Read>(
         };
         total = total.saturating_add(n as u64);
         if total > max_bytes {
-            return Err(Error::LimitExceeded { limit: max_bytes });
+            return Err(LimitExceeded::new("input to hash (bytes)", max_bytes).into());
         }
         hasher.update(&buf[..n]);
     }
@@ -448,7 +411,7 @@ mod tests {
         assert_eq!(d, Algorithm::Sha512.digest(&data));
         assert!(matches!(
             digest_reader(Hasher::new(Algorithm::Sha256), &data[..], 999),
-            Err(Error::LimitExceeded { limit: 999 })
+            Err(Error::LimitExceeded(LimitExceeded { limit: 999, .. }))
         ));
     }
 
@@ -459,5 +422,36 @@ mod tests {
         let back: Digest = serde_json::from_str(&j).unwrap();
         assert_eq!(d, back);
         assert_eq!(d.to_base64().len(), 64);
+    }
+
+    #[test]
+    fn errors_name_each_cause_once() {
+        struct Broken;
+        impl Read for Broken {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::other("disk on fire"))
+            }
+        }
+        let err = digest_reader(Hasher::new(Algorithm::Sha256), Broken, 10).unwrap_err();
+        let chain = format!("{:#}", anyhow::Error::new(err));
+        assert_eq!(chain, "reading the input to hash: disk on fire");
+        let err = digest_reader(Hasher::new(Algorithm::Sha256), &[0u8; 11][..], 10).unwrap_err();
+        let chain = format!("{:#}", anyhow::Error::new(err));
+        assert_eq!(
+            chain.matches("exceeds the limit of 10").count(),
+            1,
+            "{chain}"
+        );
+        for (input, text) in [
+            ("sha256", "has no `:`"),
+            ("SHA256:00", "\"SHA256\" is not of the form"),
+            ("md5:00", "\"md5\""),
+        ] {
+            let chain = format!(
+                "{:#}",
+                anyhow::Error::new(Digest::parse(input).unwrap_err())
+            );
+            assert_eq!(chain.matches(text).count(), 1, "{chain}");
+        }
     }
 }

@@ -14,11 +14,11 @@
 //! ```
 //! use supply_sig::crypto::RUSTCRYPTO;
 //! use supply_sig::dsse::{Envelope, TrustedKeys};
-//! use supply_sig::key::KeyAlgorithm;
+//! use supply_sig::key::{KeyAlgorithm, PrivateKey};
 //! use supply_sig::sign::{KeySigner, KeyVerifier};
 //!
-//! let key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::Ed25519)?;
-//! let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO)?;
+//! let key = PrivateKey::generate(KeyAlgorithm::Ed25519, &RUSTCRYPTO)?;
+//! let signer = KeySigner::with_default_scheme(&key, &RUSTCRYPTO)?;
 //! let env = Envelope::sign("application/vnd.in-toto+json", b"{}".to_vec(), &[&signer])?;
 //! let json = env.to_json();
 //!
@@ -40,32 +40,26 @@ use base64::Engine as _;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::key::KeyId;
-use crate::limits::Limits;
+use crate::limits::{LimitExceeded, Limits, DSSE_ENVELOPE_SLACK};
 use crate::sign::{self, Signer, Verifier};
 
-/// Largest decoded signature accepted: 1024 bytes, an RSA-8192 signature
-/// ([`crate::limits::MAX_RSA_BITS`]), the largest any supported scheme produces.
-pub const MAX_SIGNATURE_LEN: usize = 1024;
-
-/// Longest `keyid` hint accepted, in bytes: 1024. Key ids are hex digests (64–128 characters),
-/// `SHA256:` fingerprints or KMS URIs, all far shorter.
-pub const MAX_KEYID_LEN: usize = 1024;
-
-/// Room in an envelope for everything but the payload and the signatures (payload type,
-/// whitespace, unknown fields): 64 KiB.
-const ENVELOPE_SLACK: usize = 64 * 1024;
+/// The DSSE caps live in [`crate::limits`]; these paths keep working.
+pub use crate::limits::{MAX_KEYID_LEN, MAX_SIGNATURE_LEN};
 
 /// Errors from parsing, signing and verifying DSSE envelopes.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The envelope is not JSON, or a field has the wrong JSON type.
-    #[error("DSSE envelope is not valid JSON of the right shape (line {line}, column {column})")]
+    #[error("the DSSE envelope is not JSON of the envelope's shape")]
     InvalidJson {
         /// 1-based line of the problem (0 when unknown).
         line: usize,
         /// 1-based column of the problem (0 when unknown).
         column: usize,
+        /// What the JSON parser reported (it names the line and column).
+        #[source]
+        source: serde_json::Error,
     },
     /// The envelope is JSON but not a DSSE envelope (a required field is missing or repeated).
     #[error("invalid DSSE envelope: {reason}")]
@@ -74,19 +68,17 @@ pub enum Error {
         reason: &'static str,
     },
     /// A base64 field does not decode.
-    #[error("invalid base64 in the DSSE `{field}` field")]
+    #[error("the DSSE `{field}` field is not base64")]
     InvalidBase64 {
         /// `payload` or `sig`.
         field: &'static str,
+        /// What the decoder reported.
+        #[source]
+        source: base64::DecodeError,
     },
     /// The input exceeds a named limit.
-    #[error("{what} exceeds the limit of {limit}")]
-    LimitExceeded {
-        /// What was too large.
-        what: &'static str,
-        /// The limit (bytes or a count, as `what` says).
-        limit: usize,
-    },
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
     /// Fewer distinct trusted keys signed than the threshold requires.
     #[error("DSSE threshold not met: {verified} of {required} required trusted keys signed")]
     ThresholdNotMet {
@@ -216,7 +208,7 @@ fn decode_base64(
     what: &'static str,
 ) -> Result<Vec<u8>, Error> {
     if s.len() > base64_len(limit) {
-        return Err(Error::LimitExceeded { what, limit });
+        return Err(LimitExceeded::new(what, limit).into());
     }
     let engine = if s.bytes().any(|b| b == b'-' || b == b'_') {
         &URL_SAFE_ANY_PAD
@@ -225,9 +217,11 @@ fn decode_base64(
     };
     let bytes = engine
         .decode(s)
-        .map_err(|_| Error::InvalidBase64 { field })?;
+        .map_err(|source| Error::InvalidBase64 { field, source })?;
     if bytes.len() > limit {
-        return Err(Error::LimitExceeded { what, limit });
+        return Err(LimitExceeded::new(what, limit)
+            .with_actual(bytes.len())
+            .into());
     }
     Ok(bytes)
 }
@@ -241,7 +235,7 @@ pub fn max_envelope_len(limits: &Limits) -> usize {
         .saturating_add(64);
     base64_len(limits.dsse_payload_len)
         .saturating_add(limits.dsse_signatures.saturating_mul(per_sig))
-        .saturating_add(ENVELOPE_SLACK)
+        .saturating_add(DSSE_ENVELOPE_SLACK)
 }
 
 impl Envelope {
@@ -264,14 +258,14 @@ impl Envelope {
     pub fn from_json_with_limits(json: &[u8], limits: &Limits) -> Result<Self, Error> {
         let max = max_envelope_len(limits);
         if json.len() > max {
-            return Err(Error::LimitExceeded {
-                what: "DSSE envelope length",
-                limit: max,
-            });
+            return Err(LimitExceeded::new("DSSE envelope (bytes)", max)
+                .with_actual(json.len())
+                .into());
         }
-        let json_err = |e: serde_json::Error| Error::InvalidJson {
-            line: e.line(),
-            column: e.column(),
+        let json_err = |source: serde_json::Error| Error::InvalidJson {
+            line: source.line(),
+            column: source.column(),
+            source,
         };
         let mut de = serde_json::Deserializer::from_slice(json);
         let raw = EnvelopeSeed {
@@ -295,16 +289,13 @@ impl Envelope {
             return Err(Error::InvalidEnvelope { reason });
         }
         if sigs.overflow {
-            return Err(Error::LimitExceeded {
-                what: "DSSE signature count",
-                limit: limits.dsse_signatures,
-            });
+            return Err(LimitExceeded::new("DSSE signatures", limits.dsse_signatures).into());
         }
         let payload = decode_base64(
             &payload,
             "payload",
             limits.dsse_payload_len,
-            "DSSE payload length",
+            "DSSE payload (bytes)",
         )?;
         let mut signatures = Vec::with_capacity(sigs.items.len());
         for s in sigs.items {
@@ -313,13 +304,12 @@ impl Envelope {
                     reason: "signature without `sig`",
                 });
             };
-            let sig = decode_base64(&sig, "sig", MAX_SIGNATURE_LEN, "DSSE signature length")?;
+            let sig = decode_base64(&sig, "sig", MAX_SIGNATURE_LEN, "DSSE signature (bytes)")?;
             let keyid = match keyid {
                 Some(k) if k.len() > MAX_KEYID_LEN => {
-                    return Err(Error::LimitExceeded {
-                        what: "DSSE keyid length",
-                        limit: MAX_KEYID_LEN,
-                    })
+                    return Err(LimitExceeded::new("DSSE keyid (bytes)", MAX_KEYID_LEN)
+                        .with_actual(k.len())
+                        .into())
                 }
                 Some(k) if !k.is_empty() => Some(KeyId::new(k)),
                 _ => None,
@@ -382,10 +372,11 @@ impl Envelope {
             return Err(Error::ConfigNoSigners);
         }
         if signers.len() > limits.dsse_signatures {
-            return Err(Error::LimitExceeded {
-                what: "DSSE signature count",
-                limit: limits.dsse_signatures,
-            });
+            return Err(
+                LimitExceeded::new("DSSE signatures", limits.dsse_signatures)
+                    .with_actual(signers.len())
+                    .into(),
+            );
         }
         let mut env = Self {
             payload_type: payload_type.into(),
@@ -393,10 +384,11 @@ impl Envelope {
             signatures: Vec::with_capacity(signers.len()),
         };
         if env.payload.len() > limits.dsse_payload_len {
-            return Err(Error::LimitExceeded {
-                what: "DSSE payload length",
-                limit: limits.dsse_payload_len,
-            });
+            return Err(
+                LimitExceeded::new("DSSE payload (bytes)", limits.dsse_payload_len)
+                    .with_actual(env.payload.len())
+                    .into(),
+            );
         }
         let pae = env.pae();
         for signer in signers {
@@ -444,16 +436,18 @@ impl Envelope {
         }
         let limits = Limits::default();
         if self.payload.len() > limits.dsse_payload_len {
-            return Err(Error::LimitExceeded {
-                what: "DSSE payload length",
-                limit: limits.dsse_payload_len,
-            });
+            return Err(
+                LimitExceeded::new("DSSE payload (bytes)", limits.dsse_payload_len)
+                    .with_actual(self.payload.len())
+                    .into(),
+            );
         }
         if self.signatures.len() > limits.dsse_signatures {
-            return Err(Error::LimitExceeded {
-                what: "DSSE signature count",
-                limit: limits.dsse_signatures,
-            });
+            return Err(
+                LimitExceeded::new("DSSE signatures", limits.dsse_signatures)
+                    .with_actual(self.signatures.len())
+                    .into(),
+            );
         }
         let pae = self.pae();
         let keys = &trusted.keys;
@@ -835,6 +829,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn errors_name_each_cause_once() {
+        let err = Envelope::from_json(b"{").unwrap_err();
+        crate::assert_causes_once(err, &["the DSSE envelope is not JSON", "EOF while parsing"]);
+        let err = Envelope::from_json(br#"{"payload":"!!","payloadType":"t","signatures":[]}"#)
+            .unwrap_err();
+        crate::assert_causes_once(err, &["the DSSE `payload` field is not base64", "Invalid"]);
+        let tight = Limits {
+            dsse_payload_len: 1,
+            ..Limits::default()
+        };
+        let err = Envelope::from_json_with_limits(
+            br#"{"payload":"YWJj","payloadType":"t","signatures":[]}"#,
+            &tight,
+        )
+        .unwrap_err();
+        crate::assert_causes_once(err, &["DSSE payload (bytes) exceeds the limit of 1"]);
+    }
+
+    #[test]
     fn pae_lengths_are_bytes() {
         assert_eq!(pae("", b""), b"DSSEv1 0  0 ");
         assert_eq!(
@@ -895,7 +908,7 @@ mod tests {
         let json = format!(r#"{{"payload":"","payloadType":"t","signatures":[{sigs}]}}"#);
         assert!(matches!(
             Envelope::from_json(json.as_bytes()),
-            Err(Error::LimitExceeded { limit: 64, .. })
+            Err(Error::LimitExceeded(LimitExceeded { limit: 64, .. }))
         ));
     }
 }

@@ -3,13 +3,33 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod alg;
 pub mod cjson;
 pub mod crypto;
 pub mod digest;
 pub mod dsse;
 pub mod key;
 pub mod limits;
+pub mod pem;
 pub mod sign;
+#[cfg(feature = "sigstore")]
 pub mod sigstore;
 pub mod time;
+#[cfg(feature = "sigstore")]
 pub mod x509;
+
+/// Renders `err` as an application prints it (`{:#}` of an `anyhow::Error`: each cause after a
+/// colon) and asserts that each of `causes` appears exactly once: no `Display` repeats its
+/// `source()`.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_causes_once<E>(err: E, causes: &[&str]) -> String
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let chain = format!("{:#}", anyhow::Error::new(err));
+    for cause in causes {
+        assert_eq!(chain.matches(cause).count(), 1, "{cause:?} in {chain:?}");
+    }
+    chain
+}

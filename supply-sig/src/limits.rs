@@ -7,8 +7,16 @@
 /// a certificate chain of a few certificates stays well below 64 KiB.
 pub const MAX_PEM_LEN: usize = 64 * 1024;
 
+/// Longest PEM label accepted: 64 characters. The longest real one, cosign's
+/// `ENCRYPTED SIGSTORE PRIVATE KEY`, has 30.
+pub const MAX_PEM_LABEL_LEN: usize = 64;
+
 /// Largest DER structure (key or signature) we decode. An RSA-8192 PKCS#8 key is about 4.8 KiB.
 pub const MAX_DER_LEN: usize = 16 * 1024;
+
+/// Read buffer of `digest::digest_reader`: 64 KiB, large enough that the per-call overhead of
+/// `read` vanishes next to SHA-256 and small enough for any stack of callers.
+pub const DIGEST_READ_BUFFER_LEN: usize = 64 * 1024;
 
 /// Largest JSON document accepted by the canonical-JSON parsers: 32 MiB, the size of a large TUF
 /// `targets.json` with hundreds of thousands of entries.
@@ -25,6 +33,18 @@ pub const MAX_DSSE_PAYLOAD_LEN: usize = 16 * 1024 * 1024;
 /// Most signatures accepted in one DSSE envelope. The verification work is bounded by this times
 /// the number of trusted keys; no real envelope carries more than a handful.
 pub const MAX_DSSE_SIGNATURES: usize = 64;
+
+/// Largest decoded signature accepted in a DSSE envelope or a Sigstore bundle: 1024 bytes, an
+/// RSA-8192 signature ([`MAX_RSA_BITS`]), the largest any supported scheme produces.
+pub const MAX_SIGNATURE_LEN: usize = 1024;
+
+/// Longest DSSE `keyid` hint accepted, in bytes: 1024. Key ids are hex digests (64–128
+/// characters), `SHA256:` fingerprints or KMS URIs, all far shorter.
+pub const MAX_KEYID_LEN: usize = 1024;
+
+/// Room in a DSSE envelope for everything but the payload and the signatures (payload type,
+/// whitespace, unknown fields): 64 KiB, part of `dsse::max_envelope_len`.
+pub const DSSE_ENVELOPE_SLACK: usize = 64 * 1024;
 
 /// Longest OpenSSH public key line (an RSA-16384 key is about 2.8 KiB of base64).
 pub const MAX_SSH_LINE_LEN: usize = 16 * 1024;
@@ -48,6 +68,14 @@ pub const MAX_SCRYPT_P: u32 = 16;
 /// Largest scrypt work, 128·N·r·p bytes of memory-hard mixing: 1 GiB, the cost of N = 2^20,
 /// r = 8, p = 1 (see [`MAX_SCRYPT_LOG_N`]).
 pub const MAX_SCRYPT_WORK: u64 = 1 << 30;
+
+/// Shortest salt accepted in a cosign key file: 16 bytes (NIST SP 800-132 §5.1 asks for at
+/// least 128 bits); go-securesystemslib, which writes cosign's key files, uses 32.
+pub const MIN_COSIGN_SALT_LEN: usize = 16;
+
+/// Longest salt accepted in a cosign key file: 64 bytes, twice what go-securesystemslib writes
+/// (a salt longer than the hash output adds nothing).
+pub const MAX_COSIGN_SALT_LEN: usize = 64;
 
 /// Largest PBKDF2 iteration count accepted in an encrypted PKCS#8 key. OpenSSL 3 writes 2048 and
 /// OWASP (2023) recommends 600 000 for PBKDF2-HMAC-SHA256; two million leaves room and stays

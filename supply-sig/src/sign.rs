@@ -20,11 +20,11 @@
 //!
 //! ```
 //! use supply_sig::crypto::RUSTCRYPTO;
-//! use supply_sig::key::KeyAlgorithm;
+//! use supply_sig::key::{KeyAlgorithm, PrivateKey};
 //! use supply_sig::sign::{KeySigner, KeyVerifier, Signer, Verifier, VerifyPolicy};
 //!
-//! let key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256)?;
-//! let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO)?;
+//! let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, &RUSTCRYPTO)?;
+//! let signer = KeySigner::with_default_scheme(&key, &RUSTCRYPTO)?;
 //! let sig = signer.try_sign(b"hello")?;
 //! let verifier = KeyVerifier::new(key.public_key(), signer.scheme(), VerifyPolicy::default(), &RUSTCRYPTO)?;
 //! verifier.verify(b"hello", &sig)?;
@@ -34,12 +34,14 @@
 
 use std::fmt;
 
-use der::asn1::UintRef;
-use der::{Decode as _, Encode as _, Reader as _};
-
+use crate::alg::KeyAlgorithm;
+use crate::crypto::ecdsa_sig::{der_to_fixed, ecdsa_fixed_to_der};
 use crate::crypto::{self, PreparedSigner, PreparedVerifier, Provider};
-use crate::digest::Algorithm;
-use crate::key::{KeyAlgorithm, KeyId, PrivateKey, PublicKey};
+use crate::key::{KeyId, PrivateKey, PublicKey};
+
+/// The signature scheme vocabulary lives in [`crate::alg`] (the bottom of the crate, so that keys
+/// and backends can name it); this path keeps working.
+pub use crate::alg::SignatureScheme;
 
 /// Errors from signing and verifying.
 #[derive(Debug, thiserror::Error)]
@@ -71,176 +73,12 @@ pub enum Error {
     Crypto(crypto::Error),
 }
 
-/// A signature scheme: key family, hash and padding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SignatureScheme {
-    /// ECDSA P-256 with SHA-256 (cosign's default).
-    EcdsaP256Sha256,
-    /// ECDSA P-256 with SHA-384.
-    EcdsaP256Sha384,
-    /// ECDSA P-256 with SHA-512 (the hash is truncated to 256 bits, FIPS 186-5 §6.4.1).
-    EcdsaP256Sha512,
-    /// ECDSA P-384 with SHA-256: Sigstore hashedrekord signatures made with P-384 keys over a
-    /// SHA-256 artifact digest, and cosign's bare blob signatures (cosign 2.x signs P-384 this
-    /// way; cosign 2.x and 3.x `verify-blob --key` expect it). The hash is shorter than the field
-    /// and is used per FIPS 186-5 §6.4.1. Verification on every provider.
-    EcdsaP384Sha256,
-    /// ECDSA P-384 with SHA-384.
-    EcdsaP384Sha384,
-    /// ECDSA P-384 with SHA-512.
-    EcdsaP384Sha512,
-    /// Ed25519 (pure, RFC 8032).
-    Ed25519,
-    /// RSASSA-PKCS1-v1_5 with SHA-256.
-    RsaPkcs1v15Sha256,
-    /// RSASSA-PKCS1-v1_5 with SHA-384.
-    RsaPkcs1v15Sha384,
-    /// RSASSA-PKCS1-v1_5 with SHA-512.
-    RsaPkcs1v15Sha512,
-    /// RSASSA-PSS with SHA-256, MGF1-SHA-256, 32-byte salt.
-    RsaPssSha256,
-    /// RSASSA-PSS with SHA-384, MGF1-SHA-384, 48-byte salt.
-    RsaPssSha384,
-    /// RSASSA-PSS with SHA-512, MGF1-SHA-512, 64-byte salt.
-    RsaPssSha512,
-    /// RSASSA-PSS with SHA-256 and MGF1-SHA-256 as securesystemslib's `rsassa-pss-sha256` means
-    /// it (TUF, in-toto): the salt is either the hash length (python-tuf, securesystemslib and
-    /// cosign sign so) or the maximum `emLen − hLen − 2` (go-tuf: Go's `PSSSaltLengthAuto`;
-    /// `cryptography`'s `PSS.MAX_LENGTH`; `openssl -sigopt rsa_pss_saltlen:max`).
-    ///
-    /// securesystemslib verifies with `PSS.AUTO` (any salt length, read from the encoding). The
-    /// `rsa` crate takes a fixed salt length, so the two lengths above are each tried (at most two
-    /// RSA operations); a signature with another salt length is refused, which is stricter than
-    /// `PSS.AUTO`. Signing uses the hash length. Use this scheme only where a format's verifiers
-    /// accept any salt length; [`RsaPssSha256`](Self::RsaPssSha256) stays strict.
-    RsaPssAutoSha256,
-    /// RSASSA-PSS with SHA-384, MGF1-SHA-384, salt of 48 bytes or the maximum; see
-    /// [`RsaPssAutoSha256`](Self::RsaPssAutoSha256).
-    RsaPssAutoSha384,
-    /// RSASSA-PSS with SHA-512, MGF1-SHA-512, salt of 64 bytes or the maximum; see
-    /// [`RsaPssAutoSha256`](Self::RsaPssAutoSha256).
-    RsaPssAutoSha512,
-}
-
-impl SignatureScheme {
-    /// Every scheme.
-    pub const ALL: [Self; 16] = [
-        Self::EcdsaP256Sha256,
-        Self::EcdsaP256Sha384,
-        Self::EcdsaP256Sha512,
-        Self::EcdsaP384Sha256,
-        Self::EcdsaP384Sha384,
-        Self::EcdsaP384Sha512,
-        Self::Ed25519,
-        Self::RsaPkcs1v15Sha256,
-        Self::RsaPkcs1v15Sha384,
-        Self::RsaPkcs1v15Sha512,
-        Self::RsaPssSha256,
-        Self::RsaPssSha384,
-        Self::RsaPssSha512,
-        Self::RsaPssAutoSha256,
-        Self::RsaPssAutoSha384,
-        Self::RsaPssAutoSha512,
-    ];
-
-    /// The key family this scheme needs.
-    pub const fn key_algorithm(self) -> KeyAlgorithm {
-        match self {
-            Self::EcdsaP256Sha256 | Self::EcdsaP256Sha384 | Self::EcdsaP256Sha512 => {
-                KeyAlgorithm::EcdsaP256
-            }
-            Self::EcdsaP384Sha256 | Self::EcdsaP384Sha384 | Self::EcdsaP384Sha512 => {
-                KeyAlgorithm::EcdsaP384
-            }
-            Self::Ed25519 => KeyAlgorithm::Ed25519,
-            _ => KeyAlgorithm::Rsa,
-        }
-    }
-
-    /// The message hash, or `None` for Ed25519 (which hashes internally with SHA-512).
-    pub const fn hash(self) -> Option<Algorithm> {
-        match self {
-            Self::EcdsaP256Sha256
-            | Self::EcdsaP384Sha256
-            | Self::RsaPkcs1v15Sha256
-            | Self::RsaPssSha256
-            | Self::RsaPssAutoSha256 => Some(Algorithm::Sha256),
-            Self::EcdsaP256Sha384
-            | Self::EcdsaP384Sha384
-            | Self::RsaPkcs1v15Sha384
-            | Self::RsaPssSha384
-            | Self::RsaPssAutoSha384 => Some(Algorithm::Sha384),
-            Self::EcdsaP256Sha512
-            | Self::EcdsaP384Sha512
-            | Self::RsaPkcs1v15Sha512
-            | Self::RsaPssSha512
-            | Self::RsaPssAutoSha512 => Some(Algorithm::Sha512),
-            Self::Ed25519 => None,
-        }
-    }
-
-    /// A stable lowercase name (`ecdsa-p256-sha256`, `ed25519`, `rsa-pss-sha256` ...).
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::EcdsaP256Sha256 => "ecdsa-p256-sha256",
-            Self::EcdsaP256Sha384 => "ecdsa-p256-sha384",
-            Self::EcdsaP256Sha512 => "ecdsa-p256-sha512",
-            Self::EcdsaP384Sha256 => "ecdsa-p384-sha256",
-            Self::EcdsaP384Sha384 => "ecdsa-p384-sha384",
-            Self::EcdsaP384Sha512 => "ecdsa-p384-sha512",
-            Self::Ed25519 => "ed25519",
-            Self::RsaPkcs1v15Sha256 => "rsa-pkcs1v15-sha256",
-            Self::RsaPkcs1v15Sha384 => "rsa-pkcs1v15-sha384",
-            Self::RsaPkcs1v15Sha512 => "rsa-pkcs1v15-sha512",
-            Self::RsaPssSha256 => "rsa-pss-sha256",
-            Self::RsaPssSha384 => "rsa-pss-sha384",
-            Self::RsaPssSha512 => "rsa-pss-sha512",
-            Self::RsaPssAutoSha256 => "rsa-pss-auto-sha256",
-            Self::RsaPssAutoSha384 => "rsa-pss-auto-sha384",
-            Self::RsaPssAutoSha512 => "rsa-pss-auto-sha512",
-        }
-    }
-
-    /// Whether this is RSASSA-PSS (either salt rule).
-    pub const fn is_rsa_pss(self) -> bool {
-        matches!(
-            self,
-            Self::RsaPssSha256
-                | Self::RsaPssSha384
-                | Self::RsaPssSha512
-                | Self::RsaPssAutoSha256
-                | Self::RsaPssAutoSha384
-                | Self::RsaPssAutoSha512
-        )
-    }
-
-    /// Whether this is an RSASSA-PSS scheme that also accepts the maximum salt length
-    /// ([`RsaPssAutoSha256`](Self::RsaPssAutoSha256) and its siblings).
-    pub const fn is_rsa_pss_auto_salt(self) -> bool {
-        matches!(
-            self,
-            Self::RsaPssAutoSha256 | Self::RsaPssAutoSha384 | Self::RsaPssAutoSha512
-        )
-    }
-
-    /// Looks a scheme up by [`name`](Self::name).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.name() == name)
-    }
-
-    fn check_key(self, key: KeyAlgorithm) -> Result<(), Error> {
-        if self.key_algorithm() == key {
-            Ok(())
-        } else {
-            Err(Error::SchemeMismatch { scheme: self, key })
-        }
-    }
-}
-
-impl fmt::Display for SignatureScheme {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+/// Refuses a scheme that needs another key family than `key`.
+fn check_key(scheme: SignatureScheme, key: KeyAlgorithm) -> Result<(), Error> {
+    if scheme.key_algorithm() == key {
+        Ok(())
+    } else {
+        Err(Error::SchemeMismatch { scheme, key })
     }
 }
 
@@ -339,7 +177,7 @@ impl KeyVerifier {
         policy: VerifyPolicy,
         provider: &Provider,
     ) -> Result<Self, Error> {
-        scheme.check_key(key.algorithm())?;
+        check_key(scheme, key.algorithm())?;
         let key_id = key.key_id();
         if key.algorithm() == KeyAlgorithm::Ed25519 && !ed25519_point_ok(key.material()) {
             return Err(Error::KeyRefused { key: key_id });
@@ -498,7 +336,7 @@ impl KeySigner {
         scheme: SignatureScheme,
         provider: &Provider,
     ) -> Result<Self, Error> {
-        scheme.check_key(key.algorithm())?;
+        check_key(scheme, key.algorithm())?;
         let inner = provider.sign.prepare(key, scheme).map_err(Error::Crypto)?;
         Ok(Self {
             public: key.public_key().clone(),
@@ -506,6 +344,15 @@ impl KeySigner {
             encoding: EcdsaEncoding::Der,
             inner,
         })
+    }
+
+    /// Prepares `key` with its default scheme ([`PublicKey::default_scheme`]): cosign's choices,
+    /// the counterpart of [`KeyVerifier::with_default_scheme`].
+    ///
+    /// # Errors
+    /// As [`KeySigner::new`].
+    pub fn with_default_scheme(key: &PrivateKey, provider: &Provider) -> Result<Self, Error> {
+        Self::new(key, key.public_key().default_scheme(), provider)
     }
 
     /// Emits ECDSA signatures as fixed `r ‖ s` instead of DER.
@@ -568,49 +415,6 @@ fn ecdsa_to_fixed(
     }
 }
 
-/// Strict DER `SEQUENCE { r INTEGER, s INTEGER }` to fixed `r ‖ s`.
-///
-/// The `der` crate enforces DER: definite minimal lengths, minimal positive INTEGERs, no
-/// trailing bytes. Integers wider than the field cannot be below `n` and are refused here.
-pub(crate) fn der_to_fixed(sig: &[u8], field: usize, out: &mut [u8; 96]) -> Option<usize> {
-    let mut reader = der::SliceReader::new(sig).ok()?;
-    let (r, s) = reader
-        .sequence(|seq| {
-            let r = UintRef::decode(seq)?;
-            let s = UintRef::decode(seq)?;
-            Ok((r, s))
-        })
-        .ok()?;
-    reader.finish(()).ok()?;
-    let (r, s) = (r.as_bytes(), s.as_bytes());
-    if r.len() > field || s.len() > field {
-        return None;
-    }
-    out[..2 * field].fill(0);
-    out[field - r.len()..field].copy_from_slice(r);
-    out[2 * field - s.len()..2 * field].copy_from_slice(s);
-    Some(2 * field)
-}
-
-/// Fixed `r ‖ s` to DER.
-pub(crate) fn ecdsa_fixed_to_der(fixed: &[u8]) -> Option<Vec<u8>> {
-    if fixed.is_empty() || fixed.len() % 2 != 0 {
-        return None;
-    }
-    let (r, s) = fixed.split_at(fixed.len() / 2);
-    let r = UintRef::new(r).ok()?;
-    let s = UintRef::new(s).ok()?;
-    let len = (r.encoded_len().ok()? + s.encoded_len().ok()?).ok()?;
-    let mut out = Vec::with_capacity(fixed.len() + 9);
-    der::Header::new(der::Tag::Sequence, len)
-        .ok()?
-        .encode_to_vec(&mut out)
-        .ok()?;
-    r.encode_to_vec(&mut out).ok()?;
-    s.encode_to_vec(&mut out).ok()?;
-    Some(out)
-}
-
 /// Whether `s` (big-endian, field length) is above n/2.
 fn ecdsa_s_is_high(alg: KeyAlgorithm, s: &[u8]) -> bool {
     use p256::elliptic_curve::scalar::IsHigh as _;
@@ -668,26 +472,6 @@ fn ed25519_s_ok(s: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn der_roundtrip_and_strictness() {
-        let mut fixed = [0u8; 64];
-        fixed[31] = 1;
-        fixed[32] = 0x80;
-        let der = ecdsa_fixed_to_der(&fixed).unwrap();
-        assert_eq!(der, hex::decode("3026020101022100800000000000000000000000000000000000000000000000000000000000000000").unwrap()[..der.len()]);
-        let mut out = [0u8; 96];
-        assert_eq!(der_to_fixed(&der, 32, &mut out), Some(64));
-        assert_eq!(&out[..64], &fixed[..]);
-        // trailing byte
-        let mut t = der.clone();
-        t.push(0);
-        assert_eq!(der_to_fixed(&t, 32, &mut out), None);
-        // long-form length
-        let mut lf = vec![0x30, 0x81, der[1]];
-        lf.extend_from_slice(&der[2..]);
-        assert_eq!(der_to_fixed(&lf, 32, &mut out), None);
-    }
 
     #[test]
     fn ed25519_canonical_y() {

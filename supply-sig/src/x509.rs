@@ -19,11 +19,12 @@ use der::asn1::ObjectIdentifier;
 use der::{Decode as _, Encode as _, Reader as _};
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 
+use crate::alg::SignatureScheme;
 use crate::crypto::Provider;
-use crate::key::encoding::pem;
 use crate::key::PublicKey;
-use crate::limits::{MAX_CERT_CHAIN_LEN, MAX_CERT_DER_LEN, MAX_PEM_LEN};
-use crate::sign::{KeyVerifier, SignatureScheme, Verifier as _, VerifyPolicy};
+use crate::limits::{LimitExceeded, MAX_CERT_CHAIN_LEN, MAX_CERT_DER_LEN, MAX_PEM_LEN};
+use crate::pem;
+use crate::sign::{KeyVerifier, Verifier as _, VerifyPolicy};
 use crate::time::Timestamp;
 
 /// keyUsage (RFC 5280 §4.2.1.3).
@@ -58,20 +59,28 @@ pub enum Error {
     /// The bytes are not one DER certificate.
     #[error("invalid certificate encoding")]
     InvalidEncoding,
-    /// The PEM text holds no `CERTIFICATE` block or a malformed one.
-    #[error("invalid PEM certificate")]
-    InvalidPem,
-    /// A size or count limit was hit.
-    #[error("{what} exceeds the limit of {limit}")]
-    LimitExceeded {
-        /// What was too large.
-        what: &'static str,
-        /// The limit.
-        limit: usize,
+    /// A certificate's PEM block is malformed.
+    #[error("reading the certificate's PEM block")]
+    Pem(#[source] pem::Error),
+    /// A PEM block holds something other than a certificate.
+    #[error("the PEM block is labelled {label:?}, not CERTIFICATE")]
+    UnexpectedPemLabel {
+        /// The label found (at most [`crate::limits::MAX_PEM_LABEL_LEN`] characters).
+        label: String,
     },
+    /// A PEM chain holds no complete `CERTIFICATE` block, or is not UTF-8 text.
+    #[error("the PEM text holds no complete CERTIFICATE block")]
+    NoPemCertificate,
+    /// A size or count limit was hit.
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
     /// The subject public key is of an unsupported type or malformed.
-    #[error("unsupported or invalid subject public key")]
-    UnsupportedKey,
+    #[error("reading the certificate's subject public key")]
+    UnsupportedKey(#[source] crate::key::Error),
+    /// The issuer's key cannot check signatures of the certificate's algorithm (refused by the
+    /// verification policy, or not supported by the crypto provider).
+    #[error("preparing the issuer's key for the certificate's signature algorithm")]
+    IssuerKey(#[source] crate::sign::Error),
     /// The certificate's signature algorithm is not supported with its issuer's key.
     #[error("unsupported signature algorithm {oid}")]
     UnsupportedSignatureAlgorithm {
@@ -178,10 +187,11 @@ impl Certificate {
     /// [`Error::UnsupportedKey`], [`Error::InvalidExtension`] for a repeated extension.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         if der.len() > MAX_CERT_DER_LEN {
-            return Err(Error::LimitExceeded {
-                what: "certificate DER length",
-                limit: MAX_CERT_DER_LEN,
-            });
+            return Err(
+                LimitExceeded::new("certificate DER (bytes)", MAX_CERT_DER_LEN)
+                    .with_actual(der.len())
+                    .into(),
+            );
         }
         let parsed = x509_cert::Certificate::from_der(der).map_err(|_| Error::InvalidEncoding)?;
         // The exact tbsCertificate bytes: the first element of the outer SEQUENCE.
@@ -209,8 +219,8 @@ impl Certificate {
             .tbs_certificate
             .subject_public_key_info
             .to_der()
-            .map_err(|_| Error::UnsupportedKey)?;
-        let key = PublicKey::from_spki_der(&spki).map_err(|_| Error::UnsupportedKey)?;
+            .map_err(|_| Error::InvalidEncoding)?;
+        let key = PublicKey::from_spki_der(&spki).map_err(Error::UnsupportedKey)?;
         let mut seen = Vec::new();
         for ext in parsed.tbs_certificate.extensions.iter().flatten() {
             if seen.contains(&ext.extn_id) {
@@ -231,11 +241,13 @@ impl Certificate {
     /// Parses the first `CERTIFICATE` block of a PEM text.
     ///
     /// # Errors
-    /// [`Error::InvalidPem`] or as [`Certificate::from_der`].
+    /// [`Error::Pem`], [`Error::UnexpectedPemLabel`] or as [`Certificate::from_der`].
     pub fn from_pem(text: &[u8]) -> Result<Self, Error> {
-        let block = pem::decode(text).map_err(|_| Error::InvalidPem)?;
-        if block.label() != "CERTIFICATE" {
-            return Err(Error::InvalidPem);
+        let block = pem::decode(text).map_err(Error::Pem)?;
+        if block.label() != pem::CERTIFICATE_LABEL {
+            return Err(Error::UnexpectedPemLabel {
+                label: block.label().to_owned(),
+            });
         }
         Self::from_der(block.contents())
     }
@@ -244,34 +256,35 @@ impl Certificate {
     /// [`MAX_CERT_CHAIN_LEN`]).
     ///
     /// # Errors
-    /// [`Error::InvalidPem`] when there is none, or as [`Certificate::from_pem`].
+    /// [`Error::NoPemCertificate`] when there is none, or as [`Certificate::from_pem`].
     pub fn from_pem_chain(text: &[u8]) -> Result<Vec<Self>, Error> {
         if text.len() > MAX_PEM_LEN.saturating_mul(MAX_CERT_CHAIN_LEN) {
-            return Err(Error::LimitExceeded {
-                what: "PEM chain length",
-                limit: MAX_PEM_LEN.saturating_mul(MAX_CERT_CHAIN_LEN),
-            });
+            return Err(LimitExceeded::new(
+                "PEM certificate chain (bytes)",
+                MAX_PEM_LEN.saturating_mul(MAX_CERT_CHAIN_LEN),
+            )
+            .with_actual(text.len())
+            .into());
         }
-        let text = std::str::from_utf8(text).map_err(|_| Error::InvalidPem)?;
+        let text = std::str::from_utf8(text).map_err(|_| Error::NoPemCertificate)?;
         const END: &str = "-----END CERTIFICATE-----";
         let mut out = Vec::new();
         let mut rest = text;
         while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
             let Some(end) = rest[start..].find(END) else {
-                return Err(Error::InvalidPem);
+                return Err(Error::NoPemCertificate);
             };
             let block = &rest[start..start + end + END.len()];
             if out.len() == MAX_CERT_CHAIN_LEN {
-                return Err(Error::LimitExceeded {
-                    what: "certificates in a chain",
-                    limit: MAX_CERT_CHAIN_LEN,
-                });
+                return Err(
+                    LimitExceeded::new("certificates in a chain", MAX_CERT_CHAIN_LEN).into(),
+                );
             }
             out.push(Self::from_pem(block.as_bytes())?);
             rest = &rest[start + end + END.len()..];
         }
         if out.is_empty() {
-            return Err(Error::InvalidPem);
+            return Err(Error::NoPemCertificate);
         }
         Ok(out)
     }
@@ -299,7 +312,7 @@ impl Certificate {
 
     /// The certificate as PEM.
     pub fn to_pem(&self) -> String {
-        pem::encode("CERTIFICATE", &self.der)
+        pem::encode(pem::CERTIFICATE_LABEL, &self.der)
     }
 
     /// notBefore.
@@ -352,7 +365,8 @@ impl Certificate {
     /// Verifies this certificate's signature with `issuer`'s key, over the exact TBS bytes.
     ///
     /// # Errors
-    /// [`Error::UnsupportedSignatureAlgorithm`], or [`Error::BadSignature`] at position 0.
+    /// [`Error::UnsupportedSignatureAlgorithm`], [`Error::IssuerKey`] when the issuer's key is
+    /// refused for that algorithm, or [`Error::BadSignature`] at position 0.
     pub fn verify_signed_by(&self, issuer: &PublicKey, provider: &Provider) -> Result<(), Error> {
         let alg = &self.parsed.signature_algorithm;
         let scheme =
@@ -369,7 +383,7 @@ impl Certificate {
             .as_bytes()
             .ok_or(Error::BadSignature { position: 0 })?;
         let v = KeyVerifier::new(issuer, scheme, VerifyPolicy::default(), provider)
-            .map_err(|_| Error::UnsupportedKey)?;
+            .map_err(Error::IssuerKey)?;
         v.verify(self.tbs_der(), sig)
             .map_err(|_| Error::BadSignature { position: 0 })
     }
@@ -479,10 +493,11 @@ impl Certificate {
 pub fn check_ca_chain(chain: &[Certificate], provider: &Provider) -> Result<(), Error> {
     let root = chain.last().ok_or(Error::NoRoot)?;
     if chain.len() > MAX_CERT_CHAIN_LEN {
-        return Err(Error::LimitExceeded {
-            what: "certificates in a chain",
-            limit: MAX_CERT_CHAIN_LEN,
-        });
+        return Err(
+            LimitExceeded::new("certificates in a chain", MAX_CERT_CHAIN_LEN)
+                .with_actual(chain.len())
+                .into(),
+        );
     }
     if !root.is_self_issued() || root.verify_signed_by(root.public_key(), provider).is_err() {
         return Err(Error::NoRoot);
@@ -556,10 +571,11 @@ pub fn verify_chain_checked(
 ) -> Result<(), Error> {
     let issuer = chain.certs.first().ok_or(Error::NoRoot)?;
     if chain.certs.len() >= MAX_CERT_CHAIN_LEN {
-        return Err(Error::LimitExceeded {
-            what: "certificates in a chain",
-            limit: MAX_CERT_CHAIN_LEN,
-        });
+        return Err(
+            LimitExceeded::new("certificates in a chain", MAX_CERT_CHAIN_LEN)
+                .with_actual(chain.certs.len().saturating_add(1))
+                .into(),
+        );
     }
     leaf.check_leaf(profile)?;
     check_validity(std::iter::once(leaf).chain(chain.certs.iter()), time)?;
@@ -601,10 +617,11 @@ pub fn verify_chain(
         return Err(Error::NoRoot);
     }
     if chain.len() >= MAX_CERT_CHAIN_LEN {
-        return Err(Error::LimitExceeded {
-            what: "certificates in a chain",
-            limit: MAX_CERT_CHAIN_LEN,
-        });
+        return Err(
+            LimitExceeded::new("certificates in a chain", MAX_CERT_CHAIN_LEN)
+                .with_actual(chain.len().saturating_add(1))
+                .into(),
+        );
     }
     leaf.check_leaf(profile)?;
     let all: Vec<&Certificate> = std::iter::once(leaf).chain(chain.iter()).collect();
@@ -658,4 +675,34 @@ pub(crate) fn scheme_for(oid: ObjectIdentifier, issuer: &PublicKey) -> Option<Si
         (o, K::Ed25519) if o == OID_ED25519 => S::Ed25519,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod error_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn errors_name_each_cause_once() {
+        let err = Certificate::from_pem(
+            b"-----BEGIN CERTIFICATE-----\nA!AA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap_err();
+        crate::assert_causes_once(
+            err,
+            &[
+                "reading the certificate's PEM block",
+                "not canonical base64",
+                "Invalid symbol",
+            ],
+        );
+        let err =
+            Certificate::from_pem(pem::encode("PUBLIC KEY", &[0x30, 0x00]).as_bytes()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the PEM block is labelled \"PUBLIC KEY\", not CERTIFICATE"
+        );
+        let err = Certificate::from_der(&vec![0u8; MAX_CERT_DER_LEN + 1]).unwrap_err();
+        crate::assert_causes_once(err, &["certificate DER (bytes) exceeds the limit of 32768"]);
+    }
 }

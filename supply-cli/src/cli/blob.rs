@@ -81,8 +81,8 @@ impl SignBlob {
             .context("give --key or --identity-token")?;
         let key = super::keys::load_private(key_path)?;
         let blob = read_capped(&self.file, MAX_BLOB, "file")?;
-        let signer = KeySigner::new(&key, key.public_key().default_scheme(), provider)
-            .context("preparing the signing key")?;
+        let signer =
+            KeySigner::with_default_scheme(&key, provider).context("preparing the signing key")?;
         if let Some(path) = &self.bundle {
             let b = supply_sig::sigstore::sign::sign_message(&blob, &signer, provider)
                 .context("writing the bundle")?;

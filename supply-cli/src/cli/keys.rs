@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use supply_sig::crypto::Provider;
 use supply_sig::key::encoding::{cosign, pem, AutoLoader, KeyLoader};
-use supply_sig::key::KeyAlgorithm;
+use supply_sig::key::{KeyAlgorithm, PrivateKey};
 
 use super::{password_from_env, read_capped};
 
@@ -48,7 +48,7 @@ impl GenerateKeyPair {
             Algo::EcdsaP384 => KeyAlgorithm::EcdsaP384,
             Algo::Ed25519 => KeyAlgorithm::Ed25519,
         };
-        let key = provider.sign.generate(alg).context("generating the key")?;
+        let key = PrivateKey::generate(alg, provider).context("generating the key")?;
         let encrypted = cosign::encrypt(&key, &password, provider).context("encrypting the key")?;
         let public = pem::public_key_to_pem(key.public_key());
         let key_path = PathBuf::from(format!("{}.key", self.output_key_prefix));
@@ -125,7 +125,7 @@ impl PublicKeyCmd {
 }
 
 /// Loads a private key for signing.
-pub(crate) fn load_private(path: &std::path::Path) -> anyhow::Result<supply_sig::key::PrivateKey> {
+pub(crate) fn load_private(path: &std::path::Path) -> anyhow::Result<PrivateKey> {
     let bytes = read_capped(path, MAX_KEY_FILE, "key")?;
     let password = password_from_env();
     AutoLoader

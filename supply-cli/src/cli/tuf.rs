@@ -13,7 +13,7 @@ use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand};
 use supply_sig::crypto::Provider;
 use supply_sig::key::encoding::pem;
-use supply_sig::key::KeyAlgorithm;
+use supply_sig::key::{KeyAlgorithm, PrivateKey};
 use supply_tuf::client::{http, local, Config, Updater};
 use supply_tuf::metadata::Expires;
 use supply_tuf::names;
@@ -219,7 +219,7 @@ fn key_or_generate(
     let path = key_file(dir, name);
     if !path.exists() {
         std::fs::create_dir_all(dir)?;
-        let sk = provider.sign.generate(KeyAlgorithm::Ed25519)?;
+        let sk = PrivateKey::generate(KeyAlgorithm::Ed25519, provider)?;
         let text = pem::private_key_to_pem(&sk)?;
         write_private(&path, text.as_bytes())?;
         eprintln!("generated {}", path.display());

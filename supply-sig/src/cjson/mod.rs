@@ -69,14 +69,9 @@ pub enum Error {
         /// Where its second occurrence starts.
         offset: usize,
     },
-    /// The input exceeds a named limit.
-    #[error("{what} exceeds the limit of {limit}")]
-    LimitExceeded {
-        /// What was too large (`"JSON length"` in bytes, `"JSON nesting depth"` in levels).
-        what: &'static str,
-        /// The limit.
-        limit: usize,
-    },
+    /// The input exceeds a named limit (its length in bytes or its nesting depth).
+    #[error(transparent)]
+    LimitExceeded(#[from] crate::limits::LimitExceeded),
     /// OLPC canonical JSON has no fractions or exponents (securesystemslib raises
     /// `FormatError`).
     #[error("number at byte {offset} is not an integer, which OLPC canonical JSON requires")]
@@ -95,4 +90,33 @@ pub enum Error {
     /// keys) before canonicalization.
     #[error("could not serialize the value as JSON")]
     Serialize(#[source] serde_json::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn errors_name_each_cause_once() {
+        // A map with non-string keys has no JSON form.
+        let mut map = BTreeMap::new();
+        map.insert(vec![1u8], 1u8);
+        let err = jcs::to_vec(&map).unwrap_err();
+        crate::assert_causes_once(
+            err,
+            &[
+                "could not serialize the value as JSON",
+                "key must be a string",
+            ],
+        );
+        let limits = crate::limits::Limits {
+            json_len: 2,
+            ..Default::default()
+        };
+        let err = olpc::canonicalize_with_limits(b"[1,2]", &limits).unwrap_err();
+        crate::assert_causes_once(err, &["JSON document (bytes) exceeds the limit of 2 (5)"]);
+    }
 }

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use super::Error;
-use crate::limits::Limits;
+use crate::limits::{LimitExceeded, Limits};
 
 /// One node of the tape.
 #[derive(Debug)]
@@ -66,10 +66,9 @@ const fn syntax(offset: usize, reason: &'static str) -> Error {
 /// Parses `json` under `limits`.
 pub(crate) fn parse<'a>(json: &'a [u8], limits: &Limits) -> Result<Document<'a>, Error> {
     if json.len() > limits.json_len {
-        return Err(Error::LimitExceeded {
-            what: "JSON length",
-            limit: limits.json_len,
-        });
+        return Err(LimitExceeded::new("JSON document (bytes)", limits.json_len)
+            .with_actual(json.len())
+            .into());
     }
     let text = std::str::from_utf8(json).map_err(|e| Error::InvalidUtf8 {
         offset: e.valid_up_to(),
@@ -406,10 +405,7 @@ impl<'a> Parser<'a> {
 
 fn open_check(open: usize, max_depth: usize) -> Result<(), Error> {
     if open >= max_depth {
-        Err(Error::LimitExceeded {
-            what: "JSON nesting depth",
-            limit: max_depth,
-        })
+        Err(LimitExceeded::new("JSON nesting depth", max_depth).into())
     } else {
         Ok(())
     }
@@ -653,6 +649,6 @@ mod tests {
             "[".repeat(limits.json_depth + 1),
             "]".repeat(limits.json_depth + 1)
         );
-        assert!(matches!(p(&deep), Err(Error::LimitExceeded { .. })));
+        assert!(matches!(p(&deep), Err(Error::LimitExceeded(_))));
     }
 }

@@ -4,12 +4,13 @@ use aws_lc_rs::encoding::AsBigEndian as _;
 use aws_lc_rs::signature::{self as sig, KeyPair as _, ParsedPublicKey};
 
 use super::{
-    Error, HashContext, HashProvider, PreparedSigner, PreparedVerifier, Provider, SecureRandom,
-    SignProvider, VerifyProvider,
+    Error, HashProvider, PreparedSigner, PreparedVerifier, Provider, SignProvider, VerifyProvider,
 };
-use crate::digest::{Algorithm, Hasher};
-use crate::key::{KeyAlgorithm, PrivateKey, PublicKey};
-use crate::sign::SignatureScheme;
+use crate::alg::{
+    Algorithm, HashContext, KeyAlgorithm, RandomError, SecureRandom, SignatureScheme,
+};
+use crate::digest::Hasher;
+use crate::key::{PrivateKey, PublicKey};
 
 const NAME: &str = "aws-lc-rs";
 
@@ -58,8 +59,8 @@ impl HashProvider for Hash {
 struct Random;
 
 impl SecureRandom for Random {
-    fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
-        aws_lc_rs::rand::fill(dest).map_err(|_| Error::Random)
+    fn fill(&self, dest: &mut [u8]) -> Result<(), RandomError> {
+        aws_lc_rs::rand::fill(dest).map_err(|_| RandomError::new())
     }
 }
 
@@ -140,7 +141,7 @@ impl VerifyProvider for Verify {
 impl PreparedVerifier for Prepared {
     fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
         if self.ecdsa_to_der {
-            let der = crate::sign::ecdsa_fixed_to_der(sig).ok_or(Error::BadSignature)?;
+            let der = super::ecdsa_sig::ecdsa_fixed_to_der(sig).ok_or(Error::BadSignature)?;
             return self
                 .key
                 .verify_sig(msg, &der)
@@ -170,7 +171,7 @@ impl PreparedVerifier for Prepared {
             .map_err(|_| Error::BadSignature)?;
         let der;
         let sig = if self.ecdsa_to_der {
-            der = crate::sign::ecdsa_fixed_to_der(sig).ok_or(Error::BadSignature)?;
+            der = super::ecdsa_sig::ecdsa_fixed_to_der(sig).ok_or(Error::BadSignature)?;
             &der[..]
         } else {
             sig

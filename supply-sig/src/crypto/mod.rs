@@ -17,12 +17,17 @@
 
 use std::fmt::Debug;
 
-use crate::digest::{Algorithm, Digest, Hasher};
-use crate::key::{KeyAlgorithm, PrivateKey, PublicKey};
-use crate::sign::SignatureScheme;
+use crate::alg::{Algorithm, KeyAlgorithm, RandomError, SignatureScheme};
+use crate::digest::{Digest, Hasher};
+use crate::key::{PrivateKey, PublicKey};
+
+/// The backend's hashing and randomness traits live in [`crate::alg`] (the digest and key layers
+/// below this module need them); these paths keep working.
+pub use crate::alg::{HashContext, SecureRandom};
 
 #[cfg(feature = "aws-lc-rs")]
 mod aws_lc;
+pub(crate) mod ecdsa_sig;
 mod rustcrypto;
 
 #[cfg(feature = "aws-lc-rs")]
@@ -57,7 +62,7 @@ pub enum Error {
         provider: &'static str,
     },
     /// The system random source failed.
-    #[error("random source failed")]
+    #[error("the system random source failed")]
     Random,
     /// The key scheme does not match the key.
     #[error("scheme {scheme:?} cannot be used with a {key:?} key")]
@@ -67,14 +72,6 @@ pub enum Error {
         /// The key's algorithm.
         key: KeyAlgorithm,
     },
-}
-
-/// A hash computation inside a backend.
-pub trait HashContext: Send {
-    /// Feeds bytes.
-    fn update(&mut self, data: &[u8]);
-    /// Writes the output into `out`, which is exactly the algorithm's output length.
-    fn finish(self: Box<Self>, out: &mut [u8]);
 }
 
 /// Hashing.
@@ -166,15 +163,6 @@ pub trait SignProvider: Send + Sync + Debug {
     fn generate(&self, algorithm: KeyAlgorithm) -> Result<PrivateKey, Error>;
 }
 
-/// A cryptographically secure random source.
-pub trait SecureRandom: Send + Sync + Debug {
-    /// Fills `dest` with random bytes.
-    ///
-    /// # Errors
-    /// [`Error::Random`] when the system source fails.
-    fn fill(&self, dest: &mut [u8]) -> Result<(), Error>;
-}
-
 /// A complete crypto backend.
 #[derive(Clone, Copy, Debug)]
 pub struct Provider {
@@ -205,4 +193,52 @@ pub fn all_providers() -> Vec<&'static Provider> {
     #[cfg(feature = "aws-lc-rs")]
     v.push(&AWS_LC);
     v
+}
+
+impl From<RandomError> for Error {
+    fn from(_: RandomError) -> Self {
+        // `RandomError` carries nothing more than the variant says.
+        Self::Random
+    }
+}
+
+impl SecureRandom for Provider {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), RandomError> {
+        self.random.fill(dest)
+    }
+}
+
+impl PrivateKey {
+    /// Generates a fresh private key of `algorithm` with `provider`'s key generation (the same as
+    /// `provider.sign.generate(algorithm)`).
+    ///
+    /// ```
+    /// use supply_sig::crypto::RUSTCRYPTO;
+    /// use supply_sig::key::{KeyAlgorithm, PrivateKey};
+    ///
+    /// let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, &RUSTCRYPTO)?;
+    /// assert_eq!(key.algorithm(), KeyAlgorithm::EcdsaP256);
+    /// # Ok::<(), supply_sig::crypto::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] when the backend cannot generate such keys (RSA in both backends),
+    /// [`Error::Random`] when the random source fails.
+    pub fn generate(algorithm: KeyAlgorithm, provider: &Provider) -> Result<Self, Error> {
+        provider.sign.generate(algorithm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_each_cause_once() {
+        // Randomness failures carry no detail; the variant says it once.
+        let chain = crate::assert_causes_once(Error::from(RandomError::new()), &["random source"]);
+        assert_eq!(chain, "the system random source failed");
+        let err = PrivateKey::generate(KeyAlgorithm::Rsa, &RUSTCRYPTO).unwrap_err();
+        crate::assert_causes_once(err, &["rustcrypto does not support"]);
+    }
 }

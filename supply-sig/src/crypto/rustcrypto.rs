@@ -7,12 +7,11 @@ use rsa::traits::PublicKeyParts as _;
 use sha2::Digest as _;
 
 use super::{
-    Error, HashProvider, PreparedSigner, PreparedVerifier, Provider, SecureRandom, SignProvider,
-    VerifyProvider,
+    Error, HashProvider, PreparedSigner, PreparedVerifier, Provider, SignProvider, VerifyProvider,
 };
-use crate::digest::{Algorithm, Hasher};
-use crate::key::{KeyAlgorithm, PrivateKey, PublicKey};
-use crate::sign::SignatureScheme;
+use crate::alg::{Algorithm, KeyAlgorithm, RandomError, SecureRandom, SignatureScheme};
+use crate::digest::Hasher;
+use crate::key::{PrivateKey, PublicKey};
 
 const NAME: &str = "rustcrypto";
 
@@ -38,10 +37,10 @@ impl HashProvider for Hash {
 struct Random;
 
 impl SecureRandom for Random {
-    fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), RandomError> {
         rand_core::OsRng
             .try_fill_bytes(dest)
-            .map_err(|_| Error::Random)
+            .map_err(|_| RandomError::new())
     }
 }
 

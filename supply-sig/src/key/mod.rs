@@ -17,9 +17,13 @@ use der::{Decode, Encode, Tagged as _};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use zeroize::Zeroizing;
 
-use crate::digest::{Algorithm, Digest};
-use crate::limits;
-use crate::sign::SignatureScheme;
+use crate::alg::{Algorithm, RandomError, SignatureScheme};
+use crate::digest::Digest;
+use crate::limits::{self, LimitExceeded};
+
+/// The key family vocabulary lives in [`crate::alg`] (the bottom of the crate); this path keeps
+/// working.
+pub use crate::alg::KeyAlgorithm;
 
 pub mod encoding;
 
@@ -28,25 +32,70 @@ pub mod encoding;
 #[non_exhaustive]
 pub enum Error {
     /// The bytes are not a well-formed key in the expected encoding.
-    #[error("invalid {format} key encoding")]
+    #[error("malformed {format}")]
     InvalidEncoding {
+        /// The encoding that was being read, as a noun (`"SPKI public key"`, `"cosign key
+        /// file"`).
+        format: &'static str,
+    },
+    /// The key's algorithm, curve, type or scheme is well-formed but not one this crate reads
+    /// or writes.
+    #[error("unsupported {kind} {name:?} in the {format}")]
+    UnsupportedAlgorithm {
+        /// The encoding that was being read or written (`"SPKI public key"`, `"OpenSSH key"`).
+        format: &'static str,
+        /// What the name names (`"key algorithm"`, `"EC curve"`, `"key type"`, `"KDF"`).
+        kind: &'static str,
+        /// The OID or name found (at most 64 characters of it).
+        name: String,
+    },
+    /// An EC key gives its curve by explicit parameters or not at all, instead of by name
+    /// (RFC 5480 §2.1.1 allows only `namedCurve`).
+    #[error("the EC key in the {format} has no named curve")]
+    MissingNamedCurve {
         /// The encoding that was being read.
         format: &'static str,
     },
-    /// The key is well-formed but its algorithm or parameters are not supported.
-    #[error("unsupported key: {0}")]
-    Unsupported(String),
+    /// Legacy OpenSSL PEM encryption (`Proc-Type: 4,ENCRYPTED`, RFC 1421) is refused by
+    /// policy: its key derivation is one round of MD5 (`EVP_BytesToKey`).
+    #[error(
+        "the PEM key uses legacy OpenSSL encryption (Proc-Type/DEK-Info, MD5 key derivation), \
+         which is refused; convert it with `openssl pkcs8 -topk8`"
+    )]
+    LegacyPemEncryption,
+    /// PBES1 (PKCS#5 v1.5, DES or RC2 with MD5 or SHA-1) in an encrypted PKCS#8 key is refused.
+    #[error(
+        "the encrypted PKCS#8 key uses PBES1 (PKCS#5 v1.5), which is not supported; \
+         re-encrypt it with PBES2 (`openssl pkcs8 -topk8 -v2 aes-256-cbc`)"
+    )]
+    Pbes1Encryption,
+    /// A securesystemslib key dict names a scheme that does not fit its key type.
+    #[error("the securesystemslib scheme {scheme:?} does not fit the key type {keytype:?}")]
+    SchemeKeyTypeMismatch {
+        /// The `scheme` field (at most 64 characters of it).
+        scheme: String,
+        /// The `keytype` field (at most 64 characters of it).
+        keytype: String,
+    },
+    /// A JSON key format (securesystemslib key dict, cosign key file body) is not JSON.
+    #[error("the {format} is not valid JSON")]
+    Json {
+        /// The format that was being read.
+        format: &'static str,
+        /// What the JSON parser reported.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// An OpenSSH comment to write holds a line break, which would end the key line early.
+    #[error("an OpenSSH key comment cannot contain line breaks")]
+    CommentLineBreak,
     /// The key material is invalid (point not on curve, modulus out of range ...).
     #[error("invalid key: {0}")]
     InvalidKey(&'static str),
-    /// The input is larger than the named limit.
-    #[error("{what} exceeds the limit of {limit} bytes")]
-    LimitExceeded {
-        /// What was too large.
-        what: &'static str,
-        /// The limit.
-        limit: usize,
-    },
+    /// The input, or a key-derivation cost (PBKDF2 iterations, scrypt work), is above a named
+    /// limit.
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
     /// An encrypted key could not be decrypted (wrong password or corrupted file).
     #[error("could not decrypt the private key (wrong password?)")]
     Decryption,
@@ -56,22 +105,17 @@ pub enum Error {
     /// The public key embedded in a private key does not match the private key.
     #[error("the embedded public key does not match the private key")]
     PublicKeyMismatch,
-    /// The crypto backend failed (key generation or random source).
-    #[error(transparent)]
-    Crypto(#[from] crate::crypto::Error),
+    /// The random source failed while drawing a salt or nonce for an encrypted key file.
+    #[error("drawing the salt and nonce for the encrypted key file")]
+    Random(#[from] RandomError),
+    /// The key's PEM container is malformed.
+    #[error("reading the key's PEM block")]
+    Pem(#[from] crate::pem::Error),
     /// A PEM document has a label this reader does not accept here.
     #[error("unexpected PEM label {label:?}")]
     UnexpectedPemLabel {
         /// The label found (at most 64 characters of it).
         label: String,
-    },
-    /// A key-derivation cost (PBKDF2 iterations, scrypt N·r·p) is above the named limit.
-    #[error("{what} exceeds the limit of {limit}")]
-    CostExceeded {
-        /// What was too costly.
-        what: &'static str,
-        /// The limit.
-        limit: u64,
     },
     /// Encrypting a private key failed inside the cipher.
     #[error("could not encrypt the private key")]
@@ -81,41 +125,21 @@ pub enum Error {
     CanonicalJson(#[source] crate::cjson::Error),
 }
 
-/// The algorithm family of a key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum KeyAlgorithm {
-    /// ECDSA over NIST P-256 (secp256r1).
-    EcdsaP256,
-    /// ECDSA over NIST P-384 (secp384r1).
-    EcdsaP384,
-    /// Ed25519 (RFC 8032).
-    Ed25519,
-    /// RSA (verification only in the RustCrypto backend).
-    Rsa,
-}
-
-impl KeyAlgorithm {
-    /// The scheme a key of this family uses when nothing else is said: cosign's choices
-    /// (ECDSA with the curve's hash, Ed25519, RSA PKCS#1 v1.5 with SHA-256).
-    pub const fn default_scheme(self) -> SignatureScheme {
-        match self {
-            Self::EcdsaP256 => SignatureScheme::EcdsaP256Sha256,
-            Self::EcdsaP384 => SignatureScheme::EcdsaP384Sha384,
-            Self::Ed25519 => SignatureScheme::Ed25519,
-            Self::Rsa => SignatureScheme::RsaPkcs1v15Sha256,
-        }
-    }
-
-    /// Field size in bytes for ECDSA curves (the size of `r` and `s`).
-    pub const fn ecdsa_field_len(self) -> Option<usize> {
-        match self {
-            Self::EcdsaP256 => Some(32),
-            Self::EcdsaP384 => Some(48),
-            _ => None,
+impl Error {
+    /// An [`Error::UnsupportedAlgorithm`], keeping at most 64 characters of `name` (it may echo
+    /// hostile input).
+    pub(crate) fn unsupported(format: &'static str, kind: &'static str, name: &str) -> Self {
+        Self::UnsupportedAlgorithm {
+            format,
+            kind,
+            name: name.chars().take(64).collect(),
         }
     }
 }
+
+/// The names of the encodings read here, for [`Error::InvalidEncoding`].
+const SPKI: &str = "SPKI public key";
+const PKCS1: &str = "PKCS#1 RSA key";
 
 // OIDs (RFC 5480, RFC 8410, RFC 8017).
 pub(crate) const OID_EC_PUBLIC_KEY: ObjectIdentifier =
@@ -137,53 +161,56 @@ impl PublicKey {
     /// Parses a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
     ///
     /// # Errors
-    /// [`Error::InvalidEncoding`] for malformed DER or trailing bytes, [`Error::Unsupported`] for
+    /// [`Error::InvalidEncoding`] for malformed DER or trailing bytes, [`Error::UnsupportedAlgorithm`] for
     /// other algorithms, [`Error::InvalidKey`] for invalid material.
     pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
         if der.len() > limits::MAX_DER_LEN {
-            return Err(Error::LimitExceeded {
-                what: "DER key",
-                limit: limits::MAX_DER_LEN,
-            });
+            return Err(LimitExceeded::new("DER public key", limits::MAX_DER_LEN)
+                .with_actual(der.len())
+                .into());
         }
         let spki = SubjectPublicKeyInfoOwned::from_der(der)
-            .map_err(|_| Error::InvalidEncoding { format: "SPKI" })?;
+            .map_err(|_| Error::InvalidEncoding { format: SPKI })?;
         let bits = spki
             .subject_public_key
             .as_bytes()
-            .ok_or(Error::InvalidEncoding { format: "SPKI" })?;
+            .ok_or(Error::InvalidEncoding { format: SPKI })?;
         let alg = &spki.algorithm;
         if alg.oid == OID_EC_PUBLIC_KEY {
             let curve: ObjectIdentifier = alg
                 .parameters
                 .as_ref()
-                .ok_or(Error::InvalidEncoding { format: "SPKI" })?
+                .ok_or(Error::InvalidEncoding { format: SPKI })?
                 .decode_as()
-                .map_err(|_| Error::Unsupported("EC key without a named curve".into()))?;
+                .map_err(|_| Error::MissingNamedCurve { format: SPKI })?;
             let algorithm = if curve == OID_P256 {
                 KeyAlgorithm::EcdsaP256
             } else if curve == OID_P384 {
                 KeyAlgorithm::EcdsaP384
             } else {
-                return Err(Error::Unsupported(format!("EC curve {curve}")));
+                return Err(Error::unsupported(SPKI, "EC curve", &curve.to_string()));
             };
             Self::from_sec1_point(algorithm, bits)
         } else if alg.oid == OID_ED25519 {
             if alg.parameters.is_some() {
                 // RFC 8410 §3: parameters MUST be absent.
-                return Err(Error::InvalidEncoding { format: "SPKI" });
+                return Err(Error::InvalidEncoding { format: SPKI });
             }
             Self::from_ed25519_bytes(bits)
         } else if alg.oid == OID_RSA {
             // RFC 8017 A.1: parameters MUST be NULL (some encoders omit them; accept absent too).
             if let Some(p) = &alg.parameters {
                 if p.tag() != der::Tag::Null || !p.value().is_empty() {
-                    return Err(Error::InvalidEncoding { format: "SPKI" });
+                    return Err(Error::InvalidEncoding { format: SPKI });
                 }
             }
             Self::from_pkcs1_der(bits)
         } else {
-            Err(Error::Unsupported(format!("key algorithm {}", alg.oid)))
+            Err(Error::unsupported(
+                SPKI,
+                "key algorithm",
+                &alg.oid.to_string(),
+            ))
         }
     }
 
@@ -249,7 +276,7 @@ impl PublicKey {
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
         use pkcs1::DecodeRsaPublicKey as _;
         let key = pkcs1::RsaPublicKey::from_der(der)
-            .map_err(|_| Error::InvalidEncoding { format: "PKCS#1" })?;
+            .map_err(|_| Error::InvalidEncoding { format: PKCS1 })?;
         let n = key.modulus.as_bytes();
         let e = key.public_exponent.as_bytes();
         let bits = bit_len(n);
@@ -276,7 +303,7 @@ impl PublicKey {
         // Re-encode so the material is canonical DER whatever the input was.
         let material = key
             .to_der()
-            .map_err(|_| Error::InvalidEncoding { format: "PKCS#1" })?;
+            .map_err(|_| Error::InvalidEncoding { format: PKCS1 })?;
         let null = der::Any::from(der::asn1::Null);
         let spki = encode_spki(OID_RSA, Some(null), &material)?;
         Ok(Self {
@@ -344,11 +371,11 @@ fn encode_spki(
     let spki = SubjectPublicKeyInfoOwned {
         algorithm: AlgorithmIdentifierOwned { oid, parameters },
         subject_public_key: BitString::from_bytes(key)
-            .map_err(|_| Error::InvalidEncoding { format: "SPKI" })?,
+            .map_err(|_| Error::InvalidEncoding { format: SPKI })?,
     };
     spki.to_der()
         .map(Vec::into_boxed_slice)
-        .map_err(|_| Error::InvalidEncoding { format: "SPKI" })
+        .map_err(|_| Error::InvalidEncoding { format: SPKI })
 }
 
 /// Bit length of a big-endian unsigned integer.
@@ -430,11 +457,11 @@ impl PrivateKey {
     /// [`Error::InvalidEncoding`] or [`Error::InvalidKey`].
     pub fn from_rsa_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
         let key = <pkcs1::RsaPrivateKey<'_> as Decode<'_>>::from_der(der)
-            .map_err(|_| Error::InvalidEncoding { format: "PKCS#1" })?;
+            .map_err(|_| Error::InvalidEncoding { format: PKCS1 })?;
         let public_der = key
             .public_key()
             .to_der()
-            .map_err(|_| Error::InvalidEncoding { format: "PKCS#1" })?;
+            .map_err(|_| Error::InvalidEncoding { format: PKCS1 })?;
         let public = PublicKey::from_pkcs1_der(&public_der)?;
         Ok(Self {
             secret: Zeroizing::new(der.to_vec()),
@@ -495,5 +522,76 @@ impl fmt::Display for KeyId {
 impl From<&str> for KeyId {
     fn from(s: &str) -> Self {
         Self(s.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::encoding::{cosign, pem, sslib};
+    use super::*;
+    use crate::alg::SecureRandom;
+
+    #[derive(Debug)]
+    struct NoRandom;
+    impl SecureRandom for NoRandom {
+        fn fill(&self, _: &mut [u8]) -> Result<(), RandomError> {
+            Err(RandomError::new())
+        }
+    }
+
+    #[test]
+    fn errors_name_each_cause_once() {
+        let err = pem::private_key_from_pem(
+            b"-----BEGIN PRIVATE KEY-----\nA!AA\n-----END PRIVATE KEY-----\n",
+            None,
+        )
+        .unwrap_err();
+        crate::assert_causes_once(
+            err,
+            &[
+                "reading the key's PEM block",
+                "not canonical base64",
+                "Invalid symbol",
+            ],
+        );
+
+        let err = sslib::SslibKey::from_json(b"{").unwrap_err();
+        let chain = crate::assert_causes_once(
+            err,
+            &[
+                "securesystemslib key dict is not valid JSON",
+                "EOF while parsing",
+            ],
+        );
+        assert!(chain.starts_with("the securesystemslib"), "{chain}");
+
+        let big = vec![b' '; limits::MAX_KEY_DICT_LEN + 1];
+        let err = sslib::SslibKey::from_json(&big).unwrap_err();
+        crate::assert_causes_once(
+            err,
+            &["securesystemslib key dict exceeds the limit of 65536 (65537)"],
+        );
+
+        let key = PrivateKey::from_ed25519_seed(&[1u8; 32]).unwrap();
+        let err = cosign::encrypt(&key, b"pw", &NoRandom).unwrap_err();
+        assert_eq!(
+            crate::assert_causes_once(err, &["the system random source failed"]),
+            "drawing the salt and nonce for the encrypted key file: \
+             the system random source failed"
+        );
+
+        let err = sslib::scheme_from_names("ed25519", "ecdsa-sha2-nistp999").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unsupported scheme \"ecdsa-sha2-nistp999\" in the securesystemslib key dict"
+        );
+        let err = cosign::decrypt_body(b"{", b"pw").unwrap_err();
+        crate::assert_causes_once(err, &["the cosign key file is not valid JSON", "EOF"]);
+        // Formats are nouns: the message never reads "key file key".
+        let err = Error::InvalidEncoding {
+            format: "cosign key file",
+        };
+        assert_eq!(err.to_string(), "malformed cosign key file");
     }
 }

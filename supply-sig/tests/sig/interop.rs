@@ -241,7 +241,7 @@ fn our_envelopes_verify_in_securesystemslib() {
             KeyAlgorithm::EcdsaP384,
         ]
         .into_iter()
-        .map(|alg| p.sign.generate(alg).unwrap())
+        .map(|alg| PrivateKey::generate(alg, p).unwrap())
         .collect();
         let signers: Vec<KeySigner> = privates
             .iter()

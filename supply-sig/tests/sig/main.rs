@@ -12,8 +12,12 @@ mod cjson;
 mod dsse;
 mod interop;
 mod keys;
+mod module_graph;
 mod openssl;
+#[cfg(feature = "sigstore")]
 mod sigstore_attacks;
+#[cfg(feature = "sigstore")]
 mod sigstore_conformance;
+#[cfg(feature = "sigstore")]
 mod sigstore_vectors;
 mod vectors;

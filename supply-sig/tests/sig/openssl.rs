@@ -8,7 +8,7 @@ use std::process::Command;
 
 use supply_sig::crypto::all_providers;
 use supply_sig::key::encoding::{der, pem};
-use supply_sig::key::KeyAlgorithm;
+use supply_sig::key::{KeyAlgorithm, PrivateKey};
 use supply_sig::sign::{
     KeySigner, KeyVerifier, SignatureScheme, Signer as _, Verifier as _, VerifyPolicy,
 };
@@ -242,7 +242,7 @@ fn our_keys_and_signatures_verify_in_openssl() {
     }) {
         let n = kind.name;
         for p in all_providers() {
-            let key = p.sign.generate(kind.algorithm).unwrap();
+            let key = PrivateKey::generate(kind.algorithm, p).unwrap();
             // Our PKCS#8 and SPKI PEM, read by openssl.
             let key_pem = d(&format!("{n}-{}.key.pem", p.name));
             let pub_pem = d(&format!("{n}-{}.pub.pem", p.name));

@@ -375,7 +375,7 @@ fn parse_failures_are_never_success() {
 /// fail with another key, another artifact, a tampered payload or without any time.
 #[test]
 fn keyed_bundles_round_trip_and_need_a_time() {
-    use supply_sig::key::KeyAlgorithm;
+    use supply_sig::key::{KeyAlgorithm, PrivateKey};
     use supply_sig::sign::KeySigner;
     use supply_sig::sigstore::sign::{sign_dsse, sign_message};
     let empty = supply_sig::sigstore::trust_root::TrustedRoot::from_json(
@@ -389,8 +389,8 @@ fn keyed_bundles_round_trip_and_need_a_time() {
         KeyAlgorithm::EcdsaP384,
         KeyAlgorithm::Ed25519,
     ] {
-        let key = (RUSTCRYPTO.sign).generate(alg).unwrap();
-        let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO).unwrap();
+        let key = PrivateKey::generate(alg, &RUSTCRYPTO).unwrap();
+        let signer = KeySigner::with_default_scheme(&key, &RUSTCRYPTO).unwrap();
         let policy = Policy::public_key(key.public_key().clone()).with_tlog_threshold(0);
         let b = sign_message(b"artifact", &signer, &RUSTCRYPTO).unwrap();
         assert_eq!(Bundle::from_json(&b.to_json()).unwrap(), b);
@@ -399,7 +399,7 @@ fn keyed_bundles_round_trip_and_need_a_time() {
         let timed = policy.clone().with_caller_time(now).unwrap();
         check(&b, Artifact::Bytes(b"artifact"), &timed, &empty).unwrap();
         assert!(check(&b, Artifact::Bytes(b"artifacT"), &timed, &empty).is_err());
-        let other = (RUSTCRYPTO.sign).generate(alg).unwrap();
+        let other = PrivateKey::generate(alg, &RUSTCRYPTO).unwrap();
         let wrong = Policy::public_key(other.public_key().clone())
             .with_tlog_threshold(0)
             .with_caller_time(now)

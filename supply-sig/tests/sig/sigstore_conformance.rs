@@ -5,7 +5,7 @@ use serde_json::Value;
 use supply_sig::crypto::RUSTCRYPTO;
 use supply_sig::digest::{Algorithm, Digest};
 use supply_sig::key::encoding::pem;
-use supply_sig::key::KeyAlgorithm;
+use supply_sig::key::{KeyAlgorithm, PrivateKey};
 use supply_sig::sign::KeySigner;
 use supply_sig::sigstore::bundle::{Bundle, Content, TlogEntry};
 use supply_sig::sigstore::rekor::{self, SignerMaterial};
@@ -61,8 +61,8 @@ fn statement(statement_type: Option<&str>, digest: &Digest) -> Vec<u8> {
 /// naming the artifact.
 #[test]
 fn dsse_statement_type_must_be_a_known_in_toto_statement() {
-    let key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO).unwrap();
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, &RUSTCRYPTO).unwrap();
+    let signer = KeySigner::with_default_scheme(&key, &RUSTCRYPTO).unwrap();
     let now = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
     let policy = Policy::public_key(key.public_key().clone())
         .with_tlog_threshold(0)
@@ -104,8 +104,8 @@ fn dsse_statement_type_must_be_a_known_in_toto_statement() {
 /// the signature and the key.
 #[test]
 fn hashedrekord_v001_log_entry_may_carry_a_dsse_envelope() {
-    let key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO).unwrap();
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, &RUSTCRYPTO).unwrap();
+    let signer = KeySigner::with_default_scheme(&key, &RUSTCRYPTO).unwrap();
     let digest = RUSTCRYPTO.hash.digest(Algorithm::Sha256, b"artifact");
     let b = sign_dsse(
         "application/vnd.in-toto+json",
@@ -152,7 +152,7 @@ fn hashedrekord_v001_log_entry_may_carry_a_dsse_envelope() {
     // Not the payload hash, not another signature, not another key.
     let mut other_sig = sig.clone();
     *other_sig.last_mut().unwrap() ^= 1;
-    let other_key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let other_key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, &RUSTCRYPTO).unwrap();
     let other_pem = pem::public_key_to_pem(other_key.public_key());
     for e in [
         entry(&payload_hash, &sig, &pem_text),
@@ -234,14 +234,13 @@ fn tlog_validity_without_start_rejects_the_trusted_root() {
 fn keyed_bundle_with_only_an_inclusion_proof_needs_a_caller_time() {
     use supply_sig::sign::Signer as _;
     use supply_sig::sigstore::sign::sign_message;
-    let log_key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let log_signer =
-        KeySigner::new(&log_key, log_key.public_key().default_scheme(), &RUSTCRYPTO).unwrap();
+    let log_key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, &RUSTCRYPTO).unwrap();
+    let log_signer = KeySigner::with_default_scheme(&log_key, &RUSTCRYPTO).unwrap();
     let log_id = RUSTCRYPTO
         .hash
         .digest(Algorithm::Sha256, log_key.public_key().spki_der());
-    let key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO).unwrap();
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, &RUSTCRYPTO).unwrap();
+    let signer = KeySigner::with_default_scheme(&key, &RUSTCRYPTO).unwrap();
     let artifact = b"artifact";
     let digest = RUSTCRYPTO.hash.digest(Algorithm::Sha256, artifact);
     let b = sign_message(artifact, &signer, &RUSTCRYPTO).unwrap();
@@ -307,9 +306,8 @@ fn keyed_bundle_with_only_an_inclusion_proof_needs_a_caller_time() {
     assert!(check(&logged, Artifact::Bytes(artifact), &early, &trusted).is_err());
     // A checkpoint from another key does not prove inclusion.
     let mut forged = v.clone();
-    let other = (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let other_signer =
-        KeySigner::new(&other, other.public_key().default_scheme(), &RUSTCRYPTO).unwrap();
+    let other = PrivateKey::generate(KeyAlgorithm::EcdsaP256, &RUSTCRYPTO).unwrap();
+    let other_signer = KeySigner::with_default_scheme(&other, &RUSTCRYPTO).unwrap();
     let mut hinted = log_id.as_bytes()[..4].to_vec();
     hinted.extend(other_signer.try_sign(note.as_bytes()).unwrap());
     forged["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]["envelope"] =

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use supply_sig::crypto::RUSTCRYPTO;
-use supply_sig::key::KeyAlgorithm;
+use supply_sig::key::{KeyAlgorithm, PrivateKey};
 use supply_sig::sign::{KeySigner, Signer};
 use supply_tuf::client::{
     self, local, Config, Error, MetadataStore as _, TargetInfo, TrustedSet, Updater,
@@ -301,7 +301,7 @@ impl MemStore {
 
 #[test]
 fn threshold_with_duplicate_keys() {
-    let sk = RUSTCRYPTO.sign.generate(KeyAlgorithm::Ed25519).unwrap();
+    let sk = PrivateKey::generate(KeyAlgorithm::Ed25519, &RUSTCRYPTO).unwrap();
     let signer: Arc<dyn Signer> = Arc::new(
         KeySigner::new(&sk, supply_sig::sign::SignatureScheme::Ed25519, &RUSTCRYPTO).unwrap(),
     );

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use supply_sig::crypto::RUSTCRYPTO;
-use supply_sig::key::KeyAlgorithm;
+use supply_sig::key::{KeyAlgorithm, PrivateKey};
 use supply_sig::sign::{KeySigner, Signer};
 use supply_tuf::client::TrustedSet;
 use supply_tuf::metadata::{Common, Expires, Metadata, RoleKeys, Root};
@@ -14,7 +14,7 @@ use crate::at;
 
 /// A self-signed root whose single key carries `extra` as an unknown field.
 fn root_with_key_field(name: &str, value: serde_json::Value) -> Vec<u8> {
-    let sk = RUSTCRYPTO.sign.generate(KeyAlgorithm::Ed25519).unwrap();
+    let sk = PrivateKey::generate(KeyAlgorithm::Ed25519, &RUSTCRYPTO).unwrap();
     let signer: Arc<dyn Signer> = Arc::new(
         KeySigner::new(&sk, supply_sig::sign::SignatureScheme::Ed25519, &RUSTCRYPTO).unwrap(),
     );

@@ -28,9 +28,9 @@ use xsalsa20poly1305::XSalsa20Poly1305;
 use zeroize::Zeroizing;
 
 use super::{der as keyder, pem};
-use crate::crypto::Provider;
+use crate::alg::SecureRandom;
 use crate::key::{Error, PrivateKey};
-use crate::limits;
+use crate::limits::{self, LimitExceeded, MAX_COSIGN_SALT_LEN, MIN_COSIGN_SALT_LEN};
 
 /// The PEM label current cosign writes.
 pub const SIGSTORE_LABEL: &str = "ENCRYPTED SIGSTORE PRIVATE KEY";
@@ -45,9 +45,6 @@ const NONCE_LEN: usize = 24;
 const KEY_LEN: usize = 32;
 /// Poly1305 tag length, prepended to the secretbox ciphertext.
 const TAG_LEN: usize = 16;
-/// Salts accepted when reading: go-securesystemslib writes 32 bytes; fewer than 16 is not a salt.
-const MIN_SALT_LEN: usize = 16;
-const MAX_SALT_LEN: usize = 64;
 
 fn invalid() -> Error {
     Error::InvalidEncoding { format: FORMAT }
@@ -77,7 +74,7 @@ impl ScryptParams {
     /// Builds and validates parameters with `N = 2^log_n`.
     ///
     /// # Errors
-    /// [`Error::InvalidEncoding`] for zero values, [`Error::CostExceeded`] above the limits.
+    /// [`Error::InvalidEncoding`] for zero values, [`Error::LimitExceeded`] above the limits.
     pub fn new(log_n: u8, r: u32, p: u32) -> Result<Self, Error> {
         let n = 1u64.checked_shl(u32::from(log_n)).ok_or_else(invalid)?;
         keyder::check_scrypt_cost(n, r, p)?;
@@ -181,30 +178,28 @@ pub fn decrypt_block(block: &pem::Block, password: &[u8]) -> Result<PrivateKey, 
 /// Decrypts the JSON body of a cosign key file (the PEM contents).
 ///
 /// # Errors
-/// [`Error::InvalidEncoding`] for malformed JSON, base64 or lengths, [`Error::Unsupported`] for
-/// KDF or cipher names other than `scrypt` and `nacl/secretbox`, [`Error::CostExceeded`] for
+/// [`Error::InvalidEncoding`] for malformed JSON, base64 or lengths, [`Error::UnsupportedAlgorithm`] for
+/// KDF or cipher names other than `scrypt` and `nacl/secretbox`, [`Error::LimitExceeded`] for
 /// scrypt costs above the limits, [`Error::Decryption`] when the secretbox does not open (wrong
 /// password or tampered file), plus the errors of
 /// [`private_key_from_pkcs8_der`](super::der::private_key_from_pkcs8_der) on the plaintext.
 pub fn decrypt_body(json: &[u8], password: &[u8]) -> Result<PrivateKey, Error> {
     if json.len() > limits::MAX_PEM_LEN {
-        return Err(Error::LimitExceeded {
-            what: "cosign key file",
-            limit: limits::MAX_PEM_LEN,
-        });
+        return Err(
+            LimitExceeded::new("cosign key file body", limits::MAX_PEM_LEN)
+                .with_actual(json.len())
+                .into(),
+        );
     }
-    let body: Body = serde_json::from_slice(json).map_err(|_| invalid())?;
+    let body: Body = serde_json::from_slice(json).map_err(|source| Error::Json {
+        format: FORMAT,
+        source,
+    })?;
     if body.kdf.name != KDF_NAME {
-        return Err(Error::Unsupported(format!(
-            "cosign key KDF {:?}",
-            body.kdf.name.chars().take(64).collect::<String>()
-        )));
+        return Err(Error::unsupported(FORMAT, "KDF", &body.kdf.name));
     }
     if body.cipher.name != CIPHER_NAME {
-        return Err(Error::Unsupported(format!(
-            "cosign key cipher {:?}",
-            body.cipher.name.chars().take(64).collect::<String>()
-        )));
+        return Err(Error::unsupported(FORMAT, "cipher", &body.cipher.name));
     }
     let p = &body.kdf.params;
     let log_n = keyder::check_scrypt_cost(p.n, p.r, p.p)?;
@@ -214,7 +209,7 @@ pub fn decrypt_body(json: &[u8], password: &[u8]) -> Result<PrivateKey, Error> {
         p: p.p,
     };
     let salt = STANDARD.decode(&body.kdf.salt).map_err(|_| invalid())?;
-    if !(MIN_SALT_LEN..=MAX_SALT_LEN).contains(&salt.len()) {
+    if !(MIN_COSIGN_SALT_LEN..=MAX_COSIGN_SALT_LEN).contains(&salt.len()) {
         return Err(invalid());
     }
     let nonce = STANDARD.decode(&body.cipher.nonce).map_err(|_| invalid())?;
@@ -234,32 +229,36 @@ pub fn decrypt_body(json: &[u8], password: &[u8]) -> Result<PrivateKey, Error> {
 }
 
 /// Encrypts a private key as cosign does (`cosign generate-key-pair`): scrypt N = 65536, r = 8,
-/// p = 1, label `ENCRYPTED SIGSTORE PRIVATE KEY`. The salt and nonce come from
-/// `provider.random`.
+/// p = 1, label `ENCRYPTED SIGSTORE PRIVATE KEY`. The salt and nonce come from `random`: pass
+/// a `crypto::Provider` (which draws from its `random` table) or any [`SecureRandom`].
 ///
 /// # Errors
-/// [`Error::Crypto`] when the random source fails, plus the errors of
+/// [`Error::Random`] when the random source fails, plus the errors of
 /// [`encrypt_with_params`].
-pub fn encrypt(key: &PrivateKey, password: &[u8], provider: &Provider) -> Result<String, Error> {
-    encrypt_with_params(key, password, ScryptParams::COSIGN, provider)
+pub fn encrypt(
+    key: &PrivateKey,
+    password: &[u8],
+    random: &dyn SecureRandom,
+) -> Result<String, Error> {
+    encrypt_with_params(key, password, ScryptParams::COSIGN, random)
 }
 
 /// Encrypts a private key with explicit scrypt parameters; see [`encrypt`].
 ///
 /// # Errors
-/// [`Error::Crypto`] when the random source fails, [`Error::Encryption`] if the cipher fails,
+/// [`Error::Random`] when the random source fails, [`Error::Encryption`] if the cipher fails,
 /// plus the errors of [`private_key_to_pkcs8_der`](super::der::private_key_to_pkcs8_der).
 pub fn encrypt_with_params(
     key: &PrivateKey,
     password: &[u8],
     params: ScryptParams,
-    provider: &Provider,
+    random: &dyn SecureRandom,
 ) -> Result<String, Error> {
     let plaintext = keyder::private_key_to_pkcs8_der(key)?;
     let mut salt = [0u8; SALT_LEN];
-    provider.random.fill(&mut salt)?;
+    random.fill(&mut salt)?;
     let mut nonce = [0u8; NONCE_LEN];
-    provider.random.fill(&mut nonce)?;
+    random.fill(&mut nonce)?;
     let derived = params.derive(password, &salt)?;
     let cipher = XSalsa20Poly1305::new(derived.as_ref().into());
     let ciphertext = cipher
@@ -306,11 +305,11 @@ mod tests {
         let pw = b"pw";
         assert!(matches!(
             decrypt_body(&body("pbkdf2", 1024, 8, 1, CIPHER_NAME), pw),
-            Err(Error::Unsupported(_))
+            Err(Error::UnsupportedAlgorithm { .. })
         ));
         assert!(matches!(
             decrypt_body(&body(KDF_NAME, 1024, 8, 1, "aes-gcm"), pw),
-            Err(Error::Unsupported(_))
+            Err(Error::UnsupportedAlgorithm { .. })
         ));
         assert!(matches!(
             decrypt_body(&body(KDF_NAME, 1000, 8, 1, CIPHER_NAME), pw),
@@ -318,11 +317,11 @@ mod tests {
         ));
         assert!(matches!(
             decrypt_body(&body(KDF_NAME, 1 << 30, 8, 1, CIPHER_NAME), pw),
-            Err(Error::CostExceeded { .. })
+            Err(Error::LimitExceeded(_))
         ));
         assert!(matches!(
             decrypt_body(&body(KDF_NAME, 1024, 1000, 1, CIPHER_NAME), pw),
-            Err(Error::CostExceeded { .. })
+            Err(Error::LimitExceeded(_))
         ));
         assert!(matches!(
             decrypt_body(&body(KDF_NAME, 1024, 8, 0, CIPHER_NAME), pw),

@@ -19,14 +19,18 @@ use crate::key::{
     Error, KeyAlgorithm, PrivateKey, PublicKey, OID_EC_PUBLIC_KEY, OID_ED25519, OID_P256, OID_P384,
     OID_RSA,
 };
-use crate::limits;
+use crate::limits::{self, LimitExceeded};
+
+/// The names of the encodings read here, for [`Error::InvalidEncoding`].
+const PKCS8: &str = "PKCS#8 private key";
+const SEC1: &str = "SEC1 EC private key";
+const SCRYPT: &str = "scrypt parameters";
 
 fn check_len(der: &[u8], what: &'static str) -> Result<(), Error> {
     if der.len() > limits::MAX_DER_LEN {
-        return Err(Error::LimitExceeded {
-            what,
-            limit: limits::MAX_DER_LEN,
-        });
+        return Err(LimitExceeded::new(what, limits::MAX_DER_LEN)
+            .with_actual(der.len())
+            .into());
     }
     Ok(())
 }
@@ -101,12 +105,12 @@ pub fn private_key_from_der(der: &[u8], password: Option<&[u8]>) -> Result<Priva
 /// P-256, P-384, Ed25519 (RFC 8410) or RSA key.
 ///
 /// # Errors
-/// [`Error::InvalidEncoding`] for malformed DER, [`Error::Unsupported`] for other algorithms or
+/// [`Error::InvalidEncoding`] for malformed DER, [`Error::UnsupportedAlgorithm`] for other algorithms or
 /// curves, [`Error::InvalidKey`] for invalid secrets, [`Error::PublicKeyMismatch`] when a v2
 /// `publicKey` does not belong to the secret.
 pub fn private_key_from_pkcs8_der(der: &[u8]) -> Result<PrivateKey, Error> {
     check_len(der, "DER private key")?;
-    let invalid = || Error::InvalidEncoding { format: "PKCS#8" };
+    let invalid = || Error::InvalidEncoding { format: PKCS8 };
     if let Some(key) = ring_ed25519_v2(der)? {
         return Ok(key);
     }
@@ -117,7 +121,7 @@ pub fn private_key_from_pkcs8_der(der: &[u8]) -> Result<PrivateKey, Error> {
             .parameters
             .ok_or_else(invalid)?
             .decode_as()
-            .map_err(|_| Error::Unsupported("EC key without a named curve".into()))?;
+            .map_err(|_| Error::MissingNamedCurve { format: PKCS8 })?;
         ec_from_sec1(info.private_key, Some(curve_algorithm(curve)?))?
     } else if alg.oid == OID_ED25519 {
         // RFC 8410 §7: parameters MUST be absent; the key is a CurvePrivateKey OCTET STRING.
@@ -130,10 +134,11 @@ pub fn private_key_from_pkcs8_der(der: &[u8]) -> Result<PrivateKey, Error> {
         check_rsa_null_params(alg)?;
         PrivateKey::from_rsa_pkcs1_der(info.private_key)?
     } else {
-        return Err(Error::Unsupported(format!(
-            "PKCS#8 key algorithm {}",
-            alg.oid
-        )));
+        return Err(Error::unsupported(
+            PKCS8,
+            "key algorithm",
+            &alg.oid.to_string(),
+        ));
     };
     if let Some(embedded) = info.public_key {
         check_embedded_public(&key, embedded)?;
@@ -164,7 +169,7 @@ fn check_rsa_null_params(alg: &AlgorithmIdentifierRef<'_>) -> Result<(), Error> 
     // RFC 8017 A.1: parameters MUST be NULL (accept absent too, as for SPKI).
     match alg.parameters {
         Some(p) if p.tag() != Tag::Null || !p.value().is_empty() => {
-            Err(Error::InvalidEncoding { format: "PKCS#8" })
+            Err(Error::InvalidEncoding { format: PKCS8 })
         }
         _ => Ok(()),
     }
@@ -192,7 +197,11 @@ fn curve_algorithm(curve: ObjectIdentifier) -> Result<KeyAlgorithm, Error> {
     } else if curve == OID_P384 {
         Ok(KeyAlgorithm::EcdsaP384)
     } else {
-        Err(Error::Unsupported(format!("EC curve {curve}")))
+        Err(Error::unsupported(
+            "EC private key",
+            "EC curve",
+            &curve.to_string(),
+        ))
     }
 }
 
@@ -206,7 +215,7 @@ fn curve_oid(algorithm: KeyAlgorithm) -> Result<ObjectIdentifier, Error> {
 
 /// Parses an `ECPrivateKey`; `outer` is the curve named by an enclosing PKCS#8 structure.
 fn ec_from_sec1(der: &[u8], outer: Option<KeyAlgorithm>) -> Result<PrivateKey, Error> {
-    let invalid = || Error::InvalidEncoding { format: "SEC1" };
+    let invalid = || Error::InvalidEncoding { format: SEC1 };
     let ec = sec1::EcPrivateKey::from_der(der).map_err(|_| invalid())?;
     let inner = match ec.parameters {
         Some(sec1::EcParameters::NamedCurve(oid)) => Some(curve_algorithm(oid)?),
@@ -215,7 +224,7 @@ fn ec_from_sec1(der: &[u8], outer: Option<KeyAlgorithm>) -> Result<PrivateKey, E
     let algorithm = match (outer, inner) {
         (Some(a), Some(b)) if a != b => return Err(invalid()),
         (Some(a), _) | (None, Some(a)) => a,
-        (None, None) => return Err(Error::Unsupported("EC key without a named curve".into())),
+        (None, None) => return Err(Error::MissingNamedCurve { format: SEC1 }),
     };
     let field = algorithm.ecdsa_field_len().unwrap_or(0);
     // SEC1 §C.4: privateKey is exactly ceil(log2(n)/8) octets; some encoders drop leading zeros.
@@ -232,7 +241,7 @@ fn ec_from_sec1(der: &[u8], outer: Option<KeyAlgorithm>) -> Result<PrivateKey, E
 /// Reads a SEC1 / RFC 5915 `ECPrivateKey` with a named curve (P-256 or P-384).
 ///
 /// # Errors
-/// [`Error::InvalidEncoding`], [`Error::Unsupported`] for other or implicit curves,
+/// [`Error::InvalidEncoding`], [`Error::UnsupportedAlgorithm`] or [`Error::MissingNamedCurve`] for other or implicit curves,
 /// [`Error::InvalidKey`] for an out-of-range scalar, [`Error::PublicKeyMismatch`] when the
 /// embedded public key does not belong to the scalar.
 pub fn private_key_from_sec1_der(der: &[u8]) -> Result<PrivateKey, Error> {
@@ -254,7 +263,7 @@ pub fn private_key_from_pkcs1_der(der: &[u8]) -> Result<PrivateKey, Error> {
 ///
 /// # Errors
 /// [`Error::Decryption`] for a wrong password or corrupted ciphertext (never a garbage key),
-/// [`Error::CostExceeded`] for key-derivation parameters above the limits, [`Error::Unsupported`]
+/// [`Error::LimitExceeded`] for key-derivation parameters above the limits, [`Error::Pbes1Encryption`]
 /// for PBES1, plus the errors of [`private_key_from_pkcs8_der`] on the decrypted key.
 pub fn private_key_from_encrypted_pkcs8_der(
     der: &[u8],
@@ -262,7 +271,7 @@ pub fn private_key_from_encrypted_pkcs8_der(
 ) -> Result<PrivateKey, Error> {
     check_len(der, "DER private key")?;
     let info = EncryptedPrivateKeyInfo::from_der(der).map_err(|_| Error::InvalidEncoding {
-        format: "encrypted PKCS#8",
+        format: "encrypted PKCS#8 private key",
     })?;
     check_kdf_cost(&info.encryption_algorithm)?;
     let plain = info.decrypt(password).map_err(|_| Error::Decryption)?;
@@ -276,16 +285,16 @@ pub fn private_key_from_encrypted_pkcs8_der(
 
 fn check_kdf_cost(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<(), Error> {
     let Some(params) = scheme.pbes2() else {
-        return Err(Error::Unsupported(
-            "PBES1 password-based encryption (PKCS#5 v1.5)".into(),
-        ));
+        return Err(Error::Pbes1Encryption);
     };
     if let Some(p) = params.kdf.pbkdf2() {
         if p.iteration_count > limits::MAX_PBKDF2_ITERATIONS {
-            return Err(Error::CostExceeded {
-                what: "PBKDF2 iteration count",
-                limit: limits::MAX_PBKDF2_ITERATIONS.into(),
-            });
+            return Err(LimitExceeded::new(
+                "PBKDF2 iteration count of the encrypted PKCS#8 key",
+                limits::MAX_PBKDF2_ITERATIONS,
+            )
+            .with_actual(p.iteration_count)
+            .into());
         }
     } else if let Some(s) = params.kdf.scrypt() {
         check_scrypt_cost(
@@ -302,40 +311,39 @@ fn check_kdf_cost(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<(), Err
 /// `128·n·r·p ≤ MAX_SCRYPT_WORK`. Returns `log2(n)`.
 pub(crate) fn check_scrypt_cost(n: u64, r: u32, p: u32) -> Result<u8, Error> {
     if n < 2 || !n.is_power_of_two() || r == 0 || p == 0 {
-        return Err(Error::InvalidEncoding {
-            format: "scrypt parameters",
-        });
+        return Err(Error::InvalidEncoding { format: SCRYPT });
     }
-    let log_n = u8::try_from(n.trailing_zeros()).map_err(|_| Error::InvalidEncoding {
-        format: "scrypt parameters",
-    })?;
+    let log_n =
+        u8::try_from(n.trailing_zeros()).map_err(|_| Error::InvalidEncoding { format: SCRYPT })?;
     if log_n > limits::MAX_SCRYPT_LOG_N {
-        return Err(Error::CostExceeded {
-            what: "scrypt N",
-            limit: 1u64 << limits::MAX_SCRYPT_LOG_N,
-        });
+        return Err(
+            LimitExceeded::new("scrypt cost N", 1u64 << limits::MAX_SCRYPT_LOG_N)
+                .with_actual(n)
+                .into(),
+        );
     }
     if r > limits::MAX_SCRYPT_R {
-        return Err(Error::CostExceeded {
-            what: "scrypt r",
-            limit: limits::MAX_SCRYPT_R.into(),
-        });
+        return Err(
+            LimitExceeded::new("scrypt block size r", limits::MAX_SCRYPT_R)
+                .with_actual(r)
+                .into(),
+        );
     }
     if p > limits::MAX_SCRYPT_P {
-        return Err(Error::CostExceeded {
-            what: "scrypt p",
-            limit: limits::MAX_SCRYPT_P.into(),
-        });
+        return Err(
+            LimitExceeded::new("scrypt parallelism p", limits::MAX_SCRYPT_P)
+                .with_actual(p)
+                .into(),
+        );
     }
     let work = 128u64
         .checked_mul(n)
         .and_then(|w| w.checked_mul(u64::from(r)))
         .and_then(|w| w.checked_mul(u64::from(p)));
     if work.is_none_or(|w| w > limits::MAX_SCRYPT_WORK) {
-        return Err(Error::CostExceeded {
-            what: "scrypt work (128·N·r·p)",
-            limit: limits::MAX_SCRYPT_WORK,
-        });
+        return Err(
+            LimitExceeded::new("scrypt work (128·N·r·p bytes)", limits::MAX_SCRYPT_WORK).into(),
+        );
     }
     Ok(log_n)
 }
@@ -348,7 +356,7 @@ pub(crate) fn check_scrypt_cost(n: u64, r: u32, p: u32) -> Result<u8, Error> {
 /// # Errors
 /// [`Error::InvalidEncoding`] if the DER encoder fails (only for out-of-range lengths).
 pub fn private_key_to_pkcs8_der(key: &PrivateKey) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let enc_err = |_| Error::InvalidEncoding { format: "PKCS#8" };
+    let enc_err = |_| Error::InvalidEncoding { format: PKCS8 };
     let algorithm = key.algorithm();
     let curve;
     let (oid, parameters, inner) = match algorithm {
@@ -434,11 +442,11 @@ mod tests {
         let big = vec![0x30; limits::MAX_DER_LEN + 1];
         assert!(matches!(
             public_key_from_der(&big),
-            Err(Error::LimitExceeded { .. })
+            Err(Error::LimitExceeded(_))
         ));
         assert!(matches!(
             private_key_from_der(&big, Some(b"x")),
-            Err(Error::LimitExceeded { .. })
+            Err(Error::LimitExceeded(_))
         ));
     }
 

@@ -15,9 +15,9 @@
 //! ```
 //! use supply_sig::crypto::RUSTCRYPTO;
 //! use supply_sig::key::encoding::{pem, AutoLoader, KeyLoader};
-//! use supply_sig::key::KeyAlgorithm;
+//! use supply_sig::key::{KeyAlgorithm, PrivateKey};
 //!
-//! let key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256)?;
+//! let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, &RUSTCRYPTO)?;
 //! let text = pem::private_key_to_pem(&key)?;
 //! let back = AutoLoader.load_private(text.as_bytes(), None)?;
 //! assert_eq!(back.public_key(), key.public_key());
@@ -90,7 +90,7 @@ impl KeyLoader for AutoLoader {
             pem::public_key_from_pem(bytes)
         } else {
             Err(Error::InvalidEncoding {
-                format: "public key (PEM, DER, OpenSSH or securesystemslib)",
+                format: "public key (expected PEM, DER, OpenSSH or a securesystemslib key dict)",
             })
         }
     }
@@ -101,7 +101,7 @@ impl KeyLoader for AutoLoader {
         }
         if !pem::looks_like_pem(bytes) {
             return Err(Error::InvalidEncoding {
-                format: "private key (PEM or DER)",
+                format: "private key (expected PEM or DER)",
             });
         }
         let block = pem::decode(bytes)?;

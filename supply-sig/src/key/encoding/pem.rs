@@ -1,8 +1,8 @@
 //! PEM (RFC 7468) text encoding of keys.
 //!
-//! Reading accepts exactly one PEM block, with explanatory text before and after it ignored
-//! (RFC 7468 §5.2), `\n` or `\r\n` line endings and any line width. The body must be canonical
-//! standard base64. Labels accepted:
+//! The container itself (one block, canonical base64, explanatory text ignored) is
+//! [`crate::pem`], re-exported here ([`Block`], [`decode`], [`encode`], [`looks_like_pem`]) so
+//! that older paths keep working. Labels accepted for keys:
 //!
 //! | label | contents |
 //! |---|---|
@@ -14,17 +14,19 @@
 //! | `RSA PRIVATE KEY` | PKCS#1 `RSAPrivateKey` (RFC 8017 A.1.2) |
 //!
 //! **Policy:** legacy OpenSSL PEM encryption (`Proc-Type: 4,ENCRYPTED` and `DEK-Info` headers,
-//! RFC 1421) is refused with [`Error::Unsupported`]: its key derivation is one round of MD5
+//! RFC 1421) is refused with [`Error::LegacyPemEncryption`]: its key derivation is one round of MD5
 //! (`EVP_BytesToKey`). Convert such keys with `openssl pkcs8 -topk8`.
 //!
 //! Writing produces `\n` line endings and 64-character lines, as OpenSSL and Go do.
 
-use base64::Engine as _;
 use zeroize::Zeroizing;
 
 use super::der as keyder;
 use crate::key::{Error, PrivateKey, PublicKey};
-use crate::limits;
+use crate::limits::MAX_PEM_LABEL_LEN;
+
+/// The neutral PEM container, at its older path.
+pub use crate::pem::{decode, encode, looks_like_pem, Block};
 
 /// Label of a SubjectPublicKeyInfo.
 pub const PUBLIC_KEY_LABEL: &str = "PUBLIC KEY";
@@ -39,168 +41,20 @@ pub const EC_PRIVATE_KEY_LABEL: &str = "EC PRIVATE KEY";
 /// Label of a PKCS#1 RSA private key.
 pub const RSA_PRIVATE_KEY_LABEL: &str = "RSA PRIVATE KEY";
 
-/// Longest label accepted (the longest real one, "ENCRYPTED SIGSTORE PRIVATE KEY", is 30).
-const MAX_LABEL_LEN: usize = 64;
-
-const FORMAT: &str = "PEM";
-
-/// One decoded PEM block: its label, its RFC 1421 headers (if any) and its binary contents.
-///
-/// The contents are zeroized on drop, since they may be a private key.
-#[derive(Clone)]
-pub struct Block {
-    label: String,
-    headers: Vec<(String, String)>,
-    contents: Zeroizing<Vec<u8>>,
-}
-
-impl Block {
-    /// The label between `-----BEGIN ` and `-----`.
-    pub fn label(&self) -> &str {
-        &self.label
-    }
-
-    /// RFC 1421 headers (`Proc-Type`, `DEK-Info` ...) as `(name, value)`, in order. Empty for
-    /// RFC 7468 documents.
-    pub fn headers(&self) -> &[(String, String)] {
-        &self.headers
-    }
-
-    /// Whether the block uses legacy OpenSSL encryption (`Proc-Type: 4,ENCRYPTED`).
-    pub fn is_legacy_encrypted(&self) -> bool {
-        self.headers
-            .iter()
-            .any(|(k, v)| k.eq_ignore_ascii_case("Proc-Type") && v.contains("ENCRYPTED"))
-    }
-
-    /// The decoded base64 body.
-    pub fn contents(&self) -> &[u8] {
-        &self.contents
-    }
-}
-
-impl std::fmt::Debug for Block {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Block")
-            .field("label", &self.label)
-            .field("headers", &self.headers)
-            .field("len", &self.contents.len())
-            .finish_non_exhaustive()
-    }
-}
-
-/// Whether `text` looks like PEM (contains a `-----BEGIN ` line), without decoding it.
-pub fn looks_like_pem(text: &[u8]) -> bool {
-    text.windows(11).any(|w| w == b"-----BEGIN ")
-}
-
-/// Decodes the single PEM block in `text`.
-///
-/// # Errors
-/// [`Error::LimitExceeded`] above [`limits::MAX_PEM_LEN`]; [`Error::InvalidEncoding`] when there
-/// is no block, no matching end line, more than one block, or the body is not canonical base64.
-pub fn decode(text: &[u8]) -> Result<Block, Error> {
-    if text.len() > limits::MAX_PEM_LEN {
-        return Err(Error::LimitExceeded {
-            what: "PEM document",
-            limit: limits::MAX_PEM_LEN,
-        });
-    }
-    let invalid = || Error::InvalidEncoding { format: FORMAT };
-    let text = std::str::from_utf8(text).map_err(|_| invalid())?;
-    let mut lines = text.lines().map(str::trim);
-    // Explanatory text before the block is ignored (RFC 7468 §5.2).
-    let label = loop {
-        let line = lines.next().ok_or_else(invalid)?;
-        if let Some(rest) = line.strip_prefix("-----BEGIN ") {
-            let label = rest.strip_suffix("-----").ok_or_else(invalid)?;
-            if label.is_empty()
-                || label.len() > MAX_LABEL_LEN
-                || !label.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-                || label.contains("-----")
-            {
-                return Err(invalid());
-            }
-            break label;
-        }
-    };
-    let end_line = format!("-----END {label}-----");
-    let mut headers = Vec::new();
-    let mut body = Zeroizing::new(String::new());
-    let mut in_headers = true;
-    let mut ended = false;
-    for line in lines.by_ref() {
-        if line == end_line {
-            ended = true;
-            break;
-        }
-        if line.starts_with("-----") {
-            return Err(invalid());
-        }
-        if in_headers {
-            if let Some((name, value)) = line.split_once(':') {
-                headers.push((name.trim().to_owned(), value.trim().to_owned()));
-                continue;
-            }
-            in_headers = false;
-            if line.is_empty() && !headers.is_empty() {
-                // The blank line that ends RFC 1421 headers.
-                continue;
-            }
-        }
-        body.push_str(line);
-    }
-    if !ended {
-        return Err(invalid());
-    }
-    // A second block would be ambiguous: which key did the caller mean?
-    if lines.any(|l| l.starts_with("-----BEGIN ")) {
-        return Err(invalid());
-    }
-    let contents = base64::engine::general_purpose::STANDARD
-        .decode(body.as_bytes())
-        .map_err(|_| invalid())?;
-    Ok(Block {
-        label: label.to_owned(),
-        headers,
-        contents: Zeroizing::new(contents),
-    })
-}
-
-/// Encodes `contents` as a PEM block with `label`, 64-character lines and `\n` line endings.
-pub fn encode(label: &str, contents: &[u8]) -> String {
-    let b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(contents));
-    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 2 * label.len() + 40);
-    out.push_str("-----BEGIN ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    // base64 output is ASCII, so every 64-byte chunk is valid UTF-8.
-    for chunk in b64.as_bytes().chunks(64) {
-        out.extend(chunk.iter().map(|&b| char::from(b)));
-        out.push('\n');
-    }
-    out.push_str("-----END ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    out
-}
-
 fn unexpected(label: &str) -> Error {
     Error::UnexpectedPemLabel {
-        label: label.chars().take(MAX_LABEL_LEN).collect(),
+        label: label.chars().take(MAX_PEM_LABEL_LEN).collect(),
     }
 }
 
 fn refuse_headers(block: &Block) -> Result<(), Error> {
     if block.is_legacy_encrypted() {
-        return Err(Error::Unsupported(
-            "legacy OpenSSL PEM encryption (Proc-Type/DEK-Info, MD5 key derivation) is refused; \
-             convert the key with `openssl pkcs8 -topk8`"
-                .into(),
-        ));
+        return Err(Error::LegacyPemEncryption);
     }
-    if !block.headers.is_empty() {
-        return Err(Error::InvalidEncoding { format: FORMAT });
+    if !block.headers().is_empty() {
+        return Err(Error::InvalidEncoding {
+            format: "PEM key (RFC 1421 headers are not allowed)",
+        });
     }
     Ok(())
 }
@@ -234,7 +88,7 @@ pub fn public_key_from_block(block: &Block) -> Result<PublicKey, Error> {
 ///
 /// # Errors
 /// [`Error::PasswordRequired`] for an encrypted key without a password, [`Error::Decryption`] for a
-/// wrong one, [`Error::Unsupported`] for legacy `Proc-Type: 4,ENCRYPTED` PEM,
+/// wrong one, [`Error::LegacyPemEncryption`] for legacy `Proc-Type: 4,ENCRYPTED` PEM,
 /// [`Error::UnexpectedPemLabel`] for other labels, plus the errors of [`decode`] and of the
 /// [`der`](super::der) readers.
 pub fn private_key_from_pem(text: &[u8], password: Option<&[u8]>) -> Result<PrivateKey, Error> {
@@ -281,44 +135,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn encode_decode_round_trip() {
-        let data: Vec<u8> = (0..=255u8).collect();
-        let text = encode("TEST", &data);
-        assert!(text.lines().all(|l| l.len() <= 64));
-        let block = decode(text.as_bytes()).unwrap();
-        assert_eq!(block.label(), "TEST");
-        assert_eq!(block.contents(), &data[..]);
-        // CRLF and surrounding text are accepted.
-        let crlf = format!("hello\r\n{}trailing\r\n", text.replace('\n', "\r\n"));
-        assert_eq!(decode(crlf.as_bytes()).unwrap().contents(), &data[..]);
-    }
-
-    #[test]
-    fn malformed_pem_is_an_error() {
-        for bad in [
-            &b""[..],
-            b"-----BEGIN X-----\nAAAA\n",
-            b"-----BEGIN X-----\nAAAA\n-----END Y-----\n",
-            b"-----BEGIN X-----\nA!AA\n-----END X-----\n",
-            b"-----BEGIN X-----\nAAA\n-----END X-----\n",
-            b"-----BEGIN -----\n-----END -----\n",
-            b"-----BEGIN X-----\nAAAA\n-----END X-----\n-----BEGIN X-----\nAAAA\n-----END X-----\n",
-            b"\xff\xfe",
-        ] {
-            assert!(decode(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
-        }
-        let huge = vec![b'A'; limits::MAX_PEM_LEN + 1];
-        assert!(matches!(decode(&huge), Err(Error::LimitExceeded { .. })));
-    }
-
-    #[test]
     fn legacy_encryption_is_refused() {
         let text = b"-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\nAAAA\n-----END EC PRIVATE KEY-----\n";
         let block = decode(text).unwrap();
         assert!(block.is_legacy_encrypted());
         assert!(matches!(
             private_key_from_pem(text, Some(b"pw")),
-            Err(Error::Unsupported(_))
+            Err(Error::LegacyPemEncryption)
         ));
     }
 

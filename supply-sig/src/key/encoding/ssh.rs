@@ -9,9 +9,9 @@
 use base64::Engine as _;
 
 use crate::key::{Error, KeyAlgorithm, PublicKey};
-use crate::limits;
+use crate::limits::{self, LimitExceeded};
 
-const FORMAT: &str = "OpenSSH";
+const FORMAT: &str = "OpenSSH public key";
 
 fn invalid() -> Error {
     Error::InvalidEncoding { format: FORMAT }
@@ -110,23 +110,25 @@ fn curve_name(algorithm: KeyAlgorithm) -> &'static [u8] {
 /// Reads a public key from its SSH wire encoding (the base64-decoded middle of a `.pub` line).
 ///
 /// # Errors
-/// [`Error::LimitExceeded`] above [`limits::MAX_SSH_LINE_LEN`], [`Error::Unsupported`] for other
+/// [`Error::LimitExceeded`] above [`limits::MAX_SSH_LINE_LEN`], [`Error::UnsupportedAlgorithm`] for other
 /// key types, [`Error::InvalidEncoding`] for bad length prefixes, a curve name that does not match
 /// the type, non-minimal or negative integers, or trailing bytes; the key constructors' errors.
 pub fn public_key_from_wire(blob: &[u8]) -> Result<PublicKey, Error> {
     if blob.len() > limits::MAX_SSH_LINE_LEN {
-        return Err(Error::LimitExceeded {
-            what: "OpenSSH public key",
-            limit: limits::MAX_SSH_LINE_LEN,
-        });
+        return Err(
+            LimitExceeded::new("OpenSSH public key blob", limits::MAX_SSH_LINE_LEN)
+                .with_actual(blob.len())
+                .into(),
+        );
     }
     let mut r = Reader { rest: blob };
     let name = r.string()?;
     let algorithm = algorithm_of(name).ok_or_else(|| {
-        Error::Unsupported(format!(
-            "OpenSSH key type {:?}",
-            String::from_utf8_lossy(&name[..name.len().min(64)])
-        ))
+        Error::unsupported(
+            FORMAT,
+            "key type",
+            &String::from_utf8_lossy(&name[..name.len().min(64)]),
+        )
     })?;
     let key = match algorithm {
         KeyAlgorithm::Ed25519 => PublicKey::from_ed25519_bytes(r.string()?)?,
@@ -204,10 +206,11 @@ impl SshPublicKey {
     /// errors of [`public_key_from_wire`].
     pub fn parse(line: &[u8]) -> Result<Self, Error> {
         if line.len() > limits::MAX_SSH_LINE_LEN {
-            return Err(Error::LimitExceeded {
-                what: "OpenSSH public key line",
-                limit: limits::MAX_SSH_LINE_LEN,
-            });
+            return Err(
+                LimitExceeded::new("OpenSSH public key line", limits::MAX_SSH_LINE_LEN)
+                    .with_actual(line.len())
+                    .into(),
+            );
         }
         let line = std::str::from_utf8(line).map_err(|_| invalid())?.trim();
         if line.contains(['\n', '\r']) {
@@ -219,12 +222,8 @@ impl SshPublicKey {
             Some((b64, c)) => (b64, Some(c.trim()).filter(|c| !c.is_empty())),
             None => (rest, None),
         };
-        let algorithm = algorithm_of(kind.as_bytes()).ok_or_else(|| {
-            Error::Unsupported(format!(
-                "OpenSSH key type {:?}",
-                kind.chars().take(64).collect::<String>()
-            ))
-        })?;
+        let algorithm = algorithm_of(kind.as_bytes())
+            .ok_or_else(|| Error::unsupported(FORMAT, "key type", kind))?;
         let blob = base64::engine::general_purpose::STANDARD
             .decode(b64)
             .map_err(|_| invalid())?;
@@ -256,7 +255,7 @@ impl SshPublicKey {
     /// Writes the line back (`<type> <base64>[ <comment>]`, no line break).
     ///
     /// # Errors
-    /// [`Error::Unsupported`] when the comment contains a line break, plus the errors of
+    /// [`Error::CommentLineBreak`] when the comment contains a line break, plus the errors of
     /// [`public_key_to_wire`].
     pub fn to_line(&self) -> Result<String, Error> {
         let blob = public_key_to_wire(&self.key)?;
@@ -267,9 +266,7 @@ impl SshPublicKey {
         );
         if let Some(c) = &self.comment {
             if c.contains(['\n', '\r']) {
-                return Err(Error::Unsupported(
-                    "OpenSSH comments cannot contain line breaks".into(),
-                ));
+                return Err(Error::CommentLineBreak);
             }
             line.push(' ');
             line.push_str(c);
@@ -342,7 +339,7 @@ mod tests {
         let huge = vec![b'A'; limits::MAX_SSH_LINE_LEN + 1];
         assert!(matches!(
             SshPublicKey::parse(&huge),
-            Err(Error::LimitExceeded { .. })
+            Err(Error::LimitExceeded(_))
         ));
     }
 

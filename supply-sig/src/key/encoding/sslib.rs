@@ -25,13 +25,13 @@
 use serde_json::{Map, Value};
 
 use super::pem;
+use crate::alg::Algorithm;
+use crate::alg::{KeyAlgorithm, SignatureScheme};
 use crate::cjson;
-use crate::digest::Algorithm;
-use crate::key::{Error, KeyAlgorithm, KeyId, PublicKey};
-use crate::limits;
-use crate::sign::SignatureScheme;
+use crate::key::{Error, KeyId, PublicKey};
+use crate::limits::{self, LimitExceeded};
 
-const FORMAT: &str = "securesystemslib key";
+const FORMAT: &str = "securesystemslib key dict";
 
 fn invalid() -> Error {
     Error::InvalidEncoding { format: FORMAT }
@@ -44,7 +44,8 @@ fn bounded(s: &str) -> String {
 /// Maps a securesystemslib `keytype` and `scheme` to a [`SignatureScheme`].
 ///
 /// # Errors
-/// [`Error::Unsupported`] for unknown names or a key type that does not fit the scheme.
+/// [`Error::UnsupportedAlgorithm`] for unknown names, [`Error::SchemeKeyTypeMismatch`] for a key
+/// type that does not fit the scheme.
 pub fn scheme_from_names(keytype: &str, scheme: &str) -> Result<SignatureScheme, Error> {
     let s = match scheme {
         "ed25519" => SignatureScheme::Ed25519,
@@ -56,12 +57,7 @@ pub fn scheme_from_names(keytype: &str, scheme: &str) -> Result<SignatureScheme,
         "rsa-pkcs1v15-sha256" => SignatureScheme::RsaPkcs1v15Sha256,
         "rsa-pkcs1v15-sha384" => SignatureScheme::RsaPkcs1v15Sha384,
         "rsa-pkcs1v15-sha512" => SignatureScheme::RsaPkcs1v15Sha512,
-        other => {
-            return Err(Error::Unsupported(format!(
-                "securesystemslib scheme {:?}",
-                bounded(other)
-            )))
-        }
+        other => return Err(Error::unsupported(FORMAT, "scheme", other)),
     };
     let fits = match keytype {
         "ed25519" => s == SignatureScheme::Ed25519,
@@ -72,21 +68,15 @@ pub fn scheme_from_names(keytype: &str, scheme: &str) -> Result<SignatureScheme,
         // The old TUF key types name the curve: the scheme must be the same name.
         "ecdsa-sha2-nistp256" | "ecdsa-sha2-nistp384" => keytype == scheme,
         "rsa" => s.key_algorithm() == KeyAlgorithm::Rsa,
-        other => {
-            return Err(Error::Unsupported(format!(
-                "securesystemslib key type {:?}",
-                bounded(other)
-            )))
-        }
+        other => return Err(Error::unsupported(FORMAT, "key type", other)),
     };
     if fits {
         Ok(s)
     } else {
-        Err(Error::Unsupported(format!(
-            "securesystemslib scheme {:?} with key type {:?}",
-            bounded(scheme),
-            bounded(keytype)
-        )))
+        Err(Error::SchemeKeyTypeMismatch {
+            scheme: bounded(scheme),
+            keytype: bounded(keytype),
+        })
     }
 }
 
@@ -131,12 +121,14 @@ impl SslibKey {
     /// malformed JSON, plus the errors of [`from_value`](Self::from_value).
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
         if json.len() > limits::MAX_KEY_DICT_LEN {
-            return Err(Error::LimitExceeded {
-                what: "securesystemslib key dict",
-                limit: limits::MAX_KEY_DICT_LEN,
-            });
+            return Err(LimitExceeded::new(FORMAT, limits::MAX_KEY_DICT_LEN)
+                .with_actual(json.len())
+                .into());
         }
-        let value: Value = serde_json::from_slice(json).map_err(|_| invalid())?;
+        let value: Value = serde_json::from_slice(json).map_err(|source| Error::Json {
+            format: FORMAT,
+            source,
+        })?;
         Self::from_value(&value)
     }
 
@@ -144,7 +136,7 @@ impl SslibKey {
     ///
     /// # Errors
     /// [`Error::InvalidEncoding`] when a field is missing or of the wrong type or the public key
-    /// value is malformed, [`Error::Unsupported`] for unknown key types or schemes,
+    /// value is malformed, [`Error::UnsupportedAlgorithm`] for unknown key types or schemes,
     /// [`Error::InvalidKey`] when the key does not fit the scheme (e.g. a P-384 key with
     /// `ecdsa-sha2-nistp256`), plus the key readers' errors.
     pub fn from_value(value: &Value) -> Result<Self, Error> {
@@ -215,12 +207,11 @@ impl SslibKey {
     /// form), so a written key and the same key read back are equal.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] when securesystemslib has no name for the scheme,
+    /// [`Error::UnsupportedAlgorithm`] when securesystemslib has no name for the scheme,
     /// [`Error::InvalidKey`] when the scheme does not fit the key.
     pub fn new(key: PublicKey, scheme: SignatureScheme) -> Result<Self, Error> {
-        let (keytype, scheme_name) = scheme_names(scheme).ok_or_else(|| {
-            Error::Unsupported(format!("scheme {scheme} has no securesystemslib name"))
-        })?;
+        let (keytype, scheme_name) = scheme_names(scheme)
+            .ok_or_else(|| Error::unsupported(FORMAT, "signature scheme", scheme.name()))?;
         if scheme.key_algorithm() != key.algorithm() {
             return Err(Error::InvalidKey("the scheme does not fit the key"));
         }
@@ -329,7 +320,7 @@ mod tests {
         let huge = vec![b' '; limits::MAX_KEY_DICT_LEN + 1];
         assert!(matches!(
             SslibKey::from_json(&huge),
-            Err(Error::LimitExceeded { .. })
+            Err(Error::LimitExceeded(_))
         ));
     }
 
