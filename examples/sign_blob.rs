@@ -41,12 +41,12 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // The verifier reads the bundle back and checks it against the public key it already trusts.
     let received = Bundle::from_json(&std::fs::read(&path)?)?;
-    // The bundle proves no signing time (no log entry, no timestamp), so the verifier must say
-    // explicitly that it accepts its own clock instead and needs no log entry.
+    // The bundle proves no signing time (no log entry, no timestamp), so the verifier must opt
+    // out explicitly: no log entry needed, and its own clock stands in for a signed time.
     let now = Timestamp::from_system_time(std::time::SystemTime::now());
     let policy = Policy::public_key(key.public_key().clone())
-        .with_tlog_threshold(0)
-        .with_caller_time(now)?;
+        .insecure_ignore_tlog()
+        .insecure_caller_time(now)?;
     // No transparency logs or authorities to trust: a keyed, offline verification.
     let no_logs = TrustedRoot::from_json(
         br#"{"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1"}"#,

@@ -6,7 +6,8 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use supply_sig::crypto::RUSTCRYPTO;
 use supply_sig::key::{KeyAlgorithm, PrivateKey};
-use supply_sig::sigstore::service::{fulcio_leaf, rekor_v1_entry, rekor_v2_entry, IdentityToken};
+use supply_sig::sigstore::__fuzz::{fulcio_leaf, rekor_v1_entry, rekor_v2_entry};
+use supply_sig::sigstore::service::IdentityToken;
 
 fn key() -> &'static PrivateKey {
     static KEY: OnceLock<PrivateKey> = OnceLock::new();

@@ -6,7 +6,7 @@ use supply_sig::sigstore::trust_root::{SigningConfig, TrustedRoot};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(r) = TrustedRoot::from_json_or_trust_config(data, &RUSTCRYPTO) {
-        for l in &r.tlogs {
+        for l in r.tlogs() {
             let _ = l.origin();
         }
     }

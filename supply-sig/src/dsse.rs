@@ -275,6 +275,12 @@ impl Envelope {
         .map_err(json_err)?;
         de.end().map_err(json_err)?;
 
+        Self::from_raw(raw, limits)
+    }
+
+    /// The checks after the JSON is read, shared by [`Envelope::from_json_with_limits`] and an
+    /// envelope nested in another document ([`NestedEnvelope`]).
+    fn from_raw(raw: RawEnvelope, limits: &Limits) -> Result<Self, Error> {
         if let Some(reason) = raw.problem {
             return Err(Error::InvalidEnvelope { reason });
         }
@@ -413,16 +419,15 @@ impl Envelope {
     ///   counted. A wrong or missing hint costs time, never a result.
     /// - A signature that verifies under no trusted key (bogus, or from an unknown key) is
     ///   ignored, not fatal.
-    /// - Work is bounded: at most [`crate::limits::MAX_DSSE_SIGNATURES`] signatures, each tried
-    ///   against each trusted verifier once; signatures longer than [`MAX_SIGNATURE_LEN`] are
-    ///   not tried.
+    /// - Work is bounded by what parsing admitted under the caller's [`Limits`] (no default limit
+    ///   is applied again here): each signature is tried against each trusted verifier once;
+    ///   signatures longer than [`MAX_SIGNATURE_LEN`] are not tried.
     ///
     /// The result lists every trusted key with a valid signature, even beyond the threshold.
     ///
     /// # Errors
-    /// [`Error::ConfigZeroThreshold`], [`Error::ConfigNoTrustedKeys`],
-    /// [`Error::LimitExceeded`] when the envelope (built in memory) exceeds the default
-    /// [`Limits`], and [`Error::ThresholdNotMet`] otherwise when too few keys signed.
+    /// [`Error::ConfigZeroThreshold`], [`Error::ConfigNoTrustedKeys`], and
+    /// [`Error::ThresholdNotMet`] when too few keys signed.
     pub fn verify(
         &self,
         trusted: &TrustedKeys,
@@ -434,21 +439,9 @@ impl Envelope {
         if trusted.is_empty() {
             return Err(Error::ConfigNoTrustedKeys);
         }
-        let limits = Limits::default();
-        if self.payload.len() > limits.dsse_payload_len {
-            return Err(
-                LimitExceeded::new("DSSE payload (bytes)", limits.dsse_payload_len)
-                    .with_actual(self.payload.len())
-                    .into(),
-            );
-        }
-        if self.signatures.len() > limits.dsse_signatures {
-            return Err(
-                LimitExceeded::new("DSSE signatures", limits.dsse_signatures)
-                    .with_actual(self.signatures.len())
-                    .into(),
-            );
-        }
+        // No limit is re-checked here: parsing applied the caller's limits (default or
+        // `from_json_with_limits`), and an envelope built in memory is the caller's own. Work
+        // stays proportional to the signatures present, each tried once per trusted verifier.
         let pae = self.pae();
         let keys = &trusted.keys;
         let mut counted = vec![false; keys.len()];
@@ -492,6 +485,30 @@ impl Envelope {
             payload: &self.payload,
             key_ids,
         })
+    }
+}
+
+/// An envelope read as a field of another JSON document (a Sigstore bundle's `dsseEnvelope`)
+/// through the same visitor, limits and repeated-field rule as [`Envelope::from_json`], so
+/// that strictness does not depend on where the envelope sits. JSON syntax errors fail the
+/// outer document; the envelope's own problems are kept for [`NestedEnvelope::into_envelope`].
+pub(crate) struct NestedEnvelope(Result<Envelope, Error>);
+
+impl NestedEnvelope {
+    /// The envelope, or why it is not one.
+    pub(crate) fn into_envelope(self) -> Result<Envelope, Error> {
+        self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NestedEnvelope {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let limits = Limits::default();
+        let raw = EnvelopeSeed {
+            max_signatures: limits.dsse_signatures,
+        }
+        .deserialize(d)?;
+        Ok(Self(Envelope::from_raw(raw, &limits)))
     }
 }
 

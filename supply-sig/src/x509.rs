@@ -606,7 +606,7 @@ fn check_validity<'a>(
 ///
 /// # Errors
 /// The first rule that fails.
-pub fn verify_chain(
+pub(crate) fn verify_chain(
     leaf: &Certificate,
     chain: &[Certificate],
     time: Timestamp,

@@ -64,6 +64,7 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string())
             .and_then(|b| {
                 verify(&b, Artifact::Bytes(&artifact), &policy, &root, provider)
+                    .map(|v| v.signed_times().len())
                     .map_err(|e| e.to_string())
             });
         if let Err(e) = verified {

@@ -126,12 +126,26 @@ pub struct VerifyBlob {
     /// The expected OIDC issuer as a regular expression.
     #[arg(long, requires = "bundle", conflicts_with = "key")]
     certificate_oidc_issuer_regexp: Option<String>,
-    /// A trusted root or client trust config (default: the embedded production root).
+    /// A trusted root or client trust config (default: the embedded production root). A bundle
+    /// from another Sigstore instance (staging, a private one) needs that instance's root.
     #[arg(long, requires = "bundle")]
     trusted_root: Option<PathBuf>,
-    /// Accepted for cosign compatibility: key-based verification here never consults a log.
-    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    /// INSECURE: with --bundle, do not require a transparency-log entry (entries present are
+    /// still checked). With --key, the key is then also checked at this machine's clock when
+    /// the bundle carries no signed time, as cosign does. Written `--insecure-ignore-tlog` or
+    /// `--insecure-ignore-tlog=true|false`. (Without --bundle, a bare signature never consults
+    /// a log, so the flag changes nothing.)
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
     insecure_ignore_tlog: Option<bool>,
+    /// INSECURE: with --bundle, do not require embedded SCTs in the certificate (no
+    /// Certificate Transparency proof). Written as --insecure-ignore-tlog.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true, requires = "bundle", conflicts_with = "key")]
+    insecure_ignore_sct: Option<bool>,
+    /// INSECURE: accept an identity or issuer pattern that matches every value (`''`, `.*`,
+    /// `.+` ...), i.e. any signer of that part. Without it such a pattern (often an unset
+    /// variable) is refused.
+    #[arg(long, requires = "bundle", conflicts_with = "key")]
+    insecure_any_identity: bool,
     /// The file whose signature is checked (with `--bundle`, also `sha256:<hex>`).
     file: PathBuf,
 }
@@ -200,13 +214,34 @@ impl VerifyBlob {
         let root = super::sigstore::trusted_root(self.trusted_root.as_deref(), false, provider)?;
         let bundle = super::sigstore::bundle(bundle_path)?;
         let input = super::sigstore::Input::read(&self.file.to_string_lossy())?;
-        let matcher = |exact: &Option<String>, re: &Option<String>, what: &str| match (exact, re) {
+        let any = self.insecure_any_identity;
+        let matcher =
+            |exact: &Option<String>, re: &Option<String>, what: &str| {
+                match (exact, re) {
+            (Some(e), None) if e.is_empty() => Err(anyhow::anyhow!(
+                "--{what} is empty (an unset variable?): give the expected value"
+            )),
             (Some(e), None) => Ok(Matcher::exact(e.clone())),
-            (None, Some(r)) => Matcher::regex(r).map_err(anyhow::Error::from),
+            (None, Some(r)) if any => Matcher::insecure_regex(r).map_err(anyhow::Error::from),
+            (None, Some(r)) => Matcher::regex(r).map_err(anyhow::Error::from).with_context(|| {
+                format!("--{what}-regexp {r:?} (pass --insecure-any-identity to accept any signer)")
+            }),
             _ => Err(anyhow::anyhow!("give --{what} or --{what}-regexp")),
-        };
-        let policy = match &self.key {
-            Some(k) => super::sigstore::key_policy(super::keys::load_public(k)?, &bundle)?,
+        }
+            };
+        let ignore_tlog = self.insecure_ignore_tlog == Some(true);
+        let mut policy = match &self.key {
+            Some(k) => {
+                let p = Policy::public_key(super::keys::load_public(k)?);
+                if ignore_tlog {
+                    // The log is what gives a keyed bundle its time: ignoring it, the key is
+                    // checked at this machine's clock too (cosign's behaviour).
+                    let now = supply_sig::time::Timestamp::from(std::time::SystemTime::now());
+                    p.insecure_caller_time(now)?
+                } else {
+                    p
+                }
+            }
             None => Policy::identity_matching(
                 matcher(
                     &self.certificate_identity,
@@ -220,6 +255,12 @@ impl VerifyBlob {
                 )?,
             ),
         };
+        if ignore_tlog {
+            policy = policy.insecure_ignore_tlog();
+        }
+        if self.insecure_ignore_sct == Some(true) {
+            policy = policy.insecure_ignore_sct();
+        }
         let v = super::sigstore::verify_bundle(&bundle, &input, &policy, &root, provider)?;
         if let Some(id) = v.identity() {
             eprintln!(

@@ -110,7 +110,7 @@ impl VerifyBundle {
                 let bytes = super::read_capped(k, supply_sig::limits::MAX_PEM_LEN as u64, "key")?;
                 let key = supply_sig::key::encoding::pem::public_key_from_pem(&bytes)
                     .context("reading the public key")?;
-                ss::key_policy(key, &bundle)?
+                conformance_key_policy(key, &bundle)?
             }
             _ => {
                 anyhow::bail!("give --certificate-identity and --certificate-oidc-issuer, or --key")
@@ -119,6 +119,30 @@ impl VerifyBundle {
         ss::verify_bundle(&bundle, &input, &policy, &root, provider)?;
         Ok(())
     }
+}
+
+/// The conformance protocol's keyed policy. The protocol has no flags for what to require, and
+/// its keyed test cases (sigstore-go's reference client) require a log entry only when the
+/// bundle has one and check a key at the clock when the bundle has no signed time: both are
+/// this client's explicit, named opt-outs, never the `supply` CLI's defaults.
+fn conformance_key_policy(
+    key: supply_sig::key::PublicKey,
+    bundle: &supply_sig::sigstore::bundle::Bundle,
+) -> anyhow::Result<Policy> {
+    let mut p = Policy::public_key(key);
+    if bundle.tlog_entries().is_empty() {
+        p = p.insecure_ignore_tlog();
+    }
+    let has_signed_time = !bundle.timestamps().is_empty()
+        || bundle
+            .tlog_entries()
+            .iter()
+            .any(|e| e.signed_entry_timestamp.is_some());
+    if !has_signed_time {
+        let now = supply_sig::time::Timestamp::from(std::time::SystemTime::now());
+        p = p.insecure_caller_time(now)?;
+    }
+    Ok(p)
 }
 
 /// Runs the conformance client; exit code 0 on success, 1 otherwise.

@@ -121,39 +121,29 @@ impl Input {
     }
 }
 
-/// Verifies and returns the result with context.
-pub(crate) fn verify_bundle(
-    bundle: &Bundle,
+/// Verifies and returns the result with context. A bundle whose log or CA the trusted root
+/// does not know gets a hint at `--trusted-root` (a staging bundle against the production root).
+pub(crate) fn verify_bundle<'b>(
+    bundle: &'b Bundle,
     input: &Input,
     policy: &Policy,
     root: &TrustedRoot,
     provider: &Provider,
-) -> anyhow::Result<VerifiedBundle> {
-    verify::verify(bundle, input.artifact(), policy, root, provider)
-        .context("bundle verification failed")
-}
-
-/// A keyed policy: a log entry is required when the bundle has one; a bundle without any signed
-/// time (no log entry with a SET and no timestamp: `supply sign-blob --bundle`,
-/// `cosign sign-blob --tlog-upload=false`, a Rekor entry with only an inclusion proof) is checked
-/// at this machine's clock, as cosign and sigstore-go do for keys.
-pub(crate) fn key_policy(
-    key: supply_sig::key::PublicKey,
-    bundle: &Bundle,
-) -> anyhow::Result<Policy> {
-    let logs = usize::from(!bundle.tlog_entries.is_empty());
-    let p = Policy::public_key(key).with_tlog_threshold(logs);
-    // A key given out of band has no validity window: when the bundle carries no signed time
-    // (no SET, no RFC 3161 timestamp; e.g. a log entry with only an inclusion proof), the
-    // verifier's clock is the time source.
-    let has_signed_time = !bundle.timestamps.is_empty()
-        || bundle
-            .tlog_entries
-            .iter()
-            .any(|e| e.signed_entry_timestamp.is_some());
-    if !has_signed_time {
-        let now = supply_sig::time::Timestamp::from(std::time::SystemTime::now());
-        return Ok(p.with_caller_time(now)?);
-    }
-    Ok(p)
+) -> anyhow::Result<VerifiedBundle<'b>> {
+    verify::verify(bundle, input.artifact(), policy, root, provider).map_err(|e| {
+        let hint = matches!(
+            e,
+            verify::Error::UnknownLog { .. } | verify::Error::UnknownAuthority { .. }
+        );
+        let e = anyhow::Error::new(e);
+        if hint {
+            e.context(
+                "bundle verification failed (the trusted root does not know this bundle's \
+                 transparency log or certificate authority: for a bundle from another Sigstore \
+                 instance, such as staging, give that instance's root with --trusted-root)",
+            )
+        } else {
+            e.context("bundle verification failed")
+        }
+    })
 }

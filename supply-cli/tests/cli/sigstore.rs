@@ -238,6 +238,8 @@ fn keyed_bundles_interoperate_with_cosign() {
         }
         c.arg("blob.txt");
         crate::ok(run(&mut c), &format!("{name} sign-blob --bundle"));
+        // cosign's bundle has no log entry: only with the log check switched off, as with
+        // cosign itself.
         crate::ok(
             run(crate::supply(d).args([
                 "verify-blob",
@@ -245,6 +247,7 @@ fn keyed_bundles_interoperate_with_cosign() {
                 "k.pub",
                 "--bundle",
                 &theirs,
+                "--insecure-ignore-tlog",
                 "blob.txt",
             ])),
             &format!("supply verify-blob --bundle {theirs}"),
@@ -255,6 +258,7 @@ fn keyed_bundles_interoperate_with_cosign() {
             "k.pub",
             "--bundle",
             &theirs,
+            "--insecure-ignore-tlog",
             "other.txt",
         ]));
         assert!(
@@ -362,4 +366,133 @@ fn verdicts_match_sigstore_python() {
         accepted += usize::from(ours);
     }
     assert_eq!(accepted, 6, "the number of verifying cases changed");
+}
+
+/// Issue 10: the transparency-log decision is the caller's, not the bundle's. A keyed bundle
+/// without a log entry fails unless `--insecure-ignore-tlog` is given, in cosign's bare form
+/// followed by the file, or as `=true`.
+#[test]
+fn keyed_bundle_without_a_log_needs_insecure_ignore_tlog() {
+    use supply_testkit::{run, tempdir};
+    let dir = tempdir();
+    let d = dir.path();
+    std::fs::write(d.join("blob.txt"), b"blob\n").unwrap();
+    std::fs::write(d.join("other.txt"), b"other\n").unwrap();
+    crate::ok(
+        run(crate::supply(d)
+            .env("COSIGN_PASSWORD", crate::PASSWORD)
+            .args(["generate-key-pair", "--output-key-prefix", "k"])),
+        "generate-key-pair",
+    );
+    crate::ok(
+        run(crate::supply(d)
+            .env("COSIGN_PASSWORD", crate::PASSWORD)
+            .args([
+                "sign-blob",
+                "--key",
+                "k.key",
+                "--bundle",
+                "b.json",
+                "blob.txt",
+            ])),
+        "sign-blob --bundle",
+    );
+    let verify = |extra: &[&str], file: &str| {
+        let mut c = crate::supply(d);
+        c.args(["verify-blob", "--key", "k.pub", "--bundle", "b.json"]);
+        c.args(extra).arg(file);
+        run(&mut c)
+    };
+    let out = verify(&[], "blob.txt");
+    assert!(
+        !out.status.success(),
+        "a log-less keyed bundle verified by default"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("transparency logs"), "{err}");
+    crate::ok(
+        verify(&["--insecure-ignore-tlog"], "blob.txt"),
+        "--insecure-ignore-tlog FILE",
+    );
+    crate::ok(
+        verify(&["--insecure-ignore-tlog=true"], "blob.txt"),
+        "--insecure-ignore-tlog=true",
+    );
+    assert!(!verify(&["--insecure-ignore-tlog=false"], "blob.txt")
+        .status
+        .success());
+    assert!(!verify(&["--insecure-ignore-tlog"], "other.txt")
+        .status
+        .success());
+}
+
+/// Issue 10: an empty or match-everything identity pattern (an unset variable in a script) is
+/// refused, unless `--insecure-any-identity` says it is meant.
+#[test]
+fn match_everything_identity_patterns_are_refused() {
+    let supply = || Command::new(env!("CARGO_BIN_EXE_supply"));
+    let run = |re: &str, extra: &[&str]| {
+        supply()
+            .args([
+                "verify-blob",
+                "--bundle",
+                &td(&format!("{PY}/bundle_v3_github.whl.sigstore")),
+                "--certificate-identity-regexp",
+                re,
+                "--certificate-oidc-issuer",
+                "https://token.actions.githubusercontent.com",
+            ])
+            .args(extra)
+            .arg(td(&format!("{PY}/bundle_v3_github.whl")))
+            .output()
+            .unwrap()
+    };
+    for re in ["", ".*", "^.*$", ".+"] {
+        let out = run(re, &[]);
+        assert!(!out.status.success(), "{re:?} accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--insecure-any-identity"), "{re:?}: {err}");
+        assert!(
+            run(re, &["--insecure-any-identity"]).status.success(),
+            "{re:?}"
+        );
+    }
+    let out = supply()
+        .args([
+            "verify-blob",
+            "--bundle",
+            &td(&format!("{PY}/bundle_v3_github.whl.sigstore")),
+            "--certificate-identity",
+            "",
+            "--certificate-oidc-issuer",
+            "https://token.actions.githubusercontent.com",
+        ])
+        .arg(td(&format!("{PY}/bundle_v3_github.whl")))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+/// Issue 10: a staging bundle checked against the embedded production root says which flag
+/// gives it the right root.
+#[test]
+fn bundle_of_another_instance_hints_at_trusted_root() {
+    let out = Command::new(env!("CARGO_BIN_EXE_supply"))
+        .args([
+            "verify-blob",
+            "--bundle",
+            &td(&format!("{PY}/bundle_v3.txt.sigstore")),
+            "--certificate-identity",
+            "william@yossarian.net",
+            "--certificate-oidc-issuer",
+            GH,
+        ])
+        .arg(td(&format!("{PY}/bundle_v3.txt")))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--trusted-root"), "{err}");
+    // The cause is named once.
+    assert_eq!(err.matches("does not list").count(), 1, "{err}");
 }

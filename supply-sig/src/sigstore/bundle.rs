@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::digest::{Algorithm, Digest};
 use crate::dsse::Envelope;
 use crate::limits::{
-    MAX_BUNDLE_LEN, MAX_CERT_CHAIN_LEN, MAX_CERT_DER_LEN, MAX_CHECKPOINT_LEN,
+    LimitExceeded, MAX_BUNDLE_LEN, MAX_CERT_CHAIN_LEN, MAX_CERT_DER_LEN, MAX_CHECKPOINT_LEN,
     MAX_INCLUSION_PROOF_HASHES, MAX_REKOR_BODY_LEN, MAX_RFC3161_TIMESTAMPS, MAX_TIMESTAMP_LEN,
     MAX_TLOG_ENTRIES,
 };
@@ -39,19 +39,11 @@ const MAX_SIGNATURE_LEN: usize = 2048;
 #[non_exhaustive]
 pub enum Error {
     /// A size or count limit was hit.
-    #[error("{what} exceeds the limit of {limit}")]
-    LimitExceeded {
-        /// What was too large.
-        what: &'static str,
-        /// The limit.
-        limit: usize,
-    },
-    /// Not JSON of the bundle's shape.
-    #[error("invalid bundle JSON: {message}")]
-    InvalidJson {
-        /// The parser's message.
-        message: String,
-    },
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
+    /// Not JSON of the bundle's shape (the source names the line, column and what was expected).
+    #[error("the bundle is not JSON of the Sigstore bundle shape")]
+    InvalidJson(#[source] serde_json::Error),
     /// The media type is not a bundle version we accept.
     #[error("unsupported bundle media type {media_type:?}")]
     UnsupportedMediaType {
@@ -71,10 +63,10 @@ pub enum Error {
         reason: &'static str,
     },
     /// A certificate does not parse.
-    #[error("invalid certificate in bundle: {0}")]
+    #[error("invalid certificate in the bundle")]
     Certificate(#[from] x509::Error),
     /// The DSSE envelope does not parse.
-    #[error("invalid DSSE envelope in bundle: {0}")]
+    #[error("invalid DSSE envelope in the bundle")]
     Dsse(#[from] crate::dsse::Error),
     /// Neither or both of `messageSignature` and `dsseEnvelope`.
     #[error("a bundle must have exactly one of messageSignature and dsseEnvelope")]
@@ -188,19 +180,17 @@ pub struct TlogEntry {
 }
 
 /// A parsed bundle. Nothing in it is trusted.
+///
+/// The fields are private: a bundle only comes from [`Bundle::from_json`] (or a signer), so
+/// what it says always matches [`Bundle::raw`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bundle {
     raw: Vec<u8>,
-    /// The format version.
-    pub version: Version,
-    /// The signing material.
-    pub material: VerificationMaterial,
-    /// Transparency-log entries (at most [`MAX_TLOG_ENTRIES`]).
-    pub tlog_entries: Vec<TlogEntry>,
-    /// DER RFC 3161 `TimeStampResp`s (at most [`MAX_RFC3161_TIMESTAMPS`]).
-    pub timestamps: Vec<Vec<u8>>,
-    /// The signed content.
-    pub content: Content,
+    version: Version,
+    material: VerificationMaterial,
+    tlog_entries: Vec<TlogEntry>,
+    timestamps: Vec<Vec<u8>>,
+    content: Content,
 }
 
 impl Bundle {
@@ -213,14 +203,12 @@ impl Bundle {
     /// [`Error::Certificate`], [`Error::Dsse`], [`Error::InvalidContent`].
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
         if json.len() > MAX_BUNDLE_LEN {
-            return Err(Error::LimitExceeded {
-                what: "bundle JSON length",
-                limit: MAX_BUNDLE_LEN,
-            });
+            return Err(Error::LimitExceeded(LimitExceeded::new(
+                "bundle JSON length",
+                MAX_BUNDLE_LEN,
+            )));
         }
-        let w: WireBundle = serde_json::from_slice(json).map_err(|e| Error::InvalidJson {
-            message: e.to_string(),
-        })?;
+        let w: WireBundle = serde_json::from_slice(json).map_err(Error::InvalidJson)?;
         let version =
             Version::from_media_type(&w.media_type).ok_or_else(|| Error::UnsupportedMediaType {
                 media_type: w.media_type.clone(),
@@ -245,10 +233,10 @@ impl Bundle {
                     });
                 }
                 if chain.certificates.len() > MAX_CERT_CHAIN_LEN {
-                    return Err(Error::LimitExceeded {
-                        what: "certificates in a bundle chain",
-                        limit: MAX_CERT_CHAIN_LEN,
-                    });
+                    return Err(Error::LimitExceeded(LimitExceeded::new(
+                        "certificates in a bundle chain",
+                        MAX_CERT_CHAIN_LEN,
+                    )));
                 }
                 let mut certs = chain
                     .certificates
@@ -279,10 +267,10 @@ impl Bundle {
             }
         };
         if vm.tlog_entries.len() > MAX_TLOG_ENTRIES {
-            return Err(Error::LimitExceeded {
-                what: "transparency log entries",
-                limit: MAX_TLOG_ENTRIES,
-            });
+            return Err(Error::LimitExceeded(LimitExceeded::new(
+                "transparency log entries",
+                MAX_TLOG_ENTRIES,
+            )));
         }
         let tlog_entries = vm
             .tlog_entries
@@ -294,10 +282,9 @@ impl Bundle {
             .map(|t| t.rfc3161_timestamps)
             .unwrap_or_default();
         if ts.len() > MAX_RFC3161_TIMESTAMPS {
-            return Err(Error::LimitExceeded {
-                what: "RFC 3161 timestamps",
-                limit: MAX_RFC3161_TIMESTAMPS,
-            });
+            return Err(LimitExceeded::new("RFC 3161 timestamps", MAX_RFC3161_TIMESTAMPS)
+                .with_actual(ts.len())
+                .into());
         }
         let timestamps = ts
             .iter()
@@ -331,12 +318,7 @@ impl Bundle {
                     })?;
                 Content::MessageSignature(MessageSignature { digest, signature })
             }
-            (None, Some(env)) => {
-                let bytes = serde_json::to_vec(&env).map_err(|e| Error::InvalidJson {
-                    message: e.to_string(),
-                })?;
-                Content::Dsse(Envelope::from_json(&bytes)?)
-            }
+            (None, Some(env)) => Content::Dsse(env.into_envelope()?),
             _ => return Err(Error::InvalidContent),
         };
         Ok(Self {
@@ -352,6 +334,31 @@ impl Bundle {
     /// The exact JSON this bundle was parsed from.
     pub fn raw(&self) -> &[u8] {
         &self.raw
+    }
+
+    /// The format version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The signing material.
+    pub fn material(&self) -> &VerificationMaterial {
+        &self.material
+    }
+
+    /// The transparency-log entries (at most [`MAX_TLOG_ENTRIES`]).
+    pub fn tlog_entries(&self) -> &[TlogEntry] {
+        &self.tlog_entries
+    }
+
+    /// The DER RFC 3161 `TimeStampResp`s (at most [`MAX_RFC3161_TIMESTAMPS`]).
+    pub fn timestamps(&self) -> &[Vec<u8>] {
+        &self.timestamps
+    }
+
+    /// The signed content.
+    pub fn content(&self) -> &Content {
+        &self.content
     }
 
     /// Serializes the bundle: the bytes it was parsed from, unchanged.
@@ -410,18 +417,18 @@ fn entry(w: WireTlogEntry) -> Result<TlogEntry, Error> {
         None => None,
         Some(p) => {
             if p.hashes.len() > MAX_INCLUSION_PROOF_HASHES {
-                return Err(Error::LimitExceeded {
-                    what: "inclusion proof hashes",
-                    limit: MAX_INCLUSION_PROOF_HASHES,
-                });
+                return Err(Error::LimitExceeded(LimitExceeded::new(
+                    "inclusion proof hashes",
+                    MAX_INCLUSION_PROOF_HASHES,
+                )));
             }
             let checkpoint = match p.checkpoint {
                 None => None,
                 Some(c) if c.envelope.len() > MAX_CHECKPOINT_LEN => {
-                    return Err(Error::LimitExceeded {
-                        what: "checkpoint length",
-                        limit: MAX_CHECKPOINT_LEN,
-                    })
+                    return Err(Error::LimitExceeded(LimitExceeded::new(
+                        "checkpoint length",
+                        MAX_CHECKPOINT_LEN,
+                    )))
                 }
                 Some(c) if c.envelope.is_empty() => None,
                 Some(c) => Some(c.envelope),
@@ -462,16 +469,18 @@ fn entry(w: WireTlogEntry) -> Result<TlogEntry, Error> {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a Sigstore bundle object")]
 struct WireBundle {
     media_type: String,
     verification_material: WireMaterial,
     message_signature: Option<WireMessageSignature>,
-    dsse_envelope: Option<serde_json::Value>,
+    /// Read by DSSE's own visitor: the same limits and duplicate-field rule as
+    /// [`Envelope::from_json`].
+    dsse_envelope: Option<crate::dsse::NestedEnvelope>,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a verificationMaterial object")]
 struct WireMaterial {
     certificate: Option<WireRaw>,
     x509_certificate_chain: Option<WireChain>,
@@ -482,50 +491,59 @@ struct WireMaterial {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "an object with rawBytes")]
 struct WireRaw {
     raw_bytes: String,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "an x509CertificateChain object")]
 struct WireChain {
     #[serde(default)]
     certificates: Vec<WireRaw>,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a publicKey object")]
 struct WireHint {
     hint: Option<String>,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    rename_all = "camelCase",
+    expecting = "a timestampVerificationData object"
+)]
 struct WireTimestamps {
     #[serde(default)]
     rfc3161_timestamps: Vec<WireSignedTimestamp>,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "an RFC 3161 timestamp object")]
 struct WireSignedTimestamp {
     signed_timestamp: String,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a messageSignature object")]
 struct WireMessageSignature {
     message_digest: Option<WireHashOutput>,
     signature: String,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a messageDigest object")]
 struct WireHashOutput {
     algorithm: String,
     digest: String,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    rename_all = "camelCase",
+    expecting = "a transparency log entry object"
+)]
 struct WireTlogEntry {
     #[serde(deserialize_with = "int64::de")]
     log_index: i64,
@@ -539,19 +557,20 @@ struct WireTlogEntry {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a kindVersion object")]
 struct WireKindVersion {
     kind: String,
     version: String,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "an inclusionPromise object")]
 struct WirePromise {
     signed_entry_timestamp: String,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "an inclusionProof object")]
 struct WireProof {
     #[serde(deserialize_with = "int64::de")]
     log_index: i64,
@@ -564,6 +583,7 @@ struct WireProof {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a checkpoint object")]
 struct WireCheckpoint {
     envelope: String,
 }

@@ -16,6 +16,7 @@
 //! The origin line is returned to the caller but not compared with the log's URL.
 
 use crate::crypto::Provider;
+use crate::limits::LimitExceeded;
 use crate::limits::{MAX_CHECKPOINT_LEN, MAX_NOTE_SIGNATURES};
 use crate::sign::{KeyVerifier, Verifier as _, VerifyPolicy};
 
@@ -27,13 +28,8 @@ use super::trust_root::TransparencyLog;
 #[non_exhaustive]
 pub enum Error {
     /// Larger than [`MAX_CHECKPOINT_LEN`] or with too many signatures.
-    #[error("{what} exceeds the limit of {limit}")]
-    LimitExceeded {
-        /// What was too large.
-        what: &'static str,
-        /// The limit.
-        limit: usize,
-    },
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
     /// Not a well-formed signed note or checkpoint body.
     #[error("malformed checkpoint: {reason}")]
     Malformed {
@@ -82,10 +78,10 @@ impl Checkpoint {
     /// [`Error::LimitExceeded`], [`Error::Malformed`].
     pub fn parse(text: &str) -> Result<Self, Error> {
         if text.len() > MAX_CHECKPOINT_LEN {
-            return Err(Error::LimitExceeded {
-                what: "checkpoint length",
-                limit: MAX_CHECKPOINT_LEN,
-            });
+            return Err(Error::LimitExceeded(LimitExceeded::new(
+                "checkpoint length",
+                MAX_CHECKPOINT_LEN,
+            )));
         }
         let bad = |reason| Error::Malformed { reason };
         let split = text
@@ -125,10 +121,10 @@ impl Checkpoint {
                 return Err(bad("signature too short"));
             }
             if signatures.len() == MAX_NOTE_SIGNATURES {
-                return Err(Error::LimitExceeded {
-                    what: "note signatures",
-                    limit: MAX_NOTE_SIGNATURES,
-                });
+                return Err(Error::LimitExceeded(LimitExceeded::new(
+                    "note signatures",
+                    MAX_NOTE_SIGNATURES,
+                )));
             }
             let mut key_hint = [0u8; 4];
             key_hint.copy_from_slice(&raw[..4]);

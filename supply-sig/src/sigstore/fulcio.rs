@@ -326,7 +326,7 @@ fn parse_scts(list: &[u8]) -> Option<Vec<Sct<'_>>> {
 ///
 /// # Errors
 /// [`Error::InvalidSct`], [`Error::SctThreshold`].
-pub fn verify_embedded_scts(
+pub(crate) fn verify_embedded_scts(
     leaf: &Certificate,
     issuer: &Certificate,
     root: &TrustedRoot,

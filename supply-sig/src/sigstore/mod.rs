@@ -31,6 +31,90 @@ pub mod trust_root;
 pub mod tsa;
 pub mod verify;
 
+/// The individual verification steps and service parsers, for the fuzz targets in `fuzz/` only.
+/// Not part of the API: use [`verify::verify`] (and the `client` feature) instead; nothing here
+/// is stable and a step alone proves nothing about a bundle.
+#[doc(hidden)]
+pub mod __fuzz {
+    use crate::crypto::Provider;
+    use crate::time::Timestamp;
+    use crate::x509::{self, Certificate, LeafProfile};
+
+    use super::bundle::{Content, TlogEntry};
+    use super::rekor::{self, SignerMaterial};
+    use super::trust_root::{TransparencyLog, TrustedRoot};
+    use super::{fulcio, service};
+
+    /// `rekor::check_body`.
+    pub fn check_body(
+        entry: &TlogEntry,
+        content: &Content,
+        signer: SignerMaterial<'_>,
+        provider: &Provider,
+    ) -> Result<(), rekor::Error> {
+        rekor::check_body(entry, content, signer, provider)
+    }
+
+    /// `rekor::verify_set`.
+    pub fn verify_set(
+        entry: &TlogEntry,
+        log: &TransparencyLog,
+        provider: &Provider,
+    ) -> Result<Timestamp, rekor::Error> {
+        rekor::verify_set(entry, log, provider)
+    }
+
+    /// `rekor::verify_inclusion`.
+    pub fn verify_inclusion(
+        entry: &TlogEntry,
+        log: &TransparencyLog,
+        require_checkpoint: bool,
+        provider: &Provider,
+    ) -> Result<(), rekor::Error> {
+        rekor::verify_inclusion(entry, log, require_checkpoint, provider)
+    }
+
+    /// `fulcio::verify_embedded_scts`.
+    pub fn verify_embedded_scts(
+        leaf: &Certificate,
+        issuer: &Certificate,
+        root: &TrustedRoot,
+        threshold: usize,
+        provider: &Provider,
+    ) -> Result<usize, fulcio::Error> {
+        fulcio::verify_embedded_scts(leaf, issuer, root, threshold, provider)
+    }
+
+    /// `x509::verify_chain`.
+    pub fn verify_chain(
+        leaf: &Certificate,
+        chain: &[Certificate],
+        time: Timestamp,
+        profile: LeafProfile,
+        provider: &Provider,
+    ) -> Result<(), x509::Error> {
+        x509::verify_chain(leaf, chain, time, profile, provider)
+    }
+
+    /// `service::fulcio_leaf`.
+    pub fn fulcio_leaf(
+        response: &[u8],
+        key: &crate::key::PublicKey,
+    ) -> Result<Certificate, service::Error> {
+        service::fulcio_leaf(response, key)
+    }
+
+    /// `service::rekor_v1_entry`.
+    pub fn rekor_v1_entry(response: &[u8]) -> Result<serde_json::Value, service::Error> {
+        service::rekor_v1_entry(response)
+    }
+
+    /// `service::rekor_v2_entry`.
+    pub fn rekor_v2_entry(response: &[u8]) -> Result<serde_json::Value, service::Error> {
+        service::rekor_v2_entry(response)
+    }
+}
+
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;

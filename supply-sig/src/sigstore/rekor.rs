@@ -68,7 +68,7 @@ pub enum Error {
         reason: &'static str,
     },
     /// The checkpoint is missing, malformed, unsigned or inconsistent with the proof.
-    #[error("invalid checkpoint: {0}")]
+    #[error("invalid checkpoint")]
     Checkpoint(#[from] checkpoint::Error),
     /// The checkpoint does not match the proof.
     #[error("checkpoint does not match the inclusion proof ({field})")]
@@ -195,7 +195,7 @@ fn hashedrekord_digest<'c>(
 ///
 /// # Errors
 /// [`Error::UnsupportedKind`], [`Error::InvalidBody`], [`Error::BodyMismatch`].
-pub fn check_body(
+pub(crate) fn check_body(
     entry: &TlogEntry,
     content: &Content,
     signer: SignerMaterial<'_>,
@@ -331,7 +331,7 @@ pub fn check_body(
 ///
 /// # Errors
 /// [`Error::BadSet`] when there is no SET or integrated time, or the signature fails.
-pub fn verify_set(
+pub(crate) fn verify_set(
     entry: &TlogEntry,
     log: &TransparencyLog,
     provider: &Provider,
@@ -418,7 +418,7 @@ pub fn root_from_inclusion_proof(
 ///
 /// # Errors
 /// [`Error::BadInclusionProof`], [`Error::Checkpoint`], [`Error::CheckpointMismatch`].
-pub fn verify_inclusion(
+pub(crate) fn verify_inclusion(
     entry: &TlogEntry,
     log: &TransparencyLog,
     require_checkpoint: bool,

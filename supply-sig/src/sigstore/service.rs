@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use super::{b64, b64_encode};
 use crate::key::PublicKey;
+use crate::limits::LimitExceeded;
 use crate::limits::{
     MAX_CERT_CHAIN_LEN, MAX_IDENTITY_TOKEN_LEN, MAX_INCLUSION_PROOF_HASHES, MAX_REKOR_BODY_LEN,
 };
@@ -37,13 +38,8 @@ pub enum Error {
         reason: &'static str,
     },
     /// An input exceeded a limit of [`crate::limits`].
-    #[error("{what} exceeds the limit of {limit}")]
-    LimitExceeded {
-        /// What.
-        what: &'static str,
-        /// The limit.
-        limit: usize,
-    },
+        #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
     /// Fulcio's leaf certificate does not parse.
     #[error("invalid Fulcio certificate")]
     InvalidCertificate(#[from] crate::x509::Error),
@@ -85,10 +81,7 @@ impl IdentityToken {
         let bad = |reason| Error::InvalidToken { reason };
         let raw = raw.trim();
         if raw.len() > MAX_IDENTITY_TOKEN_LEN {
-            return Err(Error::LimitExceeded {
-                what: "identity token",
-                limit: MAX_IDENTITY_TOKEN_LEN,
-            });
+            return Err(Error::LimitExceeded(LimitExceeded::new("identity token", MAX_IDENTITY_TOKEN_LEN)));
         }
         let mut parts = raw.split('.');
         let (Some(_header), Some(payload), Some(_sig), None) =
@@ -152,7 +145,7 @@ struct WireCertChain {
 /// [`Error::InvalidResponse`] for malformed JSON, an empty chain or a detached SCT (a v0.3
 /// bundle has nowhere to carry one), [`Error::LimitExceeded`] past [`MAX_CERT_CHAIN_LEN`],
 /// [`Error::InvalidCertificate`], [`Error::CertificateKeyMismatch`].
-pub fn fulcio_leaf(response: &[u8], key: &PublicKey) -> Result<Certificate, Error> {
+pub(crate) fn fulcio_leaf(response: &[u8], key: &PublicKey) -> Result<Certificate, Error> {
     let invalid = |reason| Error::InvalidResponse {
         service: "Fulcio",
         reason,
@@ -168,10 +161,7 @@ pub fn fulcio_leaf(response: &[u8], key: &PublicKey) -> Result<Certificate, Erro
         _ => return Err(invalid("expected exactly one signed certificate")),
     };
     if chain.len() > MAX_CERT_CHAIN_LEN {
-        return Err(Error::LimitExceeded {
-            what: "certificates in the Fulcio chain",
-            limit: MAX_CERT_CHAIN_LEN,
-        });
+        return Err(Error::LimitExceeded(LimitExceeded::new("certificates in the Fulcio chain", MAX_CERT_CHAIN_LEN)));
     }
     let leaf_pem = chain.first().ok_or(invalid("empty certificate chain"))?;
     let leaf = Certificate::from_pem(leaf_pem.as_bytes())?;
@@ -217,7 +207,7 @@ struct WireProof {
 ///
 /// # Errors
 /// [`Error::InvalidResponse`], [`Error::LimitExceeded`] past [`MAX_INCLUSION_PROOF_HASHES`].
-pub fn rekor_v1_entry(response: &[u8]) -> Result<Value, Error> {
+pub(crate) fn rekor_v1_entry(response: &[u8]) -> Result<Value, Error> {
     let invalid = |reason| Error::InvalidResponse {
         service: "Rekor",
         reason,
@@ -240,10 +230,7 @@ pub fn rekor_v1_entry(response: &[u8]) -> Result<Value, Error> {
     let log_id = hex::decode(&e.log_id).map_err(|_| invalid("logID is not hex"))?;
     let p = e.verification.inclusion_proof;
     if p.hashes.len() > MAX_INCLUSION_PROOF_HASHES {
-        return Err(Error::LimitExceeded {
-            what: "inclusion proof hashes",
-            limit: MAX_INCLUSION_PROOF_HASHES,
-        });
+        return Err(Error::LimitExceeded(LimitExceeded::new("inclusion proof hashes", MAX_INCLUSION_PROOF_HASHES)));
     }
     let hex_to_b64 = |h: &str| {
         hex::decode(h)
@@ -277,7 +264,7 @@ pub fn rekor_v1_entry(response: &[u8]) -> Result<Value, Error> {
 ///
 /// # Errors
 /// [`Error::InvalidResponse`].
-pub fn rekor_v2_entry(response: &[u8]) -> Result<Value, Error> {
+pub(crate) fn rekor_v2_entry(response: &[u8]) -> Result<Value, Error> {
     let entry: Value = serde_json::from_slice(response).map_err(|_| Error::InvalidResponse {
         service: "Rekor",
         reason: "not JSON",
@@ -327,7 +314,7 @@ mod tests {
         let long = "a".repeat(MAX_IDENTITY_TOKEN_LEN + 1);
         assert!(matches!(
             IdentityToken::parse(&long),
-            Err(Error::LimitExceeded { .. })
+            Err(Error::LimitExceeded(_))
         ));
     }
 
@@ -382,7 +369,7 @@ mod tests {
         let many = one(v1_entry(MAX_INCLUSION_PROOF_HASHES + 1, "00", BODY));
         assert!(matches!(
             rekor_v1_entry(many.as_bytes()),
-            Err(Error::LimitExceeded { .. })
+            Err(Error::LimitExceeded(_))
         ));
     }
 
@@ -420,7 +407,7 @@ mod tests {
         let long = chain(json!(vec!["x"; MAX_CERT_CHAIN_LEN + 1]));
         assert!(matches!(
             fulcio_leaf(long.as_bytes(), key),
-            Err(Error::LimitExceeded { .. })
+            Err(Error::LimitExceeded(_))
         ));
         assert!(matches!(
             fulcio_leaf(chain(json!(["not pem"])).as_bytes(), key),

@@ -21,13 +21,13 @@ use super::bundle::{self, Bundle, MEDIA_TYPE_V03};
 #[non_exhaustive]
 pub enum Error {
     /// The signer failed.
-    #[error("signing failed: {0}")]
+    #[error("signing failed")]
     Sign(#[from] crate::sign::Error),
     /// The DSSE envelope could not be built.
-    #[error("DSSE: {0}")]
+    #[error("building the DSSE envelope failed")]
     Dsse(#[from] crate::dsse::Error),
     /// The bundle we wrote did not read back (a bug, or a limit exceeded).
-    #[error("bundle does not read back: {0}")]
+    #[error("the bundle does not read back")]
     Bundle(#[from] bundle::Error),
 }
 

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::crypto::Provider;
 use crate::key::PublicKey;
-use crate::limits::{MAX_CERT_CHAIN_LEN, MAX_CERT_DER_LEN, MAX_TRUST_ROOT_LEN};
+use crate::limits::{LimitExceeded, MAX_CERT_CHAIN_LEN, MAX_CERT_DER_LEN, MAX_TRUST_ROOT_LEN};
 use crate::sign::SignatureScheme;
 use crate::time::Timestamp;
 use crate::x509::{self, Certificate, CheckedCaChain};
@@ -43,21 +43,18 @@ pub const SIGNING_CONFIG_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.signin
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The document is larger than [`MAX_TRUST_ROOT_LEN`].
-    #[error("{what} exceeds the limit of {limit}")]
-    LimitExceeded {
-        /// What was too large.
-        what: &'static str,
-        /// The limit.
-        limit: usize,
-    },
+    /// The document is larger than [`MAX_TRUST_ROOT_LEN`], or a chain longer than
+    /// [`MAX_CERT_CHAIN_LEN`].
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
     /// Not valid JSON of the expected shape.
-    #[error("invalid {what} JSON: {message}")]
+    #[error("invalid {what} JSON")]
     InvalidJson {
         /// Which document.
         what: &'static str,
-        /// The parser's message.
-        message: String,
+        /// The parser's error (line, column and what was expected).
+        #[source]
+        source: serde_json::Error,
     },
     /// The media type is not one we accept.
     #[error("unsupported media type {media_type:?}")]
@@ -78,11 +75,12 @@ pub enum Error {
         key_details: String,
     },
     /// A certificate in a CA or TSA chain is invalid.
-    #[error("invalid certificate chain for {uri}: {source}")]
+    #[error("invalid certificate chain for {uri}")]
     InvalidChain {
         /// The authority's URI.
         uri: String,
         /// Why.
+        #[source]
         source: x509::Error,
     },
 }
@@ -129,28 +127,52 @@ impl TransparencyLog {
 }
 
 /// A certificate or timestamp authority: its chain (issuer first, self-signed root last).
+///
+/// The fields are private: an authority only comes from parsing, which checks its chain once
+/// ([`x509::check_ca_chain`]), so verification never meets a chain that was not checked.
 #[derive(Clone, Debug)]
 pub struct CertificateAuthority {
-    /// `uri`.
-    pub uri: String,
-    /// The chain: for a CA, the intermediates then the root; for a TSA, the TSA's leaf, its
-    /// intermediates, then the root.
-    pub chain: Vec<Certificate>,
-    /// When the authority may be used.
-    pub valid_for: ValidityWindow,
-    /// The CA part of `chain` (all of it for a CA, all but the leaf for a TSA) as checked when
-    /// it was read.
+    uri: String,
+    /// The whole chain as read (for a TSA, its signing leaf first).
+    chain: Vec<Certificate>,
+    tsa: bool,
+    valid_for: ValidityWindow,
+    /// The CA part of the chain (all of it for a CA, all but the leaf for a TSA).
     checked: CheckedCaChain,
 }
 
 impl CertificateAuthority {
-    /// The CA part of [`CertificateAuthority::chain`] as [`x509::check_ca_chain`] accepted it
-    /// when the authority was read, for [`x509::verify_chain_checked`]; `None` when `chain` has
-    /// been changed since (then use [`x509::verify_chain`], which checks everything).
-    pub fn checked_chain(&self) -> Option<&CheckedCaChain> {
-        let cas = self.checked.certificates();
-        let offset = self.chain.len().checked_sub(cas.len())?;
-        (self.chain.get(offset..) == Some(cas)).then_some(&self.checked)
+    /// `uri`.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// When the authority may be used.
+    pub fn valid_for(&self) -> ValidityWindow {
+        self.valid_for
+    }
+
+    /// The whole chain: for a CA, the intermediates then the root; for a TSA, the TSA's leaf,
+    /// its intermediates, then the root.
+    pub fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    /// The issuing CA certificate (the chain's first CA certificate: for a TSA, the one after
+    /// its leaf).
+    pub fn issuer(&self) -> Option<&Certificate> {
+        self.checked.certificates().first()
+    }
+
+    /// A TSA's signing leaf (`None` for a certificate authority).
+    pub fn tsa_leaf(&self) -> Option<&Certificate> {
+        self.chain.first().filter(|_| self.tsa)
+    }
+
+    /// The CA part of the chain as [`x509::check_ca_chain`] accepted it when the authority was
+    /// read.
+    pub fn checked_chain(&self) -> &CheckedCaChain {
+        &self.checked
     }
 
     /// Parses one `CertificateAuthority` JSON object, as a CA (every certificate must be a CA).
@@ -176,10 +198,9 @@ impl CertificateAuthority {
         let uri = w.uri.unwrap_or_default();
         let valid_for = window(w.valid_for.as_ref())?;
         if w.cert_chain.certificates.len() > MAX_CERT_CHAIN_LEN {
-            return Err(Error::LimitExceeded {
-                what: "certificates in a chain",
-                limit: MAX_CERT_CHAIN_LEN,
-            });
+            return Err(LimitExceeded::new("certificates in a chain", MAX_CERT_CHAIN_LEN)
+                .with_actual(w.cert_chain.certificates.len())
+                .into());
         }
         let mut chain = Vec::with_capacity(w.cert_chain.certificates.len());
         for c in &w.cert_chain.certificates {
@@ -198,7 +219,7 @@ impl CertificateAuthority {
         } else {
             &chain[..]
         };
-        if chain.is_empty() || (tsa && cas.is_empty()) {
+        if cas.is_empty() {
             return Err(Error::InvalidChain {
                 uri,
                 source: x509::Error::NoRoot,
@@ -213,6 +234,7 @@ impl CertificateAuthority {
         Ok(Self {
             uri,
             chain,
+            tsa,
             valid_for,
             checked,
         })
@@ -220,17 +242,16 @@ impl CertificateAuthority {
 }
 
 /// A parsed trusted root. The raw JSON is kept.
+///
+/// The fields are private: a root only comes from parsing, which checks every key and chain.
+/// To trust something else, edit the JSON and parse it again.
 #[derive(Clone, Debug)]
 pub struct TrustedRoot {
     raw: Vec<u8>,
-    /// Rekor logs.
-    pub tlogs: Vec<TransparencyLog>,
-    /// Fulcio certificate authorities.
-    pub certificate_authorities: Vec<CertificateAuthority>,
-    /// Certificate Transparency logs.
-    pub ctlogs: Vec<TransparencyLog>,
-    /// RFC 3161 timestamp authorities (those with an empty chain left out).
-    pub timestamp_authorities: Vec<CertificateAuthority>,
+    tlogs: Vec<TransparencyLog>,
+    certificate_authorities: Vec<CertificateAuthority>,
+    ctlogs: Vec<TransparencyLog>,
+    timestamp_authorities: Vec<CertificateAuthority>,
     skipped_tsas: usize,
 }
 
@@ -298,6 +319,26 @@ impl TrustedRoot {
         &self.raw
     }
 
+    /// The Rekor logs.
+    pub fn tlogs(&self) -> &[TransparencyLog] {
+        &self.tlogs
+    }
+
+    /// The Fulcio certificate authorities.
+    pub fn certificate_authorities(&self) -> &[CertificateAuthority] {
+        &self.certificate_authorities
+    }
+
+    /// The Certificate Transparency logs.
+    pub fn ctlogs(&self) -> &[TransparencyLog] {
+        &self.ctlogs
+    }
+
+    /// The RFC 3161 timestamp authorities (those with an empty chain left out).
+    pub fn timestamp_authorities(&self) -> &[CertificateAuthority] {
+        &self.timestamp_authorities
+    }
+
     /// The Rekor logs with this log ID.
     pub fn tlogs_by_id<'a>(
         &'a self,
@@ -336,16 +377,16 @@ impl ClientTrustConfig {
                 media_type: w.media_type,
             });
         }
-        let root_raw = serde_json::to_vec(&w.trusted_root).map_err(|e| Error::InvalidJson {
+        let root_raw = serde_json::to_vec(&w.trusted_root).map_err(|source| Error::InvalidJson {
             what: "trusted root",
-            message: e.to_string(),
+            source,
         })?;
         let signing_config = match &w.signing_config {
             None => None,
             Some(sc) => {
-                let raw = serde_json::to_vec(sc).map_err(|e| Error::InvalidJson {
+                let raw = serde_json::to_vec(sc).map_err(|source| Error::InvalidJson {
                     what: "signing config",
-                    message: e.to_string(),
+                    source,
                 })?;
                 Some(SigningConfig::from_json(&raw)?)
             }
@@ -463,15 +504,11 @@ fn selector(c: Option<&WireServiceConfig>) -> Result<Selector, Error> {
 
 fn parse_json<'a, T: Deserialize<'a>>(json: &'a [u8], what: &'static str) -> Result<T, Error> {
     if json.len() > MAX_TRUST_ROOT_LEN {
-        return Err(Error::LimitExceeded {
-            what: "trust material JSON length",
-            limit: MAX_TRUST_ROOT_LEN,
-        });
+        return Err(LimitExceeded::new("trust material JSON", MAX_TRUST_ROOT_LEN)
+            .with_actual(json.len())
+            .into());
     }
-    serde_json::from_slice(json).map_err(|e| Error::InvalidJson {
-        what,
-        message: e.to_string(),
-    })
+    serde_json::from_slice(json).map_err(|source| Error::InvalidJson { what, source })
 }
 
 fn window(w: Option<&WireWindow>) -> Result<ValidityWindow, Error> {

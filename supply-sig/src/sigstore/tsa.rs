@@ -18,6 +18,7 @@ use der::{Decode as _, Reader as _, SliceReader, Tag, TagNumber};
 use crate::crypto::Provider;
 use crate::digest::Algorithm;
 use crate::key::KeyAlgorithm;
+use crate::limits::LimitExceeded;
 use crate::limits::MAX_TIMESTAMP_LEN;
 use crate::sign::{KeyVerifier, SignatureScheme, Verifier as _, VerifyPolicy};
 use crate::time::Timestamp;
@@ -39,11 +40,8 @@ const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1135
 #[non_exhaustive]
 pub enum Error {
     /// Larger than [`MAX_TIMESTAMP_LEN`].
-    #[error("timestamp exceeds the limit of {limit} bytes")]
-    LimitExceeded {
-        /// The limit.
-        limit: usize,
-    },
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
     /// Malformed DER or an unexpected structure.
     #[error("malformed timestamp: {reason}")]
     Malformed {
@@ -177,9 +175,9 @@ impl SignedTimestamp {
     /// [`Error::UnsupportedAlgorithm`].
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         if der.len() > MAX_TIMESTAMP_LEN {
-            return Err(Error::LimitExceeded {
-                limit: MAX_TIMESTAMP_LEN,
-            });
+            return Err(LimitExceeded::new("RFC 3161 timestamp", MAX_TIMESTAMP_LEN)
+                .with_actual(der.len())
+                .into());
         }
         let top = children(der)?;
         let token: &[u8] = match top.as_slice() {
@@ -355,10 +353,10 @@ impl SignedTimestamp {
         }
         let t = self.gen_time;
         for tsa in authorities {
-            if !tsa.valid_for.contains(t) {
+            if !tsa.valid_for().contains(t) {
                 continue;
             }
-            let Some((leaf, chain)) = tsa.chain.split_first() else {
+            let Some(leaf) = tsa.tsa_leaf() else {
                 continue;
             };
             let Some(scheme) = scheme(
@@ -376,12 +374,13 @@ impl SignedTimestamp {
             if v.verify(&self.signed_attrs, &self.signature).is_err() {
                 continue;
             }
-            let chain_ok = match tsa.checked_chain() {
-                Some(c) => {
-                    x509::verify_chain_checked(leaf, c, t, LeafProfile::TimeStamping, provider)
-                }
-                None => x509::verify_chain(leaf, chain, t, LeafProfile::TimeStamping, provider),
-            };
+            let chain_ok = x509::verify_chain_checked(
+                leaf,
+                tsa.checked_chain(),
+                t,
+                LeafProfile::TimeStamping,
+                provider,
+            );
             if chain_ok.is_ok() {
                 return Ok(t);
             }

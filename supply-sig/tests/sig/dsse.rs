@@ -423,7 +423,9 @@ fn oversized_input_is_rejected() {
         Envelope::from_json(at.as_bytes()).unwrap().payload.len(),
         MAX_DSSE_PAYLOAD_LEN
     );
-    // Signing or verifying an oversized in-memory payload fails too.
+    // Signing an oversized in-memory payload fails too (it could not be read back). Verifying
+    // applies no default limit again (the caller's limits applied when it was read): an
+    // in-memory envelope is judged by its signatures.
     let signers = generated_signers(&RUSTCRYPTO);
     let r = Envelope::sign("t", payload.clone(), &[&signers[0]]);
     assert!(matches!(r, Err(Error::LimitExceeded(_))));
@@ -433,7 +435,10 @@ fn oversized_input_is_rejected() {
         signatures: vec![],
     };
     let keys = trusted(&[signers[0].public_key()], &RUSTCRYPTO);
-    assert!(matches!(env.verify(&keys, 1), Err(Error::LimitExceeded(_))));
+    assert!(matches!(
+        env.verify(&keys, 1),
+        Err(Error::ThresholdNotMet { .. })
+    ));
 
     // The overall document size is capped before parsing (whitespace padding counts).
     let limits = Limits::default();
@@ -526,4 +531,38 @@ fn malformed_envelopes_fail_cleanly() {
         Envelope::from_json(open.as_bytes()),
         Err(Error::InvalidJson { .. })
     ));
+}
+
+/// Review finding: `Envelope::verify` honours the limits the envelope was parsed under: an
+/// envelope with more signatures than the default limit, admitted by the caller's limits,
+/// verifies instead of being refused against the defaults.
+#[test]
+fn verify_honours_the_callers_limits() {
+    use supply_sig::crypto::RUSTCRYPTO;
+    use supply_sig::dsse::{Envelope, Signature, TrustedKeys};
+    use supply_sig::key::KeyAlgorithm;
+    use supply_sig::limits::{Limits, MAX_DSSE_SIGNATURES};
+    use supply_sig::sign::{KeySigner, KeyVerifier};
+    let key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::Ed25519).unwrap();
+    let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO).unwrap();
+    let mut env = Envelope::sign("t", b"payload".to_vec(), &[&signer]).unwrap();
+    for _ in 0..MAX_DSSE_SIGNATURES {
+        env.signatures.insert(
+            0,
+            Signature {
+                keyid: None,
+                sig: vec![0; 64],
+            },
+        );
+    }
+    let json = env.to_json();
+    assert!(Envelope::from_json(&json).is_err());
+    let mut limits = Limits::default();
+    limits.dsse_signatures = MAX_DSSE_SIGNATURES * 2;
+    let parsed = Envelope::from_json_with_limits(&json, &limits).unwrap();
+    let trusted = TrustedKeys::new().with_verifier(Box::new(
+        KeyVerifier::with_default_scheme(key.public_key(), &RUSTCRYPTO).unwrap(),
+    ));
+    let verified = parsed.verify(&trusted, 1).unwrap();
+    assert_eq!(verified.payload(), b"payload");
 }

@@ -10,7 +10,7 @@ use supply_sig::sigstore::verify::{Artifact, Error, Policy};
 use supply_sig::time::Timestamp;
 use supply_testkit::read;
 
-use crate::sigstore_vectors::{bundle, check, root, GH, PROD, STAGING};
+use crate::sigstore_vectors::{bundle, chain, check, root, with_json, GH, PROD, STAGING};
 
 const PY: &str = "sigstore/sigstore-python/bundles";
 
@@ -46,7 +46,7 @@ fn log_entry_not_bound_to_the_bundle_is_rejected() {
     b["verificationMaterial"]["tlogEntries"] = other["verificationMaterial"]["tlogEntries"].clone();
     let e = check(&parse(&b), Artifact::Bytes(&a), &p, &root(STAGING)).unwrap_err();
     assert!(
-        e.to_string().contains("inconsistent with other materials"),
+        chain(&e).contains("inconsistent with other materials"),
         "{e}"
     );
     // The other way round: the signature and certificate of another bundle with this entry.
@@ -73,7 +73,7 @@ fn log_entry_not_bound_to_the_bundle_is_rejected() {
 }
 
 fn statement_digest(b: &Bundle) -> Digest {
-    let supply_sig::sigstore::bundle::Content::Dsse(env) = &b.content else {
+    let supply_sig::sigstore::bundle::Content::Dsse(env) = b.content() else {
         panic!()
     };
     let st: Value = serde_json::from_slice(&env.payload).unwrap();
@@ -96,11 +96,7 @@ fn unsigned_integrated_time_is_never_a_signed_time() {
         .unwrap()
         .remove("inclusionPromise");
     let e = check(&parse(&b), Artifact::Bytes(&a), &p, &root(STAGING)).unwrap_err();
-    assert!(
-        e.to_string()
-            .contains("inclusion promise or signed timestamp"),
-        "{e}"
-    );
+    assert!(chain(&e).contains("no signed time"), "{e}");
     let (mut b, a, p) = v3();
     let t: i64 = b["verificationMaterial"]["tlogEntries"][0]["integratedTime"]
         .as_str()
@@ -179,7 +175,7 @@ fn endless_bundle_data_is_refused() {
     let entry = b["verificationMaterial"]["tlogEntries"][0].clone();
     b["verificationMaterial"]["tlogEntries"] = Value::Array(vec![entry; 33]);
     let e = Bundle::from_json(&serde_json::to_vec(&b).unwrap()).unwrap_err();
-    assert!(e.to_string().contains("limit"), "{e}");
+    assert!(chain(&e).contains("limit"), "{e}");
     let huge = vec![b' '; supply_sig::limits::MAX_BUNDLE_LEN + 1];
     assert!(Bundle::from_json(&huge)
         .unwrap_err()
@@ -209,7 +205,7 @@ fn one_log_cannot_meet_a_multi_log_threshold() {
     let e = check(
         &bb,
         Artifact::Bytes(&a),
-        &p.with_tlog_threshold(2),
+        &p.with_tlog_threshold(2).unwrap(),
         &root(STAGING),
     )
     .unwrap_err();
@@ -232,34 +228,40 @@ fn keys_outside_their_validity_window_do_not_verify() {
     let (b, a, p) = v3();
     let bb = parse(&b);
     // Rekor key window ending before the entry's integrated time.
-    let mut r = root(STAGING);
-    let t = bb.tlog_entries[0].integrated_time.unwrap();
-    for l in &mut r.tlogs {
-        l.valid_for.end = Some(Timestamp::from_unix(t - 1));
-    }
+    // Roots are only changed as JSON: set the `validFor.end` of every item of a list.
+    let t = bb.tlog_entries()[0].integrated_time.unwrap();
+    let staging = json(STAGING);
+    let rfc = |t: i64| Timestamp::from_unix(t).to_string();
+    let ends = |list: &str, key_path: bool, end: &dyn Fn(&str) -> Option<String>| {
+        with_json(&staging, |r| {
+            for item in r[list].as_array_mut().unwrap() {
+                let w = if key_path {
+                    &mut item["publicKey"]["validFor"]
+                } else {
+                    &mut item["validFor"]
+                };
+                let start = w["start"].as_str().unwrap().to_owned();
+                if let Some(e) = end(&start) {
+                    w["end"] = e.into();
+                }
+            }
+        })
+    };
+    // (A window cannot end before it starts: logs that start later are left alone.)
+    let before_t =
+        |start: &str| (Timestamp::parse_rfc3339(start).unwrap().unix() < t).then(|| rfc(t - 1));
+    let r = ends("tlogs", true, &before_t);
     assert!(check(&bb, Artifact::Bytes(&a), &p, &r).is_err());
     // End inclusive: a window ending exactly at the integrated time still verifies.
-    let mut r = root(STAGING);
-    for l in &mut r.tlogs {
-        if l.valid_for.start.unix() <= t {
-            l.valid_for.end = Some(Timestamp::from_unix(t));
-        }
-    }
+    let r = ends("tlogs", true, &|start| {
+        (Timestamp::parse_rfc3339(start).unwrap().unix() <= t).then(|| rfc(t))
+    });
     check(&bb, Artifact::Bytes(&a), &p, &r).unwrap();
     // CA window closed before the signing time.
-    let mut r = root(STAGING);
-    for ca in &mut r.certificate_authorities {
-        ca.valid_for = ValidityWindow {
-            start: ca.valid_for.start,
-            end: Some(Timestamp::from_unix(t - 1)),
-        };
-    }
+    let r = ends("certificateAuthorities", false, &before_t);
     assert!(check(&bb, Artifact::Bytes(&a), &p, &r).is_err());
     // CT log window (the SCT's time must be inside it).
-    let mut r = root(STAGING);
-    for l in &mut r.ctlogs {
-        l.valid_for.end = Some(l.valid_for.start);
-    }
+    let r = ends("ctlogs", true, &|start| Some(start.to_owned()));
     assert!(matches!(
         check(&bb, Artifact::Bytes(&a), &p, &r),
         Err(Error::Fulcio(_))
@@ -273,16 +275,16 @@ fn expired_chain_certificates_fail_even_with_checks_relaxed() {
     let (b, a, p) = v3();
     let bb = parse(&b);
     let r = root(STAGING);
-    let relaxed = p.with_sct_threshold(0);
+    let relaxed = p.insecure_ignore_sct();
     check(&bb, Artifact::Bytes(&a), &relaxed, &r).unwrap();
     let leaf = bb.leaf_certificate().unwrap();
-    for ca in &r.certificate_authorities {
-        for (i, c) in ca.chain.iter().enumerate() {
+    for ca in r.certificate_authorities() {
+        for (i, c) in ca.chain().iter().enumerate() {
             // At a time after this CA certificate expired, its chain never validates.
             let after = Timestamp::from_unix(c.not_after().unix() + 1);
-            let e = supply_sig::x509::verify_chain(
+            let e = supply_sig::x509::verify_chain_checked(
                 leaf,
-                &ca.chain,
+                ca.checked_chain(),
                 after,
                 supply_sig::x509::LeafProfile::CodeSigning,
                 &RUSTCRYPTO,
@@ -391,18 +393,18 @@ fn keyed_bundles_round_trip_and_need_a_time() {
     ] {
         let key = PrivateKey::generate(alg, &RUSTCRYPTO).unwrap();
         let signer = KeySigner::with_default_scheme(&key, &RUSTCRYPTO).unwrap();
-        let policy = Policy::public_key(key.public_key().clone()).with_tlog_threshold(0);
+        let policy = Policy::public_key(key.public_key().clone()).insecure_ignore_tlog();
         let b = sign_message(b"artifact", &signer, &RUSTCRYPTO).unwrap();
         assert_eq!(Bundle::from_json(&b.to_json()).unwrap(), b);
         // No signed time at all: refused.
         assert!(check(&b, Artifact::Bytes(b"artifact"), &policy, &empty).is_err());
-        let timed = policy.clone().with_caller_time(now).unwrap();
+        let timed = policy.clone().insecure_caller_time(now).unwrap();
         check(&b, Artifact::Bytes(b"artifact"), &timed, &empty).unwrap();
         assert!(check(&b, Artifact::Bytes(b"artifacT"), &timed, &empty).is_err());
         let other = PrivateKey::generate(alg, &RUSTCRYPTO).unwrap();
         let wrong = Policy::public_key(other.public_key().clone())
-            .with_tlog_threshold(0)
-            .with_caller_time(now)
+            .insecure_ignore_tlog()
+            .insecure_caller_time(now)
             .unwrap();
         assert!(check(&b, Artifact::Bytes(b"artifact"), &wrong, &empty).is_err());
         // Outside the key's window at the caller time.
@@ -433,7 +435,9 @@ fn keyed_bundles_round_trip_and_need_a_time() {
         assert!(check(&d, Artifact::Bytes(b"other"), &timed, &empty).is_err());
     }
     // A caller time never applies to certificates.
-    assert!(Policy::identity("a", "b").with_caller_time(now).is_err());
+    assert!(Policy::identity("a", "b")
+        .insecure_caller_time(now)
+        .is_err());
 }
 
 /// A timestamp authority whose `certChain.certificates` is empty is skipped, not fatal: the rest
@@ -462,14 +466,14 @@ fn timestamp_authority_with_an_empty_chain_is_skipped() {
     assert_eq!(r.skipped_timestamp_authorities(), 1);
     assert_eq!(before.skipped_timestamp_authorities(), 0);
     assert_eq!(
-        r.timestamp_authorities.len(),
-        before.timestamp_authorities.len()
+        r.timestamp_authorities().len(),
+        before.timestamp_authorities().len()
     );
-    assert_eq!(r.tlogs.len(), before.tlogs.len());
-    assert_eq!(r.ctlogs.len(), before.ctlogs.len());
+    assert_eq!(r.tlogs().len(), before.tlogs().len());
+    assert_eq!(r.ctlogs().len(), before.ctlogs().len());
     assert_eq!(
-        r.certificate_authorities.len(),
-        before.certificate_authorities.len()
+        r.certificate_authorities().len(),
+        before.certificate_authorities().len()
     );
     let (b, a, p) = v3();
     check(&parse(&b), Artifact::Bytes(&a), &p, &r).unwrap();
@@ -495,7 +499,7 @@ fn timestamp_authority_with_an_empty_chain_is_skipped() {
     let mut emptied = ca.clone();
     emptied["certChain"]["certificates"] = Value::Array(Vec::new());
     let r = with(emptied.clone());
-    assert!(r.timestamp_authorities.is_empty());
+    assert!(r.timestamp_authorities().is_empty());
     assert_eq!(r.skipped_timestamp_authorities(), 1);
     assert!(matches!(
         check(&bb, Artifact::Bytes(&art), &policy, &r),
@@ -742,8 +746,8 @@ fn expired_intermediate_is_refused_even_with_sct_and_tlog_not_required() {
     });
     let b = parse(&bundle_json);
     let policy = Policy::identity("signer@example.com", "https://issuer.example")
-        .with_tlog_threshold(0)
-        .with_sct_threshold(0)
+        .insecure_ignore_tlog()
+        .insecure_ignore_sct()
         .with_timestamp_threshold(1);
 
     // Control: the intermediate re-issued with a validity covering the signing time verifies.
@@ -755,8 +759,8 @@ fn expired_intermediate_is_refused_even_with_sct_and_tlog_not_required() {
     // The expired intermediate: refused with a typed chain error naming position 1 (the
     // intermediate; the leaf is 0), on every provider.
     let expired = trusted_root("inter-expired.pem");
-    let ca = &expired.certificate_authorities[0];
-    assert!(ca.chain[0].not_after() < signed && b.leaf_certificate().unwrap().valid_at(signed));
+    let ca = &expired.certificate_authorities()[0];
+    assert!(ca.chain()[0].not_after() < signed && b.leaf_certificate().unwrap().valid_at(signed));
     match check(&b, Artifact::Bytes(&artifact), &policy, &expired) {
         Err(Error::Certificate(x509::Error::NotValidAt {
             position: 1,
@@ -765,15 +769,15 @@ fn expired_intermediate_is_refused_even_with_sct_and_tlog_not_required() {
             ..
         })) => {
             assert_eq!(time, signed);
-            assert_eq!(not_after, ca.chain[0].not_after());
+            assert_eq!(not_after, ca.chain()[0].not_after());
         }
         other => panic!("expected NotValidAt at position 1, got {other:?}"),
     }
     // The same answer from the chain validation alone.
     assert!(matches!(
-        x509::verify_chain(
+        x509::verify_chain_checked(
             b.leaf_certificate().unwrap(),
-            &ca.chain,
+            ca.checked_chain(),
             signed,
             LeafProfile::CodeSigning,
             &RUSTCRYPTO
@@ -788,43 +792,267 @@ fn expired_intermediate_is_refused_even_with_sct_and_tlog_not_required() {
 /// not taken as checked.
 #[test]
 fn checked_ca_chains_give_the_full_chain_verdicts() {
-    use supply_sig::x509::{verify_chain, verify_chain_checked, LeafProfile};
+    use supply_sig::sigstore::__fuzz::verify_chain;
+    use supply_sig::x509::{verify_chain_checked, LeafProfile};
     let (b, _, _) = v3();
     let bb = parse(&b);
     let leaf = bb.leaf_certificate().unwrap();
-    let signed = Timestamp::from_unix(bb.tlog_entries[0].integrated_time.unwrap());
-    let mut r = root(STAGING);
-    for ca in &r.certificate_authorities {
-        let checked = ca.checked_chain().expect("an unmodified CA is checked");
-        assert_eq!(checked.certificates(), ca.chain.as_slice());
+    let signed = Timestamp::from_unix(bb.tlog_entries()[0].integrated_time.unwrap());
+    let r = root(STAGING);
+    for ca in r.certificate_authorities() {
+        let checked = ca.checked_chain();
+        assert_eq!(checked.certificates(), ca.chain());
         let mut times = vec![signed];
-        for c in std::iter::once(leaf).chain(&ca.chain) {
+        for c in std::iter::once(leaf).chain(ca.chain()) {
             for t in [c.not_before().unix(), c.not_after().unix()] {
                 times.extend([t - 1, t, t + 1].map(Timestamp::from_unix));
             }
         }
         for t in times {
             for p in supply_sig::crypto::all_providers() {
-                let full = verify_chain(leaf, &ca.chain, t, LeafProfile::CodeSigning, p);
+                let full = verify_chain(leaf, ca.chain(), t, LeafProfile::CodeSigning, p);
                 let fast = verify_chain_checked(leaf, checked, t, LeafProfile::CodeSigning, p);
                 assert_eq!(
                     full.as_ref().map_err(ToString::to_string),
                     fast.as_ref().map_err(ToString::to_string),
                     "{} at {t}",
-                    ca.uri
+                    ca.uri()
                 );
             }
         }
     }
-    // Changing the public chain drops the checked shortcut (verify then checks everything).
-    let ca = &mut r.certificate_authorities[0];
-    ca.chain.reverse();
-    assert!(ca.chain.len() < 2 || ca.checked_chain().is_none());
-    ca.chain.reverse();
-    assert!(ca.checked_chain().is_some());
-    ca.chain.pop();
-    assert!(ca.checked_chain().is_none());
-    for tsa in &root(STAGING).timestamp_authorities {
-        assert_eq!(tsa.checked_chain().unwrap().certificates(), &tsa.chain[1..]);
+    // The chain is private: what was checked is what verification uses.
+    for tsa in root(STAGING).timestamp_authorities() {
+        assert_eq!(tsa.checked_chain().certificates(), &tsa.chain()[1..]);
     }
+}
+
+/// Review finding: a root that lists one log key twice (two validity windows, the first not
+/// covering the entry's time) must still accept a valid SET: every entry with the log ID is
+/// tried, not only the first.
+#[test]
+fn every_trusted_log_entry_with_the_log_id_is_tried() {
+    let (b, a, p) = v3();
+    let bb = parse(&b);
+    let entry = &bb.tlog_entries()[0];
+    let t = entry.integrated_time.unwrap();
+    let log_id = supply_sig::sigstore::bundle::TlogEntry::clone(entry).log_id;
+    let r = with_json(&json(STAGING), |r| {
+        let tlogs = r["tlogs"].as_array_mut().unwrap();
+        let i = tlogs
+            .iter()
+            .position(|l| {
+                let id = l["logId"]["keyId"].as_str().unwrap();
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, id).unwrap()
+                    == log_id
+            })
+            .unwrap();
+        let mut expired = tlogs[i].clone();
+        expired["publicKey"]["validFor"]["end"] = Timestamp::from_unix(t - 1).to_string().into();
+        tlogs.insert(i, expired);
+    });
+    assert_eq!(r.tlogs_by_id(&log_id).count(), 2);
+    check(&bb, Artifact::Bytes(&a), &p, &r).unwrap();
+    // Both windows closed: refused.
+    let closed = with_json(&json(STAGING), |r| {
+        for l in r["tlogs"].as_array_mut().unwrap() {
+            let w = &mut l["publicKey"]["validFor"];
+            if Timestamp::parse_rfc3339(w["start"].as_str().unwrap())
+                .unwrap()
+                .unix()
+                < t
+            {
+                w["end"] = Timestamp::from_unix(t - 1).to_string().into();
+            }
+        }
+    });
+    assert!(check(&bb, Artifact::Bytes(&a), &p, &closed).is_err());
+}
+
+/// Review finding: a bundle's `dsseEnvelope` is read by DSSE's own strict reader, so a
+/// repeated field is refused inside bundles as it is in a bare envelope.
+#[test]
+fn repeated_dsse_fields_are_refused_inside_bundles() {
+    let raw = serde_json::to_string(&json(
+        "sigstore/sigstore-js/bundles/bundleV03-dsse.sigstore",
+    ))
+    .unwrap();
+    Bundle::from_json(raw.as_bytes()).unwrap();
+    for dup in [
+        r#""dsseEnvelope":{"payloadType":"text/plain","#,
+        r#""dsseEnvelope":{"payload":"e30=","#,
+    ] {
+        let bad = raw.replacen(r#""dsseEnvelope":{"#, dup, 1);
+        assert_ne!(bad, raw);
+        assert!(
+            matches!(
+                Bundle::from_json(bad.as_bytes()),
+                Err(supply_sig::sigstore::bundle::Error::Dsse(_))
+            ),
+            "{dup}"
+        );
+    }
+    // And a repeated top-level bundle field.
+    let bad = raw.replacen(r#"{"#, r#"{"mediaType":"x","#, 1);
+    assert!(Bundle::from_json(bad.as_bytes()).is_err());
+}
+
+/// Review findings: an in-toto statement whose subject repeats `sha256` (one value for one
+/// reader, another for the next) and a statement that is not UTF-8 are refused.
+#[test]
+fn ambiguous_or_non_utf8_statements_are_refused() {
+    use supply_sig::key::KeyAlgorithm;
+    use supply_sig::sign::KeySigner;
+    use supply_sig::sigstore::sign::sign_dsse;
+    use supply_sig::sigstore::trust_root::TrustedRoot;
+    let empty = TrustedRoot::from_json(
+        br#"{"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1"}"#,
+        &RUSTCRYPTO,
+    )
+    .unwrap();
+    let key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO).unwrap();
+    let policy = Policy::public_key(key.public_key().clone())
+        .insecure_ignore_tlog()
+        .insecure_caller_time(Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap())
+        .unwrap();
+    let right = RUSTCRYPTO
+        .hash
+        .digest(supply_sig::digest::Algorithm::Sha256, b"artifact")
+        .hex();
+    let wrong = "00".repeat(32);
+    let statement = |digest: &str, predicate: &[u8]| {
+        let mut s = format!(
+            r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"a","digest":{digest}}}],"predicateType":"x","predicate":{{"note":""#
+        )
+        .into_bytes();
+        s.extend_from_slice(predicate);
+        s.extend_from_slice(b"\"}}");
+        s
+    };
+    let verify = |payload: Vec<u8>| {
+        let b = sign_dsse(
+            "application/vnd.in-toto+json",
+            &payload,
+            &signer,
+            &RUSTCRYPTO,
+        )
+        .unwrap();
+        check(&b, Artifact::Bytes(b"artifact"), &policy, &empty).map(|_| ())
+    };
+    // Control: one sha256, UTF-8.
+    verify(statement(&format!(r#"{{"sha256":"{right}"}}"#), b"ok")).unwrap();
+    // The right digest last, the wrong one first: a last-wins reader would accept it.
+    assert!(matches!(
+        verify(statement(
+            &format!(r#"{{"sha256":"{wrong}","sha256":"{right}"}}"#),
+            b"ok"
+        )),
+        Err(Error::InvalidStatement { .. })
+    ));
+    // Invalid UTF-8 inside a value the verifier otherwise skips.
+    assert!(matches!(
+        verify(statement(
+            &format!(r#"{{"sha256":"{right}"}}"#),
+            b"\xff\xfe"
+        )),
+        Err(Error::InvalidStatement { .. })
+    ));
+}
+
+/// Issue 10: match-everything identity patterns are refused unless the caller opts out, and
+/// every check-disabling threshold of 0 is refused outside the `insecure_*` methods.
+#[test]
+fn policies_that_accept_anyone_need_an_explicit_opt_out() {
+    use supply_sig::sigstore::verify::{Matcher, PolicyError};
+    for re in ["", ".*", "^.*$", ".+"] {
+        assert!(
+            matches!(
+                Matcher::regex(re),
+                Err(Error::ConfigPolicy(PolicyError::MatchesEverything { .. }))
+            ),
+            "{re:?}"
+        );
+        let json = format!(
+            r#"{{"certificateIdentity": {{"subjectAlternativeNameRegexp": {re:?}, "issuer": "https://github.com/login/oauth"}}}}"#
+        );
+        assert!(Policy::from_json(json.as_bytes()).is_err(), "{re:?}");
+    }
+    // The opt-out means it: any SAN of that issuer.
+    let (b, a, _) = v3();
+    let anyone =
+        Policy::identity_matching(Matcher::insecure_regex(".*").unwrap(), Matcher::exact(GH));
+    check(&parse(&b), Artifact::Bytes(&a), &anyone, &root(STAGING)).unwrap();
+    // Thresholds of 0 are opt-outs, not settings.
+    let p = Policy::identity("william@yossarian.net", GH);
+    assert!(p.clone().with_tlog_threshold(0).is_err());
+    assert!(p.clone().with_sct_threshold(0).is_err());
+    assert!(Policy::from_json(br#"{"certificateIdentity": {"subjectAlternativeName": "x", "issuer": "y"}, "tlogThreshold": 0}"#).is_err());
+    assert!(Policy::from_json(br#"{"certificateIdentity": {"subjectAlternativeName": "x", "issuer": "y"}, "sctThreshold": 0}"#).is_err());
+}
+
+/// Issue 10: a keyed bundle without a log entry fails unless the caller opts out of the log,
+/// and the caller's clock counts only through its opt-out.
+#[test]
+fn keyed_bundles_without_a_log_need_the_opt_out() {
+    use supply_sig::key::KeyAlgorithm;
+    use supply_sig::sign::KeySigner;
+    use supply_sig::sigstore::sign::sign_message;
+    use supply_sig::sigstore::trust_root::TrustedRoot;
+    let empty = TrustedRoot::from_json(
+        br#"{"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1"}"#,
+        &RUSTCRYPTO,
+    )
+    .unwrap();
+    let key = (RUSTCRYPTO.sign).generate(KeyAlgorithm::Ed25519).unwrap();
+    let signer = KeySigner::new(&key, key.public_key().default_scheme(), &RUSTCRYPTO).unwrap();
+    let b = sign_message(b"artifact", &signer, &RUSTCRYPTO).unwrap();
+    let now = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+    let timed = Policy::public_key(key.public_key().clone())
+        .insecure_caller_time(now)
+        .unwrap();
+    assert!(matches!(
+        check(&b, Artifact::Bytes(b"artifact"), &timed, &empty),
+        Err(Error::Threshold {
+            what: "distinct transparency logs",
+            ..
+        })
+    ));
+    check(
+        &b,
+        Artifact::Bytes(b"artifact"),
+        &timed.insecure_ignore_tlog(),
+        &empty,
+    )
+    .unwrap();
+    // Without the clock, nothing dates it.
+    assert!(matches!(
+        check(
+            &b,
+            Artifact::Bytes(b"artifact"),
+            &Policy::public_key(key.public_key().clone()).insecure_ignore_tlog(),
+            &empty
+        ),
+        Err(Error::NoSignedTime { .. })
+    ));
+}
+
+/// Issue 10: an unparseable RFC 3161 timestamp is reported as such, not as "no timestamp".
+#[test]
+fn unparseable_timestamps_are_reported_as_such() {
+    let (mut b, a, p) = v3();
+    b["verificationMaterial"]["timestampVerificationData"] =
+        serde_json::json!({"rfc3161Timestamps": [{"signedTimestamp": "MAA="}]});
+    let e = check(
+        &parse(&b),
+        Artifact::Bytes(&a),
+        &p.with_timestamp_threshold(1),
+        &root(STAGING),
+    )
+    .unwrap_err();
+    let text = chain(&e);
+    assert!(
+        text.contains("RFC 3161 timestamp 0 was not verified: malformed timestamp"),
+        "{text}"
+    );
 }

@@ -7,8 +7,9 @@ use supply_sig::digest::{Algorithm, Digest};
 use supply_sig::key::encoding::pem;
 use supply_sig::key::{KeyAlgorithm, PrivateKey};
 use supply_sig::sign::KeySigner;
+use supply_sig::sigstore::__fuzz as rekor;
 use supply_sig::sigstore::bundle::{Bundle, Content, TlogEntry};
-use supply_sig::sigstore::rekor::{self, SignerMaterial};
+use supply_sig::sigstore::rekor::SignerMaterial;
 use supply_sig::sigstore::sign::sign_dsse;
 use supply_sig::sigstore::trust_root::TrustedRoot;
 use supply_sig::sigstore::verify::{Artifact, Error, Policy};
@@ -65,8 +66,8 @@ fn dsse_statement_type_must_be_a_known_in_toto_statement() {
     let signer = KeySigner::with_default_scheme(&key, &RUSTCRYPTO).unwrap();
     let now = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
     let policy = Policy::public_key(key.public_key().clone())
-        .with_tlog_threshold(0)
-        .with_caller_time(now)
+        .insecure_ignore_tlog()
+        .insecure_caller_time(now)
         .unwrap();
     let artifact = b"artifact";
     let digest = RUSTCRYPTO.hash.digest(Algorithm::Sha256, artifact);
@@ -114,7 +115,7 @@ fn hashedrekord_v001_log_entry_may_carry_a_dsse_envelope() {
         &RUSTCRYPTO,
     )
     .unwrap();
-    let Content::Dsse(env) = &b.content else {
+    let Content::Dsse(env) = b.content() else {
         panic!("not DSSE")
     };
     let pae_hash = RUSTCRYPTO.hash.digest(Algorithm::Sha256, &env.pae());
@@ -144,7 +145,7 @@ fn hashedrekord_v001_log_entry_may_carry_a_dsse_envelope() {
     let sig = env.signatures[0].sig.clone();
     rekor::check_body(
         &entry(&pae_hash, &sig, &pem_text),
-        &b.content,
+        b.content(),
         signer_material,
         &RUSTCRYPTO,
     )
@@ -159,7 +160,7 @@ fn hashedrekord_v001_log_entry_may_carry_a_dsse_envelope() {
         entry(&pae_hash, &other_sig, &pem_text),
         entry(&pae_hash, &sig, &other_pem),
     ] {
-        assert!(rekor::check_body(&e, &b.content, signer_material, &RUSTCRYPTO).is_err());
+        assert!(rekor::check_body(&e, b.content(), signer_material, &RUSTCRYPTO).is_err());
     }
 }
 
@@ -177,7 +178,7 @@ fn a_signed_time_outside_the_signer_validity_fails_the_bundle() {
     ))
     .unwrap();
     let policy = Policy::public_key(key)
-        .with_tlog_threshold(0)
+        .insecure_ignore_tlog()
         .with_timestamp_threshold(1);
     let v = check(&b, Artifact::Bytes(b"test content"), &policy, &r).unwrap();
     let [tsa_time] = v.signed_times() else {
@@ -188,7 +189,7 @@ fn a_signed_time_outside_the_signer_validity_fails_the_bundle() {
         start: Timestamp::from_unix(tsa_time.unix() + 1),
         end: None,
     };
-    let both = policy.clone().with_caller_time(caller_time).unwrap();
+    let both = policy.clone().insecure_caller_time(caller_time).unwrap();
     // Control: both times inside an open window.
     let open = ValidityWindow {
         start: Timestamp::from_unix(0),
@@ -296,12 +297,12 @@ fn keyed_bundle_with_only_an_inclusion_proof_needs_a_caller_time() {
     // No signed time: the unsigned integratedTime never counts.
     assert!(check(&logged, Artifact::Bytes(artifact), &policy, &trusted).is_err());
     let now = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
-    let timed = policy.with_caller_time(now).unwrap();
+    let timed = policy.insecure_caller_time(now).unwrap();
     let ok = check(&logged, Artifact::Bytes(artifact), &timed, &trusted).unwrap();
     assert_eq!(ok.tlog_count(), 1);
     // Before the log key's validity, the entry does not count.
     let early = Policy::public_key(key.public_key().clone())
-        .with_caller_time(Timestamp::parse_rfc3339("2019-01-01T00:00:00Z").unwrap())
+        .insecure_caller_time(Timestamp::parse_rfc3339("2019-01-01T00:00:00Z").unwrap())
         .unwrap();
     assert!(check(&logged, Artifact::Bytes(artifact), &early, &trusted).is_err());
     // A checkpoint from another key does not prove inclusion.

@@ -3,6 +3,7 @@
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
 use super::Error;
+use crate::limits::LimitExceeded;
 
 /// POSTs the JSON `request` to `url` and returns the response body (of media type `accept`),
 /// read chunk by chunk and refused past `limit` bytes (`Content-Length` is not trusted). Only
@@ -37,7 +38,7 @@ pub(super) async fn post_json(
     let mut out = Vec::new();
     while let Some(chunk) = resp.chunk().await.map_err(transport)? {
         if out.len().saturating_add(chunk.len()) > limit {
-            return Err(Error::LimitExceeded { what, limit });
+            return Err(Error::LimitExceeded(LimitExceeded::new(what, limit)));
         }
         out.extend_from_slice(&chunk);
     }

@@ -45,6 +45,7 @@ use super::verify::{self, Artifact, Policy, IN_TOTO_PAYLOAD_TYPE};
 use crate::crypto::Provider;
 use crate::digest::{Algorithm, Digest};
 use crate::key::KeyAlgorithm;
+use crate::limits::LimitExceeded;
 use crate::sign::{KeySigner, SignatureScheme};
 use crate::time::Timestamp;
 
@@ -85,13 +86,8 @@ pub enum Error {
         status: u16,
     },
     /// An input or response exceeded a limit of [`crate::limits`].
-    #[error("{what} exceeds the limit of {limit}")]
-    LimitExceeded {
-        /// What.
-        what: &'static str,
-        /// The limit.
-        limit: usize,
-    },
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
     /// A service's answer (or the identity token) does not parse: see [`service::Error`].
     #[error(transparent)]
     Service(#[from] service::Error),
@@ -325,8 +321,13 @@ impl Client {
             .clone()
             .ok_or(fulcio_invalid("the certificate names no OIDC issuer"))?;
         let policy = Policy::identity(identity.san.as_str(), issuer)
-            .with_tlog_threshold(entries.len())
             .with_timestamp_threshold(timestamps.len());
+        // What this signer asked for is what the bundle must prove: every log it wrote to (a
+        // signing config may name no log, the time then coming from the TSAs).
+        let policy = match entries.len() {
+            0 => policy.insecure_ignore_tlog(),
+            n => policy.with_tlog_threshold(n).map_err(Error::Untrusted)?,
+        };
         let artifact = match (&payload, &subject) {
             (Payload::Message(a), _) => Artifact::Bytes(a),
             (Payload::InToto(_), Some(d)) => Artifact::Digest(d),
