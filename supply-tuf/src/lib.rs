@@ -1,30 +1,23 @@
-//! # supply-tuf
-//!
-//! The Update Framework (TUF 1.0.x): metadata for root, timestamp, snapshot, targets and
-//! delegated targets with the signed bytes kept raw ([`metadata`]); the client update workflow of
-//! the specification (§5) as a transport-free state machine ([`client`]), with a sync driver over
-//! local directories ([`client::local`]) and an async HTTP updater (`client::http`, feature
-//! `client`); and a repository writer ([`repo`]).
-//!
-//! Verification is sync and never reads the clock: the caller passes `now`.
-//!
-//! ```
-//! use supply_tuf::metadata::{Metadata, Root};
-//! let t = supply_tuf::time::parse("2030-01-01T00:00:00Z")?;
-//! assert_eq!(t.unix(), 1_893_456_000);
-//! // A document of the wrong type never parses as root metadata.
-//! let doc = br#"{"signed": {"_type": "timestamp"}, "signatures": []}"#;
-//! assert!(Metadata::<Root>::from_slice(doc).is_err());
-//! # Ok::<(), supply_tuf::time::Error>(())
-//! ```
-//!
-//! | feature | what it adds |
-//! |---|---|
-//! | `client` | `client::http`: the async HTTP updater on reqwest and tokio |
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub use supply_sig::cjson;
+
+/// The signing and verification crate this one builds on, for items not re-exported below.
+pub use supply_sig;
+/// The AWS-LC backend (feature `aws-lc-rs` of supply-sig).
+#[cfg(feature = "aws-lc-rs")]
+pub use supply_sig::crypto::AWS_LC;
+/// The crypto backends [`client::Config::with_provider`] and [`repo::SigningKey`] take.
+pub use supply_sig::crypto::{Provider, RUSTCRYPTO};
+/// Key types [`repo::SigningKey`] is made from.
+pub use supply_sig::key::{KeyAlgorithm, PrivateKey};
+/// The payload of every size cap ([`client::Error::LimitExceeded`],
+/// [`metadata::Error::LimitExceeded`]).
+pub use supply_sig::limits::LimitExceeded;
+/// Signature schemes and the signer interface [`repo::SigningKey::new`] wraps.
+pub use supply_sig::sign::{KeySigner, SignatureScheme, Signer};
 
 pub mod client;
 pub mod limits;
@@ -33,3 +26,123 @@ pub mod names;
 pub mod repo;
 
 pub mod time;
+
+/// `{:#}` of each error enum, as the CLI prints it: every cause appears exactly once (no
+/// `Display` repeats its `source()`).
+#[cfg(test)]
+mod errors_read_once {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    fn assert_each_cause_once(err: impl std::error::Error + Send + Sync + 'static) {
+        let mut causes = vec![err.to_string()];
+        let mut src = err.source();
+        while let Some(s) = src {
+            causes.push(s.to_string());
+            src = s.source();
+        }
+        let text = format!("{:#}", anyhow::Error::new(err));
+        for c in &causes {
+            assert!(!c.is_empty(), "an empty message in {text:?}");
+            assert_eq!(text.matches(c.as_str()).count(), 1, "{c:?} in {text:?}");
+        }
+    }
+
+    fn json_error() -> serde_json::Error {
+        serde_json::from_slice::<serde_json::Value>(b"{oops").unwrap_err()
+    }
+
+    #[test]
+    fn metadata_errors() {
+        use crate::metadata::{Error, Metadata, Root};
+        assert_each_cause_once(Error::InvalidJson(json_error()));
+        assert_each_cause_once(Error::Serialize(json_error()));
+        let e = Metadata::<Root>::from_slice_with_limit(&[b' '; 10], 5).unwrap_err();
+        assert!(matches!(e, Error::LimitExceeded(_)));
+        assert_eq!(
+            e.to_string(),
+            "metadata document exceeds the limit of 5 (10)"
+        );
+        assert_each_cause_once(e);
+        let doc = br#"{"signed": {"_type": "root", "_type": "root"}, "signatures": []}"#;
+        assert_each_cause_once(Metadata::<Root>::from_slice(doc).unwrap_err());
+    }
+
+    #[test]
+    fn client_errors() {
+        use crate::client::Error;
+        assert_each_cause_once(Error::Metadata {
+            role: "snapshot".into(),
+            source: crate::metadata::Error::InvalidJson(json_error()),
+        });
+        assert_each_cause_once(Error::Transport {
+            path: "timestamp.json".into(),
+            source: Box::new(std::io::Error::other("connection reset by peer")),
+        });
+        assert_each_cause_once(Error::Io {
+            path: "cache/root.json".into(),
+            source: std::io::Error::other("disk on fire"),
+        });
+        assert_each_cause_once(Error::from(supply_sig::limits::LimitExceeded::new(
+            "snapshot metadata",
+            2_000_000u64,
+        )));
+        assert_each_cause_once(Error::Target {
+            path: "a.txt".into(),
+            source: crate::metadata::Error::LengthMismatch {
+                what: "a.txt".into(),
+                expected: 7,
+                actual: 8,
+            },
+        });
+    }
+
+    #[test]
+    fn local_errors() {
+        use crate::client::local::LocalError;
+        assert_each_cause_once(LocalError::UnsafeFileName { name: "..".into() });
+        assert_each_cause_once(crate::client::Error::Io {
+            path: "x".into(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                LocalError::UnsafeRemotePath { path: "%2F".into() },
+            ),
+        });
+    }
+
+    #[cfg(feature = "client")]
+    #[test]
+    fn http_errors() {
+        use crate::client::http::HttpError;
+        assert_each_cause_once(HttpError::Status { status: 500 });
+        let req = reqwest::Client::new()
+            .get("http://[::1")
+            .build()
+            .unwrap_err();
+        assert_each_cause_once(crate::client::Error::Transport {
+            path: "1.root.json".into(),
+            source: Box::new(HttpError::Request(req)),
+        });
+    }
+
+    #[test]
+    fn repo_errors() {
+        use crate::repo::Error;
+        assert_each_cause_once(Error::Metadata(crate::metadata::Error::Serialize(
+            json_error(),
+        )));
+        assert_each_cause_once(Error::Io {
+            path: "repo/metadata".into(),
+            source: std::io::Error::other("read-only file system"),
+        });
+        assert_each_cause_once(Error::NotEnoughKeys {
+            role: "root".into(),
+            held: 0,
+            threshold: 1,
+        });
+    }
+
+    #[test]
+    fn time_errors() {
+        assert_each_cause_once(crate::time::parse("tomorrow").unwrap_err());
+    }
+}

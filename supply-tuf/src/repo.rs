@@ -24,7 +24,8 @@
 //! that hold all keys (or for one signing step at a time through [`Repository::sign_with`]).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use supply_sig::crypto::Provider;
@@ -172,6 +173,9 @@ pub struct Repository {
     last_root_keys: Option<RoleKeys>,
     metadata_files: BTreeMap<String, Vec<u8>>,
     target_files: BTreeMap<String, Vec<u8>>,
+    /// Targets added from files ([`Repository::add_target_file`]): target path → the source
+    /// file and its SHA-256 and SHA-512 (hex), read again by `write_to` instead of held.
+    target_sources: BTreeMap<String, (PathBuf, [String; 2])>,
     expires: Expires,
 }
 
@@ -239,6 +243,7 @@ impl Repository {
             last_root_keys: None,
             metadata_files: BTreeMap::new(),
             target_files: BTreeMap::new(),
+            target_sources: BTreeMap::new(),
             expires,
         })
     }
@@ -292,6 +297,7 @@ impl Repository {
             published_once: true,
             metadata_files: files,
             target_files: BTreeMap::new(),
+            target_sources: BTreeMap::new(),
             expires,
         })
     }
@@ -441,7 +447,50 @@ impl Repository {
             .hashes
             .insert("sha512".into(), Algorithm::Sha512.digest(data).hex());
         self.add_target_entry(role, path, entry.clone())?;
+        self.target_sources.remove(path);
         self.target_files.insert(path.to_owned(), data.to_vec());
+        Ok(entry)
+    }
+
+    /// Adds (or replaces) target `path` from the file `file`, hashing it in one streaming pass
+    /// (memory stays flat in the file's size). The file is read again, once, by
+    /// [`write_to`](Self::write_to); it must not change in between.
+    ///
+    /// # Errors
+    /// As [`add_target`](Self::add_target), and [`Error::Io`] reading the file.
+    pub fn add_target_file(
+        &mut self,
+        role: &str,
+        path: &str,
+        file: &Path,
+    ) -> Result<TargetFile, Error> {
+        let io = |source| Error::Io {
+            path: file.display().to_string(),
+            source,
+        };
+        let mut f = std::fs::File::open(file).map_err(io)?;
+        let mut h256 = supply_sig::digest::Hasher::new(Algorithm::Sha256);
+        let mut h512 = supply_sig::digest::Hasher::new(Algorithm::Sha512);
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut length = 0u64;
+        loop {
+            let n = f.read(&mut buf).map_err(io)?;
+            if n == 0 {
+                break;
+            }
+            length = length.saturating_add(n as u64);
+            h256.update(&buf[..n]);
+            h512.update(&buf[..n]);
+        }
+        let (d256, d512) = (h256.finish().hex(), h512.finish().hex());
+        let mut entry = TargetFile::from_data(b"");
+        entry.length = length;
+        entry.hashes.insert("sha256".into(), d256.clone());
+        entry.hashes.insert("sha512".into(), d512.clone());
+        self.add_target_entry(role, path, entry.clone())?;
+        self.target_files.remove(path);
+        self.target_sources
+            .insert(path.to_owned(), (file.to_path_buf(), [d256, d512]));
         Ok(entry)
     }
 
@@ -483,6 +532,7 @@ impl Repository {
         if had {
             self.dirty.insert(role.to_owned());
             self.target_files.remove(path);
+            self.target_sources.remove(path);
         }
         Ok(had)
     }
@@ -565,6 +615,67 @@ impl Repository {
         }
         self.roles.insert(name.to_owned(), new);
         self.dirty.insert(name.to_owned());
+        Ok(())
+    }
+
+    /// Delegates `paths` from `parent` to the EXISTING role `name` as well (a role reached through
+    /// two delegators: a diamond). The role's metadata is still signed with the keys of its
+    /// first delegator in name order; a client checks the signatures against the delegator of
+    /// the path it searches, so give every delegator the same keys (or sign with all of them)
+    /// for the role to be trusted through every path.
+    ///
+    /// # Errors
+    /// [`Error::UnknownRole`] for the parent or the role; [`Error::Invalid`] for a top-level
+    /// role, an empty key list, a bad threshold, a parent using succinct delegation, or a parent
+    /// that already delegates to the role.
+    pub fn delegate_existing(
+        &mut self,
+        parent: &str,
+        name: &str,
+        keys: Vec<SigningKey>,
+        threshold: u64,
+        paths: Paths,
+        terminating: bool,
+    ) -> Result<(), Error> {
+        if TOP_LEVEL_ROLES.contains(&name) || !self.roles.contains_key(name) {
+            return Err(Error::UnknownRole { role: name.into() });
+        }
+        if keys.is_empty() || threshold == 0 || threshold > keys.len() as u64 {
+            return Err(Error::Invalid {
+                reason: "need at least one key and 1 <= threshold <= keys",
+            });
+        }
+        let (paths, prefixes) = match paths {
+            Paths::Globs(g) => (Some(g), None),
+            Paths::HashPrefixes(p) => (None, Some(p)),
+        };
+        let role = DelegatedRole {
+            name: name.to_owned(),
+            keyids: keys.iter().map(|k| k.keyid.clone()).collect(),
+            threshold,
+            terminating,
+            paths,
+            path_hash_prefixes: prefixes,
+            extra: BTreeMap::new(),
+        };
+        let d = self.delegations_mut(parent)?;
+        let Some(list) = d.roles.as_mut() else {
+            return Err(Error::Invalid {
+                reason: "the parent uses succinct delegation",
+            });
+        };
+        if list.iter().any(|r| r.name == name) {
+            return Err(Error::Invalid {
+                reason: "the parent already delegates to this role",
+            });
+        }
+        list.push(role);
+        for k in &keys {
+            d.keys.insert(k.keyid.clone(), k.key.clone());
+        }
+        for k in keys {
+            self.keyring.insert(k.keyid.clone(), k);
+        }
         Ok(())
     }
 
@@ -899,7 +1010,8 @@ impl Repository {
         &self.metadata_files
     }
 
-    /// Target bytes by target path.
+    /// Target bytes by target path (targets added with [`add_target`](Self::add_target); those
+    /// added from files are not held in memory).
     pub fn target_files(&self) -> &BTreeMap<String, Vec<u8>> {
         &self.target_files
     }
@@ -925,24 +1037,66 @@ impl Repository {
         let targets = dir.join("targets");
         std::fs::create_dir_all(&targets).map_err(io(&targets))?;
         for (path, bytes) in &self.target_files {
-            // add_target refused every path with `..`, `.` or empty segments.
-            let mut names_to_write = vec![path.clone()];
-            if self.root.consistent_snapshot {
-                let (d, base) = match path.rfind('/') {
-                    Some(i) => (&path[..=i], &path[i + 1..]),
-                    None => ("", path.as_str()),
-                };
-                for alg in [Algorithm::Sha256, Algorithm::Sha512] {
-                    names_to_write.push(format!("{d}{}.{base}", alg.digest(bytes).hex()));
-                }
+            let hashes = [Algorithm::Sha256, Algorithm::Sha512].map(|a| a.digest(bytes).hex());
+            self.write_target(&targets, path, &hashes, |tmp| std::fs::write(tmp, bytes))?;
+        }
+        for (path, (src, hashes)) in &self.target_sources {
+            self.write_target(&targets, path, hashes, |tmp| {
+                std::fs::copy(src, tmp).map(drop)
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Writes one target under each name a client may request (`<path>`, and under consistent
+    /// snapshots `<dir>/<sha256>.<base>` and `<dir>/<sha512>.<base>`): the content once, the other
+    /// names as hard links to it (a copy where the file system has none). Every name is replaced
+    /// by a rename, so a name that shared an inode with an older target never sees the new bytes.
+    fn write_target(
+        &self,
+        targets: &Path,
+        path: &str,
+        hashes: &[String; 2],
+        write: impl FnOnce(&Path) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
+        let io = |p: &Path| {
+            let path = p.display().to_string();
+            move |source| Error::Io { path, source }
+        };
+        // add_target refused every path with `..`, `.` or empty segments.
+        let mut names_to_write = vec![path.to_owned()];
+        if self.root.consistent_snapshot {
+            let (d, base) = match path.rfind('/') {
+                Some(i) => (&path[..=i], &path[i + 1..]),
+                None => ("", path),
+            };
+            for h in hashes {
+                names_to_write.push(format!("{d}{h}.{base}"));
             }
-            for n in names_to_write {
-                let p = targets.join(&n);
-                if let Some(parent) = p.parent() {
-                    std::fs::create_dir_all(parent).map_err(io(parent))?;
-                }
-                std::fs::write(&p, bytes).map_err(io(&p))?;
+        }
+        let first = targets.join(&names_to_write[0]);
+        if let Some(parent) = first.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        let tmp_of = |p: &Path| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            p.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+        };
+        let tmp = tmp_of(&first);
+        let _ = std::fs::remove_file(&tmp);
+        write(&tmp).map_err(io(&tmp))?;
+        std::fs::rename(&tmp, &first).map_err(io(&first))?;
+        for n in &names_to_write[1..] {
+            let p = targets.join(n);
+            let tmp = tmp_of(&p);
+            let _ = std::fs::remove_file(&tmp);
+            if std::fs::hard_link(&first, &tmp).is_err() {
+                std::fs::copy(&first, &tmp).map_err(io(&tmp))?;
             }
+            std::fs::rename(&tmp, &p).map_err(io(&p))?;
         }
         Ok(())
     }

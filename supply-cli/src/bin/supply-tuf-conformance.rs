@@ -94,9 +94,9 @@ async fn refresh(cli: &Cli, targets_base: &str) -> anyhow::Result<(Updater, http
         bail!("--metadata-url is required");
     };
     let mut updater = load_updater(&cli.metadata_dir)?;
-    let transport = http::HttpTransport::new(url, targets_base)?;
+    let mut transport = http::HttpTransport::new(url, targets_base)?;
     let mut store = local::FsStore::new(&cli.metadata_dir);
-    http::refresh(&mut updater, &transport, &mut store).await?;
+    http::refresh(&mut updater, &mut transport, &mut store).await?;
     Ok((updater, transport))
 }
 
@@ -104,18 +104,19 @@ async fn download(cli: &Cli) -> anyhow::Result<()> {
     let (Some(target_dir), Some(base)) = (&cli.target_dir, &cli.target_base_url) else {
         bail!("--target-dir and --target-base-url are required");
     };
-    let (mut updater, transport) = refresh(cli, base).await?;
+    let (mut updater, mut transport) = refresh(cli, base).await?;
     let mut store = local::FsStore::new(&cli.metadata_dir);
     std::fs::create_dir_all(target_dir)?;
     for name in &cli.target_names {
-        let info = http::lookup(&mut updater, name, &transport, &mut store)
+        let info = http::lookup(&mut updater, name, &mut transport, &mut store)
             .await?
             .with_context(|| format!("target {name:?} not found"))?;
         if local::cached_target(target_dir, &info)?.is_some() {
             continue;
         }
-        let data = http::download_target(&updater, &info, &transport).await?;
-        local::save_target(target_dir, &info, &data)?;
+        // Streamed to a temporary file and renamed once length and hashes match.
+        let dest = local::target_file_path(target_dir, info.path());
+        http::fetch_target_to(&updater, &info, &mut transport, &dest).await?;
     }
     Ok(())
 }

@@ -14,7 +14,8 @@ use clap::{Args, Subcommand};
 use supply_sig::crypto::Provider;
 use supply_sig::key::encoding::pem;
 use supply_sig::key::{KeyAlgorithm, PrivateKey};
-use supply_tuf::client::{http, local, Config, Updater};
+use supply_tuf::client::http::{self, Timeouts};
+use supply_tuf::client::{local, Config, Updater};
 use supply_tuf::metadata::Expires;
 use supply_tuf::names;
 use supply_tuf::repo::{Paths, Repository, SigningKey};
@@ -22,8 +23,9 @@ use supply_tuf::time::Timestamp;
 
 use super::read_capped;
 
-/// Target files added to a repository are read whole; 4 GiB bounds memory.
-const MAX_TARGET_FILE: u64 = 4 << 30;
+/// Longest expiry a writer verb accepts: 100 years (36 525 days). More is a typo, and far more
+/// overflows the clock.
+const MAX_EXPIRES_DAYS: u64 = 36_525;
 /// Most key files loaded from a keys directory.
 const MAX_KEY_FILES: usize = 1024;
 
@@ -67,9 +69,28 @@ fn now() -> Timestamp {
     Timestamp::from_system_time(SystemTime::now())
 }
 
-fn expires_in(days: u64) -> Expires {
-    let t = SystemTime::now() + Duration::from_secs(days.saturating_mul(86_400));
-    Expires::from_time(Timestamp::from_system_time(t))
+fn expires_in(days: u64) -> anyhow::Result<Expires> {
+    // Also checked by clap; kept here so that no caller can publish expired metadata (0) or
+    // overflow the clock (huge values).
+    anyhow::ensure!(
+        (1..=MAX_EXPIRES_DAYS).contains(&days),
+        "--expires-days must be between 1 and {MAX_EXPIRES_DAYS}, got {days}"
+    );
+    let t = SystemTime::now()
+        .checked_add(Duration::from_secs(days * 86_400))
+        .context("--expires-days is too far in the future")?;
+    Ok(Expires::from_time(Timestamp::from_system_time(t)))
+}
+
+/// Refuses to replace an existing output unless `--force` was given.
+fn refuse_existing(path: &Path, force: bool) -> anyhow::Result<()> {
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        bail!(
+            "{} already exists (use --force to replace it)",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -84,6 +105,9 @@ pub struct Init {
     /// The local metadata directory.
     #[arg(long)]
     metadata_dir: PathBuf,
+    /// Replace an existing METADATA_DIR/root.json.
+    #[arg(long)]
+    force: bool,
     /// The root metadata to trust.
     root: PathBuf,
 }
@@ -93,8 +117,10 @@ impl Init {
         let root = read_capped(&self.root, supply_tuf::limits::MAX_ROOT_LEN, "root")?;
         let u = Updater::new(&root, now(), Config::default().with_provider(provider))
             .context("the root is not valid")?;
+        let dest = self.metadata_dir.join("root.json");
+        refuse_existing(&dest, self.force)?;
         std::fs::create_dir_all(&self.metadata_dir)?;
-        local::write_atomic(&self.metadata_dir.join("root.json"), &root)?;
+        local::write_atomic(&dest, &root)?;
         println!("trusting root version {}", u.trusted().root().version());
         Ok(())
     }
@@ -109,6 +135,18 @@ pub struct ClientOpts {
     /// The local metadata directory (after `supply tuf init`).
     #[arg(long)]
     metadata_dir: PathBuf,
+    /// Seconds allowed to connect to the server.
+    #[arg(long, value_name = "SECS", default_value_t = Timeouts::DEFAULT_CONNECT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    connect_timeout: u64,
+    /// Seconds allowed without receiving any byte.
+    #[arg(long, value_name = "SECS", default_value_t = Timeouts::DEFAULT_READ.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    read_timeout: u64,
+    /// Seconds allowed for each whole request, body included (raise it for large targets).
+    #[arg(long, value_name = "SECS", default_value_t = Timeouts::DEFAULT_TOTAL.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: u64,
 }
 
 impl ClientOpts {
@@ -123,9 +161,14 @@ impl ClientOpts {
         )?
         .context("no root.json in the metadata dir: run `supply tuf init` first")?;
         let mut u = Updater::new(&root, now(), Config::default().with_provider(provider))?;
-        let t = http::HttpTransport::new(&self.metadata_url, targets_url)?;
+        let timeouts = Timeouts::new(
+            Duration::from_secs(self.connect_timeout),
+            Duration::from_secs(self.read_timeout),
+            Duration::from_secs(self.timeout),
+        );
+        let mut t = http::HttpTransport::with_timeouts(&self.metadata_url, targets_url, timeouts)?;
         let mut store = local::FsStore::new(&self.metadata_dir);
-        http::refresh(&mut u, &t, &mut store).await?;
+        http::refresh(&mut u, &mut t, &mut store).await?;
         Ok((u, t, store))
     }
 }
@@ -164,6 +207,9 @@ pub struct Download {
     /// Output directory: targets are written at their path below it (`..` resolved inside).
     #[arg(long, default_value = ".")]
     out: PathBuf,
+    /// Replace targets that already exist in the output directory.
+    #[arg(long)]
+    force: bool,
     /// Target paths to download.
     #[arg(required = true)]
     targets: Vec<String>,
@@ -172,18 +218,21 @@ pub struct Download {
 impl Download {
     fn run(&self, provider: &'static Provider) -> anyhow::Result<()> {
         runtime()?.block_on(async {
-            let (mut u, t, mut store) = self.client.refresh(&self.targets_url, provider).await?;
+            let (mut u, mut t, mut store) =
+                self.client.refresh(&self.targets_url, provider).await?;
             for name in &self.targets {
-                let info = http::lookup(&mut u, name, &t, &mut store)
+                let info = http::lookup(&mut u, name, &mut t, &mut store)
                     .await?
                     .with_context(|| format!("target {name:?} is not listed"))?;
-                let data = http::download_target(&u, &info, &t).await?;
-                let path = local::save_target_nested(&self.out, &info, &data)?;
+                let path = local::nested_target_path(&self.out, info.path())?;
+                refuse_existing(&path, self.force)?;
+                // Streamed to a temporary file, hashed on the way, renamed once verified.
+                let n = http::fetch_target_to(&u, &info, &mut t, &path).await?;
                 println!(
                     "{} ({} bytes, from role {}) -> {}",
                     name,
-                    data.len(),
-                    info.role,
+                    n,
+                    info.role(),
                     path.display()
                 );
             }
@@ -201,8 +250,9 @@ pub struct RepoOpts {
     /// The directory of private keys (PEM); keep it off the web server.
     #[arg(long)]
     keys: PathBuf,
-    /// Expiry of every role published by this command, in days from now.
-    #[arg(long, default_value_t = 365)]
+    /// Expiry of every role published by this command, in days from now (1 to 36525).
+    #[arg(long, default_value_t = 365,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_EXPIRES_DAYS))]
     expires_days: u64,
 }
 
@@ -210,21 +260,38 @@ fn key_file(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("{}.pem", names::encode_role_name(name)))
 }
 
-/// Loads `dir/<name>.pem`, generating an Ed25519 key there first when it does not exist.
+/// A key file to write once everything else succeeded (validate first, write last).
+struct PendingKey {
+    path: PathBuf,
+    pem: zeroize::Zeroizing<String>,
+}
+
+impl PendingKey {
+    fn write(self) -> anyhow::Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        write_private(&self.path, self.pem.as_bytes())?;
+        eprintln!("generated {}", self.path.display());
+        Ok(())
+    }
+}
+
+/// Loads `dir/<name>.pem`, or generates an Ed25519 key in memory when it does not exist; the
+/// new key file is returned to be written only after the command succeeded.
 fn key_or_generate(
     dir: &Path,
     name: &str,
     provider: &'static Provider,
-) -> anyhow::Result<SigningKey> {
+) -> anyhow::Result<(SigningKey, Option<PendingKey>)> {
     let path = key_file(dir, name);
-    if !path.exists() {
-        std::fs::create_dir_all(dir)?;
-        let sk = PrivateKey::generate(KeyAlgorithm::Ed25519, provider)?;
-        let text = pem::private_key_to_pem(&sk)?;
-        write_private(&path, text.as_bytes())?;
-        eprintln!("generated {}", path.display());
+    if path.exists() {
+        return Ok((load_key(&path, provider)?, None));
     }
-    load_key(&path, provider)
+    let sk = PrivateKey::generate(KeyAlgorithm::Ed25519, provider)?;
+    let pem = pem::private_key_to_pem(&sk)?;
+    let key = SigningKey::from_private_key(&sk, provider).context("preparing a new key")?;
+    Ok((key, Some(PendingKey { path, pem })))
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -240,16 +307,21 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Copies a key file given on the command line into the keys directory (when it is not already
-/// there), so that later commands hold it for signing.
-fn keep_key(keys: &Path, path: &Path, key: &SigningKey) -> anyhow::Result<()> {
+/// The copy of a key file given on the command line into the keys directory (when it is not
+/// already there), so that later commands hold it for signing; written with the other pending
+/// keys once the command succeeded.
+fn keep_key(keys: &Path, path: &Path, key: &SigningKey) -> anyhow::Result<Option<PendingKey>> {
     let dest = keys.join(format!("{}.pem", &key.keyid()[..16.min(key.keyid().len())]));
     let same_dir = path.parent().and_then(|p| p.canonicalize().ok()) == keys.canonicalize().ok();
-    if !same_dir && !dest.exists() {
-        let bytes = read_capped(path, 1 << 20, "key")?;
-        write_private(&dest, &bytes)?;
+    if same_dir || dest.exists() {
+        return Ok(None);
     }
-    Ok(())
+    let bytes = read_capped(path, 1 << 20, "key")?;
+    let pem = String::from_utf8(bytes).with_context(|| format!("{} is not PEM", path.display()))?;
+    Ok(Some(PendingKey {
+        path: dest,
+        pem: zeroize::Zeroizing::new(pem),
+    }))
 }
 
 fn load_key(path: &Path, provider: &'static Provider) -> anyhow::Result<SigningKey> {
@@ -260,7 +332,7 @@ fn load_key(path: &Path, provider: &'static Provider) -> anyhow::Result<SigningK
 
 impl RepoOpts {
     fn open(&self, provider: &'static Provider) -> anyhow::Result<Repository> {
-        let mut repo = Repository::open_dir(&self.repo, expires_in(self.expires_days))
+        let mut repo = Repository::open_dir(&self.repo, expires_in(self.expires_days)?)
             .with_context(|| format!("opening the repository {}", self.repo.display()))?;
         let mut n = 0;
         for entry in std::fs::read_dir(&self.keys)
@@ -277,7 +349,16 @@ impl RepoOpts {
     }
 
     fn publish(&self, repo: &mut Repository) -> anyhow::Result<()> {
+        self.publish_then(repo, Vec::new())
+    }
+
+    /// Signs in memory, then writes the pending key files, then the repository: a command whose
+    /// arguments or signing fail leaves no key file and no half-written repository behind.
+    fn publish_then(&self, repo: &mut Repository, keys: Vec<PendingKey>) -> anyhow::Result<()> {
         repo.publish().context("signing")?;
+        for k in keys {
+            k.write()?;
+        }
         repo.write_to(&self.repo)
             .context("writing the repository")?;
         let ts = repo
@@ -310,18 +391,21 @@ impl RepoInit {
         if self.repo.repo.join("metadata/root.json").exists() {
             bail!("{} already holds a repository", self.repo.repo.display());
         }
+        let expires = expires_in(self.repo.expires_days)?;
+        let mut pending = Vec::new();
+        let mut key = |name| -> anyhow::Result<SigningKey> {
+            let (k, p) = key_or_generate(&self.repo.keys, name, provider)?;
+            pending.extend(p);
+            Ok(k)
+        };
         let keys = [
-            key_or_generate(&self.repo.keys, "root", provider)?,
-            key_or_generate(&self.repo.keys, "timestamp", provider)?,
-            key_or_generate(&self.repo.keys, "snapshot", provider)?,
-            key_or_generate(&self.repo.keys, "targets", provider)?,
+            key("root")?,
+            key("timestamp")?,
+            key("snapshot")?,
+            key("targets")?,
         ];
-        let mut repo = Repository::new(
-            keys,
-            expires_in(self.repo.expires_days),
-            !self.no_consistent_snapshot,
-        )?;
-        self.repo.publish(&mut repo)
+        let mut repo = Repository::new(keys, expires, !self.no_consistent_snapshot)?;
+        self.repo.publish_then(&mut repo, pending)
     }
 }
 
@@ -350,12 +434,13 @@ impl AddTarget {
                 .and_then(|n| n.to_str())
                 .with_context(|| format!("{} has no UTF-8 file name", f.display()))?;
             let path = format!("{}{name}", self.prefix);
-            let data = read_capped(f, MAX_TARGET_FILE, "target")?;
             let role = self
                 .role
                 .clone()
                 .unwrap_or_else(|| repo.role_for_target(&path));
-            let entry = repo.add_target(&role, &path, &data)?;
+            // Hashed by streaming now, copied once (plus hard links) when the repository is
+            // written: memory stays flat in the file's size.
+            let entry = repo.add_target_file(&role, &path, f)?;
             println!(
                 "{path}: {} bytes, sha256 {} (role {role})",
                 entry.length, entry.hashes["sha256"]
@@ -395,14 +480,23 @@ pub struct Delegate {
 
 impl Delegate {
     fn run(&self, provider: &'static Provider) -> anyhow::Result<()> {
+        // Arguments first: nothing is generated or written for a command that cannot succeed.
+        if self.hash_bins.is_none() && self.succinct_bits.is_none() && self.paths.is_empty() {
+            bail!("give --paths, --hash-bins or --succinct-bits");
+        }
         let mut repo = self.repo.open(provider)?;
+        let mut pending = Vec::new();
         let key = match &self.key {
             Some(p) => {
                 let k = load_key(p, provider)?;
-                keep_key(&self.repo.keys, p, &k)?;
+                pending.extend(keep_key(&self.repo.keys, p, &k)?);
                 k
             }
-            None => key_or_generate(&self.repo.keys, &self.name, provider)?,
+            None => {
+                let (k, p) = key_or_generate(&self.repo.keys, &self.name, provider)?;
+                pending.extend(p);
+                k
+            }
         };
         if let Some(n) = self.hash_bins {
             // Bins hang below one role that delegates everything to them.
@@ -420,10 +514,6 @@ impl Delegate {
             let bins = repo.delegate_succinct(&self.from, bits, &self.name, &[key])?;
             println!("delegated to {} succinct bins {}-*", bins.len(), self.name);
         } else {
-            anyhow::ensure!(
-                !self.paths.is_empty(),
-                "give --paths, --hash-bins or --succinct-bits"
-            );
             repo.delegate(
                 &self.from,
                 &self.name,
@@ -437,7 +527,7 @@ impl Delegate {
                 self.paths, self.from, self.name
             );
         }
-        self.repo.publish(&mut repo)
+        self.repo.publish_then(&mut repo, pending)
     }
 }
 
@@ -488,13 +578,14 @@ impl RotateKey {
     fn run(&self, provider: &'static Provider) -> anyhow::Result<()> {
         let mut repo = self.repo.open(provider)?;
         let mut keys = Vec::new();
+        let mut pending = Vec::new();
         for p in &self.key {
             let k = load_key(p, provider)?;
-            keep_key(&self.repo.keys, p, &k)?;
+            pending.extend(keep_key(&self.repo.keys, p, &k)?);
             keys.push(k);
         }
         repo.set_role_keys(&self.role, keys, self.threshold)?;
-        self.repo.publish(&mut repo)?;
+        self.repo.publish_then(&mut repo, pending)?;
         println!(
             "{} keys rotated; root is now version {}",
             self.role,

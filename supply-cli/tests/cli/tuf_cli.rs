@@ -209,7 +209,224 @@ fn writer_and_client_verbs_round_trip() {
         &turl,
         "--out",
         s(&outdir),
+        "--force",
         "libs/lib.so",
     ]);
     assert!(!out.status.success(), "tampered target accepted");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("libs/lib.so"), "{err}");
+    // The verified copy from before is still there: a refused download replaces nothing.
+    assert_eq!(
+        std::fs::read(outdir.join("libs/lib.so")).unwrap(),
+        std::fs::read(files.join("lib.so")).unwrap()
+    );
+    assert!(std::fs::read_dir(outdir.join("libs")).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .contains(".tmp-")));
+}
+
+fn failed_cleanly(out: &Output, needle: &str) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "succeeded: {err}");
+    // clap usage errors exit with 2, our errors with 1; a panic would be 101.
+    assert!(
+        matches!(out.status.code(), Some(1 | 2)),
+        "{:?}: {err}",
+        out.status
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(needle), "{needle:?} not in {err}");
+    err
+}
+
+#[test]
+fn expiry_days_that_overflow_or_publish_expired_metadata_are_refused() {
+    let work = tempdir();
+    let (repo, keys) = (work.path().join("repo"), work.path().join("keys"));
+    let r = ["--repo", s(&repo), "--keys", s(&keys)];
+    for days in ["0", "36526", "18446744073709551615", "99999999999999999999"] {
+        let out = supply(&[&["repo-init"][..], &r, &["--expires-days", days]].concat());
+        failed_cleanly(&out, "expires-days");
+        assert!(!repo.exists(), "{days}: a repository was written");
+        assert!(!keys.exists(), "{days}: keys were written");
+    }
+    ok(
+        supply(&[&["repo-init"][..], &r, &["--expires-days", "36525"]].concat()),
+        "repo-init with the longest expiry",
+    );
+    let out = supply(&[&["sign"][..], &r, &["--expires-days", "0"]].concat());
+    failed_cleanly(&out, "expires-days");
+}
+
+#[test]
+fn delegate_with_invalid_arguments_leaves_no_key_behind() {
+    let work = tempdir();
+    let (repo, keys) = (work.path().join("repo"), work.path().join("keys"));
+    let r = ["--repo", s(&repo), "--keys", s(&keys)];
+    ok(supply(&[&["repo-init"][..], &r].concat()), "repo-init");
+    let before: Vec<_> = std::fs::read_dir(&keys).unwrap().collect();
+    // No paths at all.
+    let out = supply(&[&["delegate"][..], &r, &["--name", "nopaths"]].concat());
+    failed_cleanly(&out, "--paths");
+    // A delegator that does not exist.
+    let out = supply(
+        &[
+            &["delegate"][..],
+            &r,
+            &["--from", "nosuchrole", "--name", "orphan", "--paths", "x/*"],
+        ]
+        .concat(),
+    );
+    failed_cleanly(&out, "nosuchrole");
+    // A bin count that is not a power of two.
+    let out = supply(
+        &[
+            &["delegate"][..],
+            &r,
+            &["--name", "bins", "--hash-bins", "3"],
+        ]
+        .concat(),
+    );
+    assert!(!out.status.success());
+    let after: Vec<_> = std::fs::read_dir(&keys).unwrap().collect();
+    assert_eq!(before.len(), after.len(), "a key file was left behind");
+    for name in ["nopaths.pem", "orphan.pem", "bins.pem"] {
+        assert!(!keys.join(name).exists(), "{name}");
+    }
+    // A valid delegation writes its key.
+    ok(
+        supply(&[&["delegate"][..], &r, &["--name", "good", "--paths", "g/*"]].concat()),
+        "delegate",
+    );
+    assert!(keys.join("good.pem").is_file());
+}
+
+#[test]
+fn outputs_are_not_replaced_without_force() {
+    let work = tempdir();
+    let (repo, keys, files) = (
+        work.path().join("repo"),
+        work.path().join("keys"),
+        work.path().join("files"),
+    );
+    std::fs::create_dir(&files).unwrap();
+    std::fs::write(files.join("a.txt"), "a\n").unwrap();
+    let r = ["--repo", s(&repo), "--keys", s(&keys)];
+    ok(supply(&[&["repo-init"][..], &r].concat()), "repo-init");
+    ok(
+        supply(&[&["add-target"][..], &r, &[s(&files.join("a.txt"))]].concat()),
+        "add-target",
+    );
+    let md = work.path().join("client");
+    let root = repo.join("metadata/1.root.json");
+    ok(
+        supply(&["init", "--metadata-dir", s(&md), s(&root)]),
+        "init",
+    );
+    let out = supply(&["init", "--metadata-dir", s(&md), s(&root)]);
+    failed_cleanly(&out, "--force");
+    ok(
+        supply(&["init", "--metadata-dir", s(&md), "--force", s(&root)]),
+        "init --force",
+    );
+    let server = StaticServer::start(&repo);
+    let (murl, turl) = (server.url("metadata/"), server.url("targets/"));
+    let outdir = work.path().join("out");
+    std::fs::create_dir(&outdir).unwrap();
+    std::fs::write(outdir.join("a.txt"), "mine").unwrap();
+    let download = |extra: &[&str]| {
+        supply(
+            &[
+                &[
+                    "download",
+                    "--metadata-url",
+                    &murl,
+                    "--metadata-dir",
+                    s(&md),
+                    "--targets-url",
+                    &turl,
+                    "--out",
+                    s(&outdir),
+                ][..],
+                extra,
+            ]
+            .concat(),
+        )
+    };
+    failed_cleanly(&download(&["a.txt"]), "--force");
+    assert_eq!(std::fs::read(outdir.join("a.txt")).unwrap(), b"mine");
+    ok(download(&["--force", "a.txt"]), "download --force");
+    assert_eq!(std::fs::read(outdir.join("a.txt")).unwrap(), b"a\n");
+    // Target names that would be requested outside the targets base URL are refused.
+    for bad in ["../a.txt", "/a.txt", "x//a.txt"] {
+        failed_cleanly(&download(&["--force", bad]), "cannot be requested");
+    }
+    assert!(
+        !server.requests().iter().any(|r| r.contains("..")),
+        "{:?}",
+        server.requests()
+    );
+}
+
+#[test]
+fn refresh_and_download_give_up_within_their_timeouts() {
+    // A server that accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in listener.incoming().flatten() {
+            held.push(c);
+        }
+    });
+    let work = tempdir();
+    let (repo, keys) = (work.path().join("repo"), work.path().join("keys"));
+    let r = ["--repo", s(&repo), "--keys", s(&keys)];
+    ok(supply(&[&["repo-init"][..], &r].concat()), "repo-init");
+    let md = work.path().join("client");
+    ok(
+        supply(&[
+            "init",
+            "--metadata-dir",
+            s(&md),
+            s(&repo.join("metadata/1.root.json")),
+        ]),
+        "init",
+    );
+    let url = format!("http://{addr}/metadata/");
+    let t = std::time::Instant::now();
+    let out = supply(&[
+        "refresh",
+        "--metadata-url",
+        &url,
+        "--metadata-dir",
+        s(&md),
+        "--connect-timeout",
+        "1",
+        "--read-timeout",
+        "1",
+        "--timeout",
+        "2",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(15),
+        "{:?}",
+        t.elapsed()
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("root.json"), "{err}");
+    // A timeout of 0 is refused: it would mean "no bound".
+    let out = supply(&[
+        "refresh",
+        "--metadata-url",
+        &url,
+        "--metadata-dir",
+        s(&md),
+        "--timeout",
+        "0",
+    ]);
+    failed_cleanly(&out, "timeout");
 }

@@ -1,12 +1,28 @@
 //! The async HTTP updater (feature `client`): the [`Refresh`](super::Refresh) and
-//! [`Lookup`](super::Lookup) machines driven over reqwest.
+//! [`Lookup`](super::Lookup) machines driven over reqwest, with the same functions as the sync
+//! drivers of [`client`](super) ([`refresh`], [`lookup`], [`fetch_target`], [`fetch_target_to`])
+//! and the same transport shape (`&mut dyn AsyncTransport` beside `&mut dyn Transport`).
 //!
 //! Bodies are read chunk by chunk with a running total against the machine's byte cap; the
 //! `Content-Length` header is never trusted. `403` and `404` mean "not there" (as python-tuf
 //! treats them when probing for the next root); other non-success statuses are errors. This layer
 //! decides nothing: it hands bounded bytes to the sync verifier.
+//!
+//! Every request is bounded in time ([`Timeouts`]): connecting, waiting for the next bytes, and
+//! the whole request including its body, so a server that never answers or drips one byte a
+//! second fails within the bound instead of hanging the client.
 
-use super::{Error, FileKind, MetadataStore, Step, TargetInfo, Updater};
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::time::Duration;
+
+use supply_sig::limits::LimitExceeded;
+
+use super::{
+    fetch_what, load_cached, local, Error, FileKind, MetadataStore, Step, TargetCheck, TargetInfo,
+    Updater,
+};
 use crate::metadata::bounded;
 
 /// Errors of the HTTP layer itself (wrapped in [`Error::Transport`]).
@@ -25,6 +41,100 @@ pub enum HttpError {
         /// The URL (at most 64 characters).
         url: String,
     },
+    /// The HTTP client could not be built (TLS backend, proxy settings).
+    #[error("building the HTTP client")]
+    Client(#[source] reqwest::Error),
+    /// The request failed: connection refused, a timeout, a broken body.
+    #[error("HTTP request failed")]
+    Request(#[source] reqwest::Error),
+}
+
+/// Time bounds of every request. The defaults are [`Timeouts::DEFAULT_CONNECT`],
+/// [`Timeouts::DEFAULT_READ`] and [`Timeouts::DEFAULT_TOTAL`]; the CLI overrides them with
+/// `--connect-timeout`, `--read-timeout` and `--timeout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Timeouts {
+    /// Establishing the connection (TCP and TLS).
+    pub connect: Duration,
+    /// Longest wait for the next bytes of the response (headers or body).
+    pub read: Duration,
+    /// The whole request, body included (bounds a server that drips bytes just often enough to
+    /// beat `read`). Raise it for very large targets on slow links.
+    pub total: Duration,
+}
+
+impl Timeouts {
+    /// Default connect timeout: 10 s.
+    pub const DEFAULT_CONNECT: Duration = Duration::from_secs(10);
+    /// Default read timeout: 30 s, python-tuf's `RequestsFetcher.socket_timeout`.
+    pub const DEFAULT_READ: Duration = Duration::from_secs(30);
+    /// Default total timeout per request: 300 s (a 4 GiB target needs about 14 MB/s to fit).
+    pub const DEFAULT_TOTAL: Duration = Duration::from_secs(300);
+
+    /// Custom bounds.
+    pub const fn new(connect: Duration, read: Duration, total: Duration) -> Self {
+        Self {
+            connect,
+            read,
+            total,
+        }
+    }
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self::new(
+            Self::DEFAULT_CONNECT,
+            Self::DEFAULT_READ,
+            Self::DEFAULT_TOTAL,
+        )
+    }
+}
+
+/// A boxed future of the transport trait (object-safe async).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A chunk consumer for [`AsyncTransport::fetch_chunks`].
+pub type Sink<'a> = dyn FnMut(&[u8]) -> Result<(), Error> + Send + 'a;
+
+/// An async source of remote files: the twin of the sync [`Transport`](super::Transport).
+pub trait AsyncTransport: Send {
+    /// Streams `path` below the base URL of `kind` to `sink`, refusing it as soon as more than
+    /// `max_len` bytes arrived; `Ok(false)` when the file does not exist.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] beyond `max_len`; [`Error::Transport`] for network errors,
+    /// timeouts and unexpected statuses; whatever `sink` returns.
+    fn fetch_chunks<'a>(
+        &'a mut self,
+        kind: FileKind,
+        path: &'a str,
+        max_len: u64,
+        sink: &'a mut Sink<'_>,
+    ) -> BoxFuture<'a, Result<bool, Error>>;
+
+    /// Fetches `path` into memory (at most `max_len` bytes); `Ok(None)` when it does not exist.
+    ///
+    /// # Errors
+    /// As [`fetch_chunks`](Self::fetch_chunks).
+    fn fetch<'a>(
+        &'a mut self,
+        kind: FileKind,
+        path: &'a str,
+        max_len: u64,
+    ) -> BoxFuture<'a, Result<Option<Vec<u8>>, Error>> {
+        Box::pin(async move {
+            let mut body = Vec::new();
+            let found = self
+                .fetch_chunks(kind, path, max_len, &mut |c: &[u8]| {
+                    body.extend_from_slice(c);
+                    Ok(())
+                })
+                .await?;
+            Ok(found.then_some(body))
+        })
+    }
 }
 
 /// A repository reached over HTTP: a metadata base URL and a targets base URL.
@@ -51,16 +161,36 @@ fn transport_err(path: &str, e: impl std::error::Error + Send + Sync + 'static) 
 }
 
 impl HttpTransport {
-    /// A transport for `metadata_base` and `targets_base` (a `/` is appended when missing).
+    /// A transport for `metadata_base` and `targets_base` (a `/` is appended when missing) with
+    /// the default [`Timeouts`].
     ///
     /// # Errors
     /// [`Error::Transport`] with [`HttpError::InvalidBaseUrl`] for a URL that is not absolute
     /// `http(s)`.
     pub fn new(metadata_base: &str, targets_base: &str) -> Result<Self, Error> {
-        Self::with_client(reqwest::Client::new(), metadata_base, targets_base)
+        Self::with_timeouts(metadata_base, targets_base, Timeouts::default())
     }
 
-    /// As [`new`](Self::new) with a caller-configured client (TLS, proxies, timeouts).
+    /// As [`new`](Self::new) with other time bounds.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new); [`HttpError::Client`] when the client cannot be built.
+    pub fn with_timeouts(
+        metadata_base: &str,
+        targets_base: &str,
+        timeouts: Timeouts,
+    ) -> Result<Self, Error> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .read_timeout(timeouts.read)
+            .timeout(timeouts.total)
+            .build()
+            .map_err(|e| transport_err(metadata_base, HttpError::Client(e)))?;
+        Self::with_client(client, metadata_base, targets_base)
+    }
+
+    /// As [`new`](Self::new) with a caller-configured client (TLS, proxies). The caller's client
+    /// brings its own timeouts: set them (see [`Timeouts`] for the defaults used otherwise).
     ///
     /// # Errors
     /// As [`new`](Self::new).
@@ -85,57 +215,58 @@ impl HttpTransport {
         })
     }
 
-    /// Fetches `path` (already percent-encoded) below the base URL of `kind`, reading at most
-    /// `max_len` bytes; `Ok(None)` for 403 and 404.
-    ///
-    /// # Errors
-    /// [`Error::TooLarge`] beyond `max_len`; [`Error::Transport`] for network errors and other
-    /// statuses.
-    pub async fn fetch(
+    async fn stream(
         &self,
         kind: FileKind,
         path: &str,
         max_len: u64,
-    ) -> Result<Option<Vec<u8>>, Error> {
+        sink: &mut Sink<'_>,
+    ) -> Result<bool, Error> {
         let base = match kind {
             FileKind::Metadata => &self.metadata_base,
             FileKind::Target => &self.targets_base,
         };
         let url = format!("{base}{path}");
-        let mut resp = self
-            .client
-            .get(&url)
-            .send()
-            .await
-            .map_err(|e| transport_err(path, e))?;
+        let req_err = |e| transport_err(path, HttpError::Request(e));
+        let mut resp = self.client.get(&url).send().await.map_err(req_err)?;
         let status = resp.status().as_u16();
         if status == 403 || status == 404 {
-            return Ok(None);
+            return Ok(false);
         }
         if !resp.status().is_success() {
             return Err(transport_err(path, HttpError::Status { status }));
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| transport_err(path, e))? {
-            if (body.len() as u64).saturating_add(chunk.len() as u64) > max_len {
-                return Err(Error::TooLarge {
-                    what: bounded(path),
-                    limit: max_len,
-                });
+        let mut total = 0u64;
+        while let Some(chunk) = resp.chunk().await.map_err(req_err)? {
+            total = total.saturating_add(chunk.len() as u64);
+            if total > max_len {
+                return Err(LimitExceeded::new(fetch_what(kind, path), max_len).into());
             }
-            body.extend_from_slice(&chunk);
+            sink(&chunk)?;
         }
-        Ok(Some(body))
+        Ok(true)
+    }
+}
+
+impl AsyncTransport for HttpTransport {
+    fn fetch_chunks<'a>(
+        &'a mut self,
+        kind: FileKind,
+        path: &'a str,
+        max_len: u64,
+        sink: &'a mut Sink<'_>,
+    ) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(self.stream(kind, path, max_len, sink))
     }
 }
 
 async fn answer(
     step: Step,
-    transport: &HttpTransport,
+    transport: &mut dyn AsyncTransport,
     store: &mut dyn MetadataStore,
 ) -> Result<Option<Option<Vec<u8>>>, Error> {
     Ok(match step {
-        Step::Load { file_name } => Some(store.load(&file_name)?),
+        Step::Load { file_name } => Some(load_cached(store, &file_name)),
         Step::Fetch {
             kind,
             path,
@@ -156,7 +287,7 @@ async fn answer(
 /// Any workflow error.
 pub async fn refresh(
     updater: &mut Updater,
-    transport: &HttpTransport,
+    transport: &mut dyn AsyncTransport,
     store: &mut dyn MetadataStore,
 ) -> Result<(), Error> {
     let mut m = updater.refresh();
@@ -175,11 +306,11 @@ pub async fn refresh(
 /// metadata as needed.
 ///
 /// # Errors
-/// Any workflow error.
+/// Any workflow error; [`Error::UnsafeTargetPath`] for a path that cannot be requested safely.
 pub async fn lookup(
     updater: &mut Updater,
     target_path: &str,
-    transport: &HttpTransport,
+    transport: &mut dyn AsyncTransport,
     store: &mut dyn MetadataStore,
 ) -> Result<Option<TargetInfo>, Error> {
     let mut m = updater.lookup(target_path);
@@ -194,21 +325,63 @@ pub async fn lookup(
     }
 }
 
-/// Downloads a target (hash-prefixed under consistent snapshots), reading at most its trusted
-/// length, and verifies its length and every hash.
+/// Downloads a target into memory (hash-prefixed under consistent snapshots), reading at most
+/// its trusted length, and verifies its length and every hash. For large targets use
+/// [`fetch_target_to`].
 ///
 /// # Errors
-/// [`Error::NotFound`], [`Error::TooLarge`], [`Error::Target`], [`Error::Transport`].
-pub async fn download_target(
+/// [`Error::NotFound`], [`Error::LimitExceeded`], [`Error::Target`], [`Error::Transport`].
+pub async fn fetch_target(
     updater: &Updater,
     info: &TargetInfo,
-    transport: &HttpTransport,
+    transport: &mut dyn AsyncTransport,
 ) -> Result<Vec<u8>, Error> {
-    let (path, max_len) = updater.target_request(info);
-    let data = transport
-        .fetch(FileKind::Target, &path, max_len)
-        .await?
-        .ok_or(Error::NotFound { path })?;
-    Updater::verify_target(info, &data)?;
+    let (path, max_len) = updater.target_request(info)?;
+    let mut check = TargetCheck::new(info, max_len);
+    let mut data = Vec::new();
+    let found = transport
+        .fetch_chunks(FileKind::Target, &path, max_len, &mut |chunk: &[u8]| {
+            check.update(chunk)?;
+            data.extend_from_slice(chunk);
+            Ok(())
+        })
+        .await?;
+    if !found {
+        return Err(Error::NotFound { path });
+    }
+    check.finish()?;
     Ok(data)
+}
+
+/// The former name of [`fetch_target`].
+#[doc(hidden)]
+pub use self::fetch_target as download_target;
+
+/// Downloads a target straight to `dest`: hashed while written to a temporary file next to
+/// `dest`, renamed to `dest` only once length and hashes match (memory stays flat in the
+/// target's size; the small blocking writes go to local disk). Returns the bytes written.
+///
+/// # Errors
+/// As [`fetch_target`], and [`Error::Io`].
+pub async fn fetch_target_to(
+    updater: &Updater,
+    info: &TargetInfo,
+    transport: &mut dyn AsyncTransport,
+    dest: &Path,
+) -> Result<u64, Error> {
+    let (path, max_len) = updater.target_request(info)?;
+    let mut out = local::TempFile::next_to(dest)?;
+    let mut check = TargetCheck::new(info, max_len);
+    let found = transport
+        .fetch_chunks(FileKind::Target, &path, max_len, &mut |chunk: &[u8]| {
+            check.update(chunk)?;
+            out.write(chunk)
+        })
+        .await?;
+    if !found {
+        return Err(Error::NotFound { path });
+    }
+    let n = check.finish()?;
+    out.persist(dest)?;
+    Ok(n)
 }

@@ -10,6 +10,8 @@ use std::fs;
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
+use supply_sig::limits::LimitExceeded;
+
 use super::{Error, FileKind, MetadataStore, TargetInfo, Transport, Updater};
 use crate::limits;
 use crate::metadata::bounded;
@@ -52,8 +54,16 @@ fn io_err(path: &Path, source: std::io::Error) -> Error {
 /// Reads at most `max_len` bytes of `path`; `Ok(None)` when it does not exist.
 ///
 /// # Errors
-/// [`Error::TooLarge`] beyond `max_len`, [`Error::Io`] otherwise.
+/// [`Error::LimitExceeded`] beyond `max_len`, [`Error::Io`] otherwise.
 pub fn read_bounded(path: &Path, max_len: u64) -> Result<Option<Vec<u8>>, Error> {
+    read_bounded_as(path, max_len, "local file")
+}
+
+fn read_bounded_as(
+    path: &Path,
+    max_len: u64,
+    what: &'static str,
+) -> Result<Option<Vec<u8>>, Error> {
     let file = match fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -64,12 +74,74 @@ pub fn read_bounded(path: &Path, max_len: u64) -> Result<Option<Vec<u8>>, Error>
         .read_to_end(&mut buf)
         .map_err(|e| io_err(path, e))?;
     if buf.len() as u64 > max_len {
-        return Err(Error::TooLarge {
-            what: bounded(&path.display().to_string()),
-            limit: max_len,
-        });
+        return Err(LimitExceeded::new(what, max_len).into());
     }
     Ok(Some(buf))
+}
+
+static TEMP_COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A new file next to a destination, renamed over it by [`persist`](Self::persist) and removed
+/// when dropped unpersisted (a failed or refused download leaves nothing behind).
+#[derive(Debug)]
+pub(crate) struct TempFile {
+    path: PathBuf,
+    file: Option<fs::File>,
+}
+
+impl TempFile {
+    /// Creates `.<name>.tmp-<pid>-<n>` in `dest`'s directory (`create_new`: never an existing
+    /// file or a planted symlink).
+    pub(crate) fn next_to(dest: &Path) -> Result<Self, Error> {
+        let dir = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let n = TEMP_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!(".{name}.tmp-{}-{n}", std::process::id()));
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| io_err(&path, e))?;
+        Ok(Self {
+            path,
+            file: Some(file),
+        })
+    }
+
+    /// Appends a chunk.
+    pub(crate) fn write(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        let Some(f) = self.file.as_mut() else {
+            return Err(Error::ApiMisuse("write after persist"));
+        };
+        f.write_all(chunk).map_err(|e| io_err(&self.path, e))
+    }
+
+    /// Flushes to disk and renames over `dest`.
+    pub(crate) fn persist(mut self, dest: &Path) -> Result<(), Error> {
+        let Some(f) = self.file.take() else {
+            return Err(Error::ApiMisuse("persisted twice"));
+        };
+        f.sync_all().map_err(|e| io_err(&self.path, e))?;
+        drop(f);
+        fs::rename(&self.path, dest).map_err(|e| io_err(dest, e))?;
+        // Renamed: nothing left to clean up.
+        self.path = PathBuf::new();
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// Writes `bytes` to `path` atomically (a temporary file in the same directory, then rename).
@@ -77,23 +149,9 @@ pub fn read_bounded(path: &Path, max_len: u64) -> Result<Option<Vec<u8>>, Error>
 /// # Errors
 /// [`Error::Io`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let res = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = res {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_err(path, e));
-    }
-    Ok(())
+    let mut tmp = TempFile::next_to(path)?;
+    tmp.write(bytes)?;
+    tmp.persist(path)
 }
 
 /// Verified metadata stored in one directory under non-versioned names (`root.json`,
@@ -131,8 +189,13 @@ impl FsStore {
 }
 
 impl MetadataStore for FsStore {
+    /// Reads a cached file; one larger than [`limits::MAX_METADATA_LEN`] counts as absent (the
+    /// cache is untrusted: the file is fetched again).
     fn load(&mut self, file_name: &str) -> Result<Option<Vec<u8>>, Error> {
-        read_bounded(&self.path(file_name)?, limits::MAX_METADATA_LEN)
+        match read_bounded(&self.path(file_name)?, limits::MAX_METADATA_LEN) {
+            Err(Error::LimitExceeded(_)) => Ok(None),
+            r => r,
+        }
     }
 
     fn store(&mut self, file_name: &str, bytes: &[u8]) -> Result<(), Error> {
@@ -222,13 +285,8 @@ impl DirTransport {
     }
 }
 
-impl Transport for DirTransport {
-    fn fetch(
-        &mut self,
-        kind: FileKind,
-        path: &str,
-        max_len: u64,
-    ) -> Result<Option<Vec<u8>>, Error> {
+impl DirTransport {
+    fn file(&self, kind: FileKind, path: &str) -> Option<PathBuf> {
         let base = match kind {
             FileKind::Metadata => &self.metadata,
             FileKind::Target => &self.targets,
@@ -237,19 +295,61 @@ impl Transport for DirTransport {
             let mut p = base.clone();
             for seg in path.split('/') {
                 if !is_safe_file_name(seg) {
-                    return Ok(None);
+                    return None;
                 }
                 p.push(seg);
             }
             p
         } else {
-            match resolve_below(base, path) {
-                Ok(p) => p,
-                // A web server answers 404 for such paths.
-                Err(_) => return Ok(None),
-            }
+            // A web server answers 404 for paths that do not resolve below the base.
+            resolve_below(base, path).ok()?
         };
-        read_bounded(&file, max_len)
+        Some(file)
+    }
+}
+
+/// Local files need no timeouts: reads are bounded by `max_len` alone.
+impl Transport for DirTransport {
+    fn fetch(
+        &mut self,
+        kind: FileKind,
+        path: &str,
+        max_len: u64,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        match self.file(kind, path) {
+            Some(file) => read_bounded_as(&file, max_len, super::fetch_what(kind, path)),
+            None => Ok(None),
+        }
+    }
+
+    fn fetch_chunks(
+        &mut self,
+        kind: FileKind,
+        path: &str,
+        max_len: u64,
+        sink: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
+    ) -> Result<bool, Error> {
+        let Some(file) = self.file(kind, path) else {
+            return Ok(false);
+        };
+        let mut f = match fs::File::open(&file) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(io_err(&file, e)),
+        };
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = f.read(&mut buf).map_err(|e| io_err(&file, e))?;
+            if n == 0 {
+                return Ok(true);
+            }
+            total = total.saturating_add(n as u64);
+            if total > max_len {
+                return Err(LimitExceeded::new(super::fetch_what(kind, path), max_len).into());
+            }
+            sink(&buf[..n])?;
+        }
     }
 }
 
@@ -279,15 +379,26 @@ pub fn save_target(dir: &Path, info: &TargetInfo, data: &[u8]) -> Result<PathBuf
 /// `\\`; [`Error::Target`]; [`Error::Io`].
 pub fn save_target_nested(dir: &Path, info: &TargetInfo, data: &[u8]) -> Result<PathBuf, Error> {
     Updater::verify_target(info, data)?;
-    let parts = names::resolve_target_path(&info.path).ok_or_else(|| Error::UnsafeTargetPath {
-        path: bounded(&info.path),
+    let path = nested_target_path(dir, info.path())?;
+    write_atomic(&path, data)?;
+    Ok(path)
+}
+
+/// Where [`save_target_nested`] stores `target_path` below `dir` (resolved lexically, never
+/// above `dir`), creating the directories on the way.
+///
+/// # Errors
+/// [`Error::UnsafeTargetPath`] when nothing is left after resolution or a segment has a NUL or
+/// `\\`; [`Error::Io`].
+pub fn nested_target_path(dir: &Path, target_path: &str) -> Result<PathBuf, Error> {
+    let parts = names::resolve_target_path(target_path).ok_or_else(|| Error::UnsafeTargetPath {
+        path: bounded(target_path),
     })?;
     let mut path = dir.to_path_buf();
     path.extend(parts);
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
     }
-    write_atomic(&path, data)?;
     Ok(path)
 }
 
@@ -298,12 +409,24 @@ pub fn save_target_nested(dir: &Path, info: &TargetInfo, data: &[u8]) -> Result<
 /// [`Error::Io`] for read errors other than "not found".
 pub fn cached_target(dir: &Path, info: &TargetInfo) -> Result<Option<PathBuf>, Error> {
     let path = target_file_path(dir, &info.path);
-    // One byte more than the trusted length is enough to tell a mismatch.
-    match read_bounded(&path, info.file.length.saturating_add(1)) {
-        Ok(Some(data)) if Updater::verify_target(info, &data).is_ok() => Ok(Some(path)),
-        Ok(_) | Err(Error::TooLarge { .. }) => Ok(None),
-        Err(e) => Err(e),
+    let mut f = match fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err(&path, e)),
+    };
+    // Hashed while read: a cached target is never held in memory whole.
+    let mut check = super::TargetCheck::new(info, info.file.length);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| io_err(&path, e))?;
+        if n == 0 {
+            break;
+        }
+        if check.update(&buf[..n]).is_err() {
+            return Ok(None);
+        }
     }
+    Ok(check.finish().ok().map(|_| path))
 }
 
 #[cfg(test)]

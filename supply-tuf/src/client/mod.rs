@@ -22,9 +22,16 @@ mod trusted;
 pub mod http;
 pub mod local;
 
+/// The HTTP client crate of [`http`], for callers that build their own `reqwest::Client`
+/// ([`http::HttpTransport::with_client`]) without depending on a matching reqwest version.
+#[cfg(feature = "client")]
+pub use reqwest;
+
 use std::collections::BTreeSet;
 
 use supply_sig::crypto::{Provider, RUSTCRYPTO};
+use supply_sig::digest::{Algorithm, Hasher};
+use supply_sig::limits::LimitExceeded;
 
 use crate::limits;
 use crate::metadata::{self, TargetFile};
@@ -37,7 +44,7 @@ pub use trusted::TrustedSet;
 ///
 /// Attacks map to variants: rollback → [`Error::Rollback`], freeze → [`Error::Expired`],
 /// mix-and-match → [`Error::Metadata`] (hash or signature) or [`Error::VersionMismatch`],
-/// endless data → [`Error::TooLarge`], threshold with duplicate keys →
+/// endless data → [`Error::LimitExceeded`], threshold with duplicate keys →
 /// [`metadata::Error::ThresholdNotMet`] inside [`Error::Metadata`], path traversal →
 /// [`Error::UnsafeTargetPath`].
 #[derive(Debug, thiserror::Error)]
@@ -98,16 +105,13 @@ pub enum Error {
         /// The remote path.
         path: String,
     },
-    /// A download exceeded its byte cap (endless-data attack).
-    #[error("{what} exceeds the limit of {limit} bytes")]
-    TooLarge {
-        /// What was downloaded.
-        what: String,
-        /// The cap.
-        limit: u64,
-    },
-    /// A target path cannot be stored safely below the output directory.
-    #[error("target path {path:?} cannot be stored safely")]
+    /// A download exceeded its byte cap (endless-data attack): the smaller of the length the
+    /// trusted metadata lists and the client's own per-role maximum ([`Config`]).
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
+    /// A target path that cannot be requested below the targets base URL or stored safely below
+    /// an output directory (absolute, empty segments, `..` above the root, `.` or `..` last).
+    #[error("target path {path:?} cannot be requested or stored safely")]
     UnsafeTargetPath {
         /// The path (at most 64 characters).
         path: String,
@@ -158,10 +162,15 @@ pub struct Config {
     pub root_max_len: u64,
     /// Cap on the timestamp ([`limits::MAX_TIMESTAMP_LEN`]).
     pub timestamp_max_len: u64,
-    /// Cap on the snapshot without a listed length ([`limits::MAX_SNAPSHOT_LEN`]).
+    /// Cap on the snapshot ([`limits::MAX_SNAPSHOT_LEN`]), also when the timestamp lists a
+    /// larger length.
     pub snapshot_max_len: u64,
-    /// Cap on targets metadata without a listed length ([`limits::MAX_TARGETS_LEN`]).
+    /// Cap on targets and delegated targets metadata ([`limits::MAX_TARGETS_LEN`]), also when
+    /// the snapshot lists a larger length.
     pub targets_max_len: u64,
+    /// Cap on a target file ([`limits::MAX_TARGET_LEN`]); its trusted length is always the bound
+    /// below this.
+    pub target_max_len: u64,
     /// Fetch targets as `<hash>.<name>` when the root sets `consistent_snapshot`.
     pub prefix_targets_with_hash: bool,
 }
@@ -176,6 +185,7 @@ impl Default for Config {
             timestamp_max_len: limits::MAX_TIMESTAMP_LEN,
             snapshot_max_len: limits::MAX_SNAPSHOT_LEN,
             targets_max_len: limits::MAX_TARGETS_LEN,
+            target_max_len: limits::MAX_TARGET_LEN,
             prefix_targets_with_hash: true,
         }
     }
@@ -197,8 +207,8 @@ impl Config {
         self.max_root_rotations = n;
         self
     }
-    /// With other caps on root, timestamp, snapshot and targets files (each applies where the
-    /// trusted metadata lists no length).
+    /// With other caps on root, timestamp, snapshot and targets files. Each read stops at the
+    /// smaller of the cap and the length the trusted metadata lists.
     pub fn with_max_lengths(
         mut self,
         root: u64,
@@ -210,6 +220,11 @@ impl Config {
         self.timestamp_max_len = timestamp;
         self.snapshot_max_len = snapshot;
         self.targets_max_len = targets;
+        self
+    }
+    /// With another cap on target files.
+    pub fn with_target_max_len(mut self, n: u64) -> Self {
+        self.target_max_len = n;
         self
     }
     /// Whether targets are fetched as `<hash>.<name>` under consistent snapshots (default yes,
@@ -259,15 +274,60 @@ pub enum Step {
     Done,
 }
 
-/// A target found by a lookup.
+/// A target found by a lookup: only a [`Lookup`] makes one, so its entry is always one that a
+/// trusted role listed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetInfo {
-    /// The target path as listed.
-    pub path: String,
-    /// Its trusted entry.
-    pub file: TargetFile,
+    path: String,
+    file: TargetFile,
+    role: String,
+}
+
+impl TargetInfo {
+    /// The target path as requested and listed.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Its trusted entry (length, hashes, custom data).
+    pub fn file(&self) -> &TargetFile {
+        &self.file
+    }
+
+    /// Its trusted length in bytes.
+    pub fn length(&self) -> u64 {
+        self.file.length
+    }
+
     /// The role that listed it.
-    pub role: String,
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+}
+
+/// Whether a target path can be requested below the targets base URL: relative, no empty
+/// segments, no `..` that climbs above the root (a URL resolver would leave the base), no `.`
+/// or `..` as the last segment, no NUL or `\\`. Paths like `foo/../data1.txt` that stay inside
+/// are allowed (tough's test repositories list such names).
+pub fn is_requestable_target_path(path: &str) -> bool {
+    if path.is_empty() || path.starts_with('/') {
+        return false;
+    }
+    let mut depth = 0usize;
+    let segments: Vec<&str> = path.split('/').collect();
+    for seg in &segments {
+        match *seg {
+            "" => return false,
+            "." => {}
+            ".." => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            s if s.contains(['\0', '\\']) => return false,
+            _ => depth += 1,
+        }
+    }
+    !matches!(segments.last(), Some(&"." | &".."))
 }
 
 /// The client: a trusted set plus configuration.
@@ -310,9 +370,11 @@ impl Updater {
         }
     }
 
-    /// A lookup of `target_path` through the delegation graph (after a refresh).
+    /// A lookup of `target_path` through the delegation graph (after a refresh). A path that
+    /// fails [`is_requestable_target_path`] is refused at the first step.
     pub fn lookup(&mut self, target_path: &str) -> Lookup<'_> {
         Lookup {
+            unsafe_path: !is_requestable_target_path(target_path),
             set: &mut self.set,
             config: self.config,
             target: target_path.to_owned(),
@@ -326,7 +388,15 @@ impl Updater {
     }
 
     /// The remote path of a target (hash-prefixed under consistent snapshots) and its byte cap.
-    pub fn target_request(&self, info: &TargetInfo) -> (String, u64) {
+    ///
+    /// # Errors
+    /// [`Error::UnsafeTargetPath`] for a path that would be requested outside the targets base.
+    pub fn target_request(&self, info: &TargetInfo) -> Result<(String, u64), Error> {
+        if !is_requestable_target_path(&info.path) {
+            return Err(Error::UnsafeTargetPath {
+                path: metadata::bounded(&info.path),
+            });
+        }
         let prefix = if self.config.prefix_targets_with_hash
             && self.set.root().signed().consistent_snapshot
         {
@@ -334,10 +404,10 @@ impl Updater {
         } else {
             None
         };
-        (
+        Ok((
             names::remote_target_path(&info.path, prefix),
-            info.file.length.min(limits::MAX_TARGET_LEN),
-        )
+            info.file.length.min(self.config.target_max_len),
+        ))
     }
 
     /// Checks downloaded target bytes against the trusted length and hashes.
@@ -376,14 +446,39 @@ pub struct Refresh<'a> {
     store: Option<(String, Vec<u8>)>,
 }
 
-fn check_len(path: &str, data: &[u8], max_len: u64) -> Result<(), Error> {
+fn check_len(what: &'static str, data: &[u8], max_len: u64) -> Result<(), Error> {
     if data.len() as u64 > max_len {
-        return Err(Error::TooLarge {
-            what: metadata::bounded(path),
-            limit: max_len,
-        });
+        return Err(LimitExceeded::new(what, max_len)
+            .with_actual(data.len())
+            .into());
     }
     Ok(())
+}
+
+/// What a fetched file is, as [`LimitExceeded`] names it.
+pub(crate) fn fetch_what(kind: FileKind, path: &str) -> &'static str {
+    if kind == FileKind::Target {
+        return "target file";
+    }
+    let base = path.strip_suffix(".json").unwrap_or(path);
+    // `N.<role>`: a consistent-snapshot name (a delegated role may itself contain dots).
+    let role = match base.split_once('.') {
+        Some((v, r)) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => r,
+        _ => base,
+    };
+    match role {
+        "root" => "root metadata",
+        "timestamp" => "timestamp metadata",
+        "snapshot" => "snapshot metadata",
+        _ => "targets metadata",
+    }
+}
+
+/// The read cap of a metadata file: the length the trusted metadata lists, but never more than
+/// the client's own maximum for the role (a signed length is the repository's claim, not a bound
+/// this process agreed to).
+fn cap(listed: Option<u64>, max: u64) -> u64 {
+    listed.map_or(max, |l| l.min(max))
 }
 
 impl Refresh<'_> {
@@ -398,7 +493,10 @@ impl Refresh<'_> {
         let consistent = self.set.root().signed().consistent_snapshot;
         Ok(match self.phase {
             Phase::Root => {
-                if self.rotations >= self.config.max_root_rotations {
+                // No root can follow version u64::MAX: stop instead of asking for it again.
+                if self.rotations >= self.config.max_root_rotations
+                    || self.set.root().version() == u64::MAX
+                {
                     self.set.check_final_root()?;
                     self.phase = Phase::LocalTimestamp;
                     return self.next_step();
@@ -436,7 +534,7 @@ impl Refresh<'_> {
                         "snapshot",
                         consistent.then_some(meta.version),
                     ),
-                    max_len: meta.length.unwrap_or(self.config.snapshot_max_len),
+                    max_len: cap(meta.length, self.config.snapshot_max_len),
                 }
             }
             Phase::LocalTargets => Step::Load {
@@ -457,7 +555,7 @@ impl Refresh<'_> {
                         "targets",
                         consistent.then_some(meta.version),
                     ),
-                    max_len: meta.length.unwrap_or(self.config.targets_max_len),
+                    max_len: cap(meta.length, self.config.targets_max_len),
                 }
             }
             Phase::Done => Step::Done,
@@ -478,7 +576,7 @@ impl Refresh<'_> {
                     self.phase = Phase::LocalTimestamp;
                 }
                 Some(b) => {
-                    check_len("root", &b, self.config.root_max_len)?;
+                    check_len("root metadata", &b, self.config.root_max_len)?;
                     self.set.update_root(&b)?;
                     self.rotations += 1;
                     self.store = Some(("root.json".into(), b));
@@ -495,7 +593,7 @@ impl Refresh<'_> {
                 let b = data.ok_or_else(|| Error::NotFound {
                     path: "timestamp.json".into(),
                 })?;
-                check_len("timestamp.json", &b, self.config.timestamp_max_len)?;
+                check_len("timestamp metadata", &b, self.config.timestamp_max_len)?;
                 if self.set.update_timestamp(&b)? {
                     self.store = Some(("timestamp.json".into(), b));
                 }
@@ -551,6 +649,7 @@ pub struct Lookup<'a> {
     result: Option<TargetInfo>,
     store: Option<(String, Vec<u8>)>,
     done: bool,
+    unsafe_path: bool,
 }
 
 impl Lookup<'_> {
@@ -568,8 +667,14 @@ impl Lookup<'_> {
     ///
     /// # Errors
     /// [`Error::ApiMisuse`] before a refresh; [`Error::MissingMeta`] when the snapshot does not
-    /// list a delegated role that must be fetched.
+    /// list a delegated role that must be fetched; [`Error::UnsafeTargetPath`]; [`Error::Metadata`]
+    /// when a role loaded through another delegator is not signed by this path's delegator.
     pub fn next_step(&mut self) -> Result<Step, Error> {
+        if self.unsafe_path {
+            return Err(Error::UnsafeTargetPath {
+                path: metadata::bounded(&self.target),
+            });
+        }
         if let Some((file_name, bytes)) = self.store.take() {
             return Ok(Step::Store { file_name, bytes });
         }
@@ -595,7 +700,7 @@ impl Lookup<'_> {
                 return Ok(Step::Fetch {
                     kind: FileKind::Metadata,
                     path: names::remote_metadata_path(role, consistent.then_some(meta.version)),
-                    max_len: meta.length.unwrap_or(self.config.targets_max_len),
+                    max_len: cap(meta.length, self.config.targets_max_len),
                 });
             }
             // python-tuf's bound: searching stops once more than `max_delegations` roles were
@@ -612,6 +717,9 @@ impl Lookup<'_> {
                 continue;
             }
             if self.set.targets(&role).is_some() {
+                // Loaded before, possibly through another delegator (a diamond): trust it on
+                // this path only if this path's delegator signs for it too.
+                self.set.verify_loaded_delegated(&role, &parent)?;
                 self.process(&role);
             } else if role == "targets" {
                 return Err(Error::ApiMisuse("lookup before refresh"));
@@ -696,12 +804,39 @@ pub trait Transport {
     /// when the file does not exist.
     ///
     /// # Errors
-    /// [`Error::TooLarge`] beyond `max_len`, [`Error::Transport`] otherwise.
+    /// [`Error::LimitExceeded`] beyond `max_len`, [`Error::Transport`] otherwise.
     fn fetch(&mut self, kind: FileKind, path: &str, max_len: u64)
         -> Result<Option<Vec<u8>>, Error>;
+
+    /// Streams `path` to `sink` chunk by chunk, refusing it as soon as more than `max_len` bytes
+    /// arrived; `Ok(false)` when the file does not exist. Large targets go through this method,
+    /// so a transport that can stream should override it (the default buffers through
+    /// [`fetch`](Self::fetch)).
+    ///
+    /// # Errors
+    /// As [`fetch`](Self::fetch), and whatever `sink` returns.
+    fn fetch_chunks(
+        &mut self,
+        kind: FileKind,
+        path: &str,
+        max_len: u64,
+        sink: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
+    ) -> Result<bool, Error> {
+        match self.fetch(kind, path, max_len)? {
+            None => Ok(false),
+            Some(data) => {
+                check_len(fetch_what(kind, path), &data, max_len)?;
+                sink(&data)?;
+                Ok(true)
+            }
+        }
+    }
 }
 
 /// Local storage of verified metadata.
+///
+/// The store is a cache, not a trust anchor: the drivers treat a file that cannot be loaded
+/// (unreadable, oversized, corrupt) as absent and fetch it again.
 pub trait MetadataStore {
     /// Reads a stored file; `Ok(None)` when absent.
     ///
@@ -715,6 +850,12 @@ pub trait MetadataStore {
     fn store(&mut self, file_name: &str, bytes: &[u8]) -> Result<(), Error>;
 }
 
+/// A cached file that cannot be loaded is untrusted input like any other: it is ignored and the
+/// file is fetched again, never a permanent failure.
+pub(crate) fn load_cached(store: &mut dyn MetadataStore, file_name: &str) -> Option<Vec<u8>> {
+    store.load(file_name).ok().flatten()
+}
+
 fn drive(
     mut next: impl FnMut() -> Result<Step, Error>,
     mut supply: impl FnMut(Option<Vec<u8>>) -> Result<(), Error>,
@@ -723,7 +864,7 @@ fn drive(
 ) -> Result<(), Error> {
     loop {
         match next()? {
-            Step::Load { file_name } => supply(store.load(&file_name)?)?,
+            Step::Load { file_name } => supply(load_cached(store, &file_name))?,
             Step::Fetch {
                 kind,
                 path,
@@ -731,7 +872,7 @@ fn drive(
             } => {
                 let data = transport.fetch(kind, &path, max_len)?;
                 if let Some(d) = &data {
-                    check_len(&path, d, max_len)?;
+                    check_len(fetch_what(kind, &path), d, max_len)?;
                 }
                 supply(data)?;
             }
@@ -741,11 +882,12 @@ fn drive(
     }
 }
 
-/// Runs a refresh over a sync transport and store.
+/// Refreshes top-level metadata over a sync transport (specification §5.3 – §5.6), persisting
+/// verified metadata in `store`. The async twin is `client::http::refresh` (feature `client`).
 ///
 /// # Errors
 /// Any workflow error.
-pub fn run_refresh(
+pub fn refresh(
     updater: &mut Updater,
     transport: &mut dyn Transport,
     store: &mut dyn MetadataStore,
@@ -759,11 +901,12 @@ pub fn run_refresh(
     )
 }
 
-/// Runs a target lookup over a sync transport and store.
+/// Looks `target_path` up through the delegations (§5.7) over a sync transport, fetching and
+/// persisting delegated metadata as needed.
 ///
 /// # Errors
-/// Any workflow error.
-pub fn run_lookup(
+/// Any workflow error; [`Error::UnsafeTargetPath`] for a path that cannot be requested safely.
+pub fn lookup(
     updater: &mut Updater,
     target_path: &str,
     transport: &mut dyn Transport,
@@ -779,20 +922,149 @@ pub fn run_lookup(
     Ok(lookup.into_inner().into_result())
 }
 
-/// Fetches and verifies a target over a sync transport; returns its bytes.
+/// The former name of [`refresh`].
+#[doc(hidden)]
+pub use self::refresh as run_refresh;
+
+/// The former name of [`lookup`].
+#[doc(hidden)]
+pub use self::lookup as run_lookup;
+
+/// Fetches and verifies a target over a sync transport into memory (at most its trusted length);
+/// for large targets use [`fetch_target_to`].
 ///
 /// # Errors
-/// [`Error::NotFound`], [`Error::Target`], transport errors.
+/// [`Error::NotFound`], [`Error::LimitExceeded`], [`Error::Target`], transport errors.
 pub fn fetch_target(
     updater: &Updater,
     info: &TargetInfo,
     transport: &mut dyn Transport,
 ) -> Result<Vec<u8>, Error> {
-    let (path, max_len) = updater.target_request(info);
-    let data = transport
-        .fetch(FileKind::Target, &path, max_len)?
-        .ok_or(Error::NotFound { path: path.clone() })?;
-    check_len(&path, &data, max_len)?;
-    Updater::verify_target(info, &data)?;
+    let (path, max_len) = updater.target_request(info)?;
+    let mut check = TargetCheck::new(info, max_len);
+    let mut data = Vec::new();
+    let found = transport.fetch_chunks(FileKind::Target, &path, max_len, &mut |chunk| {
+        check.update(chunk)?;
+        data.extend_from_slice(chunk);
+        Ok(())
+    })?;
+    if !found {
+        return Err(Error::NotFound { path });
+    }
+    check.finish()?;
     Ok(data)
+}
+
+/// Fetches a target over a sync transport straight to `dest`: the bytes are hashed while they
+/// are written to a temporary file next to `dest`, which is renamed to `dest` only once the
+/// length and every hash match (peak memory does not grow with the target's size). An existing
+/// `dest` is replaced. Returns the number of bytes written.
+///
+/// # Errors
+/// As [`fetch_target`], and [`Error::Io`].
+pub fn fetch_target_to(
+    updater: &Updater,
+    info: &TargetInfo,
+    transport: &mut dyn Transport,
+    dest: &std::path::Path,
+) -> Result<u64, Error> {
+    let (path, max_len) = updater.target_request(info)?;
+    let mut out = local::TempFile::next_to(dest)?;
+    let mut check = TargetCheck::new(info, max_len);
+    let found = transport.fetch_chunks(FileKind::Target, &path, max_len, &mut |chunk| {
+        check.update(chunk)?;
+        out.write(chunk)
+    })?;
+    if !found {
+        return Err(Error::NotFound { path });
+    }
+    let n = check.finish()?;
+    out.persist(dest)?;
+    Ok(n)
+}
+
+/// Checks a target while its bytes stream in: counts them against the cap, feeds every listed
+/// hash, and at the end compares length and hashes with the trusted entry.
+#[derive(Debug)]
+pub struct TargetCheck {
+    path: String,
+    expected_len: u64,
+    max_len: u64,
+    len: u64,
+    hashers: Vec<(String, String, Hasher)>,
+    unsupported: Option<String>,
+}
+
+impl TargetCheck {
+    /// A check of the target `info`, refusing more than `max_len` bytes.
+    pub fn new(info: &TargetInfo, max_len: u64) -> Self {
+        let mut hashers = Vec::new();
+        let mut unsupported = None;
+        for (name, expected) in &info.file.hashes {
+            match Algorithm::from_name(name) {
+                Some(alg) => hashers.push((name.clone(), expected.clone(), Hasher::new(alg))),
+                // Fail closed at the end: an algorithm we cannot compute is never "matched".
+                None => unsupported = Some(metadata::bounded(name)),
+            }
+        }
+        Self {
+            path: metadata::bounded(&info.path),
+            expected_len: info.file.length,
+            max_len: max_len.min(info.file.length),
+            len: 0,
+            hashers,
+            unsupported,
+        }
+    }
+
+    /// Feeds the next chunk.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] as soon as more bytes arrived than the cap allows.
+    pub fn update(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.len = self.len.saturating_add(chunk.len() as u64);
+        if self.len > self.max_len {
+            return Err(LimitExceeded::new("target file", self.max_len).into());
+        }
+        for (_, _, h) in &mut self.hashers {
+            h.update(chunk);
+        }
+        Ok(())
+    }
+
+    /// Compares the length and every hash; returns the length.
+    ///
+    /// # Errors
+    /// [`Error::Target`] with a length or hash mismatch or an unsupported hash algorithm.
+    pub fn finish(self) -> Result<u64, Error> {
+        let fail = |source| Error::Target {
+            path: self.path.clone(),
+            source,
+        };
+        if let Some(algorithm) = self.unsupported.clone() {
+            return Err(fail(metadata::Error::UnsupportedHash { algorithm }));
+        }
+        if self.len != self.expected_len {
+            return Err(fail(metadata::Error::LengthMismatch {
+                what: self.path.clone(),
+                expected: self.expected_len,
+                actual: self.len,
+            }));
+        }
+        for (name, expected, h) in self.hashers {
+            let alg = h.algorithm();
+            let actual = h.finish();
+            let ok = supply_sig::digest::Digest::from_hex(alg, &expected.to_ascii_lowercase())
+                .is_ok_and(|d| d == actual);
+            if !ok {
+                return Err(fail(metadata::Error::HashMismatch {
+                    what: self.path.clone(),
+                    algorithm: name,
+                    expected: metadata::bounded(&expected),
+                    actual: actual.hex(),
+                }));
+            }
+        }
+        Ok(self.len)
+    }
 }

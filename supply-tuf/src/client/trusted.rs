@@ -1,7 +1,7 @@
 //! The trusted metadata set: the verification rules of the client workflow (specification §5),
 //! one update at a time, with no I/O.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use supply_sig::crypto::Provider;
 
@@ -21,6 +21,9 @@ pub struct TrustedSet {
     timestamp: Option<Metadata<TimestampRole>>,
     snapshot: Option<Metadata<Snapshot>>,
     targets: BTreeMap<String, Metadata<Targets>>,
+    /// `(role, delegator)` pairs whose signatures were checked: a role reached through two
+    /// delegators (a diamond) is trusted on a path only once that path's delegator signs for it.
+    verified_by: BTreeSet<(String, String)>,
     /// Prepared verifiers of every key used so far (root keys across rotations, a delegation's
     /// keys across its roles); keyed by key content, never by key id.
     verifiers: VerifierCache,
@@ -51,6 +54,7 @@ impl TrustedSet {
             timestamp: None,
             snapshot: None,
             targets: BTreeMap::new(),
+            verified_by: BTreeSet::new(),
             verifiers,
         })
     }
@@ -314,6 +318,47 @@ impl TrustedSet {
             });
         }
         self.targets.insert(role.to_owned(), new);
+        self.verified_by
+            .insert((role.to_owned(), delegator.to_owned()));
+        Ok(())
+    }
+
+    /// Checks that the already trusted metadata of `role` is signed by a threshold of the keys
+    /// `delegator` gives it. A role delegated by two roles was verified against the delegator of
+    /// the path that loaded it first; before it is trusted on another path, the delegator of that
+    /// path must vouch for the same bytes (otherwise whoever holds one parent's keys could list
+    /// targets under the other parent's paths).
+    ///
+    /// # Errors
+    /// [`Error::Metadata`] (threshold not met), [`Error::NotDelegated`], or [`Error::ApiMisuse`]
+    /// when the role or the delegator is not loaded.
+    pub fn verify_loaded_delegated(&mut self, role: &str, delegator: &str) -> Result<(), Error> {
+        if self
+            .verified_by
+            .contains(&(role.to_owned(), delegator.to_owned()))
+        {
+            return Ok(());
+        }
+        let md = self
+            .targets
+            .get(role)
+            .ok_or(Error::ApiMisuse("role not loaded"))?;
+        if delegator == "root" {
+            if role != "targets" {
+                return Err(Error::NotDelegated {
+                    role: crate::metadata::bounded(role),
+                });
+            }
+            verify_by_root(md, &self.root, "targets", &mut self.verifiers)?;
+        } else {
+            let parent = self
+                .targets
+                .get(delegator)
+                .ok_or(Error::ApiMisuse("delegator not loaded"))?;
+            verify_delegated(md, parent.signed(), role, &mut self.verifiers)?;
+        }
+        self.verified_by
+            .insert((role.to_owned(), delegator.to_owned()));
         Ok(())
     }
 }

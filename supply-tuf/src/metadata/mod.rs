@@ -55,13 +55,8 @@ pub const SPEC_VERSION: &str = "1.0.31";
 #[non_exhaustive]
 pub enum Error {
     /// The document exceeds a named limit.
-    #[error("{what} exceeds the limit of {limit}")]
-    LimitExceeded {
-        /// What was too large.
-        what: &'static str,
-        /// The limit.
-        limit: u64,
-    },
+    #[error(transparent)]
+    LimitExceeded(#[from] supply_sig::limits::LimitExceeded),
     /// The document is not JSON of the expected shape.
     #[error("invalid metadata JSON")]
     InvalidJson(#[source] serde_json::Error),
@@ -297,10 +292,11 @@ impl<T: Role> Metadata<T> {
     /// See the [module docs](self).
     pub fn from_slice_with_limit(bytes: &[u8], limit: u64) -> Result<Self, Error> {
         if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
-            return Err(Error::LimitExceeded {
-                what: "metadata document",
-                limit,
-            });
+            return Err(
+                supply_sig::limits::LimitExceeded::new("metadata document", limit)
+                    .with_actual(bytes.len())
+                    .into(),
+            );
         }
         let env: RawEnvelope<'_> = serde_json::from_slice(bytes).map_err(Error::InvalidJson)?;
         let text = env.signed.get();
@@ -318,10 +314,12 @@ impl<T: Role> Metadata<T> {
             });
         }
         if env.signatures.len() > limits::MAX_SIGNATURES {
-            return Err(Error::LimitExceeded {
-                what: "signatures",
-                limit: limits::MAX_SIGNATURES as u64,
-            });
+            return Err(supply_sig::limits::LimitExceeded::new(
+                "signatures",
+                limits::MAX_SIGNATURES,
+            )
+            .with_actual(env.signatures.len())
+            .into());
         }
         let mut seen = BTreeSet::new();
         for s in &env.signatures {

@@ -88,10 +88,12 @@ fn check_keyids(keyids: &[String], threshold: u64) -> Result<(), Error> {
         return Err(invalid("threshold", "must be at least 1"));
     }
     if keyids.len() > limits::MAX_SIGNATURES {
-        return Err(Error::LimitExceeded {
-            what: "key ids of a role",
-            limit: limits::MAX_SIGNATURES as u64,
-        });
+        return Err(supply_sig::limits::LimitExceeded::new(
+            "key ids of a role",
+            limits::MAX_SIGNATURES,
+        )
+        .with_actual(keyids.len())
+        .into());
     }
     let mut seen = BTreeSet::new();
     if !keyids.iter().all(|k| seen.insert(k)) {

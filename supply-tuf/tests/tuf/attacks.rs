@@ -225,7 +225,7 @@ fn endless_data() {
     let mut u = client(&s.root_v1(), now());
     let e = client::run_refresh(&mut u, &mut repo, &mut MemStore::default()).unwrap_err();
     assert!(
-        matches!(&e, Error::TooLarge { limit, .. } if *limit == supply_tuf::limits::MAX_TIMESTAMP_LEN),
+        matches!(&e, Error::LimitExceeded(l) if l.limit == supply_tuf::limits::MAX_TIMESTAMP_LEN),
         "{e:?}"
     );
     // A snapshot longer than the length the timestamp lists.
@@ -235,7 +235,7 @@ fn endless_data() {
     repo.set_meta("snapshot.json", snap);
     let mut u = client(&s.root_v1(), now());
     let e = client::run_refresh(&mut u, &mut repo, &mut MemStore::default()).unwrap_err();
-    assert!(matches!(e, Error::TooLarge { .. }), "{e:?}");
+    assert!(matches!(e, Error::LimitExceeded(_)), "{e:?}");
     // A target longer than its trusted length.
     let mut repo = s.serve();
     let mut store = MemStore::default();
@@ -246,11 +246,17 @@ fn endless_data() {
         .unwrap();
     repo.set_target("a.txt", b"hello a and much more".to_vec());
     let e = client::fetch_target(&u, &info, &mut repo).unwrap_err();
-    assert!(matches!(e, Error::TooLarge { limit: 7, .. }), "{e:?}");
+    assert!(
+        matches!(&e, Error::LimitExceeded(l) if l.limit == 7),
+        "{e:?}"
+    );
     // The file-system transport stops reading at the cap.
     std::fs::write(s.dir.path().join("targets/a.txt"), vec![b'x'; 1000]).unwrap();
     let e = client::fetch_target(&u, &info, &mut s.serve()).unwrap_err();
-    assert!(matches!(e, Error::TooLarge { limit: 7, .. }), "{e:?}");
+    assert!(
+        matches!(&e, Error::LimitExceeded(l) if l.limit == 7),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -399,7 +405,7 @@ fn path_traversal_in_role_and_target_names() {
     let info = client::run_lookup(&mut u, "b.txt", &mut raw, &mut store)
         .unwrap()
         .unwrap();
-    assert_eq!(info.role, "../../escape");
+    assert_eq!(info.role(), "../../escape");
     assert!(raw.meta_requests().contains(&"1...%2F..%2Fescape.json"));
     assert!(cache.join("..%2F..%2Fescape.json").is_file());
     // Nothing was written next to the cache.
@@ -409,24 +415,18 @@ fn path_traversal_in_role_and_target_names() {
         .store("../x.json", b"{}")
         .unwrap_err();
     assert!(matches!(e, Error::Io { .. }), "{e:?}");
-    // Target names: the flat name is one component; the nested layout resolves `..` inside.
-    let t = TargetInfo {
-        path: "../../etc/passwd".into(),
-        file: metadata::TargetFile::from_data(b"x"),
-        role: "targets".into(),
-    };
+    // Target names: the flat name is one component; the nested layout resolves `..` inside
+    // (such names are refused by the lookup; the layout holds on its own as well).
     let out = supply_testkit::tempdir();
     let inner = out.path().join("inner");
     std::fs::create_dir(&inner).unwrap();
-    let p = local::save_target(&inner, &t, b"x").unwrap();
-    assert_eq!(p, inner.join("..%2F..%2Fetc%2Fpasswd"));
-    let p = local::save_target_nested(&inner, &t, b"x").unwrap();
+    assert_eq!(
+        local::target_file_path(&inner, "../../etc/passwd"),
+        inner.join("..%2F..%2Fetc%2Fpasswd")
+    );
+    let p = local::nested_target_path(&inner, "../../etc/passwd").unwrap();
     assert_eq!(p, inner.join("etc/passwd"));
-    let dotdot = TargetInfo {
-        path: "a/..".into(),
-        ..t.clone()
-    };
-    let e = local::save_target_nested(&inner, &dotdot, b"x").unwrap_err();
+    let e = local::nested_target_path(&inner, "a/..").unwrap_err();
     assert!(matches!(e, Error::UnsafeTargetPath { .. }), "{e:?}");
     assert_eq!(names::local_target_file_name(".."), "%2E%2E");
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
@@ -488,7 +488,7 @@ fn delegation_cycles_and_visit_budget() {
     let found = client::run_lookup(&mut u, "deep.txt", &mut repo, &mut store)
         .unwrap()
         .unwrap();
-    assert_eq!(found.role, "c");
+    assert_eq!(found.role(), "c");
     // With max_delegations 2 (python-tuf: at most 3 roles searched), "deep.txt" in the 4th role
     // in pre-order is never reached.
     let mut u = Updater::new(
@@ -565,4 +565,146 @@ fn root_rotation_cap() {
     let mut u = client(&store.files["root.json"].clone(), now());
     client::run_refresh(&mut u, &mut s.serve(), &mut store).unwrap();
     assert_eq!(u.trusted().root().version(), 5);
+}
+
+/// The providers the diamond runs on.
+fn providers() -> Vec<&'static supply_sig::crypto::Provider> {
+    #[allow(unused_mut)]
+    let mut v: Vec<&'static supply_sig::crypto::Provider> = vec![&RUSTCRYPTO];
+    #[cfg(feature = "aws-lc-rs")]
+    v.push(&supply_sig::crypto::AWS_LC);
+    v
+}
+
+/// Looks up `a/x.txt` (reached through `a`, whose key signs `c`) and then `b/evil.txt` (reached
+/// through `b`, which names another key for `c`) in ONE updater, then `b/evil.txt` in a fresh
+/// one. Returns the two results for `b/evil.txt`.
+pub fn diamond_lookups(
+    root: &[u8],
+    repo: &mut Repo,
+    now: Timestamp,
+    provider: &'static supply_sig::crypto::Provider,
+) -> (
+    Result<Option<TargetInfo>, Error>,
+    Result<Option<TargetInfo>, Error>,
+) {
+    let config = Config::default().with_provider(provider);
+    let mut store = MemStore::default();
+    let mut u = Updater::new(root, now, config).unwrap();
+    client::refresh(&mut u, repo, &mut store).unwrap();
+    let a = client::lookup(&mut u, "a/x.txt", repo, &mut store)
+        .unwrap()
+        .expect("a/x.txt is listed by c, delegated by a");
+    assert_eq!(a.role(), "c");
+    let same_updater = client::lookup(&mut u, "b/evil.txt", repo, &mut store);
+    let mut u = Updater::new(root, now, config).unwrap();
+    let mut fresh_store = MemStore::default();
+    client::refresh(&mut u, repo, &mut fresh_store).unwrap();
+    let fresh = client::lookup(&mut u, "b/evil.txt", repo, &mut fresh_store);
+    (same_updater, fresh)
+}
+
+pub fn assert_diamond_refused(r: Result<Option<TargetInfo>, Error>) {
+    match r {
+        Err(Error::Metadata {
+            role,
+            source: metadata::Error::ThresholdNotMet { .. },
+        }) => assert_eq!(role, "c"),
+        other => panic!("b/evil.txt must be refused through b, got {other:?}"),
+    }
+}
+
+#[test]
+fn diamond_delegation_is_verified_per_path() {
+    // targets → a (a/*) → c, and targets → b (b/*) → c; a names key kc_a for c, b names kc_b,
+    // and c is signed by kc_a only. c lists a target under b's paths: through b it is refused.
+    for provider in providers() {
+        let mut s = Served::new(true);
+        let (ka, kb, kc_a, kc_b) = (key(), key(), key(), key());
+        let globs = |g: &str| Paths::Globs(vec![g.into()]);
+        s.repo
+            .delegate("targets", "a", vec![ka], 1, globs("a/*"), false)
+            .unwrap();
+        s.repo
+            .delegate("targets", "b", vec![kb], 1, globs("b/*"), false)
+            .unwrap();
+        s.repo
+            .delegate("a", "c", vec![kc_a.clone()], 1, globs("a/*"), false)
+            .unwrap();
+        s.repo
+            .delegate_existing("b", "c", vec![kc_b.clone()], 1, globs("b/*"), false)
+            .unwrap();
+        s.repo.add_target("c", "a/x.txt", b"fine").unwrap();
+        s.repo.add_target("c", "b/evil.txt", b"evil").unwrap();
+        s.publish();
+        // c carries kc_a's signature only.
+        let c = Metadata::<Targets>::from_slice(&s.file("c.json")).unwrap();
+        let keyids: Vec<&str> = c.signatures().iter().map(|g| g.keyid.as_str()).collect();
+        assert_eq!(keyids, vec![kc_a.keyid()]);
+        let (same, fresh) = diamond_lookups(&s.root_v1(), &mut s.serve(), now(), provider);
+        assert_diamond_refused(same);
+        assert_diamond_refused(fresh);
+    }
+}
+
+#[test]
+fn a_root_at_the_last_version_is_not_fetched_again() {
+    let s = Served::new(true);
+    let mut root = s.repo.root().clone();
+    root.common.version = u64::MAX;
+    let k = &s.keys[0];
+    let last = Metadata::sign(&root, &[(k.keyid(), k.signer())]).unwrap();
+    let mut repo = s.serve();
+    // The server even offers "the next root" under the saturated name.
+    repo.set_meta(
+        &names::remote_metadata_path("root", Some(u64::MAX)),
+        last.raw().to_vec(),
+    );
+    let mut u = client(last.raw(), now());
+    client::refresh(&mut u, &mut repo, &mut MemStore::default()).unwrap();
+    let root_requests = repo
+        .meta_requests()
+        .into_iter()
+        .filter(|r| r.ends_with(".root.json"))
+        .count();
+    assert_eq!(root_requests, 0, "{:?}", repo.meta_requests());
+    assert_eq!(u.trusted().root().version(), u64::MAX);
+}
+
+#[test]
+fn target_names_that_leave_the_targets_base_are_refused() {
+    let s = Served::new(false);
+    let mut repo = s.serve();
+    let mut store = MemStore::default();
+    let mut u = client(&s.root_v1(), now());
+    client::refresh(&mut u, &mut repo, &mut store).unwrap();
+    for bad in [
+        "../a.txt",
+        "../../etc/passwd",
+        "x/../../a.txt",
+        "/a.txt",
+        "a//b.txt",
+        "",
+        "dir/..",
+        "dir/.",
+        "a\0b",
+        "a\\..\\b",
+    ] {
+        let e = client::lookup(&mut u, bad, &mut repo, &mut store).unwrap_err();
+        assert!(
+            matches!(e, Error::UnsafeTargetPath { .. }),
+            "{bad:?}: {e:?}"
+        );
+        assert!(!client::is_requestable_target_path(bad), "{bad:?}");
+    }
+    // Names that resolve inside the base stay requestable (tough's test repositories use them).
+    for fine in ["a.txt", "foo/../a.txt", "d/./e/f.txt", "..a", "a.."] {
+        assert!(client::is_requestable_target_path(fine), "{fine:?}");
+    }
+    // No request was made for any refused name.
+    assert!(
+        !repo.log.iter().any(|l| l.starts_with("T ")),
+        "{:?}",
+        repo.log
+    );
 }

@@ -291,13 +291,13 @@ fn our_refresh(
     #[cfg(feature = "client")]
     {
         let _ = repo_dir;
-        let t =
+        let mut t =
             client::http::HttpTransport::new(&server.url("metadata/"), &server.url("targets/"))?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        rt.block_on(client::http::refresh(&mut u, &t, store))?;
+        rt.block_on(client::http::refresh(&mut u, &mut t, store))?;
     }
     #[cfg(not(feature = "client"))]
     {
@@ -343,13 +343,13 @@ fn we_read_a_python_tuf_repository() {
         let data = client::fetch_target(&u2, &info, &mut dir_repo).unwrap();
         assert_eq!(&sha256(&data), digest.as_str().unwrap(), "{path}");
         if let Some(bin) = out["bins"].get(path.as_str()) {
-            assert_eq!(info.role, bin.as_str().unwrap(), "{path}");
+            assert_eq!(info.role(), bin.as_str().unwrap(), "{path}");
         }
         #[cfg(not(feature = "client"))]
         let _ = &mut u;
         #[cfg(feature = "client")]
         {
-            let t =
+            let mut t =
                 client::http::HttpTransport::new(&server.url("metadata/"), &server.url("targets/"))
                     .unwrap();
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -357,11 +357,11 @@ fn we_read_a_python_tuf_repository() {
                 .build()
                 .unwrap();
             let info = rt
-                .block_on(client::http::lookup(&mut u, path, &t, &mut store))
+                .block_on(client::http::lookup(&mut u, path, &mut t, &mut store))
                 .unwrap()
                 .unwrap();
             let data = rt
-                .block_on(client::http::download_target(&u, &info, &t))
+                .block_on(client::http::fetch_target(&u, &info, &mut t))
                 .unwrap();
             assert_eq!(&sha256(&data), digest.as_str().unwrap(), "{path}");
         }
@@ -385,4 +385,87 @@ fn we_read_a_python_tuf_repository() {
     client::run_refresh(&mut u3, &mut dir_repo, &mut fresh).unwrap();
     let e = client::run_lookup(&mut u3, "deleg/a file.txt", &mut dir_repo, &mut fresh).unwrap_err();
     assert!(matches!(e, Error::Metadata { .. }), "{e:?}");
+}
+
+/// python-tuf writes the diamond: targets → a (a/*) → c and targets → b (b/*) → c, where a names
+/// key `ca` for c, b names key `cb`, and c is signed by `ca` only.
+const PY_DIAMOND: &str = r#"
+import json, os, sys
+from datetime import datetime, timezone
+from securesystemslib.signer import CryptoSigner
+from tuf.api.metadata import (DelegatedRole, Delegations, Metadata, MetaFile, Root, Snapshot,
+    TargetFile, Targets, Timestamp)
+from tuf.api.serialization.json import JSONSerializer
+
+req = json.load(sys.stdin)
+md_dir = os.path.join(req["dir"], "metadata")
+tg_dir = os.path.join(req["dir"], "targets")
+os.makedirs(md_dir)
+os.makedirs(tg_dir)
+exp = datetime(2035, 1, 1, tzinfo=timezone.utc)
+ser = JSONSerializer(compact=False)
+s = {r: CryptoSigner.generate_ed25519() for r in ["root", "timestamp", "snapshot", "targets", "a", "b", "ca", "cb"]}
+root = Root(expires=exp, consistent_snapshot=False)
+for r in ["root", "timestamp", "snapshot", "targets"]:
+    root.add_key(s[r].public_key, r)
+def save(name, signed, *signers):
+    md = Metadata(signed)
+    for sg in signers:
+        md.sign(sg, append=True)
+    md.to_file(os.path.join(md_dir, name), ser)
+save("1.root.json", root, s["root"])
+def deleg(names_keys):
+    keys = {}
+    roles = {}
+    for name, key, pattern in names_keys:
+        keys[s[key].public_key.keyid] = s[key].public_key
+        roles[name] = DelegatedRole(name, [s[key].public_key.keyid], 1, False, paths=[pattern])
+    return Delegations(keys=keys, roles=roles)
+targets = Targets(expires=exp)
+targets.delegations = deleg([("a", "a", "a/*"), ("b", "b", "b/*")])
+a = Targets(expires=exp)
+a.delegations = deleg([("c", "ca", "a/*")])
+b = Targets(expires=exp)
+b.delegations = deleg([("c", "cb", "b/*")])
+c = Targets(expires=exp)
+for path, data in [("a/x.txt", b"fine"), ("b/evil.txt", b"evil")]:
+    c.targets[path] = TargetFile.from_data(path, data, ["sha256"])
+    p = os.path.join(tg_dir, path)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, "wb") as f:
+        f.write(data)
+snapshot = Snapshot(expires=exp)
+for name, signed, signer in [("targets", targets, "targets"), ("a", a, "a"), ("b", b, "b"), ("c", c, "ca")]:
+    save(f"{name}.json", signed, s[signer])
+    snapshot.meta[f"{name}.json"] = MetaFile(version=1)
+save("snapshot.json", snapshot, s["snapshot"])
+ts = Timestamp(expires=exp)
+ts.snapshot_meta = MetaFile(version=1)
+save("timestamp.json", ts, s["timestamp"])
+print(json.dumps({"ok": True}))
+"#;
+
+#[test]
+fn a_python_tuf_diamond_is_verified_per_path() {
+    let dir = supply_testkit::tempdir();
+    let repo_dir = dir.path().join("repo");
+    let Some(out) = supply_testkit::python_json(PY_DIAMOND, &json!({"dir": repo_dir})) else {
+        return;
+    };
+    assert_eq!(out["ok"], true, "{out}");
+    let root = std::fs::read(repo_dir.join("metadata/1.root.json")).unwrap();
+    let now = Timestamp::from_system_time(std::time::SystemTime::now());
+    let mut providers: Vec<&'static supply_sig::crypto::Provider> = vec![&RUSTCRYPTO];
+    #[cfg(feature = "aws-lc-rs")]
+    providers.push(&supply_sig::crypto::AWS_LC);
+    for provider in providers {
+        let (same, fresh) = crate::attacks::diamond_lookups(
+            &root,
+            &mut Repo::testdata_abs(&repo_dir),
+            now,
+            provider,
+        );
+        crate::attacks::assert_diamond_refused(same);
+        crate::attacks::assert_diamond_refused(fresh);
+    }
 }
