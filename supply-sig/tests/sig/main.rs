@@ -13,6 +13,7 @@ mod dsse;
 mod interop;
 mod keys;
 mod openssl;
+mod prehashed;
 mod sigstore_attacks;
 mod sigstore_conformance;
 mod sigstore_vectors;

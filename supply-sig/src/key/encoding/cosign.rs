@@ -37,7 +37,8 @@ pub const SIGSTORE_LABEL: &str = "ENCRYPTED SIGSTORE PRIVATE KEY";
 /// The PEM label older cosign wrote (same body).
 pub const COSIGN_LABEL: &str = "ENCRYPTED COSIGN PRIVATE KEY";
 
-const FORMAT: &str = "cosign key file";
+/// As `Error::InvalidEncoding` names it: "invalid cosign key encoding".
+const FORMAT: &str = "cosign";
 const KDF_NAME: &str = "scrypt";
 const CIPHER_NAME: &str = "nacl/secretbox";
 const SALT_LEN: usize = 32;

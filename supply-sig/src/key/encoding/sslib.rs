@@ -31,7 +31,8 @@ use crate::key::{Error, KeyAlgorithm, KeyId, PublicKey};
 use crate::limits;
 use crate::sign::SignatureScheme;
 
-const FORMAT: &str = "securesystemslib key";
+/// As `Error::InvalidEncoding` names it: "invalid securesystemslib key encoding".
+const FORMAT: &str = "securesystemslib";
 
 fn invalid() -> Error {
     Error::InvalidEncoding { format: FORMAT }
