@@ -154,6 +154,22 @@ pub trait Signer: Send + Sync + fmt::Debug {
     /// # Errors
     /// [`Error::Crypto`] when the backend fails.
     fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>, Error>;
+
+    /// Signs a message known by its `digest`, which must be of the scheme's hash: a file can
+    /// then be hashed while it is read (as cosign signs blobs) instead of held in memory. The
+    /// signature is the one [`Signer::try_sign`] makes over the message. Ed25519 (which hashes
+    /// internally) cannot sign this way; the default says the signer does not support it.
+    ///
+    /// # Errors
+    /// [`Error::Crypto`]: a digest of another algorithm than the scheme's hash, Ed25519, or a
+    /// backend without prehashed signing.
+    fn try_sign_prehashed(&self, digest: &crate::digest::Digest) -> Result<Vec<u8>, Error> {
+        let _ = digest;
+        Err(Error::Crypto(crypto::Error::Unsupported {
+            provider: "signer",
+            what: "prehashed signing",
+        }))
+    }
 }
 
 /// A [`Verifier`] for one public key and scheme on one [`Provider`], under a [`VerifyPolicy`].
@@ -382,6 +398,30 @@ impl Signer for KeySigner {
 
     fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         let sig = self.inner.sign(message).map_err(Error::Crypto)?;
+        self.encode(sig)
+    }
+
+    fn try_sign_prehashed(&self, digest: &crate::digest::Digest) -> Result<Vec<u8>, Error> {
+        if self.scheme.hash() != Some(digest.algorithm()) {
+            return Err(Error::Crypto(crypto::Error::Unsupported {
+                provider: "policy",
+                what: match self.scheme.hash() {
+                    None => "prehashed Ed25519",
+                    Some(_) => "a digest of another algorithm than the scheme's hash",
+                },
+            }));
+        }
+        let sig = self
+            .inner
+            .sign_prehashed(digest.as_bytes())
+            .map_err(Error::Crypto)?;
+        self.encode(sig)
+    }
+}
+
+impl KeySigner {
+    /// A backend signature (ECDSA in fixed form) in the encoding this signer emits.
+    fn encode(&self, sig: Vec<u8>) -> Result<Vec<u8>, Error> {
         if self.public.algorithm().ecdsa_field_len().is_some()
             && self.encoding != EcdsaEncoding::Fixed
         {

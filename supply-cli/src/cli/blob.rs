@@ -1,22 +1,21 @@
 //! `sign-blob` and `verify-blob`.
 
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 use base64::Engine as _;
 use clap::Args;
 use supply_sig::crypto::Provider;
-use supply_sig::key::PublicKey;
+use supply_sig::digest::Algorithm;
+use supply_sig::key::{KeyAlgorithm, PublicKey};
 use supply_sig::sign::{
     KeySigner, KeyVerifier, SignatureScheme, Signer as _, Verifier as _, VerifyPolicy,
 };
 
-use super::read_capped;
-
-/// Blobs are signed whole (the signature covers the bytes, as cosign's does); 4 GiB bounds memory.
-const MAX_BLOB: u64 = 4 << 30;
-/// A base64 signature file: RSA-8192 is 1,368 base64 characters; 64 KiB is generous.
-const MAX_SIG_FILE: u64 = 64 * 1024;
+use super::limits::MAX_SIGNATURE_FILE;
+use super::output::{Mode, Output, Plan};
+use super::{hash_file, read_capped, read_ed25519_message};
 
 /// `supply sign-blob`.
 #[derive(Debug, Args)]
@@ -51,12 +50,24 @@ pub struct SignBlob {
     /// Accepted for cosign compatibility (no prompts are ever shown).
     #[arg(long, short = 'y')]
     yes: bool,
+    /// Replace existing --output-signature and --bundle files (never the file signed, the key,
+    /// nor another private key).
+    #[arg(long)]
+    force: bool,
     /// The file to sign.
     file: PathBuf,
 }
 
 impl SignBlob {
     pub(crate) fn run(&self, provider: &'static Provider) -> anyhow::Result<()> {
+        let plan = Plan::new(self.force)
+            .input(&self.file)
+            .input_opt(self.key.as_deref())
+            .input_opt(self.trusted_root.as_deref())
+            .input_opt(self.signing_config.as_deref())
+            .output(self.output_signature.as_deref())
+            .output(self.bundle.as_deref());
+        plan.check()?;
         if let (Some(token), Some(path)) = (&self.identity_token, &self.bundle) {
             let b = super::sigstore::sign_keyless(
                 token,
@@ -67,7 +78,11 @@ impl SignBlob {
                 false,
                 provider,
             )?;
-            std::fs::write(path, b.raw()).with_context(|| format!("writing {}", path.display()))?;
+            plan.write(&[Output {
+                path,
+                data: b.raw(),
+                mode: Mode::Public,
+            }])?;
             eprintln!("Bundle written to {}", path.display());
             return Ok(());
         }
@@ -80,24 +95,71 @@ impl SignBlob {
             .as_deref()
             .context("give --key or --identity-token")?;
         let key = super::keys::load_private(key_path)?;
-        let blob = read_capped(&self.file, MAX_BLOB, "file")?;
-        let signer =
-            KeySigner::with_default_scheme(&key, provider).context("preparing the signing key")?;
-        if let Some(path) = &self.bundle {
-            let b = supply_sig::sigstore::sign::sign_message(&blob, &signer, provider)
-                .context("writing the bundle")?;
-            std::fs::write(path, b.raw()).with_context(|| format!("writing {}", path.display()))?;
-            eprintln!("Bundle written to {}", path.display());
-        }
-        let sig = signer.try_sign(&blob).context("signing")?;
+        let signer = KeySigner::with_default_scheme(&key, provider)
+            .with_context(|| format!("preparing the signing key {}", key_path.display()))?;
+        // One signature, written to the bundle and the signature file alike.
+        let (sig, bundle) = match signer.scheme().hash() {
+            // ECDSA, RSA: the file is hashed while it is read and its digest signed, as cosign
+            // does; memory stays flat in the file size.
+            Some(alg) => {
+                let digest = hash_file(&self.file, &[alg], provider, "file")?
+                    .pop()
+                    .context("no digest computed")?;
+                if self.bundle.is_some() {
+                    let b = supply_sig::sigstore::sign::sign_message_prehashed(
+                        &digest, &signer, provider,
+                    )
+                    .context("signing into a bundle")?;
+                    (bundle_signature(&b)?, Some(b))
+                } else {
+                    (signer.try_sign_prehashed(&digest).context("signing")?, None)
+                }
+            }
+            // Ed25519 signs the message itself: the file is read whole, under a cap.
+            None => {
+                let blob = read_ed25519_message(&self.file, "file")?;
+                if self.bundle.is_some() {
+                    let b = supply_sig::sigstore::sign::sign_message(&blob, &signer, provider)
+                        .context("signing into a bundle")?;
+                    (bundle_signature(&b)?, Some(b))
+                } else {
+                    (signer.try_sign(&blob).context("signing")?, None)
+                }
+            }
+        };
         let b64 = base64::engine::general_purpose::STANDARD.encode(sig);
+        let mut files = Vec::new();
+        if let (Some(path), Some(b)) = (&self.bundle, &bundle) {
+            files.push(Output {
+                path,
+                data: b.raw(),
+                mode: Mode::Public,
+            });
+        }
+        if let Some(path) = &self.output_signature {
+            files.push(Output {
+                path,
+                data: b64.as_bytes(),
+                mode: Mode::Public,
+            });
+        }
+        plan.write(&files)?;
+        if let Some(p) = &self.bundle {
+            eprintln!("Bundle written to {}", p.display());
+        }
         if let Some(p) = &self.output_signature {
-            std::fs::write(p, &b64).with_context(|| format!("writing {}", p.display()))?;
             eprintln!("Signature written to {}", p.display());
         }
         println!("{b64}");
         Ok(())
     }
+}
+
+/// The signature inside a bundle we just signed.
+fn bundle_signature(b: &supply_sig::sigstore::bundle::Bundle) -> anyhow::Result<Vec<u8>> {
+    b.signature_bytes()
+        .map(<[u8]>::to_vec)
+        .context("the new bundle carries no signature")
 }
 
 /// `supply verify-blob`: a key and a base64 signature (cosign's detached form), or a Sigstore
@@ -110,7 +172,7 @@ pub struct VerifyBlob {
     key: Option<PathBuf>,
     /// The signature: a file holding base64 (as cosign writes it), or the base64 itself.
     #[arg(long, required_unless_present = "bundle", conflicts_with = "bundle")]
-    signature: Option<String>,
+    signature: Option<OsString>,
     /// A Sigstore bundle (v0.1-v0.3) to verify offline.
     #[arg(long)]
     bundle: Option<PathBuf>,
@@ -158,40 +220,82 @@ impl VerifyBlob {
         let (Some(key), Some(signature)) = (&self.key, &self.signature) else {
             anyhow::bail!("give --key and --signature, or --bundle");
         };
-        let key = super::keys::load_public(key)?;
-        let sig_text = {
-            let p = std::path::Path::new(signature);
-            if p.is_file() {
-                read_capped(p, MAX_SIG_FILE, "signature")?
-            } else {
-                signature.as_bytes().to_vec()
-            }
-        };
-        let sig_text: Vec<u8> = sig_text
-            .into_iter()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
-        let sig = base64::engine::general_purpose::STANDARD
-            .decode(&sig_text)
-            .context("the signature is not base64")?;
-        let blob = read_capped(&self.file, MAX_BLOB, "file")?;
+        let key_path = key;
+        let key = super::keys::load_public(key_path)?;
+        let sig = read_signature(signature)?;
+        let schemes = blob_schemes(&key);
+        let file = self.file.display();
+        let verifiers = schemes
+            .iter()
+            .map(|s| KeyVerifier::new(&key, *s, VerifyPolicy::default(), provider))
+            .collect::<Result<Vec<_>, _>>()
+            .with_context(|| format!("preparing the key {}", key_path.display()))?;
         let mut last = None;
-        for scheme in blob_schemes(&key) {
-            let verifier = KeyVerifier::new(&key, scheme, VerifyPolicy::default(), provider)
-                .context("preparing the key")?;
-            match verifier.verify(&blob, &sig) {
-                Ok(()) => {
-                    eprintln!("Verified OK");
-                    return Ok(());
+        if key.algorithm() == KeyAlgorithm::Ed25519 {
+            let blob = read_ed25519_message(&self.file, "file")?;
+            for v in &verifiers {
+                match v.verify(&blob, &sig) {
+                    Ok(()) => {
+                        eprintln!("Verified OK");
+                        return Ok(());
+                    }
+                    Err(e) => last = Some(e),
                 }
-                Err(e) => last = Some(e),
+            }
+        } else {
+            // Hashed while read, once per hash the schemes use, and verified by digest.
+            let mut algs: Vec<Algorithm> = schemes.iter().filter_map(|s| s.hash()).collect();
+            algs.dedup();
+            let digests = hash_file(&self.file, &algs, provider, "file")?;
+            for v in &verifiers {
+                let Some(d) = digests
+                    .iter()
+                    .find(|d| Some(d.algorithm()) == v.scheme().hash())
+                else {
+                    continue;
+                };
+                match v.verify_prehashed(d, &sig) {
+                    Ok(()) => {
+                        eprintln!("Verified OK");
+                        return Ok(());
+                    }
+                    Err(e) => last = Some(e),
+                }
             }
         }
         let err = last.map_or_else(
             || anyhow::anyhow!("no signature scheme for this key"),
             Into::into,
         );
-        Err(err).with_context(|| format!("{} does not match its signature", self.file.display()))
+        Err(err).with_context(|| format!("{file} does not match its signature"))
+    }
+}
+
+/// Reads `--signature`: a file holding base64, or the base64 itself. A value that names no file
+/// and is not base64 either is reported as a missing file, not as bad base64.
+fn read_signature(arg: &OsStr) -> anyhow::Result<Vec<u8>> {
+    let path = std::path::Path::new(arg);
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let strip = |t: &[u8]| -> Vec<u8> {
+        t.iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect()
+    };
+    if path.is_file() {
+        let text = read_capped(path, MAX_SIGNATURE_FILE, "signature file")?;
+        return b64
+            .decode(strip(&text))
+            .with_context(|| format!("signature file {} is not base64", path.display()));
+    }
+    let inline = arg.to_str().map(|t| b64.decode(strip(t.as_bytes())));
+    match inline {
+        Some(Ok(sig)) if !sig.is_empty() => Ok(sig),
+        _ if path.exists() => anyhow::bail!("--signature {} is not a regular file", path.display()),
+        _ => anyhow::bail!(
+            "--signature {}: no such file (and the value is not a base64 signature either)",
+            path.display()
+        ),
     }
 }
 
@@ -213,7 +317,18 @@ impl VerifyBlob {
         use supply_sig::sigstore::verify::{Matcher, Policy};
         let root = super::sigstore::trusted_root(self.trusted_root.as_deref(), false, provider)?;
         let bundle = super::sigstore::bundle(bundle_path)?;
-        let input = super::sigstore::Input::read(&self.file.to_string_lossy())?;
+        // The signing key decides whether the file is checked by digest (streamed) or whole.
+        let input_key = self
+            .key
+            .as_deref()
+            .map(super::keys::load_public)
+            .transpose()?;
+        let input = super::sigstore::Input::read(
+            self.file.as_os_str(),
+            &bundle,
+            input_key.as_ref(),
+            provider,
+        )?;
         let any = self.insecure_any_identity;
         let matcher =
             |exact: &Option<String>, re: &Option<String>, what: &str| {
@@ -231,8 +346,9 @@ impl VerifyBlob {
             };
         let ignore_tlog = self.insecure_ignore_tlog == Some(true);
         let mut policy = match &self.key {
-            Some(k) => {
-                let p = Policy::public_key(super::keys::load_public(k)?);
+            Some(_) => {
+                let key = input_key.clone().context("the public key was read above")?;
+                let p = Policy::public_key(key);
                 if ignore_tlog {
                     // The log is what gives a keyed bundle its time: ignoring it, the key is
                     // checked at this machine's clock too (cosign's behaviour).

@@ -1,5 +1,6 @@
 //! `supply-sigstore-conformance`: the sigstore-conformance client protocol, nothing else.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -7,6 +8,7 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use supply_sig::sigstore::verify::Policy;
 
+use super::output::{Mode, Output, Plan};
 use super::sigstore::{self as ss, Input};
 
 /// The sigstore-conformance client.
@@ -74,11 +76,19 @@ pub struct VerifyBundle {
     #[arg(long)]
     trusted_root: Option<PathBuf>,
     /// The artifact file, or `sha256:<hex>`.
-    file_or_digest: String,
+    file_or_digest: OsString,
 }
 
 impl SignBundle {
     fn run(&self) -> anyhow::Result<()> {
+        // The conformance suite hands out fresh paths; overwriting stays refused all the same
+        // for the file signed and the roots read.
+        let plan = Plan::new(true)
+            .input(&self.file)
+            .input_opt(self.trusted_root.as_deref())
+            .input_opt(self.signing_config.as_deref())
+            .output(Some(&self.bundle));
+        plan.check()?;
         let bundle = ss::sign_keyless(
             &self.identity_token,
             &self.file,
@@ -88,8 +98,11 @@ impl SignBundle {
             self.staging,
             supply_sig::crypto::default_provider(),
         )?;
-        std::fs::write(&self.bundle, bundle.raw())
-            .with_context(|| format!("writing {}", self.bundle.display()))?;
+        plan.write(&[Output {
+            path: &self.bundle,
+            data: bundle.raw(),
+            mode: Mode::Public,
+        }])?;
         Ok(())
     }
 }
@@ -99,17 +112,24 @@ impl VerifyBundle {
         let provider = supply_sig::crypto::default_provider();
         let root = ss::trusted_root(self.trusted_root.as_deref(), self.staging, provider)?;
         let bundle = ss::bundle(&self.bundle)?;
-        let input = Input::read(&self.file_or_digest)?;
+        let key = self
+            .key
+            .as_deref()
+            .map(|k| {
+                let bytes = super::read_capped(k, super::limits::MAX_KEY_FILE, "key")?;
+                supply_sig::key::encoding::pem::public_key_from_pem(&bytes)
+                    .with_context(|| format!("reading the public key {}", k.display()))
+            })
+            .transpose()?;
+        let input = Input::read(&self.file_or_digest, &bundle, key.as_ref(), provider)?;
         let policy = match (
             &self.certificate_identity,
             &self.certificate_oidc_issuer,
             &self.key,
         ) {
             (Some(id), Some(iss), None) => Policy::identity(id.clone(), iss.clone()),
-            (None, None, Some(k)) => {
-                let bytes = super::read_capped(k, supply_sig::limits::MAX_PEM_LEN as u64, "key")?;
-                let key = supply_sig::key::encoding::pem::public_key_from_pem(&bytes)
-                    .context("reading the public key")?;
+            (None, None, Some(_)) => {
+                let key = key.context("the public key was read above")?;
                 conformance_key_policy(key, &bundle)?
             }
             _ => {
@@ -155,7 +175,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprint!("{}", super::report(&e, false));
             ExitCode::FAILURE
         }
     }

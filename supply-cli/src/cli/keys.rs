@@ -1,6 +1,6 @@
 //! `generate-key-pair` and `public-key`.
 
-use std::io::Write as _;
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -9,10 +9,10 @@ use supply_sig::crypto::Provider;
 use supply_sig::key::encoding::{cosign, pem, AutoLoader, KeyLoader};
 use supply_sig::key::{KeyAlgorithm, PrivateKey};
 
+use super::output::{Mode, Output, Plan};
 use super::{password_from_env, read_capped};
 
-/// Key files are small; 64 KiB bounds any PEM or JSON key.
-pub(crate) const MAX_KEY_FILE: u64 = supply_sig::limits::MAX_PEM_LEN as u64;
+pub(crate) use super::limits::MAX_KEY_FILE;
 
 /// Key algorithms `generate-key-pair` can create.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -28,19 +28,35 @@ pub enum Algo {
 /// `supply generate-key-pair`.
 #[derive(Debug, Args)]
 pub struct GenerateKeyPair {
-    /// Write PREFIX.key and PREFIX.pub.
+    /// Write PREFIX.key (mode 0600) and PREFIX.pub.
     #[arg(long, default_value = "cosign")]
-    output_key_prefix: String,
+    output_key_prefix: OsString,
     /// Key algorithm.
     #[arg(long, value_enum, default_value = "ecdsa-p256")]
     algorithm: Algo,
-    /// Overwrite existing files.
+    /// Replace existing files (each is written beside the old one and renamed over it; both or
+    /// neither are replaced).
     #[arg(long)]
     force: bool,
 }
 
+/// `PREFIX` + `ext`, for prefixes that are not UTF-8 too.
+fn with_suffix(prefix: &OsStr, ext: &str) -> PathBuf {
+    let mut s = prefix.to_os_string();
+    s.push(ext);
+    PathBuf::from(s)
+}
+
 impl GenerateKeyPair {
     pub(crate) fn run(&self, provider: &Provider) -> anyhow::Result<()> {
+        let key_path = with_suffix(&self.output_key_prefix, ".key");
+        let pub_path = with_suffix(&self.output_key_prefix, ".pub");
+        let plan = Plan::new(self.force)
+            .replacing_keys()
+            .output(Some(&key_path))
+            .output(Some(&pub_path));
+        // Refused before the (slow, scrypt) encryption, and checked again when writing.
+        plan.check()?;
         let password = password_from_env()
             .context("set COSIGN_PASSWORD to the password for the new key (it may be empty)")?;
         let alg = match self.algorithm {
@@ -51,18 +67,18 @@ impl GenerateKeyPair {
         let key = PrivateKey::generate(alg, provider).context("generating the key")?;
         let encrypted = cosign::encrypt(&key, &password, provider).context("encrypting the key")?;
         let public = pem::public_key_to_pem(key.public_key());
-        let key_path = PathBuf::from(format!("{}.key", self.output_key_prefix));
-        let pub_path = PathBuf::from(format!("{}.pub", self.output_key_prefix));
-        for p in [&key_path, &pub_path] {
-            anyhow::ensure!(
-                self.force || !p.exists(),
-                "{} already exists (use --force to overwrite)",
-                p.display()
-            );
-        }
-        write_private(&key_path, encrypted.as_bytes())?;
-        std::fs::write(&pub_path, public)
-            .with_context(|| format!("writing {}", pub_path.display()))?;
+        plan.write(&[
+            Output {
+                path: &key_path,
+                data: encrypted.as_bytes(),
+                mode: Mode::Private,
+            },
+            Output {
+                path: &pub_path,
+                data: public.as_bytes(),
+                mode: Mode::Public,
+            },
+        ])?;
         eprintln!(
             "Private key written to {}\nPublic key written to {}",
             key_path.display(),
@@ -70,22 +86,6 @@ impl GenerateKeyPair {
         );
         Ok(())
     }
-}
-
-fn write_private(path: &std::path::Path, data: &[u8]) -> anyhow::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    f.write_all(data)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
 }
 
 /// `supply public-key`.
@@ -97,10 +97,17 @@ pub struct PublicKeyCmd {
     /// Write the PEM here instead of stdout.
     #[arg(long)]
     outfile: Option<PathBuf>,
+    /// Replace an existing --outfile (never the key itself, nor another private key).
+    #[arg(long)]
+    force: bool,
 }
 
 impl PublicKeyCmd {
     pub(crate) fn run(&self) -> anyhow::Result<()> {
+        let plan = Plan::new(self.force)
+            .input(&self.key)
+            .output(self.outfile.as_deref());
+        plan.check()?;
         let bytes = read_capped(&self.key, MAX_KEY_FILE, "key")?;
         let public = match AutoLoader.load_public(&bytes) {
             Ok(k) => k,
@@ -115,9 +122,11 @@ impl PublicKeyCmd {
         };
         let text = pem::public_key_to_pem(&public);
         match &self.outfile {
-            Some(p) => {
-                std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?
-            }
+            Some(path) => plan.write(&[Output {
+                path,
+                data: text.as_bytes(),
+                mode: Mode::Public,
+            }])?,
             None => print!("{text}"),
         }
         Ok(())

@@ -8,6 +8,8 @@ use supply_sig::crypto::Provider;
 pub mod blob;
 pub mod conformance;
 pub mod keys;
+pub mod limits;
+pub mod output;
 mod sigstore;
 pub mod tuf;
 
@@ -18,7 +20,7 @@ pub struct Cli {
     /// Crypto backend: `aws-lc` (OpenSSL-class speed, default when compiled in) or `rustcrypto`.
     #[arg(long, global = true, env = "SUPPLY_CRYPTO_PROVIDER", value_enum)]
     pub crypto_provider: Option<ProviderChoice>,
-    /// Print the whole error chain.
+    /// On failure, print each cause of the error on a line of its own.
     #[arg(long, short, global = true)]
     pub verbose: bool,
     /// The verb.
@@ -83,15 +85,53 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // One line with the causes joined; the full report behind --verbose.
-            if verbose {
-                eprintln!("error: {e:?}");
-            } else {
-                eprintln!("error: {e:#}");
-            }
+            eprint!("{}", report(&e, verbose));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error as the CLI prints it: `error: what failed: why: why` on one line, each cause named
+/// once; with `verbose`, the same causes one per line. Never a backtrace.
+pub(crate) fn report(e: &anyhow::Error, verbose: bool) -> String {
+    let causes = causes(e.chain());
+    if verbose {
+        let mut out = String::new();
+        for (i, c) in causes.iter().enumerate() {
+            if i == 0 {
+                out.push_str(&format!("error: {c}\n"));
+            } else {
+                out.push_str(&format!("  caused by: {c}\n"));
+            }
+        }
+        out
+    } else {
+        format!("error: {}\n", causes.join(": "))
+    }
+}
+
+/// The messages of an error chain with each cause named once: a message that ends with its
+/// source's message (`"reading x: disk full"` above `"disk full"`, a library `Display` that
+/// repeats its source) is cut before it, and a message equal to its source's (a transparent
+/// wrapper) is dropped.
+fn causes<'a>(chain: impl Iterator<Item = &'a (dyn std::error::Error + 'static)>) -> Vec<String> {
+    let messages: Vec<String> = chain.map(ToString::to_string).collect();
+    let mut out: Vec<String> = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        let mut m = m.as_str();
+        if let Some(next) = messages.get(i + 1) {
+            if m == next {
+                continue;
+            }
+            if let Some(head) = m.strip_suffix(next.as_str()) {
+                m = head.trim_end_matches([' ', ':']);
+            }
+        }
+        if !m.is_empty() {
+            out.push(m.to_owned());
+        }
+    }
+    out
 }
 
 /// The password for private key files: `COSIGN_PASSWORD`, as cosign reads it (an empty value is
@@ -106,14 +146,111 @@ pub(crate) fn read_capped(path: &std::path::Path, cap: u64, what: &str) -> anyho
     use std::io::Read as _;
     let f =
         std::fs::File::open(path).with_context(|| format!("opening {what} {}", path.display()))?;
-    let mut buf = Vec::new();
-    f.take(cap + 1)
+    let too_large = |size: u64| {
+        anyhow::anyhow!(
+            "{what} {} is larger than the limit of {cap} bytes ({size} bytes)",
+            path.display()
+        )
+    };
+    // The size a regular file says it has refuses it before any byte is read.
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > cap {
+        return Err(too_large(len));
+    }
+    let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    f.take(cap.saturating_add(1))
         .read_to_end(&mut buf)
         .with_context(|| format!("reading {what} {}", path.display()))?;
-    anyhow::ensure!(
-        buf.len() as u64 <= cap,
-        "{what} {} is larger than {cap} bytes",
-        path.display()
-    );
+    if buf.len() as u64 > cap {
+        return Err(anyhow::anyhow!(
+            "{what} {} is larger than the limit of {cap} bytes",
+            path.display()
+        ));
+    }
     Ok(buf)
+}
+
+/// Hashes the file at `path` with each of `algorithms` in one pass, 64 KiB at a time: memory
+/// stays flat whatever the file's size.
+pub(crate) fn hash_file(
+    path: &std::path::Path,
+    algorithms: &[supply_sig::digest::Algorithm],
+    provider: &Provider,
+    what: &str,
+) -> anyhow::Result<Vec<supply_sig::digest::Digest>> {
+    use anyhow::Context as _;
+    use std::io::Read as _;
+    let mut f =
+        std::fs::File::open(path).with_context(|| format!("opening {what} {}", path.display()))?;
+    let mut hashers: Vec<_> = algorithms
+        .iter()
+        .map(|a| provider.hash.hasher(*a))
+        .collect();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return Err(e).with_context(|| format!("reading {what} {}", path.display()));
+            }
+        };
+        for h in &mut hashers {
+            h.update(&buf[..n]);
+        }
+    }
+    Ok(hashers.into_iter().map(|h| h.finish()).collect())
+}
+
+/// Reads a file that must be held whole to be signed or verified (Ed25519 signs the message,
+/// not a digest), under [`limits::MAX_ED25519_MESSAGE`].
+pub(crate) fn read_ed25519_message(path: &std::path::Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    let cap = limits::MAX_ED25519_MESSAGE;
+    if let Ok(m) = std::fs::metadata(path) {
+        anyhow::ensure!(
+            m.len() <= cap,
+            "{what} {} has {} bytes, over the limit of {cap} bytes for Ed25519 keys, which sign \
+             the whole file in memory (use an ECDSA or RSA key for larger files)",
+            path.display(),
+            m.len()
+        );
+    }
+    read_capped(path, cap, what)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[derive(Debug)]
+    struct Repeats(std::io::Error);
+    impl std::fmt::Display for Repeats {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "reading the bundle: {}", self.0)
+        }
+    }
+    impl std::error::Error for Repeats {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn report_names_each_cause_once() {
+        let e = anyhow::Error::new(Repeats(std::io::Error::other("disk on fire")))
+            .context("verifying x.sigstore");
+        let line = report(&e, false);
+        assert_eq!(
+            line,
+            "error: verifying x.sigstore: reading the bundle: disk on fire\n"
+        );
+        let chain = report(&e, true);
+        assert_eq!(
+            chain,
+            "error: verifying x.sigstore\n  caused by: reading the bundle\n  caused by: disk on fire\n"
+        );
+        assert!(!chain.contains("backtrace"));
+    }
 }

@@ -7,7 +7,9 @@ use std::process::{Command, Output};
 
 use supply_testkit::{peer, peer_command, run, tempdir};
 
+mod attacks;
 mod keyless;
+mod limits;
 mod sigstore;
 mod tuf_cli;
 mod tuf_conformance;

@@ -317,4 +317,28 @@ impl PreparedSigner for SignerKey {
             }
         }
     }
+    fn sign_prehashed(&self, digest: &[u8]) -> Result<Vec<u8>, Error> {
+        let failed = |_| Error::SigningFailed { provider: NAME };
+        // The three hashes have distinct lengths; aws-lc-rs refuses a digest whose algorithm
+        // is not the key pair's (ECDSA) or the encoding's (RSA).
+        let alg = match digest.len() {
+            32 => &aws_lc_rs::digest::SHA256,
+            48 => &aws_lc_rs::digest::SHA384,
+            64 => &aws_lc_rs::digest::SHA512,
+            _ => return Err(Error::SigningFailed { provider: NAME }),
+        };
+        let d = aws_lc_rs::digest::Digest::import_less_safe(digest, alg).map_err(failed)?;
+        match self {
+            Self::Ecdsa(k) => Ok(k.sign_digest(&d).map_err(failed)?.as_ref().to_vec()),
+            Self::Ed25519(_) => Err(Error::Unsupported {
+                provider: NAME,
+                what: "prehashed Ed25519",
+            }),
+            Self::Rsa(k, enc) => {
+                let mut out = vec![0u8; k.public_modulus_len()];
+                k.sign_digest(*enc, &d, &mut out).map_err(failed)?;
+                Ok(out)
+            }
+        }
+    }
 }

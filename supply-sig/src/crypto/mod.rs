@@ -142,6 +142,22 @@ pub trait PreparedSigner: Send + Sync + Debug {
     /// # Errors
     /// [`Error::SigningFailed`] or [`Error::Random`].
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, Error>;
+
+    /// Signs a message of which only `digest` (the scheme's hash of it) is known, so that a
+    /// large file can be hashed while it is read instead of held in memory. ECDSA and RSA can be
+    /// signed this way; Ed25519 (which hashes the message itself) cannot. The default says the
+    /// backend does not support it.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for Ed25519 or a backend without prehashed signing,
+    /// [`Error::SigningFailed`] (e.g. a digest of the wrong length), [`Error::Random`].
+    fn sign_prehashed(&self, digest: &[u8]) -> Result<Vec<u8>, Error> {
+        let _ = digest;
+        Err(Error::Unsupported {
+            provider: "backend",
+            what: "prehashed signing",
+        })
+    }
 }
 
 /// Signing and key generation.

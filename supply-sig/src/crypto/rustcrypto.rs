@@ -352,4 +352,27 @@ impl PreparedSigner for SignerKey {
             }
         }
     }
+    fn sign_prehashed(&self, digest: &[u8]) -> Result<Vec<u8>, Error> {
+        let failed = |_| Error::SigningFailed { provider: NAME };
+        // The digest must be the scheme's hash: `sign_prehash` would accept any length (FIPS
+        // 186-5 truncation), which would sign something other than the scheme says.
+        let wrong_len = |h: &Algorithm| digest.len() != h.output_len();
+        match self {
+            Self::P256(_, h) | Self::P384(_, h) if wrong_len(h) => {
+                Err(Error::SigningFailed { provider: NAME })
+            }
+            Self::P256(k, _) => {
+                let sig: p256::ecdsa::Signature = k.sign_prehash(digest).map_err(failed)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            Self::P384(k, _) => {
+                let sig: p384::ecdsa::Signature = k.sign_prehash(digest).map_err(failed)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            Self::Ed25519(_) => Err(Error::Unsupported {
+                provider: NAME,
+                what: "prehashed Ed25519",
+            }),
+        }
+    }
 }

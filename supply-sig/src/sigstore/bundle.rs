@@ -282,9 +282,11 @@ impl Bundle {
             .map(|t| t.rfc3161_timestamps)
             .unwrap_or_default();
         if ts.len() > MAX_RFC3161_TIMESTAMPS {
-            return Err(LimitExceeded::new("RFC 3161 timestamps", MAX_RFC3161_TIMESTAMPS)
-                .with_actual(ts.len())
-                .into());
+            return Err(
+                LimitExceeded::new("RFC 3161 timestamps", MAX_RFC3161_TIMESTAMPS)
+                    .with_actual(ts.len())
+                    .into(),
+            );
         }
         let timestamps = ts
             .iter()

@@ -38,7 +38,7 @@ pub enum Error {
         reason: &'static str,
     },
     /// An input exceeded a limit of [`crate::limits`].
-        #[error(transparent)]
+    #[error(transparent)]
     LimitExceeded(#[from] LimitExceeded),
     /// Fulcio's leaf certificate does not parse.
     #[error("invalid Fulcio certificate")]
@@ -81,7 +81,10 @@ impl IdentityToken {
         let bad = |reason| Error::InvalidToken { reason };
         let raw = raw.trim();
         if raw.len() > MAX_IDENTITY_TOKEN_LEN {
-            return Err(Error::LimitExceeded(LimitExceeded::new("identity token", MAX_IDENTITY_TOKEN_LEN)));
+            return Err(Error::LimitExceeded(LimitExceeded::new(
+                "identity token",
+                MAX_IDENTITY_TOKEN_LEN,
+            )));
         }
         let mut parts = raw.split('.');
         let (Some(_header), Some(payload), Some(_sig), None) =
@@ -161,7 +164,10 @@ pub(crate) fn fulcio_leaf(response: &[u8], key: &PublicKey) -> Result<Certificat
         _ => return Err(invalid("expected exactly one signed certificate")),
     };
     if chain.len() > MAX_CERT_CHAIN_LEN {
-        return Err(Error::LimitExceeded(LimitExceeded::new("certificates in the Fulcio chain", MAX_CERT_CHAIN_LEN)));
+        return Err(Error::LimitExceeded(LimitExceeded::new(
+            "certificates in the Fulcio chain",
+            MAX_CERT_CHAIN_LEN,
+        )));
     }
     let leaf_pem = chain.first().ok_or(invalid("empty certificate chain"))?;
     let leaf = Certificate::from_pem(leaf_pem.as_bytes())?;
@@ -230,7 +236,10 @@ pub(crate) fn rekor_v1_entry(response: &[u8]) -> Result<Value, Error> {
     let log_id = hex::decode(&e.log_id).map_err(|_| invalid("logID is not hex"))?;
     let p = e.verification.inclusion_proof;
     if p.hashes.len() > MAX_INCLUSION_PROOF_HASHES {
-        return Err(Error::LimitExceeded(LimitExceeded::new("inclusion proof hashes", MAX_INCLUSION_PROOF_HASHES)));
+        return Err(Error::LimitExceeded(LimitExceeded::new(
+            "inclusion proof hashes",
+            MAX_INCLUSION_PROOF_HASHES,
+        )));
     }
     let hex_to_b64 = |h: &str| {
         hex::decode(h)

@@ -55,6 +55,24 @@ pub fn sign_message(
     assemble(&key_material(signer, provider), &[], &[], &content)
 }
 
+/// Signs an artifact known by its `digest` (of the scheme's hash, hashed by the caller while
+/// reading it) and returns the same v0.3 bundle as [`sign_message`] does for the artifact, with
+/// the same signature: ECDSA and RSA sign a digest. Read the signature back with
+/// [`Bundle::signature_bytes`] to write it elsewhere too (one signature, not two).
+///
+/// # Errors
+/// [`Error::Sign`] (Ed25519, which needs the whole artifact; a digest of another algorithm than
+/// the signer's scheme hash), [`Error::Bundle`].
+pub fn sign_message_prehashed(
+    digest: &crate::digest::Digest,
+    signer: &dyn Signer,
+    provider: &Provider,
+) -> Result<Bundle, Error> {
+    let signature = signer.try_sign_prehashed(digest)?;
+    let content = SignedContent::message_signature(digest, signature);
+    assemble(&key_material(signer, provider), &[], &[], &content)
+}
+
 /// Signs `payload` as a DSSE envelope of `payload_type` and returns a v0.3 bundle.
 ///
 /// # Errors
@@ -99,19 +117,24 @@ impl SignedContent {
         let alg = signer.scheme().hash().unwrap_or(Algorithm::Sha256);
         let digest = provider.hash.digest(alg, artifact);
         let signature = signer.try_sign(artifact)?;
-        let alg_name = match alg {
+        Ok(Self::message_signature(&digest, signature))
+    }
+
+    /// A `messageSignature` of `signature` over the artifact of `digest`.
+    pub(crate) fn message_signature(digest: &crate::digest::Digest, signature: Vec<u8>) -> Self {
+        let alg_name = match digest.algorithm() {
             Algorithm::Sha256 => "SHA2_256",
             Algorithm::Sha384 => "SHA2_384",
             Algorithm::Sha512 => "SHA2_512",
         };
-        Ok(Self {
+        Self {
             field: "messageSignature",
             json: json!({
                 "messageDigest": {"algorithm": alg_name, "digest": b64_encode(digest.as_bytes())},
                 "signature": b64_encode(&signature),
             }),
             signature,
-        })
+        }
     }
 
     /// Signs `payload` as a DSSE envelope of `payload_type`.

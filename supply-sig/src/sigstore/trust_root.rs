@@ -198,9 +198,11 @@ impl CertificateAuthority {
         let uri = w.uri.unwrap_or_default();
         let valid_for = window(w.valid_for.as_ref())?;
         if w.cert_chain.certificates.len() > MAX_CERT_CHAIN_LEN {
-            return Err(LimitExceeded::new("certificates in a chain", MAX_CERT_CHAIN_LEN)
-                .with_actual(w.cert_chain.certificates.len())
-                .into());
+            return Err(
+                LimitExceeded::new("certificates in a chain", MAX_CERT_CHAIN_LEN)
+                    .with_actual(w.cert_chain.certificates.len())
+                    .into(),
+            );
         }
         let mut chain = Vec::with_capacity(w.cert_chain.certificates.len());
         for c in &w.cert_chain.certificates {
@@ -377,10 +379,11 @@ impl ClientTrustConfig {
                 media_type: w.media_type,
             });
         }
-        let root_raw = serde_json::to_vec(&w.trusted_root).map_err(|source| Error::InvalidJson {
-            what: "trusted root",
-            source,
-        })?;
+        let root_raw =
+            serde_json::to_vec(&w.trusted_root).map_err(|source| Error::InvalidJson {
+                what: "trusted root",
+                source,
+            })?;
         let signing_config = match &w.signing_config {
             None => None,
             Some(sc) => {
@@ -504,9 +507,11 @@ fn selector(c: Option<&WireServiceConfig>) -> Result<Selector, Error> {
 
 fn parse_json<'a, T: Deserialize<'a>>(json: &'a [u8], what: &'static str) -> Result<T, Error> {
     if json.len() > MAX_TRUST_ROOT_LEN {
-        return Err(LimitExceeded::new("trust material JSON", MAX_TRUST_ROOT_LEN)
-            .with_actual(json.len())
-            .into());
+        return Err(
+            LimitExceeded::new("trust material JSON", MAX_TRUST_ROOT_LEN)
+                .with_actual(json.len())
+                .into(),
+        );
     }
     serde_json::from_slice(json).map_err(|source| Error::InvalidJson { what, source })
 }

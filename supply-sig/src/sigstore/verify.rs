@@ -101,7 +101,9 @@ pub enum Error {
     },
     /// A log entry names a log the trusted root does not have (a bundle of another Sigstore
     /// instance, or a root that is too old).
-    #[error("log entry {index} is from transparency log {log_id}, which the trusted root does not list")]
+    #[error(
+        "log entry {index} is from transparency log {log_id}, which the trusted root does not list"
+    )]
     UnknownLog {
         /// The entry's position in the bundle.
         index: usize,
@@ -600,12 +602,12 @@ impl Policy {
         let w: WirePolicy = serde_json::from_slice(json).map_err(PolicyError::Json)?;
         let mut p = match (w.certificate_identity, w.public_key) {
             (Some(c), None) => {
-                let one = |exact: Option<String>, re: Option<String>, fields: &'static str| {
-                    match (exact, re) {
-                        (Some(e), None) => Ok(Matcher::exact(e)),
-                        (None, Some(r)) => Matcher::regex(&r),
-                        _ => Err(PolicyError::ExactlyOne { fields }.into()),
-                    }
+                let one = |exact: Option<String>, re: Option<String>, fields: &'static str| match (
+                    exact, re,
+                ) {
+                    (Some(e), None) => Ok(Matcher::exact(e)),
+                    (None, Some(r)) => Matcher::regex(&r),
+                    _ => Err(PolicyError::ExactlyOne { fields }.into()),
                 };
                 let mut p = Self::identity_matching(
                     one(
@@ -894,13 +896,8 @@ fn check_timestamps(
         first_failure: None,
     };
     for (index, der) in raw.iter().enumerate() {
-        let verified = SignedTimestamp::from_der(der).and_then(|ts| {
-            ts.verify(
-                material.signature,
-                root.timestamp_authorities(),
-                provider,
-            )
-        });
+        let verified = SignedTimestamp::from_der(der)
+            .and_then(|ts| ts.verify(material.signature, root.timestamp_authorities(), provider));
         match verified {
             Ok(t) => {
                 checks.push(Check::Timestamp { time: t });
@@ -973,10 +970,12 @@ fn check_log_entries(
             log: first.base_url.clone(),
             index: entry.log_index,
         });
-        check_set(entry, version, &candidates, provider, checks, &mut out).map_err(|e| match e {
-            Ok(source) => tlog_err(source),
-            Err(e) => e,
-        })?;
+        check_set(entry, version, &candidates, provider, checks, &mut out).map_err(
+            |e| match e {
+                Ok(source) => tlog_err(source),
+                Err(e) => e,
+            },
+        )?;
         match (&entry.inclusion_proof, version) {
             (Some(p), v) => {
                 let require_checkpoint = v >= Version::V0_2;
@@ -1264,26 +1263,20 @@ fn check_identity(
         let issuer_cert = signer.issuer.ok_or(Error::InvalidBundle {
             reason: "no issuer for SCT verification",
         })?;
-        let n = fulcio::verify_embedded_scts(
-            leaf,
-            issuer_cert,
-            root,
-            policy.sct_threshold,
-            provider,
-        )
-        .map_err(Error::Fulcio)?;
+        let n =
+            fulcio::verify_embedded_scts(leaf, issuer_cert, root, policy.sct_threshold, provider)
+                .map_err(Error::Fulcio)?;
         checks.push(Check::Scts { logs: n });
     }
     let id = fulcio::identity(leaf).map_err(Error::Fulcio)?;
-    let mismatch = |what: String, expected: &Matcher, found: Option<&str>| {
-        Error::IdentityMismatch {
+    let mismatch =
+        |what: String, expected: &Matcher, found: Option<&str>| Error::IdentityMismatch {
             what,
             expected: expected.to_string(),
             found: found.map(str::to_owned),
             san: id.san.as_str().to_owned(),
             issuer: id.issuer.clone(),
-        }
-    };
+        };
     if !san.matches(id.san.as_str()) {
         return Err(mismatch(
             "subject alternative name".into(),
@@ -1550,7 +1543,9 @@ mod tests {
             Matcher::regex(".*").unwrap_err(),
             Policy::from_json(b"{\"x\": 1}").unwrap_err(),
             Policy::from_json(&vec![b' '; crate::limits::MAX_POLICY_LEN + 1]).unwrap_err(),
-            Policy::identity("a", "b").with_tlog_threshold(0).unwrap_err(),
+            Policy::identity("a", "b")
+                .with_tlog_threshold(0)
+                .unwrap_err(),
             Error::Tlog {
                 index: 0,
                 log_index: 7,
@@ -1592,7 +1587,10 @@ mod tests {
             })),
         };
         let text = format!("{:#}", anyhow::Error::new(e));
-        assert!(text.contains("RFC 3161 timestamp 0 was not verified: malformed timestamp"), "{text}");
+        assert!(
+            text.contains("RFC 3161 timestamp 0 was not verified: malformed timestamp"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -1605,14 +1603,28 @@ mod tests {
             issuer: Some("https://issuer.example".into()),
         };
         let text = e.to_string();
-        for part in ["alice@example.com", "mallory@example.com", "https://issuer.example"] {
+        for part in [
+            "alice@example.com",
+            "mallory@example.com",
+            "https://issuer.example",
+        ] {
             assert!(text.contains(part), "{text}");
         }
     }
 
     #[test]
     fn match_everything_patterns_need_the_opt_out() {
-        for p in ["", ".*", "^.*$", ".+", "(?s).*", ".", "|x", "^.+$", "[\\s\\S]*"] {
+        for p in [
+            "",
+            ".*",
+            "^.*$",
+            ".+",
+            "(?s).*",
+            ".",
+            "|x",
+            "^.+$",
+            "[\\s\\S]*",
+        ] {
             assert!(
                 matches!(
                     Matcher::regex(p),
@@ -1620,7 +1632,9 @@ mod tests {
                 ),
                 "{p:?}"
             );
-            assert!(Matcher::insecure_regex(p).unwrap().matches("anyone@evil.invalid"));
+            assert!(Matcher::insecure_regex(p)
+                .unwrap()
+                .matches("anyone@evil.invalid"));
         }
         for p in ["^https://github.com/", "@example\\.com$", "^alice$"] {
             Matcher::regex(p).unwrap();

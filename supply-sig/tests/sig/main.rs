@@ -15,6 +15,8 @@ mod keys;
 mod module_graph;
 mod openssl;
 #[cfg(feature = "sigstore")]
+mod prehashed;
+#[cfg(feature = "sigstore")]
 mod sigstore_attacks;
 #[cfg(feature = "sigstore")]
 mod sigstore_conformance;

@@ -37,6 +37,7 @@ pub const SIGSTORE_LABEL: &str = "ENCRYPTED SIGSTORE PRIVATE KEY";
 /// The PEM label older cosign wrote (same body).
 pub const COSIGN_LABEL: &str = "ENCRYPTED COSIGN PRIVATE KEY";
 
+// Named in `Error::InvalidEncoding` ("malformed cosign key file").
 const FORMAT: &str = "cosign key file";
 const KDF_NAME: &str = "scrypt";
 const CIPHER_NAME: &str = "nacl/secretbox";

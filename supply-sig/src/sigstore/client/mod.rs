@@ -238,6 +238,21 @@ impl Client {
         self.sign(token, Payload::Message(artifact)).await
     }
 
+    /// Signs an artifact known by its SHA-256 `digest` (hashed by the caller while reading it,
+    /// so that a large file need not be in memory) and returns the same verified bundle as
+    /// [`Client::sign_message`] would for the artifact.
+    ///
+    /// # Errors
+    /// As [`Client::sign_message`]; [`Error::Sign`] for a digest other than SHA-256 (the
+    /// ephemeral key signs ECDSA P-256 with SHA-256).
+    pub async fn sign_message_digest(
+        &self,
+        token: &IdentityToken,
+        digest: &Digest,
+    ) -> Result<Bundle, Error> {
+        self.sign(token, Payload::MessageDigest(digest)).await
+    }
+
     /// Signs an in-toto statement as a DSSE envelope (`application/vnd.in-toto+json`) and
     /// returns a verified v0.3 bundle. The statement must name a SHA-256 subject, which the
     /// self-verification checks.
@@ -257,7 +272,7 @@ impl Client {
         // Checked before any request: a statement we could not verify is not worth logging.
         let subject = match payload {
             Payload::InToto(s) => Some(statement_subject(s)?),
-            Payload::Message(_) => None,
+            Payload::Message(_) | Payload::MessageDigest(_) => None,
         };
         let key = (p.sign).generate(KeyAlgorithm::EcdsaP256)?;
         let signer = KeySigner::new(&key, SignatureScheme::EcdsaP256Sha256, p)?;
@@ -273,6 +288,14 @@ impl Client {
                 SignedContent::message(a, &signer, p)?,
                 None,
                 p.hash.digest(Algorithm::Sha256, a),
+            ),
+            Payload::MessageDigest(d) => (
+                SignedContent::message_signature(
+                    d,
+                    crate::sign::Signer::try_sign_prehashed(&signer, d)?,
+                ),
+                None,
+                *d,
             ),
             Payload::InToto(s) => {
                 let c = SignedContent::dsse(IN_TOTO_PAYLOAD_TYPE, s, &signer)?;
@@ -330,6 +353,7 @@ impl Client {
         };
         let artifact = match (&payload, &subject) {
             (Payload::Message(a), _) => Artifact::Bytes(a),
+            (Payload::MessageDigest(d), _) => Artifact::Digest(d),
             (Payload::InToto(_), Some(d)) => Artifact::Digest(d),
             (Payload::InToto(_), None) => {
                 return Err(Error::ConfigStatement {
@@ -345,6 +369,7 @@ impl Client {
 #[derive(Clone, Copy)]
 enum Payload<'a> {
     Message(&'a [u8]),
+    MessageDigest(&'a Digest),
     InToto(&'a [u8]),
 }
 
