@@ -15,7 +15,7 @@ use supply_sig::crypto::RUSTCRYPTO;
 use supply_sig::key::KeyAlgorithm;
 use supply_sig::time::Timestamp;
 use supply_tuf::client::local::{DirTransport, FsStore};
-use supply_tuf::client::{fetch_target, run_lookup, run_refresh, Config, Updater};
+use supply_tuf::client::{fetch_target, lookup, refresh, Config, Updater};
 use supply_tuf::metadata::Expires;
 use supply_tuf::repo::{Repository, SigningKey};
 
@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut transport = DirTransport::new(dir.path().join("metadata"), dir.path().join("targets"));
     let mut updater = Updater::new(&trusted_root, now, Config::default())?;
 
-    run_refresh(&mut updater, &mut transport, &mut store)?;
+    refresh(&mut updater, &mut transport, &mut store)?;
     let trusted = updater.trusted();
     println!(
         "refreshed: root v{}, timestamp v{}, snapshot v{}, targets v{}",
@@ -51,7 +51,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             .map_or(0, |m| m.signed().common.version),
     );
 
-    let info = run_lookup(&mut updater, "hello.txt", &mut transport, &mut store)?
+    let info = lookup(&mut updater, "hello.txt", &mut transport, &mut store)?
         .ok_or("hello.txt is not listed by the repository")?;
     let bytes = fetch_target(&updater, &info, &mut transport)?;
     println!(

@@ -52,7 +52,7 @@ fn refresh(
 fn lookup(u: &mut Updater, target: &str, repo: &Path, cache: &Path) -> u64 {
     let mut transport = DirTransport::new(repo.join("metadata"), repo.join("targets"));
     let t = client::run_lookup(u, target, &mut transport, &mut FsStore::new(cache)).unwrap();
-    t.unwrap().file.length
+    t.unwrap().file().length
 }
 
 /// One target in each bin (the first of the repository's targets that the bin lists).

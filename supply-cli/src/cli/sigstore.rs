@@ -142,7 +142,7 @@ impl Input {
                 }
             }
         }
-        match &bundle.content {
+        match bundle.content() {
             Content::MessageSignature(m) => {
                 let key = key.or_else(|| bundle.leaf_certificate().map(|c| c.public_key()));
                 if key.is_some_and(|k| k.algorithm() == KeyAlgorithm::Ed25519) {

@@ -138,7 +138,7 @@ pub enum Error {
     NoSignedTime {
         /// Why a timestamp the bundle carried did not count, if it had one.
         #[source]
-        cause: Option<Box<Error>>,
+        cause: Option<Box<Self>>,
     },
     /// The signing certificate is not a Fulcio code-signing leaf.
     #[error("the signing certificate is not a code-signing leaf certificate")]
@@ -166,7 +166,7 @@ pub enum Error {
         found: usize,
         /// Why the first candidate that did not count failed, when one did.
         #[source]
-        cause: Option<Box<Error>>,
+        cause: Option<Box<Self>>,
     },
     /// The identity does not match the policy.
     #[error(

@@ -62,7 +62,7 @@ fn a_prehashed_bundle_carries_the_signature_and_digest_of_the_message() {
         let signer = KeySigner::new(&key, SignatureScheme::EcdsaP256Sha256, p).unwrap();
         let digest = p.hash.digest(Algorithm::Sha256, MSG);
         let b = supply_sig::sigstore::sign::sign_message_prehashed(&digest, &signer, p).unwrap();
-        let Content::MessageSignature(m) = &b.content else {
+        let Content::MessageSignature(m) = b.content() else {
             panic!("not a message signature")
         };
         assert_eq!(m.digest, Some(digest));
