@@ -486,7 +486,7 @@ impl Certificate {
 
 /// Checks that `chain` (issuer first, self-signed root last) is a valid CA chain on its own:
 /// each certificate signed by the next, names chained, CA profile, and the root self-signed.
-/// Validity periods are not checked here (see [`verify_chain`]).
+/// Validity periods are not checked here (see `verify_chain`).
 ///
 /// # Errors
 /// [`Error::NoRoot`], [`Error::NotCa`], [`Error::BadSignature`], [`Error::IssuerMismatch`].
@@ -555,13 +555,13 @@ impl CheckedCaChain {
     }
 }
 
-/// [`verify_chain`] for a chain already checked by [`CheckedCaChain::check`]: the same verdict,
+/// `verify_chain` for a chain already checked by [`CheckedCaChain::check`]: the same verdict,
 /// with the leaf-independent, time-independent checks not repeated. Still run on every call:
 /// the leaf profile, the validity of *every* certificate (leaf, intermediates, root) at `time`,
 /// and the leaf's issuer name and signature under the chain's first certificate.
 ///
 /// # Errors
-/// The first rule that fails, as [`verify_chain`].
+/// The first rule that fails, as `verify_chain`.
 pub fn verify_chain_checked(
     leaf: &Certificate,
     chain: &CheckedCaChain,

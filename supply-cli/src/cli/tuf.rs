@@ -294,16 +294,17 @@ fn key_or_generate(
     Ok((key, Some(PendingKey { path, pem })))
 }
 
+/// Writes a new private key file through the CLI's one safe-write path: created exclusively
+/// (never through a symlink, never over an existing file) with mode 0600.
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    f.write_all(bytes)?;
+    use super::output::{Mode, Output, Plan};
+    let plan = Plan::new(false).output(Some(path));
+    plan.check()?;
+    plan.write(&[Output {
+        path,
+        data: bytes,
+        mode: Mode::Private,
+    }])?;
     Ok(())
 }
 

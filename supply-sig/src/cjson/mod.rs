@@ -35,6 +35,13 @@ pub mod jcs;
 pub mod olpc;
 mod value;
 
+/// Checks that `json` is strict RFC 8259 JSON within the default limits, duplicate keys
+/// included, for readers that then hand the same bytes to serde (whose maps keep the last of
+/// two equal keys).
+pub(crate) fn check_strict(json: &[u8]) -> Result<(), Error> {
+    value::parse(json, &crate::limits::Limits::default()).map(|_| ())
+}
+
 /// Errors from parsing or canonicalizing JSON.
 ///
 /// Byte offsets count from the start of the input.

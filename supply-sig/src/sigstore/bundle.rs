@@ -31,9 +31,6 @@ pub const MEDIA_TYPE_V03_LEGACY: &str = "application/vnd.dev.sigstore.bundle+jso
 /// v0.3 media type.
 pub const MEDIA_TYPE_V03: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
-/// Largest signature accepted (an RSA-8192 signature is 1 KiB).
-const MAX_SIGNATURE_LEN: usize = 2048;
-
 /// Errors from bundle parsing.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -314,10 +311,11 @@ impl Bundle {
                         )
                     }
                 };
-                let signature =
-                    b64(&m.signature, MAX_SIGNATURE_LEN).ok_or(Error::InvalidField {
+                let signature = b64(&m.signature, crate::limits::MAX_SIGNATURE_LEN).ok_or(
+                    Error::InvalidField {
                         field: "messageSignature.signature",
-                    })?;
+                    },
+                )?;
                 Content::MessageSignature(MessageSignature { digest, signature })
             }
             (None, Some(env)) => Content::Dsse(env.into_envelope()?),
@@ -409,11 +407,13 @@ fn entry(w: WireTlogEntry) -> Result<TlogEntry, Error> {
     })?;
     let set = match w.inclusion_promise {
         None => None,
-        Some(p) => Some(b64(&p.signed_entry_timestamp, MAX_SIGNATURE_LEN).ok_or(
-            Error::InvalidField {
-                field: "inclusionPromise.signedEntryTimestamp",
-            },
-        )?),
+        Some(p) => Some(
+            b64(&p.signed_entry_timestamp, crate::limits::MAX_SIGNATURE_LEN).ok_or(
+                Error::InvalidField {
+                    field: "inclusionPromise.signedEntryTimestamp",
+                },
+            )?,
+        ),
     };
     let proof = match w.inclusion_proof {
         None => None,

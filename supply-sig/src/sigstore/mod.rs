@@ -149,30 +149,91 @@ pub(crate) fn b64_encode(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// Reads a proto3-JSON int64, which may be a JSON string or a number.
+/// Reads a proto3-JSON int64, which may be a JSON string or a number. Messages name what was
+/// wrong in plain words: a number out of range is not shown as a float, and no internal type
+/// name appears.
 pub(crate) mod int64 {
-    use serde::{Deserialize, Deserializer};
+    use std::fmt;
 
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Repr {
-        S(String),
-        N(i64),
-    }
+    use serde::de::{self, Deserializer, Visitor};
 
-    pub(crate) fn de<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-        match Repr::deserialize(d)? {
-            Repr::N(n) => Ok(n),
-            Repr::S(s) => {
-                if s.is_empty() || s.len() > 20 || s.starts_with('+') {
-                    return Err(serde::de::Error::custom("invalid int64"));
-                }
-                s.parse().map_err(serde::de::Error::custom)
+    struct Int64;
+
+    impl Visitor<'_> for Int64 {
+        type Value = i64;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a 64-bit integer (a JSON number or a decimal string)")
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::custom(format_args!("{v} is out of the int64 range")))
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<i64, E> {
+            // serde_json reads integers beyond u64 as floats: say what it was, not the float.
+            Err(E::custom(
+                "a number that is not an integer or is out of the int64 range",
+            ))
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<i64, E> {
+            if s.is_empty() || s.len() > 20 || s.starts_with('+') {
+                return Err(E::custom(format_args!("{s:.24?} is not an int64")));
             }
+            s.parse()
+                .map_err(|_| E::custom(format_args!("{s:.24?} is not an int64")))
         }
     }
 
+    pub(crate) fn de<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        d.deserialize_any(Int64)
+    }
+
     pub(crate) fn de_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        de(d).map(Some)
+    }
+}
+
+/// Reads a proto3-JSON uint32 (a JSON number), with a plain message for out-of-range values.
+pub(crate) mod uint32 {
+    use std::fmt;
+
+    use serde::de::{self, Deserializer, Visitor};
+
+    struct Uint32;
+
+    impl Visitor<'_> for Uint32 {
+        type Value = u32;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a 32-bit unsigned integer")
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u32, E> {
+            u32::try_from(v).map_err(|_| E::custom(format_args!("{v} is out of the uint32 range")))
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u32, E> {
+            u32::try_from(v).map_err(|_| E::custom(format_args!("{v} is out of the uint32 range")))
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<u32, E> {
+            Err(E::custom(
+                "a number that is not an integer or is out of the uint32 range",
+            ))
+        }
+    }
+
+    pub(crate) fn de<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+        d.deserialize_any(Uint32)
+    }
+
+    pub(crate) fn de_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
         de(d).map(Some)
     }
 }

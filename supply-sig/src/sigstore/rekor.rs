@@ -3,7 +3,7 @@
 //!
 //! **Body binding** (the CVE-2022-36056 / CVE-2022-23649 / CVE-2026-22703 class): a log entry
 //! only proves something about the bundle when its `canonicalizedBody` describes exactly the
-//! bundle's signature, key or certificate and artifact. [`check_body`] decodes the body of
+//! bundle's signature, key or certificate and artifact. `check_body` decodes the body of
 //! every supported kind and compares each field with the bundle:
 //!
 //! | kind | version | compared |

@@ -124,18 +124,20 @@ impl IdentityToken {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a Fulcio signingCert response")]
 struct WireSigningCert {
     signed_certificate_embedded_sct: Option<WireSignedCert>,
     signed_certificate_detached_sct: Option<Value>,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a Fulcio signed certificate object")]
 struct WireSignedCert {
     chain: WireCertChain,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a certificate chain object")]
 struct WireCertChain {
     certificates: Vec<String>,
 }
@@ -178,7 +180,7 @@ pub(crate) fn fulcio_leaf(response: &[u8], key: &PublicKey) -> Result<Certificat
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a Rekor log entry")]
 struct WireEntry {
     body: String,
     integrated_time: i64,
@@ -189,14 +191,14 @@ struct WireEntry {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a Rekor verification object")]
 struct WireVerification {
     signed_entry_timestamp: String,
     inclusion_proof: WireProof,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "an inclusion proof object")]
 struct WireProof {
     log_index: i64,
     root_hash: String,

@@ -596,13 +596,13 @@ fn log(w: WireLog) -> Result<TransparencyLog, Error> {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a JSON object with a mediaType")]
 struct Probe {
     media_type: String,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a trusted root object")]
 struct WireRoot {
     media_type: String,
     #[serde(default)]
@@ -616,7 +616,7 @@ struct WireRoot {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a transparency log object")]
 struct WireLog {
     base_url: String,
     hash_algorithm: Option<String>,
@@ -625,7 +625,7 @@ struct WireLog {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a publicKey object")]
 struct WirePublicKey {
     raw_bytes: Option<String>,
     key_details: String,
@@ -633,19 +633,20 @@ struct WirePublicKey {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a logId object")]
 pub(crate) struct WireLogId {
     pub(crate) key_id: String,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a validFor object")]
 struct WireWindow {
     start: Option<String>,
     end: Option<String>,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a certificate authority object")]
 struct WireCa {
     uri: Option<String>,
     cert_chain: WireChain,
@@ -653,19 +654,20 @@ struct WireCa {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a certChain object")]
 struct WireChain {
     #[serde(default)]
     certificates: Vec<WireRaw>,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "an object with rawBytes")]
 struct WireRaw {
     raw_bytes: String,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a client trust config object")]
 struct WireTrustConfig {
     media_type: String,
     trusted_root: serde_json::Value,
@@ -673,7 +675,7 @@ struct WireTrustConfig {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "a signing config object")]
 struct WireSigningConfig {
     media_type: String,
     #[serde(default)]
@@ -689,16 +691,22 @@ struct WireSigningConfig {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    rename_all = "camelCase",
+    expecting = "a service object (url, majorApiVersion, validFor, operator)"
+)]
 struct WireService {
     url: String,
+    #[serde(deserialize_with = "super::uint32::de")]
     major_api_version: u32,
     valid_for: Option<WireWindow>,
     operator: Option<String>,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a service configuration object (selector, count)")]
 struct WireServiceConfig {
     selector: String,
+    #[serde(default, deserialize_with = "super::uint32::de_opt")]
     count: Option<u32>,
 }

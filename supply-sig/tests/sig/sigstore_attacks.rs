@@ -1056,3 +1056,41 @@ fn unparseable_timestamps_are_reported_as_such() {
         "{text}"
     );
 }
+
+/// Out-of-range numbers are reported in words: no float rendering of 2^64 and no internal type
+/// names (`untagged enum Repr`, `struct WireService`) in what a user reads.
+#[test]
+fn out_of_range_numbers_read_plainly() {
+    use supply_sig::sigstore::trust_root::SigningConfig;
+    let config = read("sigstore/trust/production/signing_config.v0.2.json");
+    let text = String::from_utf8(config).unwrap();
+    let huge = text.replacen(
+        "\"majorApiVersion\": 1",
+        "\"majorApiVersion\": 18446744073709551616",
+        1,
+    );
+    assert_ne!(huge, text, "the fixture names a majorApiVersion");
+    let msg = format!(
+        "{:#}",
+        anyhow::Error::new(SigningConfig::from_json(huge.as_bytes()).unwrap_err())
+    );
+    assert!(msg.contains("uint32 range"), "{msg}");
+    assert!(!msg.contains("e+19") && !msg.contains("Wire"), "{msg}");
+
+    let bundle = read("sigstore/sigstore-python/bundles/bundle_v3.txt.sigstore");
+    let text = String::from_utf8(bundle).unwrap();
+    let at = text.find("\"logIndex\"").unwrap();
+    let value_start = at + text[at..].find(':').unwrap() + 1;
+    let value_end = value_start + text[value_start..].find(',').unwrap();
+    let huge = format!(
+        "{}18446744073709551616{}",
+        &text[..value_start],
+        &text[value_end..]
+    );
+    let msg = format!(
+        "{:#}",
+        anyhow::Error::new(Bundle::from_json(huge.as_bytes()).unwrap_err())
+    );
+    assert!(msg.contains("int64 range"), "{msg}");
+    assert!(!msg.contains("Repr") && !msg.contains("e+19"), "{msg}");
+}

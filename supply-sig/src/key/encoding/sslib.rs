@@ -118,13 +118,16 @@ impl SslibKey {
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] above [`limits::MAX_KEY_DICT_LEN`], [`Error::InvalidEncoding`] for
-    /// malformed JSON, plus the errors of [`from_value`](Self::from_value).
+    /// malformed JSON, [`Error::CanonicalJson`] for JSON outside the strict grammar (duplicate keys
+    /// above all), plus the errors of [`from_value`](Self::from_value).
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
         if json.len() > limits::MAX_KEY_DICT_LEN {
             return Err(LimitExceeded::new(FORMAT, limits::MAX_KEY_DICT_LEN)
                 .with_actual(json.len())
                 .into());
         }
+        // Two `public` (or `keytype`) fields must not mean one key to us and another to a peer.
+        cjson::check_strict(json).map_err(Error::CanonicalJson)?;
         let value: Value = serde_json::from_slice(json).map_err(|source| Error::Json {
             format: FORMAT,
             source,
@@ -299,6 +302,26 @@ mod tests {
         assert_eq!(k.declared_key_id().unwrap().as_str(), "x");
         let again = SslibKey::new(k.public_key().clone(), k.scheme()).unwrap();
         assert_eq!(again.to_value(), k.to_value());
+    }
+
+    #[test]
+    fn duplicate_fields_are_refused() {
+        // serde_json alone would keep the second `public`: the key a peer sees first.
+        let other = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
+        let dup_public = ED.replace(
+            r#"{"public":"#,
+            &format!(r#"{{"public":"{other}","public":"#),
+        );
+        assert!(matches!(
+            SslibKey::from_json(dup_public.as_bytes()),
+            Err(Error::CanonicalJson(_))
+        ));
+        let dup_type = ED.replace(r#""scheme""#, r#""keytype":"ed25519","scheme""#);
+        assert!(matches!(
+            SslibKey::from_json(dup_type.as_bytes()),
+            Err(Error::CanonicalJson(_))
+        ));
+        assert!(SslibKey::from_json(ED.as_bytes()).is_ok());
     }
 
     #[test]
