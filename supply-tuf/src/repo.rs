@@ -179,6 +179,34 @@ pub struct Repository {
     expires: Expires,
 }
 
+/// The delegation entry for `name`: `keys` with `threshold` over `paths`.
+fn delegated_role(
+    name: &str,
+    keys: &[SigningKey],
+    threshold: u64,
+    paths: Paths,
+    terminating: bool,
+) -> Result<DelegatedRole, Error> {
+    if keys.is_empty() || threshold == 0 || threshold > keys.len() as u64 {
+        return Err(Error::Invalid {
+            reason: "need at least one key and 1 <= threshold <= keys",
+        });
+    }
+    let (paths, path_hash_prefixes) = match paths {
+        Paths::Globs(g) => (Some(g), None),
+        Paths::HashPrefixes(p) => (None, Some(p)),
+    };
+    Ok(DelegatedRole {
+        name: name.to_owned(),
+        keyids: keys.iter().map(|k| k.keyid.clone()).collect(),
+        threshold,
+        terminating,
+        paths,
+        path_hash_prefixes,
+        extra: BTreeMap::new(),
+    })
+}
+
 fn common(type_: &str, expires: &Expires) -> Common {
     Common::new(type_, 1, expires.clone())
 }
@@ -581,38 +609,9 @@ impl Repository {
                 reason: "delegated role names must be new and not a top-level role",
             });
         }
-        if keys.is_empty() || threshold == 0 || threshold > keys.len() as u64 {
-            return Err(Error::Invalid {
-                reason: "need at least one key and 1 <= threshold <= keys",
-            });
-        }
-        let (paths, prefixes) = match paths {
-            Paths::Globs(g) => (Some(g), None),
-            Paths::HashPrefixes(p) => (None, Some(p)),
-        };
-        let role = DelegatedRole {
-            name: name.to_owned(),
-            keyids: keys.iter().map(|k| k.keyid.clone()).collect(),
-            threshold,
-            terminating,
-            paths,
-            path_hash_prefixes: prefixes,
-            extra: BTreeMap::new(),
-        };
+        let role = delegated_role(name, &keys, threshold, paths, terminating)?;
         let new = self.new_targets();
-        let d = self.delegations_mut(parent)?;
-        let Some(list) = d.roles.as_mut() else {
-            return Err(Error::Invalid {
-                reason: "the parent uses succinct delegation",
-            });
-        };
-        list.push(role);
-        for k in &keys {
-            d.keys.insert(k.keyid.clone(), k.key.clone());
-        }
-        for k in keys {
-            self.keyring.insert(k.keyid.clone(), k);
-        }
+        self.add_delegation(parent, role, keys)?;
         self.roles.insert(name.to_owned(), new);
         self.dirty.insert(name.to_owned());
         Ok(())
@@ -640,31 +639,24 @@ impl Repository {
         if TOP_LEVEL_ROLES.contains(&name) || !self.roles.contains_key(name) {
             return Err(Error::UnknownRole { role: name.into() });
         }
-        if keys.is_empty() || threshold == 0 || threshold > keys.len() as u64 {
-            return Err(Error::Invalid {
-                reason: "need at least one key and 1 <= threshold <= keys",
-            });
-        }
-        let (paths, prefixes) = match paths {
-            Paths::Globs(g) => (Some(g), None),
-            Paths::HashPrefixes(p) => (None, Some(p)),
-        };
-        let role = DelegatedRole {
-            name: name.to_owned(),
-            keyids: keys.iter().map(|k| k.keyid.clone()).collect(),
-            threshold,
-            terminating,
-            paths,
-            path_hash_prefixes: prefixes,
-            extra: BTreeMap::new(),
-        };
+        let role = delegated_role(name, &keys, threshold, paths, terminating)?;
+        self.add_delegation(parent, role, keys)
+    }
+
+    /// Appends `role` to `parent`'s delegations with its keys, and holds the keys.
+    fn add_delegation(
+        &mut self,
+        parent: &str,
+        role: DelegatedRole,
+        keys: Vec<SigningKey>,
+    ) -> Result<(), Error> {
         let d = self.delegations_mut(parent)?;
         let Some(list) = d.roles.as_mut() else {
             return Err(Error::Invalid {
                 reason: "the parent uses succinct delegation",
             });
         };
-        if list.iter().any(|r| r.name == name) {
+        if list.iter().any(|r| r.name == role.name) {
             return Err(Error::Invalid {
                 reason: "the parent already delegates to this role",
             });
