@@ -279,7 +279,7 @@ impl Envelope {
     }
 
     /// The checks after the JSON is read, shared by [`Envelope::from_json_with_limits`] and an
-    /// envelope nested in another document ([`NestedEnvelope`]).
+    /// envelope nested in another document (`NestedEnvelope`, with the `sigstore` feature).
     fn from_raw(raw: RawEnvelope, limits: &Limits) -> Result<Self, Error> {
         if let Some(reason) = raw.problem {
             return Err(Error::InvalidEnvelope { reason });
@@ -492,8 +492,10 @@ impl Envelope {
 /// through the same visitor, limits and repeated-field rule as [`Envelope::from_json`], so
 /// that strictness does not depend on where the envelope sits. JSON syntax errors fail the
 /// outer document; the envelope's own problems are kept for [`NestedEnvelope::into_envelope`].
+#[cfg(feature = "sigstore")]
 pub(crate) struct NestedEnvelope(Result<Envelope, Error>);
 
+#[cfg(feature = "sigstore")]
 impl NestedEnvelope {
     /// The envelope, or why it is not one.
     pub(crate) fn into_envelope(self) -> Result<Envelope, Error> {
@@ -501,6 +503,7 @@ impl NestedEnvelope {
     }
 }
 
+#[cfg(feature = "sigstore")]
 impl<'de> serde::Deserialize<'de> for NestedEnvelope {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let limits = Limits::default();
