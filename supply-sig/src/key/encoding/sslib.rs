@@ -126,12 +126,13 @@ impl SslibKey {
                 .with_actual(json.len())
                 .into());
         }
-        // Two `public` (or `keytype`) fields must not mean one key to us and another to a peer.
-        cjson::check_strict(json).map_err(Error::CanonicalJson)?;
         let value: Value = serde_json::from_slice(json).map_err(|source| Error::Json {
             format: FORMAT,
             source,
         })?;
+        // serde_json keeps the last of two equal keys: two `public` (or `keytype`) fields must not
+        // mean one key to us and another to a peer, so the strict reader checks the same bytes.
+        cjson::check_strict(json).map_err(Error::CanonicalJson)?;
         Self::from_value(&value)
     }
 
