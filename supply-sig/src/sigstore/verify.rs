@@ -51,7 +51,8 @@
 //! let policy = Policy::identity("william@yossarian.net", "https://github.com/login/oauth");
 //!
 //! let verified = verify(&bundle, Artifact::Bytes(artifact), &policy, &root, &RUSTCRYPTO)?;
-//! assert_eq!(verified.identity().unwrap().san.as_str(), "william@yossarian.net");
+//! let signer = verified.identity().map(|id| id.san.as_str());
+//! assert_eq!(signer, Some("william@yossarian.net"));
 //! assert_eq!(verified.tlog_count(), 1);
 //! assert!(!verified.signed_times().is_empty());
 //!
