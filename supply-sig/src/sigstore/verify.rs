@@ -442,13 +442,24 @@ impl Policy {
     /// # Errors
     /// [`Error::ConfigPolicy`] on a certificate policy.
     pub fn with_key_validity(mut self, window: ValidityWindow) -> Result<Self, Error> {
+        *self.key_signer("a key validity window")?.0 = Some(window);
+        Ok(self)
+    }
+
+    /// The validity window and caller time of a public-key policy; `option` names what the
+    /// caller tried to set on a certificate policy.
+    fn key_signer(
+        &mut self,
+        option: &'static str,
+    ) -> Result<(&mut Option<ValidityWindow>, &mut Option<Timestamp>), Error> {
         match &mut self.signer {
-            Signer::PublicKey { valid_for, .. } => {
-                *valid_for = Some(window);
-                Ok(self)
-            }
+            Signer::PublicKey {
+                valid_for,
+                caller_time,
+                ..
+            } => Ok((valid_for, caller_time)),
             Signer::Certificate { .. } => Err(PolicyError::WrongSigner {
-                option: "a key validity window",
+                option,
                 needs: "public-key",
             }
             .into()),
@@ -564,17 +575,8 @@ impl Policy {
     /// # Errors
     /// [`Error::ConfigPolicy`] on a certificate policy.
     pub fn insecure_caller_time(mut self, time: Timestamp) -> Result<Self, Error> {
-        match &mut self.signer {
-            Signer::PublicKey { caller_time, .. } => {
-                *caller_time = Some(time);
-                Ok(self)
-            }
-            Signer::Certificate { .. } => Err(PolicyError::WrongSigner {
-                option: "a caller-supplied time",
-                needs: "public-key",
-            }
-            .into()),
-        }
+        *self.key_signer("a caller-supplied time")?.1 = Some(time);
+        Ok(self)
     }
 
     /// Reads a policy from JSON. Every field is known or the policy is rejected:
