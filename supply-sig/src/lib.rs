@@ -8,6 +8,8 @@ pub mod cjson;
 pub mod crypto;
 pub mod digest;
 pub mod dsse;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod key;
 pub mod limits;
 pub mod pem;

@@ -113,14 +113,17 @@ mod errors_read_once {
     #[test]
     fn http_errors() {
         use crate::client::http::HttpError;
-        assert_each_cause_once(HttpError::Status { status: 500 });
+        assert_each_cause_once(HttpError::Status {
+            url: "https://tuf.example/1.root.json".into(),
+            status: 500,
+        });
         let req = reqwest::Client::new()
             .get("http://[::1")
             .build()
             .unwrap_err();
         assert_each_cause_once(crate::client::Error::Transport {
             path: "1.root.json".into(),
-            source: Box::new(HttpError::Request(req)),
+            source: Box::new(supply_sig::http::request_error("http://[::1", req)),
         });
     }
 

@@ -148,6 +148,11 @@ impl StaticServer {
         format!("http://{}/{path}", self.addr)
     }
 
+    /// The listening address (for a TLS front: [`crate::tls::HttpsFront`]).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
     /// The request paths so far (without the leading `/`), in order.
     pub fn requests(&self) -> Vec<String> {
         lock(&self.log).clone()
@@ -175,4 +180,58 @@ impl Drop for StaticServer {
 fn lock(log: &Mutex<Vec<String>>) -> std::sync::MutexGuard<'_, Vec<String>> {
     log.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A plain-HTTP server on 127.0.0.1 that answers every request with `302 Found` to one URL.
+pub struct Redirector {
+    addr: SocketAddr,
+    _thread: JoinHandle<()>,
+}
+
+impl Redirector {
+    /// Redirects everything to `location`.
+    pub fn start(location: &str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .unwrap_or_else(|e| panic!("binding a free port on 127.0.0.1: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("reading the bound address: {e}"));
+        let location = location.to_owned();
+        let thread = std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let location = location.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(&conn);
+                    let mut line = String::new();
+                    // The request line and headers, up to the blank line.
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                        if line == "\r\n" || line == "\n" {
+                            break;
+                        }
+                        line.clear();
+                    }
+                    let _ = (&conn).write_all(
+                        format!(
+                            "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        )
+                        .as_bytes(),
+                    );
+                });
+            }
+        });
+        Self {
+            addr,
+            _thread: thread,
+        }
+    }
+
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/` followed by `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}/{path}", self.addr)
+    }
 }

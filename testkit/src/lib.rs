@@ -8,6 +8,7 @@
 
 pub mod http;
 pub mod sigstore_mock;
+pub mod tls;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -9,6 +9,7 @@ pub mod blob;
 pub mod conformance;
 pub mod keys;
 pub mod limits;
+pub mod net;
 pub mod output;
 mod sigstore;
 pub mod tuf;

@@ -14,7 +14,7 @@ use clap::{Args, Subcommand};
 use supply_sig::crypto::Provider;
 use supply_sig::key::encoding::pem;
 use supply_sig::key::{KeyAlgorithm, PrivateKey};
-use supply_tuf::client::http::{self, Timeouts};
+use supply_tuf::client::http;
 use supply_tuf::client::{local, Config, Updater};
 use supply_tuf::metadata::Expires;
 use supply_tuf::names;
@@ -135,18 +135,8 @@ pub struct ClientOpts {
     /// The local metadata directory (after `supply tuf init`).
     #[arg(long)]
     metadata_dir: PathBuf,
-    /// Seconds allowed to connect to the server.
-    #[arg(long, value_name = "SECS", default_value_t = Timeouts::DEFAULT_CONNECT.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    connect_timeout: u64,
-    /// Seconds allowed without receiving any byte.
-    #[arg(long, value_name = "SECS", default_value_t = Timeouts::DEFAULT_READ.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    read_timeout: u64,
-    /// Seconds allowed for each whole request, body included (raise it for large targets).
-    #[arg(long, value_name = "SECS", default_value_t = Timeouts::DEFAULT_TOTAL.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    timeout: u64,
+    #[command(flatten)]
+    http: super::net::HttpArgs,
 }
 
 impl ClientOpts {
@@ -161,12 +151,11 @@ impl ClientOpts {
         )?
         .context("no root.json in the metadata dir: run `supply tuf init` first")?;
         let mut u = Updater::new(&root, now(), Config::default().with_provider(provider))?;
-        let timeouts = Timeouts::new(
-            Duration::from_secs(self.connect_timeout),
-            Duration::from_secs(self.read_timeout),
-            Duration::from_secs(self.timeout),
-        );
-        let mut t = http::HttpTransport::with_timeouts(&self.metadata_url, targets_url, timeouts)?;
+        let mut t = http::HttpTransport::with_options(
+            &self.metadata_url,
+            targets_url,
+            &self.http.options()?,
+        )?;
         let mut store = local::FsStore::new(&self.metadata_dir);
         http::refresh(&mut u, &mut t, &mut store).await?;
         Ok((u, t, store))

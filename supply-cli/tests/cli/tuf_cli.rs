@@ -430,3 +430,103 @@ fn refresh_and_download_give_up_within_their_timeouts() {
     ]);
     failed_cleanly(&out, "timeout");
 }
+
+#[test]
+fn refresh_and_download_over_https_with_a_private_ca() {
+    use supply_testkit::tls::{HttpsFront, TestCa, Validity};
+    let work = tempdir();
+    let (repo, keys) = (work.path().join("repo"), work.path().join("keys"));
+    let r = ["--repo", s(&repo), "--keys", s(&keys)];
+    ok(supply(&[&["repo-init"][..], &r].concat()), "repo-init");
+    let file = work.path().join("hello.txt");
+    std::fs::write(&file, b"hello over TLS\n").unwrap();
+    ok(
+        supply(&[&["add-target"][..], &r, &[s(&file)]].concat()),
+        "add-target",
+    );
+    let md = work.path().join("client");
+    ok(
+        supply(&[
+            "init",
+            "--metadata-dir",
+            s(&md),
+            s(&repo.join("metadata/1.root.json")),
+        ]),
+        "init",
+    );
+    let plain = StaticServer::start(&repo);
+    let ca = TestCa::new("supply test CA");
+    let ca_file = ca.write_pem(work.path(), "ca.pem");
+    let front = HttpsFront::start(plain.addr(), &ca.localhost());
+    let murl = front.url("metadata/");
+    let refresh = |extra: &[&str]| {
+        supply(
+            &[
+                &["refresh", "--metadata-url", &murl, "--metadata-dir", s(&md)][..],
+                extra,
+            ]
+            .concat(),
+        )
+    };
+    // The platform's roots do not know the test CA.
+    let err = failed_cleanly(&refresh(&[]), "not issued by a trusted CA");
+    assert!(err.contains("https://127.0.0.1:"), "{err}");
+    let out = ok(refresh(&["--ca-file", s(&ca_file)]), "refresh over https");
+    assert!(out.starts_with("root v1,"), "{out}");
+    let outdir = work.path().join("out");
+    std::fs::create_dir(&outdir).unwrap();
+    let turl = front.url("targets/");
+    ok(
+        supply(&[
+            "download",
+            "--metadata-url",
+            &murl,
+            "--metadata-dir",
+            s(&md),
+            "--targets-url",
+            &turl,
+            "--out",
+            s(&outdir),
+            "--ca-file",
+            s(&ca_file),
+            "hello.txt",
+        ]),
+        "download over https",
+    );
+    assert_eq!(
+        std::fs::read(outdir.join("hello.txt")).unwrap(),
+        b"hello over TLS\n"
+    );
+    // An expired server certificate and one for another name are refused, CA or not.
+    let expired = HttpsFront::start(
+        plain.addr(),
+        &ca.issue(&["127.0.0.1", "localhost"], Validity::Expired),
+    );
+    let out = supply(&[
+        "refresh",
+        "--metadata-url",
+        &expired.url("metadata/"),
+        "--metadata-dir",
+        s(&md),
+        "--ca-file",
+        s(&ca_file),
+    ]);
+    failed_cleanly(&out, "has expired");
+    let other = HttpsFront::start(
+        plain.addr(),
+        &ca.issue(&["tuf.example.com"], Validity::Current),
+    );
+    let out = supply(&[
+        "refresh",
+        "--metadata-url",
+        &other.url("metadata/"),
+        "--metadata-dir",
+        s(&md),
+        "--ca-file",
+        s(&ca_file),
+    ]);
+    failed_cleanly(&out, "not valid for this host name");
+    // A --ca-file that holds no certificate is named.
+    let out = refresh(&["--ca-file", s(&file)]);
+    failed_cleanly(&out, "hello.txt holds no PEM certificate");
+}

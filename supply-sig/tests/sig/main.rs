@@ -10,6 +10,8 @@
 
 mod cjson;
 mod dsse;
+#[cfg(feature = "http")]
+mod https;
 mod interop;
 mod keys;
 mod module_graph;

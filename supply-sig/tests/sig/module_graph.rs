@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// of its own layer: siblings stay independent).
 const LAYERS: &[&[&str]] = &[
     &["alg", "limits"],
-    &["time", "pem", "cjson", "digest"],
+    &["time", "pem", "cjson", "digest", "http"],
     &["key"],
     &["crypto"],
     &["sign"],

@@ -15,7 +15,6 @@
 use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
-use std::time::Duration;
 
 use supply_sig::limits::LimitExceeded;
 
@@ -25,72 +24,15 @@ use super::{
 };
 use crate::metadata::bounded;
 
-/// Errors of the HTTP layer itself (wrapped in [`Error::Transport`]).
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum HttpError {
-    /// The server answered with an unexpected status.
-    #[error("HTTP status {status}")]
-    Status {
-        /// The status code.
-        status: u16,
-    },
-    /// A base URL that is not an absolute `http` or `https` URL.
-    #[error("invalid base URL {url:?}")]
-    InvalidBaseUrl {
-        /// The URL (at most 64 characters).
-        url: String,
-    },
-    /// The HTTP client could not be built (TLS backend, proxy settings).
-    #[error("building the HTTP client")]
-    Client(#[source] reqwest::Error),
-    /// The request failed: connection refused, a timeout, a broken body.
-    #[error("HTTP request failed")]
-    Request(#[source] reqwest::Error),
-}
-
-/// Time bounds of every request. The defaults are [`Timeouts::DEFAULT_CONNECT`],
-/// [`Timeouts::DEFAULT_READ`] and [`Timeouts::DEFAULT_TOTAL`]; the CLI overrides them with
-/// `--connect-timeout`, `--read-timeout` and `--timeout`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Timeouts {
-    /// Establishing the connection (TCP and TLS).
-    pub connect: Duration,
-    /// Longest wait for the next bytes of the response (headers or body).
-    pub read: Duration,
-    /// The whole request, body included (bounds a server that drips bytes just often enough to
-    /// beat `read`). Raise it for very large targets on slow links.
-    pub total: Duration,
-}
-
-impl Timeouts {
-    /// Default connect timeout: 10 s.
-    pub const DEFAULT_CONNECT: Duration = Duration::from_secs(10);
-    /// Default read timeout: 30 s, python-tuf's `RequestsFetcher.socket_timeout`.
-    pub const DEFAULT_READ: Duration = Duration::from_secs(30);
-    /// Default total timeout per request: 300 s (a 4 GiB target needs about 14 MB/s to fit).
-    pub const DEFAULT_TOTAL: Duration = Duration::from_secs(300);
-
-    /// Custom bounds.
-    pub const fn new(connect: Duration, read: Duration, total: Duration) -> Self {
-        Self {
-            connect,
-            read,
-            total,
-        }
-    }
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Self::new(
-            Self::DEFAULT_CONNECT,
-            Self::DEFAULT_READ,
-            Self::DEFAULT_TOTAL,
-        )
-    }
-}
+/// Errors of the HTTP layer itself (wrapped in [`Error::Transport`]): the shared HTTP layer's
+/// errors, with TLS failures told apart ([`supply_sig::http::Failure`]).
+pub use supply_sig::http::Error as HttpError;
+/// The shared HTTP client options (roots, private CAs, timeouts) of every supply crate.
+pub use supply_sig::http::HttpOptions;
+/// Time bounds of every request: connecting (TCP and TLS), waiting for the next bytes, the
+/// whole request. The CLI overrides them with `--connect-timeout`, `--read-timeout` and
+/// `--timeout`.
+pub use supply_sig::http::Timeouts;
 
 /// A boxed future of the transport trait (object-safe async).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -161,31 +103,45 @@ fn transport_err(path: &str, e: impl std::error::Error + Send + Sync + 'static) 
 }
 
 impl HttpTransport {
-    /// A transport for `metadata_base` and `targets_base` (a `/` is appended when missing) with
-    /// the default [`Timeouts`].
+    /// A transport for `metadata_base` and `targets_base` (a `/` is appended when missing) on
+    /// the shared HTTPS client ([`HttpOptions::new`]: the platform's roots, the default
+    /// [`Timeouts`]). Plain `http` is allowed: TUF metadata carries its own security.
     ///
     /// # Errors
-    /// [`Error::Transport`] with [`HttpError::InvalidBaseUrl`] for a URL that is not absolute
+    /// [`Error::Transport`] with [`HttpError::InvalidUrl`] for a URL that is not absolute
     /// `http(s)`.
     pub fn new(metadata_base: &str, targets_base: &str) -> Result<Self, Error> {
-        Self::with_timeouts(metadata_base, targets_base, Timeouts::default())
+        Self::with_options(metadata_base, targets_base, &HttpOptions::new())
     }
 
     /// As [`new`](Self::new) with other time bounds.
     ///
     /// # Errors
-    /// As [`new`](Self::new); [`HttpError::Client`] when the client cannot be built.
+    /// As [`new`](Self::new).
     pub fn with_timeouts(
         metadata_base: &str,
         targets_base: &str,
         timeouts: Timeouts,
     ) -> Result<Self, Error> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(timeouts.connect)
-            .read_timeout(timeouts.read)
-            .timeout(timeouts.total)
+        Self::with_options(
+            metadata_base,
+            targets_base,
+            &HttpOptions::new().with_timeouts(timeouts),
+        )
+    }
+
+    /// As [`new`](Self::new) with the caller's options (a private CA, timeouts).
+    ///
+    /// # Errors
+    /// As [`new`](Self::new); the errors of [`HttpOptions::build`].
+    pub fn with_options(
+        metadata_base: &str,
+        targets_base: &str,
+        options: &HttpOptions,
+    ) -> Result<Self, Error> {
+        let client = options
             .build()
-            .map_err(|e| transport_err(metadata_base, HttpError::Client(e)))?;
+            .map_err(|e| transport_err(metadata_base, e))?;
         Self::with_client(client, metadata_base, targets_base)
     }
 
@@ -200,13 +156,7 @@ impl HttpTransport {
         targets_base: &str,
     ) -> Result<Self, Error> {
         for u in [metadata_base, targets_base] {
-            let ok = reqwest::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https"));
-            if !ok {
-                return Err(transport_err(
-                    u,
-                    HttpError::InvalidBaseUrl { url: bounded(u) },
-                ));
-            }
+            supply_sig::http::parse_url(u).map_err(|e| transport_err(u, e))?;
         }
         Ok(Self {
             client,
@@ -227,14 +177,22 @@ impl HttpTransport {
             FileKind::Target => &self.targets_base,
         };
         let url = format!("{base}{path}");
-        let req_err = |e| transport_err(path, HttpError::Request(e));
-        let mut resp = self.client.get(&url).send().await.map_err(req_err)?;
+        let req_err = |e| transport_err(path, supply_sig::http::request_error(&url, e));
+        let mut resp = supply_sig::http::send(self.client.get(&url), &url)
+            .await
+            .map_err(|e| transport_err(path, e))?;
         let status = resp.status().as_u16();
         if status == 403 || status == 404 {
             return Ok(false);
         }
         if !resp.status().is_success() {
-            return Err(transport_err(path, HttpError::Status { status }));
+            return Err(transport_err(
+                path,
+                HttpError::Status {
+                    url: supply_sig::http::shown(&url),
+                    status,
+                },
+            ));
         }
         let mut total = 0u64;
         while let Some(chunk) = resp.chunk().await.map_err(req_err)? {

@@ -1,9 +1,10 @@
-//! One bounded POST: the only place the client touches the network.
+//! One bounded POST: the only place the client touches the network (on the shared client of
+//! [`crate::http`]).
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
 use super::Error;
-use crate::limits::LimitExceeded;
+use crate::http::{read_body, send};
 
 /// POSTs the JSON `request` to `url` and returns the response body (of media type `accept`),
 /// read chunk by chunk and refused past `limit` bytes (`Content-Length` is not trusted). Only
@@ -16,33 +17,13 @@ pub(super) async fn post_json(
     limit: usize,
     what: &'static str,
 ) -> Result<Vec<u8>, Error> {
-    let transport = |source| Error::Http {
-        url: url.to_owned(),
-        source,
-    };
-    let mut resp = http
+    let req = http
         .post(url)
         .header(CONTENT_TYPE, "application/json")
         .header(ACCEPT, accept)
-        .body(request.to_string())
-        .send()
-        .await
-        .map_err(transport)?;
-    let status = resp.status();
-    if !status.is_success() {
-        return Err(Error::HttpStatus {
-            url: url.to_owned(),
-            status: status.as_u16(),
-        });
-    }
-    let mut out = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(transport)? {
-        if out.len().saturating_add(chunk.len()) > limit {
-            return Err(Error::LimitExceeded(LimitExceeded::new(what, limit)));
-        }
-        out.extend_from_slice(&chunk);
-    }
-    Ok(out)
+        .body(request.to_string());
+    let resp = send(req, url).await?;
+    Ok(read_body(resp, url, limit, what).await?)
 }
 
 /// `base` without trailing slashes, followed by `path` (which starts with `/`).

@@ -65,26 +65,10 @@ pub enum Error {
         /// Why.
         reason: &'static str,
     },
-    /// The HTTP client could not be built.
-    #[error("building the HTTP client failed")]
-    ConfigHttpClient(#[source] reqwest::Error),
-    /// A request could not be sent or its response not read.
-    #[error("HTTP request to {url} failed")]
-    Http {
-        /// The URL.
-        url: String,
-        /// The transport error.
-        #[source]
-        source: reqwest::Error,
-    },
-    /// A service answered with a non-success status.
-    #[error("{url} answered HTTP {status}")]
-    HttpStatus {
-        /// The URL.
-        url: String,
-        /// The status code.
-        status: u16,
-    },
+    /// A request failed, was answered with an error status or an oversized body, or the HTTP
+    /// client could not be built: see [`crate::http::Error`].
+    #[error(transparent)]
+    Http(#[from] crate::http::Error),
     /// An input or response exceeded a limit of [`crate::limits`].
     #[error(transparent)]
     LimitExceeded(#[from] LimitExceeded),
@@ -197,23 +181,43 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client with a `reqwest::Client` (whatever TLS backend the application enabled) whose
-    /// requests time out after [`DEFAULT_TIMEOUT`].
+    /// A client on the shared HTTPS client ([`crate::http::HttpOptions`]: the platform's
+    /// roots) whose requests time out after [`DEFAULT_TIMEOUT`].
     ///
     /// # Errors
-    /// [`Error::ConfigHttpClient`] when the HTTP client cannot be built (a TLS backend that
-    /// fails to initialize).
+    /// [`Error::Http`] when the HTTP client cannot be built (no root certificates).
     pub fn new(
         endpoints: Endpoints,
         root: TrustedRoot,
         provider: &'static Provider,
     ) -> Result<Self, Error> {
-        let http = reqwest::Client::builder()
-            .timeout(DEFAULT_TIMEOUT)
-            .build()
-            .map_err(Error::ConfigHttpClient)?;
+        Self::with_http_options(endpoints, root, provider, &Self::default_http_options())
+    }
+
+    /// The HTTP options of [`Client::new`]: the platform's roots, 10 s to connect and
+    /// [`DEFAULT_TIMEOUT`] to read and in all. Add a private CA to them and pass them to
+    /// [`Client::with_http_options`].
+    pub fn default_http_options() -> crate::http::HttpOptions {
+        use crate::http::{HttpOptions, Timeouts};
+        HttpOptions::new().with_timeouts(Timeouts::new(
+            Timeouts::DEFAULT_CONNECT,
+            DEFAULT_TIMEOUT,
+            DEFAULT_TIMEOUT,
+        ))
+    }
+
+    /// A client whose HTTP client is built from `options` (private CAs, timeouts).
+    ///
+    /// # Errors
+    /// [`Error::Http`] when the HTTP client cannot be built.
+    pub fn with_http_options(
+        endpoints: Endpoints,
+        root: TrustedRoot,
+        provider: &'static Provider,
+        options: &crate::http::HttpOptions,
+    ) -> Result<Self, Error> {
         Ok(Self {
-            http,
+            http: options.build()?,
             endpoints,
             root,
             provider,

@@ -1,0 +1,226 @@
+//! HTTPS for tests: a CA generated per test ([`TestCa`]), server certificates it issues (valid,
+//! expired, for another name), a TLS front ([`HttpsFront`]) that terminates TLS on 127.0.0.1 and
+//! forwards the bytes to a plain-HTTP test server (the static file server, the Sigstore mock),
+//! and a server that accepts connections and never answers ([`SilentServer`]).
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+/// A certificate authority made for one test.
+pub struct TestCa {
+    cert: rcgen::Certificate,
+    key: KeyPair,
+}
+
+/// When a server certificate is valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// From yesterday to next year.
+    Current,
+    /// From two years ago to yesterday.
+    Expired,
+}
+
+/// A server certificate chain and its private key.
+#[derive(Clone)]
+pub struct ServerIdentity {
+    chain: Vec<CertificateDer<'static>>,
+    key: Vec<u8>,
+}
+
+impl TestCa {
+    /// A new CA (P-256) named `name`.
+    pub fn new(name: &str) -> Self {
+        let key = KeyPair::generate().expect("generating the CA key");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let now = time_now();
+        params.not_before = now - days(1);
+        params.not_after = now + days(365);
+        let cert = params.self_signed(&key).expect("self-signing the CA");
+        Self { cert, key }
+    }
+
+    /// The CA certificate as PEM.
+    pub fn pem(&self) -> String {
+        self.cert.pem()
+    }
+
+    /// Writes the CA certificate to `dir/<file>` and returns its path.
+    pub fn write_pem(&self, dir: &Path, file: &str) -> PathBuf {
+        let p = dir.join(file);
+        std::fs::write(&p, self.pem()).expect("writing the CA PEM");
+        p
+    }
+
+    /// A server certificate for `names` (DNS names or IP addresses) valid as `validity` says.
+    pub fn issue(&self, names: &[&str], validity: Validity) -> ServerIdentity {
+        let key = KeyPair::generate().expect("generating the server key");
+        let names: Vec<String> = names.iter().map(|s| (*s).to_owned()).collect();
+        let mut params = CertificateParams::new(names).expect("server params");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "supply test server");
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        let now = time_now();
+        match validity {
+            Validity::Current => {
+                params.not_before = now - days(1);
+                params.not_after = now + days(365);
+            }
+            Validity::Expired => {
+                params.not_before = now - days(730);
+                params.not_after = now - days(1);
+            }
+        }
+        let cert = params
+            .signed_by(&key, &self.cert, &self.key)
+            .expect("issuing the server certificate");
+        ServerIdentity {
+            chain: vec![cert.der().clone()],
+            key: key.serialize_der(),
+        }
+    }
+
+    /// A certificate for `127.0.0.1` and `localhost`, valid now.
+    pub fn localhost(&self) -> ServerIdentity {
+        self.issue(&["127.0.0.1", "localhost"], Validity::Current)
+    }
+}
+
+fn time_now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+fn days(n: i64) -> time::Duration {
+    time::Duration::days(n)
+}
+
+/// A TLS front on a free port of 127.0.0.1: each connection's TLS is terminated with the given
+/// identity and its bytes are copied both ways to `backend` over plain TCP. Stops when dropped.
+pub struct HttpsFront {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl HttpsFront {
+    /// Fronts the plain-HTTP server at `backend` with `identity`.
+    pub fn start(backend: SocketAddr, identity: &ServerIdentity) -> Self {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.key.clone()));
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(identity.chain.clone(), key)
+            .expect("the server certificate and key");
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("binding a free port");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let addr = listener.local_addr().expect("the bound address");
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                loop {
+                    let conn = tokio::select! {
+                        c = listener.accept() => c,
+                        _ = &mut stopped => break,
+                    };
+                    let Ok((tcp, _)) = conn else { continue };
+                    let acceptor = acceptor.clone();
+                    tokio::spawn(async move {
+                        // A failed handshake is the client refusing our certificate: the
+                        // test asserts on the client's side.
+                        let Ok(mut tls) = acceptor.accept(tcp).await else {
+                            return;
+                        };
+                        let Ok(mut plain) = tokio::net::TcpStream::connect(backend).await else {
+                            return;
+                        };
+                        let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                    });
+                }
+            });
+        });
+        Self {
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// `https://127.0.0.1:PORT/` followed by `path` (no leading slash).
+    pub fn url(&self, path: &str) -> String {
+        format!("https://{}/{path}", self.addr)
+    }
+
+    /// `https://localhost:PORT/` followed by `path`.
+    pub fn localhost_url(&self, path: &str) -> String {
+        format!("https://localhost:{}/{path}", self.addr.port())
+    }
+
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for HttpsFront {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A server on a free port of 127.0.0.1 that accepts connections, reads nothing and never
+/// answers (holding each connection open until dropped).
+pub struct SilentServer {
+    addr: SocketAddr,
+    _thread: JoinHandle<()>,
+}
+
+impl SilentServer {
+    /// Starts it.
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("binding a free port");
+        let addr = listener.local_addr().expect("the bound address");
+        let thread = std::thread::spawn(move || {
+            let mut held: Vec<TcpStream> = Vec::new();
+            for conn in listener.incoming().flatten() {
+                held.push(conn);
+            }
+        });
+        Self {
+            addr,
+            _thread: thread,
+        }
+    }
+
+    /// `https://127.0.0.1:PORT/` followed by `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("https://{}/{path}", self.addr)
+    }
+}
