@@ -24,6 +24,8 @@ pub mod limits;
 pub mod metadata;
 pub mod names;
 pub mod repo;
+#[cfg(feature = "sigstore")]
+pub mod sigstore;
 
 pub mod time;
 
@@ -141,6 +143,27 @@ mod errors_read_once {
             role: "root".into(),
             held: 0,
             threshold: 1,
+        });
+    }
+
+    #[cfg(feature = "sigstore")]
+    #[test]
+    fn sigstore_errors() {
+        use crate::sigstore::Error;
+        assert_each_cause_once(Error::Refresh {
+            url: "https://tuf-repo-cdn.sigstore.dev".into(),
+            source: Box::new(crate::client::Error::Expired {
+                role: "timestamp".into(),
+                expires: "2026-08-28T19:25:56Z".into(),
+            }),
+        });
+        assert_each_cause_once(Error::CacheExpired {
+            role: "timestamp".into(),
+            expires: "2026-08-28T19:25:56Z".into(),
+        });
+        assert_each_cause_once(Error::CacheIo {
+            path: "cache".into(),
+            source: std::io::Error::other("read-only file system"),
         });
     }
 

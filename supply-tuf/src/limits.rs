@@ -26,3 +26,10 @@ pub const MAX_SUCCINCT_BIT_LENGTH: u32 = 32;
 /// Largest target file when the caller gives no other cap: the target's own `length` is always the
 /// bound; this only caps a `length` claim (4 GiB).
 pub const MAX_TARGET_LEN: u64 = 4 << 30;
+/// Largest Sigstore target (`trusted_root.json`, `signing_config.v0.2.json`) fetched or read from
+/// the cache by [`crate::sigstore`] (feature `sigstore`): 4 MiB, supply-sig's
+/// `MAX_TRUST_ROOT_LEN` (the production trusted root is about 7 KiB).
+pub const MAX_SIGSTORE_TARGET_LEN: u64 = 4 << 20;
+/// Longest cache directory name derived from a repository URL by [`crate::sigstore`]: 200 bytes.
+/// A longer percent-encoded URL is named by its SHA-256 instead (file systems cap names at 255).
+pub const MAX_CACHE_DIR_NAME_LEN: usize = 200;

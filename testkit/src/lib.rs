@@ -10,6 +10,9 @@ pub mod http;
 pub mod sigstore_mock;
 pub mod tls;
 
+/// The temporary-directory crate of [`tempdir`], for naming its types.
+pub use tempfile;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -9,8 +9,10 @@
 //!     [--trusted-root FILE] FILE_OR_DIGEST
 //! ```
 //!
-//! The exit code is the only signal: 0 on success, 1 on any failure. Verification is offline:
-//! the trusted root is `--trusted-root`, or the embedded production / staging snapshot.
+//! The exit code is the only signal: 0 on success, 1 on any failure. The trusted root (and, for
+//! signing, the signing config) is `--trusted-root` / `--signing-config`, or the production /
+//! staging instance's through its TUF repository (`--offline`, `--tuf-url`, `--tuf-root`,
+//! `--tuf-cache-dir`, `--reference-time`, as `supply verify-blob`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {

@@ -32,12 +32,16 @@ pub struct SignBlob {
     #[arg(long, requires = "bundle")]
     identity_token: Option<String>,
     /// Keyless: the signing config v0.2 naming the services (default: the one inside a client
-    /// trust config given as --trusted-root).
+    /// trust config given as --trusted-root, else the public-good instance's through TUF).
     #[arg(long, requires = "identity_token")]
     signing_config: Option<PathBuf>,
-    /// Keyless: the trusted root (or client trust config) the new bundle must verify against.
+    /// Keyless: the trusted root (or client trust config) the new bundle must verify against
+    /// (default: the public-good instance's through TUF).
     #[arg(long, requires = "identity_token")]
     trusted_root: Option<PathBuf>,
+    /// Keyless: where Sigstore's trust material comes from without --trusted-root.
+    #[command(flatten)]
+    tuf: super::sigstore::TufOpts,
     /// Write the base64 signature here as well as to stdout.
     #[arg(long)]
     output_signature: Option<PathBuf>,
@@ -65,6 +69,7 @@ impl SignBlob {
             .input_opt(self.key.as_deref())
             .input_opt(self.trusted_root.as_deref())
             .input_opt(self.signing_config.as_deref())
+            .input_opt(self.tuf.tuf_root())
             .output(self.output_signature.as_deref())
             .output(self.bundle.as_deref());
         plan.check()?;
@@ -76,6 +81,7 @@ impl SignBlob {
                 self.trusted_root.as_deref(),
                 self.signing_config.as_deref(),
                 false,
+                &self.tuf,
                 provider,
             )?;
             plan.write(&[Output {
@@ -188,10 +194,14 @@ pub struct VerifyBlob {
     /// The expected OIDC issuer as a regular expression.
     #[arg(long, requires = "bundle", conflicts_with = "key")]
     certificate_oidc_issuer_regexp: Option<String>,
-    /// A trusted root or client trust config (default: the embedded production root). A bundle
-    /// from another Sigstore instance (staging, a private one) needs that instance's root.
+    /// A trusted root or client trust config (default: the public-good instance's, through its
+    /// TUF repository; see the --tuf-* options). A bundle from another Sigstore instance
+    /// (staging, a private one) needs that instance's root.
     #[arg(long, requires = "bundle")]
     trusted_root: Option<PathBuf>,
+    /// With --bundle and no --trusted-root: where Sigstore's trust material comes from.
+    #[command(flatten)]
+    tuf: super::sigstore::TufOpts,
     /// INSECURE: with --bundle, do not require a transparency-log entry (entries present are
     /// still checked). With --key, the key is then also checked at this machine's clock when
     /// the bundle carries no signed time, as cosign does. Written `--insecure-ignore-tlog` or
@@ -213,7 +223,7 @@ pub struct VerifyBlob {
 }
 
 impl VerifyBlob {
-    pub(crate) fn run(&self, provider: &Provider) -> anyhow::Result<()> {
+    pub(crate) fn run(&self, provider: &'static Provider) -> anyhow::Result<()> {
         if let Some(bundle) = &self.bundle {
             return self.run_bundle(bundle, provider);
         }
@@ -313,9 +323,18 @@ fn blob_schemes(key: &PublicKey) -> Vec<SignatureScheme> {
 }
 
 impl VerifyBlob {
-    fn run_bundle(&self, bundle_path: &std::path::Path, provider: &Provider) -> anyhow::Result<()> {
+    fn run_bundle(
+        &self,
+        bundle_path: &std::path::Path,
+        provider: &'static Provider,
+    ) -> anyhow::Result<()> {
         use supply_sig::sigstore::verify::{Matcher, Policy};
-        let root = super::sigstore::trusted_root(self.trusted_root.as_deref(), false, provider)?;
+        let root = super::sigstore::trusted_root(
+            self.trusted_root.as_deref(),
+            false,
+            &self.tuf,
+            provider,
+        )?;
         let bundle = super::sigstore::bundle(bundle_path)?;
         // The signing key decides whether the file is checked by digest (streamed) or whole.
         let input_key = self

@@ -50,6 +50,9 @@ pub struct SignBundle {
     /// A signing config.
     #[arg(long)]
     signing_config: Option<PathBuf>,
+    /// Without --trusted-root or --signing-config: where they come from (Sigstore TUF).
+    #[command(flatten)]
+    tuf: ss::TufOpts,
     /// The file to sign.
     file: PathBuf,
 }
@@ -72,9 +75,12 @@ pub struct VerifyBundle {
     /// A PEM public key, for keyed bundles.
     #[arg(long, required_unless_present = "certificate_identity")]
     key: Option<PathBuf>,
-    /// A trusted root (or client trust config).
+    /// A trusted root (or client trust config); default: the instance's through TUF.
     #[arg(long)]
     trusted_root: Option<PathBuf>,
+    /// Without --trusted-root: where it comes from (Sigstore TUF).
+    #[command(flatten)]
+    tuf: ss::TufOpts,
     /// The artifact file, or `sha256:<hex>`.
     file_or_digest: OsString,
 }
@@ -87,6 +93,7 @@ impl SignBundle {
             .input(&self.file)
             .input_opt(self.trusted_root.as_deref())
             .input_opt(self.signing_config.as_deref())
+            .input_opt(self.tuf.tuf_root())
             .output(Some(&self.bundle));
         plan.check()?;
         let bundle = ss::sign_keyless(
@@ -96,6 +103,7 @@ impl SignBundle {
             self.trusted_root.as_deref(),
             self.signing_config.as_deref(),
             self.staging,
+            &self.tuf,
             supply_sig::crypto::default_provider(),
         )?;
         plan.write(&[Output {
@@ -110,7 +118,12 @@ impl SignBundle {
 impl VerifyBundle {
     fn run(&self) -> anyhow::Result<()> {
         let provider = supply_sig::crypto::default_provider();
-        let root = ss::trusted_root(self.trusted_root.as_deref(), self.staging, provider)?;
+        let root = ss::trusted_root(
+            self.trusted_root.as_deref(),
+            self.staging,
+            &self.tuf,
+            provider,
+        )?;
         let bundle = ss::bundle(&self.bundle)?;
         let key = self
             .key

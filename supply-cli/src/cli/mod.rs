@@ -11,7 +11,7 @@ pub mod keys;
 pub mod limits;
 pub mod net;
 pub mod output;
-mod sigstore;
+pub mod sigstore;
 pub mod tuf;
 
 /// `supply`: sign, attest, inventory and verify software artifacts.
@@ -52,6 +52,9 @@ pub enum Command {
     /// TUF: a client (init, refresh, download) and repository writer verbs.
     #[command(subcommand)]
     Tuf(tuf::TufCmd),
+    /// Sigstore trust material through TUF (trust-root).
+    #[command(subcommand)]
+    Sigstore(sigstore::SigstoreCmd),
 }
 
 impl Cli {
@@ -82,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::SignBlob(c) => c.run(p),
         Command::VerifyBlob(c) => c.run(p),
         Command::Tuf(c) => c.run(p),
+        Command::Sigstore(c) => c.run(p),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,45 +1,159 @@
-//! Shared plumbing for the Sigstore verbs: trusted roots (given or embedded), artifacts given as
-//! a file or `sha256:<hex>`, and the call into `supply_sig::sigstore::verify`.
+//! Shared plumbing for the Sigstore verbs: trust material (given as files, or Sigstore's TUF
+//! repository through `supply_tuf::sigstore`), artifacts given as a file or `sha256:<hex>`, and
+//! the call into `supply_sig::sigstore::verify`; and `supply sigstore trust-root`.
 
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use clap::{Args, Subcommand};
 use supply_sig::crypto::Provider;
 use supply_sig::digest::{Algorithm, Digest};
 use supply_sig::key::KeyAlgorithm;
 use supply_sig::sigstore::bundle::{Bundle, Content};
-use supply_sig::sigstore::trust_root::TrustedRoot;
+use supply_sig::sigstore::trust_root::{SigningConfig, TrustedRoot};
 use supply_sig::sigstore::verify::{self, Artifact, Policy, VerifiedBundle};
+use supply_tuf::sigstore::{Cache, Repository, SigstoreTrust};
+use supply_tuf::time::Timestamp;
 
 use super::{hash_file, limits, read_capped, read_ed25519_message};
 
-/// The embedded production trusted root (see `trust/README.md`).
-const PRODUCTION_ROOT: &[u8] = include_bytes!("trust/production_trusted_root.json");
-/// The embedded staging trusted root.
-const STAGING_ROOT: &[u8] = include_bytes!("trust/staging_trusted_root.json");
+/// Where Sigstore's trust material comes from when no `--trusted-root` is given: the TUF
+/// repository of the instance (public good by default), verified from the root embedded in
+/// supply-tuf and cached per user, as cosign and sigstore-python do.
+#[derive(Debug, Clone, Args)]
+pub struct TufOpts {
+    /// Sigstore TUF: use the cache only, no network (verified all the same; fails when the cache
+    /// is missing or expired).
+    #[arg(long)]
+    offline: bool,
+    /// Sigstore TUF: the repository base URL (targets at URL/targets). Alone, a mirror of the
+    /// public-good repository (of staging with --staging), still anchored by the embedded root.
+    #[arg(long, value_name = "URL")]
+    tuf_url: Option<String>,
+    /// Sigstore TUF: the initial root to trust instead of the embedded one (a private instance,
+    /// with --tuf-url).
+    #[arg(long, value_name = "FILE")]
+    tuf_root: Option<PathBuf>,
+    /// Sigstore TUF: the cache directory (default $XDG_CACHE_HOME/supply/sigstore-tuf, or
+    /// ~/.cache/supply/sigstore-tuf); one subdirectory per repository URL.
+    #[arg(long, value_name = "DIR")]
+    tuf_cache_dir: Option<PathBuf>,
+    /// Sigstore TUF: check metadata expiry at this RFC 3339 time instead of the system clock,
+    /// to reproduce a past decision (e.g. 2026-08-22T00:00:00Z).
+    #[arg(long, value_name = "RFC3339")]
+    reference_time: Option<String>,
+    /// Network options (CA files, timeouts) for TUF and the Sigstore services.
+    #[command(flatten)]
+    http: super::net::HttpArgs,
+}
 
-/// Loads `--trusted-root` (a trusted root or a client trust config), or the embedded one.
+impl TufOpts {
+    /// The HTTP client options of `--ca-file` and the timeouts.
+    pub(crate) fn http_options(&self) -> anyhow::Result<supply_sig::http::HttpOptions> {
+        self.http.options()
+    }
+
+    /// The `--tuf-root` file, for output plans.
+    pub(crate) fn tuf_root(&self) -> Option<&Path> {
+        self.tuf_root.as_deref()
+    }
+
+    /// Whether any TUF option was given (they do nothing beside `--trusted-root`).
+    fn any_given(&self) -> bool {
+        self.offline || self.tuf_url.is_some() || self.tuf_root.is_some()
+    }
+
+    fn repository(&self, staging: bool) -> anyhow::Result<Repository> {
+        let root = self
+            .tuf_root
+            .as_deref()
+            .map(|p| read_capped(p, supply_tuf::limits::MAX_ROOT_LEN, "TUF root"))
+            .transpose()?;
+        let default_url = if staging {
+            supply_tuf::sigstore::STAGING_URL
+        } else {
+            supply_tuf::sigstore::PRODUCTION_URL
+        };
+        let url = self.tuf_url.as_deref().unwrap_or(default_url);
+        Ok(match root {
+            Some(r) => Repository::custom(url, r),
+            None if staging => Repository::custom(url, supply_tuf::sigstore::STAGING_ROOT.to_vec()),
+            None => Repository::mirror(url),
+        })
+    }
+
+    fn now(&self) -> anyhow::Result<Timestamp> {
+        match &self.reference_time {
+            Some(t) => supply_tuf::time::parse(t)
+                .with_context(|| format!("--reference-time {t:?} is not an RFC 3339 time")),
+            None => Ok(Timestamp::from_system_time(std::time::SystemTime::now())),
+        }
+    }
+
+    /// The verified trust material of the instance (`staging`: the staging one): refreshed
+    /// online, or from the cache with `--offline`.
+    pub(crate) fn load(
+        &self,
+        staging: bool,
+        provider: &'static Provider,
+    ) -> anyhow::Result<SigstoreTrust> {
+        let repo = self.repository(staging)?;
+        let cache = match &self.tuf_cache_dir {
+            Some(d) => Cache::under(d, &repo),
+            None => Cache::default_for(&repo)?,
+        };
+        let now = self.now()?;
+        let what = || format!("getting Sigstore's trusted root from {}", repo.base_url());
+        if self.offline {
+            return supply_tuf::sigstore::load_offline(&repo, &cache, now, provider)
+                .with_context(what);
+        }
+        let mut transport = repo.transport_with_options(&self.http.options()?)?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(supply_tuf::sigstore::refresh(
+            &repo,
+            &cache,
+            now,
+            provider,
+            &mut transport,
+        ))
+        .with_context(what)
+    }
+}
+
+/// Loads `--trusted-root` (a trusted root or a client trust config) or, without it, the
+/// instance's trusted root through TUF (never a root frozen into the binary).
 pub(crate) fn trusted_root(
     path: Option<&Path>,
     staging: bool,
-    provider: &Provider,
+    tuf: &TufOpts,
+    provider: &'static Provider,
 ) -> anyhow::Result<TrustedRoot> {
-    let bytes = match path {
-        Some(p) => read_capped(
-            p,
-            supply_sig::limits::MAX_TRUST_ROOT_LEN as u64,
-            "trusted root",
-        )?,
-        None if staging => STAGING_ROOT.to_vec(),
-        None => PRODUCTION_ROOT.to_vec(),
-    };
-    TrustedRoot::from_json_or_trust_config(&bytes, provider).context("reading the trusted root")
+    match path {
+        Some(p) => {
+            anyhow::ensure!(
+                !tuf.any_given(),
+                "--trusted-root replaces TUF: drop --offline, --tuf-url and --tuf-root"
+            );
+            let bytes = read_capped(
+                p,
+                supply_sig::limits::MAX_TRUST_ROOT_LEN as u64,
+                "trusted root",
+            )?;
+            TrustedRoot::from_json_or_trust_config(&bytes, provider)
+                .context("reading the trusted root")
+        }
+        None => Ok(tuf.load(staging, provider)?.trusted_root),
+    }
 }
 
 /// Signs `file` keylessly with the services of `--signing-config` (or the signing config inside
-/// a client trust config given as `--trusted-root`) and returns the verified bundle. With
-/// `in_toto`, `file` is an in-toto statement signed as DSSE.
+/// a client trust config given as `--trusted-root`, or the instance's through TUF) and returns
+/// the verified bundle. With `in_toto`, `file` is an in-toto statement signed as DSSE.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn sign_keyless(
     token: &str,
     file: &Path,
@@ -47,27 +161,40 @@ pub(crate) fn sign_keyless(
     trusted_root_path: Option<&Path>,
     signing_config: Option<&Path>,
     staging: bool,
+    tuf: &TufOpts,
     provider: &'static Provider,
 ) -> anyhow::Result<Bundle> {
     use supply_sig::sigstore::client::{Client, Endpoints, IdentityToken};
-    use supply_sig::sigstore::trust_root::{ClientTrustConfig, SigningConfig};
+    use supply_sig::sigstore::trust_root::ClientTrustConfig;
 
+    // A malformed token fails before any network access.
+    let token = IdentityToken::parse(token).context("reading the identity token")?;
     let limit = supply_sig::limits::MAX_TRUST_ROOT_LEN as u64;
-    let config = match (signing_config, trusted_root_path) {
-        (Some(p), _) => SigningConfig::from_json(&read_capped(p, limit, "signing config")?)
+    // TUF is consulted once, and only for what the files do not give.
+    let from_tuf = if trusted_root_path.is_none() {
+        Some(tuf.load(staging, provider)?)
+    } else {
+        None
+    };
+    let config = match (signing_config, trusted_root_path, &from_tuf) {
+        (Some(p), _, _) => SigningConfig::from_json(&read_capped(p, limit, "signing config")?)
             .context("reading the signing config")?,
-        (None, Some(p)) => ClientTrustConfig::from_json(&read_capped(p, limit, "trust config")?, provider)
+        (None, Some(p), _) => ClientTrustConfig::from_json(&read_capped(p, limit, "trust config")?, provider)
             .ok()
             .and_then(|c| c.signing_config)
-            .context("keyless signing needs --signing-config (or a client trust config holding one)")?,
-        (None, None) => anyhow::bail!(
-            "keyless signing needs --signing-config (no signing config is embedded for the public instances)"
-        ),
+            .context("keyless signing needs --signing-config (or a client trust config holding one) beside --trusted-root")?,
+        (None, None, Some(t)) => t
+            .signing_config
+            .clone()
+            .context("the Sigstore TUF repository lists no signing_config.v0.2.json: give --signing-config")?,
+        (None, None, None) => anyhow::bail!("no signing config"),
     };
-    let root = trusted_root(trusted_root_path, staging, provider)?;
-    let now = supply_sig::time::Timestamp::from(std::time::SystemTime::now());
+    let root = match from_tuf {
+        Some(t) => t.trusted_root,
+        None => trusted_root(trusted_root_path, staging, tuf, provider)?,
+    };
+    let now = Timestamp::from(std::time::SystemTime::now());
     let endpoints = Endpoints::from_signing_config(&config, now).context("choosing services")?;
-    let token = IdentityToken::parse(token).context("reading the identity token")?;
     // A statement is signed whole (DSSE), under the payload limit; an artifact is hashed while
     // it is read and its SHA-256 digest signed, so memory stays flat in its size.
     enum What {
@@ -84,7 +211,17 @@ pub(crate) fn sign_keyless(
         let mut d = hash_file(file, &[Algorithm::Sha256], provider, "file")?;
         What::Artifact(d.pop().context("no digest computed")?)
     };
-    let client = Client::new(endpoints, root, provider)?;
+    // The signer's requests: `--ca-file` and `--connect-timeout` as given; reading and the whole
+    // request at least the signer's own bound (Rekor v2 answers once its checkpoint is out).
+    let http = tuf.http_options()?;
+    let t = http.timeouts();
+    let floor = supply_sig::sigstore::client::DEFAULT_TIMEOUT;
+    let http = http.with_timeouts(supply_sig::http::Timeouts::new(
+        t.connect,
+        t.read.max(floor),
+        t.total.max(floor),
+    ));
+    let client = Client::with_http_options(endpoints, root, provider, &http)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -246,4 +383,55 @@ pub(crate) fn verify_bundle<'b>(
     } else {
         e.context("bundle verification failed")
     })
+}
+
+/// `supply sigstore` verbs.
+#[derive(Debug, Subcommand)]
+pub enum SigstoreCmd {
+    /// Print Sigstore's trusted_root.json (or, with --signing-config, signing_config.v0.2.json)
+    /// as verified through the instance's TUF repository.
+    TrustRoot(TrustRootCmd),
+}
+
+impl SigstoreCmd {
+    pub(crate) fn run(&self, provider: &'static Provider) -> anyhow::Result<()> {
+        match self {
+            Self::TrustRoot(c) => c.run(provider),
+        }
+    }
+}
+
+/// `supply sigstore trust-root`.
+#[derive(Debug, Args)]
+pub struct TrustRootCmd {
+    /// The staging instance (`https://tuf-repo-cdn.sigstage.dev`, its embedded root).
+    #[arg(long)]
+    staging: bool,
+    /// Print the signing config instead of the trusted root.
+    #[arg(long)]
+    signing_config: bool,
+    #[command(flatten)]
+    tuf: TufOpts,
+}
+
+impl TrustRootCmd {
+    fn run(&self, provider: &'static Provider) -> anyhow::Result<()> {
+        use std::io::Write as _;
+        let trust = self.tuf.load(self.staging, provider)?;
+        let bytes = if self.signing_config {
+            trust
+                .signing_config_json
+                .context("the TUF repository lists no signing_config.v0.2.json")?
+        } else {
+            trust.trusted_root_json
+        };
+        eprintln!(
+            "verified through TUF: root v{}, timestamp v{}",
+            trust.root_version, trust.timestamp_version
+        );
+        let mut out = std::io::stdout().lock();
+        out.write_all(&bytes)?;
+        out.flush()?;
+        Ok(())
+    }
 }

@@ -330,8 +330,10 @@ fn a_malformed_digest_is_reported_as_a_digest() {
             "--certificate-oidc-issuer",
             GH,
             "--staging",
-            "sha256:ABCDEF",
-        ]);
+            "--trusted-root",
+        ])
+        .arg(testdata("sigstore/trust/staging/trusted_root.json"))
+        .arg("sha256:ABCDEF");
     let out = run(&mut conf);
     assert!(!out.status.success());
     let err = stderr(&out);

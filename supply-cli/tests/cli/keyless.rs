@@ -189,11 +189,15 @@ fn check_keyless_round_trip(
         !verify_bundle(&root, d, bundle, SUBJECT, "tampered"),
         "{what}: verify-bundle accepted a tampered file"
     );
-    // The same bundle under another instance's root (the embedded staging root) fails.
+    // The same bundle under another instance's root (the staging root) fails.
     let mut staging = conformance();
     staging
         .current_dir(d)
         .args(["verify-bundle", "--staging", "--bundle", bundle])
+        .arg("--trusted-root")
+        .arg(supply_testkit::testdata(
+            "sigstore/trust/staging/trusted_root.json",
+        ))
         .args(["--certificate-identity", SUBJECT])
         .args(["--certificate-oidc-issuer", ISSUER, "artifact"]);
     assert!(!run(&mut staging).status.success(), "{what}: staging root");
@@ -493,4 +497,91 @@ fn keyless_signing_refuses_malformed_service_answers() {
         assert!(err.contains(expect), "{what}: expected `{expect}` in {err}");
         assert!(!d.join("bad.json").exists(), "{what}: a bundle was written");
     }
+}
+
+/// Keyless `supply sign-blob` with neither --trusted-root nor --signing-config: both come
+/// through TUF, here from a private instance's repository (--tuf-url, --tuf-root) whose
+/// `trusted_root.json` and `signing_config.v0.2.json` targets are the mock's; the bundle then
+/// verifies offline from the same TUF cache.
+#[test]
+fn keyless_sign_blob_takes_its_trust_material_from_tuf() {
+    use supply_tuf::metadata::Expires;
+    use supply_tuf::repo::{Repository, SigningKey};
+    use supply_tuf::time::Timestamp;
+    use supply_tuf::{KeyAlgorithm, RUSTCRYPTO};
+
+    let dir = tempdir();
+    let d = dir.path();
+    let Some(mock) = SigstoreMock::start(&d.join("mock")) else {
+        return;
+    };
+    std::fs::write(d.join("artifact"), b"signed with trust from TUF\n").unwrap();
+    let key = || SigningKey::generate(KeyAlgorithm::Ed25519, &RUSTCRYPTO).unwrap();
+    let expires = Expires::from_time(Timestamp::from_unix(4_102_444_800));
+    let mut repo = Repository::new([key(), key(), key(), key()], expires, true).unwrap();
+    for (name, file) in [
+        ("trusted_root.json", mock.trusted_root()),
+        ("signing_config.v0.2.json", mock.signing_config()),
+    ] {
+        repo.add_target("targets", name, &std::fs::read(file).unwrap())
+            .unwrap();
+    }
+    repo.publish().unwrap();
+    let served = d.join("tuf");
+    repo.write_to(&served).unwrap();
+    // Laid out as Sigstore's CDN: metadata at the base URL, targets below it.
+    std::fs::rename(served.join("targets"), served.join("metadata/targets")).unwrap();
+    std::fs::write(d.join("1.root.json"), &repo.metadata_files()["1.root.json"]).unwrap();
+    let server = StaticServer::start(served.join("metadata"));
+    let url = server.url("");
+    let tuf = [
+        "--tuf-url",
+        url.as_str(),
+        "--tuf-root",
+        "1.root.json",
+        "--tuf-cache-dir",
+        "cache",
+    ];
+    let mut sign = super::supply(d);
+    sign.args([
+        "sign-blob",
+        "--identity-token",
+        &token(),
+        "--bundle",
+        "a.json",
+    ])
+    .args(tuf)
+    .arg("artifact");
+    ok(
+        &run(&mut sign),
+        "supply sign-blob with trust material from TUF",
+    );
+    drop(server);
+    let mut verify = super::supply(d);
+    verify
+        .args(["verify-blob", "--bundle", "a.json"])
+        .args(["--certificate-identity", SUBJECT])
+        .args(["--certificate-oidc-issuer", ISSUER])
+        .args(tuf)
+        .arg("--offline")
+        .arg("artifact");
+    ok(
+        &run(&mut verify),
+        "supply verify-blob --offline with the TUF cache",
+    );
+    // Offline with another (empty) cache: refused for the missing TUF cache.
+    let mut sign = super::supply(d);
+    sign.args([
+        "sign-blob",
+        "--identity-token",
+        &token(),
+        "--bundle",
+        "b.json",
+    ])
+    .args(["--tuf-url", &url, "--tuf-root", "1.root.json"])
+    .args(["--tuf-cache-dir", "empty", "--offline", "artifact"]);
+    let out = run(&mut sign);
+    assert!(!out.status.success(), "signed without trust material");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no cached TUF metadata"), "{err}");
 }

@@ -46,6 +46,9 @@ fn a_multi_gib_file_is_signed_and_verified_in_bounded_memory() {
         .args(["generate-key-pair", "--output-key-prefix", "k"]);
     ok(run(&mut gen), "generate-key-pair");
     sparse(&d.join("big"), BIG);
+    let prod_root = supply_testkit::testdata("sigstore/trust/production/trusted_root.json")
+        .to_string_lossy()
+        .into_owned();
 
     // The limit is real: a child that allocates 1.5 GB (as reading the file whole would, and
     // more) fails under it and runs without it.
@@ -96,6 +99,8 @@ fn a_multi_gib_file_is_signed_and_verified_in_bounded_memory() {
                 "verify-blob",
                 "--bundle",
                 "big.sigstore",
+                "--trusted-root",
+                &prod_root,
                 "--insecure-ignore-tlog",
                 "--key",
                 "k.pub",
@@ -112,6 +117,8 @@ fn a_multi_gib_file_is_signed_and_verified_in_bounded_memory() {
                 "verify-bundle",
                 "--bundle",
                 "big.sigstore",
+                "--trusted-root",
+                &prod_root,
                 "--key",
                 "k.pub",
                 "big",

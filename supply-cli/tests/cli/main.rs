@@ -11,6 +11,7 @@ mod attacks;
 mod keyless;
 mod limits;
 mod sigstore;
+mod sigstore_tuf;
 mod tuf_cli;
 mod tuf_conformance;
 

@@ -19,6 +19,7 @@ const GH: &str = "https://github.com/login/oauth";
 #[test]
 fn conformance_verify_bundle_exit_codes() {
     let staging = td("sigstore/trust/staging/trusted_root.json");
+    let production = td("sigstore/trust/production/trusted_root.json");
     let run = |bundle: &str,
                identity: &str,
                issuer: &str,
@@ -54,10 +55,24 @@ fn conformance_verify_bundle_exit_codes() {
         Some(&staging),
         false
     ));
-    // The embedded staging root, by --staging.
-    assert!(run(&b, "william@yossarian.net", GH, &a, None, true));
-    // Embedded production root: wrong instance.
-    assert!(!run(&b, "william@yossarian.net", GH, &a, None, false));
+    // --staging changes nothing beside an explicit root.
+    assert!(run(
+        &b,
+        "william@yossarian.net",
+        GH,
+        &a,
+        Some(&staging),
+        true
+    ));
+    // The production root: wrong instance.
+    assert!(!run(
+        &b,
+        "william@yossarian.net",
+        GH,
+        &a,
+        Some(&production),
+        false
+    ));
     assert!(!run(&b, "someone@else", GH, &a, Some(&staging), false));
     let cve = td(&format!("{PY}/bundle_cve_2022_36056.txt.sigstore"));
     assert!(!run(
@@ -134,6 +149,8 @@ fn supply_verify_blob_with_bundle() {
             "^https://github.com/trailofbits/rfc8785.py/",
             "--certificate-oidc-issuer",
             "https://token.actions.githubusercontent.com",
+            "--trusted-root",
+            &td("sigstore/trust/production/trusted_root.json"),
             &td(&format!("{PY}/bundle_v3_github.whl")),
         ])
         .output()
@@ -152,6 +169,8 @@ fn supply_verify_blob_with_bundle() {
             "^https://github.com/sigstore/",
             "--certificate-oidc-issuer",
             "https://token.actions.githubusercontent.com",
+            "--trusted-root",
+            &td("sigstore/trust/production/trusted_root.json"),
             &td(&format!("{PY}/bundle_v3_github.whl")),
         ])
         .output()
@@ -241,26 +260,30 @@ fn keyed_bundles_interoperate_with_cosign() {
         // cosign's bundle has no log entry: only with the log check switched off, as with
         // cosign itself.
         crate::ok(
-            run(crate::supply(d).args([
+            run(crate::supply(d)
+                .args([
+                    "verify-blob",
+                    "--key",
+                    "k.pub",
+                    "--bundle",
+                    &theirs,
+                    "--trusted-root",
+                ])
+                .arg(&root)
+                .args(["--insecure-ignore-tlog", "blob.txt"])),
+            &format!("supply verify-blob --bundle {theirs}"),
+        );
+        let out = run(crate::supply(d)
+            .args([
                 "verify-blob",
                 "--key",
                 "k.pub",
                 "--bundle",
                 &theirs,
-                "--insecure-ignore-tlog",
-                "blob.txt",
-            ])),
-            &format!("supply verify-blob --bundle {theirs}"),
-        );
-        let out = run(crate::supply(d).args([
-            "verify-blob",
-            "--key",
-            "k.pub",
-            "--bundle",
-            &theirs,
-            "--insecure-ignore-tlog",
-            "other.txt",
-        ]));
+                "--trusted-root",
+            ])
+            .arg(&root)
+            .args(["--insecure-ignore-tlog", "other.txt"]));
         assert!(
             !out.status.success(),
             "{name}'s bundle accepted for another blob"
@@ -399,7 +422,9 @@ fn keyed_bundle_without_a_log_needs_insecure_ignore_tlog() {
     );
     let verify = |extra: &[&str], file: &str| {
         let mut c = crate::supply(d);
-        c.args(["verify-blob", "--key", "k.pub", "--bundle", "b.json"]);
+        c.args(["verify-blob", "--key", "k.pub", "--bundle", "b.json"])
+            .arg("--trusted-root")
+            .arg(testdata("sigstore/trust/production/trusted_root.json"));
         c.args(extra).arg(file);
         run(&mut c)
     };
@@ -441,6 +466,8 @@ fn match_everything_identity_patterns_are_refused() {
                 re,
                 "--certificate-oidc-issuer",
                 "https://token.actions.githubusercontent.com",
+                "--trusted-root",
+                &td("sigstore/trust/production/trusted_root.json"),
             ])
             .args(extra)
             .arg(td(&format!("{PY}/bundle_v3_github.whl")))
@@ -466,6 +493,8 @@ fn match_everything_identity_patterns_are_refused() {
             "",
             "--certificate-oidc-issuer",
             "https://token.actions.githubusercontent.com",
+            "--trusted-root",
+            &td("sigstore/trust/production/trusted_root.json"),
         ])
         .arg(td(&format!("{PY}/bundle_v3_github.whl")))
         .output()
@@ -473,8 +502,8 @@ fn match_everything_identity_patterns_are_refused() {
     assert!(!out.status.success());
 }
 
-/// Issue 10: a staging bundle checked against the embedded production root says which flag
-/// gives it the right root.
+/// Issue 10: a staging bundle checked against the production root says which flag gives it
+/// the right root.
 #[test]
 fn bundle_of_another_instance_hints_at_trusted_root() {
     let out = Command::new(env!("CARGO_BIN_EXE_supply"))
@@ -486,6 +515,8 @@ fn bundle_of_another_instance_hints_at_trusted_root() {
             "william@yossarian.net",
             "--certificate-oidc-issuer",
             GH,
+            "--trusted-root",
+            &td("sigstore/trust/production/trusted_root.json"),
         ])
         .arg(td(&format!("{PY}/bundle_v3.txt")))
         .output()

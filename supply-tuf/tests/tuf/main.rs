@@ -1,6 +1,6 @@
 //! Integration tests of supply-tuf, grouped by source: `vectors` (testdata/tuf),
 //! `attacks` (the specification's attacks, each with its typed error), `limits` (oversize and
-//! malformed input) and `interop` (python-tuf in the peers venv, over HTTP on 127.0.0.1).
+//! malformed input), `sigstore` (the Sigstore trust root through TUF, feature `sigstore`) and `interop` (python-tuf in the peers venv, over HTTP on 127.0.0.1).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,6 +13,8 @@ mod attacks;
 mod conformance;
 mod interop;
 mod limits;
+#[cfg(feature = "sigstore")]
+mod sigstore;
 mod vectors;
 
 use std::collections::BTreeMap;
