@@ -82,6 +82,11 @@ impl SigstoreMock {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The listening address (for a TLS front: [`crate::tls::HttpsFront`]).
+    pub fn addr(&self) -> std::net::SocketAddr {
+        std::net::SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
     /// The mock's `trusted_root.json`.
     pub fn trusted_root(&self) -> PathBuf {
         self.dir.join("trusted_root.json")

@@ -499,12 +499,15 @@ fn keyless_signing_refuses_malformed_service_answers() {
     }
 }
 
-/// Keyless `supply sign-blob` with neither --trusted-root nor --signing-config: both come
-/// through TUF, here from a private instance's repository (--tuf-url, --tuf-root) whose
-/// `trusted_root.json` and `signing_config.v0.2.json` targets are the mock's; the bundle then
-/// verifies offline from the same TUF cache.
+/// Keyless `supply sign-blob` with neither --trusted-root nor --signing-config, against servers
+/// on 127.0.0.1 that speak only HTTPS (certificates from a CA the test generates, trusted with
+/// `--ca-file`): the trust material comes through TUF from a private instance's repository
+/// (--tuf-url, --tuf-root) whose `trusted_root.json` and `signing_config.v0.2.json` targets are
+/// the mock's, the signing config naming the mock's services behind the TLS front. `supply tuf
+/// refresh` reads the same repository; the bundle then verifies offline from the TUF cache.
 #[test]
-fn keyless_sign_blob_takes_its_trust_material_from_tuf() {
+fn keyless_sign_blob_takes_its_trust_material_from_tuf_over_https() {
+    use supply_testkit::tls::{HttpsFront, TestCa};
     use supply_tuf::metadata::Expires;
     use supply_tuf::repo::{Repository, SigningKey};
     use supply_tuf::time::Timestamp;
@@ -515,25 +518,37 @@ fn keyless_sign_blob_takes_its_trust_material_from_tuf() {
     let Some(mock) = SigstoreMock::start(&d.join("mock")) else {
         return;
     };
+    let ca = TestCa::new("supply keyless test CA");
+    let ca_file = ca.write_pem(d, "ca.pem");
+    let services = HttpsFront::start(mock.addr(), &ca.localhost());
+    // The mock's signing config with every service behind the TLS front.
+    let https_base = services.url("");
+    let config = std::fs::read_to_string(mock.signing_config())
+        .unwrap()
+        .replace(&mock.url(), https_base.trim_end_matches('/'));
+    assert!(config.contains("https://127.0.0.1:") && !config.contains("http://"));
+
     std::fs::write(d.join("artifact"), b"signed with trust from TUF\n").unwrap();
     let key = || SigningKey::generate(KeyAlgorithm::Ed25519, &RUSTCRYPTO).unwrap();
     let expires = Expires::from_time(Timestamp::from_unix(4_102_444_800));
     let mut repo = Repository::new([key(), key(), key(), key()], expires, true).unwrap();
-    for (name, file) in [
-        ("trusted_root.json", mock.trusted_root()),
-        ("signing_config.v0.2.json", mock.signing_config()),
-    ] {
-        repo.add_target("targets", name, &std::fs::read(file).unwrap())
-            .unwrap();
-    }
+    repo.add_target(
+        "targets",
+        "trusted_root.json",
+        &std::fs::read(mock.trusted_root()).unwrap(),
+    )
+    .unwrap();
+    repo.add_target("targets", "signing_config.v0.2.json", config.as_bytes())
+        .unwrap();
     repo.publish().unwrap();
     let served = d.join("tuf");
     repo.write_to(&served).unwrap();
     // Laid out as Sigstore's CDN: metadata at the base URL, targets below it.
     std::fs::rename(served.join("targets"), served.join("metadata/targets")).unwrap();
     std::fs::write(d.join("1.root.json"), &repo.metadata_files()["1.root.json"]).unwrap();
-    let server = StaticServer::start(served.join("metadata"));
-    let url = server.url("");
+    let plain = StaticServer::start(served.join("metadata"));
+    let tuf_front = HttpsFront::start(plain.addr(), &ca.localhost());
+    let url = tuf_front.url("");
     let tuf = [
         "--tuf-url",
         url.as_str(),
@@ -541,7 +556,26 @@ fn keyless_sign_blob_takes_its_trust_material_from_tuf() {
         "1.root.json",
         "--tuf-cache-dir",
         "cache",
+        "--ca-file",
+        ca_file.to_str().unwrap(),
     ];
+
+    // Without the CA, neither TUF nor the services are trusted.
+    let mut sign = super::supply(d);
+    sign.args([
+        "sign-blob",
+        "--identity-token",
+        &token(),
+        "--bundle",
+        "x.json",
+    ])
+    .args(&tuf[..6])
+    .arg("artifact");
+    let out = run(&mut sign);
+    assert!(!out.status.success(), "signed over untrusted TLS");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not issued by a trusted CA"), "{err}");
+
     let mut sign = super::supply(d);
     sign.args([
         "sign-blob",
@@ -554,19 +588,45 @@ fn keyless_sign_blob_takes_its_trust_material_from_tuf() {
     .arg("artifact");
     ok(
         &run(&mut sign),
-        "supply sign-blob with trust material from TUF",
+        "supply sign-blob over HTTPS with trust material from TUF",
     );
-    drop(server);
-    let mut verify = super::supply(d);
-    verify
-        .args(["verify-blob", "--bundle", "a.json"])
-        .args(["--certificate-identity", SUBJECT])
-        .args(["--certificate-oidc-issuer", ISSUER])
-        .args(tuf)
-        .arg("--offline")
-        .arg("artifact");
+
+    // `supply tuf refresh` of the same repository over HTTPS.
+    let mut init = super::supply(d);
+    init.args(["tuf", "init", "--metadata-dir", "tuf-client", "1.root.json"]);
+    ok(&run(&mut init), "supply tuf init");
+    let mut refresh = super::supply(d);
+    refresh
+        .args(["tuf", "refresh", "--metadata-dir", "tuf-client"])
+        .args([
+            "--metadata-url",
+            &url,
+            "--ca-file",
+            ca_file.to_str().unwrap(),
+        ]);
+    let out = run(&mut refresh);
+    ok(&out, "supply tuf refresh over HTTPS");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("root v1,"));
+
+    // Online verification through TUF over HTTPS, then offline from the cache with the servers
+    // gone.
+    let verify = |extra: &[&str]| {
+        let mut verify = super::supply(d);
+        verify
+            .args(["verify-blob", "--bundle", "a.json"])
+            .args(["--certificate-identity", SUBJECT])
+            .args(["--certificate-oidc-issuer", ISSUER])
+            .args(tuf)
+            .args(extra)
+            .arg("artifact");
+        run(&mut verify)
+    };
+    ok(&verify(&[]), "supply verify-blob through TUF over HTTPS");
+    drop(tuf_front);
+    drop(plain);
+    drop(services);
     ok(
-        &run(&mut verify),
+        &verify(&["--offline"]),
         "supply verify-blob --offline with the TUF cache",
     );
     // Offline with another (empty) cache: refused for the missing TUF cache.
