@@ -1,4 +1,4 @@
-//! One bounded POST: the only place the client touches the network.
+//! Bounded requests: the only place the client touches the network.
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
@@ -16,29 +16,75 @@ pub(super) async fn post_json(
     limit: usize,
     what: &'static str,
 ) -> Result<Vec<u8>, Error> {
+    post(
+        http,
+        url,
+        "application/json",
+        request.to_string().into_bytes(),
+        accept,
+        limit,
+        what,
+    )
+    .await
+}
+
+/// POSTs `body` of media type `content_type` to `url`; the answer as in [`post_json`].
+pub(super) async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    content_type: &'static str,
+    body: Vec<u8>,
+    accept: &'static str,
+    limit: usize,
+    what: &'static str,
+) -> Result<Vec<u8>, Error> {
     let transport = |source| Error::Http {
         url: url.to_owned(),
         source,
     };
-    let mut resp = http
+    let resp = http
         .post(url)
-        .header(CONTENT_TYPE, "application/json")
+        .header(CONTENT_TYPE, content_type)
         .header(ACCEPT, accept)
-        .body(request.to_string())
+        .body(body)
         .send()
         .await
         .map_err(transport)?;
+    read_capped(resp, limit, what).await.map_err(|e| match e {
+        ReadError::Status(status) => Error::HttpStatus {
+            url: url.to_owned(),
+            status,
+        },
+        ReadError::Transport(source) => transport(source),
+        ReadError::Limit(l) => Error::LimitExceeded(l),
+    })
+}
+
+/// Why [`read_capped`] failed.
+pub(super) enum ReadError {
+    /// A non-2xx status.
+    Status(u16),
+    /// The body could not be read.
+    Transport(reqwest::Error),
+    /// The body is longer than the limit.
+    Limit(LimitExceeded),
+}
+
+/// The body of a 2xx response, read chunk by chunk and refused past `limit` bytes
+/// (`Content-Length` is not trusted).
+pub(super) async fn read_capped(
+    mut resp: reqwest::Response,
+    limit: usize,
+    what: &'static str,
+) -> Result<Vec<u8>, ReadError> {
     let status = resp.status();
     if !status.is_success() {
-        return Err(Error::HttpStatus {
-            url: url.to_owned(),
-            status: status.as_u16(),
-        });
+        return Err(ReadError::Status(status.as_u16()));
     }
     let mut out = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+    while let Some(chunk) = resp.chunk().await.map_err(ReadError::Transport)? {
         if out.len().saturating_add(chunk.len()) > limit {
-            return Err(Error::LimitExceeded(LimitExceeded::new(what, limit)));
+            return Err(ReadError::Limit(LimitExceeded::new(what, limit)));
         }
         out.extend_from_slice(&chunk);
     }
@@ -48,4 +94,61 @@ pub(super) async fn post_json(
 /// `base` without trailing slashes, followed by `path` (which starts with `/`).
 pub(super) fn join(base: &str, path: &str) -> String {
     format!("{}{path}", base.trim_end_matches('/'))
+}
+
+/// Whether a credential may be sent to `url`: `https`, or plain `http` to a loopback host
+/// (`localhost`, 127.0.0.0/8, `::1`), where nothing crosses a network. Anything else (plain
+/// `http` to another host, another scheme, an unparseable URL) is refused.
+pub(crate) fn credential_url_allowed(url: &str) -> bool {
+    let Ok(u) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    match u.scheme() {
+        "https" => true,
+        "http" => {
+            // `host_str` is lowercased by the URL parser; an IPv6 literal keeps its brackets.
+            let host = u.host_str().unwrap_or("");
+            let ip = host.trim_start_matches('[').trim_end_matches(']');
+            host == "localhost"
+                || ip
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::credential_url_allowed;
+
+    #[test]
+    fn credentials_go_over_https_or_to_loopback_only() {
+        for ok in [
+            "https://fulcio.sigstore.dev",
+            "https://10.0.0.1:8080/x",
+            "http://localhost:5555",
+            "http://LOCALHOST/",
+            "http://127.0.0.1:1234",
+            "http://127.45.6.7/",
+            "http://[::1]:80/",
+        ] {
+            assert!(credential_url_allowed(ok), "{ok}");
+        }
+        for bad in [
+            "http://fulcio.sigstore.dev",
+            "http://10.0.0.1/",
+            "http://128.0.0.1/",
+            "http://localhost.evil.test/",
+            "http://127.0.0.1.evil.test/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::2]/",
+            "ftp://localhost/",
+            "file:///etc/passwd",
+            "not a url",
+            "",
+        ] {
+            assert!(!credential_url_allowed(bad), "{bad}");
+        }
+    }
 }
