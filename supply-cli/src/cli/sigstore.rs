@@ -37,23 +37,35 @@ pub(crate) fn trusted_root(
     TrustedRoot::from_json_or_trust_config(&bytes, provider).context("reading the trusted root")
 }
 
+/// What [`sign_keyless`] signs, and how.
+pub(crate) struct Keyless<'a> {
+    /// `--identity-token`: wins over ambient detection (as in cosign); without it the token is
+    /// found in the environment (`SIGSTORE_ID_TOKEN`, GitHub Actions).
+    pub(crate) token: Option<&'a str>,
+    /// The file to sign.
+    pub(crate) file: &'a Path,
+    /// Sign `file` as an in-toto statement (DSSE).
+    pub(crate) in_toto: bool,
+    /// `--trusted-root` (or client trust config).
+    pub(crate) trusted_root: Option<&'a Path>,
+    /// `--signing-config`.
+    pub(crate) signing_config: Option<&'a Path>,
+    /// The embedded staging root instead of the production one.
+    pub(crate) staging: bool,
+    /// How timestamps are requested.
+    pub(crate) tsa_format: supply_sig::sigstore::client::TimestampRequestFormat,
+}
+
 /// Signs `file` keylessly with the services of `--signing-config` (or the signing config inside
 /// a client trust config given as `--trusted-root`) and returns the verified bundle. With
 /// `in_toto`, `file` is an in-toto statement signed as DSSE.
-pub(crate) fn sign_keyless(
-    token: &str,
-    file: &Path,
-    in_toto: bool,
-    trusted_root_path: Option<&Path>,
-    signing_config: Option<&Path>,
-    staging: bool,
-    provider: &'static Provider,
-) -> anyhow::Result<Bundle> {
+pub(crate) fn sign_keyless(k: &Keyless<'_>, provider: &'static Provider) -> anyhow::Result<Bundle> {
+    use supply_sig::sigstore::client::ambient::{self, Source};
     use supply_sig::sigstore::client::{Client, Endpoints, IdentityToken};
     use supply_sig::sigstore::trust_root::{ClientTrustConfig, SigningConfig};
 
     let limit = supply_sig::limits::MAX_TRUST_ROOT_LEN as u64;
-    let config = match (signing_config, trusted_root_path) {
+    let config = match (k.signing_config, k.trusted_root) {
         (Some(p), _) => SigningConfig::from_json(&read_capped(p, limit, "signing config")?)
             .context("reading the signing config")?,
         (None, Some(p)) => ClientTrustConfig::from_json(&read_capped(p, limit, "trust config")?, provider)
@@ -64,30 +76,46 @@ pub(crate) fn sign_keyless(
             "keyless signing needs --signing-config (no signing config is embedded for the public instances)"
         ),
     };
-    let root = trusted_root(trusted_root_path, staging, provider)?;
+    let root = trusted_root(k.trusted_root, k.staging, provider)?;
     let now = supply_sig::time::Timestamp::from(std::time::SystemTime::now());
     let endpoints = Endpoints::from_signing_config(&config, now).context("choosing services")?;
-    let token = IdentityToken::parse(token).context("reading the identity token")?;
+    let client =
+        Client::new(endpoints, root, provider)?.with_timestamp_request_format(k.tsa_format);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let token = match k.token {
+        Some(t) => IdentityToken::parse(t).context("reading the identity token")?,
+        None => {
+            let env = |name: &str| std::env::var(name).ok();
+            let (token, source) = rt
+                .block_on(ambient::detect(&env, client.http_client()))
+                .context("keyless signing needs an identity token: give --identity-token or run where one is ambient")?;
+            let from = match source {
+                Source::Environment => ambient::SIGSTORE_ID_TOKEN,
+                Source::GitHubActions => "GitHub Actions",
+                _ => "the environment",
+            };
+            eprintln!("Using the ambient identity token from {from}");
+            token
+        }
+    };
     // A statement is signed whole (DSSE), under the payload limit; an artifact is hashed while
     // it is read and its SHA-256 digest signed, so memory stays flat in its size.
     enum What {
         Statement(Vec<u8>),
         Artifact(Digest),
     }
-    let what = if in_toto {
+    let what = if k.in_toto {
         What::Statement(read_capped(
-            file,
+            k.file,
             limits::MAX_STATEMENT_FILE,
             "in-toto statement",
         )?)
     } else {
-        let mut d = hash_file(file, &[Algorithm::Sha256], provider, "file")?;
+        let mut d = hash_file(k.file, &[Algorithm::Sha256], provider, "file")?;
         What::Artifact(d.pop().context("no digest computed")?)
     };
-    let client = Client::new(endpoints, root, provider)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
     let bundle = rt
         .block_on(async {
             match &what {

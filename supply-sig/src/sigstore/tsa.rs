@@ -418,7 +418,6 @@ fn scheme(key: KeyAlgorithm, hash: Algorithm, pss: bool) -> Option<SignatureSche
     })
 }
 
-/// TSTInfo (RFC 3161 §2.4.2): version, policy, messageImprint, serialNumber, genTime, …
 /// What the signer and the verifier read from a `TSTInfo`.
 struct TstInfo {
     gen_time: Timestamp,
@@ -427,6 +426,7 @@ struct TstInfo {
     nonce: Option<Vec<u8>>,
 }
 
+/// TSTInfo (RFC 3161 §2.4.2): version, policy, messageImprint, serialNumber, genTime, …
 fn parse_tst_info(tst: &[u8]) -> Result<TstInfo, Error> {
     let parts = children(tst)?;
     let [version, _policy, imprint, _serial, gen_time, rest @ ..] = parts.as_slice() else {
