@@ -222,7 +222,8 @@ pub struct Client {
 
 impl Client {
     /// A client with a `reqwest::Client` (whatever TLS backend the application enabled) whose
-    /// requests time out after [`DEFAULT_TIMEOUT`].
+    /// requests time out after [`DEFAULT_TIMEOUT`] and that follows redirects only to `https`
+    /// or loopback URLs.
     ///
     /// # Errors
     /// [`Error::ConfigHttpClient`] when the HTTP client cannot be built (a TLS backend that
@@ -232,8 +233,19 @@ impl Client {
         root: TrustedRoot,
         provider: &'static Provider,
     ) -> Result<Self, Error> {
+        // A redirect (a 307/308 resends the POST body, the identity token with it) is followed
+        // only to where the token may go: https, or plain http to a loopback host.
+        let redirects = reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() < 10 && http::credential_url_allowed(attempt.url().as_str())
+            {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
         let http = reqwest::Client::builder()
             .timeout(DEFAULT_TIMEOUT)
+            .redirect(redirects)
             .build()
             .map_err(Error::ConfigHttpClient)?;
         Ok(Self {
