@@ -264,6 +264,7 @@ pub struct HttpOptions {
     platform_roots: bool,
     extra_roots: Vec<CertificateDer<'static>>,
     user_agent: String,
+    confidential_redirects: bool,
 }
 
 impl Default for HttpOptions {
@@ -280,6 +281,7 @@ impl HttpOptions {
             platform_roots: true,
             extra_roots: Vec::new(),
             user_agent: USER_AGENT.to_owned(),
+            confidential_redirects: false,
         }
     }
 
@@ -300,6 +302,14 @@ impl HttpOptions {
     #[must_use]
     pub fn with_platform_roots(mut self, on: bool) -> Self {
         self.platform_roots = on;
+        self
+    }
+
+    /// Follow redirects only to `https` or loopback URLs, for clients whose requests carry a
+    /// secret in their body (a 307/308 resends it): see [`require_confidential`].
+    #[must_use]
+    pub fn with_confidential_redirects(mut self) -> Self {
+        self.confidential_redirects = true;
         self
     }
 
@@ -414,13 +424,16 @@ impl HttpOptions {
     /// # Errors
     /// [`Error::Tls`], [`Error::Client`].
     pub fn build(&self) -> Result<reqwest::Client, Error> {
-        let redirects = reqwest::redirect::Policy::custom(|attempt| {
-            let downgrade = attempt.url().scheme() == "http"
+        let confidential = self.confidential_redirects;
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            let to_http = attempt.url().scheme() == "http";
+            let downgrade = to_http
                 && attempt
                     .previous()
                     .last()
                     .is_some_and(|u| u.scheme() == "https");
-            if downgrade {
+            let exposed = confidential && to_http && !is_loopback(attempt.url());
+            if downgrade || exposed {
                 attempt.error(DowngradeRedirect)
             } else if attempt.previous().len() > MAX_REDIRECTS {
                 attempt.error(TooManyRedirects)

@@ -144,6 +144,10 @@ pub const MAX_SCTS: usize = 32;
 /// Actions, Google, Dex) are 1-3 KiB; HTTP servers commonly cap a header line at 8-16 KiB.
 pub const MAX_IDENTITY_TOKEN_LEN: usize = 64 * 1024;
 
+/// Largest answer of a CI's identity-token endpoint (GitHub Actions' `{"value": "<jwt>"}`):
+/// 80 KiB, a [`MAX_IDENTITY_TOKEN_LEN`] token plus room for the JSON around it.
+pub const MAX_AMBIENT_TOKEN_RESPONSE_LEN: usize = 80 * 1024;
+
 /// Largest Fulcio `signingCert` response: 64 KiB, as [`MAX_PEM_LEN`] (a PEM chain of two or
 /// three certificates is about 3 KiB).
 pub const MAX_FULCIO_RESPONSE_LEN: usize = 64 * 1024;

@@ -3,6 +3,9 @@
 //! directory, percent-decoded and resolved like Python's
 //! `http.server` (empty, `.` and `..` segments dropped at the root), 404 otherwise. Every request
 //! path is logged. The server stops when dropped.
+//!
+//! [`FnServer`]: a server answering every request with a closure, for fakes of small HTTP APIs
+//! (a CI's token endpoint, an RFC 3161 TSA).
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -180,6 +183,176 @@ impl Drop for StaticServer {
 fn lock(log: &Mutex<Vec<String>>) -> std::sync::MutexGuard<'_, Vec<String>> {
     log.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// One request as [`FnServer`] hands it to its handler.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// `GET`, `POST`.
+    pub method: String,
+    /// The request target as sent: path and query (`/token?audience=sigstore`).
+    pub target: String,
+    /// The headers, names lowercased, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body (`Content-Length` bytes).
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// The first header named `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The query's `name=value` pairs, percent-decoded (`+` is not a space here).
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        let query = self.target.split_once('?').map_or("", |(_, q)| q);
+        query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (decode(k).unwrap_or_default(), decode(v).unwrap_or_default())
+            })
+            .collect()
+    }
+}
+
+/// What an [`FnServer`] handler answers.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// The `Content-Type`.
+    pub content_type: String,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// A reply.
+    pub fn new(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            content_type: content_type.to_owned(),
+            body,
+        }
+    }
+}
+
+type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+
+/// An HTTP/1.1 server on 127.0.0.1 answering each request with a closure (one thread per
+/// connection, keep-alive). It stops when dropped.
+pub struct FnServer {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Largest request body an [`FnServer`] reads: 16 MiB.
+const MAX_FN_BODY: usize = 16 << 20;
+
+fn serve_fn(stream: TcpStream, handler: &Handler) {
+    let Ok(read_half) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(read_half);
+    let mut stream = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut headers = Vec::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" || h == "\n" {
+                break;
+            }
+            if let Some((name, value)) = h.split_once(':') {
+                headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+            }
+        }
+        let len = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .and_then(|(_, v)| v.parse::<usize>().ok())
+            .unwrap_or(0);
+        if len > MAX_FN_BODY {
+            return;
+        }
+        let mut body = vec![0; len];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let req = Request {
+            method: parts.next().unwrap_or("").to_owned(),
+            target: parts.next().unwrap_or("/").to_owned(),
+            headers,
+            body,
+        };
+        let reply = handler(&req);
+        let head = format!(
+            "HTTP/1.1 {} X\r\nContent-Length: {}\r\nContent-Type: {}\r\n\r\n",
+            reply.status,
+            reply.body.len(),
+            reply.content_type
+        );
+        if stream.write_all(head.as_bytes()).is_err() || stream.write_all(&reply.body).is_err() {
+            return;
+        }
+        let _ = stream.flush();
+    }
+}
+
+impl FnServer {
+    /// Serves `handler` on a free port of 127.0.0.1.
+    pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Self {
+        let handler: Arc<Handler> = Arc::new(handler);
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .unwrap_or_else(|e| panic!("binding a free port on 127.0.0.1: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("reading the bound address: {e}"));
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = stop.clone();
+        let thread = std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let handler = handler.clone();
+                std::thread::spawn(move || serve_fn(conn, &*handler));
+            }
+        });
+        Self {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT/` followed by `path` (no leading slash; may carry a query).
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}/{path}", self.addr)
+    }
+}
+
+impl Drop for FnServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// A plain-HTTP server on 127.0.0.1 that answers every request with `302 Found` to one URL.

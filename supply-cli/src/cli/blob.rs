@@ -20,28 +20,32 @@ use super::{hash_file, read_capped, read_ed25519_message};
 /// `supply sign-blob`.
 #[derive(Debug, Args)]
 pub struct SignBlob {
-    /// The private key (cosign encrypted key with COSIGN_PASSWORD, PKCS#8, SEC1).
-    #[arg(
-        long,
-        required_unless_present = "identity_token",
-        conflicts_with = "identity_token"
-    )]
+    /// The private key (cosign encrypted key with COSIGN_PASSWORD, PKCS#8, SEC1). Without it,
+    /// signing is keyless (needs --bundle).
+    #[arg(long, conflicts_with = "identity_token")]
     key: Option<PathBuf>,
-    /// Sign keylessly with this OIDC identity token (Fulcio certificate, Rekor entry, TSA
-    /// timestamps as the signing config says); needs --bundle.
-    #[arg(long, requires = "bundle")]
+    /// Keyless: sign with this OIDC identity token (Fulcio certificate, Rekor entry, TSA
+    /// timestamps as the signing config says). Without it, the ambient token is used:
+    /// SIGSTORE_ID_TOKEN (also GitLab CI's `id_tokens`), else GitHub Actions'
+    /// (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN, with `permissions: id-token: write`).
+    #[arg(long)]
     identity_token: Option<String>,
     /// Keyless: the signing config v0.2 naming the services (default: the one inside a client
     /// trust config given as --trusted-root, else the public-good instance's through TUF).
-    #[arg(long, requires = "identity_token")]
+    #[arg(long, conflicts_with = "key")]
     signing_config: Option<PathBuf>,
     /// Keyless: the trusted root (or client trust config) the new bundle must verify against
     /// (default: the public-good instance's through TUF).
-    #[arg(long, requires = "identity_token")]
+    #[arg(long, conflicts_with = "key")]
     trusted_root: Option<PathBuf>,
     /// Keyless: where Sigstore's trust material comes from without --trusted-root.
     #[command(flatten)]
     tuf: super::sigstore::TufOpts,
+    /// Keyless: how timestamps are requested from the signing config's TSAs: `json`, the
+    /// Sigstore timestamp authority's request (also @sigstore/mock's), or `der`, RFC 3161's
+    /// `TimeStampReq`, which every RFC 3161 TSA takes (Sigstore's too).
+    #[arg(long, value_enum, default_value_t = TsaFormat::Json, conflicts_with = "key")]
+    timestamp_request_format: TsaFormat,
     /// Write the base64 signature here as well as to stdout.
     #[arg(long)]
     output_signature: Option<PathBuf>,
@@ -73,14 +77,20 @@ impl SignBlob {
             .output(self.output_signature.as_deref())
             .output(self.bundle.as_deref());
         plan.check()?;
-        if let (Some(token), Some(path)) = (&self.identity_token, &self.bundle) {
+        if self.key.is_none() {
+            let path = self.bundle.as_deref().context(
+                "keyless signing (no --key) writes a bundle: give --bundle (or --key to sign with a key)",
+            )?;
             let b = super::sigstore::sign_keyless(
-                token,
-                &self.file,
-                false,
-                self.trusted_root.as_deref(),
-                self.signing_config.as_deref(),
-                false,
+                &super::sigstore::Keyless {
+                    token: self.identity_token.as_deref(),
+                    file: &self.file,
+                    in_toto: false,
+                    trusted_root: self.trusted_root.as_deref(),
+                    signing_config: self.signing_config.as_deref(),
+                    staging: false,
+                    tsa_format: self.timestamp_request_format.into(),
+                },
                 &self.tuf,
                 provider,
             )?;
@@ -99,7 +109,7 @@ impl SignBlob {
         let key_path = self
             .key
             .as_deref()
-            .context("give --key or --identity-token")?;
+            .context("give --key or sign keylessly")?;
         let key = super::keys::load_private(key_path)?;
         let signer = KeySigner::with_default_scheme(&key, provider)
             .with_context(|| format!("preparing the signing key {}", key_path.display()))?;
@@ -158,6 +168,24 @@ impl SignBlob {
         }
         println!("{b64}");
         Ok(())
+    }
+}
+
+/// `--timestamp-request-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum TsaFormat {
+    /// The Sigstore timestamp authority's JSON request.
+    Json,
+    /// RFC 3161 `TimeStampReq`, DER.
+    Der,
+}
+
+impl From<TsaFormat> for supply_sig::sigstore::client::TimestampRequestFormat {
+    fn from(f: TsaFormat) -> Self {
+        match f {
+            TsaFormat::Json => Self::Json,
+            TsaFormat::Der => Self::Der,
+        }
     }
 }
 

@@ -97,12 +97,15 @@ impl SignBundle {
             .output(Some(&self.bundle));
         plan.check()?;
         let bundle = ss::sign_keyless(
-            &self.identity_token,
-            &self.file,
-            self.in_toto,
-            self.trusted_root.as_deref(),
-            self.signing_config.as_deref(),
-            self.staging,
+            &ss::Keyless {
+                token: Some(&self.identity_token),
+                file: &self.file,
+                in_toto: self.in_toto,
+                trusted_root: self.trusted_root.as_deref(),
+                signing_config: self.signing_config.as_deref(),
+                staging: self.staging,
+                tsa_format: Default::default(),
+            },
             &self.tuf,
             supply_sig::crypto::default_provider(),
         )?;

@@ -150,33 +150,50 @@ pub(crate) fn trusted_root(
     }
 }
 
+/// What [`sign_keyless`] signs, and how.
+pub(crate) struct Keyless<'a> {
+    /// `--identity-token`: wins over ambient detection (as in cosign); without it the token is
+    /// found in the environment (`SIGSTORE_ID_TOKEN`, GitHub Actions).
+    pub(crate) token: Option<&'a str>,
+    /// The file to sign.
+    pub(crate) file: &'a Path,
+    /// Sign `file` as an in-toto statement (DSSE).
+    pub(crate) in_toto: bool,
+    /// `--trusted-root` (or client trust config).
+    pub(crate) trusted_root: Option<&'a Path>,
+    /// `--signing-config`.
+    pub(crate) signing_config: Option<&'a Path>,
+    /// The embedded staging root instead of the production one.
+    pub(crate) staging: bool,
+    /// How timestamps are requested.
+    pub(crate) tsa_format: supply_sig::sigstore::client::TimestampRequestFormat,
+}
+
 /// Signs `file` keylessly with the services of `--signing-config` (or the signing config inside
 /// a client trust config given as `--trusted-root`, or the instance's through TUF) and returns
 /// the verified bundle. With `in_toto`, `file` is an in-toto statement signed as DSSE.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn sign_keyless(
-    token: &str,
-    file: &Path,
-    in_toto: bool,
-    trusted_root_path: Option<&Path>,
-    signing_config: Option<&Path>,
-    staging: bool,
+    k: &Keyless<'_>,
     tuf: &TufOpts,
     provider: &'static Provider,
 ) -> anyhow::Result<Bundle> {
+    use supply_sig::sigstore::client::ambient::{self, Source};
     use supply_sig::sigstore::client::{Client, Endpoints, IdentityToken};
     use supply_sig::sigstore::trust_root::ClientTrustConfig;
 
-    // A malformed token fails before any network access.
-    let token = IdentityToken::parse(token).context("reading the identity token")?;
+    // A malformed explicit token fails before any network access.
+    let explicit = k
+        .token
+        .map(|t| IdentityToken::parse(t).context("reading the identity token"))
+        .transpose()?;
     let limit = supply_sig::limits::MAX_TRUST_ROOT_LEN as u64;
     // TUF is consulted once, and only for what the files do not give.
-    let from_tuf = if trusted_root_path.is_none() {
-        Some(tuf.load(staging, provider)?)
+    let from_tuf = if k.trusted_root.is_none() {
+        Some(tuf.load(k.staging, provider)?)
     } else {
         None
     };
-    let config = match (signing_config, trusted_root_path, &from_tuf) {
+    let config = match (k.signing_config, k.trusted_root, &from_tuf) {
         (Some(p), _, _) => SigningConfig::from_json(&read_capped(p, limit, "signing config")?)
             .context("reading the signing config")?,
         (None, Some(p), _) => ClientTrustConfig::from_json(&read_capped(p, limit, "trust config")?, provider)
@@ -191,26 +208,10 @@ pub(crate) fn sign_keyless(
     };
     let root = match from_tuf {
         Some(t) => t.trusted_root,
-        None => trusted_root(trusted_root_path, staging, tuf, provider)?,
+        None => trusted_root(k.trusted_root, k.staging, tuf, provider)?,
     };
     let now = Timestamp::from(std::time::SystemTime::now());
     let endpoints = Endpoints::from_signing_config(&config, now).context("choosing services")?;
-    // A statement is signed whole (DSSE), under the payload limit; an artifact is hashed while
-    // it is read and its SHA-256 digest signed, so memory stays flat in its size.
-    enum What {
-        Statement(Vec<u8>),
-        Artifact(Digest),
-    }
-    let what = if in_toto {
-        What::Statement(read_capped(
-            file,
-            limits::MAX_STATEMENT_FILE,
-            "in-toto statement",
-        )?)
-    } else {
-        let mut d = hash_file(file, &[Algorithm::Sha256], provider, "file")?;
-        What::Artifact(d.pop().context("no digest computed")?)
-    };
     // The signer's requests: `--ca-file` and `--connect-timeout` as given; reading and the whole
     // request at least the signer's own bound (Rekor v2 answers once its checkpoint is out).
     let http = tuf.http_options()?;
@@ -221,10 +222,43 @@ pub(crate) fn sign_keyless(
         t.read.max(floor),
         t.total.max(floor),
     ));
-    let client = Client::with_http_options(endpoints, root, provider, &http)?;
+    let client = Client::with_http_options(endpoints, root, provider, &http)?
+        .with_timestamp_request_format(k.tsa_format);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    let token = match explicit {
+        Some(t) => t,
+        None => {
+            let env = |name: &str| std::env::var(name).ok();
+            let (token, source) = rt
+                .block_on(ambient::detect(&env, client.http_client()))
+                .context("keyless signing needs an identity token: give --identity-token or run where one is ambient")?;
+            let from = match source {
+                Source::Environment => ambient::SIGSTORE_ID_TOKEN,
+                Source::GitHubActions => "GitHub Actions",
+                _ => "the environment",
+            };
+            eprintln!("Using the ambient identity token from {from}");
+            token
+        }
+    };
+    // A statement is signed whole (DSSE), under the payload limit; an artifact is hashed while
+    // it is read and its SHA-256 digest signed, so memory stays flat in its size.
+    enum What {
+        Statement(Vec<u8>),
+        Artifact(Digest),
+    }
+    let what = if k.in_toto {
+        What::Statement(read_capped(
+            k.file,
+            limits::MAX_STATEMENT_FILE,
+            "in-toto statement",
+        )?)
+    } else {
+        let mut d = hash_file(k.file, &[Algorithm::Sha256], provider, "file")?;
+        What::Artifact(d.pop().context("no digest computed")?)
+    };
     let bundle = rt
         .block_on(async {
             match &what {

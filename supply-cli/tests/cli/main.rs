@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use supply_testkit::{peer, peer_command, run, tempdir};
 
+mod ambient;
 mod attacks;
 mod keyless;
 mod limits;

@@ -55,6 +55,7 @@ pub struct IdentityToken {
     raw: String,
     subject: String,
     issuer: Option<String>,
+    audiences: Vec<String>,
 }
 
 impl std::fmt::Debug for IdentityToken {
@@ -63,6 +64,7 @@ impl std::fmt::Debug for IdentityToken {
         f.debug_struct("IdentityToken")
             .field("subject", &self.subject)
             .field("issuer", &self.issuer)
+            .field("audiences", &self.audiences)
             .finish_non_exhaustive()
     }
 }
@@ -100,10 +102,21 @@ impl IdentityToken {
             .or_else(|| claim("sub"))
             .filter(|s| !s.is_empty())
             .ok_or(bad("no `email` or `sub` claim"))?;
+        // `aud` is a string or an array of strings (RFC 7519 §4.1.3); other values are ignored.
+        let audiences = match claims.get("aud") {
+            Some(Value::String(a)) => vec![a.clone()],
+            Some(Value::Array(list)) => list
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        };
         Ok(Self {
             raw: raw.to_owned(),
             subject,
             issuer: claim("iss"),
+            audiences,
         })
     }
 
@@ -120,6 +133,11 @@ impl IdentityToken {
     /// The `iss` claim, unverified.
     pub fn issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
+    }
+
+    /// The `aud` claim's values, unverified (empty when the token has no `aud`).
+    pub fn audiences(&self) -> &[String] {
+        &self.audiences
     }
 }
 

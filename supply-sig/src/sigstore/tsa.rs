@@ -99,6 +99,9 @@ pub struct SignedTimestamp {
     pub imprint: Vec<u8>,
     /// Certificates embedded in the token (never trusted by themselves).
     pub certificates: Vec<x509::Certificate>,
+    /// The TSTInfo's nonce (the unsigned big-endian magnitude), when it has one: the one the
+    /// request carried, which the requester checks.
+    pub nonce: Option<Vec<u8>>,
 }
 
 fn hash_oid(oid: ObjectIdentifier) -> Result<Algorithm, Error> {
@@ -249,7 +252,12 @@ impl SignedTimestamp {
         let tst = OctetStringRef::from_der(octets)
             .map_err(|_| bad("eContent"))?
             .as_bytes();
-        let (gen_time, imprint_algorithm, imprint) = parse_tst_info(tst)?;
+        let TstInfo {
+            gen_time,
+            imprint_algorithm,
+            imprint,
+            nonce,
+        } = parse_tst_info(tst)?;
 
         let sis = children(signer_infos.ok_or(bad("no signerInfos"))?)?;
         let [si] = sis.as_slice() else {
@@ -322,6 +330,7 @@ impl SignedTimestamp {
             imprint_algorithm,
             imprint,
             certificates,
+            nonce,
         })
     }
 
@@ -409,10 +418,18 @@ fn scheme(key: KeyAlgorithm, hash: Algorithm, pss: bool) -> Option<SignatureSche
     })
 }
 
+/// What the signer and the verifier read from a `TSTInfo`.
+struct TstInfo {
+    gen_time: Timestamp,
+    imprint_algorithm: Algorithm,
+    imprint: Vec<u8>,
+    nonce: Option<Vec<u8>>,
+}
+
 /// TSTInfo (RFC 3161 §2.4.2): version, policy, messageImprint, serialNumber, genTime, …
-fn parse_tst_info(tst: &[u8]) -> Result<(Timestamp, Algorithm, Vec<u8>), Error> {
+fn parse_tst_info(tst: &[u8]) -> Result<TstInfo, Error> {
     let parts = children(tst)?;
-    let [version, _policy, imprint, _serial, gen_time, ..] = parts.as_slice() else {
+    let [version, _policy, imprint, _serial, gen_time, rest @ ..] = parts.as_slice() else {
         return Err(bad("TSTInfo"));
     };
     if der::asn1::Uint::from_der(version)
@@ -435,5 +452,21 @@ fn parse_tst_info(tst: &[u8]) -> Result<(Timestamp, Algorithm, Vec<u8>), Error> 
         return Err(bad("genTime"));
     }
     let t = Timestamp::parse_generalized_time(value_of(gen_time)?).ok_or(bad("genTime"))?;
-    Ok((t, algorithm, hashed))
+    // After genTime: accuracy (SEQUENCE), ordering (BOOLEAN), nonce (INTEGER), tsa [0],
+    // extensions [1], each optional: the nonce is the one INTEGER.
+    let nonce = match rest.iter().find(|p| tag_of(p) == Some(Tag::Integer)) {
+        Some(n) => Some(
+            der::asn1::Uint::from_der(n)
+                .map_err(|_| bad("TSTInfo nonce"))?
+                .as_bytes()
+                .to_vec(),
+        ),
+        None => None,
+    };
+    Ok(TstInfo {
+        gen_time: t,
+        imprint_algorithm: algorithm,
+        imprint: hashed,
+        nonce,
+    })
 }

@@ -154,12 +154,10 @@ fn a_refused_connection_is_told_apart() {
 #[test]
 fn https_never_redirects_down_to_http() {
     // A plain server whose redirect target is http; the front serves it over https.
-    let dir = supply_testkit::tempdir();
     let (_d, plain) = served();
     let ca = TestCa::new("supply test CA");
     let redirecting = supply_testkit::http::Redirector::start(&plain.url("hello.txt"));
     let front = HttpsFront::start(redirecting.addr(), &ca.localhost());
-    let _ = dir;
     assert_eq!(
         failure(get(&with_ca(&ca), &front.url("anything"))),
         Failure::Redirect
@@ -167,6 +165,29 @@ fn https_never_redirects_down_to_http() {
     // http → http is followed.
     assert_eq!(
         get(&with_ca(&ca), &redirecting.url("anything")).unwrap(),
+        b"hello over TLS"
+    );
+}
+
+#[test]
+fn confidential_clients_never_follow_a_redirect_to_plain_http_off_loopback() {
+    // A secret in a POST body is resent on 307/308: such clients follow redirects only to https
+    // or loopback. `.invalid` never resolves, so the refusal is the redirect policy's.
+    let off_loopback = supply_testkit::http::Redirector::start("http://tuf.example.invalid/x");
+    let confidential = HttpOptions::new().with_confidential_redirects();
+    assert_eq!(
+        failure(get(&confidential, &off_loopback.url("token"))),
+        Failure::Redirect
+    );
+    assert_ne!(
+        failure(get(&HttpOptions::new(), &off_loopback.url("token"))),
+        Failure::Redirect
+    );
+    // To loopback it is followed.
+    let (_d, plain) = served();
+    let to_loopback = supply_testkit::http::Redirector::start(&plain.url("hello.txt"));
+    assert_eq!(
+        get(&confidential, &to_loopback.url("x")).unwrap(),
         b"hello over TLS"
     );
 }

@@ -28,6 +28,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod ambient;
 mod fulcio;
 mod http;
 mod rekor;
@@ -36,6 +37,7 @@ mod tsa;
 use serde_json::{json, Value};
 
 pub use super::service::IdentityToken;
+pub use tsa::TimestampRequestFormat;
 
 use super::bundle::Bundle;
 use super::service;
@@ -75,9 +77,30 @@ pub enum Error {
     /// A service's answer (or the identity token) does not parse: see [`service::Error`].
     #[error(transparent)]
     Service(#[from] service::Error),
+    /// The identity token would go to a Fulcio URL that is neither `https` nor plain `http`
+    /// to a loopback host (`localhost`, 127.0.0.0/8, `::1`): a bearer credential is never sent
+    /// in plaintext over a network.
+    #[error(
+        "refusing to send the identity token to {url}: only https, or plain http to a \
+         loopback host"
+    )]
+    InsecureUrl {
+        /// The Fulcio URL.
+        url: String,
+    },
     /// The TSA's response does not parse.
     #[error("invalid timestamp response")]
     InvalidTimestamp(#[source] super::tsa::Error),
+    /// The DER timestamp request could not be encoded.
+    #[error("encoding the timestamp request failed")]
+    TimestampRequest(#[source] der::Error),
+    /// The TSA's response does not carry the nonce of our request: it answers another request
+    /// (a replay, or a TSA that ignores nonces).
+    #[error("the timestamp from {url} does not carry the nonce of the request")]
+    TimestampNonceMismatch {
+        /// The TSA URL.
+        url: String,
+    },
     /// The ephemeral key could not be made.
     #[error("generating the ephemeral key failed")]
     Crypto(#[from] crate::crypto::Error),
@@ -178,11 +201,14 @@ pub struct Client {
     endpoints: Endpoints,
     root: TrustedRoot,
     provider: &'static Provider,
+    tsa_format: TimestampRequestFormat,
 }
 
 impl Client {
     /// A client on the shared HTTPS client ([`crate::http::HttpOptions`]: the platform's
-    /// roots) whose requests time out after [`DEFAULT_TIMEOUT`].
+    /// roots) whose requests time out after [`DEFAULT_TIMEOUT`] and that follows redirects only
+    /// to `https` or loopback URLs (a 307/308 resends the POST body, the identity token with
+    /// it).
     ///
     /// # Errors
     /// [`Error::Http`] when the HTTP client cannot be built (no root certificates).
@@ -199,14 +225,17 @@ impl Client {
     /// [`Client::with_http_options`].
     pub fn default_http_options() -> crate::http::HttpOptions {
         use crate::http::{HttpOptions, Timeouts};
-        HttpOptions::new().with_timeouts(Timeouts::new(
-            Timeouts::DEFAULT_CONNECT,
-            DEFAULT_TIMEOUT,
-            DEFAULT_TIMEOUT,
-        ))
+        HttpOptions::new()
+            .with_timeouts(Timeouts::new(
+                Timeouts::DEFAULT_CONNECT,
+                DEFAULT_TIMEOUT,
+                DEFAULT_TIMEOUT,
+            ))
+            .with_confidential_redirects()
     }
 
-    /// A client whose HTTP client is built from `options` (private CAs, timeouts).
+    /// A client whose HTTP client is built from `options` (private CAs, timeouts). Redirects
+    /// are followed only to `https` or loopback URLs whatever `options` say.
     ///
     /// # Errors
     /// [`Error::Http`] when the HTTP client cannot be built.
@@ -217,10 +246,11 @@ impl Client {
         options: &crate::http::HttpOptions,
     ) -> Result<Self, Error> {
         Ok(Self {
-            http: options.build()?,
+            http: options.clone().with_confidential_redirects().build()?,
             endpoints,
             root,
             provider,
+            tsa_format: TimestampRequestFormat::default(),
         })
     }
 
@@ -228,6 +258,17 @@ impl Client {
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
         self.http = http;
         self
+    }
+
+    /// Requests timestamps in `format` (default [`TimestampRequestFormat::Json`]).
+    pub fn with_timestamp_request_format(mut self, format: TimestampRequestFormat) -> Self {
+        self.tsa_format = format;
+        self
+    }
+
+    /// The HTTP client this signer uses (also for [`ambient::detect`]).
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// Signs `artifact` and returns a verified v0.3 bundle with a message signature.
@@ -273,6 +314,11 @@ impl Client {
 
     async fn sign(&self, token: &IdentityToken, payload: Payload<'_>) -> Result<Bundle, Error> {
         let p = self.provider;
+        if !http::credential_url_allowed(&self.endpoints.fulcio) {
+            return Err(Error::InsecureUrl {
+                url: self.endpoints.fulcio.clone(),
+            });
+        }
         // Checked before any request: a statement we could not verify is not worth logging.
         let subject = match payload {
             Payload::InToto(s) => Some(statement_subject(s)?),
@@ -323,7 +369,9 @@ impl Client {
         let sig_sha256 = p.hash.digest(Algorithm::Sha256, &content.signature);
         let mut timestamps = Vec::new();
         for url in &self.endpoints.tsa {
-            timestamps.push(tsa::timestamp(&self.http, url, sig_sha256.as_bytes()).await?);
+            timestamps.push(
+                tsa::timestamp(&self.http, url, self.tsa_format, sig_sha256.as_bytes()).await?,
+            );
         }
         let mut entries: Vec<Value> = Vec::new();
         for (base, version) in &self.endpoints.rekor {
@@ -448,6 +496,55 @@ mod tests {
             Endpoints::from_signing_config(&config(&svc("http://r", 3, "x"), ""), now()),
             Err(Error::ConfigNoService { .. })
         ));
+    }
+
+    #[test]
+    fn identity_tokens_never_go_over_plaintext() {
+        let root = TrustedRoot::from_json(
+            &supply_testkit::read("sigstore/trust/staging/trusted_root.json"),
+            crate::crypto::default_provider(),
+        )
+        .unwrap();
+        let token = IdentityToken::parse(&supply_testkit::sigstore_mock::unsigned_jwt(
+            &json!({"sub": "someone", "iss": "https://issuer.test"}),
+        ))
+        .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        for fulcio in [
+            "http://fulcio.sigstore.dev",
+            "http://10.0.0.1:5555",
+            "ftp://localhost",
+        ] {
+            let endpoints = Endpoints {
+                fulcio: fulcio.to_owned(),
+                // Never reached: the refusal comes first.
+                rekor: vec![("http://127.0.0.1:1".to_owned(), 1)],
+                tsa: Vec::new(),
+            };
+            let client =
+                Client::new(endpoints, root.clone(), crate::crypto::default_provider()).unwrap();
+            let e = rt
+                .block_on(client.sign_message(&token, b"artifact"))
+                .unwrap_err();
+            assert!(
+                matches!(&e, Error::InsecureUrl { url } if url == fulcio),
+                "{fulcio}: {e:?}"
+            );
+        }
+        // Loopback over plain http passes the check (and fails later, on the closed port).
+        let endpoints = Endpoints {
+            fulcio: "http://127.0.0.1:1".to_owned(),
+            rekor: vec![("http://127.0.0.1:1".to_owned(), 1)],
+            tsa: Vec::new(),
+        };
+        let client = Client::new(endpoints, root, crate::crypto::default_provider()).unwrap();
+        let e = rt
+            .block_on(client.sign_message(&token, b"artifact"))
+            .unwrap_err();
+        assert!(matches!(e, Error::Http(_)), "{e:?}");
     }
 
     #[test]

@@ -1,0 +1,495 @@
+//! Keyless `supply sign-blob` as CI users meet it: the identity token from the environment
+//! (a fake GitHub Actions token endpoint), Fulcio and Rekor from `@sigstore/mock`, and an RFC
+//! 3161 TSA that only speaks DER (`openssl ts -reply` behind a local server, with a CA and a
+//! timeStamping leaf made by openssl here), whose chain is added to the mock's trusted root.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+use supply_testkit::http::{FnServer, Reply};
+use supply_testkit::sigstore_mock::{unsigned_jwt, SigstoreMock};
+use supply_testkit::{peer, run, run_ok, tempdir};
+
+const ISSUER: &str = "https://token.actions.githubusercontent.com";
+const SUBJECT: &str =
+    "https://github.com/supply/ambient/.github/workflows/release.yml@refs/tags/v1";
+const REQUEST_TOKEN: &str = "github-request-token";
+
+/// Every variable ambient detection reads: removed, so that the host's CI does not leak in.
+const AMBIENT_VARS: [&str; 5] = [
+    "SIGSTORE_ID_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "GITHUB_ACTIONS",
+    "GITLAB_CI",
+];
+
+fn token() -> String {
+    unsigned_jwt(&json!({
+        "iss": ISSUER,
+        "sub": SUBJECT,
+        "aud": "sigstore",
+        "iat": 1_700_000_000,
+        "exp": 4_000_000_000_u64,
+    }))
+}
+
+/// A fake GitHub Actions token endpoint: `GET ...?audience=sigstore` with the right bearer
+/// gets `{"value": <token>}`, anything else 401. Counts the requests.
+fn github() -> (FnServer, Arc<AtomicUsize>) {
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&count);
+    let server = FnServer::start(move |req| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        let bearer = req.header("authorization") == Some(&format!("Bearer {REQUEST_TOKEN}"));
+        let audience = req
+            .query_pairs()
+            .contains(&("audience".to_owned(), "sigstore".to_owned()));
+        if req.method == "GET" && bearer && audience {
+            let body = json!({"count": 1, "value": token()}).to_string();
+            Reply::new(200, "application/json", body.into_bytes())
+        } else {
+            Reply::new(401, "text/plain", b"bad credentials".to_vec())
+        }
+    });
+    (server, count)
+}
+
+fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let bin = peer("openssl").unwrap_or_else(|| PathBuf::from("openssl"));
+    run_ok(Command::new(bin).current_dir(dir).args(args))
+}
+
+/// A TSA CA and a P-256 leaf with a critical timeStamping extKeyUsage in `dir`
+/// (`ca.crt`, `tsa.crt`, `tsa.key`), and the `openssl ts` config (`tsa.cnf`).
+fn make_tsa(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("ca.cnf"),
+        "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nO = supply test\n\
+         CN = supply test TSA root\n[v3_ca]\nbasicConstraints = critical,CA:TRUE\n\
+         keyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\n\
+         extendedKeyUsage = critical,timeStamping\nsubjectKeyIdentifier = hash\n\
+         authorityKeyIdentifier = keyid\n",
+    )
+    .unwrap();
+    let ec = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
+    openssl(dir, &[&["genpkey"][..], &ec, &["-out", "ca.key"]].concat());
+    openssl(dir, &[&["genpkey"][..], &ec, &["-out", "tsa.key"]].concat());
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "ca.key",
+            "-config",
+            "ca.cnf",
+            "-extensions",
+            "v3_ca",
+            "-days",
+            "2",
+            "-sha256",
+            "-out",
+            "ca.crt",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "tsa.key",
+            "-config",
+            "ca.cnf",
+            "-subj",
+            "/O=supply test/CN=supply test TSA",
+            "-out",
+            "tsa.csr",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "tsa.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-sha256",
+            "-extfile",
+            "leaf.ext",
+            "-out",
+            "tsa.crt",
+        ],
+    );
+    std::fs::write(dir.join("tsaserial"), "01\n").unwrap();
+    std::fs::write(
+        dir.join("tsa.cnf"),
+        format!(
+            "[tsa]\ndefault_tsa = tsa1\n[tsa1]\nserial = {}\ncrypto_device = builtin\n\
+             signer_digest = sha256\ndefault_policy = 1.3.6.1.4.1.57264.2\n\
+             digests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\n\
+             tsa_name = no\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n",
+            dir.join("tsaserial").display()
+        ),
+    )
+    .unwrap();
+}
+
+/// The base64 DER of a PEM certificate file (its body).
+fn pem_body(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect()
+}
+
+/// What the DER TSA answers.
+#[derive(Clone)]
+enum TsaMode {
+    /// `openssl ts -reply` for the request.
+    Openssl,
+    /// A canned response (made for another request).
+    Canned(Vec<u8>),
+}
+
+/// The TSA server: DER requests (`application/timestamp-query`) only, 415 otherwise. Logs
+/// the Content-Type of each request.
+fn tsa_server(dir: &Path, mode: TsaMode) -> (FnServer, Arc<Mutex<Vec<String>>>) {
+    let dir = dir.to_path_buf();
+    let n = Arc::new(AtomicUsize::new(0));
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&log);
+    let server = FnServer::start(move |req| {
+        let ct = req.header("content-type").unwrap_or("").to_owned();
+        seen.lock().unwrap().push(ct.clone());
+        if req.method != "POST" || ct != "application/timestamp-query" {
+            return Reply::new(415, "text/plain", b"DER requests only".to_vec());
+        }
+        let reply = match &mode {
+            TsaMode::Canned(r) => r.clone(),
+            TsaMode::Openssl => {
+                let i = n.fetch_add(1, Ordering::SeqCst);
+                let (q, r) = (format!("q{i}.tsq"), format!("r{i}.tsr"));
+                std::fs::write(dir.join(&q), &req.body).unwrap();
+                let out = openssl_out(
+                    &dir,
+                    &[
+                        "ts",
+                        "-reply",
+                        "-config",
+                        "tsa.cnf",
+                        "-queryfile",
+                        &q,
+                        "-signer",
+                        "tsa.crt",
+                        "-inkey",
+                        "tsa.key",
+                        "-chain",
+                        "ca.crt",
+                        "-out",
+                        &r,
+                    ],
+                );
+                if !out.status.success() {
+                    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+                    return Reply::new(400, "text/plain", err.into_bytes());
+                }
+                std::fs::read(dir.join(&r)).unwrap()
+            }
+        };
+        Reply::new(200, "application/timestamp-reply", reply)
+    });
+    (server, log)
+}
+
+fn openssl_out(dir: &Path, args: &[&str]) -> Output {
+    let bin = peer("openssl").unwrap_or_else(|| PathBuf::from("openssl"));
+    run(Command::new(bin).current_dir(dir).args(args))
+}
+
+/// The mock's signing config with `tsa_url` as its TSA, and its trusted root with the TSA in
+/// `tsa_dir` added; written into `d` as `config.json` and `root.json`.
+fn extended_trust(mock: &SigstoreMock, d: &Path, tsa_dir: &Path, tsa_url: &str) {
+    let mut config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(mock.signing_config()).unwrap()).unwrap();
+    config["tsaUrls"][0]["url"] = json!(tsa_url);
+    std::fs::write(d.join("config.json"), config.to_string()).unwrap();
+    let mut root: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(mock.trusted_root()).unwrap()).unwrap();
+    let valid_for = root["timestampAuthorities"][0]["validFor"].clone();
+    root["timestampAuthorities"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({
+            "subject": {"organization": "supply test", "commonName": "supply test TSA"},
+            "uri": tsa_url,
+            "certChain": {"certificates": [
+                {"rawBytes": pem_body(&tsa_dir.join("tsa.crt"))},
+                {"rawBytes": pem_body(&tsa_dir.join("ca.crt"))},
+            ]},
+            "validFor": valid_for,
+        }));
+    std::fs::write(d.join("root.json"), root.to_string()).unwrap();
+}
+
+/// `supply sign-blob` keyless with `config.json` and `root.json` of `d`, the ambient
+/// variables cleared and then `env` set.
+fn sign_blob(d: &Path, extra: &[&str], env: &[(&str, &str)], bundle: &str) -> Output {
+    sign_blob_with(d, "root.json", extra, env, bundle)
+}
+
+/// As [`sign_blob`], with the trusted root `root` of `d`.
+fn sign_blob_with(
+    d: &Path,
+    root: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+    bundle: &str,
+) -> Output {
+    let mut c = super::supply(d);
+    for v in AMBIENT_VARS {
+        c.env_remove(v);
+    }
+    c.envs(env.iter().copied())
+        .args(["sign-blob", "--bundle", bundle])
+        .args(["--signing-config", "config.json", "--trusted-root", root])
+        .args(extra)
+        .arg("artifact");
+    run(&mut c)
+}
+
+fn verify_blob(d: &Path, root: &Path, bundle: &str) -> Output {
+    let mut c = super::supply(d);
+    c.args(["verify-blob", "--bundle", bundle])
+        .args(["--certificate-identity", SUBJECT])
+        .args(["--certificate-oidc-issuer", ISSUER])
+        .arg("--trusted-root")
+        .arg(root)
+        .arg("artifact");
+    run(&mut c)
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The whole CI flow: GitHub's ambient token, Fulcio and Rekor v1 from the mock, a DER-only
+/// openssl TSA; the bundle verifies against the mock's root extended with that TSA. An
+/// explicit --identity-token wins over the ambient one; a JSON request to the DER-only TSA
+/// fails.
+#[test]
+fn keyless_sign_blob_with_a_github_ambient_token_and_an_openssl_der_tsa() {
+    let dir = tempdir();
+    let d = dir.path();
+    let Some(mock) = SigstoreMock::start(&d.join("mock")) else {
+        return;
+    };
+    if peer("openssl").is_none() {
+        return;
+    }
+    std::fs::write(d.join("artifact"), b"released from a GitHub Actions job\n").unwrap();
+    let tsa_dir = d.join("tsa");
+    make_tsa(&tsa_dir);
+    let (tsa, tsa_log) = tsa_server(&tsa_dir, TsaMode::Openssl);
+    extended_trust(&mock, d, &tsa_dir, &tsa.url("tsr"));
+    let (gh, gh_count) = github();
+    let gh_url = gh.url("_apis/distributedtask/idtoken?api-version=2.0");
+    let env = [
+        ("GITHUB_ACTIONS", "true"),
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", gh_url.as_str()),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", REQUEST_TOKEN),
+    ];
+    let der = ["--timestamp-request-format", "der"];
+
+    let out = sign_blob(d, &der, &env, "a.json");
+    assert!(out.status.success(), "sign-blob failed: {}", stderr(&out));
+    assert!(stderr(&out).contains("GitHub Actions"), "{}", stderr(&out));
+    assert_eq!(gh_count.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        tsa_log.lock().unwrap().as_slice(),
+        ["application/timestamp-query"]
+    );
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("a.json")).unwrap()).unwrap();
+    let vm = &bundle["verificationMaterial"];
+    assert_eq!(
+        vm["timestampVerificationData"]["rfc3161Timestamps"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(vm["tlogEntries"].as_array().unwrap().len(), 1);
+    let out = verify_blob(d, &d.join("root.json"), "a.json");
+    assert!(out.status.success(), "verify-blob failed: {}", stderr(&out));
+    // The timestamp is checked: against the mock's own root, which does not know this TSA,
+    // the signer's self-verification refuses the bundle.
+    std::fs::copy(mock.trusted_root(), d.join("mock_root.json")).unwrap();
+    let out = sign_blob_with(d, "mock_root.json", &der, &env, "untrusted.json");
+    assert!(
+        !out.status.success(),
+        "a timestamp from an unknown TSA was accepted: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("does not verify against the trusted root"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!d.join("untrusted.json").exists());
+
+    // --identity-token wins: the token endpoint is not asked.
+    let asked = gh_count.load(Ordering::SeqCst);
+    let out = sign_blob(
+        d,
+        &[&der[..], &["--identity-token", &token()]].concat(),
+        &env,
+        "b.json",
+    );
+    assert!(out.status.success(), "sign-blob failed: {}", stderr(&out));
+    assert_eq!(gh_count.load(Ordering::SeqCst), asked);
+    assert!(verify_blob(d, &d.join("root.json"), "b.json")
+        .status
+        .success());
+
+    // The default request format is JSON, which this TSA does not take: signing fails and
+    // writes nothing.
+    let out = sign_blob(d, &[], &env, "c.json");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("415"), "{}", stderr(&out));
+    assert!(!d.join("c.json").exists());
+    assert_eq!(
+        tsa_log.lock().unwrap().last().map(String::as_str),
+        Some("application/json")
+    );
+}
+
+/// A TSA answering with a timestamp made for another request (its nonce differs): refused.
+#[test]
+fn keyless_sign_blob_refuses_a_timestamp_without_our_nonce() {
+    let dir = tempdir();
+    let d = dir.path();
+    let Some(mock) = SigstoreMock::start(&d.join("mock")) else {
+        return;
+    };
+    if peer("openssl").is_none() {
+        return;
+    }
+    std::fs::write(d.join("artifact"), b"artifact\n").unwrap();
+    let tsa_dir = d.join("tsa");
+    make_tsa(&tsa_dir);
+    // A genuine response of this TSA, to a request with openssl's own nonce.
+    std::fs::write(tsa_dir.join("other"), b"another signature").unwrap();
+    openssl(
+        &tsa_dir,
+        &[
+            "ts",
+            "-query",
+            "-data",
+            "other",
+            "-sha256",
+            "-cert",
+            "-out",
+            "other.tsq",
+        ],
+    );
+    openssl(
+        &tsa_dir,
+        &[
+            "ts",
+            "-reply",
+            "-config",
+            "tsa.cnf",
+            "-queryfile",
+            "other.tsq",
+            "-signer",
+            "tsa.crt",
+            "-inkey",
+            "tsa.key",
+            "-chain",
+            "ca.crt",
+            "-out",
+            "other.tsr",
+        ],
+    );
+    let canned = std::fs::read(tsa_dir.join("other.tsr")).unwrap();
+    let (tsa, _) = tsa_server(&tsa_dir, TsaMode::Canned(canned));
+    extended_trust(&mock, d, &tsa_dir, &tsa.url("tsr"));
+    let t = token();
+    let out = sign_blob(
+        d,
+        &["--timestamp-request-format", "der"],
+        &[("SIGSTORE_ID_TOKEN", t.as_str())],
+        "a.json",
+    );
+    assert!(!out.status.success(), "a replayed timestamp was accepted");
+    assert!(stderr(&out).contains("nonce"), "{}", stderr(&out));
+    assert!(!d.join("a.json").exists());
+}
+
+/// No token anywhere, a refused request token, a GitHub job without id-token permission, a
+/// GitLab job without `id_tokens`: each fails before any service is asked, naming what to do.
+#[test]
+fn keyless_sign_blob_explains_missing_ambient_tokens() {
+    let dir = tempdir();
+    let d = dir.path();
+    let Some(mock) = SigstoreMock::start(&d.join("mock")) else {
+        return;
+    };
+    std::fs::write(d.join("artifact"), b"artifact\n").unwrap();
+    std::fs::copy(mock.signing_config(), d.join("config.json")).unwrap();
+    std::fs::copy(mock.trusted_root(), d.join("root.json")).unwrap();
+    let (gh, gh_count) = github();
+    let gh_url = gh.url("token");
+    for (env, expect) in [
+        (
+            &[][..],
+            &["SIGSTORE_ID_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL"][..],
+        ),
+        (
+            &[
+                ("ACTIONS_ID_TOKEN_REQUEST_URL", gh_url.as_str()),
+                ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "stale"),
+            ][..],
+            &["401"][..],
+        ),
+        (&[("GITHUB_ACTIONS", "true")][..], &["id-token: write"][..]),
+        (
+            &[("GITLAB_CI", "true")][..],
+            &["id_tokens", "SIGSTORE_ID_TOKEN"][..],
+        ),
+    ] {
+        let out = sign_blob(d, &[], env, "a.json");
+        assert!(!out.status.success(), "{env:?}");
+        for e in expect {
+            assert!(stderr(&out).contains(e), "{env:?}: {}", stderr(&out));
+        }
+        assert!(!d.join("a.json").exists());
+    }
+    assert_eq!(gh_count.load(Ordering::SeqCst), 1);
+    // Keyless signing writes a bundle: without --bundle it is refused.
+    let mut c = super::supply(d);
+    c.args(["sign-blob", "--signing-config", "config.json", "artifact"]);
+    let out = run(&mut c);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--bundle"), "{}", stderr(&out));
+}
