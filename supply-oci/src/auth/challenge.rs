@@ -39,6 +39,10 @@ pub enum Error {
     /// A quoted string without its closing quote.
     #[error("unterminated quoted string in a WWW-Authenticate header")]
     Unterminated,
+    /// A `WWW-Authenticate` header value that is not visible ASCII (HTTP's `obs-text` is not
+    /// accepted in challenges).
+    #[error("a WWW-Authenticate header is not visible ASCII")]
+    NotAscii,
     /// A parameter named twice in one challenge (RFC 7235: each name appears at most once).
     #[error("the parameter {name:?} appears twice in one challenge")]
     DuplicateParam {
@@ -126,6 +130,19 @@ pub fn parse<'a>(headers: impl IntoIterator<Item = &'a str>) -> Result<Vec<Chall
         .challenges(&mut out)?;
     }
     Ok(out)
+}
+
+/// Parses the `WWW-Authenticate` headers of a response.
+///
+/// # Errors
+/// [`Error::NotAscii`], and as [`parse`].
+pub fn parse_headers(headers: &reqwest::header::HeaderMap) -> Result<Vec<Challenge>, Error> {
+    let values = headers
+        .get_all(reqwest::header::WWW_AUTHENTICATE)
+        .iter()
+        .map(|v| v.to_str().map_err(|_| Error::NotAscii))
+        .collect::<Result<Vec<_>, _>>()?;
+    parse(values)
 }
 
 fn is_tchar(b: u8) -> bool {
@@ -443,6 +460,29 @@ mod tests {
             .collect();
         let h = format!("Bearer {}", params.join(","));
         assert_eq!(parse([h.as_str()]), Err(Error::TooMany));
+    }
+
+    #[test]
+    fn response_headers() {
+        use reqwest::header::{HeaderMap, HeaderValue, WWW_AUTHENTICATE};
+        let mut h = HeaderMap::new();
+        h.append(WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=x"));
+        h.append(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"https://t\",service=s"),
+        );
+        let cs = parse_headers(&h).unwrap();
+        assert_eq!(cs.len(), 2);
+        assert_eq!(
+            BearerChallenge::from_challenges(&cs).unwrap().realm,
+            "https://t"
+        );
+        assert!(parse_headers(&HeaderMap::new()).unwrap().is_empty());
+        h.append(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_bytes(b"Bearer realm=\"\xff\"").unwrap(),
+        );
+        assert_eq!(parse_headers(&h), Err(Error::NotAscii));
     }
 
     #[test]
