@@ -1,0 +1,41 @@
+//! Named size limits for every untrusted input of this crate. Each number says where it comes
+//! from.
+
+/// Longest repository name, domain included (`registry.example.com:5000/team/app`): 255
+/// characters, docker/distribution's `NameTotalLengthMax`.
+pub const MAX_NAME_LEN: usize = 255;
+
+/// Longest reference string parsed: 1024 bytes. A name (255), a tag (128), a SHA-512 digest
+/// (135) and their separators need 520; anything longer is refused before it is scanned.
+pub const MAX_REFERENCE_LEN: usize = 1024;
+
+/// Longest tag: 128 characters (`[\w][\w.-]{0,127}`, the distribution grammar).
+pub const MAX_TAG_LEN: usize = 128;
+
+/// Longest `WWW-Authenticate` text parsed, all headers together: 16 KiB. Registries send a
+/// few hundred bytes (a realm, a service and a scope).
+pub const MAX_CHALLENGE_LEN: usize = 16 * 1024;
+
+/// Most challenges accepted in the `WWW-Authenticate` headers of one response.
+pub const MAX_CHALLENGES: usize = 16;
+
+/// Most auth-params accepted in one challenge.
+pub const MAX_CHALLENGE_PARAMS: usize = 32;
+
+/// Largest token-server answer read: 256 KiB. Docker Hub's JWTs are about 1 KiB, the largest
+/// seen (with many scopes, GitLab) a few tens of KiB.
+pub const MAX_TOKEN_RESPONSE_LEN: usize = 256 * 1024;
+
+/// Longest bearer token accepted (it goes into every request header): 64 KiB.
+pub const MAX_TOKEN_LEN: usize = 64 * 1024;
+
+/// Largest docker `config.json` read: 1 MiB (a config with dozens of registries is a few KiB).
+pub const MAX_DOCKER_CONFIG_LEN: u64 = 1024 * 1024;
+
+/// Largest output read from a docker credential helper: 64 KiB (its answer is one small JSON
+/// object).
+pub const MAX_HELPER_OUTPUT_LEN: u64 = 64 * 1024;
+
+/// Most tokens kept in a token cache (`auth::TokenCache`): expired ones go first, then
+/// the oldest.
+pub const MAX_CACHED_TOKENS: usize = 256;
