@@ -148,6 +148,9 @@ pub fn is_valid_ref_name(name: &str) -> bool {
                 && !b.windows(2).any(|w| {
                     !w[0].is_ascii_alphanumeric() && !w[1].is_ascii_alphanumeric() && w != b"--"
                 })
+                && !b
+                    .windows(3)
+                    .any(|w| w.iter().all(|c| !c.is_ascii_alphanumeric()))
         })
 }
 
@@ -482,7 +485,8 @@ impl Layout {
                 Err(e) => return Err(io_err(d)(e)),
             }
         }
-        if self.read_blob(&desc).is_ok() {
+        // Already stored with the right content (any size: streamed into a sink).
+        if self.copy_blob(&desc, &mut io::sink(), u64::MAX).is_ok() {
             return Ok(desc);
         }
         self.write_atomic(&dir, &desc.digest.hex(), bytes)?;
@@ -603,7 +607,7 @@ mod tests {
         ] {
             assert!(is_valid_ref_name(ok), "{ok}");
         }
-        for bad in ["", "-a", "a-", "a..b", "a/", "/a", "a b", "../x"] {
+        for bad in ["", "-a", "a-", "a..b", "a---b", "a/", "/a", "a b", "../x"] {
             assert!(!is_valid_ref_name(bad), "{bad}");
         }
     }

@@ -25,6 +25,6 @@ pub const MAX_DESCRIPTORS: usize = 10_000;
 /// Most manifests and indexes a layout walk (garbage collection, referrers) visits: 100 000.
 pub const MAX_WALK_NODES: usize = 100_000;
 
-/// Most entries in the `data` field of a descriptor, as decoded bytes: 4 MiB (it cannot be
-/// larger than the manifest that carries it).
+/// Largest decoded `data` field of a descriptor: 4 MiB (it cannot be larger than the
+/// manifest that carries it).
 pub const MAX_DESCRIPTOR_DATA_LEN: usize = MAX_MANIFEST_LEN;

@@ -74,6 +74,12 @@ fn ggcr_test_index_resolves_all_four_tags() {
         assert!(w.reachable.contains(&child.digest));
     }
     assert!(w.unreadable.is_empty(), "{:?}", w.unreadable);
+    // 6 of the 8 blobs are reachable (the layers are not stored); gc removes the other 2.
+    assert_eq!(w.reachable.len(), 6);
+    assert!(w.missing.is_empty(), "{:?}", w.missing);
+    let (_tmp, root) = copy_layout("ggcr-layouts/test_index");
+    let report = Layout::open(&root).unwrap().gc().unwrap();
+    assert_eq!((report.removed.len(), report.kept), (2, 6));
     assert!(matches!(l.resolve("5"), Err(layout::Error::TagNotFound(_))));
 }
 
@@ -134,6 +140,9 @@ fn regclient_index_entries_match_expected() {
     // Every manifest in the layout has the shape expected.json gives.
     let w = l.walk().unwrap();
     assert!(w.unreadable.is_empty(), "{:?}", w.unreadable);
+    // All 91 blobs are reachable from index.json and present.
+    assert_eq!(w.reachable.len(), 91);
+    assert!(w.missing.is_empty(), "{:?}", w.missing);
     let shapes = exp["manifestsInLayout"].as_object().unwrap();
     for (digest, shape) in shapes {
         let m = &w.manifests[&d(digest)];
