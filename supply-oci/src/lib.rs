@@ -3,8 +3,22 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+/// The digest types every `supply` crate shares.
+pub use supply_sig::digest::{Algorithm, Digest, Hasher};
+/// The payload of every size cap.
+pub use supply_sig::limits::LimitExceeded;
+
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod auth;
+pub mod descriptor;
+pub mod layout;
 pub mod limits;
+pub mod manifest;
+pub mod media_type;
 pub mod reference;
+pub mod validate;
+
+pub use descriptor::{Descriptor, Platform};
+pub use layout::Layout;
+pub use manifest::{Document, Kind, Manifest};

@@ -1,0 +1,26 @@
+//! Integration tests of supply-oci against the data in `testdata/oci/`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[cfg(feature = "client")]
+mod auth;
+mod fixtures;
+mod layouts;
+mod spec;
+mod write;
+
+use std::path::PathBuf;
+
+/// A path under `testdata/oci/`.
+fn oci(rel: &str) -> PathBuf {
+    supply_testkit::testdata(&format!("oci/{rel}"))
+}
+
+/// The bytes of a file under `testdata/oci/`.
+fn read(rel: &str) -> Vec<u8> {
+    std::fs::read(oci(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// A JSON file under `testdata/oci/`.
+fn json(rel: &str) -> serde_json::Value {
+    serde_json::from_slice(&read(rel)).unwrap()
+}
