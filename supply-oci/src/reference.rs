@@ -259,7 +259,10 @@ impl Reference {
     /// The short form the docker CLI shows: without `docker.io/` and `library/` for Docker
     /// Hub, the normalized form otherwise. It parses back to the same reference.
     pub fn familiar(&self) -> String {
-        let mut out = if self.domain == DOCKER_HUB_DOMAIN {
+        // A Docker Hub path whose first component looks like a domain
+        // (`docker.io/a.b/c`) keeps `docker.io/`: without it the text names another registry.
+        let hub_path_reads_as_domain = split_domain(&self.path).0 != DOCKER_HUB_DOMAIN;
+        let mut out = if self.domain == DOCKER_HUB_DOMAIN && !hub_path_reads_as_domain {
             match self.path.strip_prefix(OFFICIAL_REPO_PREFIX) {
                 Some(rest) if !rest.contains('/') => rest.to_owned(),
                 _ => self.path.clone(),
@@ -807,6 +810,11 @@ mod tests {
         assert_eq!(r.registry(), DOCKER_HUB_REGISTRY);
         let r = Reference::parse("docker.io/library/a/b").unwrap();
         assert_eq!(r.familiar(), "library/a/b");
+        // Found by the oci_reference fuzz target: a Docker Hub path that starts like a domain
+        // must keep `docker.io/` in its familiar form, or it reads as another registry.
+        let r = Reference::parse("docker.io/lidocker.io/libr0").unwrap();
+        assert_eq!(r.familiar(), "docker.io/lidocker.io/libr0");
+        assert_eq!(Reference::parse(&r.familiar()).unwrap(), r);
         let r = Reference::parse("ghcr.io/o/r").unwrap();
         assert_eq!(r.familiar(), "ghcr.io/o/r");
         assert_eq!(r.registry(), "ghcr.io");
