@@ -261,7 +261,7 @@ impl Reference {
     pub fn familiar(&self) -> String {
         // A Docker Hub path whose first component looks like a domain
         // (`docker.io/a.b/c`) keeps `docker.io/`: without it the text names another registry.
-        let hub_path_reads_as_domain = split_domain(&self.path).0 != DOCKER_HUB_DOMAIN;
+        let hub_path_reads_as_domain = split_domain(&self.path).1.len() != self.path.len();
         let mut out = if self.domain == DOCKER_HUB_DOMAIN && !hub_path_reads_as_domain {
             match self.path.strip_prefix(OFFICIAL_REPO_PREFIX) {
                 Some(rest) if !rest.contains('/') => rest.to_owned(),
@@ -814,6 +814,9 @@ mod tests {
         // must keep `docker.io/` in its familiar form, or it reads as another registry.
         let r = Reference::parse("docker.io/lidocker.io/libr0").unwrap();
         assert_eq!(r.familiar(), "docker.io/lidocker.io/libr0");
+        assert_eq!(Reference::parse(&r.familiar()).unwrap(), r);
+        let r = Reference::parse("docker.io/docker.io/x").unwrap();
+        assert_eq!(r.familiar(), "docker.io/docker.io/x");
         assert_eq!(Reference::parse(&r.familiar()).unwrap(), r);
         let r = Reference::parse("ghcr.io/o/r").unwrap();
         assert_eq!(r.familiar(), "ghcr.io/o/r");
