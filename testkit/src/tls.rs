@@ -2,6 +2,8 @@
 //! expired, for another name), a TLS front ([`HttpsFront`]) that terminates TLS on 127.0.0.1 and
 //! forwards the bytes to a plain-HTTP test server (the static file server, the Sigstore mock),
 //! and a server that accepts connections and never answers ([`SilentServer`]).
+//!
+//! Test support: a set-up step that fails panics with what failed and why, as a test should.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -39,15 +41,18 @@ pub struct ServerIdentity {
 impl TestCa {
     /// A new CA (P-256) named `name`.
     pub fn new(name: &str) -> Self {
-        let key = KeyPair::generate().expect("generating the CA key");
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        let key = KeyPair::generate().unwrap_or_else(|e| panic!("generating the CA key: {e}"));
+        let mut params = CertificateParams::new(Vec::<String>::new())
+            .unwrap_or_else(|e| panic!("CA params: {e}"));
         params.distinguished_name.push(DnType::CommonName, name);
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let now = time_now();
         params.not_before = now - days(1);
         params.not_after = now + days(365);
-        let cert = params.self_signed(&key).expect("self-signing the CA");
+        let cert = params
+            .self_signed(&key)
+            .unwrap_or_else(|e| panic!("self-signing the CA: {e}"));
         Self { cert, key }
     }
 
@@ -59,15 +64,16 @@ impl TestCa {
     /// Writes the CA certificate to `dir/<file>` and returns its path.
     pub fn write_pem(&self, dir: &Path, file: &str) -> PathBuf {
         let p = dir.join(file);
-        std::fs::write(&p, self.pem()).expect("writing the CA PEM");
+        std::fs::write(&p, self.pem()).unwrap_or_else(|e| panic!("writing the CA PEM: {e}"));
         p
     }
 
     /// A server certificate for `names` (DNS names or IP addresses) valid as `validity` says.
     pub fn issue(&self, names: &[&str], validity: Validity) -> ServerIdentity {
-        let key = KeyPair::generate().expect("generating the server key");
+        let key = KeyPair::generate().unwrap_or_else(|e| panic!("generating the server key: {e}"));
         let names: Vec<String> = names.iter().map(|s| (*s).to_owned()).collect();
-        let mut params = CertificateParams::new(names).expect("server params");
+        let mut params =
+            CertificateParams::new(names).unwrap_or_else(|e| panic!("server params: {e}"));
         params
             .distinguished_name
             .push(DnType::CommonName, "supply test server");
@@ -86,7 +92,7 @@ impl TestCa {
         }
         let cert = params
             .signed_by(&key, &self.cert, &self.key)
-            .expect("issuing the server certificate");
+            .unwrap_or_else(|e| panic!("issuing the server certificate: {e}"));
         ServerIdentity {
             chain: vec![cert.der().clone()],
             key: key.serialize_der(),
@@ -122,24 +128,28 @@ impl HttpsFront {
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.key.clone()));
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .expect("TLS versions")
+            .unwrap_or_else(|e| panic!("TLS versions: {e}"))
             .with_no_client_auth()
             .with_single_cert(identity.chain.clone(), key)
-            .expect("the server certificate and key");
+            .unwrap_or_else(|e| panic!("the server certificate and key: {e}"));
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        let listener = TcpListener::bind("127.0.0.1:0").expect("binding a free port");
+        let listener =
+            TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("binding a free port: {e}"));
         listener
             .set_nonblocking(true)
-            .expect("non-blocking listener");
-        let addr = listener.local_addr().expect("the bound address");
+            .unwrap_or_else(|e| panic!("non-blocking listener: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("the bound address: {e}"));
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .expect("a runtime");
+                .unwrap_or_else(|e| panic!("a runtime: {e}"));
             rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                let listener = tokio::net::TcpListener::from_std(listener)
+                    .unwrap_or_else(|e| panic!("listener: {e}"));
                 loop {
                     let conn = tokio::select! {
                         c = listener.accept() => c,
@@ -205,8 +215,11 @@ pub struct SilentServer {
 impl SilentServer {
     /// Starts it.
     pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("binding a free port");
-        let addr = listener.local_addr().expect("the bound address");
+        let listener =
+            TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("binding a free port: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("the bound address: {e}"));
         let thread = std::thread::spawn(move || {
             let mut held: Vec<TcpStream> = Vec::new();
             for conn in listener.incoming().flatten() {
