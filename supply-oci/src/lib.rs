@@ -17,6 +17,9 @@ pub mod limits;
 pub mod manifest;
 pub mod media_type;
 pub mod reference;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod registry;
 pub mod validate;
 
 pub use descriptor::{Descriptor, Platform};

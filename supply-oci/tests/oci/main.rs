@@ -5,6 +5,8 @@
 mod auth;
 mod fixtures;
 mod layouts;
+#[cfg(feature = "client")]
+mod registry;
 mod spec;
 mod write;
 
