@@ -785,3 +785,119 @@ fn bearer_tokens_are_fetched_per_scope_and_cached() {
     assert!(hits[0].contains(&("service".into(), "reg.test".into())));
     assert!(hits[0].contains(&("scope".into(), "repository:x/y:pull".into())));
 }
+
+// ---- interop with oras and crane --------------------------------------------------------------
+
+/// Runs a peer CLI with a private home in `dir`, returning stdout.
+fn peer(name: &str, dir: &std::path::Path, args: &[&str]) -> Option<Vec<u8>> {
+    let program = supply_testkit::peer(name)?;
+    let mut cmd = supply_testkit::peer_command(&program, dir);
+    cmd.current_dir(dir).args(args);
+    Some(supply_testkit::run_ok(&mut cmd))
+}
+
+#[test]
+fn oras_attaches_and_we_discover() {
+    let Some(reg) = Registry::start() else { return };
+    let c = client();
+    let repo = reference(&reg.host(), "interop/oras");
+    let subject = subject_image(&c, &repo, b"oras subject");
+    let dir = supply_testkit::tempdir();
+    std::fs::write(
+        dir.path().join("sbom.spdx.json"),
+        b"{\"spdxVersion\":\"SPDX-2.3\"}",
+    )
+    .unwrap();
+    let target = format!("{}@{}", repo.name(), subject.digest());
+    let Some(out) = peer(
+        "oras",
+        dir.path(),
+        &[
+            "attach",
+            "--plain-http",
+            "--artifact-type",
+            "application/spdx+json",
+            "--annotation",
+            "org.example.by=oras",
+            "--format",
+            "json",
+            &target,
+            "sbom.spdx.json:application/spdx+json",
+        ],
+    ) else {
+        return;
+    };
+    let attached: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let digest = Digest::parse(attached["digest"].as_str().unwrap()).unwrap();
+    let got = block_on(c.referrers(&repo.with_digest(subject.digest()), None)).unwrap();
+    assert!(!got.from_api);
+    assert_eq!(got.referrers.len(), 1);
+    let r = &got.referrers[0];
+    assert_eq!(r.digest, digest);
+    assert_eq!(r.artifact_type.as_deref(), Some("application/spdx+json"));
+    assert_eq!(r.annotation("org.example.by"), Some("oras"));
+    // And the SBOM layer streams back verified.
+    let m = block_on(c.fetch_manifest(&repo.with_digest(digest))).unwrap();
+    let layer = &m.document().as_manifest().unwrap().layers[0];
+    assert_eq!(
+        block_on(c.fetch_blob_bytes(&repo, layer, 1 << 20)).unwrap(),
+        b"{\"spdxVersion\":\"SPDX-2.3\"}"
+    );
+}
+
+#[test]
+fn we_attach_and_oras_discover_and_crane_read_it() {
+    let Some(reg) = Registry::start() else { return };
+    let c = client();
+    let repo = reference(&reg.host(), "interop/ours");
+    let subject = subject_image(&c, &repo, b"our subject");
+    let sig = artifact(
+        &c,
+        &repo,
+        b"signature bytes",
+        "application/cose",
+        Some("application/vnd.example.signature"),
+        None,
+        Some(subject.descriptor()),
+    );
+    block_on(c.attach(&repo, &sig)).unwrap();
+    let dir = supply_testkit::tempdir();
+    let target = format!("{}@{}", repo.name(), subject.digest());
+    let Some(out) = peer(
+        "oras",
+        dir.path(),
+        &["discover", "--plain-http", "--format", "json", &target],
+    ) else {
+        return;
+    };
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let refs = v["referrers"].as_array().unwrap();
+    assert_eq!(refs.len(), 1, "{v}");
+    assert_eq!(refs[0]["digest"], sig.digest().to_string());
+    assert_eq!(refs[0]["artifactType"], "application/vnd.example.signature");
+    assert_eq!(refs[0]["annotations"]["org.example.note"], "supply test");
+
+    let Some(raw) = peer(
+        "crane",
+        dir.path(),
+        &[
+            "manifest",
+            "--insecure",
+            &format!("{}@{}", repo.name(), sig.digest()),
+        ],
+    ) else {
+        return;
+    };
+    assert_eq!(raw, sig.raw(), "crane reads our bytes exactly");
+    let Some(digest) = peer(
+        "crane",
+        dir.path(),
+        &["digest", "--insecure", &format!("{}:v1", repo.name())],
+    ) else {
+        return;
+    };
+    assert_eq!(
+        String::from_utf8(digest).unwrap().trim(),
+        subject.digest().to_string()
+    );
+}
