@@ -901,3 +901,171 @@ fn we_attach_and_oras_discover_and_crane_read_it() {
         subject.digest().to_string()
     );
 }
+
+// ---- the recorded distribution 2.8 transcripts, replayed ---------------------------------------
+
+/// A `curl -si` transcript as a reply: status, headers (Content-Length is the body's, or the
+/// recorded one for a HEAD), body.
+fn transcript(name: &str) -> Reply {
+    let raw = crate::read(&format!("generated/transcripts/{name}"));
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header block");
+    let head = String::from_utf8(raw[..split].to_vec()).unwrap();
+    let body = raw[split + 4..].to_vec();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut content_type = String::new();
+    let mut headers = Vec::new();
+    let mut declared = None;
+    for l in lines {
+        let (k, v) = l.split_once(':').unwrap();
+        let v = v.trim();
+        match k.to_ascii_lowercase().as_str() {
+            "content-type" => content_type = v.to_owned(),
+            "content-length" => declared = v.parse::<usize>().ok(),
+            "date" => {}
+            _ => headers.push((k.to_owned(), v.to_owned())),
+        }
+    }
+    let mut r = Reply::new(status, &content_type, body);
+    r.headers = headers;
+    if r.body.is_empty() && declared.unwrap_or(0) > 0 {
+        r = r.with_declared_len(declared.unwrap());
+    }
+    r
+}
+
+const SUBJECT: &str = "sha256:f5a8f8219437135853aed6518b96f9614d3276f7cbe05c988d2a2513929e813b";
+const SBOM: &str = "sha256:389d5d81dce588df8a5abb60171418505e3f5f845c1fa1fcd617079cb31be050";
+
+#[test]
+fn the_recorded_registry_transcripts_drive_the_client_to_the_expected_outcomes() {
+    let layout = Layout::open(crate::oci("generated/layout-registry-fallback")).unwrap();
+    let blobs = layout.root().join("blobs/sha256");
+    let server = FnServer::start(move |req| {
+        let path = req.target.split('?').next().unwrap();
+        let hex = |d: &str| d.trim_start_matches("sha256:").to_owned();
+        match (req.method.as_str(), path) {
+            ("GET", "/v2/") => transcript("00-ping.txt"),
+            ("GET", p) if p.starts_with("/v2/test/subject/referrers/") => {
+                if req.target.contains("artifactType=") {
+                    transcript("02-get-referrers-api-filtered.txt")
+                } else {
+                    transcript("01-get-referrers-api.txt")
+                }
+            }
+            ("GET", p) if p.starts_with("/v2/unknown/") => {
+                transcript("07-get-referrers-unknown-repo.txt")
+            }
+            ("GET", p) if p == format!("/v2/test/subject/manifests/sha256-{}", hex(SUBJECT)) => {
+                transcript("03-get-fallback-tag-index.txt")
+            }
+            ("GET", p) if p == format!("/v2/test/subject/manifests/sha256-{}", hex(SBOM)) => {
+                transcript("04-get-fallback-tag-index-nested.txt")
+            }
+            ("GET", p) if p.starts_with("/v2/test/subject/manifests/sha256-") => {
+                transcript("06-get-fallback-tag-absent.txt")
+            }
+            ("GET", "/v2/test/subject/tags/list") => transcript("08-tags-list.txt"),
+            ("HEAD", p) if p.ends_with(&format!("/manifests/{SUBJECT}")) => {
+                transcript("09-head-subject.txt")
+            }
+            ("GET", p) if p.starts_with("/v2/test/subject/manifests/sha256:") => {
+                // The referrers themselves, from the dump of the same registry repo.
+                let d = p.rsplit('/').next().unwrap();
+                match std::fs::read(blobs.join(hex(d))) {
+                    Ok(b) => Reply::new(200, media_type::OCI_MANIFEST, b)
+                        .with_header("Docker-Content-Digest", d),
+                    Err(_) => transcript("06-get-fallback-tag-absent.txt"),
+                }
+            }
+            ("PUT", _) => transcript("10-put-wrong-digest.txt"),
+            _ => Reply::new(404, "text/plain", b"404 page not found\n".to_vec()),
+        }
+    });
+    let host = host_of(&server);
+    let c = client();
+    block_on(c.ping(&host)).unwrap();
+    let repo = reference(&host, "test/subject");
+    let expected = crate::json("generated/expected.json");
+
+    // 01 → no API, 03 → the stored index (cosign's empty.v1 entries included), each entry
+    // checked against its manifest: the spec's four referrers.
+    let got =
+        block_on(c.referrers(&repo.with_digest(Digest::parse(SUBJECT).unwrap()), None)).unwrap();
+    assert!(!got.from_api);
+    let mut got: Vec<serde_json::Value> = got
+        .referrers
+        .iter()
+        .map(|d| serde_json::to_value(d).unwrap())
+        .collect();
+    got.sort_by_key(|v| v["digest"].as_str().unwrap().to_owned());
+    assert_eq!(
+        serde_json::Value::Array(got),
+        expected["specReferrers"][SUBJECT]
+    );
+    // 02 with a filter: the filter is applied to the verified types.
+    let sboms = block_on(c.referrers(
+        &repo.with_digest(Digest::parse(SUBJECT).unwrap()),
+        Some("application/spdx+json"),
+    ))
+    .unwrap();
+    assert_eq!(sboms.referrers.len(), 1);
+    assert_eq!(sboms.referrers[0].digest.to_string(), SBOM);
+    // 04: the nested index.
+    let nested =
+        block_on(c.referrers(&repo.with_digest(Digest::parse(SBOM).unwrap()), None)).unwrap();
+    assert_eq!(nested.referrers.len(), 1);
+    // 06: no fallback index, no referrers; 07: an unknown repository answers the same 404.
+    let none = block_on(c.referrers(
+        &repo.with_digest(supply_oci::Algorithm::Sha256.digest(b"nothing")),
+        None,
+    ))
+    .unwrap();
+    assert!(none.referrers.is_empty());
+    let unknown = reference(&host, "unknown/repo");
+    let none =
+        block_on(c.referrers(&unknown.with_digest(Digest::parse(SUBJECT).unwrap()), None)).unwrap();
+    assert!(none.referrers.is_empty() && !none.from_api);
+    // 08: the tags as recorded.
+    let mut tags = block_on(c.tags(&repo, None, None)).unwrap();
+    tags.sort();
+    let mut want: Vec<String> = expected["tags"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .chain(["v1".to_owned()])
+        .collect();
+    want.sort();
+    want.dedup();
+    assert_eq!(tags, want);
+    // 09: HEAD resolves the subject without a body.
+    let d = block_on(c.resolve(&repo.with_digest(Digest::parse(SUBJECT).unwrap()))).unwrap();
+    assert_eq!((d.digest.to_string().as_str(), d.size), (SUBJECT, 345));
+    assert_eq!(d.media_type, media_type::OCI_MANIFEST);
+    // 10: a refused PUT carries its distribution error code.
+    let m = Manifest::parse(manifest_bytes(), None).unwrap();
+    match block_on(c.push_manifest(&repo.with_tag("x").unwrap(), &m)) {
+        Err(Error::Status { status, codes, .. }) => {
+            assert_eq!(status, 400);
+            assert_eq!(codes, ["DIGEST_INVALID"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // 11: a Basic challenge and no credentials.
+    let locked = FnServer::start(|_| transcript("11-basic-auth-challenge.txt"));
+    assert!(matches!(
+        block_on(c.ping(&host_of(&locked))),
+        Err(Error::Unauthorized { status: 401, .. })
+    ));
+}
