@@ -62,7 +62,7 @@ pub const DOCKER_CONTENT_DIGEST: &str = "docker-content-digest";
 pub enum Error {
     /// The HTTP client could not be built, or a request failed in transport (a timeout, a
     /// refused connection, a TLS failure, a broken body).
-    #[error("HTTP")]
+    #[error("the HTTP request failed")]
     Http(#[source] supply_sig::http::Error),
     /// Authentication failed before the request could be sent (challenge, realm, token).
     #[error("authenticating to {registry}")]

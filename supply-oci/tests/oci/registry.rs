@@ -1069,3 +1069,156 @@ fn the_recorded_registry_transcripts_drive_the_client_to_the_expected_outcomes()
         Err(Error::Unauthorized { status: 401, .. })
     ));
 }
+
+// ---- the Referrers API and conditional fallback writes, against servers we control ----------
+
+/// A subject and two referrers of it (manifest bytes), for the in-process servers.
+fn referrer_set() -> (Manifest, Manifest, Manifest) {
+    let subject = Manifest::parse(manifest_bytes(), None).unwrap();
+    let make = |t: &str| {
+        let mut m = ImageManifest::new(
+            Descriptor::empty(),
+            vec![Descriptor::for_bytes("text/plain", t.as_bytes())],
+        );
+        m.artifact_type = Some(t.to_owned());
+        m.subject = Some(subject.descriptor());
+        Manifest::encode(&Document::OciManifest(m)).unwrap()
+    };
+    let (a, b) = (make("application/x-a"), make("application/x-b"));
+    (subject, a, b)
+}
+
+fn index_of(entries: &[&Manifest]) -> Vec<u8> {
+    let descs = entries
+        .iter()
+        .map(|m| {
+            // As cosign 3.1.1 writes them: an empty type and no annotations.
+            let mut d = m.descriptor();
+            d.artifact_type = Some(media_type::OCI_EMPTY.to_owned());
+            d
+        })
+        .collect();
+    Manifest::encode(&Document::OciIndex(supply_oci::manifest::ImageIndex::new(
+        descs,
+    )))
+    .unwrap()
+    .raw()
+    .to_vec()
+}
+
+#[test]
+fn the_referrers_api_is_paged_and_its_entries_verified() {
+    let (subject, a, b) = referrer_set();
+    let (page1, page2) = (index_of(&[&a]), index_of(&[&b]));
+    let manifests: Vec<(String, Vec<u8>)> = [&a, &b]
+        .iter()
+        .map(|m| {
+            (
+                format!("/v2/x/y/manifests/{}", m.digest()),
+                m.raw().to_vec(),
+            )
+        })
+        .collect();
+    let api_path = format!("/v2/x/y/referrers/{}", subject.digest());
+    let server = FnServer::start(move |req| {
+        if req.target == api_path || req.target.starts_with(&format!("{api_path}?artifactType")) {
+            return Reply::new(200, media_type::OCI_INDEX, page1.clone())
+                .with_header("Link", &format!("<{api_path}?page=2>; rel=\"next\""))
+                .with_header("OCI-Filters-Applied", "artifactType");
+        }
+        if req.target == format!("{api_path}?page=2") {
+            return Reply::new(200, media_type::OCI_INDEX, page2.clone());
+        }
+        match manifests.iter().find(|(p, _)| *p == req.target) {
+            Some((_, m)) => Reply::new(200, media_type::OCI_MANIFEST, m.clone()),
+            None => Reply::new(404, "application/json", b"{}".to_vec()),
+        }
+    });
+    let c = client();
+    let r = reference(&host_of(&server), "x/y").with_digest(subject.digest());
+    let got = block_on(c.referrers(&r, None)).unwrap();
+    assert!(got.from_api);
+    let types: Vec<_> = got
+        .referrers
+        .iter()
+        .map(|d| d.artifact_type.clone().unwrap())
+        .collect();
+    assert_eq!(types, ["application/x-a", "application/x-b"]);
+    // The registry claims to have filtered, but page 1 holds x-a: the client filters again
+    // on the verified types.
+    let only_b = block_on(c.referrers(&r, Some("application/x-b"))).unwrap();
+    assert_eq!(only_b.referrers.len(), 1);
+    assert_eq!(only_b.referrers[0].digest, b.digest());
+
+    // An endless chain of pages stops at the cap.
+    let endless = FnServer::start(move |req| {
+        Reply::new(200, media_type::OCI_INDEX, index_of(&[])).with_header(
+            "Link",
+            &format!(
+                "<{}?n=1>; rel=\"next\"",
+                req.target.split('?').next().unwrap()
+            ),
+        )
+    });
+    let mut limits = Limits::default();
+    limits.max_referrer_pages = 3;
+    let c = Client::new(Options::new().with_limits(limits), Box::new(Anonymous)).unwrap();
+    let r = reference(&host_of(&endless), "x/y").with_digest(subject.digest());
+    assert!(matches!(
+        block_on(c.referrers(&r, None)),
+        Err(Error::TooManyPages {
+            what: "referrers",
+            limit: 3
+        })
+    ));
+}
+
+#[test]
+fn fallback_writes_are_conditional_and_retried_when_another_writer_won() {
+    let (subject, a, b) = referrer_set();
+    let tag_path = format!("/v2/x/y/manifests/{}", referrers_tag(&subject.digest()));
+    let stored = Arc::new(Mutex::new(index_of(&[&a])));
+    let if_matches = Arc::new(Mutex::new(Vec::new()));
+    let conflicts = Arc::new(AtomicUsize::new(1));
+    let (st, im, cf) = (stored.clone(), if_matches.clone(), conflicts.clone());
+    let b_path = format!("/v2/x/y/manifests/{}", b.digest());
+    let server = FnServer::start(move |req| {
+        if req.method == "PUT" && req.target == b_path {
+            return Reply::new(201, "text/plain", Vec::new());
+        }
+        if req.target == tag_path && req.method == "GET" {
+            let body = st.lock().unwrap().clone();
+            let etag = format!("\"{}\"", supply_oci::Algorithm::Sha256.digest(&body));
+            return Reply::new(200, media_type::OCI_INDEX, body).with_header("ETag", &etag);
+        }
+        if req.target == tag_path && req.method == "PUT" {
+            im.lock()
+                .unwrap()
+                .push(req.header("if-match").map(str::to_owned));
+            if cf.fetch_sub(1, Ordering::SeqCst) == 1 {
+                return Reply::new(412, "application/json", b"{}".to_vec());
+            }
+            *st.lock().unwrap() = req.body.clone();
+            return Reply::new(201, "text/plain", Vec::new());
+        }
+        Reply::new(404, "application/json", b"{}".to_vec())
+    });
+    let c = client();
+    let repo = reference(&host_of(&server), "x/y");
+    block_on(c.attach(&repo, &b)).unwrap();
+    let sent = if_matches.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2, "one 412, then the write");
+    let etag = format!(
+        "\"{}\"",
+        supply_oci::Algorithm::Sha256.digest(&index_of(&[&a]))
+    );
+    assert!(
+        sent.iter().all(|e| e.as_deref() == Some(etag.as_str())),
+        "{sent:?}"
+    );
+    let written = Manifest::parse(stored.lock().unwrap().clone(), None).unwrap();
+    let entries = &written.document().as_index().unwrap().manifests;
+    assert_eq!(entries.len(), 2, "the existing entry kept, ours appended");
+    assert_eq!(entries[1].digest, b.digest());
+    assert_eq!(entries[1].artifact_type.as_deref(), Some("application/x-b"));
+}
