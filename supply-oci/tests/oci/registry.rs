@@ -1222,3 +1222,65 @@ fn fallback_writes_are_conditional_and_retried_when_another_writer_won() {
     assert_eq!(entries[1].digest, b.digest());
     assert_eq!(entries[1].artifact_type.as_deref(), Some("application/x-b"));
 }
+
+#[test]
+fn bearer_tokens_from_a_token_server_for_a_real_registry() {
+    let Some(reg) = Registry::start_token_auth() else {
+        return;
+    };
+    let creds = StaticCredentials::new().with(
+        &reg.host(),
+        Credential::Basic {
+            username: USER.into(),
+            password: PASSWORD.into(),
+        },
+    );
+    let c = Client::new(Options::new().with_retry(fast_retry()), Box::new(creds)).unwrap();
+    let repo = reference(&reg.host(), "team/app");
+    let m = subject_image(&c, &repo, b"token-protected layer");
+    assert_eq!(
+        block_on(c.fetch_manifest(&repo.with_tag("v1").unwrap()))
+            .unwrap()
+            .digest(),
+        m.digest()
+    );
+    // A mount asks for pull on the source and pull,push on the target in one token.
+    let other = reference(&reg.host(), "team/other");
+    let layer = m.document().as_manifest().unwrap().layers[0].clone();
+    assert!(block_on(c.mount_blob(&other, "team/app", &layer.digest)).unwrap());
+    let scopes: Vec<Vec<String>> = reg
+        .token_requests()
+        .iter()
+        .map(|r| {
+            r.query_pairs()
+                .into_iter()
+                .filter(|(k, _)| k == "scope")
+                .map(|(_, v)| v)
+                .collect()
+        })
+        .collect();
+    assert!(
+        scopes.contains(&vec![
+            "repository:team/app:pull".to_owned(),
+            "repository:team/other:pull,push".to_owned()
+        ]),
+        "{scopes:?}"
+    );
+    // Tokens are cached: another pull of the same repository asks for none.
+    let before = reg.token_requests().len();
+    block_on(c.fetch_manifest(&repo.with_tag("v1").unwrap())).unwrap();
+    assert_eq!(reg.token_requests().len(), before);
+
+    // Anonymous: a pull-only token reads, but cannot push.
+    let anon = client();
+    assert_eq!(
+        block_on(anon.fetch_manifest(&repo.with_tag("v1").unwrap()))
+            .unwrap()
+            .digest(),
+        m.digest()
+    );
+    assert!(matches!(
+        block_on(anon.push_blob(&repo, "text/plain", b"not allowed")),
+        Err(Error::Unauthorized { .. })
+    ));
+}
