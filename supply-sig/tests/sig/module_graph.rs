@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["crypto"],
     &["sign"],
     &["dsse", "x509"],
-    &["sigstore"],
+    &["sigstore", "verify"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
