@@ -11,6 +11,9 @@ pub use supply_sig::limits::LimitExceeded;
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod auth;
+#[cfg(feature = "sigstore")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sigstore")))]
+pub mod cosign;
 pub mod descriptor;
 pub mod layout;
 pub mod limits;

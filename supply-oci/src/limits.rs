@@ -67,3 +67,7 @@ pub const MAX_HELPER_OUTPUT_LEN: u64 = 64 * 1024;
 /// Most tokens kept in a token cache (`auth::TokenCache`): expired ones go first, then
 /// the oldest.
 pub const MAX_CACHED_TOKENS: usize = 256;
+
+/// Largest cosign simple signing payload (and `dev.sigstore.cosign/bundle` annotation) read:
+/// 64 KiB. cosign's payloads are a few hundred bytes; `-a` annotations make them grow a little.
+pub const MAX_SIMPLE_SIGNING_LEN: usize = 64 * 1024;

@@ -3,6 +3,8 @@
 
 #[cfg(feature = "client")]
 mod auth;
+#[cfg(feature = "sigstore")]
+mod cosign;
 mod fixtures;
 mod layouts;
 mod spec;

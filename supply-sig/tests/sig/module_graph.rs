@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["alg", "limits"],
     &["time", "pem", "cjson", "digest", "http"],
-    &["key"],
+    &["key", "verify"],
     &["crypto"],
     &["sign"],
     &["dsse", "x509"],
-    &["sigstore", "verify"],
+    &["sigstore"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
