@@ -83,6 +83,12 @@ pub enum Error {
     /// The bundle assembled from the layer did not parse.
     #[error("the signature's material does not form a Sigstore bundle")]
     Bundle(#[source] supply_sig::sigstore::bundle::Error),
+    /// The signer failed.
+    #[error("signing failed")]
+    Sign(#[source] supply_sig::sign::Error),
+    /// A `.sig` manifest that could not be encoded.
+    #[error("the signature manifest could not be built")]
+    Manifest(#[source] crate::manifest::Error),
     /// Sigstore verification failed: signature, key, certificate, identity or log.
     #[error("the signature did not verify")]
     Verification(#[source] sigstore_verify::Error),
@@ -497,6 +503,72 @@ pub fn verify(
         signing_key: verified.signing_key().clone(),
         signed_times: verified.signed_times().to_vec(),
         checks: verified.checks().to_vec(),
+    })
+}
+
+/// Signs `payload` with `signer` as `cosign sign --key` does (ECDSA signatures are DER over the
+/// payload bytes), with no log entry (`--tlog-upload=false`).
+///
+/// # Errors
+/// [`Error::Sign`] when the signer fails.
+pub fn sign(
+    payload: &SimpleSigning,
+    signer: &dyn supply_sig::sign::Signer,
+) -> Result<Signature, Error> {
+    let signature = signer.try_sign(payload.raw()).map_err(Error::Sign)?;
+    Ok(Signature::keyed(payload, signature))
+}
+
+/// A `.sig` manifest as cosign writes it, with the blobs it references.
+#[derive(Debug, Clone)]
+pub struct SignatureImage {
+    /// The manifest (OCI image manifest, config `application/vnd.oci.image.config.v1+json`).
+    pub manifest: crate::Manifest,
+    /// The config blob: an empty image config whose `rootfs.diff_ids` name the layers.
+    pub config: (crate::Descriptor, Vec<u8>),
+    /// One simple signing layer per signature, annotated with it.
+    pub layers: Vec<(crate::Descriptor, Vec<u8>)>,
+}
+
+/// The `.sig` manifest holding `signatures` in this order (cosign appends a new signature to
+/// the layers already under the tag, skipping one that is already there).
+///
+/// # Errors
+/// [`Error::Manifest`] when the manifest cannot be encoded.
+pub fn signature_image(signatures: &[Signature]) -> Result<SignatureImage, Error> {
+    let mut layers = Vec::with_capacity(signatures.len());
+    for sig in signatures {
+        let mut desc = crate::Descriptor::for_bytes(SIMPLE_SIGNING_MEDIA_TYPE, &sig.payload);
+        desc.annotations = Some(sig.annotations());
+        if layers
+            .iter()
+            .any(|(d, _): &(crate::Descriptor, Vec<u8>)| *d == desc)
+        {
+            continue;
+        }
+        layers.push((desc, sig.payload.clone()));
+    }
+    let diff_ids: Vec<String> = layers.iter().map(|(d, _)| d.digest.to_string()).collect();
+    let config = serde_json::json!({
+        "architecture": "",
+        "created": "0001-01-01T00:00:00Z",
+        "history": [{"created": "0001-01-01T00:00:00Z"}],
+        "os": "",
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        "config": {},
+    });
+    // A `serde_json::Value` always serializes.
+    let config = serde_json::to_vec(&config).unwrap_or_default();
+    let config_desc = crate::Descriptor::for_bytes(crate::media_type::OCI_CONFIG, &config);
+    let document = crate::manifest::Document::OciManifest(crate::manifest::ImageManifest::new(
+        config_desc.clone(),
+        layers.iter().map(|(d, _)| d.clone()).collect(),
+    ));
+    let manifest = crate::Manifest::encode(&document).map_err(Error::Manifest)?;
+    Ok(SignatureImage {
+        manifest,
+        config: (config_desc, config),
+        layers,
     })
 }
 

@@ -434,3 +434,59 @@ fn the_signature_verifier_answers_dispatch() {
         .evaluate(&report)
         .is_err());
 }
+
+/// We sign with cosign's own key file (encrypted, empty password) and build the `.sig`
+/// manifest; its layers read back into signatures that verify with the public key.
+#[test]
+fn signing_builds_a_sig_manifest_that_verifies() {
+    let key = supply_sig::key::encoding::cosign::decrypt(&read("generated/keys/cosign.key"), b"")
+        .unwrap();
+    let signer = supply_sig::sign::KeySigner::with_default_scheme(&key, &RUSTCRYPTO).unwrap();
+    let image = Digest::parse(&format!("sha256:{}", "cd".repeat(32))).unwrap();
+    let payload = SimpleSigning::new("registry.example/app", image, BTreeMap::new());
+    let first = cosign::sign(&payload, &signer).unwrap();
+    let mut optional = BTreeMap::new();
+    optional.insert("build".to_owned(), "2".to_owned());
+    let second_payload = SimpleSigning::new("registry.example/app", image, optional);
+    let second = cosign::sign(&second_payload, &signer).unwrap();
+    // The same signature twice is one layer; another signature is appended.
+    let built = cosign::signature_image(&[first.clone(), first.clone(), second.clone()]).unwrap();
+    let doc = built.manifest.document().as_manifest().unwrap();
+    assert_eq!(doc.layers.len(), 2);
+    assert_eq!(
+        doc.config.media_type,
+        "application/vnd.oci.image.config.v1+json"
+    );
+    let config: serde_json::Value = serde_json::from_slice(&built.config.1).unwrap();
+    assert_eq!(
+        config["rootfs"]["diff_ids"][0],
+        built.layers[0].0.digest.to_string()
+    );
+    let policy = Policy::public_key(
+        supply_sig::key::encoding::pem::public_key_from_pem(&read("generated/keys/cosign.pub"))
+            .unwrap(),
+    )
+    .insecure_ignore_tlog()
+    .insecure_caller_time(Timestamp::from_unix(1_800_000_000))
+    .unwrap();
+    for (desc, bytes) in &built.layers {
+        assert!(desc.matches(bytes));
+        let sig =
+            Signature::from_layer(&desc.media_type, desc.annotations.as_ref().unwrap(), bytes)
+                .unwrap();
+        cosign::verify(
+            &sig,
+            &image,
+            &policy,
+            &trusted_root(None, None),
+            &RUSTCRYPTO,
+        )
+        .unwrap();
+    }
+    // The manifest passes the image-spec validation we apply to what we read.
+    supply_oci::validate::validate(
+        "application/vnd.oci.image.manifest.v1+json",
+        built.manifest.raw(),
+    )
+    .unwrap();
+}
