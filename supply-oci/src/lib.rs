@@ -19,6 +19,9 @@ pub mod layout;
 pub mod limits;
 pub mod manifest;
 pub mod media_type;
+#[cfg(feature = "notation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "notation")))]
+pub mod notation;
 pub mod reference;
 pub mod validate;
 

@@ -71,3 +71,13 @@ pub const MAX_CACHED_TOKENS: usize = 256;
 /// Largest cosign simple signing payload (and `dev.sigstore.cosign/bundle` annotation) read:
 /// 64 KiB. cosign's payloads are a few hundred bytes; `-a` annotations make them grow a little.
 pub const MAX_SIMPLE_SIGNING_LEN: usize = 64 * 1024;
+
+/// Largest notation signature envelope read (COSE or JWS): 1 MiB. notation's own limit on a
+/// signature blob is 4 MiB; an envelope with a three-certificate chain is a few KiB.
+pub const MAX_NOTATION_ENVELOPE_LEN: usize = 1024 * 1024;
+
+/// Most certificates in a notation envelope's chain: 10.
+pub const MAX_NOTATION_CHAIN_LEN: usize = 10;
+
+/// Largest notation `trustpolicy.json` read: 1 MiB.
+pub const MAX_TRUST_POLICY_LEN: usize = 1024 * 1024;

@@ -7,6 +7,8 @@ mod auth;
 mod cosign;
 mod fixtures;
 mod layouts;
+#[cfg(feature = "notation")]
+mod notation;
 mod spec;
 mod write;
 
