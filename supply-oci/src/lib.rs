@@ -15,6 +15,7 @@ pub mod auth;
 #[cfg_attr(docsrs, doc(cfg(feature = "sigstore")))]
 pub mod cosign;
 pub mod descriptor;
+pub mod engine;
 pub mod layout;
 pub mod limits;
 pub mod manifest;

@@ -81,3 +81,14 @@ pub const MAX_NOTATION_CHAIN_LEN: usize = 10;
 
 /// Largest notation `trustpolicy.json` read: 1 MiB.
 pub const MAX_TRUST_POLICY_LEN: usize = 1024 * 1024;
+
+/// Most referrers of one subject read by the verification engine (`engine`): 1,000. The rest
+/// are counted, not read, so a flood of attachments cannot exhaust memory or time.
+pub const MAX_REFERRERS_PER_SUBJECT: usize = 1_000;
+
+/// Most layers of one attachment read by the engine: 64 (cosign's `.sig` has one per signature).
+pub const MAX_ATTACHMENT_BLOBS: usize = 64;
+
+/// Most bytes of one attachment's layers read by the engine, together: 64 MiB (an SBOM of a
+/// large image is a few MiB).
+pub const MAX_ATTACHMENT_BYTES: u64 = 64 * 1024 * 1024;

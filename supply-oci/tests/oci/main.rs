@@ -5,6 +5,8 @@
 mod auth;
 #[cfg(feature = "sigstore")]
 mod cosign;
+#[cfg(feature = "sigstore")]
+mod engine;
 mod fixtures;
 mod layouts;
 #[cfg(feature = "notation")]
