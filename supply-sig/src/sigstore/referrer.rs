@@ -1,11 +1,11 @@
 //! Sigstore bundles attached to an image (cosign 3's bundle referrers), as an
-//! [`ArtifactVerifier`](crate::verify::ArtifactVerifier).
+//! [`ArtifactVerifier`].
 //!
 //! cosign 3 stores each signature and attestation as a referrer whose single layer is a bundle
 //! v0.3 (`application/vnd.dev.sigstore.bundle.v0.3+json`). Signatures are DSSE envelopes with
 //! the predicate `https://sigstore.dev/cosign/sign/v1`, attestations carry their own predicate;
 //! either way the in-toto statement's subject must name the image, which
-//! [`verify`](super::verify::verify) checks with the image digest as the artifact.
+//! [`verify`] checks with the image digest as the artifact.
 
 use std::sync::Arc;
 
