@@ -11,11 +11,18 @@ pub use supply_sig::limits::LimitExceeded;
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod auth;
+#[cfg(feature = "sigstore")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sigstore")))]
+pub mod cosign;
 pub mod descriptor;
+pub mod engine;
 pub mod layout;
 pub mod limits;
 pub mod manifest;
 pub mod media_type;
+#[cfg(feature = "notation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "notation")))]
+pub mod notation;
 pub mod reference;
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]

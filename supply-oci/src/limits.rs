@@ -88,3 +88,28 @@ pub const MAX_REFERRER_PAGES: usize = 100;
 /// Most referrers of one subject accepted (all pages, or the fallback index): 10 000, the
 /// descriptor cap of one index.
 pub const MAX_REFERRERS: usize = MAX_DESCRIPTORS;
+
+/// Largest cosign simple signing payload (and `dev.sigstore.cosign/bundle` annotation) read:
+/// 64 KiB. cosign's payloads are a few hundred bytes; `-a` annotations make them grow a little.
+pub const MAX_SIMPLE_SIGNING_LEN: usize = 64 * 1024;
+
+/// Largest notation signature envelope read (COSE or JWS): 1 MiB. notation's own limit on a
+/// signature blob is 4 MiB; an envelope with a three-certificate chain is a few KiB.
+pub const MAX_NOTATION_ENVELOPE_LEN: usize = 1024 * 1024;
+
+/// Most certificates in a notation envelope's chain: 10.
+pub const MAX_NOTATION_CHAIN_LEN: usize = 10;
+
+/// Largest notation `trustpolicy.json` read: 1 MiB.
+pub const MAX_TRUST_POLICY_LEN: usize = 1024 * 1024;
+
+/// Most referrers of one subject read by the verification engine (`engine`): 1,000. The rest
+/// are counted, not read, so a flood of attachments cannot exhaust memory or time.
+pub const MAX_REFERRERS_PER_SUBJECT: usize = 1_000;
+
+/// Most layers of one attachment read by the engine: 64 (cosign's `.sig` has one per signature).
+pub const MAX_ATTACHMENT_BLOBS: usize = 64;
+
+/// Most bytes of one attachment's layers read by the engine, together: 64 MiB (an SBOM of a
+/// large image is a few MiB).
+pub const MAX_ATTACHMENT_BYTES: u64 = 64 * 1024 * 1024;

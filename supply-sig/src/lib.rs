@@ -17,6 +17,7 @@ pub mod sign;
 #[cfg(feature = "sigstore")]
 pub mod sigstore;
 pub mod time;
+pub mod verify;
 #[cfg(feature = "sigstore")]
 pub mod x509;
 

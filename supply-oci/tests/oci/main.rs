@@ -3,8 +3,14 @@
 
 #[cfg(feature = "client")]
 mod auth;
+#[cfg(feature = "sigstore")]
+mod cosign;
+#[cfg(feature = "sigstore")]
+mod engine;
 mod fixtures;
 mod layouts;
+#[cfg(feature = "notation")]
+mod notation;
 #[cfg(feature = "client")]
 mod registry;
 mod spec;

@@ -15,6 +15,7 @@
 //! | [`checkpoint`] | signed checkpoints (C2SP signed notes), Rekor v1 ECDSA and v2 Ed25519 |
 //! | [`tsa`] | RFC 3161 timestamp responses |
 //! | [`verify`] | policies and the verification of a bundle against an artifact |
+//! | [`referrer`] | bundles attached to images (cosign 3 referrers) as an artifact verifier |
 //! | [`sign`] | keyed signing producing v0.3 bundles (message signature, DSSE) |
 //! | [`service`] | identity tokens, Fulcio and Rekor responses, parsed for the keyless signer |
 //! | `client` | keyless signing over the network: Fulcio, Rekor, TSA (feature `sigstore-client`) |
@@ -24,6 +25,7 @@ pub mod checkpoint;
 #[cfg(feature = "sigstore-client")]
 pub mod client;
 pub mod fulcio;
+pub mod referrer;
 pub mod rekor;
 pub mod service;
 pub mod sign;

@@ -19,6 +19,8 @@ mod openssl;
 #[cfg(feature = "sigstore")]
 mod prehashed;
 #[cfg(feature = "sigstore")]
+mod referrer;
+#[cfg(feature = "sigstore")]
 mod sigstore_attacks;
 #[cfg(feature = "sigstore")]
 mod sigstore_conformance;

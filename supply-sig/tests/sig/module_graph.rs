@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["alg", "limits"],
     &["time", "pem", "cjson", "digest", "http"],
-    &["key"],
+    &["key", "verify"],
     &["crypto"],
     &["sign"],
     &["dsse", "x509"],

@@ -1,0 +1,933 @@
+//! Notary Project (notation) signatures: COSE and JWS envelopes verified against an X.509 trust
+//! store and a trust policy, as `notation verify` does.
+//!
+//! A notation signature is a referrer whose artifact type (its config media type) is
+//! `application/vnd.cncf.notary.signature` and whose one layer is the envelope:
+//! `application/cose` (COSE_Sign1) or `application/jose+json` (JWS JSON serialization). The
+//! envelope signs a payload `{"targetArtifact": <descriptor of the image>}` with the key of the
+//! first certificate of its `x5chain`/`x5c`.
+//!
+//! [`verify`] is sync, I/O- and clock-free (the caller passes `now`) and runs notation's checks
+//! in its order: **integrity** (the envelope parses, the signing scheme is `notary.x509`, every
+//! critical header is understood, the signature verifies with the leaf's key), **authenticity**
+//! (the chain links leaf → … → a self-signed root that is, byte for byte, a certificate of one
+//! of the policy's trust stores; the leaf is a code-signing certificate; the leaf's subject is a
+//! trusted identity), **authentic timestamp** (without a timestamp countersignature every
+//! certificate must be valid at `now`; the signing time must fall in the leaf's validity),
+//! **expiry** (`io.cncf.notary.expiry`), then the payload must describe the image. The policy's
+//! `signatureVerification.level` decides which failures are enforced (`strict`: all;
+//! `permissive`: expiry and authentic timestamp are only reported; `audit`: only integrity is
+//! enforced; `skip`: nothing is verified and no pass is reported). Revocation checking (OCSP,
+//! CRL) needs the network and is not done: it is reported as skipped.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use base64::Engine as _;
+use coset::{CborSerializable as _, TaggedCborSerializable as _};
+use serde::Deserialize;
+use supply_sig::alg::SignatureScheme;
+use supply_sig::crypto::Provider;
+use supply_sig::digest::Digest;
+use supply_sig::sign::{KeyVerifier, Verifier as _, VerifyPolicy};
+use supply_sig::time::Timestamp;
+use supply_sig::x509::{Certificate, LeafProfile};
+
+use crate::limits::{MAX_NOTATION_CHAIN_LEN, MAX_NOTATION_ENVELOPE_LEN, MAX_TRUST_POLICY_LEN};
+
+/// The artifact type of notation signatures (the signature manifest's config media type).
+pub const SIGNATURE_ARTIFACT_TYPE: &str = "application/vnd.cncf.notary.signature";
+/// The media type of a COSE_Sign1 envelope.
+pub const COSE_MEDIA_TYPE: &str = "application/cose";
+/// The media type of a JWS envelope (JSON serialization).
+pub const JWS_MEDIA_TYPE: &str = "application/jose+json";
+/// The content type of the signed payload.
+pub const PAYLOAD_CONTENT_TYPE: &str = "application/vnd.cncf.notary.payload.v1+json";
+/// The only signing scheme verified here: the signing time is the signer's claim.
+pub const SCHEME_X509: &str = "notary.x509";
+
+const H_SCHEME: &str = "io.cncf.notary.signingScheme";
+const H_SIGNING_TIME: &str = "io.cncf.notary.signingTime";
+const H_EXPIRY: &str = "io.cncf.notary.expiry";
+const H_AUTH_SIGNING_TIME: &str = "io.cncf.notary.authenticSigningTime";
+
+/// Why a notation signature or trust policy was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The envelope is over [`MAX_NOTATION_ENVELOPE_LEN`] or its chain over
+    /// [`MAX_NOTATION_CHAIN_LEN`].
+    #[error(transparent)]
+    LimitExceeded(#[from] supply_sig::limits::LimitExceeded),
+    /// The layer is neither COSE nor JWS.
+    #[error("a layer of type {0} is not a notation signature envelope")]
+    UnknownEnvelope(String),
+    /// The envelope does not parse.
+    #[error("the {envelope} envelope is malformed: {reason}")]
+    InvalidEnvelope {
+        /// `COSE` or `JWS`.
+        envelope: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A certificate of the chain does not parse.
+    #[error("certificate {position} of the envelope's chain is invalid")]
+    InvalidCertificate {
+        /// Its position, leaf first.
+        position: usize,
+        /// The parse failure.
+        #[source]
+        source: supply_sig::x509::Error,
+    },
+    /// The signing scheme is not `notary.x509` (`notary.x509.signingAuthority` needs a
+    /// timestamp authority, not supported here).
+    #[error("signing scheme {0:?} is not supported")]
+    UnsupportedScheme(String),
+    /// The algorithm is not one notation allows with the leaf's key.
+    #[error("signature algorithm {0} is not supported")]
+    UnsupportedAlgorithm(String),
+    /// A critical header is not understood.
+    #[error("critical header {0:?} is not understood")]
+    UnknownCritical(String),
+    /// The signature does not verify with the leaf certificate's key.
+    #[error("the signature does not verify with the leaf certificate's key")]
+    BadSignature(#[source] supply_sig::sign::Error),
+    /// The chain does not end at a certificate of the policy's trust stores.
+    #[error("the certificate chain does not end at a trusted root")]
+    UntrustedChain,
+    /// The chain is broken (issuer, signature, CA constraints, leaf profile).
+    #[error("the certificate chain is invalid")]
+    BadChain(#[source] supply_sig::x509::Error),
+    /// The leaf's subject is not a trusted identity.
+    #[error("the signer {0} is not a trusted identity")]
+    UntrustedIdentity(String),
+    /// A certificate is not valid at the verification time.
+    #[error("certificate {position} is not valid at {time}")]
+    CertificateNotValid {
+        /// Its position, leaf first.
+        position: usize,
+        /// The time checked.
+        time: Timestamp,
+    },
+    /// The signing time is outside the leaf's validity.
+    #[error("the signing time {0} is outside the leaf certificate's validity")]
+    SigningTimeOutsideValidity(Timestamp),
+    /// The signature has expired (`io.cncf.notary.expiry`).
+    #[error("the signature expired at {0}")]
+    Expired(Timestamp),
+    /// The payload is not a notation payload.
+    #[error("the signed payload is not a notation payload")]
+    InvalidPayload,
+    /// The payload describes another artifact.
+    #[error("the signature is for {signed}, not for the artifact verified")]
+    WrongArtifact {
+        /// The digest the payload names.
+        signed: Box<Digest>,
+    },
+    /// The trust policy document is invalid.
+    #[error("the trust policy is invalid: {0}")]
+    InvalidPolicy(&'static str),
+    /// No trust policy applies to the repository.
+    #[error("no trust policy applies to {0}")]
+    NoPolicy(String),
+    /// The applicable policy skips verification.
+    #[error("the trust policy {0:?} skips verification")]
+    Skipped(String),
+}
+
+/// `signatureVerification.level` of a trust policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Level {
+    /// Every check enforced.
+    Strict,
+    /// Integrity and authenticity enforced; expiry and authentic timestamp reported.
+    Permissive,
+    /// Only integrity enforced.
+    Audit,
+    /// No verification.
+    Skip,
+}
+
+/// One trust policy of a `trustpolicy.json` (version 1.0).
+#[derive(Debug, Clone)]
+pub struct TrustPolicy {
+    name: String,
+    scopes: Vec<String>,
+    level: Level,
+    trust_stores: Vec<String>,
+    identities: Identities,
+}
+
+#[derive(Debug, Clone)]
+enum Identities {
+    Any,
+    Subjects(Vec<BTreeSet<(String, String)>>),
+}
+
+/// A `trustpolicy.json` document.
+#[derive(Debug, Clone)]
+pub struct TrustPolicyDocument {
+    policies: Vec<TrustPolicy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PolicyDocJson {
+    version: String,
+    trust_policies: Vec<PolicyJson>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PolicyJson {
+    name: String,
+    registry_scopes: Vec<String>,
+    signature_verification: VerificationJson,
+    #[serde(default)]
+    trust_stores: Vec<String>,
+    #[serde(default)]
+    trusted_identities: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerificationJson {
+    level: String,
+    #[serde(default, rename = "override")]
+    overrides: BTreeMap<String, String>,
+}
+
+/// Parses an X.500 name written as `C=US, ST=WA, O=Notary, CN=x` into its attribute set.
+fn dn_set(s: &str) -> Option<BTreeSet<(String, String)>> {
+    let mut set = BTreeSet::new();
+    for part in s.split(',') {
+        let (k, v) = part.split_once('=')?;
+        let (k, v) = (k.trim().to_ascii_uppercase(), v.trim().to_owned());
+        if k.is_empty() || v.is_empty() {
+            return None;
+        }
+        set.insert((k, v));
+    }
+    (!set.is_empty()).then_some(set)
+}
+
+/// The subject of `cert` as an attribute set (short names as notation writes them).
+fn subject_set(cert: &Certificate) -> BTreeSet<(String, String)> {
+    // x509-cert renders RFC 4514 (`CN=x,O=y`); values with escaped commas are rare in
+    // signing certificates and would only fail to match, never match wrongly.
+    dn_set(&cert.parsed().tbs_certificate.subject.to_string()).unwrap_or_default()
+}
+
+impl TrustPolicyDocument {
+    /// Reads a `trustpolicy.json` (version 1.0): strict JSON, unknown fields refused.
+    ///
+    /// # Errors
+    /// [`Error::InvalidPolicy`] naming the problem.
+    pub fn from_json(json: &[u8]) -> Result<Self, Error> {
+        let value = crate::validate::parse_strict(json, MAX_TRUST_POLICY_LEN, "trust policy")
+            .map_err(|_| Error::InvalidPolicy("not strict JSON within the size limit"))?;
+        let doc: PolicyDocJson = serde_json::from_value(value)
+            .map_err(|_| Error::InvalidPolicy("not the trust policy shape"))?;
+        if doc.version != "1.0" {
+            return Err(Error::InvalidPolicy("version is not 1.0"));
+        }
+        let mut policies = Vec::new();
+        let mut wildcard = 0;
+        for p in doc.trust_policies {
+            if !p.signature_verification.overrides.is_empty() {
+                return Err(Error::InvalidPolicy("level overrides are not supported"));
+            }
+            let level = match p.signature_verification.level.as_str() {
+                "strict" => Level::Strict,
+                "permissive" => Level::Permissive,
+                "audit" => Level::Audit,
+                "skip" => Level::Skip,
+                _ => return Err(Error::InvalidPolicy("unknown verification level")),
+            };
+            if p.registry_scopes.iter().any(|s| s == "*") {
+                if p.registry_scopes.len() != 1 {
+                    return Err(Error::InvalidPolicy("'*' must be the only registry scope"));
+                }
+                wildcard += 1;
+            }
+            let identities = if p.trusted_identities.iter().any(|i| i == "*") {
+                if p.trusted_identities.len() != 1 {
+                    return Err(Error::InvalidPolicy(
+                        "'*' must be the only trusted identity",
+                    ));
+                }
+                Identities::Any
+            } else {
+                let mut subjects = Vec::new();
+                for id in &p.trusted_identities {
+                    let dn = id.strip_prefix("x509.subject:").and_then(dn_set).ok_or(
+                        Error::InvalidPolicy("a trusted identity is not x509.subject"),
+                    )?;
+                    subjects.push(dn);
+                }
+                Identities::Subjects(subjects)
+            };
+            if level != Level::Skip
+                && (p.trust_stores.is_empty() || p.trusted_identities.is_empty())
+            {
+                return Err(Error::InvalidPolicy(
+                    "a verifying policy needs trust stores and trusted identities",
+                ));
+            }
+            policies.push(TrustPolicy {
+                name: p.name,
+                scopes: p.registry_scopes,
+                level,
+                trust_stores: p.trust_stores,
+                identities,
+            });
+        }
+        if wildcard > 1 {
+            return Err(Error::InvalidPolicy("more than one '*' policy"));
+        }
+        Ok(Self { policies })
+    }
+
+    /// The policy for `repository` (`registry/name`): the one naming it, else the `*` policy.
+    ///
+    /// # Errors
+    /// [`Error::NoPolicy`].
+    pub fn policy_for(&self, repository: &str) -> Result<&TrustPolicy, Error> {
+        self.policies
+            .iter()
+            .find(|p| p.scopes.iter().any(|s| s == repository))
+            .or_else(|| {
+                self.policies
+                    .iter()
+                    .find(|p| p.scopes.iter().any(|s| s == "*"))
+            })
+            .ok_or_else(|| Error::NoPolicy(repository.to_owned()))
+    }
+}
+
+impl TrustPolicy {
+    /// The policy's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its verification level.
+    pub fn level(&self) -> Level {
+        self.level
+    }
+
+    /// Its trust stores (`ca:name`, `signingAuthority:name`, `tsa:name`).
+    pub fn trust_stores(&self) -> &[String] {
+        &self.trust_stores
+    }
+}
+
+/// Named trust stores: `ca:<name>` → certificates (notation's `truststore/x509/ca/<name>/`).
+#[derive(Debug, Clone, Default)]
+pub struct TrustStores {
+    stores: BTreeMap<String, Vec<Certificate>>,
+}
+
+impl TrustStores {
+    /// No stores.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `certs` to the store `kind:name` (`ca:acme`).
+    #[must_use]
+    pub fn with(mut self, store: impl Into<String>, certs: Vec<Certificate>) -> Self {
+        self.stores.entry(store.into()).or_default().extend(certs);
+        self
+    }
+
+    fn trusts(&self, names: &[String], root: &Certificate) -> bool {
+        names
+            .iter()
+            .filter(|n| n.starts_with("ca:") || n.starts_with("signingAuthority:"))
+            .filter_map(|n| self.stores.get(n))
+            .flatten()
+            .any(|c| c.der() == root.der())
+    }
+}
+
+/// A parsed envelope, before any check.
+#[derive(Debug, Clone)]
+struct Envelope {
+    kind: &'static str,
+    scheme: SignatureScheme,
+    alg: String,
+    signing_scheme: String,
+    signing_time: Option<Timestamp>,
+    expiry: Option<Timestamp>,
+    unknown_critical: Option<String>,
+    chain: Vec<Certificate>,
+    signed: Vec<u8>,
+    signature: Vec<u8>,
+    payload: Vec<u8>,
+}
+
+fn cose_err(reason: &'static str) -> Error {
+    Error::InvalidEnvelope {
+        envelope: "COSE",
+        reason,
+    }
+}
+
+fn jws_err(reason: &'static str) -> Error {
+    Error::InvalidEnvelope {
+        envelope: "JWS",
+        reason,
+    }
+}
+
+fn scheme_for(alg: &str) -> Option<SignatureScheme> {
+    Some(match alg {
+        "ES256" => SignatureScheme::EcdsaP256Sha256,
+        "ES384" => SignatureScheme::EcdsaP384Sha384,
+        "PS256" => SignatureScheme::RsaPssSha256,
+        "PS384" => SignatureScheme::RsaPssSha384,
+        "PS512" => SignatureScheme::RsaPssSha512,
+        _ => return None,
+    })
+}
+
+fn parse_chain(ders: Vec<Vec<u8>>) -> Result<Vec<Certificate>, Error> {
+    if ders.is_empty() {
+        return Err(Error::UntrustedChain);
+    }
+    if ders.len() > MAX_NOTATION_CHAIN_LEN {
+        return Err(supply_sig::limits::LimitExceeded::new(
+            "certificates in a notation chain",
+            MAX_NOTATION_CHAIN_LEN as u64,
+        )
+        .with_actual(ders.len() as u64)
+        .into());
+    }
+    ders.iter()
+        .enumerate()
+        .map(|(position, der)| {
+            Certificate::from_der(der)
+                .map_err(|source| Error::InvalidCertificate { position, source })
+        })
+        .collect()
+}
+
+fn parse_cose(bytes: &[u8]) -> Result<Envelope, Error> {
+    use coset::cbor::value::Value;
+    use coset::{iana, Label, RegisteredLabel, RegisteredLabelWithPrivate};
+    let sign1 = coset::CoseSign1::from_tagged_slice(bytes)
+        .or_else(|_| coset::CoseSign1::from_slice(bytes))
+        .map_err(|_| cose_err("not a COSE_Sign1"))?;
+    let header = &sign1.protected.header;
+    let alg = match &header.alg {
+        Some(RegisteredLabelWithPrivate::Assigned(a)) => match a {
+            iana::Algorithm::ES256 => "ES256",
+            iana::Algorithm::ES384 => "ES384",
+            iana::Algorithm::ES512 => "ES512",
+            iana::Algorithm::PS256 => "PS256",
+            iana::Algorithm::PS384 => "PS384",
+            iana::Algorithm::PS512 => "PS512",
+            _ => return Err(Error::UnsupportedAlgorithm(format!("{a:?}"))),
+        },
+        Some(other) => return Err(Error::UnsupportedAlgorithm(format!("{other:?}"))),
+        None => return Err(cose_err("no alg")),
+    };
+    let scheme = scheme_for(alg).ok_or_else(|| Error::UnsupportedAlgorithm(alg.to_owned()))?;
+    match &header.content_type {
+        Some(RegisteredLabel::Text(t)) if t == PAYLOAD_CONTENT_TYPE => {}
+        _ => return Err(cose_err("content type is not the notation payload")),
+    }
+    let text = |name: &str| {
+        header.rest.iter().find_map(|(l, v)| match l {
+            Label::Text(t) if t == name => Some(v),
+            _ => None,
+        })
+    };
+    let time = |v: Option<&Value>| -> Result<Option<Timestamp>, Error> {
+        match v {
+            None => Ok(None),
+            Some(Value::Tag(1, inner)) => match inner.as_ref() {
+                Value::Integer(i) => i64::try_from(*i)
+                    .map(|s| Some(Timestamp::from_unix(s)))
+                    .map_err(|_| cose_err("time out of range")),
+                _ => Err(cose_err("time is not an epoch integer")),
+            },
+            Some(_) => Err(cose_err("time is not a tagged epoch")),
+        }
+    };
+    let signing_scheme = match text(H_SCHEME) {
+        Some(Value::Text(s)) => s.clone(),
+        _ => return Err(cose_err("no signing scheme")),
+    };
+    let signing_time = time(text(H_SIGNING_TIME))?;
+    let expiry = time(text(H_EXPIRY))?;
+    let known = [H_SCHEME, H_SIGNING_TIME, H_EXPIRY, H_AUTH_SIGNING_TIME];
+    let unknown_critical = header.crit.iter().find_map(|c| match c {
+        RegisteredLabelWithPrivate::Text(t) if known.contains(&t.as_str()) => None,
+        RegisteredLabelWithPrivate::Text(t) => Some(t.clone()),
+        other => Some(format!("{other:?}")),
+    });
+    let x5chain = sign1
+        .unprotected
+        .rest
+        .iter()
+        .find_map(|(l, v)| (*l == Label::Int(iana::HeaderParameter::X5Chain as i64)).then_some(v))
+        .ok_or(cose_err("no x5chain"))?;
+    let ders = match x5chain {
+        Value::Bytes(b) => vec![b.clone()],
+        Value::Array(items) => items
+            .iter()
+            .map(|i| match i {
+                Value::Bytes(b) => Ok(b.clone()),
+                _ => Err(cose_err("x5chain entry is not bytes")),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(cose_err("x5chain is not bytes")),
+    };
+    let payload = sign1.payload.clone().ok_or(cose_err("detached payload"))?;
+    Ok(Envelope {
+        kind: "COSE",
+        scheme,
+        alg: alg.to_owned(),
+        signing_scheme,
+        signing_time,
+        expiry,
+        unknown_critical,
+        chain: parse_chain(ders)?,
+        signed: sign1.tbs_data(b""),
+        signature: sign1.signature,
+        payload,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JwsJson {
+    payload: String,
+    protected: String,
+    #[serde(default)]
+    header: JwsUnprotected,
+    signature: String,
+}
+
+#[derive(Deserialize, Default)]
+struct JwsUnprotected {
+    #[serde(default)]
+    x5c: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct JwsProtected {
+    alg: String,
+    #[serde(default)]
+    crit: Vec<String>,
+    cty: Option<String>,
+    #[serde(rename = "io.cncf.notary.signingScheme")]
+    signing_scheme: Option<String>,
+    #[serde(rename = "io.cncf.notary.signingTime")]
+    signing_time: Option<String>,
+    #[serde(rename = "io.cncf.notary.expiry")]
+    expiry: Option<String>,
+}
+
+fn rfc3339(s: &str) -> Result<Timestamp, Error> {
+    Timestamp::parse_rfc3339(s).ok_or(jws_err("time is not RFC 3339"))
+}
+
+fn parse_jws(bytes: &[u8]) -> Result<Envelope, Error> {
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let value = crate::validate::parse_strict(bytes, MAX_NOTATION_ENVELOPE_LEN, "JWS envelope")
+        .map_err(|_| jws_err("not strict JSON"))?;
+    let jws: JwsJson = serde_json::from_value(value).map_err(|_| jws_err("not the JWS shape"))?;
+    let protected_raw = url
+        .decode(&jws.protected)
+        .map_err(|_| jws_err("protected header is not base64url"))?;
+    let protected: JwsProtected = crate::validate::parse_strict(
+        &protected_raw,
+        MAX_NOTATION_ENVELOPE_LEN,
+        "JWS protected header",
+    )
+    .ok()
+    .and_then(|v| serde_json::from_value(v).ok())
+    .ok_or(jws_err("protected header is not the notation shape"))?;
+    let scheme = scheme_for(&protected.alg)
+        .ok_or_else(|| Error::UnsupportedAlgorithm(protected.alg.clone()))?;
+    if protected.cty.as_deref() != Some(PAYLOAD_CONTENT_TYPE) {
+        return Err(jws_err("content type is not the notation payload"));
+    }
+    let signing_scheme = protected
+        .signing_scheme
+        .ok_or(jws_err("no signing scheme"))?;
+    let known = [H_SCHEME, H_SIGNING_TIME, H_EXPIRY, H_AUTH_SIGNING_TIME];
+    let unknown_critical = protected
+        .crit
+        .iter()
+        .find(|c| !known.contains(&c.as_str()))
+        .cloned();
+    let std = base64::engine::general_purpose::STANDARD;
+    let ders = jws
+        .header
+        .x5c
+        .iter()
+        .map(|c| {
+            std.decode(c)
+                .map_err(|_| jws_err("x5c entry is not base64"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Envelope {
+        kind: "JWS",
+        scheme,
+        alg: protected.alg,
+        signing_scheme,
+        signing_time: protected.signing_time.as_deref().map(rfc3339).transpose()?,
+        expiry: protected.expiry.as_deref().map(rfc3339).transpose()?,
+        unknown_critical,
+        chain: parse_chain(ders)?,
+        signed: format!("{}.{}", jws.protected, jws.payload).into_bytes(),
+        signature: url
+            .decode(&jws.signature)
+            .map_err(|_| jws_err("signature is not base64url"))?,
+        payload: url
+            .decode(&jws.payload)
+            .map_err(|_| jws_err("payload is not base64url"))?,
+    })
+}
+
+/// A check notation's levels can enforce or only report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Check {
+    /// The signature verifies and the envelope is understood.
+    Integrity,
+    /// The chain ends at a trusted root and the signer is a trusted identity.
+    Authenticity,
+    /// The certificates are valid at the verification time and the signing time in the leaf's.
+    AuthenticTimestamp,
+    /// The signature has not expired.
+    Expiry,
+    /// Revocation (OCSP, CRL): never checked here (it needs the network).
+    Revocation,
+}
+
+/// A notation signature that verified for an artifact; only [`verify`] builds it.
+#[derive(Debug)]
+pub struct VerifiedSignature {
+    envelope: &'static str,
+    algorithm: String,
+    signer: String,
+    signing_time: Option<Timestamp>,
+    policy: String,
+    reported: Vec<(Check, Error)>,
+    skipped: Vec<Check>,
+}
+
+impl VerifiedSignature {
+    /// `COSE` or `JWS`.
+    pub fn envelope(&self) -> &'static str {
+        self.envelope
+    }
+
+    /// The signature algorithm (`ES256`, `PS256`…).
+    pub fn algorithm(&self) -> &str {
+        &self.algorithm
+    }
+
+    /// The leaf certificate's subject.
+    pub fn signer(&self) -> &str {
+        &self.signer
+    }
+
+    /// The signing time the signer claims (`notary.x509`: not authenticated).
+    pub fn signing_time(&self) -> Option<Timestamp> {
+        self.signing_time
+    }
+
+    /// The name of the trust policy applied.
+    pub fn policy(&self) -> &str {
+        &self.policy
+    }
+
+    /// Failures the policy's level only reports (`permissive`, `audit`).
+    pub fn reported(&self) -> &[(Check, Error)] {
+        &self.reported
+    }
+
+    /// Checks that were not run.
+    pub fn skipped(&self) -> &[Check] {
+        &self.skipped
+    }
+}
+
+/// What an envelope is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The digest of the artifact (image manifest) the signature must name.
+    pub digest: &'a Digest,
+    /// The artifact's media type, when known (checked against the payload's).
+    pub media_type: Option<&'a str>,
+    /// The artifact's size, when known (checked against the payload's).
+    pub size: Option<u64>,
+    /// The repository (`registry/name`) that selects the trust policy.
+    pub repository: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PayloadJson {
+    target_artifact: crate::Descriptor,
+}
+
+/// Verifies the envelope `bytes` of media type `media_type` for `target`, under the trust
+/// policy that applies to its repository and the trust stores, at `now`.
+///
+/// # Errors
+/// The first enforced check that fails (see the module docs for the order and the levels).
+pub fn verify(
+    media_type: &str,
+    bytes: &[u8],
+    target: Target<'_>,
+    policies: &TrustPolicyDocument,
+    stores: &TrustStores,
+    now: Timestamp,
+    provider: &Provider,
+) -> Result<VerifiedSignature, Error> {
+    let policy = policies.policy_for(target.repository)?;
+    if policy.level == Level::Skip {
+        return Err(Error::Skipped(policy.name.clone()));
+    }
+    if bytes.len() > MAX_NOTATION_ENVELOPE_LEN {
+        return Err(supply_sig::limits::LimitExceeded::new(
+            "notation envelope",
+            MAX_NOTATION_ENVELOPE_LEN as u64,
+        )
+        .with_actual(bytes.len() as u64)
+        .into());
+    }
+    // Integrity.
+    let env = match media_type {
+        COSE_MEDIA_TYPE => parse_cose(bytes)?,
+        JWS_MEDIA_TYPE => parse_jws(bytes)?,
+        other => return Err(Error::UnknownEnvelope(other.to_owned())),
+    };
+    if env.signing_scheme != SCHEME_X509 {
+        return Err(Error::UnsupportedScheme(env.signing_scheme));
+    }
+    if let Some(c) = env.unknown_critical {
+        return Err(Error::UnknownCritical(c));
+    }
+    let leaf = &env.chain[0];
+    let verifier = KeyVerifier::new(
+        leaf.public_key(),
+        env.scheme,
+        VerifyPolicy::default().with_ecdsa_encoding(supply_sig::sign::EcdsaEncoding::Fixed),
+        provider,
+    )
+    .map_err(Error::BadSignature)?;
+    verifier
+        .verify(&env.signed, &env.signature)
+        .map_err(Error::BadSignature)?;
+
+    let mut reported = Vec::new();
+    let mut enforce = |check: Check, result: Result<(), Error>| -> Result<(), Error> {
+        let enforced = match policy.level {
+            Level::Strict => true,
+            Level::Permissive => matches!(check, Check::Integrity | Check::Authenticity),
+            Level::Audit | Level::Skip => check == Check::Integrity,
+        };
+        match result {
+            Err(e) if enforced => Err(e),
+            Err(e) => {
+                reported.push((check, e));
+                Ok(())
+            }
+            Ok(()) => Ok(()),
+        }
+    };
+
+    // Authenticity: chain links, the root is in a trust store, the leaf is for code signing,
+    // the signer is a trusted identity.
+    enforce(
+        Check::Authenticity,
+        check_chain(&env.chain, policy, stores, provider),
+    )?;
+    // Authentic timestamp: without a countersignature, the chain must be valid now and the
+    // claimed signing time inside the leaf's validity.
+    let timestamp = (|| {
+        for (position, cert) in env.chain.iter().enumerate() {
+            if !cert.valid_at(now) {
+                return Err(Error::CertificateNotValid {
+                    position,
+                    time: now,
+                });
+            }
+        }
+        match env.signing_time {
+            Some(t) if !leaf.valid_at(t) => Err(Error::SigningTimeOutsideValidity(t)),
+            _ => Ok(()),
+        }
+    })();
+    enforce(Check::AuthenticTimestamp, timestamp)?;
+    let expiry = match env.expiry {
+        Some(t) if t <= now => Err(Error::Expired(t)),
+        _ => Ok(()),
+    };
+    enforce(Check::Expiry, expiry)?;
+
+    // The payload names the target (integrity of what was signed: always enforced).
+    let payload: PayloadJson =
+        crate::validate::parse_strict(&env.payload, MAX_NOTATION_ENVELOPE_LEN, "notation payload")
+            .ok()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .ok_or(Error::InvalidPayload)?;
+    let signed = &payload.target_artifact;
+    if signed.digest != *target.digest
+        || target.media_type.is_some_and(|m| m != signed.media_type)
+        || target.size.is_some_and(|s| s != signed.size)
+    {
+        return Err(Error::WrongArtifact {
+            signed: Box::new(signed.digest),
+        });
+    }
+    Ok(VerifiedSignature {
+        envelope: env.kind,
+        algorithm: env.alg,
+        signer: leaf.parsed().tbs_certificate.subject.to_string(),
+        signing_time: env.signing_time,
+        policy: policy.name.clone(),
+        reported,
+        skipped: vec![Check::Revocation],
+    })
+}
+
+fn check_chain(
+    chain: &[Certificate],
+    policy: &TrustPolicy,
+    stores: &TrustStores,
+    provider: &Provider,
+) -> Result<(), Error> {
+    let leaf = &chain[0];
+    let root = &chain[chain.len() - 1];
+    if !stores.trusts(&policy.trust_stores, root) {
+        return Err(Error::UntrustedChain);
+    }
+    if !root.is_self_issued() {
+        return Err(Error::UntrustedChain);
+    }
+    root.verify_signed_by(root.public_key(), provider)
+        .map_err(Error::BadChain)?;
+    for (i, pair) in chain.windows(2).enumerate() {
+        let [child, issuer] = pair else { continue };
+        if !supply_sig::x509::names_chain(child, issuer) {
+            return Err(Error::UntrustedChain);
+        }
+        child
+            .verify_signed_by(issuer.public_key(), provider)
+            .map_err(Error::BadChain)?;
+        issuer.check_ca(i + 1, i).map_err(Error::BadChain)?;
+    }
+    leaf.check_leaf(LeafProfile::CodeSigning)
+        .map_err(Error::BadChain)?;
+    match &policy.identities {
+        Identities::Any => Ok(()),
+        Identities::Subjects(subjects) => {
+            let have = subject_set(leaf);
+            if subjects.contains(&have) {
+                Ok(())
+            } else {
+                Err(Error::UntrustedIdentity(
+                    leaf.parsed().tbs_certificate.subject.to_string(),
+                ))
+            }
+        }
+    }
+}
+
+/// The [`ArtifactVerifier`](supply_sig::verify::ArtifactVerifier) for notation signature
+/// referrers.
+#[derive(Debug, Clone)]
+pub struct SignatureVerifier {
+    policies: TrustPolicyDocument,
+    stores: TrustStores,
+    repository: String,
+    provider: &'static Provider,
+}
+
+impl SignatureVerifier {
+    /// The name a [`Requirement`](supply_sig::verify::Requirement) uses for it.
+    pub const NAME: &'static str = "notation-signature";
+
+    /// A verifier for artifacts of `repository` under these policies and stores.
+    pub fn new(
+        policies: TrustPolicyDocument,
+        stores: TrustStores,
+        repository: impl Into<String>,
+        provider: &'static Provider,
+    ) -> Self {
+        Self {
+            policies,
+            stores,
+            repository: repository.into(),
+            provider,
+        }
+    }
+}
+
+impl supply_sig::verify::ArtifactVerifier for SignatureVerifier {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn handles(&self, attachment: &supply_sig::verify::Attachment) -> bool {
+        attachment.artifact_type() == SIGNATURE_ARTIFACT_TYPE
+    }
+
+    fn verify(
+        &self,
+        subject: &supply_sig::verify::Subject,
+        attachment: &supply_sig::verify::Attachment,
+        now: Timestamp,
+    ) -> supply_sig::verify::Verdict {
+        use supply_sig::verify::{Evidence, Signer, Verdict};
+        // A notation signature manifest has exactly one envelope layer.
+        let [blob] = attachment.blobs() else {
+            return Verdict::failed(Error::InvalidEnvelope {
+                envelope: "manifest",
+                reason: "a notation signature has exactly one layer",
+            });
+        };
+        let target = Target {
+            digest: subject.digest(),
+            media_type: subject.media_type(),
+            size: None,
+            repository: &self.repository,
+        };
+        match verify(
+            blob.media_type(),
+            blob.bytes(),
+            target,
+            &self.policies,
+            &self.stores,
+            now,
+            self.provider,
+        ) {
+            Ok(v) => {
+                let mut ev = Evidence::new()
+                    .with_signer(Signer::Certificate {
+                        identity: v.signer.clone(),
+                        issuer: None,
+                    })
+                    .with_fact("notation.envelope", v.envelope)
+                    .with_fact("notation.policy", v.policy.clone());
+                for (check, e) in &v.reported {
+                    ev = ev.with_fact(format!("notation.reported.{check:?}"), e.to_string());
+                }
+                Verdict::Passed(ev)
+            }
+            Err(Error::Skipped(_)) => {
+                Verdict::not_applicable("the trust policy skips verification")
+            }
+            Err(e) => Verdict::failed(e),
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! notation signatures: the COSE signature notation 1.3.2 attached to `generated/`'s subject,
+//! verified with its test certificate and trust policy, with every check made to fail once; and
+//! a JWS envelope made here (openssl certificate, our signer) through the same path.
+
+use std::process::Command;
+
+use base64::Engine as _;
+use supply_oci::notation::{
+    self, Check, Error, Target, TrustPolicyDocument, TrustStores, COSE_MEDIA_TYPE, JWS_MEDIA_TYPE,
+};
+use supply_oci::Digest;
+use supply_sig::crypto::RUSTCRYPTO;
+use supply_sig::time::Timestamp;
+use supply_sig::x509::Certificate;
+
+use crate::read;
+
+const SUBJECT: &str = "sha256:f5a8f8219437135853aed6518b96f9614d3276f7cbe05c988d2a2513929e813b";
+const SIGNATURE: &str = "sha256:15d80ec4c8b40e3b7b09fcce3817b268a1720f6d4ad700032fff53a5390ccf93";
+const REPO: &str = "127.0.0.1:46399/test/subject";
+
+fn blob(digest: &str) -> Vec<u8> {
+    let d = Digest::parse(digest).unwrap();
+    read(&format!(
+        "generated/layout-registry-fallback/blobs/sha256/{}",
+        d.hex()
+    ))
+}
+
+/// The COSE envelope: the only layer of the signature manifest.
+fn envelope() -> Vec<u8> {
+    let m: serde_json::Value = serde_json::from_slice(&blob(SIGNATURE)).unwrap();
+    assert_eq!(m["layers"][0]["mediaType"], COSE_MEDIA_TYPE);
+    blob(m["layers"][0]["digest"].as_str().unwrap())
+}
+
+fn cert() -> Certificate {
+    Certificate::from_pem(&read("generated/keys/notation/supply.test.crt")).unwrap()
+}
+
+fn stores() -> TrustStores {
+    TrustStores::new().with("ca:supply.test", vec![cert()])
+}
+
+fn policy() -> TrustPolicyDocument {
+    TrustPolicyDocument::from_json(&read("generated/keys/notation/trustpolicy.json")).unwrap()
+}
+
+fn policy_with(level: &str, identities: &str) -> TrustPolicyDocument {
+    let json = format!(
+        r#"{{"version":"1.0","trustPolicies":[{{"name":"p","registryScopes":["*"],
+        "signatureVerification":{{"level":"{level}"}},"trustStores":["ca:supply.test"],
+        "trustedIdentities":[{identities}]}}]}}"#
+    );
+    TrustPolicyDocument::from_json(json.as_bytes()).unwrap()
+}
+
+/// Inside the certificate's one-day validity (2026-11-25T04:17:04Z + 1 day).
+fn in_window() -> Timestamp {
+    Timestamp::parse_rfc3339("2026-11-25T12:00:00Z").unwrap()
+}
+
+fn target(digest: &Digest) -> Target<'_> {
+    Target {
+        digest,
+        media_type: Some("application/vnd.oci.image.manifest.v1+json"),
+        size: Some(345),
+        repository: REPO,
+    }
+}
+
+fn check(
+    bytes: &[u8],
+    digest: &Digest,
+    policies: &TrustPolicyDocument,
+    stores: &TrustStores,
+    now: Timestamp,
+) -> Result<notation::VerifiedSignature, Error> {
+    notation::verify(
+        COSE_MEDIA_TYPE,
+        bytes,
+        target(digest),
+        policies,
+        stores,
+        now,
+        &RUSTCRYPTO,
+    )
+}
+
+#[test]
+fn notations_cose_signature_verifies_under_its_trust_policy() {
+    let subject = Digest::parse(SUBJECT).unwrap();
+    let v = check(&envelope(), &subject, &policy(), &stores(), in_window()).unwrap();
+    assert_eq!(v.envelope(), "COSE");
+    assert_eq!(v.algorithm(), "PS256");
+    assert_eq!(v.policy(), "supply-test");
+    assert!(v.signer().contains("CN=supply.test"), "{}", v.signer());
+    assert!(v.reported().is_empty());
+    assert_eq!(v.skipped(), &[Check::Revocation]);
+    // The manifest's thumbprint annotation is the SHA-256 of the certificate's DER.
+    let m: serde_json::Value = serde_json::from_slice(&blob(SIGNATURE)).unwrap();
+    let thumbs = m["annotations"]["io.cncf.notary.x509chain.thumbprint#S256"]
+        .as_str()
+        .unwrap();
+    let thumbs: Vec<String> = serde_json::from_str(thumbs).unwrap();
+    assert_eq!(
+        thumbs,
+        [supply_sig::digest::Algorithm::Sha256
+            .digest(cert().der())
+            .hex()]
+    );
+}
+
+#[test]
+fn trusted_identities_are_matched_on_the_subject() {
+    let subject = Digest::parse(SUBJECT).unwrap();
+    let ok = policy_with(
+        "strict",
+        r#""x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=supply.test""#,
+    );
+    check(&envelope(), &subject, &ok, &stores(), in_window()).unwrap();
+    let other = policy_with(
+        "strict",
+        r#""x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=someone.else""#,
+    );
+    let err = check(&envelope(), &subject, &other, &stores(), in_window()).unwrap_err();
+    assert!(matches!(err, Error::UntrustedIdentity(_)), "{err}");
+}
+
+#[test]
+fn the_expired_certificate_is_refused_when_strict_and_reported_when_permissive() {
+    let subject = Digest::parse(SUBJECT).unwrap();
+    let today = Timestamp::parse_rfc3339("2026-12-02T00:00:00Z").unwrap();
+    let err = check(&envelope(), &subject, &policy(), &stores(), today).unwrap_err();
+    assert!(
+        matches!(err, Error::CertificateNotValid { position: 0, .. }),
+        "{err}"
+    );
+    let permissive = policy_with("permissive", r#""*""#);
+    let v = check(&envelope(), &subject, &permissive, &stores(), today).unwrap();
+    assert_eq!(v.reported().len(), 1);
+    assert_eq!(v.reported()[0].0, Check::AuthenticTimestamp);
+    // Audit enforces integrity only: an untrusted chain is reported, a bad signature is not.
+    let audit = policy_with("audit", r#""*""#);
+    let v = check(&envelope(), &subject, &audit, &TrustStores::new(), today).unwrap();
+    assert!(v.reported().iter().any(|(c, _)| *c == Check::Authenticity));
+    // Skip verifies nothing and passes nothing.
+    let skip = policy_with("skip", r#""*""#);
+    assert!(matches!(
+        check(&envelope(), &subject, &skip, &stores(), today),
+        Err(Error::Skipped(_))
+    ));
+}
+
+#[test]
+fn untrusted_roots_other_artifacts_and_tampering_are_refused() {
+    let subject = Digest::parse(SUBJECT).unwrap();
+    // No trust store, or a store with another certificate.
+    let err = check(
+        &envelope(),
+        &subject,
+        &policy(),
+        &TrustStores::new(),
+        in_window(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::UntrustedChain), "{err}");
+    let fulcio =
+        Certificate::from_pem_chain(&read("containers-image/sigstore/fulcio_v1.crt.pem")).unwrap();
+    let wrong = TrustStores::new().with("ca:supply.test", fulcio);
+    let err = check(&envelope(), &subject, &policy(), &wrong, in_window()).unwrap_err();
+    assert!(matches!(err, Error::UntrustedChain), "{err}");
+    // The signature names f5a8…, not another image.
+    let other = Digest::parse(&format!("sha256:{}", "0".repeat(64))).unwrap();
+    let err = check(&envelope(), &other, &policy(), &stores(), in_window()).unwrap_err();
+    assert!(matches!(err, Error::WrongArtifact { .. }), "{err}");
+    // One flipped byte in the signature (the envelope's last bytes).
+    let mut bad = envelope();
+    let n = bad.len();
+    bad[n - 5] ^= 1;
+    let err = check(&bad, &subject, &policy(), &stores(), in_window()).unwrap_err();
+    assert!(matches!(err, Error::BadSignature(_)), "{err}");
+    // Truncated and garbage envelopes are typed errors.
+    for junk in [&envelope()[..100], b"\xd2\x84".as_slice(), b"".as_slice()] {
+        let err = check(junk, &subject, &policy(), &stores(), in_window()).unwrap_err();
+        assert!(matches!(err, Error::InvalidEnvelope { .. }), "{err}");
+    }
+}
+
+#[test]
+fn trust_policies_are_read_strictly() {
+    for bad in [
+        r#"{"version":"2.0","trustPolicies":[]}"#,
+        r#"{"version":"1.0","trustPolicies":[{"name":"a","registryScopes":["*","x/y"],"signatureVerification":{"level":"strict"},"trustStores":["ca:a"],"trustedIdentities":["*"]}]}"#,
+        r#"{"version":"1.0","trustPolicies":[{"name":"a","registryScopes":["*"],"signatureVerification":{"level":"lenient"},"trustStores":["ca:a"],"trustedIdentities":["*"]}]}"#,
+        r#"{"version":"1.0","trustPolicies":[{"name":"a","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":[],"trustedIdentities":["*"]}]}"#,
+        r#"{"version":"1.0","trustPolicies":[{"name":"a","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:a"],"trustedIdentities":["CN=x"]}]}"#,
+        r#"{"version":"1.0","version":"1.0","trustPolicies":[]}"#,
+        r#"{"version":"1.0","trustPolicies":[],"extra":1}"#,
+    ] {
+        assert!(
+            TrustPolicyDocument::from_json(bad.as_bytes()).is_err(),
+            "{bad}"
+        );
+    }
+    let scoped = r#"{"version":"1.0","trustPolicies":[
+        {"name":"one","registryScopes":["reg.example/app"],"signatureVerification":{"level":"strict"},"trustStores":["ca:a"],"trustedIdentities":["*"]},
+        {"name":"rest","registryScopes":["*"],"signatureVerification":{"level":"audit"},"trustStores":["ca:a"],"trustedIdentities":["*"]}]}"#;
+    let doc = TrustPolicyDocument::from_json(scoped.as_bytes()).unwrap();
+    assert_eq!(doc.policy_for("reg.example/app").unwrap().name(), "one");
+    assert_eq!(doc.policy_for("reg.example/other").unwrap().name(), "rest");
+}
+
+/// A JWS envelope signed here with an ECDSA P-256 code-signing certificate from openssl.
+#[test]
+fn a_jws_envelope_verifies_through_the_same_checks() {
+    let Some(openssl) = supply_testkit::peer("openssl") else {
+        return;
+    };
+    let dir = supply_testkit::tempdir();
+    let (key, crt) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
+    let status = Command::new(openssl)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/O=Supply/CN=jws.test"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .args(["-addext", "keyUsage=critical,digitalSignature"])
+        .args(["-addext", "extendedKeyUsage=codeSigning"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let cert = Certificate::from_pem(&std::fs::read(&crt).unwrap()).unwrap();
+    let private =
+        supply_sig::key::encoding::pem::private_key_from_pem(&std::fs::read(&key).unwrap(), None)
+            .unwrap();
+    let signer = supply_sig::sign::KeySigner::with_default_scheme(&private, &RUSTCRYPTO)
+        .unwrap()
+        .with_fixed_encoding();
+    let subject = Digest::parse(SUBJECT).unwrap();
+    let signed_at = Timestamp::from(std::time::SystemTime::now());
+    let now = Timestamp::from_unix(signed_at.unix() + 5);
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let make = |payload_digest: &Digest, crit: &str| {
+        let protected = format!(
+            r#"{{"alg":"ES256","crit":["io.cncf.notary.signingScheme"{crit}],"cty":"application/vnd.cncf.notary.payload.v1+json","io.cncf.notary.signingScheme":"notary.x509","io.cncf.notary.signingTime":"{}"}}"#,
+            Timestamp::from_unix(signed_at.unix()).to_rfc3339()
+        );
+        let payload = format!(
+            r#"{{"targetArtifact":{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{payload_digest}","size":345}}}}"#
+        );
+        let (p, b) = (url.encode(protected), url.encode(payload));
+        let sig =
+            supply_sig::sign::Signer::try_sign(&signer, format!("{p}.{b}").as_bytes()).unwrap();
+        let x5c = base64::engine::general_purpose::STANDARD.encode(cert.der());
+        format!(
+            r#"{{"payload":"{b}","protected":"{p}","header":{{"x5c":["{x5c}"],"io.cncf.notary.signingAgent":"supply-test"}},"signature":"{}"}}"#,
+            url.encode(sig)
+        )
+    };
+    let stores = TrustStores::new().with("ca:jws", vec![cert.clone()]);
+    let policies = TrustPolicyDocument::from_json(
+        br#"{"version":"1.0","trustPolicies":[{"name":"jws","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:jws"],"trustedIdentities":["x509.subject: O=Supply, CN=jws.test"]}]}"#,
+    )
+    .unwrap();
+    let run = |env: &str| {
+        notation::verify(
+            JWS_MEDIA_TYPE,
+            env.as_bytes(),
+            target(&subject),
+            &policies,
+            &stores,
+            now,
+            &RUSTCRYPTO,
+        )
+    };
+    let v = run(&make(&subject, "")).unwrap();
+    assert_eq!((v.envelope(), v.algorithm()), ("JWS", "ES256"));
+    let other = Digest::parse(&format!("sha256:{}", "1".repeat(64))).unwrap();
+    assert!(matches!(
+        run(&make(&other, "")),
+        Err(Error::WrongArtifact { .. })
+    ));
+    assert!(matches!(
+        run(&make(&subject, r#","io.example.unknown""#)),
+        Err(Error::UnknownCritical(_))
+    ));
+    // The same envelope with the payload swapped after signing.
+    let good = make(&subject, "");
+    let forged_payload = url.encode(format!(
+        r#"{{"targetArtifact":{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{other}","size":345}}}}"#
+    ));
+    let doc: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let forged = good.replace(doc["payload"].as_str().unwrap(), &forged_payload);
+    assert!(matches!(run(&forged), Err(Error::BadSignature(_))));
+}
+
+/// The signature manifest through `dispatch`: the notation verifier passes it for its subject.
+#[test]
+fn the_signature_verifier_answers_dispatch() {
+    use supply_sig::verify::{dispatch, AdmissionPolicy, Attachment, Requirement, Subject};
+    let manifest = blob(SIGNATURE);
+    let m: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+    let attachment = Attachment::new(
+        Digest::parse(SIGNATURE).unwrap(),
+        m["config"]["mediaType"].as_str().unwrap(),
+        manifest.clone(),
+    )
+    .with_subject(Digest::parse(SUBJECT).unwrap())
+    .with_blob(COSE_MEDIA_TYPE, envelope());
+    let verifier = notation::SignatureVerifier::new(policy(), stores(), REPO, &RUSTCRYPTO);
+    let subject = Subject::new(Digest::parse(SUBJECT).unwrap())
+        .with_media_type("application/vnd.oci.image.manifest.v1+json");
+    let report = dispatch(
+        &subject,
+        std::slice::from_ref(&attachment),
+        &[&verifier],
+        in_window(),
+    );
+    AdmissionPolicy::new()
+        .require(Requirement::passed_by(notation::SignatureVerifier::NAME))
+        .evaluate(&report)
+        .unwrap();
+    // A week later the test certificate has expired: the strict policy fails it.
+    let later = Timestamp::from_unix(in_window().unix() + 7 * 86_400);
+    let report = dispatch(&subject, &[attachment], &[&verifier], later);
+    assert!(!report.entries()[0].verdict().is_passed());
+}
