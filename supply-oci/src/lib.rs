@@ -24,6 +24,9 @@ pub mod media_type;
 #[cfg_attr(docsrs, doc(cfg(feature = "notation")))]
 pub mod notation;
 pub mod reference;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod registry;
 pub mod validate;
 
 pub use descriptor::{Descriptor, Platform};

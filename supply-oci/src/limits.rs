@@ -68,6 +68,27 @@ pub const MAX_HELPER_OUTPUT_LEN: u64 = 64 * 1024;
 /// the oldest.
 pub const MAX_CACHED_TOKENS: usize = 256;
 
+/// Largest error body read from a registry (to extract its distribution error codes): 64 KiB.
+pub const MAX_ERROR_BODY_LEN: usize = 64 * 1024;
+
+/// Most pages of one tag listing followed: 1 000 (distribution pages 100 tags by default, so
+/// room for 100 000 tags; an endless `Link` chain stops here).
+pub const MAX_TAG_PAGES: usize = 1_000;
+
+/// Most tags of one listing: 100 000.
+pub const MAX_TAGS: usize = 100_000;
+
+/// Largest tag list page: 4 MiB (a page of 10 000 tags of 128 characters is 1.3 MiB).
+pub const MAX_TAG_PAGE_LEN: usize = 4 * 1024 * 1024;
+
+/// Most pages of one Referrers API listing followed: 100 (oras-go has no cap; a subject with
+/// thousands of referrers is already unusual).
+pub const MAX_REFERRER_PAGES: usize = 100;
+
+/// Most referrers of one subject accepted (all pages, or the fallback index): 10 000, the
+/// descriptor cap of one index.
+pub const MAX_REFERRERS: usize = MAX_DESCRIPTORS;
+
 /// Largest cosign simple signing payload (and `dev.sigstore.cosign/bundle` annotation) read:
 /// 64 KiB. cosign's payloads are a few hundred bytes; `-a` annotations make them grow a little.
 pub const MAX_SIMPLE_SIGNING_LEN: usize = 64 * 1024;

@@ -230,6 +230,13 @@ pub struct Reply {
     pub content_type: String,
     /// The body.
     pub body: Vec<u8>,
+    /// More headers (`Location`, `Link`, `Docker-Content-Digest`, `Retry-After`).
+    pub headers: Vec<(String, String)>,
+    /// Wait this long before answering (a slow server).
+    pub delay: Option<std::time::Duration>,
+    /// Announce this `Content-Length` instead of the body's, then close the connection after
+    /// the body (a truncated response when it is larger).
+    pub declared_len: Option<usize>,
 }
 
 impl Reply {
@@ -239,7 +246,31 @@ impl Reply {
             status,
             content_type: content_type.to_owned(),
             body,
+            headers: Vec::new(),
+            delay: None,
+            declared_len: None,
         }
+    }
+
+    /// The same reply with one more header.
+    #[must_use]
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The same reply, sent after `delay`.
+    #[must_use]
+    pub fn with_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delay = Some(delay);
+        self
+    }
+
+    /// The same reply announcing `len` bytes of body (see [`Reply::declared_len`]).
+    #[must_use]
+    pub fn with_declared_len(mut self, len: usize) -> Self {
+        self.declared_len = Some(len);
+        self
     }
 }
 
@@ -297,16 +328,32 @@ fn serve_fn(stream: TcpStream, handler: &Handler) {
             body,
         };
         let reply = handler(&req);
-        let head = format!(
-            "HTTP/1.1 {} X\r\nContent-Length: {}\r\nContent-Type: {}\r\n\r\n",
+        if let Some(d) = reply.delay {
+            std::thread::sleep(d);
+        }
+        let mut head = format!(
+            "HTTP/1.1 {} X\r\nContent-Length: {}\r\nContent-Type: {}\r\n",
             reply.status,
-            reply.body.len(),
+            reply.declared_len.unwrap_or(reply.body.len()),
             reply.content_type
         );
-        if stream.write_all(head.as_bytes()).is_err() || stream.write_all(&reply.body).is_err() {
+        for (n, v) in &reply.headers {
+            head.push_str(&format!("{n}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        // A HEAD answer announces the length but carries no body.
+        let body: &[u8] = if req.method == "HEAD" {
+            &[]
+        } else {
+            &reply.body
+        };
+        if stream.write_all(head.as_bytes()).is_err() || stream.write_all(body).is_err() {
             return;
         }
         let _ = stream.flush();
+        if reply.declared_len.is_some() {
+            return;
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod http;
+pub mod registry;
 pub mod sigstore_mock;
 pub mod tls;
 

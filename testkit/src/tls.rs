@@ -105,6 +105,33 @@ impl TestCa {
     }
 }
 
+impl ServerIdentity {
+    /// The certificate chain as PEM (leaf first), for servers that read files (docker-registry).
+    pub fn cert_pem(&self) -> String {
+        self.chain
+            .iter()
+            .map(|c| pem("CERTIFICATE", c.as_ref()))
+            .collect()
+    }
+
+    /// The private key as PKCS#8 PEM.
+    pub fn key_pem(&self) -> String {
+        pem("PRIVATE KEY", &self.key)
+    }
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
 fn time_now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }

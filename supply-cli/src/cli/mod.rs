@@ -10,6 +10,7 @@ pub mod conformance;
 pub mod keys;
 pub mod limits;
 pub mod net;
+pub mod oci;
 pub mod output;
 pub mod sigstore;
 pub mod tuf;
@@ -55,6 +56,10 @@ pub enum Command {
     /// Sigstore trust material through TUF (trust-root).
     #[command(subcommand)]
     Sigstore(sigstore::SigstoreCmd),
+    /// OCI registry verbs at the top level (digest, manifest, ls, push, pull, attach,
+    /// discover, copy).
+    #[command(flatten)]
+    Oci(oci::OciCmd),
 }
 
 impl Cli {
@@ -86,6 +91,7 @@ pub fn main() -> ExitCode {
         Command::VerifyBlob(c) => c.run(p),
         Command::Tuf(c) => c.run(p),
         Command::Sigstore(c) => c.run(p),
+        Command::Oci(c) => c.run(),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

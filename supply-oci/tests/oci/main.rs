@@ -11,6 +11,8 @@ mod fixtures;
 mod layouts;
 #[cfg(feature = "notation")]
 mod notation;
+#[cfg(feature = "client")]
+mod registry;
 mod spec;
 mod write;
 
