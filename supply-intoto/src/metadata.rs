@@ -149,6 +149,8 @@ pub enum Payload {
 #[derive(Clone, Debug)]
 pub struct Metadata {
     raw: Vec<u8>,
+    /// Where the raw `signed` object sits in `raw` (metablocks only).
+    signed_span: std::ops::Range<usize>,
     envelope: Envelope,
     payload: Payload,
 }
@@ -253,6 +255,7 @@ impl Metadata {
             let payload = parse_payload(&env.payload)?;
             return Ok(Self {
                 raw: bytes.to_vec(),
+                signed_span: 0..0,
                 envelope: Envelope::Dsse(env),
                 payload,
             });
@@ -281,10 +284,19 @@ impl Metadata {
             });
         }
         let text = mb.signed.get().as_bytes();
+        // The span of `signed` inside `bytes` (serde_json borrows it from the input).
+        let start = (text.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
+        let signed_span = start..start.saturating_add(text.len());
+        if bytes.get(signed_span.clone()) != Some(text) {
+            return Err(Error::UnknownType {
+                actual: "metablock whose signed span cannot be located".into(),
+            });
+        }
         let canonical = cjson::olpc::canonicalize(text).map_err(Error::CanonicalJson)?;
         let payload = parse_payload(text)?;
         Ok(Self {
             raw: bytes.to_vec(),
+            signed_span,
             envelope: Envelope::Metablock {
                 canonical,
                 signatures,
@@ -376,6 +388,64 @@ impl Metadata {
         Err(Error::NoValidSignature {
             keyid: keyid.clone(),
         })
+    }
+
+    /// Adds signatures by `signers` to this document, keeping the signed bytes exactly as they
+    /// are (the raw `signed` text of a metablock, the payload of a DSSE envelope), so existing
+    /// signatures stay valid; a signature with the same key id is replaced (as `in-toto-sign`
+    /// does).
+    ///
+    /// # Errors
+    /// As [`Metadata::sign_metablock`].
+    pub fn add_signatures(&self, signers: &[&dyn Signer]) -> Result<Self, Error> {
+        if signers.is_empty() {
+            return Err(Error::ConfigNoSigners);
+        }
+        match &self.envelope {
+            Envelope::Metablock {
+                canonical,
+                signatures,
+            } => {
+                let mut sigs: Vec<(String, String)> = signatures
+                    .iter()
+                    .map(|s| (s.keyid.as_str().to_owned(), hex::encode(&s.sig)))
+                    .collect();
+                for s in signers {
+                    let keyid = signer_key_id(*s)?;
+                    let sig = hex::encode(s.try_sign(canonical).map_err(Error::Sign)?);
+                    sigs.retain(|(k, _)| k != keyid.as_str());
+                    sigs.push((keyid.as_str().to_owned(), sig));
+                }
+                let sigs: Vec<serde_json::Value> = sigs
+                    .into_iter()
+                    .map(|(k, s)| serde_json::json!({"keyid": k, "sig": s}))
+                    .collect();
+                let sigs = serde_json::to_string(&sigs).map_err(Error::Serialize)?;
+                let signed = self
+                    .raw
+                    .get(self.signed_span.clone())
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                    .ok_or_else(|| Error::UnknownType {
+                        actual: "metablock whose signed span cannot be located".into(),
+                    })?;
+                let doc = format!("{{\"signatures\":{sigs},\"signed\":{signed}}}");
+                Self::from_slice(doc.as_bytes())
+            }
+            Envelope::Dsse(env) => {
+                let pae = env.pae();
+                let mut env = env.clone();
+                for s in signers {
+                    let keyid = signer_key_id(*s)?;
+                    let sig = s.try_sign(&pae).map_err(Error::Sign)?;
+                    env.signatures.retain(|x| x.keyid.as_ref() != Some(&keyid));
+                    env.signatures.push(dsse::Signature {
+                        keyid: Some(keyid),
+                        sig,
+                    });
+                }
+                Self::from_slice(&env.to_json())
+            }
+        }
     }
 
     fn payload_json(payload: &Payload) -> Result<Vec<u8>, Error> {

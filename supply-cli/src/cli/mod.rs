@@ -7,6 +7,7 @@ use supply_sig::crypto::Provider;
 
 pub mod blob;
 pub mod conformance;
+pub mod intoto;
 pub mod keys;
 pub mod limits;
 pub mod net;
@@ -55,6 +56,9 @@ pub enum Command {
     /// Sigstore trust material through TUF (trust-root).
     #[command(subcommand)]
     Sigstore(sigstore::SigstoreCmd),
+    /// in-toto: verify layouts and links, record links, sign layouts.
+    #[command(name = "in-toto", subcommand)]
+    InToto(intoto::InTotoCmd),
 }
 
 impl Cli {
@@ -86,6 +90,7 @@ pub fn main() -> ExitCode {
         Command::VerifyBlob(c) => c.run(p),
         Command::Tuf(c) => c.run(p),
         Command::Sigstore(c) => c.run(p),
+        Command::InToto(c) => c.run(p),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -142,3 +142,48 @@ fn symlink_policies() {
     .unwrap();
     assert_eq!(stripped.into_keys().collect::<Vec<_>>(), ["f"]);
 }
+
+/// `add_signatures` keeps the signed bytes: a second signer adds to the first, in both
+/// envelopes, and re-signing with the same key replaces its signature.
+#[test]
+fn add_signatures_keeps_existing_ones() {
+    let a = party(KeyAlgorithm::Ed25519);
+    let b = party(KeyAlgorithm::EcdsaP256);
+    let layout = Layout::new(Timestamp::from_civil(2030, 1, 1, 0, 0, 0).unwrap());
+    let payload = Payload::Layout(Box::new(layout));
+    for dsse in [false, true] {
+        let first = if dsse {
+            Metadata::sign_dsse(&payload, &[&a.signer]).unwrap()
+        } else {
+            // Unusual whitespace in `signed` must survive (the signature covers its canonical form
+            // either way, but the bytes are kept).
+            let m = Metadata::sign_metablock(&payload, &[&a.signer]).unwrap();
+            let text = String::from_utf8(m.raw().to_vec())
+                .unwrap()
+                .replace("\"signed\":{", "\"signed\": {\n ");
+            Metadata::from_slice(text.as_bytes()).unwrap()
+        };
+        let both = first.add_signatures(&[&b.signer]).unwrap();
+        let again = both.add_signatures(&[&b.signer]).unwrap();
+        for m in [&both, &again] {
+            for p in [&a, &b] {
+                m.verify_signature(
+                    &p.key.key_id().unwrap(),
+                    &p.key,
+                    &supply_sig::crypto::RUSTCRYPTO,
+                )
+                .unwrap();
+            }
+        }
+        let count = |m: &Metadata| match m.envelope() {
+            supply_intoto::metadata::Envelope::Metablock { signatures, .. } => signatures.len(),
+            supply_intoto::metadata::Envelope::Dsse(e) => e.signatures.len(),
+            _ => 0,
+        };
+        assert_eq!((count(&both), count(&again)), (2, 2));
+        if !dsse {
+            // The span of `signed` starts at its `{`, so the whitespace inside it survives.
+            assert!(String::from_utf8_lossy(both.raw()).contains("\"signed\":{\n "));
+        }
+    }
+}
