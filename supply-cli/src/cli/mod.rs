@@ -7,6 +7,7 @@ use supply_sig::crypto::Provider;
 
 pub mod blob;
 pub mod conformance;
+pub mod intoto;
 pub mod keys;
 pub mod limits;
 pub mod net;
@@ -60,6 +61,9 @@ pub enum Command {
     /// discover, copy).
     #[command(flatten)]
     Oci(oci::OciCmd),
+    /// in-toto: verify layouts and links, record links, sign layouts.
+    #[command(name = "in-toto", subcommand)]
+    InToto(intoto::InTotoCmd),
 }
 
 impl Cli {
@@ -92,6 +96,7 @@ pub fn main() -> ExitCode {
         Command::Tuf(c) => c.run(p),
         Command::Sigstore(c) => c.run(p),
         Command::Oci(c) => c.run(),
+        Command::InToto(c) => c.run(p),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
