@@ -1,0 +1,2 @@
+//! Verification Summary Attestations.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
