@@ -10,6 +10,7 @@
 
 pub mod bundle;
 pub mod github;
+pub mod npm;
 pub mod predicate;
 pub mod provenance;
 pub mod slsa;

@@ -58,6 +58,9 @@ pub const DELEGATOR_WORKFLOWS: [&str; 2] = [
 pub const GITHUB_HOSTED_RUNNER: &str = "https://github.com/actions/runner/github-hosted";
 /// The builder id npm wrote in SLSA v0.2 provenance.
 pub const GITHUB_RUNNER_V02: &str = "https://github.com/actions/runner";
+/// The builder id prefix npm's CLI wrote in SLSA v0.2 provenance before general availability
+/// (`https://github.com/npm/cli@9.5.0`), also from GitHub-hosted runners.
+pub const NPM_CLI_PREVIEW: &str = "https://github.com/npm/cli@";
 
 /// Errors from SLSA verification. Each names what differed.
 #[derive(Debug, thiserror::Error)]
@@ -622,102 +625,105 @@ pub fn verify(
     let prov_builder = prov.builder_id();
     let expected_builder = opts.builder_id.as_deref();
     let file = signer.name.strip_prefix(GENERATOR_WORKFLOWS);
-    let (kind, builder_id) =
-        if let Some(f) = file.filter(|f| TRUSTED_GENERATOR_BUILDERS.contains(f)) {
-            let _ = f;
-            if let Some(e) = expected_builder {
-                if !builder_matches(e, san)? {
-                    return Err(Error::BuilderMismatch {
-                        expected: e.to_owned(),
-                        found: san.to_owned(),
-                    });
-                }
-            }
-            check_builder_ref(&signer, opts)?;
-            if prov_builder != san {
-                return Err(Error::ProvenanceBuilderMismatch {
-                    certificate: san.to_owned(),
-                    provenance: super::truncate(prov_builder),
-                });
-            }
-            (BuilderKind::Generator, san.to_owned())
-        } else if file.is_some_and(|f| DELEGATOR_WORKFLOWS.contains(&f)) {
-            check_builder_ref(&signer, opts)?;
-            // The delegator vouches for the builder that called it: the provenance's builder id.
-            let trw = parse_workflow(prov_builder).ok_or_else(|| Error::InvalidSigner {
-                found: super::truncate(prov_builder),
-            })?;
-            let default_trusted = trw
-                .name
-                .strip_prefix(GENERATOR_WORKFLOWS)
-                .is_some_and(|f| TRUSTED_GENERATOR_BUILDERS.contains(&f));
-            match expected_builder {
-                Some(e) if !builder_matches(e, prov_builder)? => {
-                    return Err(Error::BuilderMismatch {
-                        expected: e.to_owned(),
-                        found: prov_builder.to_owned(),
-                    })
-                }
-                None if !default_trusted => {
-                    return Err(Error::UntrustedBuilder {
-                        builder: super::truncate(prov_builder),
-                    })
-                }
-                _ => {}
-            }
-            (BuilderKind::Delegated, prov_builder.to_owned())
-        } else if prov_builder == GITHUB_HOSTED_RUNNER
-            || (prov_builder == GITHUB_RUNNER_V02 && matches!(prov, Provenance::V02(_)))
-        {
-            // npm: the source repository's own workflow on a GitHub-hosted runner.
-            if let Some(e) = expected_builder {
-                let ok = e == prov_builder
-                    || (matches!(prov, Provenance::V02(_)) && e == GITHUB_HOSTED_RUNNER);
-                if !ok {
-                    return Err(Error::BuilderMismatch {
-                        expected: e.to_owned(),
-                        found: prov_builder.to_owned(),
-                    });
-                }
-            }
-            let runner = id.extensions.runner_environment.as_deref();
-            if runner.is_some_and(|r| r != "github-hosted") {
-                return Err(Error::CertificateMismatch {
-                    field: "runner environment",
-                    certificate: runner.unwrap_or_default().to_owned(),
-                    provenance: "github-hosted".into(),
-                });
-            }
-            let cert_repo = cert_view(id).repo.unwrap_or_default();
-            if format!("github.com/{}", signer.repo) != cert_repo {
-                return Err(Error::CertificateMismatch {
-                    field: "workflow repository",
-                    certificate: cert_repo,
-                    provenance: signer.repo.clone(),
-                });
-            }
-            (BuilderKind::GithubHostedRunner, prov_builder.to_owned())
-        } else {
-            // Any other workflow is trusted only when the caller names it.
-            let Some(e) = expected_builder else {
-                return Err(Error::UntrustedBuilder {
-                    builder: san.to_owned(),
-                });
-            };
+    let (kind, builder_id) = if let Some(f) =
+        file.filter(|f| TRUSTED_GENERATOR_BUILDERS.contains(f))
+    {
+        let _ = f;
+        if let Some(e) = expected_builder {
             if !builder_matches(e, san)? {
                 return Err(Error::BuilderMismatch {
                     expected: e.to_owned(),
                     found: san.to_owned(),
                 });
             }
-            if prov_builder != san {
-                return Err(Error::ProvenanceBuilderMismatch {
-                    certificate: san.to_owned(),
-                    provenance: super::truncate(prov_builder),
+        }
+        check_builder_ref(&signer, opts)?;
+        if prov_builder != san {
+            return Err(Error::ProvenanceBuilderMismatch {
+                certificate: san.to_owned(),
+                provenance: super::truncate(prov_builder),
+            });
+        }
+        (BuilderKind::Generator, san.to_owned())
+    } else if file.is_some_and(|f| DELEGATOR_WORKFLOWS.contains(&f)) {
+        check_builder_ref(&signer, opts)?;
+        // The delegator vouches for the builder that called it: the provenance's builder id.
+        let trw = parse_workflow(prov_builder).ok_or_else(|| Error::InvalidSigner {
+            found: super::truncate(prov_builder),
+        })?;
+        let default_trusted = trw
+            .name
+            .strip_prefix(GENERATOR_WORKFLOWS)
+            .is_some_and(|f| TRUSTED_GENERATOR_BUILDERS.contains(&f));
+        match expected_builder {
+            Some(e) if !builder_matches(e, prov_builder)? => {
+                return Err(Error::BuilderMismatch {
+                    expected: e.to_owned(),
+                    found: prov_builder.to_owned(),
+                })
+            }
+            None if !default_trusted => {
+                return Err(Error::UntrustedBuilder {
+                    builder: super::truncate(prov_builder),
+                })
+            }
+            _ => {}
+        }
+        (BuilderKind::Delegated, prov_builder.to_owned())
+    } else if prov_builder == GITHUB_HOSTED_RUNNER
+        || (matches!(prov, Provenance::V02(_))
+            && (prov_builder == GITHUB_RUNNER_V02 || prov_builder.starts_with(NPM_CLI_PREVIEW)))
+    {
+        // npm: the source repository's own workflow on a GitHub-hosted runner.
+        if let Some(e) = expected_builder {
+            let ok = e == prov_builder
+                || (matches!(prov, Provenance::V02(_)) && e == GITHUB_HOSTED_RUNNER)
+                || (prov_builder.starts_with(NPM_CLI_PREVIEW) && builder_matches(e, prov_builder)?);
+            if !ok {
+                return Err(Error::BuilderMismatch {
+                    expected: e.to_owned(),
+                    found: prov_builder.to_owned(),
                 });
             }
-            (BuilderKind::ReusableWorkflow, san.to_owned())
+        }
+        let runner = id.extensions.runner_environment.as_deref();
+        if runner.is_some_and(|r| r != "github-hosted") {
+            return Err(Error::CertificateMismatch {
+                field: "runner environment",
+                certificate: runner.unwrap_or_default().to_owned(),
+                provenance: "github-hosted".into(),
+            });
+        }
+        let cert_repo = cert_view(id).repo.unwrap_or_default();
+        if format!("github.com/{}", signer.repo) != cert_repo {
+            return Err(Error::CertificateMismatch {
+                field: "workflow repository",
+                certificate: cert_repo,
+                provenance: signer.repo.clone(),
+            });
+        }
+        (BuilderKind::GithubHostedRunner, prov_builder.to_owned())
+    } else {
+        // Any other workflow is trusted only when the caller names it.
+        let Some(e) = expected_builder else {
+            return Err(Error::UntrustedBuilder {
+                builder: san.to_owned(),
+            });
         };
+        if !builder_matches(e, san)? {
+            return Err(Error::BuilderMismatch {
+                expected: e.to_owned(),
+                found: san.to_owned(),
+            });
+        }
+        if prov_builder != san {
+            return Err(Error::ProvenanceBuilderMismatch {
+                certificate: san.to_owned(),
+                provenance: super::truncate(prov_builder),
+            });
+        }
+        (BuilderKind::ReusableWorkflow, san.to_owned())
+    };
     // 4. The source repository, in the certificate and in the provenance.
     let expected_repo = normalize_repo(&opts.source_uri);
     let cert = cert_view(id);
