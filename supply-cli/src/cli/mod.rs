@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use supply_sig::crypto::Provider;
 
+pub mod attest;
 pub mod blob;
 pub mod conformance;
 pub mod keys;
@@ -55,6 +56,8 @@ pub enum Command {
     /// Sigstore trust material through TUF (trust-root).
     #[command(subcommand)]
     Sigstore(sigstore::SigstoreCmd),
+    /// Verify SLSA provenance (slsa-verifier flags) or a GitHub artifact attestation (gh flags).
+    VerifyAttestation(attest::VerifyAttestation),
 }
 
 impl Cli {
@@ -86,6 +89,7 @@ pub fn main() -> ExitCode {
         Command::VerifyBlob(c) => c.run(p),
         Command::Tuf(c) => c.run(p),
         Command::Sigstore(c) => c.run(p),
+        Command::VerifyAttestation(c) => c.run(p),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
