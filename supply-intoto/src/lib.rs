@@ -5,6 +5,7 @@
 /// The signing and verification crate this one builds on.
 pub use supply_sig;
 
+pub mod attestation;
 pub mod limits;
 pub mod metadata;
 pub mod model;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use supply_sig::crypto::Provider;
 
+pub mod attest;
 pub mod blob;
 pub mod conformance;
 pub mod intoto;
@@ -64,6 +65,8 @@ pub enum Command {
     /// in-toto: verify layouts and links, record links, sign layouts.
     #[command(name = "in-toto", subcommand)]
     InToto(intoto::InTotoCmd),
+    /// Verify SLSA provenance (slsa-verifier flags) or a GitHub artifact attestation (gh flags).
+    VerifyAttestation(attest::VerifyAttestation),
 }
 
 impl Cli {
@@ -97,6 +100,7 @@ pub fn main() -> ExitCode {
         Command::Sigstore(c) => c.run(p),
         Command::Oci(c) => c.run(),
         Command::InToto(c) => c.run(p),
+        Command::VerifyAttestation(c) => c.run(p),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

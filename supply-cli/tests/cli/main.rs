@@ -9,6 +9,7 @@ use supply_testkit::{peer, peer_command, run, tempdir};
 
 mod ambient;
 mod attacks;
+mod attest;
 mod intoto;
 mod keyless;
 mod limits;
