@@ -1,4 +1,5 @@
 //! Integration tests of supply-sbom against the data in `testdata/sbom/`: one module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod license;
 mod purl;
