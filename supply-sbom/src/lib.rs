@@ -2,6 +2,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cyclonedx;
+pub mod format;
 pub mod license;
 pub mod limits;
+pub mod model;
 pub mod purl;
+pub mod spdx2;
+pub mod spdx3;
+pub mod validate;

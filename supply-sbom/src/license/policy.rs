@@ -732,6 +732,46 @@ impl Policy {
     }
 }
 
+impl Policy {
+    /// Judges every package of an SBOM; returns every finding, in package order. Licenses
+    /// known only by name (CycloneDX `license.name`) or unparsable are unknown.
+    pub fn check_sbom(&self, sbom: &crate::model::Sbom) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for p in &sbom.packages {
+            let id = PackageId {
+                name: &p.name,
+                version: p.version.as_deref(),
+                purl: p.purl.as_ref(),
+            };
+            let concluded = p
+                .license_concluded
+                .as_ref()
+                .and_then(crate::model::License::field);
+            let declared = p
+                .license_declared
+                .as_ref()
+                .and_then(crate::model::License::field);
+            let named = [&p.license_concluded, &p.license_declared]
+                .into_iter()
+                .flatten()
+                .find(|l| l.field().is_none());
+            match (concluded, declared, named) {
+                (None, None, Some(l)) => {
+                    let mut f = self.check_package(&id, None, None);
+                    for x in &mut f {
+                        if let FindingKind::LicenseUnknown { value } = &mut x.kind {
+                            *value = l.to_string();
+                        }
+                    }
+                    out.extend(f);
+                }
+                _ => out.extend(self.check_package(&id, concluded, declared)),
+            }
+        }
+        out
+    }
+}
+
 fn merge(into: &mut Vec<String>, from: Vec<String>) {
     for b in from {
         if !into.contains(&b) {

@@ -1,5 +1,8 @@
 //! Integration tests of supply-sbom against the data in `testdata/sbom/`: one module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cyclonedx;
 mod license;
 mod purl;
+mod realworld;
+mod spdx;
