@@ -32,3 +32,7 @@ pub const MAX_ITEMS: usize = 1_000_000;
 
 /// Most issues one validation report holds (the rest are counted out, not stored).
 pub const MAX_REPORTED_ISSUES: usize = 10_000;
+
+/// Most paths [`Graph::why`](crate::graph::Graph::why) returns: 1 000 (a package reached by
+/// more paths than that is everywhere; the first, shortest ones say why).
+pub const MAX_PATHS: usize = 1_000;

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cyclonedx;
+mod graph;
 mod license;
 mod purl;
 mod realworld;
