@@ -2,7 +2,7 @@
 //! `*_DEPENDENCY_OF` family reversed, `CONTAINS`) or CycloneDX `dependencies` and nesting.
 //! Answers "what depends on X" (direct and transitive), "why is X here" (paths from a root),
 //! and direct vs transitive. Cycles are handled: every walk marks what it visited, and path
-//! enumeration stops at [`MAX_PATHS`](crate::limits::MAX_PATHS).
+//! enumeration stops at [`MAX_PATHS`].
 //!
 //! ```
 //! use supply_sbom::{format::read, graph::Graph};
