@@ -1089,6 +1089,7 @@ fn serial_for(sbom: &Sbom) -> String {
 fn license_json(l: &License, ack: &str) -> Option<Value> {
     match l {
         License::Spdx(LicenseField::Expression(e)) => {
+            let e = &e.to_current();
             let listed_single = e.licenses().len() == 1
                 && e.exceptions().is_empty()
                 && list::license(&e.to_string()).map(|i| i.id()) == Some(e.to_string().as_str());
@@ -1184,7 +1185,13 @@ pub(crate) fn to_json_value(sbom: &Sbom) -> Value {
         .filter_map(|c| c.strip_prefix("Tool: "))
         .map(|t| json!({"type": "application", "name": t}))
         .chain(std::iter::once(json!({"type": "application", "name": "supply-sbom", "version": env!("CARGO_PKG_VERSION")})))
-        .collect();
+        .fold(Vec::new(), |mut v, t| {
+            // The schema wants unique items.
+            if !v.contains(&t) {
+                v.push(t);
+            }
+            v
+        });
     meta.insert("tools".into(), json!({"components": tools}));
     match root {
         Some(r) => {

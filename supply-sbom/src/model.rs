@@ -38,6 +38,20 @@ pub struct Sbom {
     pub relationships: Vec<Relationship>,
     /// License texts the document defines (`hasExtractedLicensingInfos`).
     pub extracted_licenses: Vec<ExtractedLicense>,
+    /// Other SPDX documents this one refers to (`externalDocumentRefs`).
+    pub external_documents: Vec<ExternalDocument>,
+}
+
+/// A reference to another SPDX document (`DocumentRef-x`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExternalDocument {
+    /// `DocumentRef-…`.
+    pub id: String,
+    /// The other document's namespace URI.
+    pub namespace: String,
+    /// Its checksum.
+    pub checksum: Checksum,
 }
 
 /// A package (SPDX) or component (CycloneDX).

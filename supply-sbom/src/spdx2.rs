@@ -13,8 +13,8 @@ use serde_json::{json, Map, Value};
 
 use crate::license::{Dialect, LicenseField, Strictness};
 use crate::model::{
-    spdx_algorithm, Checksum, ExternalRef, ExtractedLicense, File, License, Package, Relationship,
-    RelationshipType, Sbom, Snippet,
+    spdx_algorithm, Checksum, ExternalDocument, ExternalRef, ExtractedLicense, File, License,
+    Package, Relationship, RelationshipType, Sbom, Snippet,
 };
 use crate::purl::Purl;
 use crate::validate::{is_spdx2_timestamp, normalize_timestamp, shown, IssueKind, Report};
@@ -413,7 +413,37 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<(Version, S
             text: s(e, "extractedText").unwrap_or_default().to_string(),
         });
     }
+    for (i, e) in arr(doc, "externalDocumentRefs").iter().enumerate() {
+        let c = e.get("checksum").unwrap_or(&Value::Null);
+        match (
+            s(e, "externalDocumentId"),
+            s(e, "spdxDocument"),
+            s(c, "algorithm"),
+            s(c, "checksumValue"),
+        ) {
+            (Some(id), Some(ns), Some(alg), Some(val)) => {
+                sbom.external_documents.push(ExternalDocument {
+                    id: id.into(),
+                    namespace: ns.into(),
+                    checksum: Checksum {
+                        algorithm: spdx_algorithm(alg),
+                        value: val.to_ascii_lowercase(),
+                    },
+                })
+            }
+            _ => report.missing(
+                format!("/externalDocumentRefs/{i}"),
+                "externalDocumentId/spdxDocument/checksum",
+            ),
+        }
+    }
     sbom.normalize(DOCUMENT_ID);
+    if sbom.describes.is_empty() && sbom.packages.len() > 1 {
+        report.missing(
+            "/relationships",
+            "a DESCRIBES relationship from SPDXRef-DOCUMENT",
+        );
+    }
     check_references(&sbom, report);
     Some((version, sbom))
 }
@@ -521,6 +551,7 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
     }
     let mut section = Section::Doc;
     let mut owned: Vec<(usize, usize)> = Vec::new();
+    let mut ext_docs: Vec<Value> = Vec::new();
     let mut lines = text.lines().enumerate();
     while let Some((n, line)) = lines.next() {
         let line = line.trim_start_matches('\u{feff}');
@@ -631,13 +662,25 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                     );
                 }
             }
-            "Annotator"
-            | "AnnotationDate"
-            | "AnnotationType"
-            | "AnnotationComment"
-            | "SPDXREF"
-            | "ExternalDocumentRef" => {
-                // Annotations and external document refs are outside the model.
+            "Annotator" | "AnnotationDate" | "AnnotationType" | "AnnotationComment" | "SPDXREF" => {
+                // Annotations are outside the model.
+            }
+            "ExternalDocumentRef" => {
+                // `DocumentRef-x URI SHA1: hex`
+                let parts: Vec<&str> = value.split_whitespace().collect();
+                if let [id, uri, alg, val] = parts[..] {
+                    ext_docs.push(json!({
+                        "externalDocumentId": id, "spdxDocument": uri,
+                        "checksum": {"algorithm": alg.trim_end_matches(':'), "checksumValue": val}
+                    }));
+                } else {
+                    report.invalid(
+                        format!("line {}", n + 1),
+                        "ExternalDocumentRef",
+                        shown(&value),
+                        "`DocumentRef-x URI ALG: value`",
+                    );
+                }
             }
             _ => {
                 let Some(t) = target else {
@@ -746,6 +789,7 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
     doc.insert("snippets".into(), objs(snippets));
     doc.insert("relationships".into(), Value::Array(relationships));
     doc.insert("hasExtractedLicensingInfos".into(), objs(extracted));
+    doc.insert("externalDocumentRefs".into(), Value::Array(ext_docs));
     from_value(&Value::Object(doc), report)
 }
 
@@ -834,6 +878,7 @@ fn creators_for(sbom: &Sbom) -> Vec<String> {
 
 fn license_out(l: Option<&License>) -> String {
     match l {
+        Some(License::Spdx(LicenseField::Expression(e))) => e.to_current().to_string(),
         Some(License::Spdx(f)) => f.to_string(),
         // A name or text that is no expression cannot be stated as SPDX: say so.
         Some(License::Named(_) | License::Unparsed(_)) | None => "NOASSERTION".into(),
@@ -860,14 +905,41 @@ fn relationships_for(sbom: &Sbom, map: &dyn Fn(&str) -> String) -> Vec<Relations
         .chain(sbom.snippets.iter().map(|s| s.id.as_str()))
         .chain([DOCUMENT_ID, "NONE", "NOASSERTION"])
         .collect();
-    let ok = |id: &str| defined.contains(id) || id.starts_with("DocumentRef-");
+    let ok = |id: &str| {
+        defined.contains(id)
+            || id
+                .split_once(':')
+                .is_some_and(|(d, _)| sbom.external_documents.iter().any(|e| e.id == d))
+    };
     let mut out: Vec<Relationship> = Vec::new();
     let mut push = |r: Relationship| {
         if !out.contains(&r) {
             out.push(r);
         }
     };
-    for d in sbom.describes.iter().filter(|d| ok(d)) {
+    // SPDX 2.3 §11: a document with more than one package describes at least one. Without
+    // a root in the model, the packages nothing else contains or depends on are the roots.
+    let mut describes: Vec<String> = sbom.describes.iter().filter(|d| ok(d)).cloned().collect();
+    if describes.is_empty() {
+        let targets: HashSet<&str> = sbom
+            .relationships
+            .iter()
+            .filter(|r| {
+                r.kind == RelationshipType::contains() || r.kind == RelationshipType::depends_on()
+            })
+            .map(|r| r.to.as_str())
+            .collect();
+        describes = sbom
+            .packages
+            .iter()
+            .filter(|p| !targets.contains(p.id.as_str()))
+            .map(|p| p.id.clone())
+            .collect();
+        if describes.is_empty() {
+            describes = sbom.packages.iter().map(|p| p.id.clone()).collect();
+        }
+    }
+    for d in &describes {
         push(Relationship {
             from: DOCUMENT_ID.into(),
             kind: RelationshipType::describes(),
@@ -1056,6 +1128,18 @@ pub(crate) fn to_json(sbom: &Sbom) -> Value {
         "creationInfo".into(),
         json!({"created": created_for(sbom), "creators": creators_for(sbom)}),
     );
+    if !sbom.external_documents.is_empty() {
+        doc.insert(
+            "externalDocumentRefs".into(),
+            Value::Array(
+                sbom.external_documents
+                    .iter()
+                    .map(|e| json!({"externalDocumentId": e.id, "spdxDocument": e.namespace,
+                        "checksum": {"algorithm": e.checksum.algorithm, "checksumValue": e.checksum.value}}))
+                    .collect(),
+            ),
+        );
+    }
     doc.insert("packages".into(), Value::Array(packages));
     if !files.is_empty() {
         doc.insert("files".into(), Value::Array(files));
@@ -1138,6 +1222,16 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         "DocumentNamespace",
         doc["documentNamespace"].as_str().unwrap_or_default(),
     );
+    for e in arr(&doc, "externalDocumentRefs") {
+        let _ = writeln!(
+            out,
+            "ExternalDocumentRef: {} {} {}: {}",
+            s(e, "externalDocumentId").unwrap_or_default(),
+            s(e, "spdxDocument").unwrap_or_default(),
+            s(&e["checksum"], "algorithm").unwrap_or_default(),
+            s(&e["checksum"], "checksumValue").unwrap_or_default()
+        );
+    }
     for c in arr(&doc["creationInfo"], "creators") {
         line(&mut out, "Creator", c.as_str().unwrap_or_default());
     }

@@ -408,7 +408,7 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
             (&p.license_declared, "hasDeclaredLicense"),
         ] {
             if let Some(License::Spdx(LicenseField::Expression(e))) = l {
-                let lid = license_iri(e.to_string(), &mut graph);
+                let lid = license_iri(e.to_current().to_string(), &mut graph);
                 rel(&mut graph, &id, ty, &lid);
             }
         }

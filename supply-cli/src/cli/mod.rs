@@ -11,6 +11,7 @@ pub mod keys;
 pub mod limits;
 pub mod net;
 pub mod output;
+pub mod sbom;
 pub mod sigstore;
 pub mod tuf;
 
@@ -55,6 +56,9 @@ pub enum Command {
     /// Sigstore trust material through TUF (trust-root).
     #[command(subcommand)]
     Sigstore(sigstore::SigstoreCmd),
+    /// SBOMs: convert, validate, check a license and package policy, explain the dependency graph.
+    #[command(subcommand)]
+    Sbom(sbom::SbomCmd),
 }
 
 impl Cli {
@@ -86,6 +90,7 @@ pub fn main() -> ExitCode {
         Command::VerifyBlob(c) => c.run(p),
         Command::Tuf(c) => c.run(p),
         Command::Sigstore(c) => c.run(p),
+        Command::Sbom(c) => c.run(),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,6 +11,7 @@ mod ambient;
 mod attacks;
 mod keyless;
 mod limits;
+mod sbom;
 mod sigstore;
 mod sigstore_tuf;
 mod tuf_cli;

@@ -299,6 +299,106 @@ impl Expression {
     }
 }
 
+/// Deprecated `*-with-*-exception` ids and the `WITH` expression that replaced each (SPDX
+/// License List: "deprecated, use GPL-2.0-only WITH …").
+const WITH_IDS: &[(&str, &str, &str)] = &[
+    (
+        "GPL-2.0-with-autoconf-exception",
+        "GPL-2.0-only",
+        "Autoconf-exception-2.0",
+    ),
+    (
+        "GPL-2.0-with-bison-exception",
+        "GPL-2.0-only",
+        "Bison-exception-2.2",
+    ),
+    (
+        "GPL-2.0-with-classpath-exception",
+        "GPL-2.0-only",
+        "Classpath-exception-2.0",
+    ),
+    (
+        "GPL-2.0-with-font-exception",
+        "GPL-2.0-only",
+        "Font-exception-2.0",
+    ),
+    (
+        "GPL-2.0-with-GCC-exception",
+        "GPL-2.0-only",
+        "GCC-exception-2.0",
+    ),
+    (
+        "GPL-3.0-with-autoconf-exception",
+        "GPL-3.0-only",
+        "Autoconf-exception-3.0",
+    ),
+    (
+        "GPL-3.0-with-GCC-exception",
+        "GPL-3.0-only",
+        "GCC-exception-3.1",
+    ),
+];
+
+impl Expression {
+    /// The same expression with deprecated ids replaced by their current forms
+    /// (`GPL-2.0` → `GPL-2.0-only`, `GPL-2.0+` → `GPL-2.0-or-later`,
+    /// `GPL-2.0-with-classpath-exception` → `GPL-2.0-only WITH Classpath-exception-2.0`):
+    /// what writers emit, since validators such as pyspdxtools refuse some deprecated ids.
+    #[must_use]
+    pub fn to_current(&self) -> Self {
+        Self {
+            root: self.root.to_current(),
+        }
+    }
+}
+
+impl Expr {
+    fn to_current(&self) -> Self {
+        match self {
+            Self::License(l) => match l.replacement() {
+                Some((lic, Some(exc))) => Self::With(lic, exc),
+                Some((lic, None)) => Self::License(lic),
+                None => self.clone(),
+            },
+            Self::With(l, e) => match l.replacement() {
+                Some((lic, None)) => Self::With(lic, e.clone()),
+                _ => self.clone(),
+            },
+            Self::And(v) => Self::And(v.iter().map(Self::to_current).collect()),
+            Self::Or(v) => Self::Or(v.iter().map(Self::to_current).collect()),
+        }
+    }
+}
+
+impl SimpleLicense {
+    /// The current form of a deprecated listed license, when it differs.
+    fn replacement(&self) -> Option<(Self, Option<Exception>)> {
+        let Self::Listed { info, .. } = self else {
+            return None;
+        };
+        if let Some((_, base, exc)) = WITH_IDS.iter().find(|(id, _, _)| *id == info.id()) {
+            return Some((
+                Self::Listed {
+                    info: list::license(base)?,
+                    or_later: false,
+                },
+                Some(Exception::Listed(list::exception(exc)?)),
+            ));
+        }
+        let cur = self.current_id()?;
+        if cur == info.id() {
+            return None;
+        }
+        Some((
+            Self::Listed {
+                info: list::license(cur)?,
+                or_later: false,
+            },
+            None,
+        ))
+    }
+}
+
 impl std::str::FromStr for Expression {
     type Err = Error;
 

@@ -290,3 +290,27 @@ fn license_policy_families_and_deprecated_denials() {
     assert!(Policy::from_json(br#"{"deny": ["Nope-1.0"]}"#).is_err());
     assert!(Policy::from_json(br#"{"denny": []}"#).is_err());
 }
+
+#[test]
+fn license_to_current_replaces_deprecated_ids() {
+    for (old, new) in [
+        ("GPL-2.0", "GPL-2.0-only"),
+        ("GPL-2.0+", "GPL-2.0-or-later"),
+        (
+            "EPL-2.0 AND GPL-2.0-with-classpath-exception",
+            "EPL-2.0 AND (GPL-2.0-only WITH Classpath-exception-2.0)",
+        ),
+        ("Apache-2.0+", "Apache-2.0+"),
+        (
+            "LGPL-2.1+ WITH LLVM-exception",
+            "LGPL-2.1-or-later WITH LLVM-exception",
+        ),
+        ("wxWindows", "wxWindows"),
+    ] {
+        assert_eq!(
+            Expression::parse(old).unwrap().to_current().to_string(),
+            new,
+            "{old}"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 
 mod cyclonedx;
 mod graph;
+mod interop;
 mod license;
 mod purl;
 mod realworld;

@@ -57,6 +57,8 @@ fn spdx_2_3_example_in_every_format_is_one_document() {
         "JSON and tag-value relationships differ"
     );
     assert_eq!(j.files, t.files);
+    assert_eq!(j.external_documents, t.external_documents);
+    assert_eq!(j.external_documents.len(), 1);
 }
 
 #[test]
