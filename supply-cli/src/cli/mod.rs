@@ -14,6 +14,7 @@ pub mod limits;
 pub mod net;
 pub mod oci;
 pub mod output;
+pub mod sbom;
 pub mod sigstore;
 pub mod tuf;
 
@@ -67,6 +68,9 @@ pub enum Command {
     InToto(intoto::InTotoCmd),
     /// Verify SLSA provenance (slsa-verifier flags) or a GitHub artifact attestation (gh flags).
     VerifyAttestation(attest::VerifyAttestation),
+    /// SBOMs: convert, validate, check a license and package policy, explain the dependency graph.
+    #[command(subcommand)]
+    Sbom(sbom::SbomCmd),
 }
 
 impl Cli {
@@ -101,6 +105,7 @@ pub fn main() -> ExitCode {
         Command::Oci(c) => c.run(),
         Command::InToto(c) => c.run(p),
         Command::VerifyAttestation(c) => c.run(p),
+        Command::Sbom(c) => c.run(),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,6 +14,7 @@ mod intoto;
 mod keyless;
 mod limits;
 mod oci;
+mod sbom;
 mod sigstore;
 mod sigstore_tuf;
 mod tuf_cli;

@@ -1,0 +1,10 @@
+//! Integration tests of supply-sbom against the data in `testdata/sbom/`: one module per area.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cyclonedx;
+mod graph;
+mod interop;
+mod license;
+mod purl;
+mod realworld;
+mod spdx;
