@@ -1,0 +1,5 @@
+//! supply-sbom integration tests against the data in `testdata/sbom/` (one binary, one module
+//! per area).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod version;
