@@ -3,4 +3,5 @@
 #![deny(missing_docs)]
 
 pub mod limits;
+pub mod osv;
 pub mod version;

@@ -7,3 +7,26 @@ pub use supply_sig::limits::LimitExceeded;
 /// update `1:2.38.1-5+deb12u1~bpo11+1` has 27 bytes, a Go pseudo-version 34, Maven
 /// timestamps about 60); the cap keeps every comparison linear in a small bound.
 pub const MAX_VERSION_LEN: usize = 512;
+
+/// Largest OSV record read: 8 MiB. The largest records on osv.dev (Debian and Ubuntu
+/// records that list thousands of versions) are around 1 MiB.
+pub const MAX_OSV_RECORD_LEN: usize = 8 * 1024 * 1024;
+
+/// Most `affected` entries in one OSV record: 10 000 (Linux-distribution records with one
+/// entry per source package and release reach a few hundred).
+pub const MAX_OSV_AFFECTED: usize = 10_000;
+
+/// Most events in one OSV range: 4096. Real ranges carry a handful; GIT ranges of long-lived
+/// backports a few dozen. Evaluation sorts them, so this also bounds the work per range.
+pub const MAX_OSV_EVENTS: usize = 4096;
+
+/// Most records an OSV database holds by default: 2 000 000 (all of osv.dev is about
+/// 500 000 records).
+pub const MAX_OSV_RECORDS: usize = 2_000_000;
+
+/// Most entries read from one OSV zip file: 1 000 000 (osv.dev's `all.zip` has about
+/// 500 000; a per-ecosystem zip at most a few hundred thousand).
+pub const MAX_ZIP_ENTRIES: usize = 1_000_000;
+
+/// Largest OSV file read from a folder or zip entry: [`MAX_OSV_RECORD_LEN`].
+pub const MAX_OSV_FILE_LEN: u64 = MAX_OSV_RECORD_LEN as u64;

@@ -2,4 +2,5 @@
 //! per area).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod osv;
 mod version;
