@@ -3,5 +3,6 @@
 #![deny(missing_docs)]
 
 pub mod limits;
+pub mod lockfile;
 pub mod osv;
 pub mod version;

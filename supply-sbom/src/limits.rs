@@ -30,3 +30,10 @@ pub const MAX_ZIP_ENTRIES: usize = 1_000_000;
 
 /// Largest OSV file read from a folder or zip entry: [`MAX_OSV_RECORD_LEN`].
 pub const MAX_OSV_FILE_LEN: u64 = MAX_OSV_RECORD_LEN as u64;
+
+/// Largest lockfile read: 64 MiB (the largest real `package-lock.json` files of monorepos
+/// are a few tens of MiB).
+pub const MAX_LOCKFILE_LEN: usize = 64 * 1024 * 1024;
+
+/// Most packages taken from one lockfile: 200 000.
+pub const MAX_LOCKFILE_PACKAGES: usize = 200_000;

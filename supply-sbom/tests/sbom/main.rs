@@ -2,5 +2,7 @@
 //! per area).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod lockfile;
+mod matching;
 mod osv;
 mod version;
