@@ -37,3 +37,9 @@ pub const MAX_LOCKFILE_LEN: usize = 64 * 1024 * 1024;
 
 /// Most packages taken from one lockfile: 200 000.
 pub const MAX_LOCKFILE_PACKAGES: usize = 200_000;
+
+/// Largest VEX document read: 16 MiB (a CycloneDX BOM with vulnerabilities embedded).
+pub const MAX_VEX_LEN: usize = 16 * 1024 * 1024;
+
+/// Most statements taken from one VEX document: 100 000.
+pub const MAX_VEX_STATEMENTS: usize = 100_000;

@@ -20,6 +20,8 @@ pub mod db;
 mod ecosystem;
 mod eval;
 mod model;
+pub mod report;
+pub mod vex;
 
 pub use cvss::{Cvss, CvssVersion, Level};
 pub use db::{Database, Finding, LoadOptions, LoadReport};

@@ -6,3 +6,4 @@ mod lockfile;
 mod matching;
 mod osv;
 mod version;
+mod vex;
