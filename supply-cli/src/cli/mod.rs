@@ -13,6 +13,7 @@ pub mod net;
 pub mod output;
 pub mod sigstore;
 pub mod tuf;
+pub mod vuln;
 
 /// `supply`: sign, attest, inventory and verify software artifacts.
 #[derive(Debug, Parser)]
@@ -55,6 +56,9 @@ pub enum Command {
     /// Sigstore trust material through TUF (trust-root).
     #[command(subcommand)]
     Sigstore(sigstore::SigstoreCmd),
+    /// Vulnerability scanning against an offline OSV database (scan).
+    #[command(subcommand)]
+    Vuln(vuln::VulnCmd),
 }
 
 impl Cli {
@@ -86,6 +90,7 @@ pub fn main() -> ExitCode {
         Command::VerifyBlob(c) => c.run(p),
         Command::Tuf(c) => c.run(p),
         Command::Sigstore(c) => c.run(p),
+        Command::Vuln(c) => c.run(),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
