@@ -36,3 +36,46 @@ pub const MAX_REPORTED_ISSUES: usize = 10_000;
 /// Most paths [`Graph::why`](crate::graph::Graph::why) returns: 1 000 (a package reached by
 /// more paths than that is everywhere; the first, shortest ones say why).
 pub const MAX_PATHS: usize = 1_000;
+
+pub use supply_sig::limits::LimitExceeded;
+
+/// Longest version string parsed: 512 bytes. Real versions are short (a Debian security
+/// update `1:2.38.1-5+deb12u1~bpo11+1` has 27 bytes, a Go pseudo-version 34, Maven
+/// timestamps about 60); the cap keeps every comparison linear in a small bound.
+pub const MAX_VERSION_LEN: usize = 512;
+
+/// Largest OSV record read: 8 MiB. The largest records on osv.dev (Debian and Ubuntu
+/// records that list thousands of versions) are around 1 MiB.
+pub const MAX_OSV_RECORD_LEN: usize = 8 * 1024 * 1024;
+
+/// Most `affected` entries in one OSV record: 10 000 (Linux-distribution records with one
+/// entry per source package and release reach a few hundred).
+pub const MAX_OSV_AFFECTED: usize = 10_000;
+
+/// Most events in one OSV range: 4096. Real ranges carry a handful; GIT ranges of long-lived
+/// backports a few dozen. Evaluation sorts them, so this also bounds the work per range.
+pub const MAX_OSV_EVENTS: usize = 4096;
+
+/// Most records an OSV database holds by default: 2 000 000 (all of osv.dev is about
+/// 500 000 records).
+pub const MAX_OSV_RECORDS: usize = 2_000_000;
+
+/// Most entries read from one OSV zip file: 1 000 000 (osv.dev's `all.zip` has about
+/// 500 000; a per-ecosystem zip at most a few hundred thousand).
+pub const MAX_ZIP_ENTRIES: usize = 1_000_000;
+
+/// Largest OSV file read from a folder or zip entry: [`MAX_OSV_RECORD_LEN`].
+pub const MAX_OSV_FILE_LEN: u64 = MAX_OSV_RECORD_LEN as u64;
+
+/// Largest lockfile read: 64 MiB (the largest real `package-lock.json` files of monorepos
+/// are a few tens of MiB).
+pub const MAX_LOCKFILE_LEN: usize = 64 * 1024 * 1024;
+
+/// Most packages taken from one lockfile: 200 000.
+pub const MAX_LOCKFILE_PACKAGES: usize = 200_000;
+
+/// Largest VEX document read: 16 MiB (a CycloneDX BOM with vulnerabilities embedded).
+pub const MAX_VEX_LEN: usize = 16 * 1024 * 1024;
+
+/// Most statements taken from one VEX document: 100 000.
+pub const MAX_VEX_STATEMENTS: usize = 100_000;

@@ -17,6 +17,7 @@ pub mod output;
 pub mod sbom;
 pub mod sigstore;
 pub mod tuf;
+pub mod vuln;
 
 /// `supply`: sign, attest, inventory and verify software artifacts.
 #[derive(Debug, Parser)]
@@ -71,6 +72,9 @@ pub enum Command {
     /// SBOMs: convert, validate, check a license and package policy, explain the dependency graph.
     #[command(subcommand)]
     Sbom(sbom::SbomCmd),
+    /// Vulnerability scanning against an offline OSV database (scan).
+    #[command(subcommand)]
+    Vuln(vuln::VulnCmd),
 }
 
 impl Cli {
@@ -106,6 +110,7 @@ pub fn main() -> ExitCode {
         Command::InToto(c) => c.run(p),
         Command::VerifyAttestation(c) => c.run(p),
         Command::Sbom(c) => c.run(),
+        Command::Vuln(c) => c.run(),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -19,6 +19,7 @@ mod sigstore;
 mod sigstore_tuf;
 mod tuf_cli;
 mod tuf_conformance;
+mod vuln;
 
 pub(crate) const PASSWORD: &str = "interop password";
 
