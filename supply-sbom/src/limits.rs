@@ -37,8 +37,6 @@ pub const MAX_REPORTED_ISSUES: usize = 10_000;
 /// more paths than that is everywhere; the first, shortest ones say why).
 pub const MAX_PATHS: usize = 1_000;
 
-pub use supply_sig::limits::LimitExceeded;
-
 /// Longest version string parsed: 512 bytes. Real versions are short (a Debian security
 /// update `1:2.38.1-5+deb12u1~bpo11+1` has 27 bytes, a Go pseudo-version 34, Maven
 /// timestamps about 60); the cap keeps every comparison linear in a small bound.
