@@ -625,10 +625,7 @@ pub fn verify(
     let prov_builder = prov.builder_id();
     let expected_builder = opts.builder_id.as_deref();
     let file = signer.name.strip_prefix(GENERATOR_WORKFLOWS);
-    let (kind, builder_id) = if let Some(f) =
-        file.filter(|f| TRUSTED_GENERATOR_BUILDERS.contains(f))
-    {
-        let _ = f;
+    let (kind, builder_id) = if file.is_some_and(|f| TRUSTED_GENERATOR_BUILDERS.contains(&f)) {
         if let Some(e) = expected_builder {
             if !builder_matches(e, san)? {
                 return Err(Error::BuilderMismatch {

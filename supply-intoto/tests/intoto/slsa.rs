@@ -715,3 +715,103 @@ fn sigstore_bundle_set() {
         );
     }
 }
+
+/// Google Cloud Build provenance summaries: DSSE envelopes signed by GCB's KMS keys. Only the
+/// signature and statement layer is checked (GCB's builder and source rules are not
+/// implemented): the v1.0 references verify under the global keys, and the entry with the
+/// intentionally non-JSON payload is refused.
+#[test]
+fn gcb_provenance_summaries_signature_layer() {
+    use supply_intoto::attestation::VerifiedAttestation;
+    use supply_sig::dsse::{Envelope, TrustedKeys};
+    use supply_sig::key::encoding::pem::public_key_from_pem;
+    use supply_sig::sign::{EcdsaEncoding, KeyVerifier, VerifyPolicy};
+    let mut keys = TrustedKeys::new();
+    for k in [
+        "global-pae.key",
+        "global-pae-google-hosted-worker_1.key",
+        "global-pae-provenanceSigner_1.key",
+    ] {
+        let key =
+            public_key_from_pem(&supply_testkit::read(&format!("{SV}/gcb/keys/{k}"))).unwrap();
+        let policy = VerifyPolicy::default().with_ecdsa_encoding(EcdsaEncoding::DerOrFixed);
+        keys.insert(Box::new(
+            KeyVerifier::new(
+                &key,
+                key.default_scheme(),
+                policy,
+                &supply_sig::crypto::RUSTCRYPTO,
+            )
+            .unwrap(),
+        ));
+    }
+    let outcomes = |f: &str| -> Vec<Result<String, AttError>> {
+        let doc: serde_json::Value =
+            serde_json::from_slice(&supply_testkit::read(&format!("{SV}/gcb/{f}"))).unwrap();
+        doc["provenance_summary"]["provenance"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let env =
+                    Envelope::from_json(&serde_json::to_vec(&e["envelope"]).unwrap()).unwrap();
+                VerifiedAttestation::from_envelope(&env, &keys, 1).map(|a| {
+                    let st = a.statement();
+                    assert!(st.subjects().iter().any(|s| !s.digest.is_empty()));
+                    format!("{} {}", st.statement_type().uri(), st.predicate_type())
+                })
+            })
+            .collect()
+    };
+    let v01 = "https://in-toto.io/Statement/v0.1 https://slsa.dev/provenance/v0.1";
+    let v1 = "https://in-toto.io/Statement/v1 https://slsa.dev/provenance/v1";
+    // The v0.1 summaries are signed by GCB's builtByGCB key, which the test data does not hold
+    // (only the provenanceSigner and google-hosted-worker keys): neither verifies here, so the
+    // broken signature of the second is not told apart from the first.
+    for f in [
+        "gcloud-container-github.json",
+        "gcloud-container-invalid-signature.json",
+    ] {
+        let r = outcomes(f);
+        assert!(matches!(&r[..], [Err(AttError::Dsse(_))]), "{f}: {r:?}");
+    }
+    // The v1.0 ones: both entries verify; the statements name the image by its digest.
+    let doc: serde_json::Value = serde_json::from_slice(&supply_testkit::read(&format!(
+        "{SV}/gcb/v1.0-gcloud-container-github.json"
+    )))
+    .unwrap();
+    let env = Envelope::from_json(
+        &serde_json::to_vec(&doc["provenance_summary"]["provenance"][0]["envelope"]).unwrap(),
+    )
+    .unwrap();
+    let att = VerifiedAttestation::from_envelope(&env, &keys, 1).unwrap();
+    let image = Digest::parse(&format!(
+        "sha256:{}",
+        doc["provenance_summary"]["provenance"][0]["resourceUri"]
+            .as_str()
+            .unwrap()
+            .rsplit_once("sha256:")
+            .unwrap()
+            .1
+    ))
+    .unwrap();
+    assert!(att.statement().subject_matching(&image).is_some());
+    // Tampering with the payload breaks it.
+    let mut bad = env.clone();
+    bad.payload.push(b' ');
+    assert!(matches!(
+        VerifiedAttestation::from_envelope(&bad, &keys, 1),
+        Err(AttError::Dsse(_))
+    ));
+    let r = outcomes("v1.0-gcloud-container-github.json");
+    assert!(
+        matches!(&r[..], [Ok(a), Ok(b)] if a == v1 && b == v01),
+        "{r:?}"
+    );
+    // Its second entry (the non-JSON payload) is refused: no trusted key signed it.
+    let r = outcomes("v1.0-gcloud-container-github-v1.0-valid.json");
+    assert!(
+        matches!(&r[..], [Ok(a), Err(AttError::Dsse(_))] if a == v1),
+        "{r:?}"
+    );
+}
