@@ -1,3 +1,17 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod cyclonedx;
+pub mod format;
+pub mod graph;
+pub mod license;
+pub mod limits;
+pub mod lockfile;
+pub mod model;
+pub mod osv;
+pub mod purl;
+pub mod spdx2;
+pub mod spdx3;
+pub mod validate;
+pub mod version;

@@ -5,15 +5,19 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use supply_sig::crypto::Provider;
 
+pub mod attest;
 pub mod blob;
 pub mod conformance;
+pub mod intoto;
 pub mod keys;
 pub mod limits;
 pub mod net;
 pub mod oci;
 pub mod output;
+pub mod sbom;
 pub mod sigstore;
 pub mod tuf;
+pub mod vuln;
 
 /// `supply`: sign, attest, inventory and verify software artifacts.
 #[derive(Debug, Parser)]
@@ -60,6 +64,17 @@ pub enum Command {
     /// discover, copy).
     #[command(flatten)]
     Oci(oci::OciCmd),
+    /// in-toto: verify layouts and links, record links, sign layouts.
+    #[command(name = "in-toto", subcommand)]
+    InToto(intoto::InTotoCmd),
+    /// Verify SLSA provenance (slsa-verifier flags) or a GitHub artifact attestation (gh flags).
+    VerifyAttestation(attest::VerifyAttestation),
+    /// SBOMs: convert, validate, check a license and package policy, explain the dependency graph.
+    #[command(subcommand)]
+    Sbom(sbom::SbomCmd),
+    /// Vulnerability scanning against an offline OSV database (scan).
+    #[command(subcommand)]
+    Vuln(vuln::VulnCmd),
 }
 
 impl Cli {
@@ -92,6 +107,10 @@ pub fn main() -> ExitCode {
         Command::Tuf(c) => c.run(p),
         Command::Sigstore(c) => c.run(p),
         Command::Oci(c) => c.run(),
+        Command::InToto(c) => c.run(p),
+        Command::VerifyAttestation(c) => c.run(p),
+        Command::Sbom(c) => c.run(),
+        Command::Vuln(c) => c.run(),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,13 +9,17 @@ use supply_testkit::{peer, peer_command, run, tempdir};
 
 mod ambient;
 mod attacks;
+mod attest;
+mod intoto;
 mod keyless;
 mod limits;
 mod oci;
+mod sbom;
 mod sigstore;
 mod sigstore_tuf;
 mod tuf_cli;
 mod tuf_conformance;
+mod vuln;
 
 pub(crate) const PASSWORD: &str = "interop password";
 

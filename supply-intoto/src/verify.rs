@@ -1,0 +1,825 @@
+//! Layout verification (in-toto specification v1.0 §5.2, in the order of in-toto python's
+//! `in_toto.verifylib.in_toto_verify`).
+//!
+//! Sync, no I/O, no clock: the caller passes `now`, the links (a [`LinkStore`], for example a
+//! map from file name to bytes) and, to run inspections, an [`InspectionRunner`]. The steps:
+//!
+//! 1. every layout key the caller gives has made a valid signature on the layout;
+//! 2. the layout has not expired (`expires` is not before `now`);
+//! 3. for each step, the links `<step>.<keyid[..8]>.link` of the step's authorized keys are read
+//!    (at least `threshold` must exist);
+//! 4. each link's signature is checked with the key the layout lists for it, and a link counts
+//!    only if it verifies and names the step; at least `threshold` **distinct** keys (by key
+//!    material) must remain;
+//! 5. a "link" that is itself a layout is a sublayout: it is verified recursively with the
+//!    functionary's key as its layout key and links under `<step>.<keyid[..8]>/`, and replaced by
+//!    its summary link (materials of its first step, products of its last);
+//! 6. a link whose command differs from the step's `expected_command` gives a [`Warning`];
+//! 7. all counted links of a step must agree on materials and products;
+//! 8. every step's artifact rules are applied to its (first) link;
+//! 9. inspections run through the caller's [`InspectionRunner`] — **with none, a layout with
+//!    inspections fails** ([`Error::InspectionsNotRun`]); a non-zero return value fails;
+//! 10. every inspection's artifact rules are applied, with steps' and inspections' links.
+//!
+//! Artifact rules follow `in_toto.verifylib.verify_item_rules`: each side's artifacts form a
+//! queue; rules apply in order; `MATCH`, `CREATE`, `DELETE`, `MODIFY` and `ALLOW` consume
+//! artifacts, `DISALLOW` fails on any artifact still queued that it matches, `REQUIRE` fails
+//! unless its literal path is queued. Artifacts left in the queue pass, so a strict layout ends
+//! each list with `DISALLOW *`. Globs are [`crate::rule::fnmatch`].
+//!
+//! Work is bounded by a [`Budget`] (links read, sublayout depth, pattern matches).
+//!
+//! Still the caller's job: choosing the layout keys, and deciding what to do with the
+//! [`VerifiedLayout::warnings`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use supply_sig::crypto::{Provider, RUSTCRYPTO};
+use supply_sig::key::encoding::sslib::SslibKey;
+use supply_sig::key::KeyId;
+use supply_sig::limits::LimitExceeded;
+use supply_sig::time::Timestamp;
+
+use crate::limits;
+use crate::metadata::{self, Metadata, Payload};
+use crate::model::{bounded, Artifacts, Inspection, Layout, Link};
+use crate::rule::{fnmatch, ArtifactRule, ArtifactType};
+
+/// Errors from verifying a layout.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Caller mistake: no layout keys were given.
+    #[error("no layout keys were given")]
+    ConfigNoLayoutKeys,
+    /// The document given as the layout holds a link.
+    #[error("the document is a link, not a layout")]
+    NotALayout,
+    /// A layout key has no valid signature on the layout (or cannot verify).
+    #[error("layout signature check failed for key {keyid}")]
+    LayoutSignature {
+        /// The layout key.
+        keyid: KeyId,
+        /// Why.
+        #[source]
+        source: metadata::Error,
+    },
+    /// The layout has expired.
+    #[error("the layout expired at {expires} (verification time {now})")]
+    LayoutExpired {
+        /// Its `expires`.
+        expires: Timestamp,
+        /// The time given.
+        now: Timestamp,
+    },
+    /// A link file could not be read as in-toto metadata.
+    #[error("link {path:?} is invalid")]
+    InvalidLink {
+        /// The link's path in the store.
+        path: String,
+        /// Why.
+        #[source]
+        source: metadata::Error,
+    },
+    /// Fewer link files than the step's threshold exist.
+    #[error("step {step:?} requires {required} link(s), found {found}")]
+    LinksNotFound {
+        /// The step.
+        step: String,
+        /// Its threshold.
+        required: u64,
+        /// Link files found for its authorized keys.
+        found: usize,
+    },
+    /// Fewer distinct authorized keys than the threshold signed links for the step.
+    #[error(
+        "step {step:?} requires links signed by {required} distinct authorized keys, found {valid}"
+    )]
+    ThresholdNotMet {
+        /// The step.
+        step: String,
+        /// Its threshold.
+        required: u64,
+        /// Distinct keys with a valid link.
+        valid: usize,
+    },
+    /// Two valid links of one step disagree on materials or products.
+    #[error("links of step {step:?} by {first} and {other} disagree on their artifacts")]
+    LinksDisagree {
+        /// The step.
+        step: String,
+        /// The reference link's key.
+        first: KeyId,
+        /// The disagreeing link's key.
+        other: KeyId,
+    },
+    /// A sublayout failed verification.
+    #[error("sublayout of step {step:?} (key {keyid}) failed")]
+    Sublayout {
+        /// The step.
+        step: String,
+        /// The functionary whose sublayout it is.
+        keyid: KeyId,
+        /// Why.
+        #[source]
+        source: Box<Self>,
+    },
+    /// The layout has inspections and no runner was given.
+    #[error(
+        "the layout has {count} inspection(s) (first {first:?}) and no inspection runner was given"
+    )]
+    InspectionsNotRun {
+        /// Number of inspections.
+        count: usize,
+        /// The first one's name.
+        first: String,
+    },
+    /// The runner could not run an inspection.
+    #[error("inspection {name:?} could not run")]
+    InspectionFailed {
+        /// The inspection.
+        name: String,
+        /// What the runner reported.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// An inspection's command exited with a non-zero (or missing) return value.
+    #[error("inspection {name:?} returned {value:?}")]
+    InspectionReturnValue {
+        /// The inspection.
+        name: String,
+        /// The return value (`None` when missing).
+        value: Option<i64>,
+    },
+    /// A `DISALLOW` rule matched artifacts still queued.
+    #[error("{item:?} {side}: DISALLOW {pattern:?} matched {artifacts:?}")]
+    Disallowed {
+        /// The step or inspection.
+        item: String,
+        /// `materials` or `products`.
+        side: &'static str,
+        /// The pattern.
+        pattern: String,
+        /// The artifacts (at most 16).
+        artifacts: Vec<String>,
+    },
+    /// A `REQUIRE` rule's path is not queued.
+    #[error("{item:?} {side}: REQUIRE {path:?} not found")]
+    Required {
+        /// The step or inspection.
+        item: String,
+        /// `materials` or `products`.
+        side: &'static str,
+        /// The required path.
+        path: String,
+    },
+    /// A budget ran out.
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
+    /// A layout key cannot be given a key id.
+    #[error("a layout key has no securesystemslib key id")]
+    LayoutKey(#[source] supply_sig::key::Error),
+}
+
+/// Links by path relative to the link directory (`write-code.776a00e2.link`,
+/// `sub.be06db20/package.2f89b927.link`, with `/` separators).
+pub trait LinkStore {
+    /// The bytes of the link file at `path`, if there is one.
+    fn get(&self, path: &str) -> Option<&[u8]>;
+}
+
+impl<S: AsRef<[u8]>> LinkStore for BTreeMap<String, S> {
+    fn get(&self, path: &str) -> Option<&[u8]> {
+        Self::get(self, path).map(AsRef::as_ref)
+    }
+}
+
+impl<S: AsRef<[u8]>, H: std::hash::BuildHasher> LinkStore for HashMap<String, S, H> {
+    fn get(&self, path: &str) -> Option<&[u8]> {
+        Self::get(self, path).map(AsRef::as_ref)
+    }
+}
+
+/// Runs inspections for the verifier: runs the command in the directory holding the final
+/// product, recording materials before and products after ([`crate::record::CommandRunner`]
+/// does it as in-toto python does).
+pub trait InspectionRunner {
+    /// Runs `inspection` and returns the link recorded (with a `return-value` byproduct).
+    ///
+    /// # Errors
+    /// Anything that stopped the command from running.
+    fn run(
+        &mut self,
+        inspection: &Inspection,
+    ) -> Result<Link, Box<dyn std::error::Error + Send + Sync>>;
+}
+
+/// Verification budgets; [`Budget::default`] is the set in [`crate::limits`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Budget {
+    /// See [`limits::MAX_LINKS`].
+    pub links: usize,
+    /// See [`limits::MAX_SUBLAYOUT_DEPTH`].
+    pub sublayout_depth: usize,
+    /// See [`limits::MAX_RULE_WORK`].
+    pub rule_work: u64,
+}
+
+impl Budget {
+    /// Another cap on links read.
+    #[must_use]
+    pub const fn with_links(mut self, links: usize) -> Self {
+        self.links = links;
+        self
+    }
+    /// Another cap on sublayout depth.
+    #[must_use]
+    pub const fn with_sublayout_depth(mut self, depth: usize) -> Self {
+        self.sublayout_depth = depth;
+        self
+    }
+    /// Another cap on pattern matches.
+    #[must_use]
+    pub const fn with_rule_work(mut self, work: u64) -> Self {
+        self.rule_work = work;
+        self
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            links: limits::MAX_LINKS,
+            sublayout_depth: limits::MAX_SUBLAYOUT_DEPTH,
+            rule_work: limits::MAX_RULE_WORK,
+        }
+    }
+}
+
+/// Something verification noticed that does not fail it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Warning {
+    /// A link's command differs from the step's expected command.
+    CommandMismatch {
+        /// The step.
+        step: String,
+        /// The functionary.
+        keyid: KeyId,
+        /// The expected command.
+        expected: Vec<String>,
+        /// The command in the link.
+        actual: Vec<String>,
+    },
+    /// A `MATCH` rule names a step or inspection that has no link; it consumed nothing.
+    MatchTargetMissing {
+        /// The item the rule belongs to.
+        item: String,
+        /// The name in `FROM`.
+        target: String,
+    },
+}
+
+/// One verified step.
+#[derive(Clone, Debug)]
+pub struct VerifiedStep {
+    name: String,
+    functionaries: Vec<KeyId>,
+    sublayouts: Vec<VerifiedLayout>,
+    rules: usize,
+}
+
+impl VerifiedStep {
+    /// The step name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The distinct authorized keys whose links verified and were counted.
+    pub fn functionaries(&self) -> &[KeyId] {
+        &self.functionaries
+    }
+    /// The sublayouts verified in place of links.
+    pub fn sublayouts(&self) -> &[VerifiedLayout] {
+        &self.sublayouts
+    }
+    /// How many artifact rules (materials and products) were applied.
+    pub fn rules_checked(&self) -> usize {
+        self.rules
+    }
+}
+
+/// A layout that passed verification. Only [`LayoutVerifier::verify`] makes one.
+#[derive(Clone, Debug)]
+pub struct VerifiedLayout {
+    layout: Layout,
+    signed_by: Vec<KeyId>,
+    steps: Vec<VerifiedStep>,
+    inspections: Vec<(String, usize)>,
+    warnings: Vec<Warning>,
+    summary: Link,
+}
+
+impl VerifiedLayout {
+    /// The verified layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+    /// The layout keys whose signatures verified (all the keys given).
+    pub fn signed_by(&self) -> &[KeyId] {
+        &self.signed_by
+    }
+    /// The steps, in layout order.
+    pub fn steps(&self) -> &[VerifiedStep] {
+        &self.steps
+    }
+    /// The inspections run, with the number of artifact rules applied to each.
+    pub fn inspections(&self) -> &[(String, usize)] {
+        &self.inspections
+    }
+    /// Warnings (command mismatches ...), sublayouts' included.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+    /// The summary link: materials of the first step, products, byproducts and command of the
+    /// last (in-toto python's `get_summary_link`).
+    pub fn summary(&self) -> &Link {
+        &self.summary
+    }
+    /// Total artifact rules applied, sublayouts included.
+    pub fn rules_checked(&self) -> usize {
+        self.steps
+            .iter()
+            .map(|s| s.rules + s.sublayouts.iter().map(Self::rules_checked).sum::<usize>())
+            .sum::<usize>()
+            + self.inspections.iter().map(|(_, n)| n).sum::<usize>()
+    }
+}
+
+/// Verifies layouts; build it with [`LayoutVerifier::new`] and the `with_*` methods.
+pub struct LayoutVerifier<'a> {
+    provider: &'a Provider,
+    now: Timestamp,
+    links: &'a dyn LinkStore,
+    runner: Option<&'a mut dyn InspectionRunner>,
+    budget: Budget,
+    links_read: usize,
+    rule_work: u64,
+}
+
+impl std::fmt::Debug for LayoutVerifier<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LayoutVerifier")
+            .field("now", &self.now)
+            .field("runner", &self.runner.is_some())
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+fn keyid8(keyid: &str) -> &str {
+    keyid.get(..8).unwrap_or(keyid)
+}
+
+fn join(prefix: &str, path: &str) -> String {
+    if prefix.is_empty() {
+        path.to_owned()
+    } else if prefix.ends_with('/') {
+        format!("{prefix}{path}")
+    } else {
+        format!("{prefix}/{path}")
+    }
+}
+
+/// A link of a step, counted for the threshold.
+struct Counted {
+    keyid: KeyId,
+    link: Link,
+}
+
+impl<'a> LayoutVerifier<'a> {
+    /// A verifier at time `now` reading links from `links`, on the default crypto provider,
+    /// without an inspection runner, under the default [`Budget`].
+    pub fn new(now: Timestamp, links: &'a dyn LinkStore) -> Self {
+        Self {
+            provider: &RUSTCRYPTO,
+            now,
+            links,
+            runner: None,
+            budget: Budget::default(),
+            links_read: 0,
+            rule_work: 0,
+        }
+    }
+
+    /// Uses another crypto provider.
+    #[must_use]
+    pub fn with_provider(mut self, provider: &'a Provider) -> Self {
+        self.provider = provider;
+        self
+    }
+
+    /// Runs inspections with `runner`.
+    #[must_use]
+    pub fn with_runner(mut self, runner: &'a mut dyn InspectionRunner) -> Self {
+        self.runner = Some(runner);
+        self
+    }
+
+    /// Uses other budgets.
+    #[must_use]
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Verifies `layout` signed by **every** key of `layout_keys`, with its links.
+    ///
+    /// # Errors
+    /// The first failure, in the order of the [module docs](self).
+    pub fn verify(
+        mut self,
+        layout: &Metadata,
+        layout_keys: &[SslibKey],
+    ) -> Result<VerifiedLayout, Error> {
+        let mut keys = Vec::with_capacity(layout_keys.len());
+        for k in layout_keys {
+            let id = match k.declared_key_id() {
+                Some(id) => id.clone(),
+                None => k.key_id().map_err(Error::LayoutKey)?,
+            };
+            keys.push((id, k.clone()));
+        }
+        self.verify_at(layout, &keys, "", 0, "")
+    }
+
+    fn verify_at(
+        &mut self,
+        meta: &Metadata,
+        keys: &[(KeyId, SslibKey)],
+        prefix: &str,
+        depth: usize,
+        name: &str,
+    ) -> Result<VerifiedLayout, Error> {
+        let layout = meta.as_layout().ok_or(Error::NotALayout)?;
+        if keys.is_empty() {
+            return Err(Error::ConfigNoLayoutKeys);
+        }
+        // 1. Every layout key signed.
+        for (keyid, key) in keys {
+            meta.verify_signature(keyid, key, self.provider)
+                .map_err(|source| Error::LayoutSignature {
+                    keyid: keyid.clone(),
+                    source,
+                })?;
+        }
+        // 2. Expiry.
+        if layout.expires < self.now {
+            return Err(Error::LayoutExpired {
+                expires: layout.expires,
+                now: self.now,
+            });
+        }
+        let mut warnings = Vec::new();
+        let mut steps = Vec::with_capacity(layout.steps.len());
+        let mut reduced: BTreeMap<String, Link> = BTreeMap::new();
+        for step in &layout.steps {
+            // 3. Load the links of the authorized keys.
+            let mut loaded: Vec<(KeyId, Metadata)> = Vec::new();
+            let mut seen = BTreeSet::new();
+            for keyid in &step.pubkeys {
+                if !seen.insert(keyid.as_str()) {
+                    continue;
+                }
+                let path = format!("{prefix}{}.{}.link", step.name, keyid8(keyid));
+                let Some(bytes) = self.links.get(&path) else {
+                    continue;
+                };
+                self.links_read += 1;
+                if self.links_read > self.budget.links {
+                    return Err(LimitExceeded::new("in-toto links read", self.budget.links).into());
+                }
+                let m = Metadata::from_slice(bytes).map_err(|source| Error::InvalidLink {
+                    path: bounded(&path),
+                    source,
+                })?;
+                loaded.push((KeyId::new(keyid.clone()), m));
+            }
+            if (loaded.len() as u64) < step.threshold {
+                return Err(Error::LinksNotFound {
+                    step: bounded(&step.name),
+                    required: step.threshold,
+                    found: loaded.len(),
+                });
+            }
+            // 4. Signatures, by distinct key material.
+            let mut material = BTreeSet::new();
+            let mut valid: Vec<(KeyId, &SslibKey, &Metadata)> = Vec::new();
+            for (keyid, m) in &loaded {
+                let Some(fk) = layout.keys.get(keyid.as_str()) else {
+                    continue;
+                };
+                let names_step = match m.payload() {
+                    Payload::Link(l) => l.name == step.name,
+                    Payload::Layout(_) => true,
+                };
+                if !names_step || m.verify_signature(keyid, &fk.key, self.provider).is_err() {
+                    continue;
+                }
+                if material.insert(fk.key.public_key().spki_der().to_vec()) {
+                    valid.push((keyid.clone(), &fk.key, m));
+                }
+            }
+            if (valid.len() as u64) < step.threshold {
+                return Err(Error::ThresholdNotMet {
+                    step: bounded(&step.name),
+                    required: step.threshold,
+                    valid: valid.len(),
+                });
+            }
+            // 5. Sublayouts.
+            let mut counted = Vec::with_capacity(valid.len());
+            let mut sublayouts = Vec::new();
+            for (keyid, key, m) in valid {
+                let link = match m.payload() {
+                    Payload::Layout(_) => {
+                        if depth + 1 > self.budget.sublayout_depth {
+                            return Err(LimitExceeded::new(
+                                "sublayout depth",
+                                self.budget.sublayout_depth,
+                            )
+                            .into());
+                        }
+                        let sub_prefix =
+                            format!("{prefix}{}.{}/", step.name, keyid8(keyid.as_str()));
+                        let sub = self
+                            .verify_at(
+                                m,
+                                &[(keyid.clone(), key.clone())],
+                                &sub_prefix,
+                                depth + 1,
+                                &step.name,
+                            )
+                            .map_err(|e| Error::Sublayout {
+                                step: bounded(&step.name),
+                                keyid: keyid.clone(),
+                                source: Box::new(e),
+                            })?;
+                        let summary = sub.summary.clone();
+                        warnings.extend(sub.warnings.iter().cloned());
+                        sublayouts.push(sub);
+                        summary
+                    }
+                    Payload::Link(l) => (**l).clone(),
+                };
+                counted.push(Counted { keyid, link });
+            }
+            // 6. Command alignment (warning only).
+            for c in &counted {
+                if c.link.command != step.expected_command {
+                    warnings.push(Warning::CommandMismatch {
+                        step: step.name.clone(),
+                        keyid: c.keyid.clone(),
+                        expected: step.expected_command.clone(),
+                        actual: c.link.command.clone(),
+                    });
+                }
+            }
+            // 7. Agreement.
+            let Some(first) = counted.first() else {
+                return Err(Error::ThresholdNotMet {
+                    step: bounded(&step.name),
+                    required: step.threshold,
+                    valid: 0,
+                });
+            };
+            for c in &counted[1..] {
+                if c.link.materials != first.link.materials
+                    || c.link.products != first.link.products
+                {
+                    return Err(Error::LinksDisagree {
+                        step: bounded(&step.name),
+                        first: first.keyid.clone(),
+                        other: c.keyid.clone(),
+                    });
+                }
+            }
+            reduced.insert(step.name.clone(), first.link.clone());
+            steps.push(VerifiedStep {
+                name: step.name.clone(),
+                functionaries: counted.iter().map(|c| c.keyid.clone()).collect(),
+                sublayouts,
+                rules: 0,
+            });
+        }
+        // 8. Step rules.
+        for (vs, step) in steps.iter_mut().zip(&layout.steps) {
+            let Some(link) = reduced.get(&step.name) else {
+                continue;
+            };
+            vs.rules = self.item_rules(
+                &step.name,
+                &step.expected_materials,
+                &step.expected_products,
+                link,
+                &reduced,
+                &mut warnings,
+            )?;
+        }
+        // 9. Inspections.
+        let mut inspections = Vec::new();
+        if !layout.inspect.is_empty() {
+            let Some(runner) = self.runner.as_deref_mut() else {
+                return Err(Error::InspectionsNotRun {
+                    count: layout.inspect.len(),
+                    first: layout
+                        .inspect
+                        .first()
+                        .map(|i| bounded(&i.name))
+                        .unwrap_or_default(),
+                });
+            };
+            let mut combined = reduced.clone();
+            for insp in &layout.inspect {
+                let link = runner.run(insp).map_err(|source| Error::InspectionFailed {
+                    name: bounded(&insp.name),
+                    source,
+                })?;
+                link.check_limits()?;
+                if link.return_value() != Some(0) {
+                    return Err(Error::InspectionReturnValue {
+                        name: bounded(&insp.name),
+                        value: link.return_value(),
+                    });
+                }
+                combined.insert(insp.name.clone(), link);
+            }
+            // 10. Inspection rules, over steps' and inspections' links.
+            for insp in &layout.inspect {
+                let Some(link) = combined.get(&insp.name) else {
+                    continue;
+                };
+                let n = self.item_rules(
+                    &insp.name,
+                    &insp.expected_materials,
+                    &insp.expected_products,
+                    link,
+                    &combined,
+                    &mut warnings,
+                )?;
+                inspections.push((insp.name.clone(), n));
+            }
+        }
+        let mut summary = Link::new(name);
+        if let (Some(f), Some(l)) = (layout.steps.first(), layout.steps.last()) {
+            if let (Some(fl), Some(ll)) = (reduced.get(&f.name), reduced.get(&l.name)) {
+                summary.materials = fl.materials.clone();
+                summary.products = ll.products.clone();
+                summary.byproducts = ll.byproducts.clone();
+                summary.command = ll.command.clone();
+            }
+        }
+        Ok(VerifiedLayout {
+            layout: layout.clone(),
+            signed_by: keys.iter().map(|(k, _)| k.clone()).collect(),
+            steps,
+            inspections,
+            warnings,
+            summary,
+        })
+    }
+
+    fn item_rules(
+        &mut self,
+        item: &str,
+        material_rules: &[ArtifactRule],
+        product_rules: &[ArtifactRule],
+        link: &Link,
+        links: &BTreeMap<String, Link>,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<usize, Error> {
+        self.side_rules(
+            item,
+            "materials",
+            material_rules,
+            &link.materials,
+            link,
+            links,
+            warnings,
+        )?;
+        self.side_rules(
+            item,
+            "products",
+            product_rules,
+            &link.products,
+            link,
+            links,
+            warnings,
+        )?;
+        Ok(material_rules.len() + product_rules.len())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn side_rules(
+        &mut self,
+        item: &str,
+        side: &'static str,
+        rules: &[ArtifactRule],
+        source: &Artifacts,
+        link: &Link,
+        links: &BTreeMap<String, Link>,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), Error> {
+        let mut queue: BTreeSet<&str> = source.keys().map(String::as_str).collect();
+        for rule in rules {
+            self.rule_work = self.rule_work.saturating_add(queue.len() as u64 + 1);
+            if self.rule_work > self.budget.rule_work {
+                return Err(
+                    LimitExceeded::new("artifact rule matches", self.budget.rule_work).into(),
+                );
+            }
+            let consumed: Vec<&str> = match rule {
+                ArtifactRule::Match {
+                    pattern,
+                    src_prefix,
+                    dest_type,
+                    dest_prefix,
+                    dest_name,
+                } => {
+                    let Some(dest) = links.get(dest_name) else {
+                        warnings.push(Warning::MatchTargetMissing {
+                            item: item.to_owned(),
+                            target: dest_name.clone(),
+                        });
+                        continue;
+                    };
+                    let dest_artifacts = match dest_type {
+                        ArtifactType::Materials => &dest.materials,
+                        ArtifactType::Products => &dest.products,
+                    };
+                    let src = if src_prefix.is_empty() || src_prefix.ends_with('/') {
+                        src_prefix.clone()
+                    } else {
+                        format!("{src_prefix}/")
+                    };
+                    queue
+                        .iter()
+                        .copied()
+                        .filter(|path| {
+                            let Some(rel) = path.strip_prefix(src.as_str()) else {
+                                return false;
+                            };
+                            fnmatch(pattern, rel)
+                                && dest_artifacts.get(&join(dest_prefix, rel)).is_some_and(|h| source.get(*path) == Some(h))
+                        })
+                        .collect()
+                }
+                ArtifactRule::Create(p) => queue
+                    .iter()
+                    .copied()
+                    .filter(|a| fnmatch(p, a) && link.products.contains_key(*a) && !link.materials.contains_key(*a))
+                    .collect(),
+                ArtifactRule::Delete(p) => queue
+                    .iter()
+                    .copied()
+                    .filter(|a| fnmatch(p, a) && link.materials.contains_key(*a) && !link.products.contains_key(*a))
+                    .collect(),
+                ArtifactRule::Modify(p) => queue
+                    .iter()
+                    .copied()
+                    .filter(|a| {
+                        fnmatch(p, a)
+                            && matches!((link.materials.get(*a), link.products.get(*a)), (Some(m), Some(p)) if m != p)
+                    })
+                    .collect(),
+                ArtifactRule::Allow(p) => queue.iter().copied().filter(|a| fnmatch(p, a)).collect(),
+                ArtifactRule::Disallow(p) => {
+                    let hit: Vec<String> = queue.iter().filter(|a| fnmatch(p, a)).take(16).map(|a| (*a).to_owned()).collect();
+                    if !hit.is_empty() {
+                        return Err(Error::Disallowed {
+                            item: bounded(item),
+                            side,
+                            pattern: bounded(p),
+                            artifacts: hit,
+                        });
+                    }
+                    Vec::new()
+                }
+                ArtifactRule::Require(p) => {
+                    if !queue.contains(p.as_str()) {
+                        return Err(Error::Required {
+                            item: bounded(item),
+                            side,
+                            path: bounded(p),
+                        });
+                    }
+                    Vec::new()
+                }
+            };
+            for c in consumed {
+                queue.remove(c);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,1382 @@
+//! CycloneDX 1.4, 1.5 and 1.6 (1.3 and 1.7 read leniently), JSON and XML; writers for 1.6
+//! JSON and XML.
+//!
+//! XML is first brought to the JSON data model (attributes and child elements become
+//! properties, list wrappers such as `<components>` become arrays, nested `<dependency>`
+//! elements `dependsOn`), so that one reader and one set of validation rules serve both
+//! encodings. The rules are the ones the specification's invalid-file suite exercises:
+//! `bomFormat`, `serialNumber` pattern, component `type`/`name`/`scope` and `bom-ref`,
+//! hash algorithms and values, license choices (one expression or a list of licenses with
+//! exactly one of `id`/`name`, ids from the SPDX list, base64 text), SWID `tagId`, patch and
+//! issue types, property names, service data flows, dependency refs, timestamps, and in XML
+//! the namespace and `bom-ref` uniqueness.
+
+use std::collections::HashSet;
+
+use quick_xml::events::{BytesStart, Event};
+use serde_json::{json, Map, Value};
+
+use crate::license::{list, Dialect, Expression, LicenseField, Strictness};
+use crate::limits::{LimitExceeded, MAX_DEPTH, MAX_ELEMENTS};
+use crate::model::{
+    cyclonedx_algorithm, spdx_algorithm, Checksum, ExternalRef, License, Package, RelationshipType,
+    Sbom,
+};
+use crate::purl::Purl;
+use crate::validate::{shown, IssueKind, Report};
+
+/// A CycloneDX specification version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Version {
+    /// 1.3 (read only, leniently).
+    V1_3,
+    /// 1.4.
+    V1_4,
+    /// 1.5.
+    V1_5,
+    /// 1.6.
+    V1_6,
+    /// 1.7 (read only).
+    V1_7,
+}
+
+impl Version {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "1.3" => Self::V1_3,
+            "1.4" => Self::V1_4,
+            "1.5" => Self::V1_5,
+            "1.6" => Self::V1_6,
+            "1.7" => Self::V1_7,
+            _ => return None,
+        })
+    }
+
+    /// `"1.6"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V1_3 => "1.3",
+            Self::V1_4 => "1.4",
+            Self::V1_5 => "1.5",
+            Self::V1_6 => "1.6",
+            Self::V1_7 => "1.7",
+        }
+    }
+}
+
+/// Why a CycloneDX document could not be read at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum XmlError {
+    /// Not well-formed XML.
+    #[error("malformed XML")]
+    Xml(#[from] quick_xml::Error),
+    /// A malformed attribute.
+    #[error("malformed XML attribute")]
+    Attr(#[from] quick_xml::events::attributes::AttrError),
+    /// The document has no root element.
+    #[error("the XML document has no root element")]
+    NoRoot,
+    /// Too deep or too many elements.
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
+}
+
+/// An XML element, namespaces stripped from names (the root's namespace kept apart).
+#[derive(Debug, Default)]
+pub(crate) struct Element {
+    name: String,
+    attrs: Vec<(String, String)>,
+    children: Vec<Self>,
+    text: String,
+}
+
+fn local(name: &[u8]) -> String {
+    let n = String::from_utf8_lossy(name);
+    match n.rsplit_once(':') {
+        Some((_, l)) => l.to_string(),
+        None => n.into_owned(),
+    }
+}
+
+fn start(e: &BytesStart<'_>) -> Result<Element, XmlError> {
+    let mut el = Element {
+        name: local(e.name().as_ref()),
+        ..Element::default()
+    };
+    for a in e.attributes() {
+        let a = a?;
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a.unescape_value().map_err(XmlError::Xml)?.into_owned();
+        el.attrs.push((key, value));
+    }
+    Ok(el)
+}
+
+/// Parses XML into an element tree, bounded in depth and element count.
+pub(crate) fn parse_xml(bytes: &[u8]) -> Result<Element, XmlError> {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    reader.config_mut().trim_text(true);
+    let mut stack: Vec<Element> = Vec::new();
+    let mut buf = Vec::new();
+    let mut count = 0usize;
+    loop {
+        match reader.read_event_into(&mut buf)? {
+            Event::Start(e) => {
+                count += 1;
+                if count > MAX_ELEMENTS {
+                    return Err(LimitExceeded::new("XML elements", MAX_ELEMENTS).into());
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(LimitExceeded::new("XML nesting", MAX_DEPTH).into());
+                }
+                stack.push(start(&e)?);
+            }
+            Event::Empty(e) => {
+                count += 1;
+                if count > MAX_ELEMENTS {
+                    return Err(LimitExceeded::new("XML elements", MAX_ELEMENTS).into());
+                }
+                let el = start(&e)?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => return Ok(el),
+                }
+            }
+            Event::End(_) => {
+                let Some(el) = stack.pop() else {
+                    return Err(XmlError::NoRoot);
+                };
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => return Ok(el),
+                }
+            }
+            Event::Text(t) => {
+                if let Some(el) = stack.last_mut() {
+                    el.text.push_str(&t.unescape()?);
+                }
+            }
+            Event::CData(t) => {
+                if let Some(el) = stack.last_mut() {
+                    el.text.push_str(&String::from_utf8_lossy(&t));
+                }
+            }
+            Event::Eof => return Err(XmlError::NoRoot),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// List wrappers: the wrapper element name and its item element name.
+const WRAPPERS: &[(&str, &str)] = &[
+    ("components", "component"),
+    ("services", "service"),
+    ("hashes", "hash"),
+    ("externalReferences", "reference"),
+    ("patches", "patch"),
+    ("resolves", "issue"),
+    ("properties", "property"),
+    ("vulnerabilities", "vulnerability"),
+    ("affects", "target"),
+    ("ratings", "rating"),
+    ("cwes", "cwe"),
+    ("advisories", "advisory"),
+    ("authors", "author"),
+    ("endpoints", "endpoint"),
+    ("commits", "commit"),
+    ("ancestors", "component"),
+    ("descendants", "component"),
+    ("variants", "component"),
+    ("lifecycles", "lifecycle"),
+    ("tags", "tag"),
+];
+
+fn attr<'a>(el: &'a Element, k: &str) -> Option<&'a str> {
+    el.attrs
+        .iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Brings a CycloneDX XML element to the JSON data model.
+fn to_json(el: &Element, report: &mut Report, path: &str) -> Value {
+    if el.attrs.is_empty() && el.children.is_empty() {
+        return Value::String(el.text.clone());
+    }
+    let mut m = Map::new();
+    for (k, v) in &el.attrs {
+        if k == "xmlns" || k.starts_with("xmlns:") || k.contains(':') {
+            continue;
+        }
+        m.insert(k.clone(), Value::String(v.clone()));
+    }
+    if !el.text.is_empty() {
+        let key = match el.name.as_str() {
+            "property" => "value",
+            _ => "content",
+        };
+        m.insert(key.into(), Value::String(el.text.clone()));
+    }
+    for c in &el.children {
+        let cpath = format!("{path}/{}", c.name);
+        let value = match c.name.as_str() {
+            "licenses" => licenses_json(c, report, &cpath),
+            "dependencies" => Value::Array(c.children.iter().map(dependency_json).collect()),
+            // 1.4: `<data><classification flow=…>`; 1.5+: `<data><dataflow><classification flow=…>`.
+            "data" if el.name == "service" => Value::Array(
+                c.children
+                    .iter()
+                    .map(|d| {
+                        let cl = if d.name == "dataflow" {
+                            d.children.iter().find(|x| x.name == "classification")
+                        } else {
+                            Some(d)
+                        };
+                        match cl {
+                            Some(cl) => json!({"flow": attr(cl, "flow").unwrap_or_default(), "classification": cl.text}),
+                            None => json!({}),
+                        }
+                    })
+                    .collect(),
+            ),
+            "tools" if c.children.iter().all(|t| t.name == "tool") => Value::Array(
+                c.children.iter().map(|t| to_json(t, report, &cpath)).collect(),
+            ),
+            name => match WRAPPERS.iter().find(|(w, _)| *w == name) {
+                Some((_, item)) => Value::Array(
+                    c.children
+                        .iter()
+                        .filter(|i| i.name == *item)
+                        .map(|i| to_json(i, report, &cpath))
+                        .collect(),
+                ),
+                None => to_json(c, report, &cpath),
+            },
+        };
+        match m.get_mut(&c.name) {
+            Some(Value::Array(a)) if !WRAPPERS.iter().any(|(w, _)| *w == c.name) => a.push(value),
+            Some(existing) => {
+                // A repeated element: an array (a license's repeated `<id>` is then caught by
+                // the license rules, which want exactly one string).
+                let old = existing.take();
+                *existing = Value::Array(vec![old, value]);
+            }
+            None => {
+                m.insert(c.name.clone(), value);
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+fn licenses_json(el: &Element, report: &mut Report, path: &str) -> Value {
+    let mut out = Vec::new();
+    for c in &el.children {
+        match c.name.as_str() {
+            "expression" => {
+                let mut m = Map::new();
+                m.insert("expression".into(), Value::String(c.text.clone()));
+                for (k, v) in &c.attrs {
+                    m.insert(k.clone(), Value::String(v.clone()));
+                }
+                out.push(Value::Object(m));
+            }
+            "license" => {
+                let inner = to_json(c, report, &format!("{path}/license"));
+                let inner = if inner.is_string() { json!({}) } else { inner };
+                out.push(json!({ "license": inner }));
+            }
+            // 1.7: an expression with its own licensing details.
+            "expression-detailed" => {
+                let mut inner = to_json(c, report, &format!("{path}/expression-detailed"));
+                if let Value::Object(m) = &mut inner {
+                    if let Some(e) = m.remove("expression") {
+                        m.insert("expression".into(), e);
+                    }
+                }
+                out.push(inner);
+            }
+            other => report.invalid(path, "licenses", other, "license or expression elements"),
+        }
+    }
+    Value::Array(out)
+}
+
+fn dependency_json(el: &Element) -> Value {
+    let mut m = Map::new();
+    if let Some(r) = attr(el, "ref") {
+        m.insert("ref".into(), json!(r));
+    }
+    let deps: Vec<Value> = el
+        .children
+        .iter()
+        .filter(|c| c.name == "dependency")
+        .filter_map(|c| attr(c, "ref").map(|r| json!(r)))
+        .collect();
+    if !deps.is_empty() {
+        m.insert("dependsOn".into(), Value::Array(deps));
+    }
+    Value::Object(m)
+}
+
+/// Reads CycloneDX XML. `None` when the root is not `<bom>`.
+pub(crate) fn from_xml(
+    bytes: &[u8],
+    report: &mut Report,
+) -> Result<Option<(Version, Sbom)>, XmlError> {
+    let root = parse_xml(bytes)?;
+    if root.name != "bom" {
+        return Ok(None);
+    }
+    let ns = attr(&root, "xmlns").unwrap_or_default();
+    let version = match ns
+        .strip_prefix("http://cyclonedx.org/schema/bom/")
+        .and_then(Version::parse)
+    {
+        Some(v) => v,
+        None => {
+            report.invalid("/bom", "xmlns", ns, "a CycloneDX 1.3-1.7 namespace");
+            Version::V1_6
+        }
+    };
+    // bom-ref uniqueness (the XSD's xs:unique).
+    let mut seen = HashSet::new();
+    check_unique_refs(&root, &mut seen, report);
+    let mut doc = to_json(&root, report, "/bom");
+    if let Value::Object(m) = &mut doc {
+        m.insert("bomFormat".into(), json!("CycloneDX"));
+        m.insert("specVersion".into(), json!(version.as_str()));
+    }
+    Ok(from_value(&doc, Some(version), report))
+}
+
+fn check_unique_refs<'a>(el: &'a Element, seen: &mut HashSet<&'a str>, report: &mut Report) {
+    if let Some(r) = attr(el, "bom-ref") {
+        if !seen.insert(r) {
+            report.push(
+                format!("/{}", el.name),
+                IssueKind::DuplicateId { id: r.into() },
+            );
+        }
+    }
+    for c in &el.children {
+        check_unique_refs(c, seen, report);
+    }
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Value::as_str)
+}
+
+fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
+    v.get(k)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+fn component_types(v: Version) -> &'static [&'static str] {
+    match v {
+        Version::V1_3 | Version::V1_4 => &[
+            "application",
+            "framework",
+            "library",
+            "container",
+            "operating-system",
+            "device",
+            "firmware",
+            "file",
+        ],
+        Version::V1_5 => &[
+            "application",
+            "framework",
+            "library",
+            "container",
+            "platform",
+            "operating-system",
+            "device",
+            "device-driver",
+            "firmware",
+            "file",
+            "machine-learning-model",
+            "data",
+        ],
+        Version::V1_6 | Version::V1_7 => &[
+            "application",
+            "framework",
+            "library",
+            "container",
+            "platform",
+            "operating-system",
+            "device",
+            "device-driver",
+            "firmware",
+            "file",
+            "machine-learning-model",
+            "data",
+            "cryptographic-asset",
+        ],
+    }
+}
+
+const HASH_ALGS: &[&str] = &[
+    "MD5",
+    "SHA-1",
+    "SHA-256",
+    "SHA-384",
+    "SHA-512",
+    "SHA3-256",
+    "SHA3-384",
+    "SHA3-512",
+    "BLAKE2b-256",
+    "BLAKE2b-384",
+    "BLAKE2b-512",
+    "BLAKE3",
+    "Streebog-256",
+    "Streebog-512",
+];
+
+fn is_hash(v: &str) -> bool {
+    matches!(v.len(), 32 | 40 | 64 | 96 | 128) && v.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn is_serial(v: &str) -> bool {
+    let Some(u) = v.strip_prefix("urn:uuid:") else {
+        return false;
+    };
+    let groups: Vec<&str> = u.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| {
+            g.len() == n
+                && g.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+}
+
+struct Ctx<'r> {
+    version: Version,
+    xml: bool,
+    report: &'r mut Report,
+    refs: HashSet<String>,
+    next_id: usize,
+}
+
+/// Reads the CycloneDX JSON data model (from JSON, or from XML via [`from_xml`]).
+/// `None` when it is not a CycloneDX document (no `bomFormat`/`specVersion`).
+pub(crate) fn from_value(
+    doc: &Value,
+    xml_version: Option<Version>,
+    report: &mut Report,
+) -> Option<(Version, Sbom)> {
+    let format = s(doc, "bomFormat");
+    let spec = s(doc, "specVersion");
+    if format.is_none() && spec.is_none() {
+        return None;
+    }
+    if format != Some("CycloneDX") {
+        report.invalid(
+            "/bomFormat",
+            "bomFormat",
+            format.unwrap_or_default(),
+            "CycloneDX",
+        );
+    }
+    let version = match xml_version.or_else(|| spec.and_then(Version::parse)) {
+        Some(v) => v,
+        None => {
+            report.invalid(
+                "/specVersion",
+                "specVersion",
+                spec.unwrap_or_default(),
+                "1.3 to 1.7",
+            );
+            // Not a document we know how to read.
+            if format != Some("CycloneDX") {
+                return None;
+            }
+            Version::V1_6
+        }
+    };
+    let mut ctx = Ctx {
+        version,
+        xml: xml_version.is_some(),
+        report,
+        refs: HashSet::new(),
+        next_id: 0,
+    };
+    let mut sbom = Sbom::new();
+    if let Some(sn) = s(doc, "serialNumber") {
+        let braced = sn.starts_with('{') && xml_version.is_some();
+        if !is_serial(sn) && !braced {
+            ctx.report.invalid(
+                "/serialNumber",
+                "serialNumber",
+                sn,
+                "urn:uuid:<lowercase UUID>",
+            );
+        }
+        sbom.namespace = Some(sn.to_string());
+    }
+    if let Some(meta) = doc.get("metadata") {
+        let known: &[&str] = match version {
+            Version::V1_3 | Version::V1_4 => &[
+                "timestamp",
+                "tools",
+                "authors",
+                "component",
+                "manufacture",
+                "supplier",
+                "licenses",
+                "properties",
+            ],
+            Version::V1_5 => &[
+                "timestamp",
+                "lifecycles",
+                "tools",
+                "authors",
+                "component",
+                "manufacture",
+                "supplier",
+                "licenses",
+                "properties",
+            ],
+            Version::V1_6 => &[
+                "timestamp",
+                "lifecycles",
+                "tools",
+                "manufacturer",
+                "authors",
+                "component",
+                "manufacture",
+                "supplier",
+                "licenses",
+                "properties",
+            ],
+            Version::V1_7 => &[
+                "timestamp",
+                "lifecycles",
+                "tools",
+                "manufacturer",
+                "authors",
+                "component",
+                "manufacture",
+                "supplier",
+                "licenses",
+                "properties",
+                "distributionConstraints",
+            ],
+        };
+        if let Some(m) = meta.as_object() {
+            for k in m.keys() {
+                if !known.contains(&k.as_str()) {
+                    ctx.report.invalid(
+                        "/metadata",
+                        "metadata",
+                        k.clone(),
+                        "a metadata property of this version",
+                    );
+                }
+            }
+        }
+        if let Some(ts) = s(meta, "timestamp") {
+            if supply_sig::time::Timestamp::parse_rfc3339(ts).is_none() {
+                ctx.report.push(
+                    "/metadata/timestamp",
+                    IssueKind::Timestamp { value: shown(ts) },
+                );
+            }
+            sbom.created = Some(ts.to_string());
+        }
+        match meta.get("tools") {
+            Some(Value::Array(tools)) => {
+                for t in tools {
+                    sbom.creators.push(tool_creator(t));
+                }
+            }
+            Some(Value::Object(_)) => {
+                if version < Version::V1_5 {
+                    ctx.report.push(
+                        "/metadata/tools",
+                        IssueKind::WrongType {
+                            field: "tools",
+                            expected: "an array in 1.4",
+                        },
+                    );
+                }
+                let tools = meta.get("tools").unwrap_or(&Value::Null);
+                for t in arr(tools, "components")
+                    .iter()
+                    .chain(arr(tools, "services"))
+                {
+                    sbom.creators.push(tool_creator(t));
+                }
+                for (i, c) in arr(tools, "components").iter().enumerate() {
+                    let mut scratch = Sbom::new();
+                    component(
+                        c,
+                        None,
+                        &format!("/metadata/tools/components/{i}"),
+                        &mut ctx,
+                        &mut scratch,
+                    );
+                }
+            }
+            _ => {}
+        }
+        for a in arr(meta, "authors") {
+            if let Some(n) = s(a, "name") {
+                sbom.creators.push(format!("Person: {n}"));
+            }
+        }
+        check_licenses(meta.get("licenses"), "/metadata/licenses", &mut ctx);
+        check_properties(meta, "/metadata", &mut ctx);
+        if let Some(c) = meta.get("component") {
+            let id = component(c, None, "/metadata/component", &mut ctx, &mut sbom);
+            sbom.name = Some(s(c, "name").unwrap_or_default().to_string());
+            sbom.describes.push(id);
+        }
+    }
+    for (i, c) in arr(doc, "components").iter().enumerate() {
+        component(c, None, &format!("/components/{i}"), &mut ctx, &mut sbom);
+    }
+    for (i, svc) in arr(doc, "services").iter().enumerate() {
+        service(svc, &format!("/services/{i}"), &mut ctx);
+    }
+    check_properties(doc, "", &mut ctx);
+    for (i, d) in arr(doc, "dependencies").iter().enumerate() {
+        let path = format!("/dependencies/{i}");
+        let Some(r) = s(d, "ref").filter(|r| !r.is_empty()) else {
+            ctx.report.missing(path, "ref");
+            continue;
+        };
+        for t in arr(d, "dependsOn") {
+            match t.as_str() {
+                Some(t) if !t.is_empty() => {
+                    sbom.add_relationship(r, RelationshipType::depends_on(), t)
+                }
+                _ => ctx.report.invalid(
+                    format!("{path}/dependsOn"),
+                    "dependsOn",
+                    t.to_string(),
+                    "a non-empty bom-ref",
+                ),
+            }
+        }
+    }
+    // 1.7: a citation names who (`attributedTo`) or how (`process`).
+    for (i, c) in arr(doc, "citations").iter().enumerate() {
+        if c.get("attributedTo").is_none() && c.get("process").is_none() {
+            ctx.report
+                .missing(format!("/citations/{i}"), "attributedTo or process");
+        }
+    }
+    for (i, v) in arr(doc, "vulnerabilities").iter().enumerate() {
+        if let Some(r) = v.get("bom-ref").and_then(Value::as_str) {
+            check_ref(r, &format!("/vulnerabilities/{i}"), &mut ctx);
+        }
+    }
+    Some((version, sbom))
+}
+
+fn tool_creator(t: &Value) -> String {
+    let name = s(t, "name").unwrap_or("unknown");
+    match s(t, "version") {
+        Some(v) => format!("Tool: {name}-{v}"),
+        None => format!("Tool: {name}"),
+    }
+}
+
+fn check_ref(r: &str, path: &str, ctx: &mut Ctx<'_>) {
+    if r.is_empty() {
+        ctx.report.invalid(path, "bom-ref", r, "a non-empty string");
+    } else if !ctx.refs.insert(r.to_string()) {
+        ctx.report
+            .push(path, IssueKind::DuplicateId { id: r.into() });
+    }
+}
+
+fn check_properties(v: &Value, path: &str, ctx: &mut Ctx<'_>) {
+    for (i, p) in arr(v, "properties").iter().enumerate() {
+        if s(p, "name").is_none() {
+            ctx.report.missing(format!("{path}/properties/{i}"), "name");
+        }
+    }
+}
+
+fn service(svc: &Value, path: &str, ctx: &mut Ctx<'_>) {
+    if s(svc, "name").is_none() {
+        ctx.report.missing(path, "name");
+    }
+    if let Some(r) = s(svc, "bom-ref") {
+        check_ref(r, path, ctx);
+    }
+    for (i, d) in arr(svc, "data").iter().enumerate() {
+        if let Some(flow) = s(d, "flow") {
+            if !["inbound", "outbound", "bi-directional", "unknown"].contains(&flow) {
+                ctx.report.invalid(
+                    format!("{path}/data/{i}/flow"),
+                    "flow",
+                    flow,
+                    "inbound, outbound, bi-directional or unknown",
+                );
+            }
+        }
+    }
+    check_licenses(svc.get("licenses"), &format!("{path}/licenses"), ctx);
+    check_properties(svc, path, ctx);
+    for (i, c) in arr(svc, "services").iter().enumerate() {
+        service(c, &format!("{path}/services/{i}"), ctx);
+    }
+}
+
+/// Checks a license choice and returns the licenses it states: (declared, concluded).
+fn check_licenses(
+    v: Option<&Value>,
+    path: &str,
+    ctx: &mut Ctx<'_>,
+) -> (Vec<License>, Vec<License>) {
+    let mut declared = Vec::new();
+    let mut concluded = Vec::new();
+    let Some(v) = v else {
+        return (declared, concluded);
+    };
+    let Some(items) = v.as_array() else {
+        ctx.report.push(
+            path,
+            IssueKind::WrongType {
+                field: "licenses",
+                expected: "an array",
+            },
+        );
+        return (declared, concluded);
+    };
+    let expressions = items
+        .iter()
+        .filter(|i| i.get("expression").is_some())
+        .count();
+    // 1.4 JSON: an array of choices, each a license or an expression; 1.4 XML, 1.5 and 1.6:
+    // one expression or a list of licenses; 1.7: mixes allowed again.
+    if expressions > 0
+        && items.len() > 1
+        && (ctx.version >= Version::V1_5 || ctx.xml)
+        && ctx.version < Version::V1_7
+    {
+        ctx.report.invalid(
+            path,
+            "licenses",
+            "a mix of expressions and licenses",
+            "one expression or a list of licenses",
+        );
+    }
+    for (i, item) in items.iter().enumerate() {
+        let ipath = format!("{path}/{i}");
+        let ack = s(item, "acknowledgement");
+        let into = if ack == Some("concluded") {
+            &mut concluded
+        } else {
+            &mut declared
+        };
+        if let Some(e) = item.get("expression") {
+            let e = e.as_str().unwrap_or_default();
+            if let Err(error) = Expression::parse_with(e, Dialect::Spdx2, Strictness::Lenient) {
+                ctx.report.push(
+                    &ipath,
+                    IssueKind::License {
+                        value: shown(e),
+                        error,
+                    },
+                );
+            }
+            into.push(License::parse_lenient(e, Dialect::Spdx2));
+            if item.get("license").is_some() {
+                ctx.report.invalid(
+                    &ipath,
+                    "licenses",
+                    "expression and license together",
+                    "one of them",
+                );
+            }
+            continue;
+        }
+        let Some(l) = item.get("license") else {
+            ctx.report.missing(&ipath, "license");
+            continue;
+        };
+        if let Some(r) = s(l, "bom-ref") {
+            check_ref(r, &ipath, ctx);
+        }
+        let id = l.get("id");
+        let name = l.get("name");
+        match (id, name) {
+            (Some(Value::String(id)), None) => {
+                if list::license(id).map(|i| i.id()) != Some(id.as_str()) {
+                    ctx.report
+                        .invalid(&ipath, "license.id", id.clone(), "an SPDX license id");
+                }
+                into.push(License::parse_lenient(id, Dialect::Spdx2));
+            }
+            (None, Some(Value::String(n))) => into.push(License::Named(n.clone())),
+            (Some(_), Some(_)) => ctx.report.invalid(
+                &ipath,
+                "license",
+                "id and name",
+                "exactly one of id and name",
+            ),
+            (None, None) => ctx.report.missing(&ipath, "license.id or license.name"),
+            _ => ctx.report.invalid(
+                &ipath,
+                "license",
+                "a repeated id or name",
+                "exactly one id or name",
+            ),
+        }
+        if let Some(t) = l.get("text") {
+            if let Some(enc) = s(t, "encoding") {
+                if enc != "base64" {
+                    ctx.report
+                        .invalid(format!("{ipath}/text/encoding"), "encoding", enc, "base64");
+                }
+            }
+        }
+    }
+    (declared, concluded)
+}
+
+fn combine(mut ls: Vec<License>) -> Option<License> {
+    match ls.len() {
+        0 => None,
+        1 => ls.pop(),
+        _ => {
+            // Several licenses in one choice all apply: `A AND B` when each is an expression.
+            let parts: Vec<String> = ls.iter().map(|l| format!("({l})")).collect();
+            if ls.iter().all(|l| l.expression().is_some()) {
+                Some(License::parse_lenient(&parts.join(" AND "), Dialect::Spdx2))
+            } else {
+                Some(License::Named(
+                    ls.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" AND "),
+                ))
+            }
+        }
+    }
+}
+
+/// Reads a component (and its nested components) into `sbom`; returns its id.
+fn component(
+    c: &Value,
+    parent: Option<&str>,
+    path: &str,
+    ctx: &mut Ctx<'_>,
+    sbom: &mut Sbom,
+) -> String {
+    let types = component_types(ctx.version);
+    match s(c, "type") {
+        None => ctx.report.missing(path, "type"),
+        Some(t) if !types.contains(&t) => ctx.report.invalid(
+            format!("{path}/type"),
+            "type",
+            t,
+            "a component type of this version",
+        ),
+        Some(_) => {}
+    }
+    let name = s(c, "name").unwrap_or_default();
+    if c.get("name").is_none() {
+        ctx.report.missing(path, "name");
+    }
+    // 1.7: `versionRange` only on external components (`isExternal: true`), never with
+    // `version`.
+    if c.get("versionRange").is_some() {
+        let external = matches!(c.get("isExternal"), Some(Value::Bool(true)))
+            || s(c, "isExternal") == Some("true");
+        if !external {
+            ctx.report.invalid(
+                format!("{path}/versionRange"),
+                "versionRange",
+                "on a non-external component",
+                "only on external components",
+            );
+        }
+        if c.get("version").is_some() {
+            ctx.report.invalid(
+                format!("{path}/versionRange"),
+                "versionRange",
+                "with version",
+                "either version or versionRange",
+            );
+        }
+    }
+    if let Some(scope) = s(c, "scope") {
+        if !["required", "optional", "excluded"].contains(&scope) {
+            ctx.report.invalid(
+                format!("{path}/scope"),
+                "scope",
+                scope,
+                "required, optional or excluded",
+            );
+        }
+    }
+    let id = match c.get("bom-ref") {
+        Some(Value::String(r)) => {
+            check_ref(r, path, ctx);
+            r.clone()
+        }
+        _ => {
+            ctx.next_id += 1;
+            format!("component-{}", ctx.next_id)
+        }
+    };
+    let mut pkg = Package {
+        id: id.clone(),
+        name: match s(c, "group") {
+            Some(g) if !g.is_empty() && !name.starts_with(g) => format!("{g}/{name}"),
+            _ => name.to_string(),
+        },
+        version: s(c, "version").map(str::to_string),
+        purpose: s(c, "type").map(str::to_string),
+        supplier: c
+            .get("supplier")
+            .and_then(|sp| s(sp, "name"))
+            .map(|n| format!("Organization: {n}")),
+        description: s(c, "description").map(str::to_string),
+        copyright: s(c, "copyright").map(str::to_string),
+        ..Package::default()
+    };
+    for (i, h) in arr(c, "hashes").iter().enumerate() {
+        let alg = s(h, "alg").unwrap_or_default();
+        let content = s(h, "content").unwrap_or_default();
+        if !HASH_ALGS.contains(&alg) {
+            ctx.report.invalid(
+                format!("{path}/hashes/{i}/alg"),
+                "alg",
+                alg,
+                "a CycloneDX hash algorithm",
+            );
+        }
+        if !is_hash(content) {
+            ctx.report.invalid(
+                format!("{path}/hashes/{i}/content"),
+                "content",
+                shown(content),
+                "hex of a hash length",
+            );
+        }
+        pkg.checksums.push(Checksum {
+            algorithm: spdx_algorithm(alg),
+            value: content.to_ascii_lowercase(),
+        });
+    }
+    let (declared, concluded) = check_licenses(c.get("licenses"), &format!("{path}/licenses"), ctx);
+    pkg.license_declared = combine(declared);
+    pkg.license_concluded = combine(concluded);
+    if let Some(p) = s(c, "purl") {
+        match Purl::parse(p) {
+            Ok(p) => pkg.purl = Some(p),
+            // A bad purl is kept as a reference; CycloneDX's schema does not check purls.
+            Err(_) => pkg.external_refs.push(ExternalRef {
+                category: "PACKAGE-MANAGER".into(),
+                kind: "purl".into(),
+                locator: p.into(),
+            }),
+        }
+    }
+    if let Some(cpe) = s(c, "cpe") {
+        pkg.cpes.push(cpe.to_string());
+    }
+    if let Some(swid) = c.get("swid") {
+        if s(swid, "tagId").is_none() {
+            ctx.report.missing(format!("{path}/swid"), "tagId");
+        }
+        if s(swid, "name").is_none() {
+            ctx.report.missing(format!("{path}/swid"), "name");
+        }
+    }
+    if let Some(ped) = c.get("pedigree") {
+        for (i, p) in arr(ped, "patches").iter().enumerate() {
+            let ppath = format!("{path}/pedigree/patches/{i}");
+            match s(p, "type") {
+                Some("unofficial" | "monkey" | "backport" | "cherry-pick") => {}
+                Some(t) => ctx
+                    .report
+                    .invalid(format!("{ppath}/type"), "type", t, "a patch type"),
+                None => ctx.report.missing(&ppath, "type"),
+            }
+            for (j, r) in arr(p, "resolves").iter().enumerate() {
+                match s(r, "type") {
+                    Some("defect" | "enhancement" | "security") => {}
+                    Some(t) => ctx.report.invalid(
+                        format!("{ppath}/resolves/{j}/type"),
+                        "type",
+                        t,
+                        "defect, enhancement or security",
+                    ),
+                    None => ctx.report.missing(format!("{ppath}/resolves/{j}"), "type"),
+                }
+            }
+        }
+        for key in ["ancestors", "descendants", "variants"] {
+            for (i, a) in arr(ped, key).iter().enumerate() {
+                let mut scratch = Sbom::new();
+                component(
+                    a,
+                    None,
+                    &format!("{path}/pedigree/{key}/{i}"),
+                    ctx,
+                    &mut scratch,
+                );
+            }
+        }
+    }
+    for r in arr(c, "externalReferences") {
+        if let (Some(t), Some(u)) = (s(r, "type"), s(r, "url")) {
+            match t {
+                "website" if pkg.homepage.is_none() => pkg.homepage = Some(u.to_string()),
+                "distribution" if pkg.download_location.is_none() => {
+                    pkg.download_location = Some(u.to_string())
+                }
+                _ => pkg.external_refs.push(ExternalRef {
+                    category: "OTHER".into(),
+                    kind: t.to_string(),
+                    locator: u.to_string(),
+                }),
+            }
+        }
+    }
+    check_properties(c, path, ctx);
+    if let Some(p) = parent {
+        sbom.add_relationship(p, RelationshipType::contains(), &id);
+    }
+    sbom.packages.push(pkg);
+    for (i, child) in arr(c, "components").iter().enumerate() {
+        component(
+            child,
+            Some(&id),
+            &format!("{path}/components/{i}"),
+            ctx,
+            sbom,
+        );
+    }
+    id
+}
+
+/// A `urn:uuid:` serial number for a writer: the model's when it is one, else derived from the
+/// document namespace and content (deterministic).
+fn serial_for(sbom: &Sbom) -> String {
+    if let Some(ns) = &sbom.namespace {
+        if is_serial(ns) {
+            return ns.clone();
+        }
+    }
+    let seed = crate::spdx2::namespace_for(sbom);
+    let h = supply_sig::digest::Algorithm::Sha256
+        .digest(seed.as_bytes())
+        .hex();
+    // A version-5-style UUID layout over the hash (variant bits set).
+    format!(
+        "urn:uuid:{}-{}-5{}-a{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
+}
+
+fn license_json(l: &License, ack: &str) -> Option<Value> {
+    match l {
+        License::Spdx(LicenseField::Expression(e)) => {
+            let e = &e.to_current();
+            let listed_single = e.licenses().len() == 1
+                && e.exceptions().is_empty()
+                && list::license(&e.to_string()).map(|i| i.id()) == Some(e.to_string().as_str());
+            Some(if listed_single {
+                json!({"license": {"id": e.to_string(), "acknowledgement": ack}})
+            } else {
+                json!({"expression": e.to_string(), "acknowledgement": ack})
+            })
+        }
+        License::Named(n) => Some(json!({"license": {"name": n, "acknowledgement": ack}})),
+        _ => None,
+    }
+}
+
+fn component_json(p: &Package) -> Value {
+    let mut m = Map::new();
+    let ty = p
+        .purpose
+        .as_deref()
+        .filter(|t| component_types(Version::V1_6).contains(t))
+        .unwrap_or("library");
+    m.insert("type".into(), json!(ty));
+    m.insert("bom-ref".into(), json!(p.id));
+    if let Some(sup) = &p.supplier {
+        let n = sup.split_once(": ").map_or(sup.as_str(), |(_, n)| n);
+        if n != "NOASSERTION" {
+            m.insert("supplier".into(), json!({"name": n}));
+        }
+    }
+    m.insert("name".into(), json!(p.name));
+    if let Some(v) = &p.version {
+        m.insert("version".into(), json!(v));
+    }
+    if let Some(d) = &p.description {
+        m.insert("description".into(), json!(d));
+    }
+    let hashes: Vec<Value> = p
+        .checksums
+        .iter()
+        .filter_map(|c| cyclonedx_algorithm(&c.algorithm).map(|a| (a, c)))
+        .filter(|(_, c)| is_hash(&c.value))
+        .map(|(a, c)| json!({"alg": a, "content": c.value}))
+        .collect();
+    if !hashes.is_empty() {
+        m.insert("hashes".into(), Value::Array(hashes));
+    }
+    // One choice only (the 1.6 schema allows a single expression): the concluded license
+    // when known, else the declared one.
+    let lic = match (&p.license_concluded, &p.license_declared) {
+        (Some(l @ (License::Spdx(LicenseField::Expression(_)) | License::Named(_))), _) => {
+            license_json(l, "concluded")
+        }
+        (_, Some(l)) => license_json(l, "declared"),
+        _ => None,
+    };
+    if let Some(l) = lic {
+        m.insert("licenses".into(), json!([l]));
+    }
+    if let Some(c) = &p.copyright {
+        if c != "NOASSERTION" && c != "NONE" {
+            m.insert("copyright".into(), json!(c));
+        }
+    }
+    if let Some(cpe) = p.cpes.first() {
+        m.insert("cpe".into(), json!(cpe));
+    }
+    if let Some(purl) = &p.purl {
+        m.insert("purl".into(), json!(purl.to_string()));
+    }
+    let mut refs = Vec::new();
+    if let Some(h) = &p.homepage {
+        refs.push(json!({"type": "website", "url": h}));
+    }
+    if let Some(d) = &p.download_location {
+        if d != "NOASSERTION" && d != "NONE" {
+            refs.push(json!({"type": "distribution", "url": d}));
+        }
+    }
+    if !refs.is_empty() {
+        m.insert("externalReferences".into(), Value::Array(refs));
+    }
+    Value::Object(m)
+}
+
+/// Writes CycloneDX 1.6 JSON.
+pub(crate) fn to_json_value(sbom: &Sbom) -> Value {
+    let root = sbom.describes.iter().find_map(|d| sbom.package(d));
+    let mut meta = Map::new();
+    meta.insert("timestamp".into(), json!(crate::spdx2::created_for(sbom)));
+    let tools: Vec<Value> = sbom
+        .creators
+        .iter()
+        .filter_map(|c| c.strip_prefix("Tool: "))
+        .map(|t| json!({"type": "application", "name": t}))
+        .chain(std::iter::once(json!({"type": "application", "name": "supply-sbom", "version": env!("CARGO_PKG_VERSION")})))
+        .fold(Vec::new(), |mut v, t| {
+            // The schema wants unique items.
+            if !v.contains(&t) {
+                v.push(t);
+            }
+            v
+        });
+    meta.insert("tools".into(), json!({"components": tools}));
+    match root {
+        Some(r) => {
+            meta.insert("component".into(), component_json(r));
+        }
+        None => {
+            if let Some(n) = &sbom.name {
+                meta.insert(
+                    "component".into(),
+                    json!({"type": "application", "name": n}),
+                );
+            }
+        }
+    }
+    let components: Vec<Value> = sbom
+        .packages
+        .iter()
+        .filter(|p| Some(p.id.as_str()) != root.map(|r| r.id.as_str()))
+        .map(component_json)
+        .collect();
+    let ids: HashSet<&str> = sbom.packages.iter().map(|p| p.id.as_str()).collect();
+    let mut deps: Vec<(String, Vec<String>)> = Vec::new();
+    for p in &sbom.packages {
+        let on: Vec<String> = sbom
+            .relationships
+            .iter()
+            .filter(|r| {
+                r.from == p.id
+                    && r.kind == RelationshipType::depends_on()
+                    && ids.contains(r.to.as_str())
+            })
+            .map(|r| r.to.clone())
+            .collect();
+        deps.push((p.id.clone(), on));
+    }
+    let deps: Vec<Value> = deps
+        .into_iter()
+        .map(|(r, on)| {
+            if on.is_empty() {
+                json!({"ref": r})
+            } else {
+                json!({"ref": r, "dependsOn": on})
+            }
+        })
+        .collect();
+    json!({
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": serial_for(sbom),
+        "version": 1,
+        "metadata": Value::Object(meta),
+        "components": components,
+        "dependencies": deps,
+    })
+}
+
+fn esc(s: &str) -> String {
+    quick_xml::escape::escape(s).into_owned()
+}
+
+fn xml_component(out: &mut String, c: &Value, indent: &str) {
+    use std::fmt::Write as _;
+    let _ = write!(
+        out,
+        "{indent}<component type=\"{}\"",
+        esc(s(c, "type").unwrap_or("library"))
+    );
+    if let Some(r) = s(c, "bom-ref") {
+        let _ = write!(out, " bom-ref=\"{}\"", esc(r));
+    }
+    out.push_str(">\n");
+    let i2 = format!("{indent}  ");
+    if let Some(n) = c.get("supplier").and_then(|sp| s(sp, "name")) {
+        let _ = writeln!(out, "{i2}<supplier><name>{}</name></supplier>", esc(n));
+    }
+    // Element order is the XSD's xs:sequence.
+    for k in ["name", "version", "description"] {
+        if let Some(v) = s(c, k) {
+            let _ = writeln!(out, "{i2}<{k}>{}</{k}>", esc(v));
+        }
+    }
+    if !arr(c, "hashes").is_empty() {
+        let _ = writeln!(out, "{i2}<hashes>");
+        for h in arr(c, "hashes") {
+            let _ = writeln!(
+                out,
+                "{i2}  <hash alg=\"{}\">{}</hash>",
+                esc(s(h, "alg").unwrap_or_default()),
+                esc(s(h, "content").unwrap_or_default())
+            );
+        }
+        let _ = writeln!(out, "{i2}</hashes>");
+    }
+    if let Some(l) = arr(c, "licenses").first() {
+        let _ = writeln!(out, "{i2}<licenses>");
+        if let Some(e) = s(l, "expression") {
+            let _ = writeln!(
+                out,
+                "{i2}  <expression acknowledgement=\"{}\">{}</expression>",
+                esc(s(l, "acknowledgement").unwrap_or("declared")),
+                esc(e)
+            );
+        } else if let Some(lic) = l.get("license") {
+            let _ = write!(
+                out,
+                "{i2}  <license acknowledgement=\"{}\">",
+                esc(s(lic, "acknowledgement").unwrap_or("declared"))
+            );
+            if let Some(id) = s(lic, "id") {
+                let _ = write!(out, "<id>{}</id>", esc(id));
+            } else if let Some(n) = s(lic, "name") {
+                let _ = write!(out, "<name>{}</name>", esc(n));
+            }
+            let _ = writeln!(out, "</license>");
+        }
+        let _ = writeln!(out, "{i2}</licenses>");
+    }
+    for k in ["copyright", "cpe", "purl"] {
+        if let Some(v) = s(c, k) {
+            let _ = writeln!(out, "{i2}<{k}>{}</{k}>", esc(v));
+        }
+    }
+    if !arr(c, "externalReferences").is_empty() {
+        let _ = writeln!(out, "{i2}<externalReferences>");
+        for r in arr(c, "externalReferences") {
+            let _ = writeln!(
+                out,
+                "{i2}  <reference type=\"{}\"><url>{}</url></reference>",
+                esc(s(r, "type").unwrap_or("other")),
+                esc(s(r, "url").unwrap_or_default())
+            );
+        }
+        let _ = writeln!(out, "{i2}</externalReferences>");
+    }
+    let _ = writeln!(out, "{indent}</component>");
+}
+
+/// Writes CycloneDX 1.6 XML (the same content as the JSON writer).
+pub(crate) fn to_xml(sbom: &Sbom) -> String {
+    use std::fmt::Write as _;
+    let doc = to_json_value(sbom);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\" serialNumber=\"{}\" version=\"1\">",
+        esc(s(&doc, "serialNumber").unwrap_or_default())
+    );
+    let meta = &doc["metadata"];
+    out.push_str("  <metadata>\n");
+    let _ = writeln!(
+        out,
+        "    <timestamp>{}</timestamp>",
+        esc(s(meta, "timestamp").unwrap_or_default())
+    );
+    out.push_str("    <tools>\n      <components>\n");
+    for t in arr(&meta["tools"], "components") {
+        xml_component(&mut out, t, "        ");
+    }
+    out.push_str("      </components>\n    </tools>\n");
+    if let Some(c) = meta.get("component") {
+        xml_component(&mut out, c, "    ");
+    }
+    out.push_str("  </metadata>\n  <components>\n");
+    for c in arr(&doc, "components") {
+        xml_component(&mut out, c, "    ");
+    }
+    out.push_str("  </components>\n  <dependencies>\n");
+    for d in arr(&doc, "dependencies") {
+        let r = esc(s(d, "ref").unwrap_or_default());
+        let on = arr(d, "dependsOn");
+        if on.is_empty() {
+            let _ = writeln!(out, "    <dependency ref=\"{r}\"/>");
+        } else {
+            let _ = writeln!(out, "    <dependency ref=\"{r}\">");
+            for t in on {
+                let _ = writeln!(
+                    out,
+                    "      <dependency ref=\"{}\"/>",
+                    esc(t.as_str().unwrap_or_default())
+                );
+            }
+            out.push_str("    </dependency>\n");
+        }
+    }
+    out.push_str("  </dependencies>\n</bom>\n");
+    out
+}

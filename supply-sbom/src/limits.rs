@@ -1,0 +1,79 @@
+//! Named size and count caps for SBOM inputs. Every parser refuses input over these before it
+//! does work proportional to it.
+
+pub use supply_sig::limits::LimitExceeded;
+
+/// Longest package URL parsed: 8 KiB. Real purls are under 300 bytes; the longest in the
+/// purl-spec suite (an mlflow model with an Azure ML `repository_url`) is about 330.
+pub const MAX_PURL_LEN: usize = 8 * 1024;
+
+/// Longest license expression parsed: 64 KiB. Real expressions are under 1 KiB; ScanCode's
+/// longest license-detection results (hundreds of `AND`ed ids) stay well below this.
+pub const MAX_LICENSE_EXPR_LEN: usize = 64 * 1024;
+
+/// Deepest parenthesis nesting in a license expression: 32 (real ones nest 2 or 3 deep; the
+/// parser recurses once per level).
+pub const MAX_LICENSE_EXPR_DEPTH: usize = 32;
+
+/// Largest SBOM document read: 256 MiB. The largest real SBOMs (full container images with
+/// every file listed) are tens of MiB; a 50 000-component SPDX JSON is about 60 MiB.
+pub const MAX_SBOM_LEN: usize = 256 * 1024 * 1024;
+
+/// Deepest nesting of JSON arrays/objects or XML elements in an SBOM: 128 (as
+/// [`supply_sig::limits::MAX_JSON_DEPTH`]; CycloneDX nests components a few levels deep).
+pub const MAX_DEPTH: usize = 128;
+
+/// Most XML elements in one CycloneDX XML document: 10 million (a 50 000-component BOM with
+/// hashes, licenses and properties has under 2 million).
+pub const MAX_ELEMENTS: usize = 10_000_000;
+
+/// Most elements (packages, files, relationships…) of one kind in one document: 1 million.
+pub const MAX_ITEMS: usize = 1_000_000;
+
+/// Most issues one validation report holds (the rest are counted out, not stored).
+pub const MAX_REPORTED_ISSUES: usize = 10_000;
+
+/// Most paths [`Graph::why`](crate::graph::Graph::why) returns: 1 000 (a package reached by
+/// more paths than that is everywhere; the first, shortest ones say why).
+pub const MAX_PATHS: usize = 1_000;
+
+/// Longest version string parsed: 512 bytes. Real versions are short (a Debian security
+/// update `1:2.38.1-5+deb12u1~bpo11+1` has 27 bytes, a Go pseudo-version 34, Maven
+/// timestamps about 60); the cap keeps every comparison linear in a small bound.
+pub const MAX_VERSION_LEN: usize = 512;
+
+/// Largest OSV record read: 8 MiB. The largest records on osv.dev (Debian and Ubuntu
+/// records that list thousands of versions) are around 1 MiB.
+pub const MAX_OSV_RECORD_LEN: usize = 8 * 1024 * 1024;
+
+/// Most `affected` entries in one OSV record: 10 000 (Linux-distribution records with one
+/// entry per source package and release reach a few hundred).
+pub const MAX_OSV_AFFECTED: usize = 10_000;
+
+/// Most events in one OSV range: 4096. Real ranges carry a handful; GIT ranges of long-lived
+/// backports a few dozen. Evaluation sorts them, so this also bounds the work per range.
+pub const MAX_OSV_EVENTS: usize = 4096;
+
+/// Most records an OSV database holds by default: 2 000 000 (all of osv.dev is about
+/// 500 000 records).
+pub const MAX_OSV_RECORDS: usize = 2_000_000;
+
+/// Most entries read from one OSV zip file: 1 000 000 (osv.dev's `all.zip` has about
+/// 500 000; a per-ecosystem zip at most a few hundred thousand).
+pub const MAX_ZIP_ENTRIES: usize = 1_000_000;
+
+/// Largest OSV file read from a folder or zip entry: [`MAX_OSV_RECORD_LEN`].
+pub const MAX_OSV_FILE_LEN: u64 = MAX_OSV_RECORD_LEN as u64;
+
+/// Largest lockfile read: 64 MiB (the largest real `package-lock.json` files of monorepos
+/// are a few tens of MiB).
+pub const MAX_LOCKFILE_LEN: usize = 64 * 1024 * 1024;
+
+/// Most packages taken from one lockfile: 200 000.
+pub const MAX_LOCKFILE_PACKAGES: usize = 200_000;
+
+/// Largest VEX document read: 16 MiB (a CycloneDX BOM with vulnerabilities embedded).
+pub const MAX_VEX_LEN: usize = 16 * 1024 * 1024;
+
+/// Most statements taken from one VEX document: 100 000.
+pub const MAX_VEX_STATEMENTS: usize = 100_000;

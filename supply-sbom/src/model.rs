@@ -1,0 +1,406 @@
+//! The one internal model that SPDX 2.x, SPDX 3.0 and CycloneDX documents map to: packages
+//! (CycloneDX components), files, relationships, licenses, checksums, external references,
+//! purls and CPEs. Policy, graph and vulnerability matching work on it, whatever the source.
+//!
+//! Identifiers are the document's own: SPDX 2 `SPDXRef-…` ids, SPDX 3 IRIs, CycloneDX
+//! `bom-ref`s (generated as `component-N` when a component has none). Relationships use the
+//! SPDX 2 names ([`RelationshipType`]); CycloneDX `dependencies` become `DEPENDS_ON` and nested
+//! components `CONTAINS`.
+
+use std::fmt;
+
+use crate::license::{Dialect, Expression, LicenseField, Strictness};
+use crate::purl::Purl;
+
+/// An SBOM in the internal model.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Sbom {
+    /// Document name (SPDX `name`, CycloneDX `metadata.component.name`).
+    pub name: Option<String>,
+    /// Document identity: SPDX `documentNamespace` / 3.0 document IRI, CycloneDX
+    /// `serialNumber`.
+    pub namespace: Option<String>,
+    /// Creation time, as written (`2022-09-24T17:27:55.556104Z` kept; writers normalize).
+    pub created: Option<String>,
+    /// Creators, SPDX 2 spelling (`Tool: syft-0.58.0`, `Organization: x`, `Person: y`).
+    pub creators: Vec<String>,
+    /// Ids of the elements the document describes (SPDX `documentDescribes` / DESCRIBES /
+    /// `rootElement`, CycloneDX `metadata.component`).
+    pub describes: Vec<String>,
+    /// Packages and components.
+    pub packages: Vec<Package>,
+    /// Files.
+    pub files: Vec<File>,
+    /// Snippets (SPDX 2): kept so that relationships to them resolve.
+    pub snippets: Vec<Snippet>,
+    /// Relationships between elements (deduplicated, in document order).
+    pub relationships: Vec<Relationship>,
+    /// License texts the document defines (`hasExtractedLicensingInfos`).
+    pub extracted_licenses: Vec<ExtractedLicense>,
+    /// Other SPDX documents this one refers to (`externalDocumentRefs`).
+    pub external_documents: Vec<ExternalDocument>,
+}
+
+/// A reference to another SPDX document (`DocumentRef-x`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExternalDocument {
+    /// `DocumentRef-…`.
+    pub id: String,
+    /// The other document's namespace URI.
+    pub namespace: String,
+    /// Its checksum.
+    pub checksum: Checksum,
+}
+
+/// A package (SPDX) or component (CycloneDX).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Package {
+    /// The document-local id (`SPDXRef-…`, IRI or `bom-ref`).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: Option<String>,
+    /// What it is: CycloneDX `type` (`library`, `application`, `operating-system`…), SPDX
+    /// `primaryPackagePurpose` lowercased with `_` → `-`.
+    pub purpose: Option<String>,
+    /// Supplier, SPDX spelling (`Organization: x`).
+    pub supplier: Option<String>,
+    /// Where it comes from (SPDX `downloadLocation`; `NOASSERTION`/`NONE` kept).
+    pub download_location: Option<String>,
+    /// Home page.
+    pub homepage: Option<String>,
+    /// Description or summary.
+    pub description: Option<String>,
+    /// The concluded license.
+    pub license_concluded: Option<License>,
+    /// The declared license.
+    pub license_declared: Option<License>,
+    /// Copyright text.
+    pub copyright: Option<String>,
+    /// Checksums.
+    pub checksums: Vec<Checksum>,
+    /// The package URL (first purl reference; invalid ones stay in `external_refs`).
+    pub purl: Option<Purl>,
+    /// CPE 2.3 (or 2.2) names.
+    pub cpes: Vec<String>,
+    /// Other external references.
+    pub external_refs: Vec<ExternalRef>,
+    /// SPDX `filesAnalyzed` (SPDX 2 default: true).
+    pub files_analyzed: Option<bool>,
+    /// SPDX `packageVerificationCode` value.
+    pub verification_code: Option<String>,
+}
+
+/// A file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct File {
+    /// The document-local id.
+    pub id: String,
+    /// Path (`./lib/x.so`).
+    pub name: String,
+    /// Checksums.
+    pub checksums: Vec<Checksum>,
+    /// The concluded license.
+    pub license_concluded: Option<License>,
+    /// Licenses found in the file (`licenseInfoInFiles`), as written.
+    pub license_info_in_file: Vec<String>,
+    /// Copyright text.
+    pub copyright: Option<String>,
+}
+
+/// A snippet of a file (SPDX 2).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Snippet {
+    /// The document-local id.
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// The id of the file it is from.
+    pub file: String,
+}
+
+/// A license as a document states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum License {
+    /// An SPDX expression, `NONE` or `NOASSERTION`.
+    Spdx(LicenseField),
+    /// A license known only by name (CycloneDX `license.name`), never matched as an id.
+    Named(String),
+    /// Text that is not a valid expression even when read leniently, kept as written.
+    Unparsed(String),
+}
+
+impl License {
+    /// Reads a license field leniently (operators in any case, ids off the list kept).
+    pub fn parse_lenient(s: &str, dialect: Dialect) -> Self {
+        match LicenseField::parse_with(s, dialect, Strictness::Lenient) {
+            Ok(f) => Self::Spdx(f),
+            Err(_) => Self::Unparsed(s.to_string()),
+        }
+    }
+
+    /// The SPDX field, when this is one.
+    pub fn field(&self) -> Option<&LicenseField> {
+        match self {
+            Self::Spdx(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The expression, when this is one.
+    pub fn expression(&self) -> Option<&Expression> {
+        self.field().and_then(LicenseField::expression)
+    }
+}
+
+impl fmt::Display for License {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Spdx(l) => l.fmt(f),
+            Self::Named(s) | Self::Unparsed(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A checksum. The algorithm uses SPDX 2 spelling (`SHA256`, `SHA3-256`, `BLAKE2b-256`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Checksum {
+    /// Algorithm, SPDX 2 spelling.
+    pub algorithm: String,
+    /// Lowercase hex value.
+    pub value: String,
+}
+
+/// An external reference other than a purl or CPE.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ExternalRef {
+    /// SPDX `referenceCategory` (`SECURITY`, `PACKAGE-MANAGER`, `PERSISTENT-ID`, `OTHER`) or
+    /// `OTHER` for CycloneDX.
+    pub category: String,
+    /// SPDX `referenceType` or CycloneDX `type` (`website`, `vcs`…).
+    pub kind: String,
+    /// The locator or URL.
+    pub locator: String,
+}
+
+/// A relationship `from TYPE to`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Relationship {
+    /// Source element id.
+    pub from: String,
+    /// The type.
+    pub kind: RelationshipType,
+    /// Target element id (or `NOASSERTION` / `NONE`).
+    pub to: String,
+}
+
+/// A relationship type, SPDX 2 spelling (`DEPENDS_ON`); [`RelationshipType::spdx3`] gives
+/// the 3.0 spelling (`dependsOn`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RelationshipType(String);
+
+impl RelationshipType {
+    /// `DESCRIBES`.
+    pub fn describes() -> Self {
+        Self("DESCRIBES".into())
+    }
+    /// `DEPENDS_ON`.
+    pub fn depends_on() -> Self {
+        Self("DEPENDS_ON".into())
+    }
+    /// `CONTAINS`.
+    pub fn contains() -> Self {
+        Self("CONTAINS".into())
+    }
+
+    /// From either spelling: `DEPENDS_ON`, `dependsOn`, `depends-on`.
+    pub fn parse(s: &str) -> Self {
+        if s.contains(|c: char| c.is_ascii_lowercase()) {
+            let mut out = String::new();
+            for c in s.chars() {
+                if c.is_ascii_uppercase() {
+                    out.push('_');
+                }
+                out.push(if c == '-' {
+                    '_'
+                } else {
+                    c.to_ascii_uppercase()
+                });
+            }
+            Self(out)
+        } else {
+            Self(s.to_string())
+        }
+    }
+
+    /// SPDX 2 spelling.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// SPDX 3 spelling (`DEPENDS_ON` → `dependsOn`).
+    pub fn spdx3(&self) -> String {
+        let mut out = String::new();
+        let mut upper = false;
+        for c in self.0.chars() {
+            if c == '_' {
+                upper = true;
+            } else if upper {
+                out.push(c.to_ascii_uppercase());
+                upper = false;
+            } else {
+                out.push(c.to_ascii_lowercase());
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for RelationshipType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A license text the document defines (`LicenseRef-…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExtractedLicense {
+    /// `LicenseRef-…`.
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// The text.
+    pub text: String,
+}
+
+impl Sbom {
+    /// An empty SBOM.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The package with this id.
+    pub fn package(&self, id: &str) -> Option<&Package> {
+        self.packages.iter().find(|p| p.id == id)
+    }
+
+    /// Adds a relationship unless the same one is already there.
+    pub fn add_relationship(&mut self, from: &str, kind: RelationshipType, to: &str) {
+        let r = Relationship {
+            from: from.into(),
+            kind,
+            to: to.into(),
+        };
+        if !self.relationships.contains(&r) {
+            self.relationships.push(r);
+        }
+    }
+
+    /// Brings the two SPDX 2 spellings of the same facts to one: `describes` entries are also
+    /// `DESCRIBES` relationships from the document and back. Idempotent.
+    pub fn normalize(&mut self, document_id: &str) {
+        let describes = self.describes.clone();
+        for d in &describes {
+            self.add_relationship(document_id, RelationshipType::describes(), d);
+        }
+        for r in self.relationships.clone() {
+            if r.from == document_id
+                && r.kind == RelationshipType::describes()
+                && !self.describes.contains(&r.to)
+            {
+                self.describes.push(r.to.clone());
+            }
+        }
+    }
+}
+
+/// Maps a checksum algorithm name from any format to SPDX 2 spelling: `SHA-256`, `sha256`
+/// and `SHA256` give `SHA256`; `SHA3-256` and `BLAKE2b-256` stay.
+pub fn spdx_algorithm(alg: &str) -> String {
+    let up = alg.to_ascii_uppercase();
+    match up.as_str() {
+        "SHA-1" => "SHA1".into(),
+        "SHA-224" => "SHA224".into(),
+        "SHA-256" => "SHA256".into(),
+        "SHA-384" => "SHA384".into(),
+        "SHA-512" => "SHA512".into(),
+        u if u.starts_with("BLAKE2B-") => format!("BLAKE2b-{}", &alg[8..]),
+        _ => up,
+    }
+}
+
+/// Maps an SPDX 2 algorithm name to CycloneDX spelling (`SHA256` → `SHA-256`); `None` for an
+/// algorithm CycloneDX has no name for (`SHA224`, `MD2`, `ADLER32`…).
+pub fn cyclonedx_algorithm(alg: &str) -> Option<&'static str> {
+    Some(match alg {
+        "MD5" => "MD5",
+        "SHA1" => "SHA-1",
+        "SHA256" => "SHA-256",
+        "SHA384" => "SHA-384",
+        "SHA512" => "SHA-512",
+        "SHA3-256" => "SHA3-256",
+        "SHA3-384" => "SHA3-384",
+        "SHA3-512" => "SHA3-512",
+        "BLAKE2b-256" => "BLAKE2b-256",
+        "BLAKE2b-384" => "BLAKE2b-384",
+        "BLAKE2b-512" => "BLAKE2b-512",
+        "BLAKE3" => "BLAKE3",
+        _ => return None,
+    })
+}
+
+/// Maps an SPDX 2 algorithm name to SPDX 3 spelling (`SHA256` → `sha256`, `SHA3-256` →
+/// `sha3_256`, `BLAKE2b-256` → `blake2b256`).
+pub fn spdx3_algorithm(alg: &str) -> String {
+    let l = alg.to_ascii_lowercase();
+    if let Some(rest) = l.strip_prefix("blake2b-") {
+        return format!("blake2b{rest}");
+    }
+    l.replace('-', "_")
+}
+
+/// The reverse of [`spdx3_algorithm`].
+pub fn from_spdx3_algorithm(alg: &str) -> String {
+    if let Some(rest) = alg.strip_prefix("blake2b") {
+        return format!("BLAKE2b-{rest}");
+    }
+    alg.to_ascii_uppercase().replace('_', "-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relationship_spellings() {
+        let r = RelationshipType::parse("dependsOn");
+        assert_eq!(r.as_str(), "DEPENDS_ON");
+        assert_eq!(r.spdx3(), "dependsOn");
+        assert_eq!(
+            RelationshipType::parse("DEV_DEPENDENCY_OF").spdx3(),
+            "devDependencyOf"
+        );
+        assert_eq!(
+            RelationshipType::parse("hasConcludedLicense").as_str(),
+            "HAS_CONCLUDED_LICENSE"
+        );
+    }
+
+    #[test]
+    fn algorithms() {
+        assert_eq!(spdx_algorithm("SHA-256"), "SHA256");
+        assert_eq!(spdx_algorithm("blake2b-256"), "BLAKE2b-256");
+        assert_eq!(cyclonedx_algorithm("SHA256"), Some("SHA-256"));
+        assert_eq!(spdx3_algorithm("SHA3-256"), "sha3_256");
+        assert_eq!(from_spdx3_algorithm("sha3_256"), "SHA3-256");
+        assert_eq!(from_spdx3_algorithm("blake2b256"), "BLAKE2b-256");
+    }
+}

@@ -1,0 +1,730 @@
+//! Package URLs (purl): parse, build and canonicalize
+//! `pkg:type/namespace/name@version?qualifiers#subpath` per the
+//! [purl specification](https://github.com/package-url/purl-spec) and its per-type rules.
+//!
+//! A [`Purl`] is always canonical: the type and qualifier keys are lowercased, qualifiers are
+//! sorted with empty values dropped, subpath segments `.`, `..` and empty ones are removed, and
+//! each type's rules are applied (a case-insensitive name is lowercased, a PyPI name has `_`
+//! replaced by `-`, a required namespace is present, a prohibited one absent…). Its
+//! [`Display`](std::fmt::Display) form is the canonical string, so two purls naming the same
+//! package compare equal after parsing.
+//!
+//! ```
+//! use supply_sbom::purl::Purl;
+//!
+//! let p: Purl = "pkg:PYPI/Django_package@1.11.1.dev1".parse().unwrap();
+//! assert_eq!(p.ty(), "pypi");
+//! assert_eq!(p.name(), "django-package");
+//! assert_eq!(p.to_string(), "pkg:pypi/django-package@1.11.1.dev1");
+//!
+//! let deb = Purl::builder("deb", "attr")
+//!     .namespace("debian")
+//!     .version("1:2.4.47-2+b1")
+//!     .qualifier("arch", "amd64")
+//!     .build()
+//!     .unwrap();
+//! assert_eq!(deb.to_string(), "pkg:deb/debian/attr@1:2.4.47-2%2Bb1?arch=amd64");
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::limits::{LimitExceeded, MAX_PURL_LEN};
+
+/// Why a package URL was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The string does not start with the `pkg:` scheme.
+    #[error("a package URL starts with `pkg:`")]
+    MissingScheme,
+    /// There is no type (`pkg:TYPE/…`).
+    #[error("the package URL has no type")]
+    MissingType,
+    /// The type holds a character outside `[A-Za-z0-9.+-]` or starts with a digit.
+    #[error("invalid package URL type `{ty}`")]
+    InvalidType {
+        /// The type as written.
+        ty: String,
+    },
+    /// There is no name.
+    #[error("the package URL has no name")]
+    MissingName,
+    /// A percent escape is malformed or decodes to invalid UTF-8.
+    #[error("invalid percent-encoding in the package URL")]
+    InvalidPercentEncoding,
+    /// A qualifier key holds a character outside `[A-Za-z0-9._-]` or starts with a digit.
+    #[error("invalid qualifier key `{key}`")]
+    InvalidQualifierKey {
+        /// The key as written.
+        key: String,
+    },
+    /// A qualifier key appears twice.
+    #[error("qualifier `{key}` appears more than once")]
+    DuplicateQualifier {
+        /// The (lowercased) key.
+        key: String,
+    },
+    /// The type requires a namespace and there is none.
+    #[error("a `{ty}` package URL requires a namespace")]
+    NamespaceRequired {
+        /// The package type.
+        ty: String,
+    },
+    /// The type prohibits a namespace and there is one.
+    #[error("a `{ty}` package URL has no namespace")]
+    NamespaceProhibited {
+        /// The package type.
+        ty: String,
+    },
+    /// The type requires a qualifier that is missing.
+    #[error("a `{ty}` package URL requires the `{key}` qualifier")]
+    QualifierRequired {
+        /// The package type.
+        ty: String,
+        /// The missing qualifier key.
+        key: &'static str,
+    },
+    /// A component breaks a rule of its type (the rule is named).
+    #[error("invalid `{ty}` package URL: {rule}")]
+    TypeRule {
+        /// The package type.
+        ty: String,
+        /// The rule broken.
+        rule: &'static str,
+    },
+    /// The string is longer than [`MAX_PURL_LEN`].
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
+}
+
+/// A canonical package URL.
+///
+/// Fields are private: a `Purl` comes only from [`Purl::parse`] or [`PurlBuilder::build`], so it
+/// is always valid and canonical. Equality and ordering follow the canonical string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Purl {
+    ty: String,
+    namespace: Option<String>,
+    name: String,
+    version: Option<String>,
+    qualifiers: BTreeMap<String, String>,
+    subpath: Option<String>,
+}
+
+impl Purl {
+    /// Parses and canonicalizes a package URL.
+    ///
+    /// Accepts the forms real tools write: `pkg://type/…`, over-encoded characters
+    /// (`sha256%3A…`), upper-case types and qualifier keys.
+    ///
+    /// # Errors
+    /// [`Error`] says which part is malformed or which type rule it breaks.
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        if s.len() > MAX_PURL_LEN {
+            return Err(LimitExceeded::new("package URL", MAX_PURL_LEN)
+                .with_actual(s.len())
+                .into());
+        }
+        // Subpath: after the last `#`.
+        let (rest, subpath) = match s.rsplit_once('#') {
+            Some((r, sp)) => (r, Some(sp)),
+            None => (s, None),
+        };
+        // Qualifiers: after the last `?`.
+        let (rest, qualifiers) = match rest.rsplit_once('?') {
+            Some((r, q)) => (r, Some(q)),
+            None => (rest, None),
+        };
+        let Some((scheme, rest)) = rest.split_once(':') else {
+            return Err(Error::MissingScheme);
+        };
+        if !scheme.eq_ignore_ascii_case("pkg") {
+            return Err(Error::MissingScheme);
+        }
+        // `pkg://type/…` and `pkg:///type/…` are accepted: leading slashes are ignored.
+        let rest = rest.trim_start_matches('/');
+        let Some((ty, rest)) = rest.split_once('/') else {
+            return Err(if rest.is_empty() || valid_type(rest) {
+                Error::MissingName
+            } else {
+                Error::InvalidType { ty: rest.into() }
+            });
+        };
+        if ty.is_empty() {
+            return Err(Error::MissingType);
+        }
+        let rest = rest.trim_matches('/');
+        // The version follows the last `@` of the last path segment (an npm scope
+        // `@babel/core` has an `@` in the namespace).
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (path, version) = match rest[last_slash..].rfind('@') {
+            Some(at) => (&rest[..last_slash + at], Some(&rest[last_slash + at + 1..])),
+            None => (rest, None),
+        };
+        let mut parts = Parts {
+            ty: ty.to_string(),
+            ..Parts::default()
+        };
+        let (namespace, name) = match path.rsplit_once('/') {
+            Some((ns, name)) => (Some(ns), name),
+            None => (None, path),
+        };
+        parts.name = Some(decode(name)?);
+        if let Some(ns) = namespace {
+            let segs = ns
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(decode)
+                .collect::<Result<Vec<_>, _>>()?;
+            if !segs.is_empty() {
+                parts.namespace = Some(segs.join("/"));
+            }
+        }
+        if let Some(v) = version {
+            parts.version = Some(decode(v)?);
+        }
+        if let Some(q) = qualifiers {
+            for pair in q.split('&').filter(|p| !p.is_empty()) {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                let key = k.to_ascii_lowercase();
+                if !valid_qualifier_key(&key) {
+                    return Err(Error::InvalidQualifierKey { key: k.into() });
+                }
+                if parts.qualifiers.contains_key(&key) {
+                    return Err(Error::DuplicateQualifier { key });
+                }
+                parts.qualifiers.insert(key, decode(v)?);
+            }
+        }
+        if let Some(sp) = subpath {
+            let segs = sp.split('/').map(decode).collect::<Result<Vec<_>, _>>()?;
+            parts.subpath = Some(segs.join("/"));
+        }
+        parts.into_purl()
+    }
+
+    /// Starts building a purl of type `ty` named `name` (components unencoded).
+    pub fn builder(ty: impl Into<String>, name: impl Into<String>) -> PurlBuilder {
+        PurlBuilder {
+            parts: Parts {
+                ty: ty.into(),
+                name: Some(name.into()),
+                ..Parts::default()
+            },
+        }
+    }
+
+    /// Builds a purl from its components; the same checks and canonicalization as
+    /// [`Purl::parse`].
+    ///
+    /// # Errors
+    /// As [`Purl::parse`].
+    pub fn from_parts(parts: Parts) -> Result<Self, Error> {
+        parts.into_purl()
+    }
+
+    /// The type (`npm`, `pypi`, `deb`…), lowercase.
+    pub fn ty(&self) -> &str {
+        &self.ty
+    }
+
+    /// The namespace (`@babel`, `org.apache.commons`, `debian`), decoded, segments joined by `/`.
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// The name, decoded and normalized per its type.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The version, decoded.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The qualifiers, keys lowercase and sorted, values decoded and non-empty.
+    pub fn qualifiers(&self) -> &BTreeMap<String, String> {
+        &self.qualifiers
+    }
+
+    /// One qualifier's value (`arch`, `distro`, `repository_url`…).
+    pub fn qualifier(&self, key: &str) -> Option<&str> {
+        self.qualifiers.get(key).map(String::as_str)
+    }
+
+    /// The subpath, decoded, without leading or trailing `/`.
+    pub fn subpath(&self) -> Option<&str> {
+        self.subpath.as_deref()
+    }
+
+    /// The components, for changing one and building again.
+    pub fn to_parts(&self) -> Parts {
+        Parts {
+            ty: self.ty.clone(),
+            namespace: self.namespace.clone(),
+            name: Some(self.name.clone()),
+            version: self.version.clone(),
+            qualifiers: self.qualifiers.clone(),
+            subpath: self.subpath.clone(),
+        }
+    }
+
+    /// The same package without version, qualifiers or subpath: the identity that versions of a
+    /// package share (`pkg:npm/%40babel/core`).
+    #[must_use]
+    pub fn without_version(&self) -> Self {
+        Self {
+            ty: self.ty.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+            version: None,
+            qualifiers: BTreeMap::new(),
+            subpath: None,
+        }
+    }
+
+    /// The package identity as one string, `namespace/name` or `name` (decoded): how the
+    /// ecosystem itself names the package (`@babel/core`, `org.apache.commons/io`,
+    /// `github.com/gorilla/context`).
+    pub fn full_name(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{ns}/{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+impl FromStr for Purl {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for Purl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "pkg:{}/", self.ty)?;
+        if let Some(ns) = &self.namespace {
+            for seg in ns.split('/') {
+                write!(f, "{}/", Encoded(seg))?;
+            }
+        }
+        if self.ty == "git" {
+            // A git name is a repository path (`owner/repo`); its `/` stay separators.
+            let mut first = true;
+            for seg in self.name.split('/') {
+                if !first {
+                    f.write_str("/")?;
+                }
+                first = false;
+                write!(f, "{}", Encoded(seg))?;
+            }
+        } else {
+            write!(f, "{}", Encoded(&self.name))?;
+        }
+        if let Some(v) = &self.version {
+            write!(f, "@{}", Encoded(v))?;
+        }
+        let mut sep = '?';
+        for (k, v) in &self.qualifiers {
+            write!(f, "{sep}{k}={}", Encoded(v))?;
+            sep = '&';
+        }
+        if let Some(sp) = &self.subpath {
+            f.write_str("#")?;
+            let mut first = true;
+            for seg in sp.split('/') {
+                if !first {
+                    f.write_str("/")?;
+                }
+                first = false;
+                write!(f, "{}", Encoded(seg))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for Purl {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Purl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The components of a package URL, unencoded, before checks (the purl-spec suite's "build"
+/// input).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Parts {
+    /// The type (any case).
+    pub ty: String,
+    /// The namespace, segments separated by `/`.
+    pub namespace: Option<String>,
+    /// The name (required).
+    pub name: Option<String>,
+    /// The version.
+    pub version: Option<String>,
+    /// The qualifiers (keys in any case; empty values are dropped).
+    pub qualifiers: BTreeMap<String, String>,
+    /// The subpath, segments separated by `/`.
+    pub subpath: Option<String>,
+}
+
+impl Parts {
+    fn into_purl(self) -> Result<Purl, Error> {
+        let ty = self.ty.to_ascii_lowercase();
+        if ty.is_empty() {
+            return Err(Error::MissingType);
+        }
+        if !valid_type(&ty) {
+            return Err(Error::InvalidType { ty: self.ty });
+        }
+        let rule = type_rule(&ty);
+        let mut name = match self.name {
+            Some(n) if !n.is_empty() => n,
+            _ => return Err(Error::MissingName),
+        };
+        let mut namespace = self.namespace.and_then(|ns| {
+            let segs: Vec<&str> = ns.split('/').filter(|s| !s.is_empty()).collect();
+            (!segs.is_empty()).then(|| segs.join("/"))
+        });
+        let mut version = self.version.filter(|v| !v.is_empty());
+        let mut qualifiers = BTreeMap::new();
+        for (k, v) in self.qualifiers {
+            let key = k.to_ascii_lowercase();
+            if !valid_qualifier_key(&key) {
+                return Err(Error::InvalidQualifierKey { key: k });
+            }
+            if v.is_empty() {
+                continue;
+            }
+            if qualifiers.insert(key.clone(), v).is_some() {
+                return Err(Error::DuplicateQualifier { key });
+            }
+        }
+        let subpath = self.subpath.and_then(|sp| {
+            let segs: Vec<&str> = sp
+                .split('/')
+                .filter(|s| !s.is_empty() && *s != "." && *s != "..")
+                .collect();
+            (!segs.is_empty()).then(|| segs.join("/"))
+        });
+
+        // A git purl's name is the repository path below the host: everything after the
+        // first namespace segment.
+        if ty == "git" {
+            if let Some(ns) = namespace.take() {
+                match ns.split_once('/') {
+                    Some((host, owner)) => {
+                        name = format!("{owner}/{name}");
+                        namespace = Some(host.to_string());
+                    }
+                    None => namespace = Some(ns),
+                }
+            }
+        }
+
+        match rule.namespace {
+            Requirement::Required if namespace.is_none() => {
+                return Err(Error::NamespaceRequired { ty });
+            }
+            Requirement::Prohibited if namespace.is_some() => {
+                return Err(Error::NamespaceProhibited { ty });
+            }
+            _ => {}
+        }
+        for key in rule.required_qualifiers {
+            if !qualifiers.contains_key(*key) {
+                return Err(Error::QualifierRequired { ty, key });
+            }
+        }
+        if rule.namespace_lower {
+            namespace = namespace.map(|n| n.to_lowercase());
+        }
+        if rule.name_lower {
+            name = name.to_lowercase();
+        }
+        if rule.version_lower {
+            version = version.map(|v| v.to_lowercase());
+        }
+        match ty.as_str() {
+            // PEP 503 spelling: `_` and `-` are the same character; lowercased above.
+            "pypi" => name = name.replace('_', "-"),
+            // Databricks' MLflow registry is case-insensitive (purl-spec mlflow-definition).
+            "mlflow"
+                if qualifiers
+                    .get("repository_url")
+                    .is_some_and(|u| u.contains("databricks")) =>
+            {
+                name = name.to_lowercase();
+            }
+            // A CPAN distribution name (`URI-PackageURL`), never a module name (`URI::PackageURL`).
+            "cpan" if name.contains("::") => {
+                return Err(Error::TypeRule {
+                    ty,
+                    rule: "the name is a distribution name, not a module name with `::`",
+                });
+            }
+            // A Chrome extension id is 32 letters a-p; its version 1 to 4 dot-separated integers.
+            "chrome-extension" => {
+                if name.len() != 32 || !name.bytes().all(|b| (b'a'..=b'p').contains(&b)) {
+                    return Err(Error::TypeRule {
+                        ty,
+                        rule: "the name is an extension id of 32 letters a-p",
+                    });
+                }
+                if let Some(v) = &version {
+                    let parts: Vec<&str> = v.split('.').collect();
+                    if parts.len() > 4
+                        || parts
+                            .iter()
+                            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+                    {
+                        return Err(Error::TypeRule {
+                            ty,
+                            rule: "the version is 1 to 4 dot-separated integers",
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(Purl {
+            ty,
+            namespace,
+            name,
+            version,
+            qualifiers,
+            subpath,
+        })
+    }
+}
+
+/// A builder of [`Purl`]s; see [`Purl::builder`].
+#[derive(Debug, Clone)]
+pub struct PurlBuilder {
+    parts: Parts,
+}
+
+impl PurlBuilder {
+    /// Sets the namespace (segments separated by `/`, unencoded).
+    #[must_use]
+    pub fn namespace(mut self, ns: impl Into<String>) -> Self {
+        self.parts.namespace = Some(ns.into());
+        self
+    }
+
+    /// Sets the version (unencoded).
+    #[must_use]
+    pub fn version(mut self, v: impl Into<String>) -> Self {
+        self.parts.version = Some(v.into());
+        self
+    }
+
+    /// Adds a qualifier (unencoded value; an empty value is dropped).
+    #[must_use]
+    pub fn qualifier(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.parts.qualifiers.insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets the subpath (segments separated by `/`, unencoded).
+    #[must_use]
+    pub fn subpath(mut self, sp: impl Into<String>) -> Self {
+        self.parts.subpath = Some(sp.into());
+        self
+    }
+
+    /// Checks and canonicalizes.
+    ///
+    /// # Errors
+    /// As [`Purl::parse`].
+    pub fn build(self) -> Result<Purl, Error> {
+        self.parts.into_purl()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Requirement {
+    Required,
+    Optional,
+    Prohibited,
+}
+
+/// The rules of one registered type that canonicalization applies
+/// (from purl-spec `types/<type>-definition.json`).
+#[derive(Clone, Copy)]
+struct TypeRule {
+    namespace: Requirement,
+    namespace_lower: bool,
+    name_lower: bool,
+    version_lower: bool,
+    required_qualifiers: &'static [&'static str],
+}
+
+const fn rule(namespace: Requirement, ns_lower: bool, name_lower: bool) -> TypeRule {
+    TypeRule {
+        namespace,
+        namespace_lower: ns_lower,
+        name_lower,
+        version_lower: false,
+        required_qualifiers: &[],
+    }
+}
+
+/// Per-type rules, from the purl-spec type definitions (`namespace_definition.requirement`,
+/// `*_definition.case_sensitive: false`, required qualifiers). Unregistered types get no rule.
+fn type_rule(ty: &str) -> TypeRule {
+    use Requirement::{Optional as O, Prohibited as P, Required as R};
+    match ty {
+        "alpm" | "apk" | "bitbucket" | "composer" | "deb" | "github" | "qpkg" | "rpm" => TypeRule {
+            name_lower: ty != "rpm" && ty != "qpkg",
+            ..rule(R, true, true)
+        },
+        "vscode-extension" => TypeRule {
+            version_lower: true,
+            ..rule(R, true, true)
+        },
+        "git" => rule(R, true, true),
+        "golang" | "maven" | "swift" => rule(R, false, false),
+        "huggingface" => TypeRule {
+            version_lower: true,
+            ..rule(R, false, false)
+        },
+        "brew" | "hex" | "luarocks" => rule(O, true, true),
+        "yocto" => rule(O, true, false),
+        "conan" | "cpan" | "docker" | "generic" | "npm" => rule(O, false, false),
+        "swid" => TypeRule {
+            required_qualifiers: &["tag_id"],
+            ..rule(O, false, false)
+        },
+        "bitnami" | "chrome-extension" | "otp" | "pub" => rule(P, false, true),
+        "pypi" => TypeRule {
+            version_lower: true,
+            ..rule(P, false, true)
+        },
+        "oci" => TypeRule {
+            version_lower: true,
+            ..rule(P, false, true)
+        },
+        "julia" => TypeRule {
+            required_qualifiers: &["uuid"],
+            ..rule(P, false, false)
+        },
+        "bazel" | "cargo" | "cocoapods" | "conda" | "cran" | "gem" | "hackage" | "mlflow"
+        | "nuget" | "opam" | "vcpkg" => rule(P, false, false),
+        _ => rule(O, false, false),
+    }
+}
+
+/// `[A-Za-z0-9.+-]+`, not starting with a digit (purl spec, "type").
+fn valid_type(ty: &str) -> bool {
+    !ty.is_empty()
+        && !ty.starts_with(|c: char| c.is_ascii_digit())
+        && ty
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'+' || b == b'-')
+}
+
+/// `[A-Za-z0-9._-]+`, not starting with a digit (purl spec, "qualifiers").
+fn valid_qualifier_key(key: &str) -> bool {
+    !key.is_empty()
+        && !key.starts_with(|c: char| c.is_ascii_digit())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+}
+
+fn decode(s: &str) -> Result<String, Error> {
+    let bytes = s.as_bytes();
+    if !bytes.contains(&b'%') {
+        return Ok(s.to_string());
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .ok_or(Error::InvalidPercentEncoding)?;
+            let hi = hex_val(hex[0]).ok_or(Error::InvalidPercentEncoding)?;
+            let lo = hex_val(hex[1]).ok_or(Error::InvalidPercentEncoding)?;
+            out.push(hi << 4 | lo);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| Error::InvalidPercentEncoding)
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Canonical percent-encoding of one component: everything but the RFC 3986 unreserved
+/// characters and `:` is encoded (purl spec, "Character encoding").
+struct Encoded<'a>(&'a str);
+
+impl fmt::Display for Encoded<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for &b in self.0.as_bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':') {
+                write!(f, "{}", char::from(b))?;
+            } else {
+                write!(f, "%{b:02X}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npm_scope_is_namespace() {
+        let p = Purl::parse("pkg:npm/@babel/core@7.0.0").unwrap();
+        assert_eq!(p.namespace(), Some("@babel"));
+        assert_eq!(p.name(), "core");
+        assert_eq!(p.version(), Some("7.0.0"));
+        assert_eq!(p.to_string(), "pkg:npm/%40babel/core@7.0.0");
+        assert_eq!(p.full_name(), "@babel/core");
+    }
+
+    #[test]
+    fn overlong_is_refused() {
+        let s = format!("pkg:generic/{}", "a".repeat(MAX_PURL_LEN));
+        assert!(matches!(Purl::parse(&s), Err(Error::LimitExceeded(_))));
+    }
+
+    #[test]
+    fn bad_percent_is_refused() {
+        assert_eq!(
+            Purl::parse("pkg:generic/a%zz"),
+            Err(Error::InvalidPercentEncoding)
+        );
+        assert_eq!(
+            Purl::parse("pkg:generic/a%ff"),
+            Err(Error::InvalidPercentEncoding)
+        );
+    }
+}

@@ -1,0 +1,456 @@
+//! SPDX 3.0.1 JSON-LD (Core, Software and SimpleLicensing profiles): reader and writer.
+//!
+//! Licenses are `simplelicensing_LicenseExpression` elements linked by `hasConcludedLicense` /
+//! `hasDeclaredLicense` relationships; they become the packages' license fields in the model
+//! and are written back the same way. Validation covers the JSON schema's and SHACL model's
+//! rules that the test data exercises: every element has a `type`, an `spdxId` and a
+//! `creationInfo`, `software_primaryPurpose` is in its vocabulary, relationships have
+//! `from`, `relationshipType` and a `to` array, and the document has an `@graph`.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Map, Value};
+
+use crate::license::{Dialect, LicenseField, Strictness};
+use crate::model::{
+    from_spdx3_algorithm, spdx3_algorithm, Checksum, File, License, Package, RelationshipType, Sbom,
+};
+use crate::purl::Purl;
+use crate::validate::{shown, IssueKind, Report};
+
+/// The SPDX 3.0.1 JSON-LD context IRI.
+pub const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
+
+const PURPOSES: &[&str] = &[
+    "application",
+    "archive",
+    "bom",
+    "configuration",
+    "container",
+    "data",
+    "device",
+    "deviceDriver",
+    "diskImage",
+    "documentation",
+    "evidence",
+    "executable",
+    "file",
+    "filesystemImage",
+    "firmware",
+    "framework",
+    "install",
+    "library",
+    "manifest",
+    "model",
+    "module",
+    "operatingSystem",
+    "other",
+    "patch",
+    "platform",
+    "requirement",
+    "source",
+    "specification",
+    "test",
+];
+
+fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Value::as_str)
+}
+
+fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
+    v.get(k)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// Reads an SPDX 3 JSON-LD document. `None` when `doc` has no `@context` naming SPDX 3.
+pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
+    let ctx = doc.get("@context")?;
+    let ctx_ok = match ctx {
+        Value::String(c) => c.contains("spdx.org/rdf/3."),
+        Value::Array(a) => a
+            .iter()
+            .any(|c| c.as_str().is_some_and(|c| c.contains("spdx.org/rdf/3."))),
+        _ => false,
+    };
+    if !ctx_ok {
+        return None;
+    }
+    let Some(graph) = doc.get("@graph").and_then(Value::as_array) else {
+        report.missing("", "@graph");
+        return Some(Sbom::new());
+    };
+    let mut sbom = Sbom::new();
+    let mut expressions: HashMap<&str, &str> = HashMap::new();
+    let mut agents: HashMap<&str, (&str, &str)> = HashMap::new();
+    for (i, e) in graph.iter().enumerate() {
+        let path = format!("/@graph/{i}");
+        let Some(ty) = s(e, "type") else {
+            report.missing(path, "type");
+            continue;
+        };
+        if ty == "CreationInfo" {
+            if s(e, "specVersion").is_none() {
+                report.missing(&path, "specVersion");
+            }
+            if let Some(c) = s(e, "created") {
+                if supply_sig::time::Timestamp::parse_rfc3339(c).is_none() {
+                    report.push(
+                        format!("{path}/created"),
+                        IssueKind::Timestamp { value: shown(c) },
+                    );
+                }
+                if sbom.created.is_none() {
+                    sbom.created = Some(c.to_string());
+                }
+            }
+            continue;
+        }
+        let Some(id) = s(e, "spdxId").or_else(|| s(e, "@id")) else {
+            report.missing(path, "spdxId");
+            continue;
+        };
+        if e.get("creationInfo").is_none() {
+            report.missing(&path, "creationInfo");
+        }
+        match ty {
+            "SpdxDocument" => {
+                sbom.namespace = Some(id.to_string());
+                sbom.name = s(e, "name").map(str::to_string);
+                for r in arr(e, "rootElement") {
+                    if let Some(r) = r.as_str() {
+                        sbom.describes.push(r.to_string());
+                    }
+                }
+            }
+            "software_Sbom" if sbom.describes.is_empty() => {
+                for r in arr(e, "rootElement") {
+                    if let Some(r) = r.as_str() {
+                        sbom.describes.push(r.to_string());
+                    }
+                }
+            }
+            "simplelicensing_LicenseExpression" => {
+                if let Some(x) = s(e, "simplelicensing_licenseExpression") {
+                    expressions.insert(id, x);
+                }
+            }
+            "Tool" | "Person" | "Organization" | "SoftwareAgent" | "Agent" => {
+                let kind = match ty {
+                    "Person" => "Person",
+                    "Tool" | "SoftwareAgent" => "Tool",
+                    _ => "Organization",
+                };
+                agents.insert(id, (kind, s(e, "name").unwrap_or("unknown")));
+            }
+            "software_Package" => {
+                if let Some(p) = s(e, "software_primaryPurpose") {
+                    if !PURPOSES.contains(&p) {
+                        report.invalid(
+                            format!("{path}/software_primaryPurpose"),
+                            "software_primaryPurpose",
+                            p,
+                            "a software purpose",
+                        );
+                    }
+                }
+                let mut pkg = Package {
+                    id: id.to_string(),
+                    name: s(e, "name").unwrap_or_default().to_string(),
+                    version: s(e, "software_packageVersion").map(str::to_string),
+                    download_location: s(e, "software_downloadLocation").map(str::to_string),
+                    homepage: s(e, "software_homePage").map(str::to_string),
+                    description: s(e, "description")
+                        .or_else(|| s(e, "summary"))
+                        .map(str::to_string),
+                    copyright: s(e, "software_copyrightText").map(str::to_string),
+                    purpose: s(e, "software_primaryPurpose").map(purpose_to_model),
+                    checksums: hashes(e),
+                    ..Package::default()
+                };
+                if let Some(p) = s(e, "software_packageUrl") {
+                    match Purl::parse(p) {
+                        Ok(p) => pkg.purl = Some(p),
+                        Err(error) => report.push(
+                            format!("{path}/software_packageUrl"),
+                            IssueKind::Purl {
+                                value: shown(p),
+                                error,
+                            },
+                        ),
+                    }
+                }
+                for x in arr(e, "externalIdentifier") {
+                    match (s(x, "externalIdentifierType"), s(x, "identifier")) {
+                        (Some("cpe23" | "cpe22"), Some(c)) => pkg.cpes.push(c.to_string()),
+                        (Some("packageUrl"), Some(p)) if pkg.purl.is_none() => {
+                            pkg.purl = Purl::parse(p).ok()
+                        }
+                        _ => {}
+                    }
+                }
+                if pkg.name.is_empty() {
+                    report.missing(&path, "name");
+                }
+                sbom.packages.push(pkg);
+            }
+            "software_File" => {
+                if let Some(p) = s(e, "software_primaryPurpose") {
+                    if !PURPOSES.contains(&p) {
+                        report.invalid(
+                            format!("{path}/software_primaryPurpose"),
+                            "software_primaryPurpose",
+                            p,
+                            "a software purpose",
+                        );
+                    }
+                }
+                sbom.files.push(File {
+                    id: id.to_string(),
+                    name: s(e, "name").unwrap_or_default().to_string(),
+                    checksums: hashes(e),
+                    copyright: s(e, "software_copyrightText").map(str::to_string),
+                    ..File::default()
+                });
+            }
+            "Relationship" | "LifecycleScopedRelationship" => {
+                let (Some(from), Some(rt)) = (s(e, "from"), s(e, "relationshipType")) else {
+                    report.missing(path, "from/relationshipType");
+                    continue;
+                };
+                let Some(to) = e.get("to").and_then(Value::as_array) else {
+                    report.push(
+                        format!("{path}/to"),
+                        IssueKind::WrongType {
+                            field: "to",
+                            expected: "an array",
+                        },
+                    );
+                    continue;
+                };
+                for t in to.iter().filter_map(Value::as_str) {
+                    sbom.add_relationship(from, RelationshipType::parse(rt), t);
+                }
+            }
+            _ => {}
+        }
+    }
+    // Licenses: relationships to expression elements become license fields.
+    let mut keep = Vec::new();
+    for r in std::mem::take(&mut sbom.relationships) {
+        let field = match r.kind.as_str() {
+            "HAS_CONCLUDED_LICENSE" => Some(true),
+            "HAS_DECLARED_LICENSE" => Some(false),
+            _ => None,
+        };
+        let text = expressions.get(r.to.as_str()).copied().or_else(|| {
+            // A listed license may be named by its IRI (`https://spdx.org/licenses/MIT`).
+            r.to.strip_prefix("https://spdx.org/licenses/")
+        });
+        match (field, text) {
+            (Some(concluded), Some(text)) => {
+                let l = match LicenseField::parse_with(text, Dialect::Spdx3, Strictness::Lenient) {
+                    Ok(f) => License::Spdx(f),
+                    Err(_) => License::Unparsed(text.into()),
+                };
+                if let Some(p) = sbom.packages.iter_mut().find(|p| p.id == r.from) {
+                    if concluded {
+                        p.license_concluded = Some(l);
+                    } else {
+                        p.license_declared = Some(l);
+                    }
+                } else if let Some(f) = sbom.files.iter_mut().find(|f| f.id == r.from) {
+                    if concluded {
+                        f.license_concluded = Some(l);
+                    }
+                }
+            }
+            _ => keep.push(r),
+        }
+    }
+    sbom.relationships = keep;
+    for id in agents.values() {
+        sbom.creators.push(format!("{}: {}", id.0, id.1));
+    }
+    sbom.creators.sort();
+    Some(sbom)
+}
+
+fn hashes(e: &Value) -> Vec<Checksum> {
+    arr(e, "verifiedUsing")
+        .iter()
+        .filter(|h| s(h, "type") == Some("Hash"))
+        .filter_map(|h| {
+            Some(Checksum {
+                algorithm: from_spdx3_algorithm(s(h, "algorithm")?),
+                value: s(h, "hashValue")?.to_ascii_lowercase(),
+            })
+        })
+        .collect()
+}
+
+fn purpose_to_model(p: &str) -> String {
+    let mut out = String::new();
+    for c in p.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+fn purpose_to_spdx3(p: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut up = false;
+    for c in p.chars() {
+        if c == '-' {
+            up = true;
+        } else if up {
+            out.push(c.to_ascii_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    PURPOSES.contains(&out.as_str()).then_some(out)
+}
+
+/// Writes SPDX 3.0.1 JSON-LD.
+pub(crate) fn to_value(sbom: &Sbom) -> Value {
+    let base = crate::spdx2::namespace_for(sbom);
+    let base = base.trim_end_matches('/');
+    let iri = |id: &str| -> String {
+        if id.contains("://") {
+            id.to_string()
+        } else {
+            format!(
+                "{base}/{}",
+                crate::spdx2::spdx_id(id).trim_start_matches("SPDXRef-")
+            )
+        }
+    };
+    let ci = "_:creationinfo";
+    let mut graph = Vec::new();
+    let tool = format!("{base}/tool-supply-sbom");
+    graph.push(json!({
+        "type": "CreationInfo", "@id": ci, "specVersion": "3.0.1",
+        "created": crate::spdx2::created_for(sbom), "createdBy": [tool.clone()]
+    }));
+    graph.push(json!({"type": "Tool", "spdxId": tool, "name": format!("supply-sbom-{}", env!("CARGO_PKG_VERSION")), "creationInfo": ci}));
+    let mut elements = Vec::new();
+    let mut n = 0usize;
+    let mut rel = |graph: &mut Vec<Value>, from: &str, ty: &str, to: &str| {
+        n += 1;
+        graph.push(json!({
+            "type": "Relationship", "spdxId": format!("{base}/relationship-{n}"), "creationInfo": ci,
+            "from": from, "relationshipType": ty, "to": [to]
+        }));
+    };
+    let mut license_elems: Vec<(String, String)> = Vec::new();
+    let mut license_iri = |text: String, graph: &mut Vec<Value>| -> String {
+        if let Some((i, _)) = license_elems.iter().find(|(_, t)| *t == text) {
+            return i.clone();
+        }
+        let id = format!("{base}/license-{}", license_elems.len() + 1);
+        graph.push(json!({
+            "type": "simplelicensing_LicenseExpression", "spdxId": id, "creationInfo": ci,
+            "simplelicensing_licenseExpression": text
+        }));
+        license_elems.push((id.clone(), text));
+        id
+    };
+    for p in &sbom.packages {
+        let id = iri(&p.id);
+        let mut m = Map::new();
+        m.insert("type".into(), json!("software_Package"));
+        m.insert("spdxId".into(), json!(id));
+        m.insert("creationInfo".into(), json!(ci));
+        m.insert("name".into(), json!(p.name));
+        if let Some(v) = &p.version {
+            m.insert("software_packageVersion".into(), json!(v));
+        }
+        if let Some(v) = &p.download_location {
+            m.insert("software_downloadLocation".into(), json!(v));
+        }
+        if let Some(v) = &p.homepage {
+            m.insert("software_homePage".into(), json!(v));
+        }
+        if let Some(v) = &p.description {
+            m.insert("description".into(), json!(v));
+        }
+        if let Some(v) = &p.copyright {
+            m.insert("software_copyrightText".into(), json!(v));
+        }
+        if let Some(pp) = p.purpose.as_deref().and_then(purpose_to_spdx3) {
+            m.insert("software_primaryPurpose".into(), json!(pp));
+        }
+        if let Some(purl) = &p.purl {
+            m.insert("software_packageUrl".into(), json!(purl.to_string()));
+        }
+        if !p.cpes.is_empty() {
+            m.insert(
+                "externalIdentifier".into(),
+                Value::Array(p.cpes.iter().map(|c| json!({"type": "ExternalIdentifier", "externalIdentifierType": if c.starts_with("cpe:2.3:") {"cpe23"} else {"cpe22"}, "identifier": c})).collect()),
+            );
+        }
+        let hashes: Vec<Value> = p
+            .checksums
+            .iter()
+            .map(|c| json!({"type": "Hash", "algorithm": spdx3_algorithm(&c.algorithm), "hashValue": c.value}))
+            .collect();
+        if !hashes.is_empty() {
+            m.insert("verifiedUsing".into(), Value::Array(hashes));
+        }
+        graph.push(Value::Object(m));
+        for (l, ty) in [
+            (&p.license_concluded, "hasConcludedLicense"),
+            (&p.license_declared, "hasDeclaredLicense"),
+        ] {
+            if let Some(License::Spdx(LicenseField::Expression(e))) = l {
+                let lid = license_iri(e.to_current().to_string(), &mut graph);
+                rel(&mut graph, &id, ty, &lid);
+            }
+        }
+        elements.push(id);
+    }
+    for f in &sbom.files {
+        let id = iri(&f.id);
+        let mut m =
+            json!({"type": "software_File", "spdxId": id, "creationInfo": ci, "name": f.name});
+        let hashes: Vec<Value> = f
+            .checksums
+            .iter()
+            .map(|c| json!({"type": "Hash", "algorithm": spdx3_algorithm(&c.algorithm), "hashValue": c.value}))
+            .collect();
+        if !hashes.is_empty() {
+            m["verifiedUsing"] = Value::Array(hashes);
+        }
+        graph.push(m);
+        elements.push(id);
+    }
+    let doc_id = format!("{base}/document");
+    for r in &sbom.relationships {
+        if r.from == crate::spdx2::DOCUMENT_ID
+            || r.to == "NONE"
+            || r.to == "NOASSERTION"
+            || r.to.starts_with("DocumentRef-")
+        {
+            continue;
+        }
+        rel(&mut graph, &iri(&r.from), &r.kind.spdx3(), &iri(&r.to));
+    }
+    let roots: Vec<String> = sbom.describes.iter().map(|d| iri(d)).collect();
+    let sbom_id = format!("{base}/sbom");
+    graph.push(json!({
+        "type": "software_Sbom", "spdxId": sbom_id, "creationInfo": ci,
+        "rootElement": roots, "element": elements, "software_sbomType": ["build"]
+    }));
+    graph.push(json!({
+        "type": "SpdxDocument", "spdxId": doc_id, "creationInfo": ci,
+        "name": sbom.name.as_deref().unwrap_or("sbom"),
+        "rootElement": [sbom_id], "element": elements,
+        "profileConformance": ["core", "software", "simpleLicensing"]
+    }));
+    json!({"@context": CONTEXT, "@graph": graph})
+}

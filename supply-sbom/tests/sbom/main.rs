@@ -1,0 +1,15 @@
+//! Integration tests of supply-sbom against the data in `testdata/sbom/`: one module per area.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cyclonedx;
+mod graph;
+mod interop;
+mod license;
+mod lockfile;
+mod matching;
+mod osv;
+mod purl;
+mod realworld;
+mod spdx;
+mod version;
+mod vex;
