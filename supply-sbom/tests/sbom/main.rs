@@ -5,6 +5,7 @@ mod cyclonedx;
 mod graph;
 mod interop;
 mod license;
+mod limits;
 mod purl;
 mod realworld;
 mod spdx;
