@@ -131,6 +131,9 @@ pub struct Document {
 /// Decodes UTF-8 (with or without BOM) or UTF-16 with a BOM.
 fn decode(bytes: &[u8]) -> Result<String, Error> {
     let utf16 = |le: bool| -> Result<String, Error> {
+        if bytes.len() % 2 != 0 {
+            return Err(Error::Encoding);
+        }
         let units: Vec<u16> = bytes[2..]
             .chunks_exact(2)
             .map(|c| {

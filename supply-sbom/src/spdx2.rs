@@ -296,6 +296,13 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<(Version, S
         };
         if pkg.id.is_empty() {
             report.missing(&path, "SPDXID");
+        } else if !is_element_id(&pkg.id) {
+            report.invalid(
+                format!("{path}/SPDXID"),
+                "SPDXID",
+                shown(&pkg.id),
+                "SPDXRef-[A-Za-z0-9.-]+",
+            );
         }
         if pkg.name.is_empty() {
             report.missing(&path, "name");
@@ -365,8 +372,17 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<(Version, S
         if file.name.is_empty() {
             report.missing(&path, "fileName");
         }
-        if version == Version::V2_3 && file.checksums.is_empty() {
-            report.missing(&path, "checksums");
+        if version == Version::V2_3 && !file.checksums.iter().any(|c| c.algorithm == "SHA1") {
+            // SPDX 2.3 §8.4: every file has a SHA1 checksum.
+            report.missing(&path, "checksums (SHA1)");
+        }
+        if !file.id.is_empty() && !is_element_id(&file.id) {
+            report.invalid(
+                format!("{path}/SPDXID"),
+                "SPDXID",
+                shown(&file.id),
+                "SPDXRef-[A-Za-z0-9.-]+",
+            );
         }
         sbom.files.push(file);
     }
@@ -791,6 +807,15 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
     doc.insert("hasExtractedLicensingInfos".into(), objs(extracted));
     doc.insert("externalDocumentRefs".into(), Value::Array(ext_docs));
     from_value(&Value::Object(doc), report)
+}
+
+/// `SPDXRef-[A-Za-z0-9.-]+` (the 2.3 schema's pattern for element ids).
+fn is_element_id(id: &str) -> bool {
+    id.strip_prefix("SPDXRef-").is_some_and(|r| {
+        !r.is_empty()
+            && r.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    })
 }
 
 /// The document namespace a writer uses: the model's, or one derived from the content

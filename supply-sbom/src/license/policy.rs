@@ -314,8 +314,9 @@ impl BlockRule {
             });
         }
         // `@scope/name@1.0`: the version is after the last `@` that is not the first byte.
-        let (name, range) = match rule[1.min(rule.len())..].rfind('@') {
-            Some(i) => (&rule[..=i], &rule[i + 2..]),
+        let skip = rule.chars().next().map_or(0, char::len_utf8);
+        let (name, range) = match rule[skip..].rfind('@') {
+            Some(i) => (&rule[..skip + i], &rule[skip + i + 1..]),
             None => (rule, "*"),
         };
         if name.is_empty() {
@@ -824,5 +825,8 @@ mod tests {
             .unwrap()
             .matches(&scoped));
         assert!(BlockRule::parse("@babel/core").unwrap().matches(&scoped));
+        // A multi-byte first character is not split.
+        assert!(BlockRule::parse("é@1.0").is_ok());
+        assert!(BlockRule::parse("").is_err());
     }
 }

@@ -5,6 +5,7 @@ mod cyclonedx;
 mod graph;
 mod interop;
 mod license;
+mod limits;
 mod lockfile;
 mod matching;
 mod osv;
