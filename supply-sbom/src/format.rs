@@ -6,12 +6,13 @@
 //! let cdx = br#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
 //!   "components": [{"type": "library", "name": "left-pad", "version": "1.3.0",
 //!                   "purl": "pkg:npm/left-pad@1.3.0", "licenses": [{"license": {"id": "MIT"}}]}]}"#;
-//! let doc = read(cdx).unwrap();
+//! let doc = read(cdx)?;
 //! assert!(matches!(doc.format, Format::CycloneDxJson(_)));
 //! assert!(doc.report.is_valid());
 //! let spdx = write(&doc.sbom, OutputFormat::SpdxJson);
-//! let back = read(&spdx).unwrap();
+//! let back = read(&spdx)?;
 //! assert_eq!(back.sbom.packages[0].purl, doc.sbom.packages[0].purl);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::fmt;

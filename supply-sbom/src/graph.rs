@@ -14,12 +14,13 @@
 //!     {"type": "library", "name": "b", "bom-ref": "b", "purl": "pkg:npm/b@1.0.0"}],
 //!   "dependencies": [{"ref": "app", "dependsOn": ["a"]}, {"ref": "a", "dependsOn": ["b"]},
 //!                    {"ref": "b", "dependsOn": ["a"]}]}"#;
-//! let doc = read(bom).unwrap();
+//! let doc = read(bom)?;
 //! let g = Graph::new(&doc.sbom);
 //! assert_eq!(g.why("b", 10), vec![vec!["app", "a", "b"]]);
 //! assert!(!g.is_direct("b") && g.is_direct("a"));
 //! assert_eq!(g.dependents("a"), ["app", "b"]); // the cycle a ⇄ b is fine
-//! assert_eq!(g.find_purl(&"pkg:npm/b".parse().unwrap()), ["b"]);
+//! assert_eq!(g.find_purl(&"pkg:npm/b".parse()?), ["b"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::collections::{HashMap, HashSet, VecDeque};

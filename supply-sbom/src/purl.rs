@@ -12,7 +12,7 @@
 //! ```
 //! use supply_sbom::purl::Purl;
 //!
-//! let p: Purl = "pkg:PYPI/Django_package@1.11.1.dev1".parse().unwrap();
+//! let p: Purl = "pkg:PYPI/Django_package@1.11.1.dev1".parse()?;
 //! assert_eq!(p.ty(), "pypi");
 //! assert_eq!(p.name(), "django-package");
 //! assert_eq!(p.to_string(), "pkg:pypi/django-package@1.11.1.dev1");
@@ -22,8 +22,9 @@
 //!     .version("1:2.4.47-2+b1")
 //!     .qualifier("arch", "amd64")
 //!     .build()
-//!     .unwrap();
+//!     ?;
 //! assert_eq!(deb.to_string(), "pkg:deb/debian/attr@1:2.4.47-2%2Bb1?arch=amd64");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::collections::BTreeMap;

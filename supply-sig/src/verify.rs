@@ -34,7 +34,7 @@
 //!     }
 //! }
 //!
-//! let image = Digest::from_hex(Algorithm::Sha256, &"ab".repeat(32)).unwrap();
+//! let image = Digest::from_hex(Algorithm::Sha256, &"ab".repeat(32))?;
 //! let subject = Subject::new(image);
 //! let manifest = br#"{"schemaVersion":2}"#.to_vec();
 //! let artifact = Attachment::new(Algorithm::Sha256.digest(&manifest), "text/ok", manifest)
@@ -43,6 +43,7 @@
 //! let report = dispatch(&subject, &[artifact], &[&SaysOk], Timestamp::from_unix(0));
 //! let policy = AdmissionPolicy::new().require(Requirement::passed_by("says-ok"));
 //! assert!(policy.evaluate(&report).is_ok());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::collections::BTreeMap;

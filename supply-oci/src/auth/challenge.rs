@@ -11,7 +11,7 @@
 //! use supply_oci::auth::challenge::{parse, BearerChallenge};
 //!
 //! let cs = parse([r#"Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull""#])?;
-//! let b = BearerChallenge::from_challenges(&cs).unwrap();
+//! let b = BearerChallenge::from_challenges(&cs)?;
 //! assert_eq!(b.realm, "https://auth.example.com/token");
 //! assert_eq!(b.service.as_deref(), Some("registry.example.com"));
 //! # Ok::<(), supply_oci::auth::challenge::Error>(())

@@ -12,10 +12,11 @@
 //! ```
 //! use supply_sbom::license::Expression;
 //!
-//! let e = Expression::parse("MIT OR Apache-2.0 WITH LLVM-exception AND bsd-3-clause").unwrap();
+//! let e = Expression::parse("MIT OR Apache-2.0 WITH LLVM-exception AND bsd-3-clause")?;
 //! assert_eq!(e.to_string(), "MIT OR ((Apache-2.0 WITH LLVM-exception) AND BSD-3-Clause)");
 //! assert_eq!(e.licenses(), ["MIT", "Apache-2.0", "BSD-3-Clause"]);
 //! assert!(Expression::parse("MIT or Apache-2.0").is_err()); // operators are upper case
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub mod list;

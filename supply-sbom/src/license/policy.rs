@@ -12,11 +12,12 @@
 //! ```
 //! use supply_sbom::license::{policy::{LicenseVerdict, Policy}, Expression};
 //!
-//! let policy = Policy::new().deny("AGPL-3.0-or-later").unwrap();
-//! let v = policy.check_expression(&Expression::parse("AGPL-3.0+ OR MIT").unwrap());
+//! let policy = Policy::new().deny("AGPL-3.0-or-later")?;
+//! let v = policy.check_expression(&Expression::parse("AGPL-3.0+ OR MIT")?);
 //! assert!(matches!(v, LicenseVerdict::Allowed { ref choice, .. } if choice == "MIT"));
-//! let v = policy.check_expression(&Expression::parse("AGPL-3.0+ AND MIT").unwrap());
+//! let v = policy.check_expression(&Expression::parse("AGPL-3.0+ AND MIT")?);
 //! assert!(matches!(v, LicenseVerdict::Denied { ref licenses } if licenses == &["AGPL-3.0-or-later"]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::cmp::Ordering;
