@@ -64,7 +64,7 @@ pub struct VerifyAttestation {
     /// GitHub: the source ref that must have been built (refs/heads/main, refs/tags/v1).
     #[arg(long)]
     source_ref: Option<String>,
-    /// GitHub: the predicate type required (default https://slsa.dev/provenance/v1).
+    /// GitHub: the predicate type required (default `https://slsa.dev/provenance/v1`).
     #[arg(long)]
     predicate_type: Option<String>,
     /// GitHub: require a GitHub-hosted runner.

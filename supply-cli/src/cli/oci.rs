@@ -41,7 +41,7 @@ pub enum OciCmd {
     Manifest(ManifestCmd),
     /// List the tags of a repository.
     Ls(LsCmd),
-    /// Push files as an artifact: one layer per FILE[:MEDIATYPE], an empty config.
+    /// Push files as an artifact: one layer per FILE (FILE:MEDIATYPE sets its media type), an empty config.
     Push(PushCmd),
     /// Pull the files (titled layers) of an artifact into a directory.
     Pull(PullCmd),

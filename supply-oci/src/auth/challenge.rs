@@ -11,10 +11,10 @@
 //! use supply_oci::auth::challenge::{parse, BearerChallenge};
 //!
 //! let cs = parse([r#"Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull""#])?;
-//! let b = BearerChallenge::from_challenges(&cs)?;
+//! let b = BearerChallenge::from_challenges(&cs).ok_or("no Bearer challenge")?;
 //! assert_eq!(b.realm, "https://auth.example.com/token");
 //! assert_eq!(b.service.as_deref(), Some("registry.example.com"));
-//! # Ok::<(), supply_oci::auth::challenge::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub use crate::limits::{MAX_CHALLENGES, MAX_CHALLENGE_LEN, MAX_CHALLENGE_PARAMS};
