@@ -241,8 +241,8 @@ async fn push_files(
             std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
         let len = file.metadata()?.len();
         let mut d = if len <= MONOLITHIC_MAX {
-            let bytes =
-                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            // Capped again while reading: the file may have grown since its size was taken.
+            let bytes = super::read_capped(&path, MONOLITHIC_MAX, "file")?;
             c.push_blob(repo, &mt, &bytes).await?
         } else {
             c.push_blob_chunked(repo, &mt, std::io::BufReader::new(file))

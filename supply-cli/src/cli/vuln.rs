@@ -106,7 +106,7 @@ impl Scan {
                 .load_path(path, &opts)
                 .with_context(|| format!("loading OSV database {}", path.display()))?;
             for (name, e) in &report.rejected {
-                eprintln!("warning: skipped {name}: {}", chain(e));
+                eprintln!("warning: rejected {name}: {}", chain(e));
             }
             rejected += report.rejected.len();
         }
