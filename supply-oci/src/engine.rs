@@ -38,12 +38,12 @@ pub enum Error {
     Missing(Digest),
     /// A listed referrer's manifest has another `subject` (or none).
     #[error("the listed referrer {digest} is not a referrer of the subject (its subject: {})",
-        .actual.map_or_else(|| "none".to_owned(), |d| d.to_string()))]
+        .actual.as_ref().map_or_else(|| "none".to_owned(), |d| d.to_string()))]
     NotAReferrer {
         /// The listed manifest.
         digest: Digest,
         /// Its own `subject`, if any.
-        actual: Option<Digest>,
+        actual: Option<Box<Digest>>,
     },
     /// A listed entry does not name a manifest or index media type.
     #[error("the listed referrer {0} is not a manifest")]
@@ -219,7 +219,10 @@ pub async fn collect_from_registry(
         let d = s.descriptor.digest;
         let e = match s.reason {
             SkipReason::Missing => Error::Missing(d),
-            SkipReason::SubjectMismatch { actual } => Error::NotAReferrer { digest: d, actual },
+            SkipReason::SubjectMismatch { actual } => Error::NotAReferrer {
+                digest: d,
+                actual: actual.map(Box::new),
+            },
             SkipReason::NotAManifest => Error::NotAManifest(d),
         };
         out.unreadable.push((d, e));
@@ -236,7 +239,7 @@ pub async fn collect_from_registry(
             if actual != Some(digest) {
                 return Err(Error::NotAReferrer {
                     digest: desc.digest,
-                    actual,
+                    actual: actual.map(Box::new),
                 });
             }
             registry_attachment(client, subject, &m, Source::Referrers).await

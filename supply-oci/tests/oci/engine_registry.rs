@@ -130,7 +130,7 @@ fn signatures_written_here_are_collected_and_verified_and_forged_entries_are_rep
     let (d, e) = &got.unreadable[0];
     assert_eq!(*d, forged.manifest.digest());
     assert!(
-        matches!(e, engine::Error::NotAReferrer { actual: Some(a), .. } if *a == other.digest()),
+        matches!(e, engine::Error::NotAReferrer { actual: Some(a), .. } if **a == other.digest()),
         "{e:?}"
     );
 
