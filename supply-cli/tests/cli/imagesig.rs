@@ -346,3 +346,49 @@ fn notation_signs_we_verify_and_notation_verifies_our_copy() {
         "notation must refuse it with the stranger's trust store"
     );
 }
+
+/// Keyless `supply sign` against sigstore-js's mock services writes a bundle referrer that
+/// `supply verify` admits for the token's identity and refuses for another.
+#[test]
+fn keyless_sign_and_verify_with_the_sigstore_mock() {
+    use super::keyless::{token, ISSUER, SUBJECT};
+    let Some(reg) = Registry::start() else { return };
+    let dir = tempdir();
+    let d = dir.path();
+    let Some(mock) = supply_testkit::sigstore_mock::SigstoreMock::start(&d.join("mock")) else {
+        return;
+    };
+    let repo = format!("{}/keyless/img", reg.host());
+    image(d, &repo, "v1", b"signed keylessly");
+    let trust_config = mock.trust_config();
+    sup(
+        d,
+        &[
+            "sign",
+            "--identity-token",
+            &token(),
+            "--trusted-root",
+            trust_config.to_str().unwrap(),
+            &format!("{repo}:v1"),
+        ],
+    );
+    let root = mock.trusted_root();
+    let verify = |identity: &str| {
+        supply(d)
+            .args(["verify", "--certificate-identity", identity])
+            .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
+            .arg(&root)
+            .arg(format!("{repo}:v1"))
+            .output()
+            .unwrap()
+    };
+    let v: serde_json::Value =
+        serde_json::from_slice(&ok(verify(SUBJECT), "keyless verify")).unwrap();
+    assert_eq!(v[0]["verifier"], "sigstore-bundle", "{v}");
+    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT);
+    assert_eq!(v[0]["signers"][0]["issuer"], ISSUER);
+    refused(
+        &verify("https://github.com/someone/else"),
+        "keyless verify, another identity",
+    );
+}
