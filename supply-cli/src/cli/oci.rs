@@ -47,7 +47,8 @@ pub enum OciCmd {
     Pull(PullCmd),
     /// Attach files to a manifest as a referrer (its `subject`).
     Attach(AttachCmd),
-    /// List the referrers of a manifest, recursively.
+    /// List the referrers of a manifest, recursively (`supply tree REF`: the same, as a tree).
+    #[command(visible_alias = "tree")]
     Discover(DiscoverCmd),
     /// Copy a manifest and its blobs between registries and OCI layouts (`oci:DIR[:TAG]`).
     Copy(CopyCmd),

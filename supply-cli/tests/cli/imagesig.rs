@@ -178,6 +178,14 @@ fn we_sign_and_both_cosigns_verify() {
     .unwrap();
     assert_eq!(v[0]["verifier"], "sigstore-bundle");
     assert_eq!(v[0]["predicateType"], "https://sigstore.dev/cosign/sign/v1");
+    // `supply tree` lists the bundle referrer under its artifact type, as `discover` does.
+    let tree = text(sup(d, &["tree", &format!("{repo}:c")]));
+    assert_eq!(tree, text(sup(d, &["discover", &format!("{repo}:c")])));
+    assert!(
+        tree.contains("application/vnd.dev.sigstore.bundle.v0.3+json"),
+        "{tree}"
+    );
+    assert!(tree.contains(v[0]["artifact"].as_str().unwrap()), "{tree}");
 }
 
 #[test]
