@@ -92,6 +92,20 @@ pub enum Error {
     /// Sigstore verification failed: signature, key, certificate, identity or log.
     #[error("the signature did not verify")]
     Verification(#[source] sigstore_verify::Error),
+    /// A registry request failed.
+    #[cfg(feature = "client")]
+    #[error("the registry request failed")]
+    Registry(#[source] Box<crate::registry::Error>),
+    /// The manifest under the `.sig` tag is not a signature image cosign can append to.
+    #[error("the manifest under {0} is not a cosign signature image")]
+    NotASignatureImage(String),
+}
+
+#[cfg(feature = "client")]
+impl From<crate::registry::Error> for Error {
+    fn from(e: crate::registry::Error) -> Self {
+        Self::Registry(Box::new(e))
+    }
 }
 
 /// A simple signing payload: what a cosign image signature signs.
@@ -679,4 +693,162 @@ impl supply_sig::verify::ArtifactVerifier for SignatureVerifier {
             (None, None) => Verdict::not_applicable("no simple signing layer"),
         }
     }
+}
+
+/// The artifact type of cosign 3's bundle referrers, and the media type of their one layer.
+pub const BUNDLE_ARTIFACT_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+/// The referrer annotation naming the bundle's content (`dsse-envelope`, `message-signature`).
+pub const BUNDLE_CONTENT_ANNOTATION: &str = "dev.sigstore.bundle.content";
+/// The referrer annotation naming the signed statement's predicate type.
+pub const BUNDLE_PREDICATE_TYPE_ANNOTATION: &str = "dev.sigstore.bundle.predicateType";
+/// The in-toto payload type of the DSSE envelope cosign 3 signs.
+pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+/// The predicate type of cosign 3's image signatures.
+pub const SIGN_PREDICATE_TYPE: &str = "https://sigstore.dev/cosign/sign/v1";
+
+/// The in-toto statement cosign 3 signs (as a DSSE envelope) for an image: the image's digest
+/// as the one subject, predicate type [`SIGN_PREDICATE_TYPE`], an empty predicate.
+pub fn sign_statement(image: &Digest) -> Vec<u8> {
+    let mut digest = serde_json::Map::new();
+    digest.insert(
+        image.algorithm().name().to_owned(),
+        serde_json::Value::String(image.hex()),
+    );
+    let statement = serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"digest": digest}],
+        "predicateType": SIGN_PREDICATE_TYPE,
+        "predicate": {},
+    });
+    // A `serde_json::Value` always serializes.
+    serde_json::to_vec(&statement).unwrap_or_default()
+}
+
+/// A bundle referrer as cosign 3 writes it, with the blobs it references.
+#[derive(Debug, Clone)]
+pub struct BundleReferrer {
+    /// The manifest: artifact type [`BUNDLE_ARTIFACT_TYPE`], the empty config, one layer, the
+    /// image as `subject`, annotations naming the content and predicate type.
+    pub manifest: crate::Manifest,
+    /// The empty config (`{}`), whose descriptor carries the artifact type as cosign's does.
+    pub config: (crate::Descriptor, Vec<u8>),
+    /// The bundle.
+    pub layer: (crate::Descriptor, Vec<u8>),
+}
+
+/// The referrer of `subject` holding `bundle` (its JSON bytes, kept as given), whose content is
+/// a DSSE envelope of a statement of `predicate_type`.
+///
+/// # Errors
+/// [`Error::Manifest`] when the manifest cannot be encoded.
+pub fn bundle_referrer(
+    bundle: &[u8],
+    predicate_type: &str,
+    subject: crate::Descriptor,
+) -> Result<BundleReferrer, Error> {
+    let mut config =
+        crate::Descriptor::for_bytes(crate::media_type::OCI_EMPTY, crate::descriptor::EMPTY_JSON);
+    config.artifact_type = Some(BUNDLE_ARTIFACT_TYPE.to_owned());
+    let layer = crate::Descriptor::for_bytes(BUNDLE_ARTIFACT_TYPE, bundle);
+    let mut m = crate::manifest::ImageManifest::new(config.clone(), vec![layer.clone()]);
+    m.artifact_type = Some(BUNDLE_ARTIFACT_TYPE.to_owned());
+    m.subject = Some(crate::Descriptor::new(
+        &subject.media_type,
+        subject.digest,
+        subject.size,
+    ));
+    let mut annotations = crate::descriptor::Annotations::new();
+    annotations.insert(
+        BUNDLE_CONTENT_ANNOTATION.to_owned(),
+        "dsse-envelope".to_owned(),
+    );
+    annotations.insert(
+        BUNDLE_PREDICATE_TYPE_ANNOTATION.to_owned(),
+        predicate_type.to_owned(),
+    );
+    m.annotations = Some(annotations);
+    let manifest = crate::Manifest::encode(&crate::manifest::Document::OciManifest(m))
+        .map_err(Error::Manifest)?;
+    Ok(BundleReferrer {
+        manifest,
+        config: (config, crate::descriptor::EMPTY_JSON.to_vec()),
+        layer: (layer, bundle.to_vec()),
+    })
+}
+
+/// Adds `signature` to the `.sig` image of `image` in `repo` as cosign does: the signatures
+/// already under the tag are kept (each layer read and checked against its digest), the new
+/// one appended unless it is there already, and the new manifest pushed under the tag.
+/// Returns the digest of the new `.sig` manifest.
+///
+/// # Errors
+/// [`Error::NotASignatureImage`] when the tag holds something else; [`Error::Registry`];
+/// [`Error::Manifest`].
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub async fn push_signature(
+    client: &crate::registry::Client,
+    repo: &crate::reference::Reference,
+    image: &Digest,
+    signature: Signature,
+) -> Result<Digest, Error> {
+    let tag = signature_tag(image);
+    let target = repo
+        .with_tag(&tag)
+        .map_err(|_| Error::NotASignatureImage(tag.clone()))?;
+    let mut signatures = Vec::new();
+    match client.fetch_manifest(&target).await {
+        Ok(m) => {
+            let layers = m
+                .document()
+                .as_manifest()
+                .map(|d| d.layers.clone())
+                .ok_or_else(|| Error::NotASignatureImage(tag.clone()))?;
+            if layers.len() > crate::limits::MAX_ATTACHMENT_BLOBS {
+                return Err(Error::NotASignatureImage(tag));
+            }
+            for layer in &layers {
+                let bytes = client
+                    .fetch_blob_bytes(repo, layer, MAX_SIMPLE_SIGNING_LEN as u64)
+                    .await?;
+                let annotations = layer.annotations.clone().unwrap_or_default();
+                signatures.push(
+                    Signature::from_layer(&layer.media_type, &annotations, &bytes)
+                        .map_err(|_| Error::NotASignatureImage(tag.clone()))?,
+                );
+            }
+        }
+        Err(e) if e.is_not_found() => {}
+        Err(e) => return Err(e.into()),
+    }
+    signatures.push(signature);
+    let image = signature_image(&signatures)?;
+    client
+        .push_blob(repo, &image.config.0.media_type, &image.config.1)
+        .await?;
+    for (d, bytes) in &image.layers {
+        client.push_blob(repo, &d.media_type, bytes).await?;
+    }
+    Ok(client.push_manifest(&target, &image.manifest).await?.digest)
+}
+
+/// Pushes `referrer` (its blobs, then its manifest as a referrer of its subject: the Referrers
+/// API, else the fallback index updated). Returns the manifest's digest.
+///
+/// # Errors
+/// [`Error::Registry`].
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub async fn push_bundle_referrer(
+    client: &crate::registry::Client,
+    repo: &crate::reference::Reference,
+    referrer: &BundleReferrer,
+) -> Result<Digest, Error> {
+    client
+        .push_blob(repo, &referrer.config.0.media_type, &referrer.config.1)
+        .await?;
+    client
+        .push_blob(repo, &referrer.layer.0.media_type, &referrer.layer.1)
+        .await?;
+    Ok(client.attach(repo, &referrer.manifest).await?.digest)
 }

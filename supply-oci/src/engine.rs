@@ -26,6 +26,35 @@ pub enum Error {
     /// The attachment's layers exceed [`MAX_ATTACHMENT_BYTES`] together.
     #[error(transparent)]
     LimitExceeded(#[from] supply_sig::limits::LimitExceeded),
+    /// A registry request failed.
+    #[cfg(feature = "client")]
+    #[error("the registry request failed")]
+    Registry(#[source] Box<crate::registry::Error>),
+    /// The subject reference names no digest (resolve a tag first).
+    #[error("the subject {0} names no digest")]
+    NoDigest(String),
+    /// A listed referrer's manifest is no longer in the repository.
+    #[error("the listed referrer {0} is not in the repository")]
+    Missing(Digest),
+    /// A listed referrer's manifest has another `subject` (or none).
+    #[error("the listed referrer {digest} is not a referrer of the subject (its subject: {})",
+        .actual.as_ref().map_or_else(|| "none".to_owned(), |d| d.to_string()))]
+    NotAReferrer {
+        /// The listed manifest.
+        digest: Digest,
+        /// Its own `subject`, if any.
+        actual: Option<Box<Digest>>,
+    },
+    /// A listed entry does not name a manifest or index media type.
+    #[error("the listed referrer {0} is not a manifest")]
+    NotAManifest(Digest),
+}
+
+#[cfg(feature = "client")]
+impl From<crate::registry::Error> for Error {
+    fn from(e: crate::registry::Error) -> Self {
+        Self::Registry(Box::new(e))
+    }
 }
 
 impl From<layout::Error> for Error {
@@ -45,12 +74,10 @@ pub struct Collected {
     pub over_limit: usize,
 }
 
-/// Reads `manifest`'s layers from `read_blob` into an attachment of `source`.
-fn attachment(
-    manifest: &Manifest,
-    source: Source,
-    mut read_blob: impl FnMut(&Descriptor) -> Result<Vec<u8>, Error>,
-) -> Result<Attachment, Error> {
+/// The layers of `manifest` an attachment reads: refused when it is not an image manifest,
+/// has more than [`MAX_ATTACHMENT_BLOBS`] layers, or claims more than [`MAX_ATTACHMENT_BYTES`]
+/// together (checked before any blob is read).
+fn attachment_layers(manifest: &Manifest) -> Result<&[Descriptor], Error> {
     let digest = manifest.digest();
     let doc = manifest
         .document()
@@ -58,18 +85,6 @@ fn attachment(
         .ok_or(Error::Shape(digest))?;
     if doc.layers.len() > MAX_ATTACHMENT_BLOBS {
         return Err(Error::Shape(digest));
-    }
-    let artifact_type = manifest
-        .document()
-        .artifact_type()
-        .unwrap_or(&doc.config.media_type)
-        .to_owned();
-    let mut a = Attachment::new(digest, artifact_type, manifest.raw().to_vec()).with_source(source);
-    if let Some(s) = manifest.document().subject() {
-        a = a.with_subject(s.digest);
-    }
-    if let Some(annotations) = manifest.document().annotations() {
-        a = a.with_annotations(annotations.clone());
     }
     let mut total: u64 = 0;
     for layer in &doc.layers {
@@ -82,14 +97,58 @@ fn attachment(
             .with_actual(total)
             .into());
         }
-        let bytes = read_blob(layer)?;
+    }
+    Ok(&doc.layers)
+}
+
+/// The attachment of `source` made of `manifest` and its layers' bytes (in layer order, each
+/// already checked against its descriptor by whoever read it).
+fn build_attachment(manifest: &Manifest, source: Source, blobs: Vec<Vec<u8>>) -> Attachment {
+    let layers = manifest
+        .document()
+        .as_manifest()
+        .map(|m| m.layers.as_slice())
+        .unwrap_or_default();
+    let artifact_type = manifest
+        .document()
+        .as_manifest()
+        .and_then(|m| {
+            manifest
+                .document()
+                .artifact_type()
+                .or(Some(m.config.media_type.as_str()))
+        })
+        .unwrap_or_default()
+        .to_owned();
+    let mut a = Attachment::new(manifest.digest(), artifact_type, manifest.raw().to_vec())
+        .with_source(source);
+    if let Some(s) = manifest.document().subject() {
+        a = a.with_subject(s.digest);
+    }
+    if let Some(annotations) = manifest.document().annotations() {
+        a = a.with_annotations(annotations.clone());
+    }
+    for (layer, bytes) in layers.iter().zip(blobs) {
         a = a.with_annotated_blob(
             layer.media_type.clone(),
             layer.annotations.clone().unwrap_or_default(),
             bytes,
         );
     }
-    Ok(a)
+    a
+}
+
+/// Reads `manifest`'s layers from `read_blob` into an attachment of `source`.
+fn attachment(
+    manifest: &Manifest,
+    source: Source,
+    mut read_blob: impl FnMut(&Descriptor) -> Result<Vec<u8>, Error>,
+) -> Result<Attachment, Error> {
+    let blobs = attachment_layers(manifest)?
+        .iter()
+        .map(&mut read_blob)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(build_attachment(manifest, source, blobs))
 }
 
 /// Collects what is attached to `subject` in an image layout: its referrers (found by scanning
@@ -131,4 +190,107 @@ pub fn collect_from_layout(layout: &Layout, subject: &Digest) -> Result<Collecte
         }
     }
     Ok(out)
+}
+
+/// Collects what is attached to `subject` (a reference with a digest) in its repository: its
+/// referrers through [`Client::referrers`](crate::registry::Client::referrers) (the Referrers
+/// API, else the fallback tag; each listed manifest fetched by digest, so its digest is
+/// re-verified, and its `subject` checked), and cosign's `sha256-<hex>.sig`/`.att` tags. The
+/// same caps as [`collect_from_layout`] apply; each manifest is fetched again by digest and its
+/// `subject` checked again here before its layers are read (each checked against its digest).
+///
+/// # Errors
+/// [`Error::NoDigest`], and [`Error::Registry`] when the referrers cannot be listed at all;
+/// single unreadable attachments (and listed entries that are not referrers of `subject`) go to
+/// [`Collected::unreadable`].
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub async fn collect_from_registry(
+    client: &crate::registry::Client,
+    subject: &crate::reference::Reference,
+) -> Result<Collected, Error> {
+    use crate::registry::SkipReason;
+    let digest = *subject
+        .digest()
+        .ok_or_else(|| Error::NoDigest(subject.to_string()))?;
+    let mut out = Collected::default();
+    let listed = client.referrers(subject, None).await?;
+    for s in listed.skipped {
+        let d = s.descriptor.digest;
+        let e = match s.reason {
+            SkipReason::Missing => Error::Missing(d),
+            SkipReason::SubjectMismatch { actual } => Error::NotAReferrer {
+                digest: d,
+                actual: actual.map(Box::new),
+            },
+            SkipReason::NotAManifest => Error::NotAManifest(d),
+        };
+        out.unreadable.push((d, e));
+    }
+    out.over_limit = listed
+        .referrers
+        .len()
+        .saturating_sub(MAX_REFERRERS_PER_SUBJECT);
+    for desc in listed.referrers.iter().take(MAX_REFERRERS_PER_SUBJECT) {
+        let reference = subject.with_digest(desc.digest);
+        let got = async {
+            let m = client.fetch_manifest(&reference).await?;
+            let actual = m.document().subject().map(|s| s.digest);
+            if actual != Some(digest) {
+                return Err(Error::NotAReferrer {
+                    digest: desc.digest,
+                    actual: actual.map(Box::new),
+                });
+            }
+            registry_attachment(client, subject, &m, Source::Referrers).await
+        }
+        .await;
+        match got {
+            Ok(a) => out.attachments.push(a),
+            Err(e) => out.unreadable.push((desc.digest, e)),
+        }
+    }
+    #[cfg(feature = "sigstore")]
+    for tag in [
+        crate::cosign::signature_tag(&digest),
+        crate::cosign::attestation_tag(&digest),
+    ] {
+        let Ok(reference) = subject.with_tag(&tag) else {
+            continue;
+        };
+        let m = match client.fetch_manifest(&reference).await {
+            Ok(m) => m,
+            Err(e) if e.is_not_found() => continue,
+            Err(e) => {
+                out.unreadable.push((digest, e.into()));
+                continue;
+            }
+        };
+        let d = m.digest();
+        match registry_attachment(client, subject, &m, Source::DerivedTag(tag)).await {
+            Ok(a) => out.attachments.push(a),
+            Err(e) => out.unreadable.push((d, e)),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads `manifest`'s layers from `repo` (each capped by its descriptor and verified against
+/// its digest by the client) into an attachment of `source`.
+#[cfg(feature = "client")]
+async fn registry_attachment(
+    client: &crate::registry::Client,
+    repo: &crate::reference::Reference,
+    manifest: &Manifest,
+    source: Source,
+) -> Result<Attachment, Error> {
+    let mut blobs = Vec::new();
+    for layer in attachment_layers(manifest)? {
+        blobs.push(
+            client
+                .fetch_blob_bytes(repo, layer, MAX_ATTACHMENT_BYTES)
+                .await?,
+        );
+    }
+    Ok(build_attachment(manifest, source, blobs))
 }

@@ -585,7 +585,8 @@ impl fmt::Display for Requirement {
 /// nothing: [`AdmissionPolicy::evaluate`] needs at least one requirement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AdmissionPolicy {
-    requirements: Vec<Requirement>,
+    /// Each clause is met when any of its requirements is; all clauses must be met.
+    requirements: Vec<Vec<Requirement>>,
     refuse_failures: bool,
 }
 
@@ -621,7 +622,16 @@ impl AdmissionPolicy {
     /// Adds a requirement; all must be met.
     #[must_use]
     pub fn require(mut self, requirement: Requirement) -> Self {
-        self.requirements.push(requirement);
+        self.requirements.push(vec![requirement]);
+        self
+    }
+
+    /// Adds a requirement met when any one of `requirements` is (a key's signature as a cosign
+    /// `.sig` layer or as a Sigstore bundle, say); all requirements added must be met. An
+    /// empty list is never met.
+    #[must_use]
+    pub fn require_any(mut self, requirements: impl IntoIterator<Item = Requirement>) -> Self {
+        self.requirements.push(requirements.into_iter().collect());
         self
     }
 
@@ -653,18 +663,27 @@ impl AdmissionPolicy {
             }
         }
         let mut met = Vec::with_capacity(self.requirements.len());
-        for requirement in &self.requirements {
-            let evidence = report
-                .entries
+        for clause in &self.requirements {
+            let evidence = clause
                 .iter()
-                .filter(|e| e.verifier == Some(requirement.verifier.as_str()))
-                .find_map(|e| match &e.verdict {
-                    Verdict::Passed(ev) if requirement.met_by(ev) => Some(ev),
-                    _ => None,
+                .find_map(|requirement| {
+                    report
+                        .entries
+                        .iter()
+                        .filter(|e| e.verifier == Some(requirement.verifier.as_str()))
+                        .find_map(|e| match &e.verdict {
+                            Verdict::Passed(ev) if requirement.met_by(ev) => Some(ev),
+                            _ => None,
+                        })
                 })
                 .ok_or_else(|| AdmissionError::Unmet {
                     subject: report.subject.digest,
-                    requirement: Box::new(requirement.clone()),
+                    requirement: Box::new(
+                        clause
+                            .first()
+                            .cloned()
+                            .unwrap_or_else(|| Requirement::passed_by("")),
+                    ),
                 })?;
             met.push(evidence);
         }
@@ -815,5 +834,38 @@ mod tests {
             .require(Requirement::passed_by("v").with_predicate_type("x"))
             .evaluate(&report)
             .is_err());
+    }
+
+    #[test]
+    fn require_any_is_met_by_one_of_its_requirements() {
+        let subject = Subject::new(image());
+        let artifacts = [attachment("text/verdict", b"yes", image())];
+        let report = dispatch(
+            &subject,
+            &artifacts,
+            &[&ByBlob("second")],
+            Timestamp::from_unix(0),
+        );
+        let either = [
+            Requirement::passed_by("first"),
+            Requirement::passed_by("second"),
+        ];
+        assert!(AdmissionPolicy::new()
+            .require_any(either.clone())
+            .evaluate(&report)
+            .is_ok());
+        // Each clause must be met: "first" alone is not.
+        assert!(AdmissionPolicy::new()
+            .require_any(either)
+            .require(Requirement::passed_by("first"))
+            .evaluate(&report)
+            .is_err());
+        // An empty clause is never met.
+        assert!(matches!(
+            AdmissionPolicy::new()
+                .require_any(Vec::new())
+                .evaluate(&report),
+            Err(AdmissionError::Unmet { .. })
+        ));
     }
 }

@@ -8,6 +8,7 @@ use supply_sig::crypto::Provider;
 pub mod attest;
 pub mod blob;
 pub mod conformance;
+pub mod imagesig;
 pub mod intoto;
 pub mod keys;
 pub mod limits;
@@ -64,6 +65,10 @@ pub enum Command {
     /// discover, copy).
     #[command(flatten)]
     Oci(oci::OciCmd),
+    /// Sign an image in a registry: cosign's `.sig` tag with --key, a bundle referrer keyless.
+    Sign(imagesig::SignCmd),
+    /// Verify an image's cosign signatures, Sigstore bundle referrers and notation signatures.
+    Verify(imagesig::VerifyCmd),
     /// in-toto: verify layouts and links, record links, sign layouts.
     #[command(name = "in-toto", subcommand)]
     InToto(intoto::InTotoCmd),
@@ -107,6 +112,8 @@ pub fn main() -> ExitCode {
         Command::Tuf(c) => c.run(p),
         Command::Sigstore(c) => c.run(p),
         Command::Oci(c) => c.run(),
+        Command::Sign(c) => c.run(p),
+        Command::Verify(c) => c.run(p),
         Command::InToto(c) => c.run(p),
         Command::VerifyAttestation(c) => c.run(p),
         Command::Sbom(c) => c.run(),

@@ -47,7 +47,8 @@ pub enum OciCmd {
     Pull(PullCmd),
     /// Attach files to a manifest as a referrer (its `subject`).
     Attach(AttachCmd),
-    /// List the referrers of a manifest, recursively.
+    /// List the referrers of a manifest, recursively (`supply tree REF`: the same, as a tree).
+    #[command(visible_alias = "tree")]
     Discover(DiscoverCmd),
     /// Copy a manifest and its blobs between registries and OCI layouts (`oci:DIR[:TAG]`).
     Copy(CopyCmd),
@@ -95,36 +96,52 @@ pub struct RegistryArgs {
 
 impl RegistryArgs {
     fn client(&self, registries: &[&Reference]) -> anyhow::Result<Client> {
-        let mut options = Options::new().with_http(self.http.options()?);
-        if self.plain_http {
-            for r in registries {
-                options = options.with_plain_http(r.registry());
-            }
-        }
-        let credentials: Box<dyn Credentials> = match (&self.username, &self.password) {
-            (Some(u), Some(p)) => {
-                let mut s = StaticCredentials::new();
-                for r in registries {
-                    s = s.with(
-                        r.registry(),
-                        Credential::Basic {
-                            username: u.clone(),
-                            password: p.clone(),
-                        },
-                    );
-                }
-                Box::new(s)
-            }
-            _ => match docker_config_path().filter(|p| p.is_file()) {
-                Some(path) => Box::new(DockerConfigCredentials::new(
-                    DockerConfig::load(&path)?,
-                    DockerCredentialHelper::new(),
-                )),
-                None => Box::new(Anonymous),
-            },
-        };
-        Ok(Client::new(options, credentials)?)
+        registry_client(
+            self.http.options()?,
+            self.plain_http,
+            self.username.as_deref().zip(self.password.as_deref()),
+            registries,
+        )
     }
+}
+
+/// A registry client for `registries`: plain HTTP to them when `plain_http`, basic
+/// `credentials` when given, else docker's config.json, else anonymous.
+pub(crate) fn registry_client(
+    http: supply_sig::http::HttpOptions,
+    plain_http: bool,
+    credentials: Option<(&str, &str)>,
+    registries: &[&Reference],
+) -> anyhow::Result<Client> {
+    let mut options = Options::new().with_http(http);
+    if plain_http {
+        for r in registries {
+            options = options.with_plain_http(r.registry());
+        }
+    }
+    let credentials: Box<dyn Credentials> = match credentials {
+        Some((u, p)) => {
+            let mut s = StaticCredentials::new();
+            for r in registries {
+                s = s.with(
+                    r.registry(),
+                    Credential::Basic {
+                        username: u.to_owned(),
+                        password: p.to_owned(),
+                    },
+                );
+            }
+            Box::new(s)
+        }
+        None => match docker_config_path().filter(|p| p.is_file()) {
+            Some(path) => Box::new(DockerConfigCredentials::new(
+                DockerConfig::load(&path)?,
+                DockerCredentialHelper::new(),
+            )),
+            None => Box::new(Anonymous),
+        },
+    };
+    Ok(Client::new(options, credentials)?)
 }
 
 /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
@@ -135,7 +152,7 @@ fn docker_config_path() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker/config.json"))
 }
 
-fn parse_ref(s: &str) -> anyhow::Result<Reference> {
+pub(crate) fn parse_ref(s: &str) -> anyhow::Result<Reference> {
     Reference::parse(s).with_context(|| format!("invalid reference {s:?}"))
 }
 

@@ -177,6 +177,26 @@ pub(crate) fn sign_keyless(
     tuf: &TufOpts,
     provider: &'static Provider,
 ) -> anyhow::Result<Bundle> {
+    sign_keyless_with(k, None, tuf, provider)
+}
+
+/// Signs the in-toto `statement` (held in memory, not `k.file`) keylessly as a DSSE envelope,
+/// as [`sign_keyless`] does with a statement file.
+pub(crate) fn sign_keyless_statement(
+    k: &Keyless<'_>,
+    statement: &[u8],
+    tuf: &TufOpts,
+    provider: &'static Provider,
+) -> anyhow::Result<Bundle> {
+    sign_keyless_with(k, Some(statement), tuf, provider)
+}
+
+fn sign_keyless_with(
+    k: &Keyless<'_>,
+    statement: Option<&[u8]>,
+    tuf: &TufOpts,
+    provider: &'static Provider,
+) -> anyhow::Result<Bundle> {
     use supply_sig::sigstore::client::ambient::{self, Source};
     use supply_sig::sigstore::client::{Client, Endpoints, IdentityToken};
     use supply_sig::sigstore::trust_root::ClientTrustConfig;
@@ -249,7 +269,9 @@ pub(crate) fn sign_keyless(
         Statement(Vec<u8>),
         Artifact(Digest),
     }
-    let what = if k.in_toto {
+    let what = if let Some(s) = statement {
+        What::Statement(s.to_vec())
+    } else if k.in_toto {
         What::Statement(read_capped(
             k.file,
             limits::MAX_STATEMENT_FILE,

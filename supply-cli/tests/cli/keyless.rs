@@ -14,15 +14,15 @@ use supply_testkit::http::StaticServer;
 use supply_testkit::sigstore_mock::{unsigned_jwt, SigstoreMock};
 use supply_testkit::{peer, run, tempdir};
 
-const ISSUER: &str = "https://oidc.supply.test";
-const SUBJECT: &str =
+pub(crate) const ISSUER: &str = "https://oidc.supply.test";
+pub(crate) const SUBJECT: &str =
     "https://github.com/supply/keyless/.github/workflows/release.yml@refs/heads/main";
 
 fn conformance() -> Command {
     Command::new(env!("CARGO_BIN_EXE_supply-sigstore-conformance"))
 }
 
-fn token() -> String {
+pub(crate) fn token() -> String {
     // The mock Fulcio certifies `sub` as a URI SAN and `iss` as the issuer extensions; the
     // proof of possession is over `email` (the claim Fulcio checks for email identities).
     unsigned_jwt(&json!({

@@ -10,6 +10,7 @@ use supply_testkit::{peer, peer_command, run, tempdir};
 mod ambient;
 mod attacks;
 mod attest;
+mod imagesig;
 mod intoto;
 mod keyless;
 mod limits;

@@ -7,6 +7,8 @@ mod auth;
 mod cosign;
 #[cfg(feature = "sigstore")]
 mod engine;
+#[cfg(all(feature = "client", feature = "sigstore"))]
+mod engine_registry;
 mod fixtures;
 mod layouts;
 #[cfg(feature = "notation")]

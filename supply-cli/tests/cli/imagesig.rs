@@ -1,0 +1,402 @@
+//! `supply sign` / `supply verify` on images in Debian's docker-registry, two ways with cosign
+//! 2.5 (`.sig` tags) and 3.x (`.sig` and bundle referrers) and with notation.
+
+use std::path::Path;
+
+use supply_testkit::registry::Registry;
+use supply_testkit::{peer, peer_command, run, tempdir};
+
+use crate::{ok, refused, supply, PASSWORD};
+
+fn sup(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = supply(dir)
+        .env("COSIGN_PASSWORD", PASSWORD)
+        .args(args)
+        .output()
+        .unwrap();
+    ok(out, &format!("supply {args:?}"))
+}
+
+fn sup_refused(dir: &Path, args: &[&str], what: &str) {
+    let out = supply(dir).args(args).output().unwrap();
+    refused(&out, what);
+}
+
+fn text(b: Vec<u8>) -> String {
+    String::from_utf8(b).unwrap().trim().to_owned()
+}
+
+/// A cosign key pair `PREFIX.key` / `PREFIX.pub` made by cosign 2.5.
+fn key_pair(cosign2: &Path, dir: &Path, prefix: &str) {
+    let mut cmd = peer_command(cosign2, dir);
+    cmd.current_dir(dir).env("COSIGN_PASSWORD", PASSWORD).args([
+        "generate-key-pair",
+        "--output-key-prefix",
+        prefix,
+    ]);
+    ok(run(&mut cmd), "cosign2 generate-key-pair");
+}
+
+/// `cosign verify --key KEY REF` without a log; its success.
+fn cosign_verify(name: &str, bin: &Path, dir: &Path, key: &str, reference: &str) -> bool {
+    let mut cmd = peer_command(bin, dir);
+    cmd.current_dir(dir).args([
+        "verify",
+        "--key",
+        key,
+        "--insecure-ignore-tlog=true",
+        "--allow-insecure-registry",
+    ]);
+    if name == "cosign" {
+        cmd.arg("--use-signed-timestamps=false");
+    }
+    cmd.arg(reference);
+    run(&mut cmd).status.success()
+}
+
+/// Pushes a one-file image tagged `tag`; its digest.
+fn image(dir: &Path, repo: &str, tag: &str, content: &[u8]) -> String {
+    let file = format!("{tag}.txt");
+    std::fs::write(dir.join(&file), content).unwrap();
+    text(sup(dir, &["push", &format!("{repo}:{tag}"), &file]))
+}
+
+#[test]
+fn we_sign_and_both_cosigns_verify() {
+    let Some(reg) = Registry::start() else { return };
+    let (Some(cosign), Some(cosign2)) = (peer("cosign"), peer("cosign2")) else {
+        return;
+    };
+    let dir = tempdir();
+    let d = dir.path();
+    key_pair(&cosign2, d, "ours");
+    key_pair(&cosign2, d, "other");
+    let repo = format!("{}/sign/img", reg.host());
+    let a = image(d, &repo, "a", b"image a");
+    let b = image(d, &repo, "b", b"image b");
+
+    // `.sig` tag, as cosign 2 writes it.
+    sup(
+        d,
+        &[
+            "sign",
+            "--key",
+            "ours.key",
+            "--tlog-upload=false",
+            &format!("{repo}:a"),
+        ],
+    );
+    for (name, bin) in [("cosign2", &cosign2), ("cosign", &cosign)] {
+        assert!(
+            cosign_verify(name, bin, d, "ours.pub", &format!("{repo}@{a}")),
+            "{name} verify of our .sig"
+        );
+        assert!(
+            !cosign_verify(name, bin, d, "other.pub", &format!("{repo}@{a}")),
+            "{name} verify with another key must fail"
+        );
+    }
+    let v: serde_json::Value = serde_json::from_slice(&sup(
+        d,
+        &[
+            "verify",
+            "--key",
+            "ours.pub",
+            "--insecure-ignore-tlog",
+            &format!("{repo}:a"),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v[0]["verifier"], "cosign-signature");
+    assert_eq!(v[0]["facts"]["docker-reference"], repo);
+    sup_refused(
+        d,
+        &[
+            "verify",
+            "--key",
+            "other.pub",
+            "--insecure-ignore-tlog",
+            &format!("{repo}:a"),
+        ],
+        "supply verify with another key",
+    );
+
+    // Replayed: a's `.sig` copied under b's tag signs a's digest, not b's.
+    let sig_a = format!("{repo}:sha256-{}.sig", a.trim_start_matches("sha256:"));
+    let sig_b = format!("{repo}:sha256-{}.sig", b.trim_start_matches("sha256:"));
+    sup(d, &["copy", &sig_a, &sig_b]);
+    sup_refused(
+        d,
+        &[
+            "verify",
+            "--key",
+            "ours.pub",
+            "--insecure-ignore-tlog",
+            &format!("{repo}:b"),
+        ],
+        "supply verify of a replayed .sig",
+    );
+    assert!(
+        !cosign_verify("cosign2", &cosign2, d, "ours.pub", &format!("{repo}@{b}")),
+        "cosign2 must refuse the replayed .sig too"
+    );
+
+    // A cosign 3 bundle referrer, keyed.
+    let c = image(d, &repo, "c", b"image c");
+    sup(
+        d,
+        &[
+            "sign",
+            "--key",
+            "ours.key",
+            "--new-bundle-format",
+            &format!("{repo}:c"),
+        ],
+    );
+    assert!(
+        cosign_verify("cosign", &cosign, d, "ours.pub", &format!("{repo}@{c}")),
+        "cosign 3 verify of our bundle referrer"
+    );
+    assert!(!cosign_verify(
+        "cosign",
+        &cosign,
+        d,
+        "other.pub",
+        &format!("{repo}@{c}")
+    ));
+    let v: serde_json::Value = serde_json::from_slice(&sup(
+        d,
+        &[
+            "verify",
+            "--key",
+            "ours.pub",
+            "--insecure-ignore-tlog",
+            &format!("{repo}:c"),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(v[0]["verifier"], "sigstore-bundle");
+    assert_eq!(v[0]["predicateType"], "https://sigstore.dev/cosign/sign/v1");
+    // `supply tree` lists the bundle referrer under its artifact type, as `discover` does.
+    let tree = text(sup(d, &["tree", &format!("{repo}:c")]));
+    assert_eq!(tree, text(sup(d, &["discover", &format!("{repo}:c")])));
+    assert!(
+        tree.contains("application/vnd.dev.sigstore.bundle.v0.3+json"),
+        "{tree}"
+    );
+    assert!(tree.contains(v[0]["artifact"].as_str().unwrap()), "{tree}");
+}
+
+#[test]
+fn both_cosigns_sign_and_we_verify() {
+    let Some(reg) = Registry::start() else { return };
+    let (Some(cosign), Some(cosign2)) = (peer("cosign"), peer("cosign2")) else {
+        return;
+    };
+    let dir = tempdir();
+    let d = dir.path();
+    key_pair(&cosign2, d, "theirs");
+    key_pair(&cosign2, d, "other");
+    let repo = format!("{}/verify/img", reg.host());
+    for (name, bin, tag, verifier) in [
+        ("cosign2", &cosign2, "two", "cosign-signature"),
+        ("cosign", &cosign, "three", "sigstore-bundle"),
+    ] {
+        let digest = image(d, &repo, tag, tag.as_bytes());
+        let mut cmd = peer_command(bin, d);
+        cmd.current_dir(d).env("COSIGN_PASSWORD", PASSWORD).args([
+            "sign",
+            "--key",
+            "theirs.key",
+            "--tlog-upload=false",
+            "--allow-insecure-registry",
+            "--yes",
+        ]);
+        if name == "cosign" {
+            cmd.arg("--use-signing-config=false");
+        }
+        cmd.arg(format!("{repo}@{digest}"));
+        ok(run(&mut cmd), &format!("{name} sign"));
+        let v: serde_json::Value = serde_json::from_slice(&sup(
+            d,
+            &[
+                "verify",
+                "--key",
+                "theirs.pub",
+                "--insecure-ignore-tlog",
+                &format!("{repo}:{tag}"),
+            ],
+        ))
+        .unwrap();
+        assert_eq!(v[0]["verifier"], verifier, "{name}: {v}");
+        sup_refused(
+            d,
+            &[
+                "verify",
+                "--key",
+                "other.pub",
+                "--insecure-ignore-tlog",
+                &format!("{repo}:{tag}"),
+            ],
+            &format!("supply verify of {name}'s signature with another key"),
+        );
+    }
+    // An image nobody signed.
+    image(d, &repo, "unsigned", b"nobody signed this");
+    sup_refused(
+        d,
+        &[
+            "verify",
+            "--key",
+            "theirs.pub",
+            "--insecure-ignore-tlog",
+            &format!("{repo}:unsigned"),
+        ],
+        "supply verify of an unsigned image",
+    );
+}
+
+/// `notation cert generate-test NAME` in the notation home `home`, plus a trust policy naming
+/// its trust store; returns (trust policy, trust store) paths.
+fn notation_home(
+    notation: &Path,
+    home: &Path,
+    name: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let mut cmd = peer_command(notation, home);
+    cmd.current_dir(home)
+        .args(["cert", "generate-test", "--default", name]);
+    ok(run(&mut cmd), "notation cert generate-test");
+    let config = home.join(".config/notation");
+    let policy = config.join("trustpolicy.json");
+    std::fs::write(
+        &policy,
+        format!(
+            r#"{{"version":"1.0","trustPolicies":[{{"name":"test","registryScopes":["*"],"signatureVerification":{{"level":"strict"}},"trustStores":["ca:{name}"],"trustedIdentities":["*"]}}]}}"#
+        ),
+    )
+    .unwrap();
+    (policy, config.join("truststore"))
+}
+
+#[test]
+fn notation_signs_we_verify_and_notation_verifies_our_copy() {
+    let Some(reg) = Registry::start() else { return };
+    let Some(notation) = peer("notation") else {
+        return;
+    };
+    let dir = tempdir();
+    let d = dir.path();
+    let signer_home = d.join("signer");
+    let stranger_home = d.join("stranger");
+    std::fs::create_dir_all(&signer_home).unwrap();
+    std::fs::create_dir_all(&stranger_home).unwrap();
+    let (policy, store) = notation_home(&notation, &signer_home, "supplytest");
+    let (other_policy, other_store) = notation_home(&notation, &stranger_home, "supplytest");
+    let repo = format!("{}/notation/img", reg.host());
+    let digest = image(d, &repo, "v1", b"notarized");
+    let mut cmd = peer_command(&notation, &signer_home);
+    cmd.current_dir(d)
+        .args(["sign", "--insecure-registry", &format!("{repo}@{digest}")]);
+    ok(run(&mut cmd), "notation sign");
+
+    let (p, s) = (policy.to_str().unwrap(), store.to_str().unwrap());
+    let v: serde_json::Value = serde_json::from_slice(&sup(
+        d,
+        &[
+            "verify",
+            "--trust-policy",
+            p,
+            "--trust-store",
+            s,
+            &format!("{repo}:v1"),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(v[0]["verifier"], "notation-signature", "{v}");
+    assert_eq!(
+        v[0]["artifactType"],
+        "application/vnd.cncf.notary.signature"
+    );
+    // Another test CA with the same name is not the signer's.
+    sup_refused(
+        d,
+        &[
+            "verify",
+            "--trust-policy",
+            other_policy.to_str().unwrap(),
+            "--trust-store",
+            other_store.to_str().unwrap(),
+            &format!("{repo}:v1"),
+        ],
+        "supply verify against another trust store",
+    );
+
+    // Copied with its referrers, the signature still verifies with notation.
+    let copy = format!("{}/notation/copy:v1", reg.host());
+    sup(d, &["copy", "-r", &format!("{repo}:v1"), &copy]);
+    let mut cmd = peer_command(&notation, &signer_home);
+    cmd.current_dir(d).args([
+        "verify",
+        "--insecure-registry",
+        &format!("{}/notation/copy@{digest}", reg.host()),
+    ]);
+    ok(run(&mut cmd), "notation verify of the copy");
+    let mut cmd = peer_command(&notation, &stranger_home);
+    cmd.current_dir(d).args([
+        "verify",
+        "--insecure-registry",
+        &format!("{}/notation/copy@{digest}", reg.host()),
+    ]);
+    assert!(
+        !run(&mut cmd).status.success(),
+        "notation must refuse it with the stranger's trust store"
+    );
+}
+
+/// Keyless `supply sign` against sigstore-js's mock services writes a bundle referrer that
+/// `supply verify` admits for the token's identity and refuses for another.
+#[test]
+fn keyless_sign_and_verify_with_the_sigstore_mock() {
+    use super::keyless::{token, ISSUER, SUBJECT};
+    let Some(reg) = Registry::start() else { return };
+    let dir = tempdir();
+    let d = dir.path();
+    let Some(mock) = supply_testkit::sigstore_mock::SigstoreMock::start(&d.join("mock")) else {
+        return;
+    };
+    let repo = format!("{}/keyless/img", reg.host());
+    image(d, &repo, "v1", b"signed keylessly");
+    let trust_config = mock.trust_config();
+    sup(
+        d,
+        &[
+            "sign",
+            "--identity-token",
+            &token(),
+            "--trusted-root",
+            trust_config.to_str().unwrap(),
+            &format!("{repo}:v1"),
+        ],
+    );
+    let root = mock.trusted_root();
+    let verify = |identity: &str| {
+        supply(d)
+            .args(["verify", "--certificate-identity", identity])
+            .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
+            .arg(&root)
+            .arg(format!("{repo}:v1"))
+            .output()
+            .unwrap()
+    };
+    let v: serde_json::Value =
+        serde_json::from_slice(&ok(verify(SUBJECT), "keyless verify")).unwrap();
+    assert_eq!(v[0]["verifier"], "sigstore-bundle", "{v}");
+    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT);
+    assert_eq!(v[0]["signers"][0]["issuer"], ISSUER);
+    refused(
+        &verify("https://github.com/someone/else"),
+        "keyless verify, another identity",
+    );
+}
