@@ -50,7 +50,7 @@ pub enum Error {
         index: usize,
         /// Why.
         #[source]
-        source: attestation::Error,
+        source: Box<attestation::Error>,
     },
     /// A DSSE blob does not parse as an envelope.
     #[error("DSSE blob {index} is not a DSSE envelope")]
@@ -87,7 +87,7 @@ pub enum Error {
         index: usize,
         /// Why.
         #[source]
-        source: attestation::Error,
+        source: Box<attestation::Error>,
     },
     /// More DSSE blobs than [`MAX_ENVELOPES`].
     #[error(transparent)]
@@ -156,7 +156,10 @@ impl AttestationVerifier {
             let env = Envelope::from_json(blob.bytes())
                 .map_err(|source| Error::EnvelopeParse { index, source })?;
             let att = VerifiedAttestation::from_envelope(&env, &self.keys, self.threshold)
-                .map_err(|source| Error::Envelope { index, source })?;
+                .map_err(|e| Error::Envelope {
+                    index,
+                    source: Box::new(e),
+                })?;
             if att.statement().subject_matching(digest).is_none() {
                 return Err(Error::SubjectNotNamed {
                     index,
@@ -193,10 +196,10 @@ impl AttestationVerifier {
             .with_fact("in-toto.predicate_types", types.join(","));
         for (index, att) in &kept {
             let index = *index;
-            let predicate = att
-                .statement()
-                .predicate()
-                .map_err(|source| Error::Predicate { index, source })?;
+            let predicate = att.statement().predicate().map_err(|e| Error::Predicate {
+                index,
+                source: Box::new(e),
+            })?;
             let prov = match &predicate {
                 Predicate::SlsaProvenanceV02(p) => Some(Provenance::V02(p)),
                 Predicate::SlsaProvenanceV1(p) => Some(Provenance::V1(p)),

@@ -184,7 +184,7 @@ pub enum Error {
     /// The layout's certificate authorities (`rootcas`, `intermediatecas`) or a step's
     /// `cert_constraints` cannot be read.
     #[error("the layout's certificate functionaries are malformed")]
-    Certificates(#[source] certs::Error),
+    Certificates(#[source] Box<certs::Error>),
     /// A step's threshold is not met and a link signed with a certificate was not authorized;
     /// this is the first such refusal.
     #[error("step {step:?}: the certificate of {keyid} is not authorized")]
@@ -195,7 +195,7 @@ pub enum Error {
         keyid: KeyId,
         /// Why.
         #[source]
-        source: certs::Error,
+        source: Box<certs::Error>,
     },
 }
 
@@ -507,17 +507,18 @@ impl<'a> LayoutVerifier<'a> {
         step: &crate::model::Step,
         prefix: &str,
         authorities: &mut Option<Authorities>,
-        rejected: &mut Option<(KeyId, certs::Error)>,
+        rejected: &mut Option<(KeyId, Box<certs::Error>)>,
     ) -> Result<Vec<(KeyId, SslibKey, Metadata)>, Error> {
-        let constraints = certs::step_constraints(step).map_err(Error::Certificates)?;
+        let constraints =
+            certs::step_constraints(step).map_err(|e| Error::Certificates(Box::new(e)))?;
         if constraints.is_empty() {
             return Ok(Vec::new());
         }
         let cas = match authorities {
             Some(a) => a,
-            None => {
-                authorities.insert(Authorities::from_layout(layout).map_err(Error::Certificates)?)
-            }
+            None => authorities.insert(
+                Authorities::from_layout(layout).map_err(|e| Error::Certificates(Box::new(e)))?,
+            ),
         };
         if cas.is_empty() {
             return Ok(Vec::new());
@@ -561,10 +562,13 @@ impl<'a> LayoutVerifier<'a> {
                             found = Some((keyid.clone(), key));
                             break;
                         }
-                        rejected.get_or_insert((keyid.clone(), certs::Error::SignatureMismatch));
+                        rejected.get_or_insert((
+                            keyid.clone(),
+                            Box::new(certs::Error::SignatureMismatch),
+                        ));
                     }
                     Err(e) => {
-                        rejected.get_or_insert((keyid.clone(), e));
+                        rejected.get_or_insert((keyid.clone(), Box::new(e)));
                     }
                 }
             }
