@@ -5,7 +5,9 @@
 /// The signing and verification crate this one builds on.
 pub use supply_sig;
 
+pub mod artifact;
 pub mod attestation;
+pub mod certs;
 pub mod limits;
 pub mod metadata;
 pub mod model;

@@ -115,6 +115,10 @@ pub struct MetablockSignature {
     pub keyid: KeyId,
     /// The signature bytes (decoded from hex).
     pub sig: Vec<u8>,
+    /// The signer's PEM certificate, as in-toto-golang writes it (`None` when absent or empty).
+    /// Not covered by the signature: only [`crate::certs`] gives it meaning, after checking it
+    /// chains to the layout's roots.
+    pub cert: Option<String>,
 }
 
 /// The envelope a layout or link came in.
@@ -169,6 +173,9 @@ struct Probe<'a> {
 struct RawSignature {
     keyid: String,
     sig: String,
+    /// in-toto-golang's PEM certificate of the signing key (may be `""`).
+    #[serde(default)]
+    cert: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -281,6 +288,7 @@ impl Metadata {
             signatures.push(MetablockSignature {
                 keyid: KeyId::new(s.keyid),
                 sig,
+                cert: s.cert.filter(|c| !c.is_empty()),
             });
         }
         let text = mb.signed.get().as_bytes();
@@ -333,6 +341,18 @@ impl Metadata {
         match &self.payload {
             Payload::Link(l) => Some(l),
             Payload::Layout(_) => None,
+        }
+    }
+
+    /// The signatures that carry a certificate (metablocks only; DSSE signatures have none):
+    /// `(keyid label, PEM)`.
+    pub fn signature_certificates(&self) -> Vec<(&KeyId, &str)> {
+        match &self.envelope {
+            Envelope::Metablock { signatures, .. } => signatures
+                .iter()
+                .filter_map(|s| s.cert.as_deref().map(|c| (&s.keyid, c)))
+                .collect(),
+            Envelope::Dsse(_) => Vec::new(),
         }
     }
 
@@ -406,19 +426,28 @@ impl Metadata {
                 canonical,
                 signatures,
             } => {
-                let mut sigs: Vec<(String, String)> = signatures
+                let mut sigs: Vec<(String, String, Option<String>)> = signatures
                     .iter()
-                    .map(|s| (s.keyid.as_str().to_owned(), hex::encode(&s.sig)))
+                    .map(|s| {
+                        (
+                            s.keyid.as_str().to_owned(),
+                            hex::encode(&s.sig),
+                            s.cert.clone(),
+                        )
+                    })
                     .collect();
                 for s in signers {
                     let keyid = signer_key_id(*s)?;
                     let sig = hex::encode(s.try_sign(canonical).map_err(Error::Sign)?);
-                    sigs.retain(|(k, _)| k != keyid.as_str());
-                    sigs.push((keyid.as_str().to_owned(), sig));
+                    sigs.retain(|(k, _, _)| k != keyid.as_str());
+                    sigs.push((keyid.as_str().to_owned(), sig, None));
                 }
                 let sigs: Vec<serde_json::Value> = sigs
                     .into_iter()
-                    .map(|(k, s)| serde_json::json!({"keyid": k, "sig": s}))
+                    .map(|(k, s, cert)| match cert {
+                        Some(c) => serde_json::json!({"keyid": k, "sig": s, "cert": c}),
+                        None => serde_json::json!({"keyid": k, "sig": s}),
+                    })
                     .collect();
                 let sigs = serde_json::to_string(&sigs).map_err(Error::Serialize)?;
                 let signed = self

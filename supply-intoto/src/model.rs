@@ -447,8 +447,9 @@ impl Layout {
 
     /// Checks what the reference implementation checks when it loads a layout, and more:
     /// unique, file-name-safe step and inspection names; thresholds between 1 and the number of
-    /// keys; every step key listed in `keys`; a `keyid` inside a key dict equal to its map key;
-    /// counts within [`crate::limits`].
+    /// keys (any number from 1 for a step with `cert_constraints`); every step key listed in
+    /// `keys`; a `keyid` inside a key dict equal to its map key; counts within
+    /// [`crate::limits`].
     ///
     /// # Errors
     /// The first problem found.
@@ -508,7 +509,14 @@ impl Layout {
             }
             let distinct: BTreeSet<&String> = s.pubkeys.iter().collect();
             let n = u64::try_from(distinct.len()).unwrap_or(u64::MAX);
-            if s.threshold == 0 || s.threshold > n {
+            // Certificate constraints authorize functionaries the layout does not list
+            // ([`crate::certs`]), so their number is not bounded by `pubkeys`.
+            let by_cert = s
+                .extra
+                .get("cert_constraints")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty());
+            if s.threshold == 0 || (s.threshold > n && !by_cert) {
                 return Err(Error::BadThreshold {
                     step: bounded(&s.name),
                     threshold: s.threshold,

@@ -40,6 +40,8 @@ use supply_sig::key::KeyId;
 use supply_sig::limits::LimitExceeded;
 use supply_sig::time::Timestamp;
 
+pub use crate::artifact::AttestationVerifier;
+use crate::certs::{self, Authorities};
 use crate::limits;
 use crate::metadata::{self, Metadata, Payload};
 use crate::model::{bounded, Artifacts, Inspection, Layout, Link};
@@ -179,6 +181,22 @@ pub enum Error {
     /// A layout key cannot be given a key id.
     #[error("a layout key has no securesystemslib key id")]
     LayoutKey(#[source] supply_sig::key::Error),
+    /// The layout's certificate authorities (`rootcas`, `intermediatecas`) or a step's
+    /// `cert_constraints` cannot be read.
+    #[error("the layout's certificate functionaries are malformed")]
+    Certificates(#[source] Box<certs::Error>),
+    /// A step's threshold is not met and a link signed with a certificate was not authorized;
+    /// this is the first such refusal.
+    #[error("step {step:?}: the certificate of {keyid} is not authorized")]
+    CertificateNotAuthorized {
+        /// The step.
+        step: String,
+        /// The signature's key id.
+        keyid: KeyId,
+        /// Why.
+        #[source]
+        source: Box<certs::Error>,
+    },
 }
 
 /// Links by path relative to the link directory (`write-code.776a00e2.link`,
@@ -186,17 +204,43 @@ pub enum Error {
 pub trait LinkStore {
     /// The bytes of the link file at `path`, if there is one.
     fn get(&self, path: &str) -> Option<&[u8]>;
+
+    /// The paths that start with `prefix`. Used only for steps with `cert_constraints`, whose
+    /// certificate-identified functionaries' key ids the layout does not list (the
+    /// `<step>.*.link` glob of in-toto-golang). The default lists none: such links are then
+    /// never found, which fails closed.
+    fn paths_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let _ = prefix;
+        Vec::new()
+    }
 }
 
 impl<S: AsRef<[u8]>> LinkStore for BTreeMap<String, S> {
     fn get(&self, path: &str) -> Option<&[u8]> {
         Self::get(self, path).map(AsRef::as_ref)
     }
+
+    fn paths_with_prefix(&self, prefix: &str) -> Vec<String> {
+        self.range(prefix.to_owned()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
 }
 
 impl<S: AsRef<[u8]>, H: std::hash::BuildHasher> LinkStore for HashMap<String, S, H> {
     fn get(&self, path: &str) -> Option<&[u8]> {
         Self::get(self, path).map(AsRef::as_ref)
+    }
+
+    fn paths_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .cloned()
+            .collect();
+        out.sort();
+        out
     }
 }
 
@@ -453,6 +497,88 @@ impl<'a> LayoutVerifier<'a> {
         self.verify_at(layout, &keys, "", 0, "")
     }
 
+    /// The links of `step` signed by a certificate that chains to the layout's roots and
+    /// meets the step's constraints, with the certificate's key; their signatures verified.
+    /// Files named for the step's listed keys are left to the key path. The first refusal is
+    /// kept in `rejected` for the error when the threshold is not met.
+    fn certificate_links(
+        &mut self,
+        layout: &Layout,
+        step: &crate::model::Step,
+        prefix: &str,
+        authorities: &mut Option<Authorities>,
+        rejected: &mut Option<(KeyId, Box<certs::Error>)>,
+    ) -> Result<Vec<(KeyId, SslibKey, Metadata)>, Error> {
+        let constraints =
+            certs::step_constraints(step).map_err(|e| Error::Certificates(Box::new(e)))?;
+        if constraints.is_empty() {
+            return Ok(Vec::new());
+        }
+        let cas = match authorities {
+            Some(a) => a,
+            None => authorities.insert(
+                Authorities::from_layout(layout).map_err(|e| Error::Certificates(Box::new(e)))?,
+            ),
+        };
+        if cas.is_empty() {
+            return Ok(Vec::new());
+        }
+        let listed: BTreeSet<&str> = step.pubkeys.iter().map(|k| keyid8(k)).collect();
+        let stem = format!("{prefix}{}.", step.name);
+        let mut out = Vec::new();
+        for path in self.links.paths_with_prefix(&stem) {
+            let Some(id8) = path
+                .strip_prefix(&stem)
+                .and_then(|r| r.strip_suffix(".link"))
+            else {
+                continue;
+            };
+            if id8.is_empty() || id8.contains('/') || listed.contains(id8) {
+                continue;
+            }
+            let Some(bytes) = self.links.get(&path) else {
+                continue;
+            };
+            self.links_read += 1;
+            if self.links_read > self.budget.links {
+                return Err(LimitExceeded::new("in-toto links read", self.budget.links).into());
+            }
+            let m = Metadata::from_slice(bytes).map_err(|source| Error::InvalidLink {
+                path: bounded(&path),
+                source,
+            })?;
+            // Certificates identify link signers only; a sublayout is a key-path affair.
+            if m.as_link().is_none_or(|l| l.name != step.name) {
+                continue;
+            }
+            let mut found = None;
+            for (keyid, pem) in m.signature_certificates() {
+                if !keyid.as_str().starts_with(id8) {
+                    continue;
+                }
+                match cas.authorize(&step.name, pem, &constraints, self.now, self.provider) {
+                    Ok((key, _root)) => {
+                        if m.verify_signature(keyid, &key, self.provider).is_ok() {
+                            found = Some((keyid.clone(), key));
+                            break;
+                        }
+                        rejected.get_or_insert((
+                            keyid.clone(),
+                            Box::new(certs::Error::SignatureMismatch),
+                        ));
+                    }
+                    Err(e) => {
+                        rejected.get_or_insert((keyid.clone(), Box::new(e)));
+                    }
+                }
+            }
+            if let Some((keyid, key)) = found {
+                out.push((keyid, key, m));
+            }
+        }
+        Ok(out)
+    }
+
     fn verify_at(
         &mut self,
         meta: &Metadata,
@@ -483,6 +609,7 @@ impl<'a> LayoutVerifier<'a> {
         let mut warnings = Vec::new();
         let mut steps = Vec::with_capacity(layout.steps.len());
         let mut reduced: BTreeMap<String, Link> = BTreeMap::new();
+        let mut authorities: Option<Authorities> = None;
         for step in &layout.steps {
             // 3. Load the links of the authorized keys.
             let mut loaded: Vec<(KeyId, Metadata)> = Vec::new();
@@ -505,7 +632,18 @@ impl<'a> LayoutVerifier<'a> {
                 })?;
                 loaded.push((KeyId::new(keyid.clone()), m));
             }
-            if (loaded.len() as u64) < step.threshold {
+            // 3b. Links of functionaries identified by certificates (in-toto-golang).
+            let mut rejected = None;
+            let by_cert =
+                self.certificate_links(layout, step, prefix, &mut authorities, &mut rejected)?;
+            if ((loaded.len() + by_cert.len()) as u64) < step.threshold {
+                if let Some((keyid, source)) = rejected {
+                    return Err(Error::CertificateNotAuthorized {
+                        step: bounded(&step.name),
+                        keyid,
+                        source,
+                    });
+                }
                 return Err(Error::LinksNotFound {
                     step: bounded(&step.name),
                     required: step.threshold,
@@ -530,7 +668,19 @@ impl<'a> LayoutVerifier<'a> {
                     valid.push((keyid.clone(), &fk.key, m));
                 }
             }
+            for (keyid, key, m) in &by_cert {
+                if material.insert(key.public_key().spki_der().to_vec()) {
+                    valid.push((keyid.clone(), key, m));
+                }
+            }
             if (valid.len() as u64) < step.threshold {
+                if let Some((keyid, source)) = rejected {
+                    return Err(Error::CertificateNotAuthorized {
+                        step: bounded(&step.name),
+                        keyid,
+                        source,
+                    });
+                }
                 return Err(Error::ThresholdNotMet {
                     step: bounded(&step.name),
                     required: step.threshold,

@@ -94,6 +94,10 @@ pub const MAX_CERT_DER_LEN: usize = 32 * 1024;
 /// intermediates at 6 (`MAX_SUB_CA_COUNT`).
 pub const MAX_CERT_CHAIN_LEN: usize = 10;
 
+/// Most candidate chains [`crate::x509::verify_path`] validates for one leaf before giving up:
+/// a pool of cross-signed intermediates cannot make path building exponential.
+pub const MAX_CERT_PATH_ATTEMPTS: usize = 64;
+
 /// Largest Sigstore bundle JSON: 32 MiB, room for a DSSE envelope carrying the largest
 /// payload ([`MAX_DSSE_PAYLOAD_LEN`], 16 MiB, about 21.5 MiB in base64) and its material.
 pub const MAX_BUNDLE_LEN: usize = 32 * 1024 * 1024;

@@ -22,7 +22,9 @@ use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 use crate::alg::SignatureScheme;
 use crate::crypto::Provider;
 use crate::key::PublicKey;
-use crate::limits::{LimitExceeded, MAX_CERT_CHAIN_LEN, MAX_CERT_DER_LEN, MAX_PEM_LEN};
+use crate::limits::{
+    LimitExceeded, MAX_CERT_CHAIN_LEN, MAX_CERT_DER_LEN, MAX_CERT_PATH_ATTEMPTS, MAX_PEM_LEN,
+};
 use crate::pem;
 use crate::sign::{KeyVerifier, Verifier as _, VerifyPolicy};
 use crate::time::Timestamp;
@@ -140,6 +142,18 @@ pub enum Error {
     /// The chain is empty or its last certificate is not self-signed.
     #[error("certificate chain does not end in a self-signed root")]
     NoRoot,
+    /// No candidate path leads from the certificate to a trusted root by issuer names.
+    #[error("no certificate path from {issuer:?} to a trusted root")]
+    NoPath {
+        /// The issuer name of the certificate (at most 256 characters).
+        issuer: String,
+    },
+    /// A subject name attribute holds a value that is not a directory string we read.
+    #[error("subject attribute {oid} holds an unsupported string type")]
+    UnsupportedNameValue {
+        /// The attribute type OID.
+        oid: String,
+    },
 }
 
 /// A parsed certificate that keeps its exact DER.
@@ -177,6 +191,28 @@ pub enum LeafProfile {
     CodeSigning,
     /// An RFC 3161 timestamping certificate: extKeyUsage timeStamping (RFC 3161 §2.3), not a CA.
     TimeStamping,
+    /// A general signing certificate (in-toto-golang functionaries, for example): not a CA, and
+    /// keyUsage, when present, includes digitalSignature. extKeyUsage is not required.
+    DigitalSignature,
+}
+
+/// subject commonName (X.520).
+pub const OID_COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
+/// subject organizationName (X.520).
+pub const OID_ORGANIZATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
+
+/// The subjectAltName entries of the common kinds, in certificate order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AltNames {
+    /// dNSName entries.
+    pub dns_names: Vec<String>,
+    /// rfc822Name (email) entries.
+    pub emails: Vec<String>,
+    /// uniformResourceIdentifier entries, as written.
+    pub uris: Vec<String>,
+    /// How many entries of other kinds (IP addresses, otherName, ...) the extension holds.
+    pub others: usize,
 }
 
 impl Certificate {
@@ -479,8 +515,84 @@ impl Certificate {
                     return Err(bad("extKeyUsage lacks timeStamping"));
                 }
             }
+            LeafProfile::DigitalSignature => {
+                if let Some((_, ku)) = self.decode_ext::<KeyUsage>(OID_KEY_USAGE)? {
+                    if !ku.digital_signature() {
+                        return Err(bad("keyUsage lacks digitalSignature"));
+                    }
+                }
+            }
         }
         Ok(())
+    }
+
+    /// The values of every subject attribute of type `oid` (for example [`OID_COMMON_NAME`]),
+    /// in certificate order.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedNameValue`] when a value of that type is not a UTF8String,
+    /// PrintableString, IA5String or TeletexString: a value we cannot read must not look absent.
+    pub fn subject_attribute(&self, oid: ObjectIdentifier) -> Result<Vec<String>, Error> {
+        let mut out = Vec::new();
+        for rdn in &self.parsed.tbs_certificate.subject.0 {
+            for atv in rdn.0.iter() {
+                if atv.oid != oid {
+                    continue;
+                }
+                let value =
+                    directory_string(&atv.value).ok_or_else(|| Error::UnsupportedNameValue {
+                        oid: oid.to_string(),
+                    })?;
+                out.push(value);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The subjectAltName entries (empty when the extension is absent).
+    ///
+    /// # Errors
+    /// [`Error::InvalidExtension`] when the extension does not decode.
+    pub fn alt_names(&self) -> Result<AltNames, Error> {
+        use x509_cert::ext::pkix::name::GeneralName;
+        use x509_cert::ext::pkix::SubjectAltName;
+        let mut out = AltNames::default();
+        let Some((_, san)) = self.decode_ext::<SubjectAltName>(OID_SUBJECT_ALT_NAME)? else {
+            return Ok(out);
+        };
+        for name in san.0 {
+            match name {
+                GeneralName::DnsName(s) => out.dns_names.push(s.to_string()),
+                GeneralName::Rfc822Name(s) => out.emails.push(s.to_string()),
+                GeneralName::UniformResourceIdentifier(s) => out.uris.push(s.to_string()),
+                _ => out.others = out.others.saturating_add(1),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn directory_string(value: &der::Any) -> Option<String> {
+    use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
+    use der::Tagged as _;
+    match value.tag() {
+        der::Tag::Utf8String => value
+            .decode_as::<Utf8StringRef<'_>>()
+            .ok()
+            .map(|s| s.as_str().to_owned()),
+        der::Tag::PrintableString => value
+            .decode_as::<PrintableStringRef<'_>>()
+            .ok()
+            .map(|s| s.as_str().to_owned()),
+        der::Tag::Ia5String => value
+            .decode_as::<Ia5StringRef<'_>>()
+            .ok()
+            .map(|s| s.as_str().to_owned()),
+        der::Tag::TeletexString => value
+            .decode_as::<TeletexStringRef<'_>>()
+            .ok()
+            .map(|s| s.as_str().to_owned()),
+        _ => None,
     }
 }
 
@@ -640,6 +752,106 @@ pub(crate) fn verify_chain(
         return Err(Error::NoRoot);
     }
     Ok(())
+}
+
+/// Builds and validates a path from `leaf` to one of `roots` through any of `intermediates` (an
+/// unordered pool, as a layout's or a TLS peer's) at `time`, with `verify_chain`'s rules for
+/// every candidate: signatures over exact TBS bytes, names, validity of every certificate at
+/// `time`, CA rules and `profile` for the leaf. Candidates follow issuer names, never reuse a
+/// certificate, stop at [`MAX_CERT_CHAIN_LEN`] and at [`MAX_CERT_PATH_ATTEMPTS`] validations.
+/// Roots are trust anchors: their self-signatures are not checked here (see
+/// [`check_ca_chain`]). Returns the chain that validated, issuer first, root last.
+///
+/// # Errors
+/// The first failure of a candidate path (an expired leaf gives [`Error::NotValidAt`]), or
+/// [`Error::NoPath`] when no candidate exists.
+pub fn verify_path(
+    leaf: &Certificate,
+    intermediates: &[Certificate],
+    roots: &[Certificate],
+    time: Timestamp,
+    profile: LeafProfile,
+    provider: &Provider,
+) -> Result<Vec<Certificate>, Error> {
+    let search = PathSearch {
+        leaf,
+        intermediates,
+        roots,
+        time,
+        profile,
+        provider,
+    };
+    let mut state = PathState {
+        path: Vec::new(),
+        attempts: MAX_CERT_PATH_ATTEMPTS,
+        first_err: None,
+    };
+    if let Some(chain) = search.extend(leaf, &mut state) {
+        return Ok(chain);
+    }
+    Err(state.first_err.unwrap_or_else(|| Error::NoPath {
+        issuer: leaf
+            .parsed
+            .tbs_certificate
+            .issuer
+            .to_string()
+            .chars()
+            .take(256)
+            .collect(),
+    }))
+}
+
+struct PathSearch<'c> {
+    leaf: &'c Certificate,
+    intermediates: &'c [Certificate],
+    roots: &'c [Certificate],
+    time: Timestamp,
+    profile: LeafProfile,
+    provider: &'c Provider,
+}
+
+struct PathState<'c> {
+    path: Vec<&'c Certificate>,
+    attempts: usize,
+    first_err: Option<Error>,
+}
+
+impl<'c> PathSearch<'c> {
+    fn extend(&self, current: &Certificate, st: &mut PathState<'c>) -> Option<Vec<Certificate>> {
+        for root in self.roots.iter().filter(|r| names_chain(current, r)) {
+            if st.attempts == 0 {
+                return None;
+            }
+            st.attempts -= 1;
+            let chain: Vec<Certificate> = st
+                .path
+                .iter()
+                .map(|c| (*c).clone())
+                .chain(std::iter::once(root.clone()))
+                .collect();
+            match verify_chain(self.leaf, &chain, self.time, self.profile, self.provider) {
+                Ok(()) => return Some(chain),
+                Err(e) => {
+                    st.first_err.get_or_insert(e);
+                }
+            }
+        }
+        // leaf + path + this intermediate + a root must fit.
+        if st.path.len().saturating_add(3) > MAX_CERT_CHAIN_LEN {
+            return None;
+        }
+        for ca in self.intermediates {
+            if !names_chain(current, ca) || st.path.contains(&ca) || ca == self.leaf {
+                continue;
+            }
+            st.path.push(ca);
+            if let Some(chain) = self.extend(ca, st) {
+                return Some(chain);
+            }
+            st.path.pop();
+        }
+        None
+    }
 }
 
 /// Whether `issuer`'s subject is `child`'s issuer name (a cheap pre-filter before signatures).

@@ -83,8 +83,17 @@ fn load_links(dir: &Path, layout: &Layout) -> anyhow::Result<BTreeMap<String, Ve
     let mut todo: Vec<(Layout, String, usize)> = vec![(layout.clone(), String::new(), 0)];
     while let Some((layout, prefix, depth)) = todo.pop() {
         for step in &layout.steps {
-            for keyid in &step.pubkeys {
-                let id8 = keyid.get(..8).unwrap_or(keyid);
+            // Functionaries identified by certificates (`cert_constraints`) are not listed by
+            // key id: read every `<step>.*.link`, as in-toto-golang does.
+            let mut names: Vec<String> = step
+                .pubkeys
+                .iter()
+                .map(|keyid| keyid.get(..8).unwrap_or(keyid).to_owned())
+                .collect();
+            if step.extra.contains_key("cert_constraints") {
+                names.extend(cert_link_ids(&dir.join(&prefix), &step.name)?);
+            }
+            for id8 in &names {
                 let rel = format!("{prefix}{}.{id8}.link", step.name);
                 let path = dir.join(&rel);
                 if out.contains_key(&rel) || !path.is_file() {
@@ -111,6 +120,42 @@ fn load_links(dir: &Path, layout: &Layout) -> anyhow::Result<BTreeMap<String, Ve
             }
         }
     }
+    Ok(out)
+}
+
+/// The `<id>` of every `<step>.<id>.link` file in `dir` (at most [`MAX_LINKS`]).
+///
+/// [`MAX_LINKS`]: supply_intoto::limits::MAX_LINKS
+fn cert_link_ids(dir: &Path, step: &str) -> anyhow::Result<Vec<String>> {
+    let stem = format!("{step}.");
+    let mut out = Vec::new();
+    // A missing directory holds no links, as a missing file does for listed keys.
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(out);
+    };
+    for entry in entries {
+        let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+        let name = entry.file_name();
+        let Some(id) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&stem))
+            .and_then(|r| r.strip_suffix(".link"))
+        else {
+            continue;
+        };
+        if id.is_empty() || id.contains(['/', '\\']) {
+            continue;
+        }
+        if out.len() >= supply_intoto::limits::MAX_LINKS {
+            anyhow::bail!(
+                "more than {} link files in {}",
+                supply_intoto::limits::MAX_LINKS,
+                dir.display()
+            );
+        }
+        out.push(id.to_owned());
+    }
+    out.sort();
     Ok(out)
 }
 

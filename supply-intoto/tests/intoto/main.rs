@@ -6,6 +6,7 @@
 
 mod attacks;
 mod attestation;
+mod certs;
 mod common;
 mod github;
 mod interop;
