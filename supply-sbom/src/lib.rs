@@ -10,6 +10,7 @@ pub mod limits;
 pub mod lockfile;
 pub mod model;
 pub mod osv;
+pub mod pkgdb;
 pub mod purl;
 pub mod spdx2;
 pub mod spdx3;

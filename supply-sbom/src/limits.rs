@@ -77,3 +77,22 @@ pub const MAX_VEX_LEN: usize = 16 * 1024 * 1024;
 
 /// Most statements taken from one VEX document: 100 000.
 pub const MAX_VEX_STATEMENTS: usize = 100_000;
+
+/// Largest package database file read (dpkg `status`, apk `installed`): 256 MiB. A Debian
+/// desktop's `status` is a few MiB; apk's `installed` lists every file and reaches tens of
+/// MiB on large images.
+pub const MAX_PKGDB_LEN: usize = 256 * 1024 * 1024;
+
+/// Most packages taken from one package database: 200 000 (a full Debian archive install
+/// would be about 60 000).
+pub const MAX_PKGDB_PACKAGES: usize = 200_000;
+
+/// Most skipped records and lines listed per database (the rest are not listed).
+pub const MAX_PKGDB_SKIPPED: usize = 1_000;
+
+/// Largest part of a Debian copyright file read: 4 MiB (the largest in Debian, such as the
+/// kernel's, are about 1 MiB; the rest is ignored, not refused).
+pub const MAX_COPYRIGHT_LEN: usize = 4 * 1024 * 1024;
+
+/// Largest `os-release` file read: 64 KiB (real ones are under 1 KiB).
+pub const MAX_OS_RELEASE_LEN: usize = 64 * 1024;

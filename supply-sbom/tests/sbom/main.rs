@@ -9,6 +9,7 @@ mod limits;
 mod lockfile;
 mod matching;
 mod osv;
+mod pkgdb;
 mod purl;
 mod realworld;
 mod spdx;
