@@ -4,6 +4,7 @@
 
 pub mod cyclonedx;
 pub mod format;
+pub mod generate;
 pub mod graph;
 pub mod license;
 pub mod limits;

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cyclonedx;
+mod generate;
 mod graph;
 mod interop;
 mod license;
