@@ -4,7 +4,7 @@
 //! What is found: Debian packages (`var/lib/dpkg/status` and `status.d/`) with their
 //! licenses from machine-readable `usr/share/doc/<package>/copyright` files, Alpine packages
 //! (`lib/apk/db/installed`), the OS from `os-release`, and the packages of every lockfile in
-//! the tree ([`lockfile`](crate::lockfile) formats). Each package gets a purl (with `distro`
+//! the tree ([`lockfile`](mod@crate::lockfile) formats). Each package gets a purl (with `distro`
 //! for OS packages), its license, dependency edges (`DEPENDS_ON`) where the database states
 //! them, and properties saying where it was found: `supply:location` (the database path) and,
 //! for layers, `supply:layer:digest` / `supply:layer:index` of the layer that introduced it.

@@ -5,7 +5,7 @@
 //! Parsing is I/O-free and lenient the way dpkg and apk themselves are: a record without a
 //! name or version is skipped, a line that is not `Field: value` is skipped, and each skip is
 //! listed in [`Database::skipped`] with its line number. Only the caps in
-//! [`limits`](crate::limits) are errors.
+//! [`limits`](mod@crate::limits) are errors.
 //!
 //! ```
 //! use supply_sbom::pkgdb::{dpkg, OsRelease};
