@@ -1047,6 +1047,14 @@ fn component(
         }
     }
     check_properties(c, path, ctx);
+    for prop in arr(c, "properties") {
+        if let (Some(n), Some(v)) = (s(prop, "name"), s(prop, "value")) {
+            pkg.properties.push(crate::model::Property {
+                name: n.to_string(),
+                value: v.to_string(),
+            });
+        }
+    }
     if let Some(p) = parent {
         sbom.add_relationship(p, RelationshipType::contains(), &id);
     }
@@ -1170,6 +1178,15 @@ fn component_json(p: &Package) -> Value {
     }
     if !refs.is_empty() {
         m.insert("externalReferences".into(), Value::Array(refs));
+    }
+    if !p.properties.is_empty() {
+        m.insert(
+            "properties".into(),
+            p.properties
+                .iter()
+                .map(|pr| json!({"name": pr.name, "value": pr.value}))
+                .collect(),
+        );
     }
     Value::Object(m)
 }
@@ -1326,6 +1343,18 @@ fn xml_component(out: &mut String, c: &Value, indent: &str) {
             );
         }
         let _ = writeln!(out, "{i2}</externalReferences>");
+    }
+    if !arr(c, "properties").is_empty() {
+        let _ = writeln!(out, "{i2}<properties>");
+        for p in arr(c, "properties") {
+            let _ = writeln!(
+                out,
+                "{i2}  <property name=\"{}\">{}</property>",
+                esc(s(p, "name").unwrap_or_default()),
+                esc(s(p, "value").unwrap_or_default())
+            );
+        }
+        let _ = writeln!(out, "{i2}</properties>");
     }
     let _ = writeln!(out, "{indent}</component>");
 }

@@ -4,12 +4,14 @@
 
 pub mod cyclonedx;
 pub mod format;
+pub mod generate;
 pub mod graph;
 pub mod license;
 pub mod limits;
 pub mod lockfile;
 pub mod model;
 pub mod osv;
+pub mod pkgdb;
 pub mod purl;
 pub mod spdx2;
 pub mod spdx3;

@@ -77,3 +77,48 @@ pub const MAX_VEX_LEN: usize = 16 * 1024 * 1024;
 
 /// Most statements taken from one VEX document: 100 000.
 pub const MAX_VEX_STATEMENTS: usize = 100_000;
+
+/// Largest package database file read (dpkg `status`, apk `installed`): 256 MiB. A Debian
+/// desktop's `status` is a few MiB; apk's `installed` lists every file and reaches tens of
+/// MiB on large images.
+pub const MAX_PKGDB_LEN: usize = 256 * 1024 * 1024;
+
+/// Most packages taken from one package database: 200 000 (a full Debian archive install
+/// would be about 60 000).
+pub const MAX_PKGDB_PACKAGES: usize = 200_000;
+
+/// Most skipped records and lines listed per database (the rest are not listed).
+pub const MAX_PKGDB_SKIPPED: usize = 1_000;
+
+/// Largest part of a Debian copyright file read: 4 MiB (the largest in Debian, such as the
+/// kernel's, are about 1 MiB; the rest is ignored, not refused).
+pub const MAX_COPYRIGHT_LEN: usize = 4 * 1024 * 1024;
+
+/// Largest `os-release` file read: 64 KiB (real ones are under 1 KiB).
+pub const MAX_OS_RELEASE_LEN: usize = 64 * 1024;
+
+/// Most layers in one image given to the generator: 256 (Docker's storage drivers stop at
+/// 125-127).
+pub const MAX_LAYERS: usize = 256;
+
+/// Most tar entries in one layer: 2 million (a full distribution layer has a few hundred
+/// thousand files).
+pub const MAX_LAYER_ENTRIES: usize = 2_000_000;
+
+/// Most decompressed bytes read from one layer: 32 GiB (the largest real layers, CUDA and ML
+/// framework images, are around 10 GiB unpacked). Only package databases, os-release,
+/// copyright files and lockfiles are kept in memory; the rest is streamed past.
+pub const MAX_LAYER_UNPACKED: u64 = 32 * 1024 * 1024 * 1024;
+
+/// Most bytes of files kept in memory while applying layers: 1 GiB.
+pub const MAX_GENERATE_KEPT_BYTES: usize = 1024 * 1024 * 1024;
+
+/// Most directory entries visited when walking a root filesystem for lockfiles: 2 million.
+pub const MAX_WALK_ENTRIES: usize = 2_000_000;
+
+/// Deepest directory visited when walking a root filesystem: 48 levels (node_modules trees
+/// reach 20-30).
+pub const MAX_WALK_DEPTH: usize = 48;
+
+/// Most symlinks followed while resolving one path inside a root: 40 (Linux's own limit).
+pub const MAX_SYMLINK_HOPS: usize = 40;

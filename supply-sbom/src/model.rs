@@ -93,6 +93,40 @@ pub struct Package {
     pub files_analyzed: Option<bool>,
     /// SPDX `packageVerificationCode` value.
     pub verification_code: Option<String>,
+    /// Name–value facts about the package (the generator's `supply:layer:digest`, the
+    /// database it was found in): CycloneDX `properties`; the SPDX writers state them in
+    /// the package `comment`, one `name=value` per line.
+    pub properties: Vec<Property>,
+}
+
+/// A name–value property (CycloneDX `property`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Property {
+    /// Name, namespaced by convention (`supply:layer:digest`).
+    pub name: String,
+    /// Value.
+    pub value: String,
+}
+
+impl Package {
+    /// The value of the first property named `name`.
+    pub fn property(&self, name: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.value.as_str())
+    }
+
+    /// The properties as the SPDX writers state them in a comment: `name=value` lines.
+    pub(crate) fn properties_comment(&self) -> Option<String> {
+        (!self.properties.is_empty()).then(|| {
+            self.properties
+                .iter()
+                .map(|p| format!("{}={}", p.name, p.value))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
 }
 
 /// A file.

@@ -1102,6 +1102,9 @@ pub(crate) fn to_json(sbom: &Sbom) -> Value {
         if !refs.is_empty() {
             m.insert("externalRefs".into(), Value::Array(refs));
         }
+        if let Some(c) = p.properties_comment() {
+            m.insert("comment".into(), json!(c));
+        }
         packages.push(Value::Object(m));
     }
     let files: Vec<Value> = sbom
@@ -1348,6 +1351,9 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         }
         if let Some(v) = s(p, "primaryPackagePurpose") {
             line(&mut out, "PrimaryPackagePurpose", v);
+        }
+        if let Some(v) = s(p, "comment") {
+            let _ = writeln!(out, "PackageComment: <text>{v}</text>");
         }
         for r in arr(p, "externalRefs") {
             let _ = writeln!(

@@ -388,6 +388,9 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         if let Some(purl) = &p.purl {
             m.insert("software_packageUrl".into(), json!(purl.to_string()));
         }
+        if let Some(c) = p.properties_comment() {
+            m.insert("comment".into(), json!(c));
+        }
         if !p.cpes.is_empty() {
             m.insert(
                 "externalIdentifier".into(),

@@ -16,6 +16,7 @@ pub mod net;
 pub mod oci;
 pub mod output;
 pub mod sbom;
+pub mod sbom_generate;
 pub mod sigstore;
 pub mod tuf;
 pub mod vuln;

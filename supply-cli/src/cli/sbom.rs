@@ -29,6 +29,9 @@ pub enum SbomCmd {
     Check(Check),
     /// The dependency graph: why a package is there (paths from the root) and what depends on it.
     Graph(GraphCmd),
+    /// Generate an SBOM of a lockfile, a root filesystem directory or an OCI image layout
+    /// (`oci:DIR[:TAG]`), written to standard output.
+    Generate(super::sbom_generate::Generate),
 }
 
 /// One SBOM file.
@@ -80,6 +83,7 @@ impl SbomCmd {
     /// Runs the verb.
     pub fn run(&self) -> anyhow::Result<()> {
         match self {
+            Self::Generate(g) => g.run(),
             Self::Convert(c) => {
                 let doc = load(&c.file)?;
                 let out = format::write(&doc.sbom, c.format);

@@ -16,6 +16,7 @@ mod keyless;
 mod limits;
 mod oci;
 mod sbom;
+mod sbom_generate;
 mod sigstore;
 mod sigstore_tuf;
 mod tuf_cli;

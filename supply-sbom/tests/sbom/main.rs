@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cyclonedx;
+mod generate;
 mod graph;
 mod interop;
 mod license;
@@ -9,6 +10,7 @@ mod limits;
 mod lockfile;
 mod matching;
 mod osv;
+mod pkgdb;
 mod purl;
 mod realworld;
 mod spdx;
