@@ -402,25 +402,19 @@ impl GgcrRegistry {
             let _ = std::io::BufReader::new(stdout).read_line(&mut line);
             let _ = tx.send(line);
         });
-        let line = match rx.recv_timeout(READY_TIMEOUT) {
-            Ok(l) => l,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("ggcr-registry did not say where it listens within {READY_TIMEOUT:?}");
-            }
+        let Ok(line) = rx.recv_timeout(READY_TIMEOUT) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ggcr-registry did not say where it listens within {READY_TIMEOUT:?}");
         };
-        let addr: SocketAddr = match line
+        let Some(addr) = line
             .trim()
             .strip_prefix("listening on ")
-            .and_then(|a| a.parse().ok())
-        {
-            Some(a) => a,
-            None => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("ggcr-registry printed {line:?}, not \"listening on ADDR\"");
-            }
+            .and_then(|a| a.parse::<SocketAddr>().ok())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ggcr-registry printed {line:?}, not \"listening on ADDR\"");
         };
         Some(Self { child, addr })
     }
