@@ -365,3 +365,80 @@ mod token {
         }
     }
 }
+
+/// go-containerregistry's in-memory registry (`pkg/registry`) with the OCI Referrers API
+/// enabled, built by `scripts/install-peers` from Debian's Go source as
+/// `.peers/bin/ggcr-registry` (`scripts/ggcr-registry/main.go`). It listens on 127.0.0.1 on a
+/// port the kernel picks (no race with other tests) and is stopped by its PID on drop.
+///
+/// Not a conformant registry (seen in its source, 0.14.0): it sends no `OCI-Subject` and no
+/// `OCI-Filters-Applied`, ignores `artifactType`, never pages, and lists each referrer's
+/// `artifactType` as its config's media type.
+pub struct GgcrRegistry {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl GgcrRegistry {
+    /// Starts one. `None` only when peers may be skipped and the binary is missing.
+    pub fn start() -> Option<Self> {
+        use std::io::BufRead as _;
+        let program = crate::peer("ggcr-registry")?;
+        let mut child = Command::new(&program)
+            .arg("127.0.0.1:0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", program.display()));
+        let stdout = child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("ggcr-registry's stdout is piped"));
+        // Its first line names the address; read it on a thread so a hung start times out.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let Ok(line) = rx.recv_timeout(READY_TIMEOUT) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ggcr-registry did not say where it listens within {READY_TIMEOUT:?}");
+        };
+        let Some(addr) = line
+            .trim()
+            .strip_prefix("listening on ")
+            .and_then(|a| a.parse::<SocketAddr>().ok())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ggcr-registry printed {line:?}, not \"listening on ADDR\"");
+        };
+        Some(Self { child, addr })
+    }
+
+    /// `127.0.0.1:PORT`, the registry part of references.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// `http://127.0.0.1:PORT/` followed by `path` (no leading slash).
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}/{path}", self.addr)
+    }
+
+    /// The process id (the process is stopped by this id on drop).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for GgcrRegistry {
+    fn drop(&mut self) {
+        // `Child::kill` signals exactly this PID.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

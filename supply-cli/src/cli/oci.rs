@@ -14,7 +14,7 @@ use supply_oci::descriptor::Annotations;
 use supply_oci::manifest::{Document, ImageManifest, Manifest};
 use supply_oci::reference::Reference;
 use supply_oci::registry::{
-    Anonymous, Client, Credentials, DockerConfigCredentials, Options, StaticCredentials,
+    Anonymous, Client, Credentials, DockerConfigCredentials, Options, Progress, StaticCredentials,
 };
 use supply_oci::{media_type, Descriptor, Layout};
 
@@ -23,11 +23,17 @@ use super::net::HttpArgs;
 /// The annotation that names a file in an artifact (oras, `image-spec` annotations.md).
 const TITLE: &str = "org.opencontainers.image.title";
 
-/// Largest file `supply push` / `attach` uploads in one piece (larger ones go in chunks): 64 MiB.
-const MONOLITHIC_MAX: u64 = 64 * 1024 * 1024;
+/// Largest file `supply push` / `attach` uploads: 1 TiB. The files are the user's own; the cap
+/// only stops a file that never ends (a device, a file still being written).
+const MAX_PUSH_BLOB: u64 = 1 << 40;
 
-/// Largest blob `supply pull` / `copy` fetches: 4 GiB.
-const MAX_PULL_BLOB: u64 = 4 * 1024 * 1024 * 1024;
+/// Largest blob `supply pull` / `copy` fetches: 64 GiB. Blobs stream to disk (memory use
+/// does not grow with them), so the cap only bounds the disk a descriptor can claim.
+const MAX_PULL_BLOB: u64 = 64 * 1024 * 1024 * 1024;
+
+/// Largest blob `copy` moves between two OCI layouts (in memory): 64 MiB, the layout's own
+/// default read cap.
+const MAX_LAYOUT_COPY_BLOB: u64 = supply_oci::limits::MAX_BLOB_READ_LEN;
 
 /// Deepest referrer chain `discover` and `copy -r` follow.
 const MAX_REFERRER_DEPTH: usize = 8;
@@ -240,6 +246,41 @@ fn file_arg(s: &str) -> (PathBuf, String) {
     }
 }
 
+/// A progress bar on stderr for one blob transfer (`indicatif`), drawn only when stderr is a
+/// terminal.
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn update(&self, done: u64) {
+        self.0.set_position(done);
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// A bar for `len` bytes labelled `name`, or `None` when stderr is not a terminal.
+fn progress_bar(name: &str, len: u64) -> Option<std::sync::Arc<Bar>> {
+    use std::io::IsTerminal as _;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg:24!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(name.to_owned());
+    Some(std::sync::Arc::new(Bar(bar)))
+}
+
 /// Pushes each file as a titled layer.
 async fn push_files(
     c: &Client,
@@ -254,17 +295,15 @@ async fn push_files(
             .and_then(|n| n.to_str())
             .with_context(|| format!("{} has no file name", path.display()))?
             .to_owned();
-        let file =
-            std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
-        let len = file.metadata()?.len();
-        let mut d = if len <= MONOLITHIC_MAX {
-            // Capped again while reading: the file may have grown since its size was taken.
-            let bytes = super::read_capped(&path, MONOLITHIC_MAX, "file")?;
-            c.push_blob(repo, &mt, &bytes).await?
-        } else {
-            c.push_blob_chunked(repo, &mt, std::io::BufReader::new(file))
-                .await?
-        };
+        let len = std::fs::metadata(&path)
+            .with_context(|| format!("opening {}", path.display()))?
+            .len();
+        // Streamed from disk: hashed first, then uploaded in one PUT (memory stays flat).
+        let bar = progress_bar(&name, len).map(|b| b as std::sync::Arc<dyn Progress>);
+        let mut d = c
+            .push_blob_file(repo, &mt, &path, MAX_PUSH_BLOB, bar)
+            .await
+            .with_context(|| format!("pushing {}", path.display()))?;
         let mut ann = Annotations::new();
         ann.insert(TITLE.to_owned(), name);
         d.annotations = Some(ann);
@@ -400,21 +439,6 @@ fn safe_title(t: &str) -> Option<&str> {
     ok.then_some(t)
 }
 
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = dir.join(format!(".{name}.supply-tmp-{}", std::process::id()));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .with_context(|| format!("creating {}", tmp.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    std::fs::rename(&tmp, dir.join(name))
-        .with_context(|| format!("writing {}", dir.join(name).display()))?;
-    Ok(())
-}
-
 impl PullCmd {
     async fn run(&self) -> anyhow::Result<()> {
         let r = parse_ref(&self.reference)?;
@@ -436,8 +460,17 @@ impl PullCmd {
             let Some(name) = safe_title(title) else {
                 bail!("refusing the layer title {title:?}: not a plain file name");
             };
-            let bytes = c.fetch_blob_bytes(&r, layer, MAX_PULL_BLOB).await?;
-            write_atomic(&self.output, name, &bytes)?;
+            // Streamed to a temporary file, verified, then renamed to `name`.
+            let bar = progress_bar(name, layer.size);
+            c.fetch_blob_to_file(
+                &r,
+                layer,
+                &self.output.join(name),
+                MAX_PULL_BLOB,
+                bar.as_deref().map(|b| b as &dyn Progress),
+            )
+            .await
+            .with_context(|| format!("pulling {name} ({})", layer.digest))?;
             println!("{name}");
             n += 1;
         }
@@ -631,25 +664,114 @@ impl End {
         }
     }
 
-    async fn read_blob(&self, c: &Client, d: &Descriptor) -> anyhow::Result<Vec<u8>> {
+    /// Whether this end already has the blob `d` (a layout's is verified).
+    async fn has_blob(&self, c: &Client, d: &Descriptor) -> anyhow::Result<bool> {
         match self {
-            Self::Registry(r) => Ok(c.fetch_blob_bytes(r, d, MAX_PULL_BLOB).await?),
-            Self::Layout(l, _) => Ok(l.read_blob(d)?),
+            Self::Registry(r) => Ok(c.blob_exists(r, &d.digest).await? == Some(d.size)),
+            Self::Layout(l, _) => Ok(l.copy_blob(d, &mut std::io::sink(), d.size).is_ok()),
         }
     }
+}
 
-    async fn write_blob(&self, c: &Client, d: &Descriptor, bytes: &[u8]) -> anyhow::Result<()> {
-        match self {
-            Self::Registry(r) => {
-                c.push_blob(r, &d.media_type, bytes).await?;
+/// Copies the blob `d` from `src` to `dst` without holding it in memory (except between two
+/// layouts): registry → layout streams into the layout's blob file, layout → registry streams
+/// the blob file up, registry → registry goes through a temporary file.
+async fn copy_blob(c: &Client, src: &End, dst: &End, d: &Descriptor) -> anyhow::Result<()> {
+    if dst.has_blob(c, d).await? {
+        return Ok(());
+    }
+    let name = d.digest.to_string();
+    match (src, dst) {
+        (End::Registry(s), End::Layout(l, _)) => {
+            let path = l.blob_path(&d.digest);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
             }
-            Self::Layout(l, _) => {
-                l.put_blob(&d.media_type, bytes)?;
+            let bar = progress_bar(&name, d.size);
+            c.fetch_blob_to_file(
+                s,
+                d,
+                &path,
+                MAX_PULL_BLOB,
+                bar.as_deref().map(|b| b as &dyn Progress),
+            )
+            .await?;
+        }
+        (End::Layout(l, _), End::Registry(r)) => {
+            // Verified in the layout first: the upload hashes the file itself too, and the
+            // registry checks that digest, but the descriptor's must be the one that arrives.
+            l.copy_blob(d, &mut std::io::sink(), MAX_PULL_BLOB)?;
+            let bar = progress_bar(&name, d.size).map(|b| b as std::sync::Arc<dyn Progress>);
+            let pushed = c
+                .push_blob_file(
+                    r,
+                    &d.media_type,
+                    &l.blob_path(&d.digest),
+                    MAX_PULL_BLOB,
+                    bar,
+                )
+                .await?;
+            if pushed.digest != d.digest {
+                bail!("{name} changed in the layout while it was copied");
             }
         }
-        Ok(())
+        (End::Registry(s), End::Registry(r)) => {
+            if s.registry() == r.registry() && c.mount_blob(r, s.repository(), &d.digest).await? {
+                return Ok(());
+            }
+            let dir = SpoolDir::new()?;
+            let path = dir.0.join("blob");
+            let bar = progress_bar(&name, d.size);
+            c.fetch_blob_to_file(
+                s,
+                d,
+                &path,
+                MAX_PULL_BLOB,
+                bar.as_deref().map(|b| b as &dyn Progress),
+            )
+            .await?;
+            let bar = progress_bar(&name, d.size).map(|b| b as std::sync::Arc<dyn Progress>);
+            c.push_blob_file(r, &d.media_type, &path, MAX_PULL_BLOB, bar)
+                .await?;
+        }
+        (End::Layout(s, _), End::Layout(l, _)) => {
+            let mut bytes = Vec::new();
+            s.copy_blob(d, &mut bytes, MAX_LAYOUT_COPY_BLOB)?;
+            l.put_blob(&d.media_type, &bytes)?;
+        }
     }
+    Ok(())
+}
 
+/// A private temporary directory (mode 0700 where supported), removed on drop.
+struct SpoolDir(PathBuf);
+
+impl SpoolDir {
+    fn new() -> anyhow::Result<Self> {
+        let base = std::env::temp_dir();
+        for n in 0..100u32 {
+            let dir = base.join(format!("supply-copy-{}-{n}", std::process::id()));
+            let mut b = std::fs::DirBuilder::new();
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+            match b.create(&dir) {
+                Ok(()) => return Ok(Self(dir)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e).with_context(|| format!("creating {}", dir.display())),
+            }
+        }
+        bail!("no free temporary directory name under {}", base.display())
+    }
+}
+
+impl Drop for SpoolDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl End {
     async fn write_manifest(
         &self,
         c: &Client,
@@ -709,8 +831,7 @@ async fn copy_tree(
         }
     } else {
         for child in m.document().children() {
-            let bytes = src.read_blob(c, child).await?;
-            dst.write_blob(c, child, &bytes).await?;
+            copy_blob(c, src, dst, child).await?;
         }
     }
     dst.write_manifest(c, &m, tag).await?;

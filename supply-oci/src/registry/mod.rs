@@ -24,8 +24,9 @@
 pub mod referrers;
 
 use std::collections::HashMap;
-use std::io::Read;
-use std::sync::Mutex;
+use std::io::{Read, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
@@ -484,9 +485,98 @@ struct Req<'a> {
     method: Method,
     url: Url,
     headers: HeaderMap,
-    body: Option<Vec<u8>>,
+    body: Option<ReqBody>,
     scopes: &'a ScopeSet,
     registry: &'a str,
+}
+
+/// A request body that can be sent again (a retry, an auth challenge).
+enum ReqBody {
+    /// Bytes in memory (manifests, chunks, small blobs).
+    Bytes(Vec<u8>),
+    /// The first `len` bytes of a file, streamed from disk (re-opened for every attempt).
+    File {
+        path: PathBuf,
+        len: u64,
+        progress: Option<Arc<dyn Progress>>,
+    },
+}
+
+/// Read size of a file streamed as an upload body: 256 KiB (fewer trips through tokio's
+/// blocking pool than its 8 KiB default; memory stays flat).
+const UPLOAD_READ_CHUNK: usize = 256 * 1024;
+
+/// Buffer of a blob written to a file: 1 MiB.
+const DOWNLOAD_WRITE_BUFFER: usize = 1024 * 1024;
+
+impl ReqBody {
+    async fn build(&self, headers: &mut HeaderMap) -> Result<reqwest::Body, Error> {
+        match self {
+            Self::Bytes(b) => Ok(reqwest::Body::from(b.clone())),
+            Self::File {
+                path,
+                len,
+                progress,
+            } => {
+                use futures_util::StreamExt as _;
+                use tokio::io::AsyncReadExt as _;
+                let file = tokio::fs::File::open(path).await.map_err(Error::Read)?;
+                if let Ok(v) = HeaderValue::from_str(&len.to_string()) {
+                    headers.insert(reqwest::header::CONTENT_LENGTH, v);
+                }
+                let progress = progress.clone();
+                let mut done = 0u64;
+                if let Some(p) = &progress {
+                    p.update(0);
+                }
+                let stream =
+                    tokio_util::io::ReaderStream::with_capacity(file.take(*len), UPLOAD_READ_CHUNK)
+                        .inspect(move |chunk| {
+                            if let (Ok(c), Some(p)) = (chunk, &progress) {
+                                done += c.len() as u64;
+                                p.update(done);
+                            }
+                        });
+                Ok(reqwest::Body::wrap_stream(stream))
+            }
+        }
+    }
+}
+
+/// Reports how far a blob transfer got (a progress bar). Called from the task doing the
+/// transfer; must be cheap.
+pub trait Progress: Send + Sync {
+    /// `done` bytes of the blob have been transferred (it goes back to 0 when a request is
+    /// retried).
+    fn update(&self, done: u64);
+}
+
+/// A temporary file next to its destination, removed on drop unless it was renamed into
+/// place: a failed or interrupted download never leaves a half-written file under the name.
+struct Partial {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A name for a temporary file beside `dest`: hidden, unique to this process and call.
+fn partial_path(dest: &Path) -> Result<PathBuf, Error> {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let name = dest.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        Error::Write(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the destination has no file name",
+        ))
+    })?;
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Ok(dest.with_file_name(format!(".{name}.{}-{n}.supply-partial", std::process::id())))
 }
 
 /// A manifest as pushed.
@@ -698,7 +788,9 @@ impl Client {
                 rb = rb.header(AUTHORIZATION, a);
             }
             if let Some(b) = &req.body {
-                rb = rb.body(b.clone());
+                let mut headers = HeaderMap::new();
+                let body = b.build(&mut headers).await?;
+                rb = rb.headers(headers).body(body);
             }
             let resp = supply_sig::http::send(rb, req.url.as_str())
                 .await
@@ -914,6 +1006,102 @@ impl Client {
         Ok(out)
     }
 
+    /// Streams the blob `desc` of `repo` into the file `dest`, verified as
+    /// [`Client::fetch_blob`] while it arrives: the bytes go to a temporary file beside `dest`
+    /// (`.NAME.<pid>-<n>.supply-partial`) which is renamed to `dest` only once the size and
+    /// digest match (and its data is synced), and removed on any error. Memory use does not
+    /// depend on the blob's size. `max_len` caps the blob whatever the descriptor says;
+    /// `progress` hears of every chunk.
+    ///
+    /// The file writes are blocking (buffered, 1 MiB at a time): run this on a runtime where
+    /// that is acceptable, as a CLI's.
+    ///
+    /// # Errors
+    /// As [`Client::fetch_blob`]; [`Error::LimitExceeded`] when `desc.size > max_len`;
+    /// [`Error::Write`] when the file cannot be created, written or renamed.
+    pub async fn fetch_blob_to_file(
+        &self,
+        repo: &Reference,
+        desc: &Descriptor,
+        dest: &Path,
+        max_len: u64,
+        progress: Option<&dyn Progress>,
+    ) -> Result<(), Error> {
+        if desc.size > max_len {
+            return Err(Error::LimitExceeded(
+                LimitExceeded::new("blob", max_len).with_actual(desc.size),
+            ));
+        }
+        let mut partial = Partial {
+            path: partial_path(dest)?,
+            keep: false,
+        };
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial.path)
+            .map_err(Error::Write)?;
+        let mut out = std::io::BufWriter::with_capacity(DOWNLOAD_WRITE_BUFFER, file);
+        let mut done = 0u64;
+        if let Some(p) = progress {
+            p.update(0);
+        }
+        self.fetch_blob(repo, desc, |chunk| {
+            out.write_all(chunk)?;
+            done += chunk.len() as u64;
+            if let Some(p) = progress {
+                p.update(done);
+            }
+            Ok(())
+        })
+        .await?;
+        let file = out.into_inner().map_err(|e| Error::Write(e.into_error()))?;
+        // Synced before the rename, so that a crash never leaves an empty file under `dest`.
+        file.sync_all().map_err(Error::Write)?;
+        drop(file);
+        std::fs::rename(&partial.path, dest).map_err(Error::Write)?;
+        partial.keep = true;
+        Ok(())
+    }
+
+    /// Pushes the file `path` as a blob without holding it in memory: it is hashed (at most
+    /// `max_len` bytes), skipped when the repository has it, else streamed from disk in one
+    /// `PUT ?digest=` (the registry checks the digest; a file changed in between is refused
+    /// by it). Returns its descriptor with `media_type`.
+    ///
+    /// # Errors
+    /// [`Error::Read`], [`Error::LimitExceeded`] (the file is larger than `max_len`), and as
+    /// [`Client::push_blob`].
+    pub async fn push_blob_file(
+        &self,
+        repo: &Reference,
+        media_type: &str,
+        path: &Path,
+        max_len: u64,
+        progress: Option<Arc<dyn Progress>>,
+    ) -> Result<Descriptor, Error> {
+        let desc = hash_file(path, media_type, max_len).await?;
+        if self.blob_exists(repo, &desc.digest).await? == Some(desc.size) {
+            if let Some(p) = &progress {
+                p.update(desc.size);
+            }
+            return Ok(desc);
+        }
+        let (location, _) = self.start_upload(repo, "").await?;
+        self.finish_upload(
+            repo,
+            location,
+            &desc.digest,
+            Some(ReqBody::File {
+                path: path.to_owned(),
+                len: desc.size,
+                progress,
+            }),
+        )
+        .await?;
+        Ok(desc)
+    }
+
     /// Starts an upload session: the `Location` to send the content to.
     async fn start_upload(&self, repo: &Reference, query: &str) -> Result<(Url, bool), Error> {
         let (registry, name) = (repo.registry(), repo.repository());
@@ -956,8 +1144,13 @@ impl Client {
             return Ok(desc);
         }
         let (location, _) = self.start_upload(repo, "").await?;
-        self.finish_upload(repo, location, &desc.digest, Some(bytes.to_vec()))
-            .await?;
+        self.finish_upload(
+            repo,
+            location,
+            &desc.digest,
+            Some(ReqBody::Bytes(bytes.to_vec())),
+        )
+        .await?;
         Ok(desc)
     }
 
@@ -966,7 +1159,7 @@ impl Client {
         repo: &Reference,
         mut location: Url,
         digest: &Digest,
-        body: Option<Vec<u8>>,
+        body: Option<ReqBody>,
     ) -> Result<(), Error> {
         let (registry, name) = (repo.registry(), repo.repository());
         location
@@ -978,7 +1171,7 @@ impl Client {
             CONTENT_TYPE,
             HeaderValue::from_static("application/octet-stream"),
         );
-        req.body = Some(body.unwrap_or_default());
+        req.body = Some(body.unwrap_or(ReqBody::Bytes(Vec::new())));
         let resp = self.send(req, false).await?;
         if resp.status() != StatusCode::CREATED {
             return Err(Self::fail(Method::PUT, &location, resp).await);
@@ -1023,7 +1216,7 @@ impl Client {
                 req.headers.insert("content-range", v);
             }
             offset = end + 1;
-            req.body = Some(chunk);
+            req.body = Some(ReqBody::Bytes(chunk));
             let resp = self.send(req, false).await?;
             if resp.status() != StatusCode::ACCEPTED {
                 return Err(Self::fail(Method::PATCH, &location, resp).await);
@@ -1222,7 +1415,7 @@ impl Client {
         if let Some(etag) = if_match.and_then(|e| HeaderValue::from_str(e).ok()) {
             req.headers.insert("if-match", etag);
         }
-        req.body = Some(manifest.raw().to_vec());
+        req.body = Some(ReqBody::Bytes(manifest.raw().to_vec()));
         let resp = self.send(req, true).await?;
         if resp.status() != StatusCode::CREATED {
             return Err(Self::fail(Method::PUT, &url, resp).await);
@@ -1330,6 +1523,27 @@ impl Client {
             }
         }
     }
+}
+
+/// The SHA-256 descriptor of the file `path` (at most `max_len` bytes), read in 1 MiB pieces.
+async fn hash_file(path: &Path, media_type: &str, max_len: u64) -> Result<Descriptor, Error> {
+    use tokio::io::AsyncReadExt as _;
+    let mut file = tokio::fs::File::open(path).await.map_err(Error::Read)?;
+    let mut hasher = Hasher::new(supply_sig::digest::Algorithm::Sha256);
+    let mut buf = vec![0u8; 1024 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = file.read(&mut buf).await.map_err(Error::Read)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > max_len {
+            return Err(Error::LimitExceeded(LimitExceeded::new("blob", max_len)));
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(Descriptor::new(media_type, hasher.finish(), total))
 }
 
 /// The `Location` of an upload answer, resolved against the request URL; it must stay on

@@ -30,6 +30,10 @@ use crate::manifest::{Document, ImageIndex, Manifest};
 use crate::media_type;
 use crate::reference::{referrers_tag, Reference};
 
+/// Referrer manifests fetched at the same time while verifying a listing: 8 (one connection
+/// each; oras-go's default concurrency for copies is 3, crane's 4 jobs).
+pub const MAX_CONCURRENT_FETCHES: usize = 8;
+
 /// How many times a fallback index update is retried when another writer changed it.
 pub const MAX_UPDATE_ATTEMPTS: usize = 4;
 
@@ -133,6 +137,7 @@ impl Client {
             from_api,
         };
         let mut seen = std::collections::BTreeSet::new();
+        let mut candidates = Vec::new();
         for entry in listed {
             if !seen.insert(entry.digest) {
                 continue;
@@ -144,10 +149,20 @@ impl Client {
                 });
                 continue;
             }
-            let manifest = match self
+            candidates.push(entry);
+        }
+        // A few manifests in flight at a time, results in listing order: a subject with many
+        // referrers costs round trips / MAX_CONCURRENT_FETCHES, and memory stays bounded.
+        use futures_util::StreamExt as _;
+        let mut fetched = futures_util::stream::iter(candidates.into_iter().map(|entry| async {
+            let m = self
                 .fetch_manifest(&subject.with_digest(entry.digest))
-                .await
-            {
+                .await;
+            (entry, m)
+        }))
+        .buffered(MAX_CONCURRENT_FETCHES);
+        while let Some((entry, fetched)) = fetched.next().await {
+            let manifest = match fetched {
                 Ok(m) => m,
                 Err(e) if e.is_not_found() => {
                     out.skipped.push(Skipped {

@@ -16,6 +16,8 @@ mod notation;
 #[cfg(feature = "client")]
 mod registry;
 mod spec;
+#[cfg(feature = "client")]
+mod streaming;
 mod write;
 
 use std::path::PathBuf;
