@@ -14,4 +14,5 @@ pub mod purl;
 pub mod spdx2;
 pub mod spdx3;
 pub mod validate;
+pub mod verify;
 pub mod version;

@@ -77,3 +77,7 @@ pub const MAX_VEX_LEN: usize = 16 * 1024 * 1024;
 
 /// Most statements taken from one VEX document: 100 000.
 pub const MAX_VEX_STATEMENTS: usize = 100_000;
+
+/// Largest SBOM blob the attachment verifier reads: 64 MiB (an image SBOM with tens of
+/// thousands of components and files).
+pub const MAX_ATTACHED_SBOM_LEN: usize = 64 * 1024 * 1024;

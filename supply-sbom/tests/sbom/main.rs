@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cyclonedx;
+mod cyclonedx_py;
 mod graph;
 mod interop;
 mod license;
@@ -12,5 +13,6 @@ mod osv;
 mod purl;
 mod realworld;
 mod spdx;
+mod verify;
 mod version;
 mod vex;
