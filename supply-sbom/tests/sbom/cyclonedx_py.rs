@@ -45,9 +45,15 @@ fn interop_cyclonedx_py_requirements_json_and_xml_scanned() {
     let req = supply_testkit::testdata("sbom/osv/matching/pypi/requirements.txt");
     let req = req.to_str().unwrap();
     let expected = vec![
-        ("django@1.11.29".to_owned(), vec!["PYSEC-2021-98".to_owned()]),
+        (
+            "django@1.11.29".to_owned(),
+            vec!["PYSEC-2021-98".to_owned()],
+        ),
         ("flask@1.0.0".to_owned(), vec!["PYSEC-2023-62".to_owned()]),
-        ("requests@2.20.0".to_owned(), vec!["PYSEC-2023-74".to_owned()]),
+        (
+            "requests@2.20.0".to_owned(),
+            vec!["PYSEC-2023-74".to_owned()],
+        ),
     ];
     for (sv, of, name, format_ok) in [
         (
@@ -120,21 +126,26 @@ fn interop_cyclonedx_py_environment_matches_the_installed_distributions() {
         .output()
         .unwrap();
     assert!(listed.status.success());
-    let installed: BTreeSet<(String, String)> = serde_json::from_slice::<Vec<(String, String)>>(
-        &listed.stdout,
-    )
-    .unwrap()
-    .into_iter()
-    .collect();
+    let installed: BTreeSet<(String, String)> =
+        serde_json::from_slice::<Vec<(String, String)>>(&listed.stdout)
+            .unwrap()
+            .into_iter()
+            .collect();
     assert!(ours.len() > 50, "{}", ours.len());
     let missing: Vec<_> = ours.difference(&installed).collect();
-    assert!(missing.is_empty(), "in the SBOM but not installed: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "in the SBOM but not installed: {missing:?}"
+    );
     // Every installed distribution but the installers themselves is in the SBOM.
     let absent: Vec<_> = installed
         .difference(&ours)
         .filter(|(n, _)| !matches!(n.as_str(), "pip" | "setuptools" | "wheel"))
         .collect();
-    assert!(absent.is_empty(), "installed but not in the SBOM: {absent:?}");
+    assert!(
+        absent.is_empty(),
+        "installed but not in the SBOM: {absent:?}"
+    );
     // Licenses come through as declared: the policy sees expressions, not only names.
     let with_license = doc
         .sbom
