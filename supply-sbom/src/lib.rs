@@ -16,4 +16,5 @@ pub mod purl;
 pub mod spdx2;
 pub mod spdx3;
 pub mod validate;
+pub mod verify;
 pub mod version;

@@ -122,3 +122,6 @@ pub const MAX_WALK_DEPTH: usize = 48;
 
 /// Most symlinks followed while resolving one path inside a root: 40 (Linux's own limit).
 pub const MAX_SYMLINK_HOPS: usize = 40;
+/// Largest SBOM blob the attachment verifier reads: 64 MiB (an image SBOM with tens of
+/// thousands of components and files).
+pub const MAX_ATTACHED_SBOM_LEN: usize = 64 * 1024 * 1024;

@@ -4,21 +4,25 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
+use supply_sbom::format;
 use supply_sbom::lockfile::{self, Kind};
+use supply_sbom::osv::inventory::Inventory;
 use supply_sbom::osv::report::Report;
 use supply_sbom::osv::{vex, Database, Level, LoadOptions, PackageRef};
+use supply_sbom::purl::Purl;
 
 /// How deep `-r` includes of requirements files are followed (pip itself has no limit; a
 /// loop is cut by remembering visited files, this caps chains).
 const MAX_INCLUDE_DEPTH: usize = 16;
 
-/// Largest OSV query file read: 16 MiB.
-const MAX_QUERY_FILE_LEN: u64 = 16 * 1024 * 1024;
+/// How many skipped packages of an SBOM are listed on standard error (the rest counted).
+const MAX_SKIPPED_SHOWN: usize = 20;
 
 /// The `vuln` verbs.
 #[derive(Debug, Subcommand)]
 pub enum VulnCmd {
-    /// Match a lockfile's (or an OSV query file's) packages against an OSV database.
+    /// Match the packages of an SBOM, a lockfile, an OSV query file or purls given with
+    /// `--purl` against an OSV database.
     Scan(Scan),
 }
 
@@ -72,9 +76,15 @@ impl From<Severity> for Level {
 /// `supply vuln scan INPUT --osv DIR`.
 #[derive(Debug, Args)]
 pub struct Scan {
-    /// A lockfile (Cargo.lock, package-lock.json, requirements*.txt, poetry.lock, go.sum) or
-    /// an OSV query file (`{"package": {...}, "version": ...}` or `{"queries": [...]}`).
-    pub input: PathBuf,
+    /// An SBOM (SPDX 2 JSON/YAML/tag-value, SPDX 3 JSON-LD, CycloneDX JSON/XML; packages
+    /// matched by their purls), a lockfile (Cargo.lock, package-lock.json, requirements*.txt,
+    /// poetry.lock, go.sum) or an OSV query file (`{"package": {...}, "version": ...}` or
+    /// `{"queries": [...]}`). Optional when `--purl` is given.
+    #[arg(required_unless_present = "purl")]
+    pub input: Option<PathBuf>,
+    /// A package URL with a version (`pkg:cargo/net2@0.2.33`) to scan; repeatable.
+    #[arg(long, value_name = "PURL")]
+    pub purl: Vec<String>,
     /// The OSV database: a folder of records, an osv.dev zip, or a record file; repeatable.
     #[arg(long = "osv", required = true)]
     pub osv: Vec<PathBuf>,
@@ -97,7 +107,21 @@ pub struct Scan {
 impl Scan {
     /// Runs the scan; prints the report on standard output.
     pub fn run(&self) -> anyhow::Result<()> {
-        let packages = read_input(&self.input)?;
+        let mut packages = match &self.input {
+            Some(path) => read_input(path)?,
+            None => Vec::new(),
+        };
+        let mut purls = Vec::new();
+        for p in &self.purl {
+            purls.push(Purl::parse(p).with_context(|| format!("--purl {p}"))?);
+        }
+        let given = Inventory::from_purls(&purls);
+        if let Some(s) = given.skipped.first() {
+            bail!("--purl {s}");
+        }
+        packages.extend(given.packages);
+        packages.sort();
+        packages.dedup();
         let mut db = Database::new();
         let opts = LoadOptions::default();
         let mut rejected = 0usize;
@@ -126,11 +150,11 @@ impl Scan {
             );
         }
         let findings = packages.iter().flat_map(|p| db.query(p)).collect();
-        let report = Report::new(
-            self.input.display().to_string(),
-            packages.len(),
-            vex::apply(findings, &statements),
-        );
+        let source = match &self.input {
+            Some(p) => p.display().to_string(),
+            None => "purls".to_owned(),
+        };
+        let report = Report::new(source, packages.len(), vex::apply(findings, &statements));
         match self.format {
             Format::Table => print!("{}", report.to_table()),
             Format::Json => println!("{}", serde_json::to_string_pretty(&report.to_json())?),
@@ -147,22 +171,42 @@ impl Scan {
     }
 }
 
-/// The packages of a lockfile (following `-r` includes of requirements files) or of an OSV
-/// query file.
+/// The packages of a lockfile (following `-r` includes of requirements files), of an OSV
+/// query file, or of an SBOM (by purl; packages without a usable purl are listed on standard
+/// error and skipped).
 fn read_input(path: &Path) -> anyhow::Result<Vec<PackageRef>> {
-    if path.extension().is_some_and(|x| x == "json")
-        && Kind::from_file_name(path) != Some(Kind::PackageLock)
-    {
-        let bytes = super::read_capped(path, MAX_QUERY_FILE_LEN, "OSV query file")?;
-        return queries(&bytes)
-            .with_context(|| format!("reading OSV query file {}", path.display()));
-    }
-    let kind = Kind::from_file_name(path).with_context(|| {
-        format!(
-            "{}: not a known lockfile name (Cargo.lock, package-lock.json, requirements*.txt, poetry.lock, go.sum)",
-            path.display()
-        )
-    })?;
+    let Some(kind) = Kind::from_file_name(path) else {
+        let bytes = super::read_capped(path, supply_sbom::limits::MAX_SBOM_LEN as u64, "input")?;
+        let doc = match format::read(&bytes) {
+            Ok(doc) => doc,
+            // Not an SBOM: an OSV query file, or nothing we read.
+            Err(format::Error::Unrecognized) if is_query_file(&bytes) => {
+                return queries(&bytes)
+                    .with_context(|| format!("reading OSV query file {}", path.display()));
+            }
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "{}: not a known lockfile name (Cargo.lock, package-lock.json, requirements*.txt, poetry.lock, go.sum), an OSV query file nor a readable SBOM",
+                    path.display()
+                )))
+            }
+        };
+        let inv = Inventory::from_sbom(&doc.sbom);
+        if !inv.skipped.is_empty() {
+            eprintln!(
+                "note: {} package(s) of {} not scanned:",
+                inv.skipped.len(),
+                path.display()
+            );
+            for s in inv.skipped.iter().take(MAX_SKIPPED_SHOWN) {
+                eprintln!("  {s}");
+            }
+            if inv.skipped.len() > MAX_SKIPPED_SHOWN {
+                eprintln!("  ... and {} more", inv.skipped.len() - MAX_SKIPPED_SHOWN);
+            }
+        }
+        return Ok(inv.packages);
+    };
     let mut out = Vec::new();
     let mut seen = Vec::new();
     let mut todo = vec![(path.to_path_buf(), 0usize)];
@@ -191,6 +235,17 @@ fn read_input(path: &Path) -> anyhow::Result<Vec<PackageRef>> {
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// Whether `bytes` are an OSV API query (a JSON object with `queries` or `package`).
+fn is_query_file(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|v| {
+            v.as_object()
+                .map(|o| o.contains_key("queries") || o.contains_key("package"))
+        })
+        .unwrap_or(false)
 }
 
 /// OSV API query JSON: one `{"package": {"ecosystem", "name"}, "version"}` or

@@ -170,3 +170,196 @@ fn bad_inputs_are_errors() {
     let out = scan(&[&lock, "--osv", &linter, "--strict"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Every vulnerability id (not aliases) of a JSON report, sorted.
+fn report_ids(j: &serde_json::Value) -> Vec<String> {
+    let mut ids: Vec<String> = j["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["vulnerabilities"].as_array().unwrap().iter())
+        .flat_map(|v| v["ids"].as_array().unwrap().iter())
+        .map(|i| i.as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The Go ids the `go-from-cyclonedx-xml` case of osv/matching/expected.json expects.
+fn expected_go_ids() -> Vec<String> {
+    let all = supply_testkit::read_json("sbom/osv/matching/expected.json");
+    let case = all["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "go-from-cyclonedx-xml")
+        .unwrap();
+    let mut ids: Vec<String> = case["expected"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|v| v.as_array().unwrap().iter())
+        .map(|i| i.as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn sbom_inputs_in_every_format_give_the_expected_ids() {
+    let dir = tempdir();
+    let cdx = path("sbom/osv/scanner-fixtures/sbom-insecure/postgres-stretch.cdx.xml");
+    let db = path("sbom/osv/records/go");
+    // The CycloneDX XML as is, and converted by `sbom convert` to SPDX 2.3 JSON, SPDX 2.3
+    // tag-value, SPDX 3.0 JSON-LD and CycloneDX 1.6 JSON.
+    let mut inputs = vec![cdx.clone()];
+    for format in [
+        "spdx-json",
+        "spdx-tag-value",
+        "spdx3-jsonld",
+        "cyclonedx-json",
+    ] {
+        let mut cmd = supply(dir.path());
+        cmd.args(["sbom", "convert", &cdx, "-o", format]);
+        let out = super::ok(run(&mut cmd), "sbom convert");
+        let file = dir.path().join(format!("converted.{format}"));
+        std::fs::write(&file, out).unwrap();
+        inputs.push(file.display().to_string());
+    }
+    let want = expected_go_ids();
+    assert_eq!(want.len(), 13);
+    let mut scanned = None;
+    for input in &inputs {
+        let out = scan(&[
+            input,
+            "--osv",
+            &db,
+            "--format",
+            "json",
+            "--fail-on",
+            "critical",
+        ]);
+        let j: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{input}: {e}: {out:?}"));
+        assert_eq!(report_ids(&j), want, "{input}");
+        // The same packages whatever the format (136 purls: package-id twins collapsed, deb
+        // binaries scanned as their source packages, `(devel)` and pkg:generic skipped with
+        // a note).
+        let n = j["packages_scanned"].as_u64().unwrap();
+        assert_eq!(*scanned.get_or_insert(n), n, "{input}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("gosu@%28devel%29: `(devel)` is not a version"),
+            "{input}: {err}"
+        );
+        assert!(
+            err.contains("pkg:generic/postgresql@11.15: no OSV ecosystem for purl type `generic`"),
+            "{input}: {err}"
+        );
+    }
+    // 132 deb purls name 88 distinct source packages at their versions, plus 2 Go modules.
+    assert_eq!(scanned, Some(90));
+}
+
+#[test]
+fn purls_on_the_command_line() {
+    let crates = path("sbom/osv/records/crates.io");
+    let pypi = path("sbom/osv/records/pypi");
+    let out = scan(&[
+        "--purl",
+        "pkg:cargo/net2@0.2.33",
+        "--purl",
+        "pkg:pypi/Flask@1.0.0",
+        "--purl",
+        "pkg:pypi/flask@2.2.5",
+        "--osv",
+        &crates,
+        "--osv",
+        &pypi,
+        "--format",
+        "json",
+        "--fail-on",
+        "critical",
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["packages_scanned"], 3);
+    assert_eq!(
+        report_ids(&j),
+        ["PYSEC-2023-62", "RUSTSEC-2020-0016", "RUSTSEC-2020-0078"]
+    );
+    // A purl without a version, or of a type OSV does not know, is an error, not a silent
+    // clean result.
+    for bad in ["pkg:cargo/net2", "pkg:generic/openssl@3.0.0", "not-a-purl"] {
+        let out = scan(&["--purl", bad, "--osv", &crates]);
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).starts_with("error: --purl"),
+            "{bad}: {out:?}"
+        );
+    }
+    // Neither an input nor a purl: a usage error.
+    let out = scan(&["--osv", &crates]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+#[test]
+fn cyclonedx_py_sbom_scanned_with_cyclonedx_vex() {
+    let Some(cdx_py) = supply_testkit::peer("cyclonedx-py") else {
+        return;
+    };
+    let dir = tempdir();
+    let sbom = dir.path().join("theirs.cdx.json");
+    let mut gen = supply_testkit::peer_command(&cdx_py, dir.path());
+    gen.args(["requirements"])
+        .arg(testdata("sbom/osv/matching/pypi/requirements.txt"))
+        .args(["--sv", "1.6", "--of", "JSON", "-o"])
+        .arg(&sbom);
+    supply_testkit::run_ok(&mut gen);
+    // A CycloneDX VEX: flask is not affected by PYSEC-2023-62 (by its CVE alias).
+    let vex = dir.path().join("vex.cdx.json");
+    std::fs::write(
+        &vex,
+        r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+          "vulnerabilities": [{"id": "CVE-2023-30861",
+            "analysis": {"state": "not_affected", "justification": "code_not_reachable"},
+            "affects": [{"ref": "pkg:pypi/flask@1.0.0"}]}]}"#,
+    )
+    .unwrap();
+    let db = path("sbom/osv/records/pypi");
+    let sbom = sbom.display().to_string();
+    let out = scan(&[
+        &sbom,
+        "--osv",
+        &db,
+        "--format",
+        "json",
+        "--fail-on",
+        "critical",
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["packages_scanned"], 3);
+    assert_eq!(
+        report_ids(&j),
+        ["PYSEC-2021-98", "PYSEC-2023-62", "PYSEC-2023-74"]
+    );
+    let out = scan(&[
+        &sbom,
+        "--osv",
+        &db,
+        "--vex",
+        vex.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--fail-on",
+        "critical",
+    ]);
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let suppressed: Vec<&str> = results
+        .iter()
+        .filter(|r| r["suppressions"].as_array().is_some_and(|a| !a.is_empty()))
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(suppressed, ["PYSEC-2023-62"], "{s:#}");
+}

@@ -27,6 +27,7 @@ use serde::Deserialize;
 
 use super::{list, Expr, Expression, LicenseField, SimpleLicense};
 use crate::purl::Purl;
+use crate::version::Scheme;
 
 /// Why a policy could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -148,11 +149,21 @@ pub struct BlockRule {
     range: VersionRange,
 }
 
-/// A version constraint: `*`, an exact version, or comparators joined by `,` (all must hold),
-/// compared with [`compare_versions`].
+/// A version constraint, compared in the package's own ecosystem order (see
+/// [`BlockRule::matches`]):
+///
+/// * `*` (or nothing): every version;
+/// * comparators joined by `,`, all of which must hold: `1.2.3`, `=1.2.3`, `<2.17.1`,
+///   `>=2.0.0,<2.17.1`, `!=1.0`;
+/// * a purl-spec VERS range, `vers:<scheme>/<constraints>` with constraints joined by `|`
+///   (`vers:npm/>=1.0.0|<2.0.0|!=1.5.0`, `vers:pypi/*`), evaluated by the VERS algorithm
+///   (sorted constraints read as intervals). Its scheme names the order (a purl type, or
+///   `semver`/`generic`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionRange {
     comparators: Vec<(Op, String)>,
+    /// `Some` for a VERS range: its versioning scheme (`None` inside = `generic`).
+    vers: Option<Option<Scheme>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,61 +176,210 @@ enum Op {
     Ge,
 }
 
+fn comparator(part: &str) -> (Op, &str) {
+    let (op, v) = if let Some(v) = part.strip_prefix(">=") {
+        (Op::Ge, v)
+    } else if let Some(v) = part.strip_prefix("<=") {
+        (Op::Le, v)
+    } else if let Some(v) = part.strip_prefix("!=") {
+        (Op::Ne, v)
+    } else if let Some(v) = part.strip_prefix('>') {
+        (Op::Gt, v)
+    } else if let Some(v) = part.strip_prefix('<') {
+        (Op::Lt, v)
+    } else if let Some(v) = part.strip_prefix('=') {
+        (Op::Eq, v)
+    } else {
+        (Op::Eq, part)
+    };
+    (op, v.trim())
+}
+
+/// The version order of a purl type (also the VERS versioning-scheme names).
+fn scheme_of_purl_type(ty: &str) -> Option<Scheme> {
+    Some(match ty {
+        "cargo" => Scheme::CratesIo,
+        "npm" => Scheme::Npm,
+        "pypi" => Scheme::PyPI,
+        "golang" => Scheme::Go,
+        "maven" => Scheme::Maven,
+        "gem" => Scheme::RubyGems,
+        "nuget" => Scheme::NuGet,
+        "deb" => Scheme::Debian,
+        "apk" | "alpine" => Scheme::Alpine,
+        "rpm" => Scheme::Rpm,
+        "composer" => Scheme::Packagist,
+        "pub" => Scheme::Pub,
+        "hex" => Scheme::Hex,
+        "cran" => Scheme::Cran,
+        "hackage" => Scheme::Hackage,
+        "semver" | "swift" => Scheme::SemVer,
+        _ => return None,
+    })
+}
+
+/// Compares in `scheme`'s order, or the generic order without one; `None` when a version is
+/// not one of the scheme.
+fn cmp_in(scheme: Option<Scheme>, a: &str, b: &str) -> Option<Ordering> {
+    match scheme {
+        Some(s) => crate::version::compare(s, a, b).ok(),
+        None => Some(compare_versions(a, b)),
+    }
+}
+
 impl VersionRange {
-    /// Parses `*`, `1.2.3`, `=1.2.3`, `<2.17.1`, `>=2.0.0,<2.17.1`, `!=1.0`.
+    /// Parses `*`, `1.2.3`, `=1.2.3`, `<2.17.1`, `>=2.0.0,<2.17.1`, `!=1.0`, or a VERS range
+    /// `vers:npm/>=1.0.0|<2.0.0`.
     ///
     /// # Errors
-    /// [`Error::BadBlockRule`] for an empty comparator.
+    /// [`Error::BadBlockRule`] for an empty comparator, or a VERS range with an unknown
+    /// scheme, no constraints, or `*` next to other constraints.
     pub fn parse(s: &str) -> Result<Self, Error> {
+        let bad = || Error::BadBlockRule { rule: s.into() };
         let s = s.trim();
+        if let Some(rest) = s.strip_prefix("vers:") {
+            let (scheme, constraints) = rest.split_once('/').ok_or_else(bad)?;
+            let scheme = scheme.to_ascii_lowercase();
+            let scheme = match scheme.as_str() {
+                "generic" => None,
+                other => Some(scheme_of_purl_type(other).ok_or_else(bad)?),
+            };
+            let constraints = constraints.trim();
+            if constraints == "*" {
+                return Ok(Self {
+                    comparators: Vec::new(),
+                    vers: Some(scheme),
+                });
+            }
+            let mut comparators = Vec::new();
+            for part in constraints.split('|') {
+                let part = part.trim();
+                if part == "*" {
+                    return Err(bad());
+                }
+                let (op, v) = comparator(part);
+                if v.is_empty() {
+                    return Err(bad());
+                }
+                comparators.push((op, v.to_string()));
+            }
+            return Ok(Self {
+                comparators,
+                vers: Some(scheme),
+            });
+        }
         if s.is_empty() || s == "*" {
             return Ok(Self {
                 comparators: Vec::new(),
+                vers: None,
             });
         }
         let mut comparators = Vec::new();
         for part in s.split(',') {
-            let part = part.trim();
-            let (op, v) = if let Some(v) = part.strip_prefix(">=") {
-                (Op::Ge, v)
-            } else if let Some(v) = part.strip_prefix("<=") {
-                (Op::Le, v)
-            } else if let Some(v) = part.strip_prefix("!=") {
-                (Op::Ne, v)
-            } else if let Some(v) = part.strip_prefix('>') {
-                (Op::Gt, v)
-            } else if let Some(v) = part.strip_prefix('<') {
-                (Op::Lt, v)
-            } else if let Some(v) = part.strip_prefix('=') {
-                (Op::Eq, v)
-            } else {
-                (Op::Eq, part)
-            };
-            let v = v.trim();
+            let (op, v) = comparator(part.trim());
             if v.is_empty() {
-                return Err(Error::BadBlockRule { rule: s.into() });
+                return Err(bad());
             }
             comparators.push((op, v.to_string()));
         }
-        Ok(Self { comparators })
+        Ok(Self {
+            comparators,
+            vers: None,
+        })
     }
 
-    /// Whether `version` satisfies every comparator (a missing version only matches `*`).
+    /// Whether every version is in the range.
+    pub fn is_any(&self) -> bool {
+        self.comparators.is_empty()
+    }
+
+    /// Whether `version` is in the range in the generic order of [`compare_versions`] (a VERS
+    /// range uses its own scheme). A missing version only matches `*`.
     pub fn matches(&self, version: Option<&str>) -> bool {
+        self.matches_in(None, version)
+    }
+
+    /// Whether `version` is in the range, compared in `scheme`'s order (a VERS range's own
+    /// scheme wins; `None` = the generic order). Fails closed: a version the order cannot
+    /// compare is in the range, so a blocked package is never let through by an odd version
+    /// string. A missing version only matches `*`.
+    pub fn matches_in(&self, scheme: Option<Scheme>, version: Option<&str>) -> bool {
         let Some(v) = version else {
             return self.comparators.is_empty();
         };
-        self.comparators.iter().all(|(op, bound)| {
-            let o = compare_versions(v, bound);
-            match op {
-                Op::Eq => o == Ordering::Equal,
-                Op::Ne => o != Ordering::Equal,
-                Op::Lt => o == Ordering::Less,
-                Op::Le => o != Ordering::Greater,
-                Op::Gt => o == Ordering::Greater,
-                Op::Ge => o != Ordering::Less,
+        if self.comparators.is_empty() {
+            return true;
+        }
+        match self.vers {
+            Some(vers_scheme) => self.vers_contains(vers_scheme, v).unwrap_or(true),
+            None => self.comparators.iter().all(|(op, bound)| {
+                let Some(o) = cmp_in(scheme, v, bound) else {
+                    return true;
+                };
+                match op {
+                    Op::Eq => o == Ordering::Equal,
+                    Op::Ne => o != Ordering::Equal,
+                    Op::Lt => o == Ordering::Less,
+                    Op::Le => o != Ordering::Greater,
+                    Op::Gt => o == Ordering::Greater,
+                    Op::Ge => o != Ordering::Less,
+                }
+            }),
+        }
+    }
+
+    /// The VERS containment algorithm (purl-spec VERS, "Checking if a version is contained
+    /// within a range"); `None` when a version does not compare.
+    fn vers_contains(&self, scheme: Option<Scheme>, v: &str) -> Option<bool> {
+        let mut rest = Vec::new();
+        for (op, bound) in &self.comparators {
+            if cmp_in(scheme, v, bound)? == Ordering::Equal {
+                match op {
+                    Op::Eq | Op::Le | Op::Ge => return Some(true),
+                    Op::Ne => return Some(false),
+                    Op::Lt | Op::Gt => {}
+                }
             }
-        })
+            if !matches!(op, Op::Eq | Op::Ne) {
+                rest.push((*op, bound.as_str()));
+            }
+        }
+        if rest.is_empty() {
+            return Some(false);
+        }
+        let mut failed = false;
+        rest.sort_by(|a, b| {
+            cmp_in(scheme, a.1, b.1).unwrap_or_else(|| {
+                failed = true;
+                Ordering::Equal
+            })
+        });
+        if failed {
+            return None;
+        }
+        let below = |op: Op| matches!(op, Op::Lt | Op::Le);
+        let above = |op: Op| matches!(op, Op::Gt | Op::Ge);
+        let (first_op, first_v) = rest[0];
+        if below(first_op) && cmp_in(scheme, v, first_v)? == Ordering::Less {
+            return Some(true);
+        }
+        let (last_op, last_v) = rest[rest.len() - 1];
+        if above(last_op) && cmp_in(scheme, v, last_v)? == Ordering::Greater {
+            return Some(true);
+        }
+        for pair in rest.windows(2) {
+            let [(op, lo), (next_op, hi)] = pair else {
+                continue;
+            };
+            if above(*op)
+                && below(*next_op)
+                && cmp_in(scheme, v, lo)? == Ordering::Greater
+                && cmp_in(scheme, v, hi)? == Ordering::Less
+            {
+                return Some(true);
+            }
+        }
+        Some(false)
     }
 }
 
@@ -292,7 +452,10 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
 impl BlockRule {
     /// Parses `name`, `name@VERSION`, `name@RANGE` (`lodash@<4.17.21`), or a purl with an
     /// optional version or range (`pkg:npm/minimist@<1.2.6`,
-    /// `pkg:maven/org.apache.logging.log4j/log4j-core@>=2.0.0,<2.17.1`).
+    /// `pkg:maven/org.apache.logging.log4j/log4j-core@>=2.0.0,<2.17.1`); any range may be a
+    /// VERS range (`pkg:npm/lodash@vers:npm/>=4.0.0|<4.17.21`, `lodash@vers:npm/<4.17.21`), or
+    /// sit in a purl's `vers` qualifier (`pkg:npm/lodash?vers=vers:npm/%3C4.17.21`). See
+    /// [`VersionRange`].
     ///
     /// # Errors
     /// [`Error::BadBlockRule`].
@@ -300,13 +463,24 @@ impl BlockRule {
         let bad = || Error::BadBlockRule { rule: rule.into() };
         let rule = rule.trim();
         if rule.starts_with("pkg:") {
-            // The range may hold `<`, `>`, `=` and `,`: split it off before purl parsing.
-            let last_slash = rule.rfind('/').ok_or_else(bad)?;
-            let (head, range) = match rule[last_slash..].find('@') {
-                Some(at) => (&rule[..last_slash + at], &rule[last_slash + at + 1..]),
-                None => (rule, "*"),
+            // The range may hold `<`, `>`, `=`, `,`, `|` and (VERS) `/`: split it off before
+            // purl parsing.
+            let (head, range) = if let Some(at) = rule.find("@vers:") {
+                (&rule[..at], &rule[at + 1..])
+            } else {
+                let last_slash = rule.rfind('/').ok_or_else(bad)?;
+                match rule[last_slash..].find('@') {
+                    Some(at) => (&rule[..last_slash + at], &rule[last_slash + at + 1..]),
+                    None => (rule, "*"),
+                }
             };
             let purl = Purl::parse(head).map_err(|_| bad())?;
+            // A `vers` qualifier carries the range in the purl itself.
+            let range = match (range, purl.qualifier("vers")) {
+                ("*", Some(q)) => q,
+                (_, Some(_)) => return Err(bad()),
+                (r, None) => r,
+            };
             return Ok(Self {
                 rule: rule.into(),
                 name: purl.full_name(),
@@ -316,7 +490,10 @@ impl BlockRule {
         }
         // `@scope/name@1.0`: the version is after the last `@` that is not the first byte.
         let skip = rule.chars().next().map_or(0, char::len_utf8);
-        let (name, range) = match rule[skip..].rfind('@') {
+        let (name, range) = match rule[skip..]
+            .find("@vers:")
+            .or_else(|| rule[skip..].rfind('@'))
+        {
             Some(i) => (&rule[..skip + i], &rule[skip + i + 1..]),
             None => (rule, "*"),
         };
@@ -338,6 +515,10 @@ impl BlockRule {
 
     /// Whether the rule blocks a package. A purl rule compares package identity (type,
     /// namespace, name, canonical); a name rule compares the name, or `namespace/name`.
+    /// Versions compare in the ecosystem's own order (the `version` module's), chosen by the
+    /// range's VERS scheme, else the package's purl type, else the rule's purl type; the
+    /// generic [`compare_versions`] order only when none is known. A version the order
+    /// cannot read is treated as in range (fail closed).
     pub fn matches(&self, pkg: &PackageId<'_>) -> bool {
         let named = match (&self.purl, pkg.purl) {
             (Some(rule), Some(p)) => rule == &p.without_version(),
@@ -345,8 +526,20 @@ impl BlockRule {
             (None, Some(p)) => p.full_name() == self.name || p.name() == self.name,
             (None, None) => pkg.name == self.name,
         };
+        if !named {
+            return false;
+        }
         let version = pkg.version.or_else(|| pkg.purl.and_then(Purl::version));
-        named && self.range.matches(version)
+        let scheme = pkg
+            .purl
+            .or(self.purl.as_ref())
+            .and_then(|p| scheme_of_purl_type(p.ty()));
+        self.range.matches_in(scheme, version)
+    }
+
+    /// The version range.
+    pub fn range(&self) -> &VersionRange {
+        &self.range
     }
 }
 
@@ -409,6 +602,13 @@ pub enum FindingKind {
         /// The rule as written.
         rule: String,
     },
+}
+
+impl Finding {
+    /// Whether the finding breaks the policy (everything but a license to review).
+    pub fn is_violation(&self) -> bool {
+        !matches!(self.kind, FindingKind::LicenseReview { .. })
+    }
 }
 
 impl fmt::Display for Finding {
@@ -829,5 +1029,95 @@ mod tests {
         // A multi-byte first character is not split.
         assert!(BlockRule::parse("é@1.0").is_ok());
         assert!(BlockRule::parse("").is_err());
+    }
+
+    fn id<'a>(purl: &'a Purl) -> PackageId<'a> {
+        PackageId {
+            name: purl.name(),
+            version: purl.version(),
+            purl: Some(purl),
+        }
+    }
+
+    fn blocks(rule: &str, purl: &str) -> bool {
+        let p = Purl::parse(purl).unwrap();
+        BlockRule::parse(rule).unwrap().matches(&id(&p))
+    }
+
+    #[test]
+    fn ranges_use_the_ecosystem_order() {
+        // PEP 440: a release candidate is before its release; the generic order says after.
+        assert!(blocks("pkg:pypi/django@<1.0.0", "pkg:pypi/django@1.0.0rc1"));
+        assert_eq!(compare_versions("1.0.0rc1", "1.0.0"), Ordering::Greater);
+        // PEP 440: 1.0 == 1.0.0.
+        assert!(blocks("pkg:pypi/flask@=1.0", "pkg:pypi/flask@1.0.0"));
+        // dpkg: `~` sorts before everything, so a security update of -1 is still below -1.
+        assert!(blocks(
+            "pkg:deb/debian/openssl@<1.1.0l-1",
+            "pkg:deb/debian/openssl@1.1.0l-1~deb9u5?arch=amd64"
+        ));
+        assert!(!blocks(
+            "pkg:deb/debian/openssl@>=1.1.0l-1",
+            "pkg:deb/debian/openssl@1.1.0l-1~deb9u5"
+        ));
+        // A name rule takes the order of the package's purl.
+        assert!(blocks("django@<1.0.0", "pkg:pypi/django@1.0.0rc1"));
+        // An unreadable version fails closed.
+        assert!(blocks(
+            "pkg:golang/github.com/tianon/gosu@<1.0.0",
+            "pkg:golang/github.com/tianon/gosu@(devel)"
+        ));
+    }
+
+    #[test]
+    fn vers_ranges() {
+        let r = "pkg:npm/lodash@vers:npm/>=1.0.0|<2.0.0";
+        assert!(blocks(r, "pkg:npm/lodash@1.0.0"));
+        assert!(blocks(r, "pkg:npm/lodash@1.9.9"));
+        assert!(!blocks(r, "pkg:npm/lodash@2.0.0"));
+        assert!(!blocks(r, "pkg:npm/lodash@0.9.0"));
+        // SemVer: a pre-release of 2.0.0 is below it.
+        assert!(blocks(r, "pkg:npm/lodash@2.0.0-rc.1"));
+        // Constraints are read as intervals whatever order they are written in.
+        let two = "pkg:npm/lodash@vers:npm/>=2.0.0|<1.0.0|!=0.5.0";
+        assert!(blocks(two, "pkg:npm/lodash@0.4.0"));
+        assert!(!blocks(two, "pkg:npm/lodash@0.5.0"));
+        assert!(!blocks(two, "pkg:npm/lodash@1.5.0"));
+        assert!(blocks(two, "pkg:npm/lodash@3.0.0"));
+        // Exact versions only.
+        let list = "lodash@vers:npm/1.2.3|1.2.5";
+        assert!(blocks(list, "pkg:npm/lodash@1.2.5"));
+        assert!(!blocks(list, "pkg:npm/lodash@1.2.4"));
+        // The range in a `vers` qualifier, and the VERS scheme deciding the order.
+        assert!(blocks(
+            "pkg:pypi/flask?vers=vers:pypi/%3C1.0",
+            "pkg:pypi/flask@1.0rc1"
+        ));
+        assert!(blocks("pkg:npm/x@vers:npm/*", "pkg:npm/x@9.9.9"));
+        for bad in [
+            "pkg:npm/x@vers:nosuch/<1",
+            "pkg:npm/x@vers:npm/*|<1",
+            "pkg:npm/x@vers:npm/<",
+            "x@vers:npm",
+        ] {
+            assert!(BlockRule::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn blocked_verdict_names_package_and_rule() {
+        let p = Purl::parse("pkg:npm/lodash@4.17.20").unwrap();
+        let policy = Policy::new()
+            .with_unknown_is_violation(false)
+            .block("pkg:npm/lodash@vers:npm/>=4.0.0|<4.17.21")
+            .unwrap();
+        let f = policy.check_package(&id(&p), None, None);
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].to_string(),
+            "lodash@4.17.20: blocked by rule `pkg:npm/lodash@vers:npm/>=4.0.0|<4.17.21`"
+        );
+        let fixed = Purl::parse("pkg:npm/lodash@4.17.21").unwrap();
+        assert!(policy.check_package(&id(&fixed), None, None).is_empty());
     }
 }

@@ -19,6 +19,7 @@ pub mod cvss;
 pub mod db;
 mod ecosystem;
 mod eval;
+pub mod inventory;
 mod model;
 pub mod report;
 pub mod vex;

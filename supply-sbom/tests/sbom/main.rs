@@ -3,6 +3,7 @@
 
 mod cyclonedx;
 mod generate;
+mod cyclonedx_py;
 mod graph;
 mod interop;
 mod license;
@@ -14,5 +15,6 @@ mod pkgdb;
 mod purl;
 mod realworld;
 mod spdx;
+mod verify;
 mod version;
 mod vex;
