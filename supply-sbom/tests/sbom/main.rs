@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cyclonedx;
-mod generate;
 mod cyclonedx_py;
+mod generate;
 mod graph;
 mod interop;
 mod license;
