@@ -6,6 +6,8 @@
 //! - `osv-parse/<record>`: `Record::from_json` (strict JSON check + serde + validation).
 //! - `osv-db-build-100k`: parse and index 100 000 records.
 //! - `osv-match-5000x100k`: `Database::query` for 5 000 packages (one in ten vulnerable).
+//! - `osv-db/match-purls-5000x100k`: the same 5 000 packages given as purl strings, as an
+//!   SBOM has them: parse, map to OSV (`osv::inventory`), query.
 //! - `version-cmp/<scheme>`: parse two versions and compare them.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -13,7 +15,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use supply_sbom::osv::inventory::Inventory;
 use supply_sbom::osv::{Database, PackageRef, Record};
+use supply_sbom::purl::Purl;
 use supply_sbom::version::{compare, Scheme};
 
 const RECORDS: usize = 100_000;
@@ -118,6 +122,24 @@ fn osv(c: &mut Criterion) {
                 .map(|p| db.query(black_box(p)).len())
                 .sum::<usize>()
         })
+    });
+    // The same packages as purls (PyPI, Go with its `v`, cargo).
+    let purls: Vec<String> = pkgs
+        .iter()
+        .map(|p| match p.ecosystem.as_str() {
+            "PyPI" => format!("pkg:pypi/{}@{}", p.name, p.version),
+            "Go" => format!("pkg:golang/{}@v{}", p.name, p.version.trim_start_matches('v')),
+            _ => format!("pkg:cargo/{}@{}", p.name, p.version),
+        })
+        .collect();
+    let from_purls = |purls: &[String]| {
+        let parsed: Vec<Purl> = purls.iter().map(|s| Purl::parse(s).unwrap()).collect();
+        let inv = Inventory::from_purls(&parsed);
+        inv.packages.iter().map(|p| db.query(p).len()).sum::<usize>()
+    };
+    assert_eq!(from_purls(&purls), hits);
+    g.bench_function("match-purls-5000x100k", |b| {
+        b.iter(|| from_purls(black_box(&purls)))
     });
     g.finish();
 

@@ -70,3 +70,5 @@ pub mod tuf_repo {
         Ok(())
     }
 }
+/// The generated 50,000-component SBOM (`benches/sbom.rs`, `src/bin/sbom-bench.rs`, `compare-sbom`).
+pub mod sbom_gen;
