@@ -128,14 +128,21 @@ fn osv(c: &mut Criterion) {
         .iter()
         .map(|p| match p.ecosystem.as_str() {
             "PyPI" => format!("pkg:pypi/{}@{}", p.name, p.version),
-            "Go" => format!("pkg:golang/{}@v{}", p.name, p.version.trim_start_matches('v')),
+            "Go" => format!(
+                "pkg:golang/{}@v{}",
+                p.name,
+                p.version.trim_start_matches('v')
+            ),
             _ => format!("pkg:cargo/{}@{}", p.name, p.version),
         })
         .collect();
     let from_purls = |purls: &[String]| {
         let parsed: Vec<Purl> = purls.iter().map(|s| Purl::parse(s).unwrap()).collect();
         let inv = Inventory::from_purls(&parsed);
-        inv.packages.iter().map(|p| db.query(p).len()).sum::<usize>()
+        inv.packages
+            .iter()
+            .map(|p| db.query(p).len())
+            .sum::<usize>()
     };
     assert_eq!(from_purls(&purls), hits);
     g.bench_function("match-purls-5000x100k", |b| {

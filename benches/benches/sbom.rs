@@ -76,7 +76,9 @@ fn sbom(c: &mut Criterion) {
     });
     if peer_cdx.is_some() {
         g.bench_function("cyclonedx-json/cyclonedx-bom", |b| {
-            b.iter(|| cyclonedx_bom::prelude::Bom::parse_from_json_v1_5(black_box(&cdx[..])).unwrap())
+            b.iter(|| {
+                cyclonedx_bom::prelude::Bom::parse_from_json_v1_5(black_box(&cdx[..])).unwrap()
+            })
         });
     }
     g.finish();
@@ -101,7 +103,9 @@ fn sbom(c: &mut Criterion) {
             // README's table (`sbom-write-50k/cyclonedx-json/cyclonedx-bom-clone`).
             b.iter(|| {
                 let mut out = Vec::with_capacity(cdx.len());
-                black_box(bom.clone()).output_as_json_v1_5(&mut out).unwrap();
+                black_box(bom.clone())
+                    .output_as_json_v1_5(&mut out)
+                    .unwrap();
                 out
             })
         });
