@@ -2,7 +2,7 @@
 //! `compare-sbom`: the components of three real-world SBOMs (syft's Mongo image, 153 deb + 139
 //! Go; the CycloneDX Maven plugin's Quarkus application, 94 Maven with licenses; syft's Alpine
 //! SPDX, 14 apk with concluded licenses) repeated under new names until there are
-//! [`COMPONENTS`], each depending on the next one and on one further away.
+//! `COMPONENTS`, each depending on the next one and on one further away.
 
 use std::path::PathBuf;
 
