@@ -1,6 +1,8 @@
 //! Benchmarks live in `benches/`; this library holds the inputs several of them share.
 #![forbid(unsafe_code)]
 
+pub mod intoto_chain;
+
 /// The TUF benchmark repository (`benches/tuf.rs`, `src/bin/tuf-repo.rs`, `compare-tuf`).
 pub mod tuf_repo {
     use std::collections::BTreeMap;

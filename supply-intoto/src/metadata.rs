@@ -194,9 +194,7 @@ struct TypeOnly {
 fn strict(json: &[u8]) -> Result<(), Error> {
     // The JCS flavour accepts every RFC 8259 number (a link's free-form byproducts may hold a
     // float); what matters here is the strict grammar and the duplicate-key refusal.
-    cjson::jcs::canonicalize(json)
-        .map(drop)
-        .map_err(Error::StrictJson)
+    cjson::check_strict(json).map_err(Error::StrictJson)
 }
 
 fn parse_payload(json: &[u8]) -> Result<Payload, Error> {
@@ -249,9 +247,9 @@ impl Metadata {
                     .into(),
             );
         }
-        strict(bytes)?;
         let probe: Probe<'_> = serde_json::from_slice(bytes).map_err(Error::InvalidJson)?;
         if probe.payload.is_some() || probe.payload_type.is_some() {
+            strict(bytes)?;
             let env = dsse::Envelope::from_json(bytes).map_err(Error::Dsse)?;
             if env.payload_type != PAYLOAD_TYPE {
                 return Err(Error::WrongPayloadType {
@@ -300,6 +298,14 @@ impl Metadata {
                 actual: "metablock whose signed span cannot be located".into(),
             });
         }
+        // Strictness in two parts, each parsed once: the envelope around `signed` (with
+        // `signed` itself stood in for by `{}`), and `signed` by the canonicalizer, whose parser
+        // is the same strict one (duplicate keys refused).
+        let mut outer = Vec::with_capacity(bytes.len() - text.len() + 2);
+        outer.extend_from_slice(&bytes[..signed_span.start]);
+        outer.extend_from_slice(b"{}");
+        outer.extend_from_slice(&bytes[signed_span.end..]);
+        strict(&outer)?;
         let canonical = cjson::olpc::canonicalize(text).map_err(Error::CanonicalJson)?;
         let payload = parse_payload(text)?;
         Ok(Self {

@@ -32,6 +32,7 @@
 //! Still the caller's job: choosing the layout keys, and deciding what to do with the
 //! [`VerifiedLayout::warnings`].
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use supply_sig::crypto::{Provider, RUSTCRYPTO};
@@ -436,9 +437,10 @@ fn join(prefix: &str, path: &str) -> String {
 }
 
 /// A link of a step, counted for the threshold.
-struct Counted {
+struct Counted<'m> {
     keyid: KeyId,
-    link: Link,
+    /// Borrowed from the parsed link; owned for a sublayout's summary.
+    link: Cow<'m, Link>,
 }
 
 impl<'a> LayoutVerifier<'a> {
@@ -718,9 +720,9 @@ impl<'a> LayoutVerifier<'a> {
                         let summary = sub.summary.clone();
                         warnings.extend(sub.warnings.iter().cloned());
                         sublayouts.push(sub);
-                        summary
+                        Cow::Owned(summary)
                     }
-                    Payload::Link(l) => (**l).clone(),
+                    Payload::Link(l) => Cow::Borrowed(&**l),
                 };
                 counted.push(Counted { keyid, link });
             }
@@ -754,10 +756,13 @@ impl<'a> LayoutVerifier<'a> {
                     });
                 }
             }
-            reduced.insert(step.name.clone(), first.link.clone());
+            let functionaries = counted.iter().map(|c| c.keyid.clone()).collect();
+            if let Some(first) = counted.into_iter().next() {
+                reduced.insert(step.name.clone(), first.link.into_owned());
+            }
             steps.push(VerifiedStep {
                 name: step.name.clone(),
-                functionaries: counted.iter().map(|c| c.keyid.clone()).collect(),
+                functionaries,
                 sublayouts,
                 rules: 0,
             });

@@ -194,6 +194,33 @@ const WRAPPERS: &[(&str, &str)] = &[
     ("tags", "tag"),
 ];
 
+impl Element {
+    /// Element paths (`bom.components.component.name`) and attribute paths
+    /// (`bom.components.component@bom-ref`) with their occurrences; namespace declarations
+    /// are not paths.
+    pub(crate) fn paths(&self) -> std::collections::BTreeMap<String, usize> {
+        fn walk(el: &Element, path: &str, out: &mut std::collections::BTreeMap<String, usize>) {
+            let p = if path.is_empty() {
+                el.name.clone()
+            } else {
+                format!("{path}.{}", el.name)
+            };
+            *out.entry(p.clone()).or_default() += 1;
+            for (k, _) in &el.attrs {
+                if k != "xmlns" && !k.starts_with("xmlns:") && !k.starts_with("xsi:") {
+                    *out.entry(format!("{p}@{k}")).or_default() += 1;
+                }
+            }
+            for c in &el.children {
+                walk(c, &p, out);
+            }
+        }
+        let mut out = std::collections::BTreeMap::new();
+        walk(self, "", &mut out);
+        out
+    }
+}
+
 fn attr<'a>(el: &'a Element, k: &str) -> Option<&'a str> {
     el.attrs
         .iter()

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod convert;
 pub mod cyclonedx;
 pub mod format;
 pub mod generate;

@@ -117,17 +117,43 @@ impl Package {
             .map(|p| p.value.as_str())
     }
 
-    /// The properties as the SPDX writers state them in a comment: `name=value` lines.
+    /// The properties as the SPDX writers state them in a comment (SPDX has no property
+    /// list): [`PROPERTIES_HEADER`] then `name=value` lines.
     pub(crate) fn properties_comment(&self) -> Option<String> {
         (!self.properties.is_empty()).then(|| {
-            self.properties
-                .iter()
-                .map(|p| format!("{}={}", p.name, p.value))
-                .collect::<Vec<_>>()
-                .join("\n")
+            let mut text = String::from(PROPERTIES_HEADER);
+            for p in &self.properties {
+                text.push('\n');
+                text.push_str(&p.name);
+                text.push('=');
+                text.push_str(&p.value);
+            }
+            text
         })
     }
+
+    /// The properties of a comment written by [`Package::properties_comment`]; `None` for
+    /// any other comment, which stays unread.
+    pub(crate) fn properties_from_comment(comment: &str) -> Option<Vec<Property>> {
+        let mut lines = comment.lines();
+        if lines.next()?.trim() != PROPERTIES_HEADER {
+            return None;
+        }
+        lines
+            .map(|l| {
+                let (name, value) = l.split_once('=')?;
+                Some(Property {
+                    name: name.to_owned(),
+                    value: value.to_owned(),
+                })
+            })
+            .collect()
+    }
 }
+
+/// The first line of a package comment that carries its properties in SPDX (2.3 and 3.0):
+/// the readers take such a comment back as properties.
+pub const PROPERTIES_HEADER: &str = "Properties (name=value):";
 
 /// A file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -294,6 +294,9 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<(Version, S
                 .map(|v| v.to_ascii_lowercase().replace('_', "-")),
             ..Package::default()
         };
+        if let Some(props) = s(p, "comment").and_then(Package::properties_from_comment) {
+            pkg.properties = props;
+        }
         if pkg.id.is_empty() {
             report.missing(&path, "SPDXID");
         } else if !is_element_id(&pkg.id) {
@@ -713,6 +716,7 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                     (Section::Package, "PackageLicenseDeclared") => "licenseDeclared",
                     (Section::Package, "PackageCopyrightText") => "copyrightText",
                     (Section::Package, "PrimaryPackagePurpose") => "primaryPackagePurpose",
+                    (Section::Package, "PackageComment") => "comment",
                     (Section::Package, "PackageVerificationCode") => {
                         // `code (excludes: …)`: the value is the first word.
                         let code = value

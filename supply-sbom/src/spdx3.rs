@@ -168,6 +168,9 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
                     checksums: hashes(e),
                     ..Package::default()
                 };
+                if let Some(props) = s(e, "comment").and_then(Package::properties_from_comment) {
+                    pkg.properties = props;
+                }
                 if let Some(p) = s(e, "software_packageUrl") {
                     match Purl::parse(p) {
                         Ok(p) => pkg.purl = Some(p),

@@ -49,6 +49,10 @@ pub struct Convert {
     /// Output format: spdx-json, spdx-tag-value, spdx3-jsonld, cyclonedx-json, cyclonedx-xml.
     #[arg(short = 'o', long = "output-format", value_name = "FORMAT")]
     format: OutputFormat,
+    /// Fail (exit 1, nothing written) when anything would be lost in the conversion. Without
+    /// it, losses are listed on standard error and the document is written.
+    #[arg(long)]
+    no_loss: bool,
 }
 
 /// `supply sbom check`.
@@ -85,10 +89,21 @@ impl SbomCmd {
         match self {
             Self::Generate(g) => g.run(),
             Self::Convert(c) => {
-                let doc = load(&c.file)?;
-                let out = format::write(&doc.sbom, c.format);
+                let bytes = read_capped(&c.file, supply_sbom::limits::MAX_SBOM_LEN as u64, "SBOM")?;
+                let conv = supply_sbom::convert::convert(&bytes, c.format)
+                    .with_context(|| format!("reading SBOM {}", c.file.display()))?;
+                for loss in &conv.losses {
+                    eprintln!("supply: {}: {loss}", c.file.display());
+                }
+                if c.no_loss && !conv.losses.is_empty() {
+                    anyhow::bail!(
+                        "{} kind(s) of information would be lost converting to {} (--no-loss)",
+                        conv.losses.len(),
+                        c.format
+                    );
+                }
                 std::io::stdout()
-                    .write_all(&out)
+                    .write_all(&conv.output)
                     .context("writing to standard output")?;
                 Ok(())
             }

@@ -43,6 +43,42 @@ fn sbom_convert_every_output_format_reads_back() {
     assert!(!bad.status.success());
 }
 
+/// Losses are listed on standard error; `--no-loss` turns them into a failure with nothing
+/// written, and lets a lossless conversion through.
+#[test]
+fn sbom_convert_reports_losses_and_no_loss_refuses() {
+    let input = td("sbom/spdx/spdx-examples/software-example1-example1.spdx");
+    let lossy = sbom(&["convert", &input, "-o", "cyclonedx-json"]);
+    let err = String::from_utf8_lossy(&lossy.stderr).into_owned();
+    assert!(lossy.status.success(), "{err}");
+    assert!(err.contains("relationship GENERATED_FROM"), "{err}");
+    assert!(!lossy.stdout.is_empty());
+    let refused = sbom(&["convert", &input, "-o", "cyclonedx-json", "--no-loss"]);
+    assert!(!refused.status.success());
+    assert!(refused.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--no-loss"));
+
+    // Our own SPDX output goes to tag-value and back to JSON with nothing lost.
+    let dir = tempdir();
+    let json = ok(
+        sbom(&["convert", &input, "-o", "spdx-json"]),
+        "to spdx-json",
+    );
+    let first = dir.path().join("first.spdx.json");
+    std::fs::write(&first, &json).unwrap();
+    let tv = ok(
+        sbom(&[
+            "convert",
+            &first.to_string_lossy(),
+            "-o",
+            "spdx-tag-value",
+            "--no-loss",
+        ]),
+        "spdx-json -> spdx-tag-value, no loss",
+    );
+    assert!(String::from_utf8_lossy(&tv).contains("SPDXVersion: SPDX-2.3"));
+}
+
 #[test]
 fn sbom_validate_exit_codes() {
     let good = sbom(&["validate", &td("sbom/cyclonedx/1.6/valid-bom-1.6.json")]);

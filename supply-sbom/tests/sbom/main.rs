@@ -1,6 +1,7 @@
 //! Integration tests of supply-sbom against the data in `testdata/sbom/`: one module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod convert;
 mod cyclonedx;
 mod cyclonedx_py;
 mod generate;

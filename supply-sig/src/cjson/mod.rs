@@ -37,8 +37,11 @@ mod value;
 
 /// Checks that `json` is strict RFC 8259 JSON within the default limits, duplicate keys
 /// included, for readers that then hand the same bytes to serde (whose maps keep the last of
-/// two equal keys).
-pub(crate) fn check_strict(json: &[u8]) -> Result<(), Error> {
+/// two equal keys). It parses as [`jcs::canonicalize`] does, without writing anything.
+///
+/// # Errors
+/// As [`jcs::canonicalize`].
+pub fn check_strict(json: &[u8]) -> Result<(), Error> {
     value::parse(json, &crate::limits::Limits::default()).map(|_| ())
 }
 

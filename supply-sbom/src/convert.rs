@@ -1,0 +1,428 @@
+//! Converting between SBOM formats, with a report of what did not survive.
+//!
+//! A conversion reads the document into the [model](crate::model) and writes the model in the
+//! target format. Information can be lost at either end, and [`convert`] says where:
+//!
+//! - **read** ([`Stage::Read`]): parts of the source the model does not carry. Found by
+//!   writing the model back in the *source's own* format and listing the fields (JSON key paths,
+//!   XML element and attribute paths, tag-value tags) the source had and the rewrite lacks, each
+//!   with how often it occurred; only the outermost missing path is listed (`services`, not also
+//!   `services[].name`).
+//! - **write** ([`Stage::Write`]): values the model had that the target format does not give
+//!   back. Found by reading the output again and comparing it with the model field by field
+//!   (packages and files in order, relationships by type).
+//!
+//! Both checks run the real readers and writers, so the report also catches a mapping bug, not
+//! only a documented gap. An empty report means nothing the two checks can see was lost.
+//!
+//! # The mapping
+//!
+//! | model | SPDX 2.3 | SPDX 3.0 | CycloneDX 1.6 |
+//! |---|---|---|---|
+//! | document name, namespace, created, creators | `name`, `documentNamespace`, `creationInfo` | `SpdxDocument`, `CreationInfo` | `metadata.component.name`, `serialNumber`, `metadata.timestamp`, `metadata.tools`/`authors` |
+//! | package | `packages[]` | `software_Package` | `components[]` |
+//! | purl, CPEs | `externalRefs` (PACKAGE-MANAGER purl, SECURITY cpe23Type) | `software_packageUrl`, `externalIdentifier` | `purl`, `cpe` (one) |
+//! | licenses concluded / declared | `licenseConcluded` / `licenseDeclared` | `hasConcludedLicense` / `hasDeclaredLicense` | `licenses[]` with `acknowledgement` |
+//! | checksums | `checksums` | `verifiedUsing` | `hashes` |
+//! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
+//! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` | components of type `file`; snippets: none |
+//! | relationships | `relationships` | `Relationship` | `dependencies` (DEPENDS_ON only) |
+//!
+//! ```
+//! use supply_sbom::convert::{convert, Stage};
+//! use supply_sbom::format::OutputFormat;
+//!
+//! let cdx = br#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+//!   "components": [{"type": "library", "name": "left-pad", "version": "1.3.0",
+//!                   "purl": "pkg:npm/left-pad@1.3.0"}],
+//!   "services": [{"name": "billing", "endpoints": ["https://billing.example"]}]}"#;
+//! let c = convert(cdx, OutputFormat::SpdxJson)?;
+//! assert!(c.output.starts_with(b"{"));
+//! // CycloneDX services have no place in the model.
+//! assert!(c.losses.iter().any(|l| l.stage == Stage::Read && l.what == "services"));
+//! # Ok::<(), supply_sbom::format::Error>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::format::{self, Error, Format, OutputFormat};
+use crate::model::{Package, Sbom};
+use crate::{cyclonedx, spdx2, spdx3};
+
+/// Where a loss happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Stage {
+    /// In the source, not carried by the model.
+    Read,
+    /// In the model, not given back by the target format.
+    Write,
+}
+
+/// One kind of information lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Loss {
+    /// Where.
+    pub stage: Stage,
+    /// What: a source path (`components[].evidence`, `bom.services`, `PackageAttributionText`)
+    /// for [`Stage::Read`]; a model field (`package.supplier`) for [`Stage::Write`].
+    pub what: String,
+    /// How many occurrences (read) or items (write) lost it.
+    pub count: usize,
+}
+
+impl fmt::Display for Loss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.stage {
+            Stage::Read => write!(
+                f,
+                "read: `{}` ({}×) is not carried by the model",
+                self.what, self.count
+            ),
+            Stage::Write => write!(
+                f,
+                "write: {} of {} item(s) does not survive the target format",
+                self.what, self.count
+            ),
+        }
+    }
+}
+
+/// A converted document and what was lost.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Conversion {
+    /// The source's format.
+    pub from: Format,
+    /// The document in the target format.
+    pub output: Vec<u8>,
+    /// What did not survive, read losses first.
+    pub losses: Vec<Loss>,
+}
+
+/// Converts `bytes` (any readable SBOM, format detected) to `to`, reporting losses.
+///
+/// # Errors
+/// As [`format::read`]: the source is not a readable SBOM.
+pub fn convert(bytes: &[u8], to: OutputFormat) -> Result<Conversion, Error> {
+    let doc = format::read(bytes)?;
+    let output = format::write(&doc.sbom, to);
+    let mut losses = read_losses(bytes, doc.format, &doc.sbom);
+    // The writers' output is always readable by our own readers; if it were not, every field
+    // would be reported lost, which is what it would be.
+    let back = format::read(&output).map(|d| d.sbom).unwrap_or_default();
+    losses.extend(write_losses(&doc.sbom, &back));
+    Ok(Conversion {
+        from: doc.format,
+        output,
+        losses,
+    })
+}
+
+/// Occurrences per path.
+type Paths = BTreeMap<String, usize>;
+
+fn json_paths(v: &Value, path: &str, out: &mut Paths) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                *out.entry(p.clone()).or_default() += 1;
+                json_paths(v, &p, out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                // SPDX 3 puts every element in one `@graph` array: paths per element type.
+                match item.get("type").and_then(Value::as_str) {
+                    Some(t) if path == "@graph" => {
+                        let seg = format!("{path}[{t}]");
+                        *out.entry(seg.clone()).or_default() += 1;
+                        json_paths(item, &seg, out);
+                    }
+                    _ => json_paths(item, &format!("{path}[]"), out),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn tag_value_paths(text: &str) -> Paths {
+    let mut out = Paths::new();
+    let mut in_text = false;
+    for line in text.lines() {
+        if in_text {
+            in_text = !line.contains("</text>");
+            continue;
+        }
+        let Some((tag, rest)) = line.split_once(':') else {
+            continue;
+        };
+        let tag = tag.trim();
+        if tag.is_empty() || tag.starts_with('#') || !tag.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            continue;
+        }
+        *out.entry(tag.to_owned()).or_default() += 1;
+        in_text = rest.contains("<text>") && !rest.contains("</text>");
+    }
+    out
+}
+
+/// The paths of the source, and of the model written back in the source's format.
+fn source_and_rewrite(bytes: &[u8], from: Format, sbom: &Sbom) -> Option<(Paths, Paths)> {
+    let text = std::str::from_utf8(bytes)
+        .ok()?
+        .trim_start_matches('\u{feff}');
+    let json = |v: &Value| {
+        let mut p = Paths::new();
+        json_paths(v, "", &mut p);
+        p
+    };
+    Some(match from {
+        Format::Spdx2Json(_) => (
+            json(&serde_json::from_str(text).ok()?),
+            json(&spdx2::to_json(sbom)),
+        ),
+        Format::Spdx2Yaml(_) => (
+            json(&serde_yaml_ng::from_str(text).ok()?),
+            json(&spdx2::to_json(sbom)),
+        ),
+        Format::Spdx2TagValue(_) => (
+            tag_value_paths(text),
+            tag_value_paths(&spdx2::to_tag_value(sbom)),
+        ),
+        Format::Spdx3JsonLd => (
+            json(&serde_json::from_str(text).ok()?),
+            json(&spdx3::to_value(sbom)),
+        ),
+        Format::CycloneDxJson(_) => (
+            json(&serde_json::from_str(text).ok()?),
+            json(&cyclonedx::to_json_value(sbom)),
+        ),
+        Format::CycloneDxXml(_) => (
+            cyclonedx::parse_xml(text.as_bytes()).ok()?.paths(),
+            cyclonedx::parse_xml(cyclonedx::to_xml(sbom).as_bytes())
+                .ok()?
+                .paths(),
+        ),
+    })
+}
+
+fn read_losses(bytes: &[u8], from: Format, sbom: &Sbom) -> Vec<Loss> {
+    // UTF-16 sources are rare; their paths are not compared (the write check still runs).
+    let Some((source, rewrite)) = source_and_rewrite(bytes, from, sbom) else {
+        return Vec::new();
+    };
+    let mut missing: Vec<(&String, usize)> = Vec::new();
+    for (path, &n) in &source {
+        if rewrite.contains_key(path) {
+            continue;
+        }
+        let under_missing = missing.iter().any(|(m, _)| {
+            path.strip_prefix(m.as_str())
+                .is_some_and(|rest| rest.starts_with(['.', '[', '@']))
+        });
+        if !under_missing {
+            missing.push((path, n));
+        }
+    }
+    missing
+        .into_iter()
+        .map(|(what, count)| Loss {
+            stage: Stage::Read,
+            what: what.clone(),
+            count,
+        })
+        .collect()
+}
+
+/// Counts, per field, the items whose value in `before` does not survive in `after`.
+#[derive(Default)]
+struct Tally(BTreeMap<&'static str, usize>);
+
+impl Tally {
+    fn opt<T: PartialEq>(&mut self, what: &'static str, a: &Option<T>, b: &Option<T>) {
+        if a.is_some() && a != b {
+            *self.0.entry(what).or_default() += 1;
+        }
+    }
+
+    /// A list loses when one of its items is missing afterwards; writers may add items (the
+    /// CycloneDX writer names itself among the tools).
+    fn vec<T: PartialEq>(&mut self, what: &'static str, a: &[T], b: &[T]) {
+        if a.iter().any(|x| !b.contains(x)) {
+            *self.0.entry(what).or_default() += 1;
+        }
+    }
+
+    fn count(&mut self, what: &'static str, a: usize, b: usize) {
+        if a > b {
+            *self.0.entry(what).or_default() += a - b;
+        }
+    }
+}
+
+fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
+    let mut t = Tally::default();
+    t.opt("document.name", &before.name, &after.name);
+    t.opt("document.namespace", &before.namespace, &after.namespace);
+    // Writers normalize the time (whole seconds, UTC); only its absence is a loss.
+    if before.created.is_some() && after.created.is_none() {
+        *t.0.entry("document.created").or_default() += 1;
+    }
+    t.vec("document.creators", &before.creators, &after.creators);
+    t.count(
+        "document.describes",
+        before.describes.len(),
+        after.describes.len(),
+    );
+    // Packages are paired by id (writers keep ids, made valid for the format), else by name
+    // and version: a CycloneDX writer moves the described package to `metadata.component`,
+    // so order alone would pair the wrong ones.
+    let by_id: BTreeMap<&str, &Package> =
+        after.packages.iter().map(|p| (p.id.as_str(), p)).collect();
+    let by_name: BTreeMap<(&str, Option<&str>), &Package> = after
+        .packages
+        .iter()
+        .map(|p| ((p.name.as_str(), p.version.as_deref()), p))
+        .collect();
+    for a in &before.packages {
+        let twin = by_id
+            .get(a.id.as_str())
+            .or_else(|| by_id.get(spdx2::spdx_id(&a.id).as_str()))
+            .filter(|b| b.name == a.name)
+            .or_else(|| by_name.get(&(a.name.as_str(), a.version.as_deref())));
+        let Some(b) = twin else {
+            *t.0.entry("packages").or_default() += 1;
+            continue;
+        };
+        t.opt("package.version", &a.version, &b.version);
+        t.opt("package.purpose", &a.purpose, &b.purpose);
+        t.opt("package.supplier", &a.supplier, &b.supplier);
+        t.opt(
+            "package.download_location",
+            &a.download_location,
+            &b.download_location,
+        );
+        t.opt("package.homepage", &a.homepage, &b.homepage);
+        t.opt("package.description", &a.description, &b.description);
+        t.opt(
+            "package.license_concluded",
+            &a.license_concluded,
+            &b.license_concluded,
+        );
+        t.opt(
+            "package.license_declared",
+            &a.license_declared,
+            &b.license_declared,
+        );
+        t.opt("package.copyright", &a.copyright, &b.copyright);
+        t.vec("package.checksums", &a.checksums, &b.checksums);
+        t.opt("package.purl", &a.purl, &b.purl);
+        t.vec("package.cpes", &a.cpes, &b.cpes);
+        t.vec("package.external_refs", &a.external_refs, &b.external_refs);
+        t.opt(
+            "package.files_analyzed",
+            &a.files_analyzed,
+            &b.files_analyzed,
+        );
+        t.opt(
+            "package.verification_code",
+            &a.verification_code,
+            &b.verification_code,
+        );
+        t.vec("package.properties", &a.properties, &b.properties);
+    }
+    t.count("files", before.files.len(), after.files.len());
+    for (a, b) in before.files.iter().zip(&after.files) {
+        if a.name != b.name {
+            *t.0.entry("file.name").or_default() += 1;
+        }
+        t.vec("file.checksums", &a.checksums, &b.checksums);
+        t.opt(
+            "file.license_concluded",
+            &a.license_concluded,
+            &b.license_concluded,
+        );
+        t.vec(
+            "file.license_info_in_file",
+            &a.license_info_in_file,
+            &b.license_info_in_file,
+        );
+        t.opt("file.copyright", &a.copyright, &b.copyright);
+    }
+    t.count("snippets", before.snippets.len(), after.snippets.len());
+    t.count(
+        "extracted_licenses",
+        before.extracted_licenses.len(),
+        after.extracted_licenses.len(),
+    );
+    t.count(
+        "external_documents",
+        before.external_documents.len(),
+        after.external_documents.len(),
+    );
+    let kinds = |s: &Sbom| {
+        let mut m: BTreeMap<String, usize> = BTreeMap::new();
+        for r in &s.relationships {
+            *m.entry(r.kind.as_str().to_owned()).or_default() += 1;
+        }
+        m
+    };
+    let (ka, kb) = (kinds(before), kinds(after));
+    let mut out: Vec<Loss> =
+        t.0.into_iter()
+            .map(|(what, count)| Loss {
+                stage: Stage::Write,
+                what: what.to_owned(),
+                count,
+            })
+            .collect();
+    for (kind, n) in ka {
+        let m = kb.get(&kind).copied().unwrap_or(0);
+        if n > m {
+            out.push(Loss {
+                stage: Stage::Write,
+                what: format!("relationship {kind}"),
+                count: n - m,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn paths_are_outermost_and_counted() {
+        let v: Value = serde_json::json!({"a": [{"b": 1, "c": {"d": 2}}, {"b": 3}]});
+        let mut p = Paths::new();
+        json_paths(&v, "", &mut p);
+        assert_eq!(p["a"], 1);
+        assert_eq!(p["a[].b"], 2);
+        assert_eq!(p["a[].c.d"], 1);
+    }
+
+    #[test]
+    fn tag_value_text_blocks_are_skipped() {
+        let p = tag_value_paths(
+            "SPDXVersion: SPDX-2.3\nPackageComment: <text>a\nNotATag: x\n</text>\nPackageName: p\n",
+        );
+        assert_eq!(p.len(), 3);
+        assert!(!p.contains_key("NotATag"));
+    }
+}

@@ -1,0 +1,97 @@
+//! Conversions and their loss reports, on the spec examples and real-world SBOMs.
+
+use supply_sbom::convert::{convert, Loss, Stage};
+use supply_sbom::format::{read, OutputFormat};
+
+fn losses(rel: &str, to: OutputFormat) -> Vec<Loss> {
+    let c = convert(&supply_testkit::read(rel), to).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    // Whatever was lost, the output is a document our reader takes.
+    read(&c.output).unwrap_or_else(|e| panic!("{rel} -> {to}: {e}"));
+    c.losses
+}
+
+fn has(l: &[Loss], stage: Stage, what: &str) -> bool {
+    l.iter().any(|l| l.stage == stage && l.what == what)
+}
+
+/// What we write ourselves converts back without loss, in every format pair that carries
+/// the same model fields: the report is not noise.
+#[test]
+fn our_own_output_converts_without_loss() {
+    let src = supply_testkit::read("sbom/realworld/guac/big-mongo-cyclonedx.json");
+    let first = convert(&src, OutputFormat::SpdxJson).unwrap();
+    for to in [OutputFormat::SpdxJson, OutputFormat::SpdxTagValue] {
+        let again = convert(&first.output, to).unwrap();
+        assert!(
+            again.losses.is_empty(),
+            "spdx-json -> {to}: {:?}",
+            again.losses
+        );
+    }
+    let cdx = convert(&src, OutputFormat::CycloneDxJson).unwrap();
+    for to in [OutputFormat::CycloneDxJson, OutputFormat::CycloneDxXml] {
+        let again = convert(&cdx.output, to).unwrap();
+        assert!(
+            again.losses.is_empty(),
+            "cyclonedx-json -> {to}: {:?}",
+            again.losses
+        );
+    }
+}
+
+/// Fields the model does not carry are named, outermost path only, with their counts.
+#[test]
+fn read_losses_name_the_source_fields() {
+    let l = losses(
+        "sbom/realworld/guac/big-mongo-cyclonedx.json",
+        OutputFormat::SpdxJson,
+    );
+    let publisher = l
+        .iter()
+        .find(|l| l.what == "components[].publisher")
+        .unwrap();
+    assert_eq!((publisher.stage, publisher.count), (Stage::Read, 153));
+    assert!(has(&l, Stage::Read, "components[].swid"));
+
+    // SPDX 3: a whole element type the model has no place for is one entry, not one per field.
+    let l = losses(
+        "sbom/spdx/spdx-examples/software-example11-sbom.spdx3.json",
+        OutputFormat::SpdxJson,
+    );
+    assert!(
+        has(&l, Stage::Read, "@graph[LifecycleScopedRelationship]"),
+        "{l:?}"
+    );
+    assert!(!l
+        .iter()
+        .any(|l| l.what.starts_with("@graph[LifecycleScopedRelationship].")));
+
+    // Tag-value: by tag.
+    let l = losses(
+        "sbom/spdx/spdx-examples/software-example1-example1.spdx",
+        OutputFormat::SpdxJson,
+    );
+    assert!(has(&l, Stage::Read, "FileType"), "{l:?}");
+}
+
+/// SPDX relationships other than dependencies have no CycloneDX form; SPDX 3 keeps them.
+#[test]
+fn write_losses_name_the_model_fields() {
+    let rel = "sbom/spdx/spdx-examples/software-example1-example1.spdx";
+    let to_cdx = losses(rel, OutputFormat::CycloneDxJson);
+    assert!(
+        has(&to_cdx, Stage::Write, "relationship GENERATED_FROM"),
+        "{to_cdx:?}"
+    );
+    let to_spdx3 = losses(rel, OutputFormat::Spdx3JsonLd);
+    assert!(
+        !has(&to_spdx3, Stage::Write, "relationship GENERATED_FROM"),
+        "{to_spdx3:?}"
+    );
+    // Nothing is reported lost to SPDX 2.3 JSON that the tag-value source had.
+    let to_json = losses(rel, OutputFormat::SpdxJson);
+    assert!(
+        to_json.iter().all(|l| l.stage == Stage::Read),
+        "{to_json:?}"
+    );
+}
