@@ -334,6 +334,11 @@ impl Metadata {
         &self.payload
     }
 
+    /// The parsed payload, by value. Unverified: check signatures first.
+    pub fn into_payload(self) -> Payload {
+        self.payload
+    }
+
     /// The layout, when the payload is one.
     pub fn as_layout(&self) -> Option<&Layout> {
         match &self.payload {

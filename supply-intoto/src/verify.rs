@@ -441,6 +441,23 @@ struct Counted<'m> {
     keyid: KeyId,
     /// Borrowed from the parsed link; owned for a sublayout's summary.
     link: Cow<'m, Link>,
+    /// Where the parsed link is kept, to move it out once no longer borrowed.
+    src: Src,
+}
+
+/// A step's parsed link: in the links loaded by key id, or in those of certificates.
+#[derive(Clone, Copy)]
+enum Src {
+    Key(usize),
+    Cert(usize),
+}
+
+/// The link of a parsed document, by value (no copy of its artifact maps).
+fn take_link(m: Metadata) -> Option<Link> {
+    match m.into_payload() {
+        Payload::Link(l) => Some(*l),
+        Payload::Layout(_) => None,
+    }
 }
 
 impl<'a> LayoutVerifier<'a> {
@@ -636,7 +653,7 @@ impl<'a> LayoutVerifier<'a> {
             }
             // 3b. Links of functionaries identified by certificates (in-toto-golang).
             let mut rejected = None;
-            let by_cert =
+            let mut by_cert =
                 self.certificate_links(layout, step, prefix, &mut authorities, &mut rejected)?;
             if ((loaded.len() + by_cert.len()) as u64) < step.threshold {
                 if let Some((keyid, source)) = rejected {
@@ -654,8 +671,8 @@ impl<'a> LayoutVerifier<'a> {
             }
             // 4. Signatures, by distinct key material.
             let mut material = BTreeSet::new();
-            let mut valid: Vec<(KeyId, &SslibKey, &Metadata)> = Vec::new();
-            for (keyid, m) in &loaded {
+            let mut valid: Vec<(KeyId, &SslibKey, &Metadata, Src)> = Vec::new();
+            for (i, (keyid, m)) in loaded.iter().enumerate() {
                 let Some(fk) = layout.keys.get(keyid.as_str()) else {
                     continue;
                 };
@@ -667,12 +684,12 @@ impl<'a> LayoutVerifier<'a> {
                     continue;
                 }
                 if material.insert(fk.key.public_key().spki_der().to_vec()) {
-                    valid.push((keyid.clone(), &fk.key, m));
+                    valid.push((keyid.clone(), &fk.key, m, Src::Key(i)));
                 }
             }
-            for (keyid, key, m) in &by_cert {
+            for (i, (keyid, key, m)) in by_cert.iter().enumerate() {
                 if material.insert(key.public_key().spki_der().to_vec()) {
-                    valid.push((keyid.clone(), key, m));
+                    valid.push((keyid.clone(), key, m, Src::Cert(i)));
                 }
             }
             if (valid.len() as u64) < step.threshold {
@@ -692,7 +709,7 @@ impl<'a> LayoutVerifier<'a> {
             // 5. Sublayouts.
             let mut counted = Vec::with_capacity(valid.len());
             let mut sublayouts = Vec::new();
-            for (keyid, key, m) in valid {
+            for (keyid, key, m, src) in valid {
                 let link = match m.payload() {
                     Payload::Layout(_) => {
                         if depth + 1 > self.budget.sublayout_depth {
@@ -724,7 +741,7 @@ impl<'a> LayoutVerifier<'a> {
                     }
                     Payload::Link(l) => Cow::Borrowed(&**l),
                 };
-                counted.push(Counted { keyid, link });
+                counted.push(Counted { keyid, link, src });
             }
             // 6. Command alignment (warning only).
             for c in &counted {
@@ -757,8 +774,20 @@ impl<'a> LayoutVerifier<'a> {
                 }
             }
             let functionaries = counted.iter().map(|c| c.keyid.clone()).collect();
-            if let Some(first) = counted.into_iter().next() {
-                reduced.insert(step.name.clone(), first.link.into_owned());
+            // The first link goes on by value: moved out of its parsed document once nothing
+            // borrows it (a link's artifact maps are most of the verifier's memory).
+            let first = counted.into_iter().next().map(|c| match c.link {
+                Cow::Owned(summary) => Ok(summary),
+                Cow::Borrowed(_) => Err(c.src),
+            });
+            let link = match first {
+                Some(Ok(summary)) => Some(summary),
+                Some(Err(Src::Key(i))) if i < loaded.len() => take_link(loaded.swap_remove(i).1),
+                Some(Err(Src::Cert(i))) if i < by_cert.len() => take_link(by_cert.swap_remove(i).2),
+                _ => None,
+            };
+            if let Some(link) = link {
+                reduced.insert(step.name.clone(), link);
             }
             steps.push(VerifiedStep {
                 name: step.name.clone(),

@@ -605,12 +605,38 @@ pub enum AdmissionError {
         /// The requirement.
         requirement: Box<Requirement>,
     },
+    /// A [`AdmissionPolicy::require_any`] clause none of whose alternatives a pass meets.
+    #[error("no artifact of {subject} meets any of: {}", AnyOf(requirements))]
+    UnmetAny {
+        /// The subject.
+        subject: Digest,
+        /// The alternatives, in the policy's order (empty for an empty clause).
+        requirements: Vec<Requirement>,
+    },
     /// An artifact failed verification and the policy refuses any failure.
     #[error("artifact {artifact} failed verification")]
     Failure {
         /// The artifact that failed.
         artifact: Digest,
     },
+}
+
+/// Alternatives as `A; or B; or C` (`nothing` for none).
+struct AnyOf<'a>(&'a [Requirement]);
+
+impl fmt::Display for AnyOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("nothing (an empty clause)");
+        }
+        for (i, r) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; or ")?;
+            }
+            write!(f, "{r}")?;
+        }
+        Ok(())
+    }
 }
 
 impl AdmissionPolicy {
@@ -676,14 +702,15 @@ impl AdmissionPolicy {
                             _ => None,
                         })
                 })
-                .ok_or_else(|| AdmissionError::Unmet {
-                    subject: report.subject.digest,
-                    requirement: Box::new(
-                        clause
-                            .first()
-                            .cloned()
-                            .unwrap_or_else(|| Requirement::passed_by("")),
-                    ),
+                .ok_or_else(|| match clause.as_slice() {
+                    [one] => AdmissionError::Unmet {
+                        subject: report.subject.digest,
+                        requirement: Box::new(one.clone()),
+                    },
+                    all => AdmissionError::UnmetAny {
+                        subject: report.subject.digest,
+                        requirements: all.to_vec(),
+                    },
                 })?;
             met.push(evidence);
         }
@@ -865,7 +892,20 @@ mod tests {
             AdmissionPolicy::new()
                 .require_any(Vec::new())
                 .evaluate(&report),
-            Err(AdmissionError::Unmet { .. })
+            Err(AdmissionError::UnmetAny { requirements, .. }) if requirements.is_empty()
         ));
+        // The refusal names every alternative, not only the first.
+        let neither = AdmissionPolicy::new()
+            .require_any([
+                Requirement::passed_by("cosign-key"),
+                Requirement::passed_by("bundle"),
+            ])
+            .evaluate(&report)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            neither.contains("a pass by cosign-key; or a pass by bundle"),
+            "{neither}"
+        );
     }
 }

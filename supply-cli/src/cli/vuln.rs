@@ -126,9 +126,12 @@ impl Scan {
         let opts = LoadOptions::default();
         let mut rejected = 0usize;
         for path in &self.osv {
+            let spinner = tty_progress(None, &format!("loading {}", path.display()));
             let report = db
                 .load_path(path, &opts)
-                .with_context(|| format!("loading OSV database {}", path.display()))?;
+                .with_context(|| format!("loading OSV database {}", path.display()));
+            drop(spinner);
+            let report = report?;
             for (name, e) in &report.rejected {
                 eprintln!("warning: rejected {name}: {}", chain(e));
             }
@@ -149,7 +152,17 @@ impl Scan {
                     .with_context(|| format!("reading VEX document {}", path.display()))?,
             );
         }
-        let findings = packages.iter().flat_map(|p| db.query(p)).collect();
+        let bar = tty_progress(Some(packages.len() as u64), "matching packages");
+        let findings = packages
+            .iter()
+            .flat_map(|p| {
+                if let Some(b) = &bar {
+                    b.0.inc(1);
+                }
+                db.query(p)
+            })
+            .collect();
+        drop(bar);
         let source = match &self.input {
             Some(p) => p.display().to_string(),
             None => "purls".to_owned(),
@@ -169,6 +182,38 @@ impl Scan {
         }
         Ok(())
     }
+}
+
+/// Progress on standard error, drawn only when it is a terminal: a spinner (ticking from
+/// indicatif's own thread while a database loads) or a bar of `len` steps. Cleared on drop.
+struct TtyProgress(indicatif::ProgressBar);
+
+impl Drop for TtyProgress {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn tty_progress(len: Option<u64>, msg: &str) -> Option<TtyProgress> {
+    use std::io::IsTerminal as _;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar =
+        indicatif::ProgressBar::with_draw_target(len, indicatif::ProgressDrawTarget::stderr());
+    let template = if len.is_some() {
+        "{msg} [{bar:30}] {pos}/{len} {eta}"
+    } else {
+        "{spinner} {msg} {elapsed}"
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(msg.to_owned());
+    if len.is_none() {
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    }
+    Some(TtyProgress(bar))
 }
 
 /// The packages of a lockfile (following `-r` includes of requirements files), of an OSV
