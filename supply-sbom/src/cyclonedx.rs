@@ -681,7 +681,7 @@ pub(crate) fn from_value(
         for t in arr(d, "dependsOn") {
             match t.as_str() {
                 Some(t) if !t.is_empty() => {
-                    sbom.add_relationship(r, RelationshipType::depends_on(), t)
+                    sbom.push_relationship(r, RelationshipType::depends_on(), t)
                 }
                 _ => ctx.report.invalid(
                     format!("{path}/dependsOn"),
@@ -704,6 +704,7 @@ pub(crate) fn from_value(
             check_ref(r, &format!("/vulnerabilities/{i}"), &mut ctx);
         }
     }
+    sbom.dedup_relationships();
     Some((version, sbom))
 }
 
@@ -1083,7 +1084,7 @@ fn component(
         }
     }
     if let Some(p) = parent {
-        sbom.add_relationship(p, RelationshipType::contains(), &id);
+        sbom.push_relationship(p, RelationshipType::contains(), &id);
     }
     sbom.packages.push(pkg);
     for (i, child) in arr(c, "components").iter().enumerate() {

@@ -416,11 +416,12 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<(Version, S
                 "an SPDX 2.3 relationship type",
             );
         }
-        sbom.add_relationship(from, RelationshipType::parse(ty), to);
+        sbom.push_relationship(from, RelationshipType::parse(ty), to);
     }
     for (pkg, file) in contains {
-        sbom.add_relationship(&pkg, RelationshipType::contains(), &file);
+        sbom.push_relationship(&pkg, RelationshipType::contains(), &file);
     }
+    sbom.dedup_relationships();
     for (i, e) in arr(doc, "hasExtractedLicensingInfos").iter().enumerate() {
         let Some(id) = s(e, "licenseId") else {
             report.missing(format!("/hasExtractedLicensingInfos/{i}"), "licenseId");

@@ -232,7 +232,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
                     continue;
                 };
                 for t in to.iter().filter_map(Value::as_str) {
-                    sbom.add_relationship(from, RelationshipType::parse(rt), t);
+                    sbom.push_relationship(from, RelationshipType::parse(rt), t);
                 }
             }
             _ => {}
@@ -240,6 +240,16 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
     }
     // Licenses: relationships to expression elements become license fields.
     let mut keep = Vec::new();
+    // By id, not by search: a search per license relationship is quadratic in packages.
+    // The first element of an id wins, as a search would find it.
+    let mut pkg_at: HashMap<String, usize> = HashMap::new();
+    for (i, p) in sbom.packages.iter().enumerate() {
+        pkg_at.entry(p.id.clone()).or_insert(i);
+    }
+    let mut file_at: HashMap<String, usize> = HashMap::new();
+    for (i, f) in sbom.files.iter().enumerate() {
+        file_at.entry(f.id.clone()).or_insert(i);
+    }
     for r in std::mem::take(&mut sbom.relationships) {
         let field = match r.kind.as_str() {
             "HAS_CONCLUDED_LICENSE" => Some(true),
@@ -256,13 +266,14 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
                     Ok(f) => License::Spdx(f),
                     Err(_) => License::Unparsed(text.into()),
                 };
-                if let Some(p) = sbom.packages.iter_mut().find(|p| p.id == r.from) {
+                let pkg = pkg_at.get(&r.from).and_then(|&i| sbom.packages.get_mut(i));
+                if let Some(p) = pkg {
                     if concluded {
                         p.license_concluded = Some(l);
                     } else {
                         p.license_declared = Some(l);
                     }
-                } else if let Some(f) = sbom.files.iter_mut().find(|f| f.id == r.from) {
+                } else if let Some(f) = file_at.get(&r.from).and_then(|&i| sbom.files.get_mut(i)) {
                     if concluded {
                         f.license_concluded = Some(l);
                     }
@@ -276,6 +287,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
         sbom.creators.push(format!("{}: {}", id.0, id.1));
     }
     sbom.creators.sort();
+    sbom.dedup_relationships();
     Some(sbom)
 }
 

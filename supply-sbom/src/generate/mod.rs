@@ -812,7 +812,7 @@ impl Builder {
 
     fn push(&mut self, pkg: Package) {
         self.sbom
-            .add_relationship(&self.root.clone(), RelationshipType::contains(), &pkg.id);
+            .push_relationship(&self.root.clone(), RelationshipType::contains(), &pkg.id);
         self.sbom.packages.push(pkg);
     }
 
@@ -917,7 +917,7 @@ impl Builder {
                 if let Some(to) = names.get(&d) {
                     if *to != from {
                         self.sbom
-                            .add_relationship(&from, RelationshipType::depends_on(), to);
+                            .push_relationship(&from, RelationshipType::depends_on(), to);
                     }
                 }
             }
@@ -944,6 +944,7 @@ impl Builder {
                 self.push(pkg);
             }
         }
+        self.sbom.dedup_relationships();
         Generated {
             sbom: self.sbom,
             os,
