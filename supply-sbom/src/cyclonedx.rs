@@ -11,7 +11,7 @@
 //! issue types, property names, service data flows, dependency refs, timestamps, and in XML
 //! the namespace and `bom-ref` uniqueness.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use quick_xml::events::{BytesStart, Event};
 use serde_json::{json, Map, Value};
@@ -1258,18 +1258,18 @@ pub(crate) fn to_json_value(sbom: &Sbom) -> Value {
         .map(component_json)
         .collect();
     let ids: HashSet<&str> = sbom.packages.iter().map(|p| p.id.as_str()).collect();
+    // Edges grouped by source once: a scan of every relationship per package made writing
+    // 50,000 packages take 40 s.
+    let depends_on = RelationshipType::depends_on();
+    let mut edges: HashMap<&str, Vec<String>> = HashMap::new();
+    for r in &sbom.relationships {
+        if r.kind == depends_on && ids.contains(r.to.as_str()) {
+            edges.entry(r.from.as_str()).or_default().push(r.to.clone());
+        }
+    }
     let mut deps: Vec<(String, Vec<String>)> = Vec::new();
     for p in &sbom.packages {
-        let on: Vec<String> = sbom
-            .relationships
-            .iter()
-            .filter(|r| {
-                r.from == p.id
-                    && r.kind == RelationshipType::depends_on()
-                    && ids.contains(r.to.as_str())
-            })
-            .map(|r| r.to.clone())
-            .collect();
+        let on = edges.get(p.id.as_str()).cloned().unwrap_or_default();
         deps.push((p.id.clone(), on));
     }
     let deps: Vec<Value> = deps

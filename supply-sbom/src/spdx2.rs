@@ -942,8 +942,10 @@ fn relationships_for(sbom: &Sbom, map: &dyn Fn(&str) -> String) -> Vec<Relations
                 .is_some_and(|(d, _)| sbom.external_documents.iter().any(|e| e.id == d))
     };
     let mut out: Vec<Relationship> = Vec::new();
+    // A set beside the list: a search per relationship made writing 50,000 packages 22 s.
+    let mut seen: HashSet<Relationship> = HashSet::new();
     let mut push = |r: Relationship| {
-        if !out.contains(&r) {
+        if seen.insert(r.clone()) {
             out.push(r);
         }
     };
