@@ -88,15 +88,12 @@ fn bench(c: &mut Criterion) {
     )
     .unwrap();
     let rs_alice = rs_keys(rs_alice);
-    match in_toto_rs_verify(&demo, &rs_alice) {
-        Ok(_) => {
-            g.bench_function("in-toto-rs", |b| {
-                b.iter(|| black_box(in_toto_rs_verify(&demo, &rs_alice).unwrap()))
-            });
-        }
-        // Reported, not hidden: the table then has no in-toto-rs figure for the demo.
-        Err(e) => eprintln!("in-toto-rs cannot verify the demo: {e}"),
-    }
+    // No in-toto-rs row for the demo, on purpose and checked: in-toto-rs 0.4 checks signatures
+    // over its own re-serialization of the layout, which adds `keyval.private`, so it refuses
+    // every layout in-toto python 3.x writes. Should that change, this fails and the row is due.
+    let refused = in_toto_rs_verify(&demo, &rs_alice)
+        .expect_err("in-toto-rs now verifies in-toto python's demo: add its bench row");
+    println!("in-toto-rs cannot verify the demo: {refused}");
     g.finish();
 
     // The generated chain: 100 steps of 1,000 artifacts.

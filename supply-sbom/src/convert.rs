@@ -189,25 +189,9 @@ fn source_and_rewrite(bytes: &[u8], from: Format, sbom: &Sbom) -> Option<(Paths,
         p
     };
     Some(match from {
-        Format::Spdx2Json(_) => (
-            json(&serde_json::from_str(text).ok()?),
-            json(&spdx2::to_json(sbom)),
-        ),
-        Format::Spdx2Yaml(_) => (
-            json(&serde_yaml_ng::from_str(text).ok()?),
-            json(&spdx2::to_json(sbom)),
-        ),
         Format::Spdx2TagValue(_) => (
             tag_value_paths(text),
             tag_value_paths(&spdx2::to_tag_value(sbom)),
-        ),
-        Format::Spdx3JsonLd => (
-            json(&serde_json::from_str(text).ok()?),
-            json(&spdx3::to_value(sbom)),
-        ),
-        Format::CycloneDxJson(_) => (
-            json(&serde_json::from_str(text).ok()?),
-            json(&cyclonedx::to_json_value(sbom)),
         ),
         Format::CycloneDxXml(_) => (
             cyclonedx::parse_xml(text.as_bytes()).ok()?.paths(),
@@ -215,6 +199,19 @@ fn source_and_rewrite(bytes: &[u8], from: Format, sbom: &Sbom) -> Option<(Paths,
                 .ok()?
                 .paths(),
         ),
+        // The JSON-shaped formats: the source as a value, the model written as one.
+        _ => {
+            let source: Value = match from {
+                Format::Spdx2Yaml(_) => serde_yaml_ng::from_str(text).ok()?,
+                _ => serde_json::from_str(text).ok()?,
+            };
+            let rewrite = match from {
+                Format::Spdx3JsonLd => spdx3::to_value(sbom),
+                Format::CycloneDxJson(_) => cyclonedx::to_json_value(sbom),
+                _ => spdx2::to_json(sbom),
+            };
+            (json(&source), json(&rewrite))
+        }
     })
 }
 
