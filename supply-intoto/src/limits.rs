@@ -54,3 +54,6 @@ pub const MAX_ATTESTATION_BUNDLE_LINES: usize = 1024;
 
 /// Most statements in one TACOS attestation: 100 000, one per package of a large application.
 pub const MAX_TACOS_STATEMENTS: usize = 100_000;
+/// Most provenance entries read from a Google Cloud Build provenance document (GCB writes one
+/// per SLSA version and signing key).
+pub const MAX_GCB_PROVENANCES: usize = 64;

@@ -159,10 +159,15 @@ pub struct Metadata {
     payload: Payload,
 }
 
+/// The top level of either envelope, read in one pass: a metablock's `signed` text is
+/// borrowed from the input (its exact bytes are what is canonicalized), its signatures and
+/// DSSE's members are only located.
 #[derive(Deserialize)]
 struct Probe<'a> {
     #[serde(borrow, default)]
     signed: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    signatures: Option<&'a RawValue>,
     #[serde(default)]
     payload: Option<serde::de::IgnoredAny>,
     #[serde(default, rename = "payloadType")]
@@ -179,13 +184,6 @@ struct RawSignature {
 }
 
 #[derive(Deserialize)]
-struct RawMetablock<'a> {
-    #[serde(borrow)]
-    signed: &'a RawValue,
-    signatures: Vec<RawSignature>,
-}
-
-#[derive(Deserialize)]
 struct TypeOnly {
     #[serde(rename = "_type")]
     type_: String,
@@ -198,6 +196,12 @@ fn strict(json: &[u8]) -> Result<(), Error> {
 }
 
 fn parse_payload(json: &[u8]) -> Result<Payload, Error> {
+    // Links are most documents: read as one in a single pass; anything else (a layout, or a
+    // document that is neither) goes the general way, which also gives the precise error.
+    if let Ok(link) = serde_json::from_slice::<Link>(json) {
+        link.check_limits()?;
+        return Ok(Payload::Link(Box::new(link)));
+    }
     let head: TypeOnly = serde_json::from_slice(json).map_err(Error::InvalidJson)?;
     match head.type_.as_str() {
         "layout" => {
@@ -265,21 +269,28 @@ impl Metadata {
                 payload,
             });
         }
-        if probe.signed.is_none() {
+        let Some(signed) = probe.signed else {
             return Err(Error::UnknownType {
                 actual: "neither a metablock nor a DSSE envelope".into(),
             });
-        }
-        let mb: RawMetablock<'_> = serde_json::from_slice(bytes).map_err(Error::InvalidJson)?;
-        if mb.signatures.len() > limits::MAX_SIGNATURES {
+        };
+        let raw_signatures: Vec<RawSignature> = match probe.signatures {
+            Some(s) => serde_json::from_str(s.get()).map_err(Error::InvalidJson)?,
+            None => {
+                return Err(Error::UnknownType {
+                    actual: "a metablock without signatures".into(),
+                })
+            }
+        };
+        if raw_signatures.len() > limits::MAX_SIGNATURES {
             return Err(
                 LimitExceeded::new("metablock signatures", limits::MAX_SIGNATURES)
-                    .with_actual(mb.signatures.len())
+                    .with_actual(raw_signatures.len())
                     .into(),
             );
         }
-        let mut signatures = Vec::with_capacity(mb.signatures.len());
-        for s in mb.signatures {
+        let mut signatures = Vec::with_capacity(raw_signatures.len());
+        for s in raw_signatures {
             let sig = hex::decode(&s.sig).map_err(|_| Error::InvalidSignatureHex {
                 keyid: bounded(&s.keyid),
             })?;
@@ -289,7 +300,7 @@ impl Metadata {
                 cert: s.cert.filter(|c| !c.is_empty()),
             });
         }
-        let text = mb.signed.get().as_bytes();
+        let text = signed.get().as_bytes();
         // The span of `signed` inside `bytes` (serde_json borrows it from the input).
         let start = (text.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
         let signed_span = start..start.saturating_add(text.len());
@@ -384,25 +395,26 @@ impl Metadata {
         key: &SslibKey,
         provider: &Provider,
     ) -> Result<(), Error> {
-        let (message, sigs): (Vec<u8>, Vec<LabelledSig<'_>>) = match &self.envelope {
-            Envelope::Metablock {
-                canonical,
-                signatures,
-            } => (
-                canonical.clone(),
-                signatures
-                    .iter()
-                    .map(|s| (Some(&s.keyid), s.sig.as_slice()))
-                    .collect(),
-            ),
-            Envelope::Dsse(env) => (
-                env.pae(),
-                env.signatures
-                    .iter()
-                    .map(|s| (s.keyid.as_ref(), s.sig.as_slice()))
-                    .collect(),
-            ),
-        };
+        let (message, sigs): (std::borrow::Cow<'_, [u8]>, Vec<LabelledSig<'_>>) =
+            match &self.envelope {
+                Envelope::Metablock {
+                    canonical,
+                    signatures,
+                } => (
+                    std::borrow::Cow::Borrowed(canonical.as_slice()),
+                    signatures
+                        .iter()
+                        .map(|s| (Some(&s.keyid), s.sig.as_slice()))
+                        .collect(),
+                ),
+                Envelope::Dsse(env) => (
+                    std::borrow::Cow::Owned(env.pae()),
+                    env.signatures
+                        .iter()
+                        .map(|s| (s.keyid.as_ref(), s.sig.as_slice()))
+                        .collect(),
+                ),
+            };
         let encoding = if self.is_dsse() {
             EcdsaEncoding::DerOrFixed
         } else {

@@ -105,7 +105,11 @@ type_tag!(StepTag, "step");
 type_tag!(InspectionTag, "inspection");
 
 /// A link: what a functionary recorded for one step.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Deserialized by hand rather than derived: serde's `flatten` (for `extra`) buffers the whole
+/// document, thousands of artifacts included, before reading any field; links are most of what
+/// a verification reads.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Link {
     #[serde(rename = "_type")]
     tag: LinkTag,
@@ -129,6 +133,68 @@ pub struct Link {
     /// Unknown fields, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
+}
+
+impl<'de> Deserialize<'de> for Link {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error as _, MapAccess, Visitor};
+        struct LinkVisitor;
+        /// Stores a field once; a second occurrence is an error.
+        fn once<T, E: serde::de::Error>(
+            slot: &mut Option<T>,
+            value: T,
+            name: &'static str,
+        ) -> Result<(), E> {
+            if slot.replace(value).is_some() {
+                return Err(E::duplicate_field(name));
+            }
+            Ok(())
+        }
+        impl<'de> Visitor<'de> for LinkVisitor {
+            type Value = Link;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an in-toto link object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Link, A::Error> {
+                let mut tag = None;
+                let mut name = None;
+                let mut command = None;
+                let mut materials = None;
+                let mut products = None;
+                let mut byproducts = None;
+                let mut environment = None;
+                let mut extra = BTreeMap::new();
+                while let Some(key) = m.next_key::<String>()? {
+                    match key.as_str() {
+                        "_type" => once(&mut tag, m.next_value::<LinkTag>()?, "_type")?,
+                        "name" => once(&mut name, m.next_value::<String>()?, "name")?,
+                        "command" => once(&mut command, m.next_value()?, "command")?,
+                        "materials" => once(&mut materials, m.next_value()?, "materials")?,
+                        "products" => once(&mut products, m.next_value()?, "products")?,
+                        "byproducts" => once(&mut byproducts, m.next_value()?, "byproducts")?,
+                        "environment" => once(&mut environment, m.next_value()?, "environment")?,
+                        _ => {
+                            let v: Value = m.next_value()?;
+                            if extra.insert(key, v).is_some() {
+                                return Err(A::Error::custom("duplicate field in link"));
+                            }
+                        }
+                    }
+                }
+                Ok(Link {
+                    tag: tag.ok_or_else(|| A::Error::missing_field("_type"))?,
+                    name: name.ok_or_else(|| A::Error::missing_field("name"))?,
+                    command: command.unwrap_or_default(),
+                    materials: materials.unwrap_or_default(),
+                    products: products.unwrap_or_default(),
+                    byproducts: byproducts.unwrap_or_default(),
+                    environment: environment.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        d.deserialize_map(LinkVisitor)
+    }
 }
 
 impl Link {

@@ -241,26 +241,43 @@ impl<'de> Deserialize<'de> for ArtifactRule {
 /// without its `]` is a literal. Linear in the text for patterns with one star; at worst the
 /// product of both lengths (no exponential backtracking).
 pub fn fnmatch(pattern: &str, text: &str) -> bool {
+    // Rules are matched against every artifact of every link: the common shapes go without
+    // allocating, and ASCII (nearly every path) is matched byte by byte.
+    if pattern == "*" {
+        return true;
+    }
+    if !pattern.contains(['*', '?', '[']) {
+        return pattern == text;
+    }
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob(pattern.as_bytes(), text.as_bytes());
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
+    glob(&p, &t)
+}
+
+/// [`fnmatch`] over characters (`char`, or bytes when both sides are ASCII).
+fn glob<T: Copy + Ord + From<u8>>(p: &[T], t: &[T]) -> bool {
+    let (star_c, any_c, open_c) = (T::from(b'*'), T::from(b'?'), T::from(b'['));
     let (mut pi, mut ti) = (0usize, 0usize);
     // Position after the last star in the pattern and the text position it matched up to.
     let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
+    while let Some(&tc) = t.get(ti) {
         let step = match p.get(pi) {
-            Some('*') => {
+            Some(&c) if c == star_c => {
                 star = Some((pi + 1, ti));
                 pi += 1;
                 continue;
             }
-            Some('?') => Some(pi + 1),
-            Some('[') => match class(&p, pi, t[ti]) {
+            Some(&c) if c == any_c => Some(pi + 1),
+            Some(&c) if c == open_c => match class(p, pi, tc) {
                 Some((true, next)) => Some(next),
                 Some((false, _)) => None,
                 // No closing bracket: a literal `[`.
-                None => (t[ti] == '[').then_some(pi + 1),
+                None => (tc == open_c).then_some(pi + 1),
             },
-            Some(&c) => (c == t[ti]).then_some(pi + 1),
+            Some(&c) => (c == tc).then_some(pi + 1),
             None => None,
         };
         match step {
@@ -278,14 +295,15 @@ pub fn fnmatch(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    p[pi.min(p.len())..].iter().all(|&c| c == '*')
+    p.get(pi..).unwrap_or_default().iter().all(|&c| c == star_c)
 }
 
 /// Matches `c` against the class starting at `p[start] == '['`; returns whether it matched and
 /// the index after the class, or `None` when the class is not closed.
-fn class(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
+fn class<T: Copy + Ord + From<u8>>(p: &[T], start: usize, c: T) -> Option<(bool, usize)> {
+    let (bang, close, dash) = (T::from(b'!'), T::from(b']'), T::from(b'-'));
     let mut i = start + 1;
-    let negate = matches!(p.get(i), Some('!'));
+    let negate = p.get(i) == Some(&bang);
     if negate {
         i += 1;
     }
@@ -294,10 +312,10 @@ fn class(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
     loop {
         let ch = *p.get(i)?;
         // A `]` right after `[` or `[!` is a member, as in Python.
-        if ch == ']' && i > first {
+        if ch == close && i > first {
             return Some((matched != negate, i + 1));
         }
-        if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|&e| e != ']') {
+        if p.get(i + 1) == Some(&dash) && p.get(i + 2).is_some_and(|&e| e != close) {
             let hi = *p.get(i + 2)?;
             if ch <= c && c <= hi {
                 matched = true;
@@ -337,6 +355,12 @@ mod tests {
             ("", "", true),
             ("", "a", false),
             ("**", "", true),
+            // Non-ASCII: one character, not one byte.
+            ("?", "é", true),
+            ("??", "é", false),
+            ("[é]x", "éx", true),
+            ("*é", "aé", true),
+            ("a?c", "aéc", true),
         ] {
             assert_eq!(fnmatch(p, t), want, "{p:?} {t:?}");
         }

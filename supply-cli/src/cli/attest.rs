@@ -1,6 +1,8 @@
 //! `supply verify-attestation`: SLSA provenance as `slsa-verifier verify-artifact` checks it
 //! (`--source-uri` and friends), or GitHub artifact attestations as `gh attestation verify`
-//! checks them (`--owner` / `--repo` and friends). Every decision is
+//! checks them (`--owner` / `--repo` and friends), or Google Cloud Build provenance as
+//! `slsa-verifier verify-image` checks it (a `gcloud … --show-provenance` document, with
+//! `--gcb-key`). Every decision is
 //! `supply_intoto::attestation`'s; this module reads files and prints.
 
 use std::path::PathBuf;
@@ -9,7 +11,7 @@ use anyhow::Context as _;
 use clap::Args;
 use supply_intoto::attestation::bundle::{read_attestations, Signed};
 use supply_intoto::attestation::statement::Statement;
-use supply_intoto::attestation::{github, slsa, VerifiedAttestation};
+use supply_intoto::attestation::{gcb, github, slsa, VerifiedAttestation};
 use supply_sig::crypto::Provider;
 use supply_sig::digest::{Algorithm, Digest};
 use supply_sig::sigstore::bundle::{Bundle, Content};
@@ -77,8 +79,20 @@ pub struct VerifyAttestation {
     /// Without --trusted-root: where Sigstore's trust material comes from.
     #[command(flatten)]
     tuf: super::sigstore::TufOpts,
+    /// Google Cloud Build: a trusted GCB public key, as KMS_KEY_NAME=PEM_FILE (the signatures'
+    /// keyid; repeatable). GCB's keys are not bundled.
+    #[arg(long, value_name = "KMS_KEY_NAME=PEM_FILE")]
+    gcb_key: Vec<String>,
+    /// The artifact's digest (sha256:HEX), instead of the artifact file: for images.
+    #[arg(
+        long,
+        value_name = "ALG:HEX",
+        conflicts_with = "artifact",
+        required_unless_present = "artifact"
+    )]
+    artifact_digest: Option<String>,
     /// The artifact.
-    artifact: PathBuf,
+    artifact: Option<PathBuf>,
 }
 
 /// The bundles of the attestation file whose statement has this predicate type prefix, with
@@ -116,14 +130,23 @@ impl VerifyAttestation {
             supply_intoto::limits::MAX_ATTESTATION_BUNDLE_LEN as u64,
             "attestation",
         )?;
+        let digests = match (&self.artifact_digest, &self.artifact) {
+            (Some(d), _) => {
+                vec![Digest::parse(d).with_context(|| format!("--artifact-digest {d:?}"))?]
+            }
+            (None, Some(path)) => hash_file(
+                path,
+                &[Algorithm::Sha256, Algorithm::Sha512],
+                provider,
+                "artifact",
+            )?,
+            (None, None) => anyhow::bail!("give the artifact or --artifact-digest"),
+        };
+        if gcb::is_gcb_document(&bytes) {
+            return self.run_gcb(&bytes, &digests, provider);
+        }
         let items = read_attestations(&bytes).context("reading the attestation file")?;
         let candidates = candidates(items)?;
-        let digests = hash_file(
-            &self.artifact,
-            &[Algorithm::Sha256, Algorithm::Sha512],
-            provider,
-            "artifact",
-        )?;
         let root = super::sigstore::trusted_root(
             self.trusted_root.as_deref(),
             false,
@@ -144,6 +167,36 @@ impl VerifyAttestation {
         if self.owner.is_some() || self.repo.is_some() {
             return self.run_github(&candidates, &digest_for, &root, provider);
         }
+        let opts = self.slsa_options()?;
+        let (bundle, st) = candidates
+            .iter()
+            .find(|(_, st)| {
+                st.predicate_type()
+                    .starts_with("https://slsa.dev/provenance/")
+            })
+            .context("the attestation file holds no SLSA provenance in a Sigstore bundle")?;
+        let digest =
+            digest_for(st).context("the provenance names no SHA-256 or SHA-512 subject")?;
+        // The builder decides which workflow may sign: here any GitHub Actions workflow, then
+        // `slsa::verify` checks it.
+        let policy = Policy::identity_matching(
+            Matcher::regex("^https://github\\.com/")?,
+            Matcher::exact(slsa::GITHUB_ACTIONS_ISSUER),
+        );
+        let att = VerifiedAttestation::from_bundle(
+            bundle,
+            Artifact::Digest(&digest),
+            &policy,
+            &root,
+            provider,
+        )
+        .context("verifying the provenance's signature")?;
+        let v = slsa::verify(&att, &digest, &opts).context("verifying the provenance")?;
+        self.report(&v)
+    }
+
+    /// The SLSA options from the flags.
+    fn slsa_options(&self) -> anyhow::Result<slsa::Options> {
         let source = self
             .source_uri
             .as_deref()
@@ -170,30 +223,11 @@ impl VerifyAttestation {
         if self.insecure_allow_unreleased_builder {
             opts = opts.insecure_allow_unreleased_builder();
         }
-        let (bundle, st) = candidates
-            .iter()
-            .find(|(_, st)| {
-                st.predicate_type()
-                    .starts_with("https://slsa.dev/provenance/")
-            })
-            .context("the attestation file holds no SLSA provenance in a Sigstore bundle")?;
-        let digest =
-            digest_for(st).context("the provenance names no SHA-256 or SHA-512 subject")?;
-        // The builder decides which workflow may sign: here any GitHub Actions workflow, then
-        // `slsa::verify` checks it.
-        let policy = Policy::identity_matching(
-            Matcher::regex("^https://github\\.com/")?,
-            Matcher::exact(slsa::GITHUB_ACTIONS_ISSUER),
-        );
-        let att = VerifiedAttestation::from_bundle(
-            bundle,
-            Artifact::Digest(&digest),
-            &policy,
-            &root,
-            provider,
-        )
-        .context("verifying the provenance's signature")?;
-        let v = slsa::verify(&att, &digest, &opts).context("verifying the provenance")?;
+        Ok(opts)
+    }
+
+    /// Prints a verified provenance.
+    fn report(&self, v: &slsa::VerifiedProvenance) -> anyhow::Result<()> {
         if self.print_provenance {
             use std::io::Write as _;
             std::io::stdout().write_all(v.statement().raw())?;
@@ -208,6 +242,42 @@ impl VerifyAttestation {
         );
         eprintln!("PASSED: SLSA verification passed");
         Ok(())
+    }
+
+    /// Google Cloud Build provenance for an image digest.
+    fn run_gcb(
+        &self,
+        bytes: &[u8],
+        digests: &[Digest],
+        provider: &'static Provider,
+    ) -> anyhow::Result<()> {
+        let opts = self.slsa_options()?;
+        let doc = gcb::GcbDocument::from_json(bytes).context("reading the GCB provenance")?;
+        let mut keys = gcb::GcbKeys::new();
+        for kv in &self.gcb_key {
+            let (name, file) = kv
+                .split_once('=')
+                .with_context(|| format!("--gcb-key {kv:?} is not KMS_KEY_NAME=PEM_FILE"))?;
+            let key = super::keys::load_public(std::path::Path::new(file))
+                .with_context(|| format!("reading the GCB key {file}"))?;
+            let verifier = supply_sig::sign::KeyVerifier::new(
+                &key,
+                key.default_scheme(),
+                supply_sig::sign::VerifyPolicy::default(),
+                provider,
+            )?;
+            keys.insert(name, Box::new(verifier))?;
+        }
+        anyhow::ensure!(
+            !keys.is_empty(),
+            "GCB provenance needs at least one --gcb-key"
+        );
+        let digest = digests
+            .iter()
+            .find(|d| d.algorithm() == Algorithm::Sha256)
+            .context("GCB provenance names images by SHA-256")?;
+        let v = gcb::verify(&doc, &keys, digest, &opts).context("verifying the GCB provenance")?;
+        self.report(&v)
     }
 
     fn run_github(

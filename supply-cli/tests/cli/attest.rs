@@ -272,3 +272,91 @@ fn bare_envelopes_and_caller_mistakes_are_refused() {
         "--build-workflow-input without =",
     );
 }
+
+/// Google Cloud Build provenance, as `slsa-verifier verify-image`: the `gcloud
+/// --show-provenance` document with GCB's keys named by `--gcb-key`, the image by
+/// `--artifact-digest`.
+#[test]
+fn gcb_provenance_for_an_image_digest() {
+    let image = "sha256:7e9b6e7ba2842c91cf49f3e214d04a7a496f8214356f41d81a6e6dcad11f11e3";
+    let v1_key = format!(
+        "projects/verified-builder/locations/global/keyRings/attestor/cryptoKeys/google-hosted-worker/cryptoKeyVersions/1={}",
+        td(&format!("{SV}/gcb/keys/global-pae-google-hosted-worker_1.key"))
+    );
+    let run_gcb = |args: &[&str]| {
+        let dir = tempdir();
+        let mut c = supply(dir.path());
+        c.args([
+            "verify-attestation",
+            "--provenance-path",
+            &td(&format!("{SV}/gcb/v1.0-gcloud-container-github.json")),
+        ]);
+        c.args(args);
+        run(&mut c)
+    };
+    let out = run_gcb(&[
+        "--gcb-key",
+        &v1_key,
+        "--artifact-digest",
+        image,
+        "--source-uri",
+        "github.com/khalkie/gcb-prod-prov",
+        "--source-branch",
+        "main",
+        "--builder-id",
+        "https://cloudbuild.googleapis.com/GoogleHostedWorker",
+    ]);
+    let err = stderr(&out);
+    ok(out, "verify-attestation GCB");
+    assert!(err.contains("PASSED: SLSA verification passed"), "{err}");
+    assert!(err.contains("GoogleHostedWorker"), "{err}");
+    for (args, reason) in [
+        (
+            vec![
+                "--gcb-key",
+                &v1_key,
+                "--artifact-digest",
+                image,
+                "--source-uri",
+                "github.com/khalkie/other",
+            ],
+            "source repository is",
+        ),
+        (
+            vec![
+                "--gcb-key",
+                &v1_key,
+                "--artifact-digest",
+                "sha256:1a033b002f89ed2b8ea733162497fb70f1a4049a7f8602d6a33682b4ad9921fd",
+                "--source-uri",
+                "github.com/khalkie/gcb-prod-prov",
+            ],
+            "not a subject",
+        ),
+        (
+            vec![
+                "--artifact-digest",
+                image,
+                "--source-uri",
+                "github.com/khalkie/gcb-prod-prov",
+            ],
+            "at least one --gcb-key",
+        ),
+        (
+            vec![
+                "--gcb-key",
+                "projects/x=/dev/null",
+                "--artifact-digest",
+                image,
+                "--source-uri",
+                "github.com/khalkie/gcb-prod-prov",
+            ],
+            "GCB key",
+        ),
+    ] {
+        let out = run_gcb(&args);
+        let err = stderr(&out);
+        refused(&out, reason);
+        assert!(err.contains(reason), "{args:?}: {err}");
+    }
+}

@@ -9,6 +9,7 @@
 //! (Rekor, RFC 3161) or from the caller.
 
 pub mod bundle;
+pub mod gcb;
 pub mod github;
 pub mod npm;
 pub mod predicate;

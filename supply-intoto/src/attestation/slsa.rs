@@ -257,6 +257,8 @@ pub enum BuilderKind {
     GithubHostedRunner,
     /// A reusable workflow the caller named (GitHub artifact attestations).
     ReusableWorkflow,
+    /// Google Cloud Build's hosted worker ([`super::gcb`]).
+    GoogleCloudBuild,
 }
 
 /// What the provenance must say. Built with [`Options::new`] and the `with_*` methods, as
@@ -327,6 +329,31 @@ impl Options {
         self
     }
 
+    /// The expected source repository, as given.
+    pub fn source_uri(&self) -> &str {
+        &self.source_uri
+    }
+
+    /// The expected builder id, if any.
+    pub fn builder_id(&self) -> Option<&str> {
+        self.builder_id.as_deref()
+    }
+
+    /// The expected exact tag, if any.
+    pub fn expected_tag(&self) -> Option<&str> {
+        self.tag.as_deref()
+    }
+
+    /// The expected versioned tag, if any.
+    pub fn expected_versioned_tag(&self) -> Option<&str> {
+        self.versioned_tag.as_deref()
+    }
+
+    /// The expected branch, if any.
+    pub fn expected_branch(&self) -> Option<&str> {
+        self.branch.as_deref()
+    }
+
     /// **Insecure opt-out**: accepts generator builders at `refs/heads/main` instead of a
     /// release tag, as slsa-verifier does with `SLSA_VERIFIER_TESTING` for the builder's own
     /// end-to-end tests.
@@ -350,6 +377,27 @@ pub struct VerifiedProvenance {
 }
 
 impl VerifiedProvenance {
+    /// For the sibling verifiers ([`super::gcb`]), after their checks passed.
+    pub(super) fn new(
+        statement: Statement,
+        predicate: Predicate,
+        builder_id: String,
+        builder_kind: BuilderKind,
+        source_uri: String,
+        source_ref: Option<String>,
+        level: BuildLevel,
+    ) -> Self {
+        Self {
+            statement,
+            predicate,
+            builder_id,
+            builder_kind,
+            source_uri,
+            source_ref,
+            level,
+        }
+    }
+
     /// The statement.
     pub fn statement(&self) -> &Statement {
         &self.statement
@@ -806,27 +854,13 @@ pub fn verify(
             return Err(Error::BranchMismatch { expected, found });
         }
     }
-    let tag = build_ref.strip_prefix("refs/tags/");
-    if let Some(t) = &opts.tag {
-        if t.is_empty() {
-            return Err(Error::ConfigEmpty { what: "source tag" });
-        }
-        let found = tag.ok_or_else(|| Error::NotATag {
-            found: build_ref.to_owned(),
-        })?;
-        let expected = t.strip_prefix("refs/tags/").unwrap_or(t);
-        if found != expected {
-            return Err(Error::TagMismatch {
-                expected: expected.to_owned(),
-                found: found.to_owned(),
-            });
-        }
-    }
-    if let Some(t) = &opts.versioned_tag {
-        let found = tag.ok_or_else(|| Error::NotATag {
-            found: build_ref.to_owned(),
-        })?;
-        check_versioned_tag(found, t.strip_prefix("refs/tags/").unwrap_or(t))?;
+    if opts.tag.is_some() || opts.versioned_tag.is_some() {
+        let found = build_ref
+            .strip_prefix("refs/tags/")
+            .ok_or_else(|| Error::NotATag {
+                found: build_ref.to_owned(),
+            })?;
+        check_tag(found, opts)?;
     }
     if !opts.inputs.is_empty() {
         let inputs = prov.workflow_inputs();
@@ -865,6 +899,27 @@ pub fn verify(
         source_ref: prov_ref.map(str::to_owned),
         level,
     })
+}
+
+/// The exact tag and the versioned tag `opts` ask for, against the tag built (without
+/// `refs/tags/`).
+pub(super) fn check_tag(found: &str, opts: &Options) -> Result<(), Error> {
+    if let Some(t) = &opts.tag {
+        if t.is_empty() {
+            return Err(Error::ConfigEmpty { what: "source tag" });
+        }
+        let expected = t.strip_prefix("refs/tags/").unwrap_or(t);
+        if found != expected {
+            return Err(Error::TagMismatch {
+                expected: expected.to_owned(),
+                found: found.to_owned(),
+            });
+        }
+    }
+    if let Some(t) = &opts.versioned_tag {
+        check_versioned_tag(found, t.strip_prefix("refs/tags/").unwrap_or(t))?;
+    }
+    Ok(())
 }
 
 /// A generator builder must run at a release tag (slsa-verifier's `verifyTrustedBuilderRef`),

@@ -8,6 +8,7 @@ mod attacks;
 mod attestation;
 mod certs;
 mod common;
+mod gcb;
 mod github;
 mod interop;
 mod record;
