@@ -94,6 +94,16 @@ pub enum Error {
     /// Caller mistake: signing with no signers.
     #[error("no signers were given")]
     ConfigNoSigners,
+    /// Caller mistake: a certificate attached to a DSSE envelope (in-toto-golang carries them in
+    /// metablock signatures only).
+    #[error("certificates are carried by metablock signatures only, not DSSE")]
+    ConfigCertificateOnDsse,
+    /// Caller mistake: a certificate for a signature the document does not have.
+    #[error("no signature is labelled {keyid}")]
+    ConfigNoSuchSignature {
+        /// The key id asked for.
+        keyid: KeyId,
+    },
     /// A signer failed or has no securesystemslib name.
     #[error("signing failed")]
     Sign(#[source] supply_sig::sign::Error),
@@ -465,23 +475,7 @@ impl Metadata {
                     sigs.retain(|(k, _, _)| k != keyid.as_str());
                     sigs.push((keyid.as_str().to_owned(), sig, None));
                 }
-                let sigs: Vec<serde_json::Value> = sigs
-                    .into_iter()
-                    .map(|(k, s, cert)| match cert {
-                        Some(c) => serde_json::json!({"keyid": k, "sig": s, "cert": c}),
-                        None => serde_json::json!({"keyid": k, "sig": s}),
-                    })
-                    .collect();
-                let sigs = serde_json::to_string(&sigs).map_err(Error::Serialize)?;
-                let signed = self
-                    .raw
-                    .get(self.signed_span.clone())
-                    .and_then(|b| std::str::from_utf8(b).ok())
-                    .ok_or_else(|| Error::UnknownType {
-                        actual: "metablock whose signed span cannot be located".into(),
-                    })?;
-                let doc = format!("{{\"signatures\":{sigs},\"signed\":{signed}}}");
-                Self::from_slice(doc.as_bytes())
+                self.rewrite_metablock(sigs)
             }
             Envelope::Dsse(env) => {
                 let pae = env.pae();
@@ -506,6 +500,62 @@ impl Metadata {
             Payload::Link(l) => serde_json::to_vec(l),
         }
         .map_err(Error::Serialize)
+    }
+
+    /// Attaches `cert_pem`, the signing key's PEM certificate, to the metablock signature
+    /// labelled `keyid`, as in-toto-golang's `in-toto run --cert` writes it. The certificate is
+    /// not covered by the signature (it says who the key is; [`crate::certs`] checks it against
+    /// the layout's roots and a step's constraints), so the signed bytes are kept as they are.
+    ///
+    /// # Errors
+    /// [`Error::ConfigCertificateOnDsse`], [`Error::ConfigNoSuchSignature`], or a parse error of
+    /// the written document.
+    pub fn with_certificate(&self, keyid: &KeyId, cert_pem: &str) -> Result<Self, Error> {
+        let Envelope::Metablock { signatures, .. } = &self.envelope else {
+            return Err(Error::ConfigCertificateOnDsse);
+        };
+        if !signatures.iter().any(|s| &s.keyid == keyid) {
+            return Err(Error::ConfigNoSuchSignature {
+                keyid: keyid.clone(),
+            });
+        }
+        let sigs = signatures
+            .iter()
+            .map(|s| {
+                let cert = if &s.keyid == keyid {
+                    Some(cert_pem.to_owned())
+                } else {
+                    s.cert.clone()
+                };
+                (s.keyid.as_str().to_owned(), hex::encode(&s.sig), cert)
+            })
+            .collect();
+        self.rewrite_metablock(sigs)
+    }
+
+    /// This metablock's raw `signed` text with new signatures (key id, hex signature,
+    /// certificate), read back.
+    fn rewrite_metablock(
+        &self,
+        sigs: Vec<(String, String, Option<String>)>,
+    ) -> Result<Self, Error> {
+        let sigs: Vec<serde_json::Value> = sigs
+            .into_iter()
+            .map(|(k, s, cert)| match cert {
+                Some(c) => serde_json::json!({"keyid": k, "sig": s, "cert": c}),
+                None => serde_json::json!({"keyid": k, "sig": s}),
+            })
+            .collect();
+        let sigs = serde_json::to_string(&sigs).map_err(Error::Serialize)?;
+        let signed = self
+            .raw
+            .get(self.signed_span.clone())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .ok_or_else(|| Error::UnknownType {
+                actual: "metablock whose signed span cannot be located".into(),
+            })?;
+        let doc = format!("{{\"signatures\":{sigs},\"signed\":{signed}}}");
+        Self::from_slice(doc.as_bytes())
     }
 
     /// Signs `payload` as a metablock with every signer, each labelled with the new-style

@@ -310,8 +310,12 @@ pub struct Run {
     #[arg(long, short = 'x')]
     no_command: bool,
     /// Write a DSSE envelope instead of a metablock.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "cert")]
     use_dsse: bool,
+    /// The signing key's PEM certificate, carried in the link's signature for layouts that
+    /// authorize functionaries by certificate (in-toto-golang's `--cert`).
+    #[arg(long, short = 'c')]
+    cert: Option<PathBuf>,
     /// Where to write `<name>.<keyid8>.link` (default: the current directory).
     #[arg(long, short = 'd', default_value = ".")]
     metadata_directory: PathBuf,
@@ -346,7 +350,15 @@ impl Run {
             &self.flags.options(),
         )
         .context("recording the step")?;
-        let m = sign_link(link, &signer, self.use_dsse)?;
+        let mut m = sign_link(link, &signer, self.use_dsse)?;
+        if let Some(cert) = &self.cert {
+            let pem = read_capped(cert, super::limits::MAX_KEY_FILE, "certificate")?;
+            let pem = String::from_utf8(pem).context("the certificate is not PEM text")?;
+            let keyid = signer_key_id(&signer).context("computing the signing key's key id")?;
+            m = m
+                .with_certificate(&keyid, &pem)
+                .context("attaching the certificate")?;
+        }
         plan.write(&[Output {
             path: &out,
             data: m.raw(),

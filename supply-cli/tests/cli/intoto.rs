@@ -289,3 +289,155 @@ fn run_record_sign_verify_round_trip() {
         "tampered update link",
     );
 }
+
+/// A functionary identified by an x509 certificate, end to end through the CLI as
+/// in-toto-golang does it: `in-toto run --cert` carries the certificate in the link's signature,
+/// and `in-toto verify` authorizes the link by the layout's `rootcas` and the step's
+/// `cert_constraints` although its key is not in the layout. The same link is refused when its
+/// certificate chains to another root, or when the certificate's subject does not meet the
+/// constraint.
+#[test]
+fn certificate_functionary_links_through_the_cli() {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType,
+    };
+    fn ca(cn: &str) -> (rcgen::Certificate, KeyPair) {
+        let key = KeyPair::generate().unwrap();
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+        p.not_before = rcgen::date_time_ymd(2025, 1, 1);
+        p.not_after = rcgen::date_time_ymd(2035, 1, 1);
+        (p.self_signed(&key).unwrap(), key)
+    }
+    /// A leaf for `cn` under `ca`: (certificate PEM, private key PEM).
+    fn leaf(cn: &str, ca: &(rcgen::Certificate, KeyPair)) -> (String, String) {
+        let key = KeyPair::generate().unwrap();
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.subject_alt_names = vec![SanType::URI(
+            "spiffe://example.com/build".try_into().unwrap(),
+        )];
+        p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        p.not_before = rcgen::date_time_ymd(2025, 1, 1);
+        p.not_after = rcgen::date_time_ymd(2035, 1, 1);
+        let cert = p.signed_by(&key, &ca.0, &ca.1).unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+    let d = tempdir();
+    let p = d.path();
+    let root = ca("build root");
+    let rogue = ca("rogue root");
+    let owner = KeyPair::generate().unwrap();
+    std::fs::write(p.join("owner.key"), owner.serialize_pem()).unwrap();
+    std::fs::write(p.join("owner.pub"), owner.public_key_pem()).unwrap();
+    // The layout: step `build`, no listed keys, authorized by certificate under `root`.
+    let layout = serde_json::json!({"signatures": [], "signed": {
+        "_type": "layout", "expires": "2035-01-01T00:00:00Z", "readme": "", "keys": {},
+        "rootcas": {"root": {"keytype": "ecdsa", "scheme": "ecdsa-sha2-nistp256",
+            "keyval": {"public": "", "certificate": root.0.pem()}}},
+        "intermediatecas": {},
+        "steps": [{"_type": "step", "name": "build", "pubkeys": [], "threshold": 1,
+            "expected_command": [], "expected_materials": [],
+            "expected_products": [["ALLOW", "out.txt"], ["DISALLOW", "*"]],
+            "cert_constraints": [{"common_name": "build.example.com", "dns_names": [],
+                "emails": [], "organizations": ["*"], "roots": ["*"],
+                "uris": ["spiffe://example.com/build"]}]}],
+        "inspect": []}});
+    std::fs::write(p.join("layout.json"), layout.to_string()).unwrap();
+    ok(
+        run(supply(p).args([
+            "in-toto",
+            "sign",
+            "-f",
+            "layout.json",
+            "-k",
+            "owner.key",
+            "-o",
+            "root.layout",
+        ])),
+        "sign the layout",
+    );
+    std::fs::write(p.join("out.txt"), "built\n").unwrap();
+    // Runs `build` with `key_file`/`cert_file` into `links/`, then verifies with those links.
+    let attempt = |name: &str, cert: (String, String)| {
+        let links = p.join(format!("links-{name}"));
+        std::fs::create_dir(&links).unwrap();
+        std::fs::write(p.join(format!("{name}.pem")), &cert.0).unwrap();
+        std::fs::write(p.join(format!("{name}.key")), &cert.1).unwrap();
+        ok(
+            run(supply(p).args([
+                "in-toto",
+                "run",
+                "-n",
+                "build",
+                "--signing-key",
+                &format!("{name}.key"),
+                "--cert",
+                &format!("{name}.pem"),
+                "-d",
+                links.to_str().unwrap(),
+                "-p",
+                "out.txt",
+                "-x",
+            ])),
+            "run build --cert",
+        );
+        let link = std::fs::read_dir(&links)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&link).unwrap()).unwrap();
+        assert_eq!(doc["signatures"][0]["cert"], cert.0.as_str(), "{name}");
+        run(supply(p).args([
+            "in-toto",
+            "verify",
+            "--layout",
+            "root.layout",
+            "--layout-key",
+            "owner.pub",
+            "--link-dir",
+            links.to_str().unwrap(),
+        ]))
+    };
+    ok(
+        attempt("good", leaf("build.example.com", &root)),
+        "verify the certified link",
+    );
+    let out = attempt("rogue", leaf("build.example.com", &rogue));
+    refused(&out, "a certificate under another root");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("does not chain to the layout's roots"),
+        "{err}"
+    );
+    let out = attempt("other-cn", leaf("test.example.com", &root));
+    refused(&out, "a certificate whose subject misses the constraint");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("common name \"test.example.com\" is not allowed"),
+        "{err}"
+    );
+    // A certificate cannot ride on a DSSE link.
+    refused(
+        &run(supply(p).args([
+            "in-toto",
+            "run",
+            "-n",
+            "build",
+            "--signing-key",
+            "good.key",
+            "--cert",
+            "good.pem",
+            "--use-dsse",
+            "-p",
+            "out.txt",
+            "-x",
+        ])),
+        "--cert with --use-dsse",
+    );
+}

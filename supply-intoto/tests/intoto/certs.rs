@@ -268,12 +268,12 @@ fn cert_link(signer: &KeySigner, cert: &str) -> (String, Vec<u8>) {
     );
     let m =
         Metadata::sign_metablock(&Payload::Link(Box::new(link)), &[signer as &dyn Signer]).unwrap();
-    let mut doc: Value = serde_json::from_slice(m.raw()).unwrap();
-    doc["signatures"][0]["cert"] = Value::String(cert.to_owned());
     let keyid = signer_key_id(signer).unwrap();
+    let m = m.with_certificate(&keyid, cert).unwrap();
+    assert_eq!(m.signature_certificates(), vec![(&keyid, cert)]);
     (
         format!("build.{}.link", &keyid.as_str()[..8]),
-        serde_json::to_vec(&doc).unwrap(),
+        m.raw().to_vec(),
     )
 }
 
