@@ -38,14 +38,32 @@ fn read_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// supply-intoto, from the folder: the number of steps verified.
-fn supply_verify(dir: &Path, key: &SslibKey, now: Timestamp) -> usize {
+/// supply-intoto, from the folder, on `threads` threads and the default (RustCrypto) or
+/// another crypto provider: the number of steps verified.
+fn supply_verify_with(
+    dir: &Path,
+    key: &SslibKey,
+    now: Timestamp,
+    threads: usize,
+    provider: &supply_sig::crypto::Provider,
+) -> usize {
     let files = read_dir(dir);
     let layout = Metadata::from_slice(&files[LAYOUT_FILE]).unwrap();
     let verified = LayoutVerifier::new(now, &files)
+        .with_threads(threads)
+        .with_provider(provider)
         .verify(&layout, std::slice::from_ref(key))
         .unwrap();
     verified.steps().len()
+}
+
+fn supply_verify(dir: &Path, key: &SslibKey, now: Timestamp) -> usize {
+    supply_verify_with(dir, key, now, 1, &supply_sig::crypto::RUSTCRYPTO)
+}
+
+/// The threads of the multi-threaded rows: the machine's parallelism, at least 2.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
 }
 
 /// in-toto-rs, from the folder.
@@ -81,6 +99,19 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("intoto-verify/demo");
     g.bench_function("supply-intoto", |b| {
         b.iter(|| black_box(supply_verify(&demo, &alice, now)))
+    });
+    // The same with aws-lc-rs's RSA (the demo is mostly RSA-PSS verification).
+    #[cfg(feature = "aws-lc-rs")]
+    g.bench_function("supply-intoto-aws-lc", |b| {
+        b.iter(|| {
+            black_box(supply_verify_with(
+                &demo,
+                &alice,
+                now,
+                1,
+                &supply_sig::crypto::AWS_LC,
+            ))
+        })
     });
     let rs_alice = in_toto::crypto::PublicKey::from_pem_spki(
         std::str::from_utf8(&alice_pem).unwrap(),
@@ -121,6 +152,18 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("supply-intoto", |b| {
         b.iter(|| black_box(supply_verify(dir.path(), &chain.layout_key, now)))
+    });
+    let n = threads();
+    g.bench_function(format!("supply-intoto-{n}-threads"), |b| {
+        b.iter(|| {
+            black_box(supply_verify_with(
+                dir.path(),
+                &chain.layout_key,
+                now,
+                n,
+                &supply_sig::crypto::RUSTCRYPTO,
+            ))
+        })
     });
     g.bench_function("in-toto-rs", |b| {
         b.iter(|| black_box(in_toto_rs_verify(dir.path(), &rs_key).unwrap()))

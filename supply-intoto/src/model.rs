@@ -7,6 +7,7 @@
 //! bytes that were signed. [`Layout::validate`] holds the checks that parsing through
 //! [`crate::metadata`] applies.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -68,8 +69,141 @@ pub(crate) fn bounded(s: &str) -> String {
     s.chars().take(64).collect()
 }
 
-/// The hashes of one artifact: algorithm name (`sha256`, ...) to lowercase hex.
-pub type HashObj = BTreeMap<String, String>;
+/// The hashes of one artifact: algorithm name (`sha256`, ...) to lowercase hex, in algorithm
+/// order; JSON `{"sha256": "…"}`.
+///
+/// A link holds thousands of these and nearly all have one entry, so this is a small sorted
+/// vector rather than a map (a `BTreeMap` node is over 500 bytes), and the usual algorithm
+/// names are shared instead of allocated per artifact.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct HashObj(Vec<(Cow<'static, str>, String)>);
+
+/// Algorithm names stored without an allocation.
+const KNOWN_ALGORITHMS: [&str; 8] = [
+    "sha256", "sha512", "sha384", "sha224", "sha1", "md5", "blake2b", "blake2s",
+];
+
+fn algorithm_name(name: &str) -> Cow<'static, str> {
+    KNOWN_ALGORITHMS
+        .iter()
+        .find(|k| **k == name)
+        .map_or_else(|| Cow::Owned(name.to_owned()), |k| Cow::Borrowed(*k))
+}
+
+impl HashObj {
+    /// No hashes.
+    pub const fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    /// The hash for `algorithm`.
+    pub fn get(&self, algorithm: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|(a, _)| a.as_ref().cmp(algorithm))
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|(_, h)| h.as_str())
+    }
+
+    /// Sets the hash for `algorithm`; returns the one it replaces.
+    pub fn insert(&mut self, algorithm: &str, hex: impl Into<String>) -> Option<String> {
+        let hex = hex.into();
+        match self.0.binary_search_by(|(a, _)| a.as_ref().cmp(algorithm)) {
+            Ok(i) => self
+                .0
+                .get_mut(i)
+                .map(|slot| std::mem::replace(&mut slot.1, hex)),
+            Err(i) => {
+                self.0.insert(i, (algorithm_name(algorithm), hex));
+                None
+            }
+        }
+    }
+
+    /// (algorithm, hex) pairs in algorithm order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.0.iter().map(|(a, h)| (a.as_ref(), h.as_str()))
+    }
+
+    /// How many hashes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<A: AsRef<str>, H: Into<String>> FromIterator<(A, H)> for HashObj {
+    fn from_iter<I: IntoIterator<Item = (A, H)>>(iter: I) -> Self {
+        let mut h = Self::new();
+        for (a, hex) in iter {
+            h.insert(a.as_ref(), hex);
+        }
+        h
+    }
+}
+
+impl<A: AsRef<str>, H: Into<String>, const N: usize> From<[(A, H); N]> for HashObj {
+    fn from(pairs: [(A, H); N]) -> Self {
+        pairs.into_iter().collect()
+    }
+}
+
+impl Serialize for HashObj {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (a, h) in &self.0 {
+            m.serialize_entry(a.as_ref(), h)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for HashObj {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error as _, MapAccess, Visitor};
+        /// An algorithm name, borrowed from the input where it can be.
+        struct Name(Cow<'static, str>);
+        impl<'de> Deserialize<'de> for Name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = Name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a hash algorithm name")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Name, E> {
+                        Ok(Name(algorithm_name(v)))
+                    }
+                }
+                d.deserialize_str(V)
+            }
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = HashObj;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of hashes")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<HashObj, A::Error> {
+                let mut out: Vec<(Cow<'static, str>, String)> = Vec::with_capacity(1);
+                while let Some(Name(a)) = m.next_key()? {
+                    let h: String = m.next_value()?;
+                    match out.binary_search_by(|(x, _)| x.as_ref().cmp(a.as_ref())) {
+                        Ok(_) => return Err(A::Error::custom("a hash algorithm appears twice")),
+                        Err(i) => out.insert(i, (a, h)),
+                    }
+                }
+                Ok(HashObj(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
 
 /// Artifacts by path.
 pub type Artifacts = BTreeMap<String, HashObj>;
@@ -135,6 +269,39 @@ pub struct Link {
     pub extra: BTreeMap<String, Value>,
 }
 
+/// An [`Artifacts`] map read as a list then built in one go: `BTreeMap`'s bulk construction
+/// from sorted entries (links list their artifacts sorted) is linear, where inserting thousands
+/// of paths one at a time compares each against the tree. A path given twice is an error.
+struct BulkArtifacts(Artifacts);
+
+impl<'de> Deserialize<'de> for BulkArtifacts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error as _, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = BulkArtifacts;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of artifacts")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<BulkArtifacts, A::Error> {
+                let mut v: Vec<(String, HashObj)> =
+                    Vec::with_capacity(m.size_hint().unwrap_or(0).min(4096));
+                while let Some(entry) = m.next_entry::<String, HashObj>()? {
+                    v.push(entry);
+                }
+                if !v.is_sorted_by(|a, b| a.0 < b.0) {
+                    v.sort_by(|a, b| a.0.cmp(&b.0));
+                    if v.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
+                        return Err(A::Error::custom("an artifact path appears twice"));
+                    }
+                }
+                Ok(BulkArtifacts(v.into_iter().collect()))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 impl<'de> Deserialize<'de> for Link {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::{Error as _, MapAccess, Visitor};
@@ -169,8 +336,16 @@ impl<'de> Deserialize<'de> for Link {
                         "_type" => once(&mut tag, m.next_value::<LinkTag>()?, "_type")?,
                         "name" => once(&mut name, m.next_value::<String>()?, "name")?,
                         "command" => once(&mut command, m.next_value()?, "command")?,
-                        "materials" => once(&mut materials, m.next_value()?, "materials")?,
-                        "products" => once(&mut products, m.next_value()?, "products")?,
+                        "materials" => once(
+                            &mut materials,
+                            m.next_value::<BulkArtifacts>()?.0,
+                            "materials",
+                        )?,
+                        "products" => once(
+                            &mut products,
+                            m.next_value::<BulkArtifacts>()?.0,
+                            "products",
+                        )?,
                         "byproducts" => once(&mut byproducts, m.next_value()?, "byproducts")?,
                         "environment" => once(&mut environment, m.next_value()?, "environment")?,
                         _ => {

@@ -185,7 +185,7 @@ fn hash_file(path: &Path, normalize: bool) -> Result<HashObj, Error> {
         hasher.update(b"\n");
     }
     let mut h = HashObj::new();
-    h.insert("sha256".into(), hasher.finish().hex());
+    h.insert("sha256", hasher.finish().hex());
     Ok(h)
 }
 

@@ -410,6 +410,17 @@ pub struct LayoutVerifier<'a> {
     budget: Budget,
     links_read: usize,
     rule_work: u64,
+    threads: usize,
+    /// Links of the layout being checked, parsed and signature-checked ahead by
+    /// [`LayoutVerifier::with_threads`] workers, by path.
+    prefetched: HashMap<String, Prefetched>,
+}
+
+/// A link file parsed ahead, with whether the signature of the key its name implies verified.
+struct Prefetched {
+    meta: Result<Metadata, metadata::Error>,
+    /// (key id, whether that key's signature verified).
+    signature: Option<(KeyId, bool)>,
 }
 
 impl std::fmt::Debug for LayoutVerifier<'_> {
@@ -426,13 +437,14 @@ fn keyid8(keyid: &str) -> &str {
     keyid.get(..8).unwrap_or(keyid)
 }
 
-fn join(prefix: &str, path: &str) -> String {
+fn join<'a>(prefix: &str, path: &'a str) -> Cow<'a, str> {
+    // Without a prefix (most rules) the path is looked up as it is, without a copy.
     if prefix.is_empty() {
-        path.to_owned()
+        Cow::Borrowed(path)
     } else if prefix.ends_with('/') {
-        format!("{prefix}{path}")
+        Cow::Owned(format!("{prefix}{path}"))
     } else {
-        format!("{prefix}/{path}")
+        Cow::Owned(format!("{prefix}/{path}"))
     }
 }
 
@@ -472,7 +484,19 @@ impl<'a> LayoutVerifier<'a> {
             budget: Budget::default(),
             links_read: 0,
             rule_work: 0,
+            threads: 1,
+            prefetched: HashMap::new(),
         }
+    }
+
+    /// Parses the link files of a layout and checks their signatures on up to `threads`
+    /// threads (scoped to each layout's verification; 1, the default, spawns none). The
+    /// decisions, their order and the errors are the same as on one thread: workers only
+    /// compute ahead what the steps then take in the reference order.
+    #[must_use]
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
     }
 
     /// Uses another crypto provider.
@@ -514,6 +538,59 @@ impl<'a> LayoutVerifier<'a> {
             keys.push((id, k.clone()));
         }
         self.verify_at(layout, &keys, "", 0, "")
+    }
+
+    /// Parses the link files named for `layout`'s step keys under `prefix`, and checks the
+    /// signature of the key each name implies, on [`Self::with_threads`] scoped threads.
+    fn prefetch(&mut self, layout: &Layout, prefix: &str) {
+        let mut jobs: Vec<(String, KeyId, Option<&SslibKey>, &[u8])> = Vec::new();
+        for step in &layout.steps {
+            for keyid in &step.pubkeys {
+                let path = format!("{prefix}{}.{}.link", step.name, keyid8(keyid));
+                if jobs.iter().any(|j| j.0 == path) {
+                    continue;
+                }
+                if let Some(bytes) = self.links.get(&path) {
+                    let key = layout.keys.get(keyid.as_str()).map(|k| &k.key);
+                    jobs.push((path, KeyId::new(keyid.clone()), key, bytes));
+                }
+            }
+        }
+        if jobs.len() < 2 {
+            return;
+        }
+        let provider = self.provider;
+        let per = jobs.len().div_ceil(self.threads);
+        let done: Vec<(String, Prefetched)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(per)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|(path, keyid, key, bytes)| {
+                                let meta = Metadata::from_slice(bytes);
+                                let signature = match (&meta, key) {
+                                    (Ok(m), Some(k)) => Some((
+                                        keyid.clone(),
+                                        m.verify_signature(keyid, k, provider).is_ok(),
+                                    )),
+                                    _ => None,
+                                };
+                                (path.clone(), Prefetched { meta, signature })
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            // A worker that panicked leaves its links to the sequential path.
+            handles
+                .into_iter()
+                .filter_map(|h| h.join().ok())
+                .flatten()
+                .collect()
+        });
+        self.prefetched.extend(done);
     }
 
     /// The links of `step` signed by a certificate that chains to the layout's roots and
@@ -625,6 +702,9 @@ impl<'a> LayoutVerifier<'a> {
                 now: self.now,
             });
         }
+        if self.threads > 1 {
+            self.prefetch(layout, prefix);
+        }
         let mut warnings = Vec::new();
         let mut steps = Vec::with_capacity(layout.steps.len());
         let mut reduced: BTreeMap<String, Link> = BTreeMap::new();
@@ -632,6 +712,8 @@ impl<'a> LayoutVerifier<'a> {
         for step in &layout.steps {
             // 3. Load the links of the authorized keys.
             let mut loaded: Vec<(KeyId, Metadata)> = Vec::new();
+            // Signature verdicts computed ahead, by link path.
+            let mut checked: HashMap<String, (KeyId, bool)> = HashMap::new();
             let mut seen = BTreeSet::new();
             for keyid in &step.pubkeys {
                 if !seen.insert(keyid.as_str()) {
@@ -645,11 +727,20 @@ impl<'a> LayoutVerifier<'a> {
                 if self.links_read > self.budget.links {
                     return Err(LimitExceeded::new("in-toto links read", self.budget.links).into());
                 }
-                let m = Metadata::from_slice(bytes).map_err(|source| Error::InvalidLink {
+                let ahead = self.prefetched.remove(&path);
+                let (m, signature) = match ahead {
+                    Some(p) => (p.meta, p.signature),
+                    None => (Metadata::from_slice(bytes), None),
+                };
+                let m = m.map_err(|source| Error::InvalidLink {
                     path: bounded(&path),
                     source,
                 })?;
-                loaded.push((KeyId::new(keyid.clone()), m));
+                let keyid = KeyId::new(keyid.clone());
+                if let Some((k, ok)) = signature.filter(|(k, _)| *k == keyid) {
+                    checked.insert(path.clone(), (k, ok));
+                }
+                loaded.push((keyid, m));
             }
             // 3b. Links of functionaries identified by certificates (in-toto-golang).
             let mut rejected = None;
@@ -680,7 +771,15 @@ impl<'a> LayoutVerifier<'a> {
                     Payload::Link(l) => l.name == step.name,
                     Payload::Layout(_) => true,
                 };
-                if !names_step || m.verify_signature(keyid, &fk.key, self.provider).is_err() {
+                if !names_step {
+                    continue;
+                }
+                let path = format!("{prefix}{}.{}.link", step.name, keyid8(keyid.as_str()));
+                let verified = match checked.get(&path) {
+                    Some((k, ok)) if k == keyid => *ok,
+                    _ => m.verify_signature(keyid, &fk.key, self.provider).is_ok(),
+                };
+                if !verified {
                     continue;
                 }
                 if material.insert(fk.key.public_key().spki_der().to_vec()) {
@@ -796,6 +895,9 @@ impl<'a> LayoutVerifier<'a> {
                 rules: 0,
             });
         }
+        // Links parsed ahead that no step took (a key not in the layout, a step name that
+        // differs) are dropped with this layout.
+        self.prefetched.retain(|path, _| !path.starts_with(prefix));
         // 8. Step rules.
         for (vs, step) in steps.iter_mut().zip(&layout.steps) {
             let Some(link) = reduced.get(&step.name) else {
@@ -914,15 +1016,25 @@ impl<'a> LayoutVerifier<'a> {
         links: &BTreeMap<String, Link>,
         warnings: &mut Vec<Warning>,
     ) -> Result<(), Error> {
-        let mut queue: BTreeSet<&str> = source.keys().map(String::as_str).collect();
+        // The queue: the side's paths (sorted, as the map keeps them) with a flag per path for
+        // whether a rule consumed it; cheaper than a set to remove from.
+        let paths: Vec<&str> = source.keys().map(String::as_str).collect();
+        let mut alive = vec![true; paths.len()];
+        let mut remaining = paths.len();
         for rule in rules {
-            self.rule_work = self.rule_work.saturating_add(queue.len() as u64 + 1);
+            self.rule_work = self.rule_work.saturating_add(remaining as u64 + 1);
+            let queue = paths
+                .iter()
+                .zip(alive.iter())
+                .enumerate()
+                .filter(|(_, (_, a))| **a)
+                .map(|(i, (p, _))| (i, *p));
             if self.rule_work > self.budget.rule_work {
                 return Err(
                     LimitExceeded::new("artifact rule matches", self.budget.rule_work).into(),
                 );
             }
-            let consumed: Vec<&str> = match rule {
+            let consumed: Vec<usize> = match rule {
                 ArtifactRule::Match {
                     pattern,
                     src_prefix,
@@ -947,38 +1059,34 @@ impl<'a> LayoutVerifier<'a> {
                         format!("{src_prefix}/")
                     };
                     queue
-                        .iter()
-                        .copied()
-                        .filter(|path| {
+                        .filter(|(_, path)| {
                             let Some(rel) = path.strip_prefix(src.as_str()) else {
                                 return false;
                             };
                             fnmatch(pattern, rel)
-                                && dest_artifacts.get(&join(dest_prefix, rel)).is_some_and(|h| source.get(*path) == Some(h))
+                                && dest_artifacts.get(join(dest_prefix, rel).as_ref()).is_some_and(|h| source.get(*path) == Some(h))
                         })
+                        .map(|(i, _)| i)
                         .collect()
                 }
                 ArtifactRule::Create(p) => queue
-                    .iter()
-                    .copied()
-                    .filter(|a| fnmatch(p, a) && link.products.contains_key(*a) && !link.materials.contains_key(*a))
+                    .filter(|(_, a)| fnmatch(p, a) && link.products.contains_key(*a) && !link.materials.contains_key(*a))
+                    .map(|(i, _)| i)
                     .collect(),
                 ArtifactRule::Delete(p) => queue
-                    .iter()
-                    .copied()
-                    .filter(|a| fnmatch(p, a) && link.materials.contains_key(*a) && !link.products.contains_key(*a))
+                    .filter(|(_, a)| fnmatch(p, a) && link.materials.contains_key(*a) && !link.products.contains_key(*a))
+                    .map(|(i, _)| i)
                     .collect(),
                 ArtifactRule::Modify(p) => queue
-                    .iter()
-                    .copied()
-                    .filter(|a| {
+                    .filter(|(_, a)| {
                         fnmatch(p, a)
                             && matches!((link.materials.get(*a), link.products.get(*a)), (Some(m), Some(p)) if m != p)
                     })
+                    .map(|(i, _)| i)
                     .collect(),
-                ArtifactRule::Allow(p) => queue.iter().copied().filter(|a| fnmatch(p, a)).collect(),
+                ArtifactRule::Allow(p) => queue.filter(|(_, a)| fnmatch(p, a)).map(|(i, _)| i).collect(),
                 ArtifactRule::Disallow(p) => {
-                    let hit: Vec<String> = queue.iter().filter(|a| fnmatch(p, a)).take(16).map(|a| (*a).to_owned()).collect();
+                    let hit: Vec<String> = queue.filter(|(_, a)| fnmatch(p, a)).take(16).map(|(_, a)| a.to_owned()).collect();
                     if !hit.is_empty() {
                         return Err(Error::Disallowed {
                             item: bounded(item),
@@ -990,7 +1098,10 @@ impl<'a> LayoutVerifier<'a> {
                     Vec::new()
                 }
                 ArtifactRule::Require(p) => {
-                    if !queue.contains(p.as_str()) {
+                    let present = paths
+                        .binary_search(&p.as_str())
+                        .is_ok_and(|i| alive.get(i).copied().unwrap_or(false));
+                    if !present {
                         return Err(Error::Required {
                             item: bounded(item),
                             side,
@@ -1000,8 +1111,13 @@ impl<'a> LayoutVerifier<'a> {
                     Vec::new()
                 }
             };
-            for c in consumed {
-                queue.remove(c);
+            for i in consumed {
+                if let Some(a) = alive.get_mut(i) {
+                    if *a {
+                        *a = false;
+                        remaining -= 1;
+                    }
+                }
             }
         }
         Ok(())

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! intoto-bench write DIR     # the 100-step, 1,000-artifact chain and its layout key (PEM)
-//! intoto-bench verify DIR    # verify it once from the folder (peak memory, process time)
+//! intoto-bench verify DIR [THREADS]   # verify it once from the folder (peak memory, time)
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -47,7 +47,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let key = SslibKey::new(key, SignatureScheme::Ed25519)?;
             let layout = Metadata::from_slice(&files[LAYOUT_FILE])?;
             let now = Timestamp::from(std::time::SystemTime::now());
-            let v = LayoutVerifier::new(now, &files).verify(&layout, &[key])?;
+            let threads = args.next().map_or(Ok(1), |t| t.parse())?;
+            let v = LayoutVerifier::new(now, &files)
+                .with_threads(threads)
+                .verify(&layout, &[key])?;
             println!("verified {} steps", v.steps().len());
         }
         _ => return Err(format!("unknown command {cmd}").into()),

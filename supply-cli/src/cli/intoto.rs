@@ -198,7 +198,12 @@ impl Verify {
         let now = Timestamp::from(std::time::SystemTime::now());
         let cwd = std::env::current_dir().context("reading the current directory")?;
         let mut runner = CommandRunner::new(cwd);
-        let mut verifier = LayoutVerifier::new(now, &links).with_provider(provider);
+        // Links are parsed and their signatures checked on every core; the decisions are the
+        // library's, in the reference order, whatever the thread count.
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let mut verifier = LayoutVerifier::new(now, &links)
+            .with_provider(provider)
+            .with_threads(threads);
         if !self.no_inspections {
             verifier = verifier.with_runner(&mut runner);
         }

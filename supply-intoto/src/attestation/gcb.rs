@@ -412,26 +412,6 @@ fn builder_version(id: &str) -> Option<&str> {
     id.split_once('@').map(|(_, v)| v)
 }
 
-/// Whether the caller's expected builder id (`name` or `name@version`) matches `actual`.
-fn builder_matches(expected: &str, actual: &str) -> bool {
-    let (en, ev) = match expected.split_once('@') {
-        Some((n, v)) => (n, Some(v)),
-        None => (expected, None),
-    };
-    let (an, av) = match actual.split_once('@') {
-        Some((n, v)) => (n, Some(v)),
-        None => (actual, None),
-    };
-    en == an && (ev.is_none() || ev == av)
-}
-
-/// `host/path` of a repository URI, without `git+`, scheme or trailing slash.
-fn normalize_repo(s: &str) -> &str {
-    let s = s.strip_prefix("git+").unwrap_or(s);
-    let s = s.strip_prefix("https://").unwrap_or(s);
-    s.strip_suffix('/').unwrap_or(s)
-}
-
 /// Removes the fields slsa-verifier leaves out of the v0.1 text comparison (GCB writes
 /// `definedInMaterial` as a string in one form and a number in the other).
 fn without_v01_ignored(mut p: Value) -> Value {
@@ -461,7 +441,7 @@ pub fn verify(
             algorithm: image.algorithm().name(),
         });
     }
-    let expected_source = normalize_repo(opts.source_uri());
+    let expected_source = slsa::normalize_repo(opts.source_uri());
     if expected_source.is_empty() {
         return Err(Error::ConfigEmptySource);
     }
@@ -493,7 +473,7 @@ pub fn verify(
         });
     }
     if let Some(e) = opts.builder_id() {
-        if !builder_matches(e, builder) {
+        if !slsa::builder_matches(e, builder).map_err(Error::Ref)? {
             return Err(Error::BuilderMismatch {
                 expected: e.to_owned(),
                 found: builder.to_owned(),
@@ -569,7 +549,7 @@ pub fn verify(
             .ok_or(Error::MissingSource)?;
         (uri, None)
     };
-    let found_repo = normalize_repo(source);
+    let found_repo = slsa::normalize_repo(source);
     let source_ok = if v1 {
         found_repo == expected_source
     } else if builder_version(builder) == Some("v0.2") {

@@ -429,7 +429,7 @@ impl VerifiedProvenance {
 }
 
 /// `github.com/owner/repo` from `git+https://github.com/owner/repo`, `https://…` or bare.
-fn normalize_repo(s: &str) -> &str {
+pub(super) fn normalize_repo(s: &str) -> &str {
     let s = s.strip_prefix("git+").unwrap_or(s);
     let s = s.strip_prefix("https://").unwrap_or(s);
     s.strip_suffix('/').unwrap_or(s)
@@ -494,7 +494,7 @@ fn parse_builder_id(id: &str) -> Result<(&str, Option<&str>), Error> {
 
 /// Whether the expected builder id (`name[@version]`) matches `actual` (`name@version`),
 /// as slsa-verifier's `MatchesLoose` with refs allowed.
-fn builder_matches(expected: &str, actual: &str) -> Result<bool, Error> {
+pub(super) fn builder_matches(expected: &str, actual: &str) -> Result<bool, Error> {
     let (en, ev) = parse_builder_id(expected)?;
     let (an, av) = match actual.split_once('@') {
         Some((n, v)) => (n, Some(v)),

@@ -264,7 +264,7 @@ fn cert_link(signer: &KeySigner, cert: &str) -> (String, Vec<u8>) {
     let mut link = Link::new("build");
     link.products.insert(
         "out.bin".into(),
-        BTreeMap::from([("sha256".to_owned(), "ab".repeat(32))]),
+        supply_intoto::model::HashObj::from([("sha256", "ab".repeat(32))]),
     );
     let m =
         Metadata::sign_metablock(&Payload::Link(Box::new(link)), &[signer as &dyn Signer]).unwrap();

@@ -70,17 +70,44 @@ pub(crate) fn verify_in(
     layout_file: &str,
     keys: &[SslibKey],
 ) -> Result<VerifiedLayout, Error> {
+    verify_in_threads(dir, layout_file, keys, 1)
+}
+
+/// [`verify_in`] with links parsed and checked ahead on `threads` threads.
+pub(crate) fn verify_in_threads(
+    dir: &Path,
+    layout_file: &str,
+    keys: &[SslibKey],
+    threads: usize,
+) -> Result<VerifiedLayout, Error> {
     let links = load_dir(dir);
     let layout = Metadata::from_slice(&links[layout_file]).unwrap();
     let mut runner = CommandRunner::new(dir);
     LayoutVerifier::new(now(), &links)
         .with_runner(&mut runner)
+        .with_threads(threads)
         .verify(&layout, keys)
 }
 
 /// Verifies a case of `testdata/intoto/generated` (copied to a temporary directory first, as
-/// its MANIFEST asks) with keys from `generated/keys`.
+/// its MANIFEST asks) with keys from `generated/keys`; verified again from a fresh copy with
+/// links checked ahead on 4 threads, which must give the same result (or the same error).
 pub(crate) fn verify_generated(case: &str, keys: &[&str]) -> Result<VerifiedLayout, Error> {
+    let one = verify_generated_threads(case, keys, 1);
+    let four = verify_generated_threads(case, keys, 4);
+    assert_eq!(
+        format!("{one:?}"),
+        format!("{four:?}"),
+        "{case}: 1 vs 4 threads"
+    );
+    one
+}
+
+fn verify_generated_threads(
+    case: &str,
+    keys: &[&str],
+    threads: usize,
+) -> Result<VerifiedLayout, Error> {
     let tmp = copy_to_temp(&supply_testkit::testdata(&format!(
         "intoto/generated/{case}"
     )));
@@ -92,5 +119,5 @@ pub(crate) fn verify_generated(case: &str, keys: &[&str]) -> Result<VerifiedLayo
             )))
         })
         .collect();
-    verify_in(tmp.path(), "root.layout", &keys)
+    verify_in_threads(tmp.path(), "root.layout", &keys, threads)
 }

@@ -47,13 +47,19 @@ impl Flavour for Olpc {
 
 /// Writes `s` as an OLPC string: quoted, with only `"` and `\` escaped.
 fn write_string(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
     out.push(b'"');
-    for &b in s.as_bytes() {
+    // Copy runs between the bytes to escape (most strings have none) rather than byte by byte.
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
         if b == b'"' || b == b'\\' {
+            out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
             out.push(b'\\');
+            start = i;
         }
-        out.push(b);
     }
+    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
     out.push(b'"');
 }
 

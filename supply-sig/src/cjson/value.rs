@@ -91,6 +91,16 @@ impl<'a> Parser<'a> {
         self.bytes.get(self.pos).copied()
     }
 
+    /// Moves past a run of string characters that need no decoding (up to a quote, a
+    /// backslash, a control character or the end), as one slice scan.
+    fn skip_plain(&mut self) {
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        self.pos += rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(rest.len());
+    }
+
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
@@ -323,12 +333,7 @@ impl<'a> Parser<'a> {
         let text: &'a str = self.text;
         // Fast path: a run of plain characters up to the closing quote needs no copy.
         let run = self.pos;
-        while let Some(b) = self.peek() {
-            if b == b'"' || b == b'\\' || b < 0x20 {
-                break;
-            }
-            self.pos += 1;
-        }
+        self.skip_plain();
         if self.peek() == Some(b'"') {
             let s = &text[run..self.pos];
             self.pos += 1;
@@ -340,12 +345,7 @@ impl<'a> Parser<'a> {
             // Copy a run of plain characters. Every stop byte is ASCII, so the run ends on a
             // character boundary of the (already validated) UTF-8 text.
             let run = self.pos;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.skip_plain();
             out.push_str(&self.text[run..self.pos]);
             match self.peek() {
                 None => return Err(syntax(open, "unterminated string")),
