@@ -45,7 +45,7 @@ pub use crate::artifact::AttestationVerifier;
 use crate::certs::{self, Authorities};
 use crate::limits;
 use crate::metadata::{self, Metadata, Payload};
-use crate::model::{bounded, Artifacts, Inspection, Layout, Link};
+use crate::model::{bounded, Artifacts, HashObj, Inspection, Layout, Link};
 use crate::rule::{fnmatch, ArtifactRule, ArtifactType};
 
 /// Errors from verifying a layout.
@@ -1018,7 +1018,7 @@ impl<'a> LayoutVerifier<'a> {
     ) -> Result<(), Error> {
         // The queue: the side's paths (sorted, as the map keeps them) with a flag per path for
         // whether a rule consumed it; cheaper than a set to remove from.
-        let paths: Vec<&str> = source.keys().map(String::as_str).collect();
+        let paths: Vec<(&str, &HashObj)> = source.iter().map(|(p, h)| (p.as_str(), h)).collect();
         let mut alive = vec![true; paths.len()];
         let mut remaining = paths.len();
         for rule in rules {
@@ -1028,7 +1028,7 @@ impl<'a> LayoutVerifier<'a> {
                 .zip(alive.iter())
                 .enumerate()
                 .filter(|(_, (_, a))| **a)
-                .map(|(i, (p, _))| (i, *p));
+                .map(|(i, ((p, h), _))| (i, *p, *h));
             if self.rule_work > self.budget.rule_work {
                 return Err(
                     LimitExceeded::new("artifact rule matches", self.budget.rule_work).into(),
@@ -1059,34 +1059,34 @@ impl<'a> LayoutVerifier<'a> {
                         format!("{src_prefix}/")
                     };
                     queue
-                        .filter(|(_, path)| {
+                        .filter(|(_, path, hash)| {
                             let Some(rel) = path.strip_prefix(src.as_str()) else {
                                 return false;
                             };
                             fnmatch(pattern, rel)
-                                && dest_artifacts.get(join(dest_prefix, rel).as_ref()).is_some_and(|h| source.get(*path) == Some(h))
+                                && dest_artifacts.get(join(dest_prefix, rel).as_ref()) == Some(*hash)
                         })
-                        .map(|(i, _)| i)
+                        .map(|(i, _, _)| i)
                         .collect()
                 }
                 ArtifactRule::Create(p) => queue
-                    .filter(|(_, a)| fnmatch(p, a) && link.products.contains_key(*a) && !link.materials.contains_key(*a))
-                    .map(|(i, _)| i)
+                    .filter(|(_, a, _)| fnmatch(p, a) && link.products.contains_key(*a) && !link.materials.contains_key(*a))
+                    .map(|(i, _, _)| i)
                     .collect(),
                 ArtifactRule::Delete(p) => queue
-                    .filter(|(_, a)| fnmatch(p, a) && link.materials.contains_key(*a) && !link.products.contains_key(*a))
-                    .map(|(i, _)| i)
+                    .filter(|(_, a, _)| fnmatch(p, a) && link.materials.contains_key(*a) && !link.products.contains_key(*a))
+                    .map(|(i, _, _)| i)
                     .collect(),
                 ArtifactRule::Modify(p) => queue
-                    .filter(|(_, a)| {
+                    .filter(|(_, a, _)| {
                         fnmatch(p, a)
                             && matches!((link.materials.get(*a), link.products.get(*a)), (Some(m), Some(p)) if m != p)
                     })
-                    .map(|(i, _)| i)
+                    .map(|(i, _, _)| i)
                     .collect(),
-                ArtifactRule::Allow(p) => queue.filter(|(_, a)| fnmatch(p, a)).map(|(i, _)| i).collect(),
+                ArtifactRule::Allow(p) => queue.filter(|(_, a, _)| fnmatch(p, a)).map(|(i, _, _)| i).collect(),
                 ArtifactRule::Disallow(p) => {
-                    let hit: Vec<String> = queue.filter(|(_, a)| fnmatch(p, a)).take(16).map(|(_, a)| a.to_owned()).collect();
+                    let hit: Vec<String> = queue.filter(|(_, a, _)| fnmatch(p, a)).take(16).map(|(_, a, _)| a.to_owned()).collect();
                     if !hit.is_empty() {
                         return Err(Error::Disallowed {
                             item: bounded(item),
@@ -1099,7 +1099,7 @@ impl<'a> LayoutVerifier<'a> {
                 }
                 ArtifactRule::Require(p) => {
                     let present = paths
-                        .binary_search(&p.as_str())
+                        .binary_search_by(|(x, _)| (*x).cmp(p.as_str()))
                         .is_ok_and(|i| alive.get(i).copied().unwrap_or(false));
                     if !present {
                         return Err(Error::Required {

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! intoto-bench write DIR     # the 100-step, 1,000-artifact chain and its layout key (PEM)
-//! intoto-bench verify DIR [THREADS]   # verify it once from the folder (peak memory, time)
+//! intoto-bench verify DIR [THREADS [aws-lc]]   # verify it once (peak memory, time)
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -48,8 +48,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let layout = Metadata::from_slice(&files[LAYOUT_FILE])?;
             let now = Timestamp::from(std::time::SystemTime::now());
             let threads = args.next().map_or(Ok(1), |t| t.parse())?;
+            let provider = match args.next().as_deref() {
+                None => &supply_sig::crypto::RUSTCRYPTO,
+                #[cfg(feature = "aws-lc-rs")]
+                Some("aws-lc") => &supply_sig::crypto::AWS_LC,
+                Some(other) => return Err(format!("unknown provider {other}").into()),
+            };
             let v = LayoutVerifier::new(now, &files)
                 .with_threads(threads)
+                .with_provider(provider)
                 .verify(&layout, &[key])?;
             println!("verified {} steps", v.steps().len());
         }
