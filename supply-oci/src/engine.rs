@@ -214,7 +214,11 @@ pub async fn collect_from_registry(
         .digest()
         .ok_or_else(|| Error::NoDigest(subject.to_string()))?;
     let mut out = Collected::default();
-    let listed = client.referrers(subject, None).await?;
+    // The client fetched and checked each referrer's manifest (digest, subject) to list it;
+    // they come back with the listing instead of being fetched a second time.
+    let (listed, manifests) = client
+        .referrers_with_manifests(subject, None, MAX_REFERRERS_PER_SUBJECT)
+        .await?;
     for s in listed.skipped {
         let d = s.descriptor.digest;
         let e = match s.reason {
@@ -231,21 +235,8 @@ pub async fn collect_from_registry(
         .referrers
         .len()
         .saturating_sub(MAX_REFERRERS_PER_SUBJECT);
-    for desc in listed.referrers.iter().take(MAX_REFERRERS_PER_SUBJECT) {
-        let reference = subject.with_digest(desc.digest);
-        let got = async {
-            let m = client.fetch_manifest(&reference).await?;
-            let actual = m.document().subject().map(|s| s.digest);
-            if actual != Some(digest) {
-                return Err(Error::NotAReferrer {
-                    digest: desc.digest,
-                    actual: actual.map(Box::new),
-                });
-            }
-            registry_attachment(client, subject, &m, Source::Referrers).await
-        }
-        .await;
-        match got {
+    for (desc, m) in listed.referrers.iter().zip(&manifests) {
+        match registry_attachment(client, subject, m, Source::Referrers).await {
             Ok(a) => out.attachments.push(a),
             Err(e) => out.unreadable.push((desc.digest, e)),
         }

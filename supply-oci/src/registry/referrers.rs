@@ -126,6 +126,26 @@ impl Client {
         subject: &Reference,
         artifact_type: Option<&str>,
     ) -> Result<Referrers, Error> {
+        Ok(self
+            .referrers_with_manifests(subject, artifact_type, 0)
+            .await?
+            .0)
+    }
+
+    /// As [`Client::referrers`], also handing back the manifests fetched to verify the first
+    /// `keep` referrers (in the same order as [`Referrers::referrers`]), so a caller that reads
+    /// them (the verification engine) does not fetch them again. At most `keep` manifests are
+    /// held, each under the manifest size cap.
+    ///
+    /// # Errors
+    /// As [`Client::referrers`].
+    pub async fn referrers_with_manifests(
+        &self,
+        subject: &Reference,
+        artifact_type: Option<&str>,
+        keep: usize,
+    ) -> Result<(Referrers, Vec<Manifest>), Error> {
+        let mut manifests = Vec::new();
         let digest = subject_digest(subject)?;
         let (listed, from_api) = match self.list_api(subject, &digest, artifact_type).await? {
             Some(l) => (l, true),
@@ -190,9 +210,12 @@ impl Client {
             d.annotations = manifest.document().annotations().cloned();
             if artifact_type.is_none_or(|t| d.artifact_type.as_deref() == Some(t)) {
                 out.referrers.push(d);
+                if manifests.len() < keep {
+                    manifests.push(manifest);
+                }
             }
         }
-        Ok(out)
+        Ok((out, manifests))
     }
 
     /// The Referrers API listing, or `None` when the registry has no API (404).

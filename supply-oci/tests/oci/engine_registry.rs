@@ -106,6 +106,14 @@ fn signatures_written_here_are_collected_and_verified_and_forged_entries_are_rep
     let index = Manifest::encode(&Document::OciIndex(ImageIndex::new(entries))).unwrap();
     block_on(c.push_manifest(&tag, &index)).unwrap();
 
+    // The listing hands back the manifests it fetched to check them (at most `keep`).
+    let (listed, kept) = block_on(c.referrers_with_manifests(&sref, None, 0)).unwrap();
+    assert_eq!((listed.referrers.len(), kept.len()), (1, 0));
+    let (listed, kept) = block_on(c.referrers_with_manifests(&sref, None, 5)).unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].digest(), listed.referrers[0].digest);
+    assert_eq!(kept[0].digest(), bundle_digest);
+
     let got = block_on(engine::collect_from_registry(&c, &sref)).unwrap();
     assert_eq!(got.over_limit, 0);
     assert_eq!(got.attachments.len(), 2, "{:?}", got.attachments);
