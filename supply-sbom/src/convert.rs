@@ -49,7 +49,8 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::format::{self, Error, Format, OutputFormat};
-use crate::model::{Package, Sbom};
+use crate::license::LicenseField;
+use crate::model::{License, Package, Sbom};
 use crate::{cyclonedx, spdx2, spdx3};
 
 /// Where a loss happened.
@@ -254,6 +255,21 @@ impl Tally {
         }
     }
 
+    /// As [`Tally::opt`] for SPDX's text fields, where `NOASSERTION` says nothing is known:
+    /// a format that cannot write it loses nothing.
+    fn text(&mut self, what: &'static str, a: &Option<String>, b: &Option<String>) {
+        if a.as_deref() != Some("NOASSERTION") {
+            self.opt(what, a, b);
+        }
+    }
+
+    /// As [`Tally::opt`] for licenses, where `NOASSERTION` says nothing is known.
+    fn license(&mut self, what: &'static str, a: &Option<License>, b: &Option<License>) {
+        if !matches!(a, Some(License::Spdx(LicenseField::NoAssertion))) {
+            self.opt(what, a, b);
+        }
+    }
+
     /// A list loses when one of its items is missing afterwards; writers may add items (the
     /// CycloneDX writer names itself among the tools).
     fn vec<T: PartialEq>(&mut self, what: &'static str, a: &[T], b: &[T]) {
@@ -305,25 +321,25 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         };
         t.opt("package.version", &a.version, &b.version);
         t.opt("package.purpose", &a.purpose, &b.purpose);
-        t.opt("package.supplier", &a.supplier, &b.supplier);
-        t.opt(
+        t.text("package.supplier", &a.supplier, &b.supplier);
+        t.text(
             "package.download_location",
             &a.download_location,
             &b.download_location,
         );
         t.opt("package.homepage", &a.homepage, &b.homepage);
         t.opt("package.description", &a.description, &b.description);
-        t.opt(
+        t.license(
             "package.license_concluded",
             &a.license_concluded,
             &b.license_concluded,
         );
-        t.opt(
+        t.license(
             "package.license_declared",
             &a.license_declared,
             &b.license_declared,
         );
-        t.opt("package.copyright", &a.copyright, &b.copyright);
+        t.text("package.copyright", &a.copyright, &b.copyright);
         t.vec("package.checksums", &a.checksums, &b.checksums);
         t.opt("package.purl", &a.purl, &b.purl);
         t.vec("package.cpes", &a.cpes, &b.cpes);
@@ -346,7 +362,7 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
             *t.0.entry("file.name").or_default() += 1;
         }
         t.vec("file.checksums", &a.checksums, &b.checksums);
-        t.opt(
+        t.license(
             "file.license_concluded",
             &a.license_concluded,
             &b.license_concluded,
@@ -356,7 +372,7 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
             &a.license_info_in_file,
             &b.license_info_in_file,
         );
-        t.opt("file.copyright", &a.copyright, &b.copyright);
+        t.text("file.copyright", &a.copyright, &b.copyright);
     }
     t.count("snippets", before.snippets.len(), after.snippets.len());
     t.count(

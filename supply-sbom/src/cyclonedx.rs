@@ -800,7 +800,10 @@ fn check_licenses(
     }
     for (i, item) in items.iter().enumerate() {
         let ipath = format!("{path}/{i}");
-        let ack = s(item, "acknowledgement");
+        // CycloneDX 1.6 puts `acknowledgement` beside an `expression`, and inside a
+        // `license` object.
+        let ack = s(item, "acknowledgement")
+            .or_else(|| item.get("license").and_then(|l| s(l, "acknowledgement")));
         let into = if ack == Some("concluded") {
             &mut concluded
         } else {
@@ -1172,17 +1175,33 @@ fn component_json(p: &Package) -> Value {
     if !hashes.is_empty() {
         m.insert("hashes".into(), Value::Array(hashes));
     }
-    // One choice only (the 1.6 schema allows a single expression): the concluded license
-    // when known, else the declared one.
-    let lic = match (&p.license_concluded, &p.license_declared) {
-        (Some(l @ (License::Spdx(LicenseField::Expression(_)) | License::Named(_))), _) => {
-            license_json(l, "concluded")
+    // The schema takes either `license` entries (any number, each acknowledged as concluded
+    // or declared) or a single `expression`: both licenses when both are single licenses, else
+    // the concluded one when known, else the declared one.
+    let concluded = p
+        .license_concluded
+        .as_ref()
+        .filter(|l| {
+            matches!(
+                l,
+                License::Spdx(LicenseField::Expression(_)) | License::Named(_)
+            )
+        })
+        .and_then(|l| license_json(l, "concluded"));
+    let declared = p
+        .license_declared
+        .as_ref()
+        .and_then(|l| license_json(l, "declared"));
+    let lic: Vec<Value> = match (concluded, declared) {
+        (Some(c), Some(d)) if c.get("license").is_some() && d.get("license").is_some() => {
+            vec![c, d]
         }
-        (_, Some(l)) => license_json(l, "declared"),
-        _ => None,
+        (Some(c), _) => vec![c],
+        (None, Some(d)) => vec![d],
+        (None, None) => Vec::new(),
     };
-    if let Some(l) = lic {
-        m.insert("licenses".into(), json!([l]));
+    if !lic.is_empty() {
+        m.insert("licenses".into(), Value::Array(lic));
     }
     if let Some(c) = &p.copyright {
         if c != "NOASSERTION" && c != "NONE" {
@@ -1331,8 +1350,10 @@ fn xml_component(out: &mut String, c: &Value, indent: &str) {
         }
         let _ = writeln!(out, "{i2}</hashes>");
     }
-    if let Some(l) = arr(c, "licenses").first() {
+    if !arr(c, "licenses").is_empty() {
         let _ = writeln!(out, "{i2}<licenses>");
+    }
+    for l in arr(c, "licenses") {
         if let Some(e) = s(l, "expression") {
             let _ = writeln!(
                 out,
@@ -1353,6 +1374,8 @@ fn xml_component(out: &mut String, c: &Value, indent: &str) {
             }
             let _ = writeln!(out, "</license>");
         }
+    }
+    if !arr(c, "licenses").is_empty() {
         let _ = writeln!(out, "{i2}</licenses>");
     }
     for k in ["copyright", "cpe", "purl"] {

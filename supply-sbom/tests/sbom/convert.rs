@@ -95,3 +95,36 @@ fn write_losses_name_the_model_fields() {
         "{to_json:?}"
     );
 }
+
+/// To CycloneDX: a package's concluded and declared licenses both survive when they are single
+/// licenses (written as two acknowledged `license` entries, read back by their
+/// `acknowledgement`), in JSON and XML; `NOASSERTION` (nothing known) is not reported as lost;
+/// only what CycloneDX cannot hold is (a second CPE, `filesAnalyzed`, two different
+/// expressions).
+#[test]
+fn licenses_survive_to_cyclonedx_and_noassertion_is_no_loss() {
+    for to in [OutputFormat::CycloneDxJson, OutputFormat::CycloneDxXml] {
+        let alpine = losses("sbom/realworld/guac/alpine-spdx.json", to);
+        assert!(
+            !has(&alpine, Stage::Write, "package.license_concluded"),
+            "{alpine:?}"
+        );
+        let declared = alpine
+            .iter()
+            .find(|l| l.what == "package.license_declared")
+            .map(|l| l.count);
+        // The two packages whose licenses are `A AND B` expressions (one expression only).
+        assert_eq!(declared, Some(2), "{alpine:?}");
+        assert!(has(&alpine, Stage::Write, "package.cpes"), "{alpine:?}");
+        // syft writes NOASSERTION for unknown copyright, download location and supplier.
+        let syft = losses("sbom/realworld/syft/syft-image.spdx.json", to);
+        for what in [
+            "package.copyright",
+            "package.download_location",
+            "package.supplier",
+            "package.license_concluded",
+        ] {
+            assert!(!has(&syft, Stage::Write, what), "{what}: {syft:?}");
+        }
+    }
+}
