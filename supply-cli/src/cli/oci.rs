@@ -515,11 +515,27 @@ async fn referrer_nodes(
     if depth >= MAX_REFERRER_DEPTH {
         return Ok(Vec::new());
     }
+    use futures_util::StreamExt as _;
     let list = c.referrers(subject, artifact_type).await?;
+    // Each referrer's own referrers are asked for a few at a time, in listing order: a subject
+    // with a thousand referrers is a thousand more listings, and registries that compute a
+    // listing by scanning the repository answer each slowly.
+    let children: Vec<Reference> = list
+        .referrers
+        .iter()
+        .map(|d| subject.with_digest(d.digest))
+        .collect();
+    let nested: Vec<anyhow::Result<Vec<Value>>> = futures_util::stream::iter(
+        children
+            .iter()
+            .map(|child| Box::pin(referrer_nodes(c, child, None, depth + 1))),
+    )
+    .buffered(supply_oci::registry::MAX_CONCURRENT_FETCHES)
+    .collect()
+    .await;
     let mut out = Vec::new();
-    for d in list.referrers {
-        let child = subject.with_digest(d.digest);
-        let nested = Box::pin(referrer_nodes(c, &child, None, depth + 1)).await?;
+    for ((d, child), nested) in list.referrers.into_iter().zip(children).zip(nested) {
+        let nested = nested?;
         let mut node = json!({
             "reference": child.to_string(),
             "mediaType": d.media_type,

@@ -45,7 +45,7 @@ use crate::manifest::{self, Manifest};
 use crate::media_type;
 use crate::reference::Reference;
 
-pub use referrers::{Referrers, SkipReason, Skipped};
+pub use referrers::{Referrers, SkipReason, Skipped, MAX_CONCURRENT_FETCHES};
 
 /// The manifest types asked for with every manifest request. Without them, distribution 2.8
 /// turns Docker schema 2 into signed schema 1.
