@@ -1,4 +1,4 @@
-//! Image layers (tar, or gzip when the input starts with its magic) applied by the SBOM
+//! Image layers (tar, or gzip or zstd when the input starts with their magic) applied by the SBOM
 //! generator, under small caps: never a panic, and what it generates writes and reads back.
 #![no_main]
 use libfuzzer_sys::fuzz_target;

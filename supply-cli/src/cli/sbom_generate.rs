@@ -142,12 +142,8 @@ fn open_layer<'a>(layout: &Layout, d: &Descriptor) -> anyhow::Result<Layer<'a>> 
     // The generator reads no more than the verified size.
     let mut layer = Layer::new(d.digest.to_string(), std::io::Read::take(f, d.size));
     if d.media_type.ends_with("+zstd") {
-        bail!(
-            "layer {} is zstd-compressed, which is not supported yet",
-            d.digest
-        );
-    }
-    if d.media_type.ends_with("+gzip") || d.media_type.ends_with(".gzip") {
+        layer.compression = generate::Compression::Zstd;
+    } else if d.media_type.ends_with("+gzip") || d.media_type.ends_with(".gzip") {
         layer.compression = generate::Compression::Gzip;
     }
     Ok(layer)

@@ -166,12 +166,55 @@ impl Options {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Compression {
-    /// From the first bytes: gzip's magic `1f 8b`, else plain tar.
+    /// From the first bytes: gzip's magic `1f 8b`, zstd's `28 b5 2f fd`, else plain tar.
     Detect,
     /// Plain tar.
     None,
     /// gzip.
     Gzip,
+    /// zstd (OCI `…tar+zstd` layers), one or more frames.
+    Zstd,
+}
+
+/// A zstd stream of one or more frames (RFC 8878 §3.1) read as one: each frame is decoded
+/// block by block, so memory is bounded by the frame window (ruzstd's default cap, 128 MiB),
+/// and its checksum is checked when it carries one.
+struct ZstdFrames<R: std::io::BufRead> {
+    inner: R,
+    decoder: ruzstd::decoding::FrameDecoder,
+    in_frame: bool,
+}
+
+impl<R: std::io::BufRead> Read for ZstdFrames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if !self.in_frame {
+                if self.inner.fill_buf()?.is_empty() {
+                    return Ok(0);
+                }
+                self.decoder
+                    .reset(&mut self.inner)
+                    .map_err(std::io::Error::other)?;
+                self.in_frame = true;
+            }
+            if self.decoder.can_collect() > 0 {
+                return self.decoder.read(buf);
+            }
+            if self.decoder.is_finished() {
+                self.in_frame = false;
+                continue;
+            }
+            self.decoder
+                .decode_blocks(
+                    &mut self.inner,
+                    ruzstd::decoding::BlockDecodingStrategy::UptoBlocks(1),
+                )
+                .map_err(std::io::Error::other)?;
+        }
+    }
 }
 
 /// One image layer as the caller hands it over: a tar stream and its digest.
@@ -412,19 +455,28 @@ fn apply_layer(
         source: e,
     };
     let mut reader = std::io::BufReader::new(layer.reader);
-    let gzip = match layer.compression {
-        Compression::Gzip => true,
-        Compression::None => false,
+    let compression = match layer.compression {
         Compression::Detect => {
             use std::io::BufRead as _;
             let head = reader.fill_buf().map_err(io)?;
-            head.starts_with(&[0x1f, 0x8b])
+            if head.starts_with(&[0x1f, 0x8b]) {
+                Compression::Gzip
+            } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+                Compression::Zstd
+            } else {
+                Compression::None
+            }
         }
+        c => c,
     };
-    let stream: Box<dyn Read + '_> = if gzip {
-        Box::new(flate2::read::MultiGzDecoder::new(reader))
-    } else {
-        Box::new(reader)
+    let stream: Box<dyn Read + '_> = match compression {
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
+        Compression::Zstd => Box::new(ZstdFrames {
+            inner: reader,
+            decoder: ruzstd::decoding::FrameDecoder::new(),
+            in_frame: false,
+        }),
+        _ => Box::new(reader),
     };
     // The decompressed byte cap: one byte more than allowed is an error below.
     let left = std::rc::Rc::new(std::cell::Cell::new(

@@ -537,3 +537,48 @@ fn generated_sboms_validate_everywhere() {
     assert_eq!(cdx["json"], Value::Null, "cyclonedx-python-lib JSON");
     assert_eq!(cdx["xml"], Value::Null, "cyclonedx-python-lib XML");
 }
+
+fn zstd(b: &[u8]) -> Vec<u8> {
+    ruzstd::encoding::compress_to_vec(b, ruzstd::encoding::CompressionLevel::Fastest)
+}
+
+/// zstd layers (OCI `tar+zstd`): detected by their magic or named by the caller, a stream of
+/// several frames read as one, and the same packages and attribution as the plain and gzip
+/// layers of `layers_whiteouts_and_attribution`; a truncated stream is an error, not a short
+/// read.
+#[test]
+fn zstd_layers_in_one_or_several_frames() {
+    use supply_sbom::generate::Compression;
+    let (base, upper_gz) = two_layers();
+    let upper = {
+        let mut d = flate2::read::MultiGzDecoder::new(&upper_gz[..]);
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut d, &mut v).unwrap();
+        v
+    };
+    // The base layer as two frames back to back (a split at a tar block boundary).
+    let half = base.len() / 1024 * 512;
+    let mut base_z = zstd(&base[..half]);
+    base_z.extend(zstd(&base[half..]));
+    let upper_z = zstd(&upper);
+    let mut named = Layer::new("sha256:upper", &upper_z[..]);
+    named.compression = Compression::Zstd;
+    let layers = vec![Layer::new("sha256:base", &base_z[..]), named];
+    let g = from_layers(layers, &Options::named("example/image:1")).unwrap();
+    assert_eq!(deb_count(&g.sbom), 89);
+    assert_eq!(
+        pkg(&g.sbom, "bash").property(property::LAYER_DIGEST),
+        Some("sha256:base")
+    );
+    assert_eq!(
+        pkg(&g.sbom, "hello").property(property::LAYER_DIGEST),
+        Some("sha256:upper")
+    );
+    assert!(g.sbom.packages.iter().all(|p| p.name != "addr2line"));
+    let cut = &base_z[..base_z.len() / 3];
+    assert!(from_layers(
+        vec![Layer::new("sha256:base", cut)],
+        &Options::named("example/image:1")
+    )
+    .is_err());
+}
