@@ -24,6 +24,8 @@
 //! | purl, CPEs | `externalRefs` (PACKAGE-MANAGER purl, SECURITY cpe23Type) | `software_packageUrl`, `externalIdentifier` | `purl`, `cpe` (one) |
 //! | licenses concluded / declared | `licenseConcluded` / `licenseDeclared` | `hasConcludedLicense` / `hasDeclaredLicense` | `licenses[]` with `acknowledgement` |
 //! | checksums | `checksums` | `verifiedUsing` | `hashes` |
+//! | supplier, originator | `supplier`, `originator` | none yet (SPDX 3 makes them Agent elements) | `supplier` (organizations); originator: none |
+//! | file name, source information | `packageFileName`, `sourceInfo` | file name: none, `software_sourceInfo` | none |
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
 //! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` | components of type `file`; snippets: none |
 //! | relationships | `relationships` | `Relationship` | `dependencies` (DEPENDS_ON only) |
@@ -322,6 +324,9 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         t.opt("package.version", &a.version, &b.version);
         t.opt("package.purpose", &a.purpose, &b.purpose);
         t.text("package.supplier", &a.supplier, &b.supplier);
+        t.text("package.originator", &a.originator, &b.originator);
+        t.opt("package.file_name", &a.file_name, &b.file_name);
+        t.opt("package.source_info", &a.source_info, &b.source_info);
         t.text(
             "package.download_location",
             &a.download_location,

@@ -69,6 +69,12 @@ pub struct Package {
     pub purpose: Option<String>,
     /// Supplier, SPDX spelling (`Organization: x`).
     pub supplier: Option<String>,
+    /// Who originally made it, when not the supplier (SPDX `originator`, same spelling).
+    pub originator: Option<String>,
+    /// The file name of the package as distributed (SPDX `packageFileName`).
+    pub file_name: Option<String>,
+    /// Where the package came from beyond its download location (SPDX `sourceInfo`).
+    pub source_info: Option<String>,
     /// Where it comes from (SPDX `downloadLocation`; `NOASSERTION`/`NONE` kept).
     pub download_location: Option<String>,
     /// Home page.

@@ -275,6 +275,9 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<(Version, S
             name: s(p, "name").unwrap_or_default().to_string(),
             version: s(p, "versionInfo").map(str::to_string),
             supplier: s(p, "supplier").map(str::to_string),
+            originator: s(p, "originator").map(str::to_string),
+            file_name: s(p, "packageFileName").map(str::to_string),
+            source_info: s(p, "sourceInfo").map(str::to_string),
             download_location: s(p, "downloadLocation").map(str::to_string),
             homepage: s(p, "homepage").map(str::to_string),
             description: s(p, "description")
@@ -709,6 +712,9 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                 let key = match (&section, tag) {
                     (Section::Package, "PackageVersion") => "versionInfo",
                     (Section::Package, "PackageSupplier") => "supplier",
+                    (Section::Package, "PackageOriginator") => "originator",
+                    (Section::Package, "PackageFileName") => "packageFileName",
+                    (Section::Package, "PackageSourceInfo") => "sourceInfo",
                     (Section::Package, "PackageDownloadLocation") => "downloadLocation",
                     (Section::Package, "PackageHomePage") => "homepage",
                     (Section::Package, "PackageDescription") => "description",
@@ -1031,6 +1037,12 @@ pub(crate) fn to_json(sbom: &Sbom) -> Value {
                 m.insert("supplier".into(), json!(format!("Organization: {v}")));
             }
         }
+        if let Some(v) = &p.originator {
+            m.insert("originator".into(), json!(v));
+        }
+        if let Some(v) = &p.file_name {
+            m.insert("packageFileName".into(), json!(v));
+        }
         m.insert(
             "downloadLocation".into(),
             json!(p.download_location.as_deref().unwrap_or("NOASSERTION")),
@@ -1049,6 +1061,9 @@ pub(crate) fn to_json(sbom: &Sbom) -> Value {
         }
         if let Some(v) = &p.homepage {
             m.insert("homepage".into(), json!(v));
+        }
+        if let Some(v) = &p.source_info {
+            m.insert("sourceInfo".into(), json!(v));
         }
         if let Some(v) = &p.description {
             m.insert("description".into(), json!(v));
@@ -1312,8 +1327,14 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         if let Some(v) = s(p, "versionInfo") {
             line(&mut out, "PackageVersion", v);
         }
+        if let Some(v) = s(p, "packageFileName") {
+            line(&mut out, "PackageFileName", v);
+        }
         if let Some(v) = s(p, "supplier") {
             line(&mut out, "PackageSupplier", v);
+        }
+        if let Some(v) = s(p, "originator") {
+            line(&mut out, "PackageOriginator", v);
         }
         line(&mut out, "PackageDownloadLocation", &g("downloadLocation"));
         let analyzed = p
@@ -1341,6 +1362,9 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         }
         if let Some(v) = s(p, "homepage") {
             line(&mut out, "PackageHomePage", v);
+        }
+        if let Some(v) = s(p, "sourceInfo") {
+            line(&mut out, "PackageSourceInfo", v);
         }
         for (k, tag) in [
             ("licenseConcluded", "PackageLicenseConcluded"),

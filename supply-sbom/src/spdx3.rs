@@ -160,6 +160,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
                     version: s(e, "software_packageVersion").map(str::to_string),
                     download_location: s(e, "software_downloadLocation").map(str::to_string),
                     homepage: s(e, "software_homePage").map(str::to_string),
+                    source_info: s(e, "software_sourceInfo").map(str::to_string),
                     description: s(e, "description")
                         .or_else(|| s(e, "summary"))
                         .map(str::to_string),
@@ -390,6 +391,9 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         }
         if let Some(v) = &p.homepage {
             m.insert("software_homePage".into(), json!(v));
+        }
+        if let Some(v) = &p.source_info {
+            m.insert("software_sourceInfo".into(), json!(v));
         }
         if let Some(v) = &p.description {
             m.insert("description".into(), json!(v));

@@ -128,3 +128,45 @@ fn licenses_survive_to_cyclonedx_and_noassertion_is_no_loss() {
         }
     }
 }
+
+/// SPDX packages' originator, file name and source information are carried: the spec's 2.2
+/// tag-value example keeps them through SPDX 2.3 JSON and tag-value (nothing read is lost),
+/// SPDX 3 keeps `sourceInfo`, and what a target cannot hold is reported, not dropped silently.
+#[test]
+fn originator_file_name_and_source_info_are_carried() {
+    let rel = "sbom/spdx/v2.2/SPDXTagExample-v2.2.spdx";
+    let doc = read(&supply_testkit::read(rel)).unwrap();
+    let glibc = doc
+        .sbom
+        .packages
+        .iter()
+        .find(|p| p.name == "glibc")
+        .unwrap();
+    assert_eq!(glibc.file_name.as_deref(), Some("glibc-2.11.1.tar.gz"));
+    assert_eq!(
+        glibc.originator.as_deref(),
+        Some("Organization: ExampleCodeInspect (contact@example.com)")
+    );
+    assert_eq!(
+        glibc.source_info.as_deref(),
+        Some("uses glibc-2_11-branch from git://sourceware.org/git/glibc.git.")
+    );
+    for to in [OutputFormat::SpdxJson, OutputFormat::SpdxTagValue] {
+        let l = losses(rel, to);
+        for what in [
+            "PackageOriginator",
+            "PackageFileName",
+            "PackageSourceInfo",
+            "package.originator",
+            "package.file_name",
+            "package.source_info",
+        ] {
+            assert!(!l.iter().any(|x| x.what == what), "{to}: {what}: {l:?}");
+        }
+    }
+    let to3 = losses(rel, OutputFormat::Spdx3JsonLd);
+    assert!(!has(&to3, Stage::Write, "package.source_info"), "{to3:?}");
+    assert!(has(&to3, Stage::Write, "package.originator"), "{to3:?}");
+    let cdx = losses(rel, OutputFormat::CycloneDxJson);
+    assert!(has(&cdx, Stage::Write, "package.file_name"), "{cdx:?}");
+}
