@@ -126,27 +126,125 @@ fn from_layout(spec: &str, mut opts: Options) -> anyhow::Result<Generated> {
         opts.name = Some(format!("{base}:{tag}"));
     }
     let mut layers = Vec::new();
+    let mut outcomes = Vec::new();
     for d in &manifest.layers {
-        layers.push(open_layer(&layout, d)?);
+        let (layer, outcome) = open_layer(&layout, d)?;
+        layers.push(layer);
+        outcomes.push(outcome);
     }
-    generate::from_layers(layers, &opts).with_context(|| format!("generating an SBOM of {spec}"))
+    // The layers are dropped (each verdict reached) by the time the generator returns; a
+    // layer that does not match its descriptor voids the result.
+    let generated = generate::from_layers(layers, &opts);
+    for o in &outcomes {
+        match o.borrow_mut().take() {
+            Some(Ok(())) => {}
+            Some(Err(e)) => bail!("{e}"),
+            None => bail!("a layer was not read to its end"),
+        }
+    }
+    generated.with_context(|| format!("generating an SBOM of {spec}"))
 }
 
-/// Verifies a layer blob (size and digest, streamed) and opens it for the generator.
-fn open_layer<'a>(layout: &Layout, d: &Descriptor) -> anyhow::Result<Layer<'a>> {
-    layout
-        .copy_blob(d, &mut std::io::sink(), MAX_LAYER_BLOB)
-        .with_context(|| format!("verifying layer {}", d.digest))?;
+/// What a layer blob turned out to be once read: `Ok` when its size and digest are its
+/// descriptor's.
+type Outcome = std::rc::Rc<std::cell::RefCell<Option<Result<(), String>>>>;
+
+/// A layer blob read once: hashed as the generator reads it; what the generator leaves unread
+/// (tar padding, bytes after a compressed stream) is read and hashed when it lets go, so the
+/// digest covers every byte. The verdict waits in `outcome` for after generation, which is
+/// thrown away unless every layer matched.
+struct VerifyingBlob {
+    file: std::io::Take<std::fs::File>,
+    hasher: Option<supply_sig::digest::Hasher>,
+    read: u64,
+    desc: Descriptor,
+    outcome: Outcome,
+}
+
+impl std::io::Read for VerifyingBlob {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        if let (Some(h), Some(chunk)) = (self.hasher.as_mut(), buf.get(..n)) {
+            h.update(chunk);
+        }
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+impl VerifyingBlob {
+    fn finish(&mut self) -> Result<(), String> {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = std::io::Read::read(self, &mut buf)
+                .map_err(|e| format!("reading layer {}: {e}", self.desc.digest))?;
+            if n == 0 {
+                break;
+            }
+        }
+        if self.read != self.desc.size {
+            return Err(format!(
+                "layer {} is {} bytes, its descriptor says {}",
+                self.desc.digest, self.read, self.desc.size
+            ));
+        }
+        let got = self.hasher.take().map(supply_sig::digest::Hasher::finish);
+        if got.as_ref() != Some(&self.desc.digest) {
+            return Err(format!(
+                "layer {} does not match its digest",
+                self.desc.digest
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for VerifyingBlob {
+    fn drop(&mut self) {
+        let verdict = self.finish();
+        *self.outcome.borrow_mut() = Some(verdict);
+    }
+}
+
+/// Opens a layer blob for the generator, verified (size and digest) as it is read: one pass
+/// over the file.
+fn open_layer<'a>(layout: &Layout, d: &Descriptor) -> anyhow::Result<(Layer<'a>, Outcome)> {
+    if d.size > MAX_LAYER_BLOB {
+        bail!(
+            "layer {} is {} bytes, over the {MAX_LAYER_BLOB}-byte cap",
+            d.digest,
+            d.size
+        );
+    }
     let path: PathBuf = layout.blob_path(&d.digest);
     let f = std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
-    // The generator reads no more than the verified size.
-    let mut layer = Layer::new(d.digest.to_string(), std::io::Read::take(f, d.size));
+    let len = f
+        .metadata()
+        .with_context(|| format!("reading {}", path.display()))?
+        .len();
+    if len != d.size {
+        bail!(
+            "layer {} is {len} bytes, its descriptor says {}",
+            d.digest,
+            d.size
+        );
+    }
+    let outcome = Outcome::default();
+    let blob = VerifyingBlob {
+        // No more than the verified size is ever read.
+        file: std::io::Read::take(f, d.size),
+        hasher: Some(supply_sig::digest::Hasher::new(d.digest.algorithm())),
+        read: 0,
+        desc: d.clone(),
+        outcome: outcome.clone(),
+    };
+    let mut layer = Layer::new(d.digest.to_string(), blob);
     if d.media_type.ends_with("+zstd") {
         layer.compression = generate::Compression::Zstd;
     } else if d.media_type.ends_with("+gzip") || d.media_type.ends_with(".gzip") {
         layer.compression = generate::Compression::Gzip;
     }
-    Ok(layer)
+    Ok((layer, outcome))
 }
 
 /// The current time, `YYYY-MM-DDThh:mm:ssZ` (the CLI is where the clock is read).

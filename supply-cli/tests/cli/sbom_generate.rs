@@ -158,14 +158,24 @@ fn sbom_generate_oci_layout_with_two_layers() {
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains(&format!("supply:layer:digest={}", l2.digest)));
 
-    // A corrupted layer blob is refused (digest check), not read.
+    // A corrupted layer blob is refused (digest check while it is read, one pass), and so is
+    // one of another size.
     let blob = layout.blob_path(&l2.digest);
-    let mut bytes = std::fs::read(&blob).unwrap();
+    let good = std::fs::read(&blob).unwrap();
+    let mut bytes = good.clone();
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
-    std::fs::write(&blob, bytes).unwrap();
+    std::fs::write(&blob, &bytes).unwrap();
     let bad = generate(&[&spec]);
     assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("does not match its digest"), "{err}");
+    assert!(bad.stdout.is_empty(), "nothing is written from a bad layer");
+    std::fs::write(&blob, &good[..good.len() - 1]).unwrap();
+    let bad = generate(&[&spec]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("its descriptor says"), "{err}");
     // An unknown tag.
     let bad = generate(&[&format!("oci:{}:nope", lpath.display())]);
     assert!(!bad.status.success());
