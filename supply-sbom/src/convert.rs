@@ -24,7 +24,7 @@
 //! | purl, CPEs | `externalRefs` (PACKAGE-MANAGER purl, SECURITY cpe23Type) | `software_packageUrl`, `externalIdentifier` | `purl`, `cpe` (one) |
 //! | licenses concluded / declared | `licenseConcluded` / `licenseDeclared` | `hasConcludedLicense` / `hasDeclaredLicense` | `licenses[]` with `acknowledgement` |
 //! | checksums | `checksums` | `verifiedUsing` | `hashes` |
-//! | supplier, originator | `supplier`, `originator` | none yet (SPDX 3 makes them Agent elements) | `supplier` (organizations); originator: none |
+//! | supplier, originator | `supplier`, `originator` | `suppliedBy`, `originatedBy` (Organization, Person or Tool elements) | `supplier` (organizations); originator: none |
 //! | file name, source information | `packageFileName`, `sourceInfo` | file name: none, `software_sourceInfo` | none |
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
 //! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` | components of type `file`; snippets: none |

@@ -83,6 +83,11 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
     let mut sbom = Sbom::new();
     let mut expressions: HashMap<&str, &str> = HashMap::new();
     let mut agents: HashMap<&str, (&str, &str)> = HashMap::new();
+    // Agents named by packages (supplier, originator), resolved once every element is read;
+    // only those the creation information names (or that no package names) are creators.
+    let mut package_agents: Vec<(usize, Option<&str>, Option<&str>)> = Vec::new();
+    let mut named_by_packages: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut created_by: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (i, e) in graph.iter().enumerate() {
         let path = format!("/@graph/{i}");
         let Some(ty) = s(e, "type") else {
@@ -90,6 +95,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
             continue;
         };
         if ty == "CreationInfo" {
+            created_by.extend(arr(e, "createdBy").iter().filter_map(Value::as_str));
             if s(e, "specVersion").is_none() {
                 report.missing(&path, "specVersion");
             }
@@ -196,6 +202,13 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
                 if pkg.name.is_empty() {
                     report.missing(&path, "name");
                 }
+                let supplied = s(e, "suppliedBy");
+                let originated = arr(e, "originatedBy").first().and_then(Value::as_str);
+                named_by_packages.extend(supplied);
+                named_by_packages.extend(originated);
+                if supplied.is_some() || originated.is_some() {
+                    package_agents.push((sbom.packages.len(), supplied, originated));
+                }
                 sbom.packages.push(pkg);
             }
             "software_File" => {
@@ -284,8 +297,20 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
         }
     }
     sbom.relationships = keep;
-    for id in agents.values() {
-        sbom.creators.push(format!("{}: {}", id.0, id.1));
+    let agent = |iri: Option<&str>| {
+        iri.and_then(|i| agents.get(i))
+            .map(|(kind, name)| format!("{kind}: {name}"))
+    };
+    for (i, supplied, originated) in package_agents {
+        if let Some(p) = sbom.packages.get_mut(i) {
+            p.supplier = agent(supplied);
+            p.originator = agent(originated);
+        }
+    }
+    for (iri, id) in &agents {
+        if created_by.contains(iri) || !named_by_packages.contains(iri) {
+            sbom.creators.push(format!("{}: {}", id.0, id.1));
+        }
     }
     sbom.creators.sort();
     sbom.dedup_relationships();
@@ -376,10 +401,39 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         license_elems.push((id.clone(), text));
         id
     };
+    // Suppliers and originators become Agent elements, one per (kind, name).
+    let mut agent_elems: Vec<(String, String)> = Vec::new();
+    let mut agent_iri = |who: &str, graph: &mut Vec<Value>| -> Option<String> {
+        let (kind, name) = match who.split_once(": ") {
+            Some(("Person", n)) => ("Person", n),
+            Some(("Organization", n)) => ("Organization", n),
+            Some(("Tool", n)) => ("Tool", n),
+            _ if who == "NOASSERTION" || who.is_empty() => return None,
+            _ => ("Organization", who),
+        };
+        let key = format!("{kind}: {name}");
+        if let Some((i, _)) = agent_elems.iter().find(|(_, k)| *k == key) {
+            return Some(i.clone());
+        }
+        let id = format!("{base}/agent-{}", agent_elems.len() + 1);
+        graph.push(json!({"type": kind, "spdxId": id, "creationInfo": ci, "name": name}));
+        agent_elems.push((id.clone(), key));
+        Some(id)
+    };
     for p in &sbom.packages {
         let id = iri(&p.id);
         let mut m = Map::new();
         m.insert("type".into(), json!("software_Package"));
+        if let Some(a) = p.supplier.as_deref().and_then(|w| agent_iri(w, &mut graph)) {
+            m.insert("suppliedBy".into(), json!(a));
+        }
+        if let Some(a) = p
+            .originator
+            .as_deref()
+            .and_then(|w| agent_iri(w, &mut graph))
+        {
+            m.insert("originatedBy".into(), json!([a]));
+        }
         m.insert("spdxId".into(), json!(id));
         m.insert("creationInfo".into(), json!(ci));
         m.insert("name".into(), json!(p.name));
