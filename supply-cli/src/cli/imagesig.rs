@@ -26,7 +26,7 @@ use supply_sig::verify::{
     dispatch, AdmissionPolicy, ArtifactVerifier, Requirement, Signer, Source, Subject, Verdict,
 };
 
-use super::oci::{parse_ref, registry_client};
+use super::oci::parse_ref;
 use super::sigstore::TufOpts;
 
 /// Largest notation trust policy or trust store certificate file read: 1 MiB.
@@ -38,30 +38,13 @@ const MAX_TRUST_STORE_FILES: usize = 1_000;
 /// Registry flags of `sign` and `verify` (the network flags come with the Sigstore ones).
 #[derive(Debug, Clone, Args)]
 pub struct RegistryFlags {
-    /// Talk plain HTTP to the registry (loopback registries always get plain HTTP).
-    #[arg(long, alias = "allow-insecure-registry")]
-    plain_http: bool,
-    /// User name for the registry (with --password); otherwise docker's config.json is read.
-    #[arg(long, short = 'u', requires = "password")]
-    username: Option<String>,
-    /// Password for --username.
-    #[arg(
-        long,
-        short = 'p',
-        env = "SUPPLY_REGISTRY_PASSWORD",
-        hide_env_values = true
-    )]
-    password: Option<String>,
+    #[command(flatten)]
+    access: super::oci::RegistryAccess,
 }
 
 impl RegistryFlags {
     fn client(&self, tuf: &TufOpts, r: &Reference) -> anyhow::Result<supply_oci::registry::Client> {
-        registry_client(
-            tuf.http_options()?,
-            self.plain_http,
-            self.username.as_deref().zip(self.password.as_deref()),
-            &[r],
-        )
+        self.access.client_with(tuf.http_options()?, &[r])
     }
 }
 

@@ -79,13 +79,11 @@ impl OciCmd {
     }
 }
 
-/// Registry connection flags.
+/// How to reach and log in to a registry: shared by the OCI verbs and `sign`/`verify`.
 #[derive(Debug, Clone, Args)]
-pub struct RegistryArgs {
-    #[command(flatten)]
-    http: HttpArgs,
+pub struct RegistryAccess {
     /// Talk plain HTTP to the registry (loopback registries always get plain HTTP).
-    #[arg(long)]
+    #[arg(long, alias = "allow-insecure-registry")]
     plain_http: bool,
     /// User name for the registry (with --password); otherwise docker's config.json is read.
     #[arg(long, short = 'u', requires = "password")]
@@ -100,14 +98,34 @@ pub struct RegistryArgs {
     password: Option<String>,
 }
 
-impl RegistryArgs {
-    fn client(&self, registries: &[&Reference]) -> anyhow::Result<Client> {
+impl RegistryAccess {
+    /// A client for `registries` with these flags and the HTTP `options`.
+    pub(crate) fn client_with(
+        &self,
+        options: supply_sig::http::HttpOptions,
+        registries: &[&Reference],
+    ) -> anyhow::Result<Client> {
         registry_client(
-            self.http.options()?,
+            options,
             self.plain_http,
             self.username.as_deref().zip(self.password.as_deref()),
             registries,
         )
+    }
+}
+
+/// Registry connection flags.
+#[derive(Debug, Clone, Args)]
+pub struct RegistryArgs {
+    #[command(flatten)]
+    http: HttpArgs,
+    #[command(flatten)]
+    access: RegistryAccess,
+}
+
+impl RegistryArgs {
+    fn client(&self, registries: &[&Reference]) -> anyhow::Result<Client> {
+        self.access.client_with(self.http.options()?, registries)
     }
 }
 
