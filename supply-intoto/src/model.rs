@@ -193,9 +193,14 @@ impl<'de> Deserialize<'de> for HashObj {
                 let mut out: Vec<(Cow<'static, str>, String)> = Vec::with_capacity(1);
                 while let Some(Name(a)) = m.next_key()? {
                     let h: String = m.next_value()?;
-                    match out.binary_search_by(|(x, _)| x.as_ref().cmp(a.as_ref())) {
-                        Ok(_) => return Err(A::Error::custom("a hash algorithm appears twice")),
-                        Err(i) => out.insert(i, (a, h)),
+                    out.push((a, h));
+                }
+                // Sorted once (not by insertion, which a hostile object with many keys would
+                // make quadratic); a repeated algorithm is an error.
+                if !out.is_sorted_by(|a, b| a.0 < b.0) {
+                    out.sort_by(|a, b| a.0.cmp(&b.0));
+                    if out.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
+                        return Err(A::Error::custom("a hash algorithm appears twice"));
                     }
                 }
                 Ok(HashObj(out))
@@ -774,5 +779,55 @@ impl Layout {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn hash_objects_read_sorted_and_refuse_a_repeated_algorithm() {
+        let h: HashObj =
+            serde_json::from_str(r#"{"sha512": "bb", "sha256": "aa", "x-custom": "cc"}"#).unwrap();
+        assert_eq!(
+            h.iter().collect::<Vec<_>>(),
+            [("sha256", "aa"), ("sha512", "bb"), ("x-custom", "cc")]
+        );
+        assert_eq!(h.get("sha512"), Some("bb"));
+        assert_eq!(h.get("md5"), None);
+        assert_eq!(
+            serde_json::to_string(&h).unwrap(),
+            r#"{"sha256":"aa","sha512":"bb","x-custom":"cc"}"#
+        );
+        // serde_json's own reader lets a repeated key through to the visitor.
+        assert!(serde_json::from_str::<HashObj>(r#"{"sha256": "aa", "sha256": "bb"}"#).is_err());
+        assert!(serde_json::from_str::<HashObj>(
+            r#"{"sha512": "a", "sha256": "b", "sha512": "c"}"#
+        )
+        .is_err());
+        let mut h = HashObj::from([("sha256", "aa")]);
+        assert_eq!(h.insert("sha256", "dd"), Some("aa".to_owned()));
+        assert_eq!(h.insert("md5", "ee"), None);
+        assert_eq!(h.len(), 2);
+        assert_eq!(
+            HashObj::from([("sha256", "x")]),
+            [("sha256", "x")].into_iter().collect()
+        );
+        // Artifacts listed out of order or twice.
+        let l: Link = serde_json::from_str(
+            r#"{"_type": "link", "name": "s", "materials": {"b": {"sha256": "1"}, "a": {"sha256": "2"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(l.materials.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert!(serde_json::from_str::<Link>(
+            r#"{"_type": "link", "name": "s", "products": {"b": {"sha256": "1"}, "a": {}, "b": {}}}"#
+        )
+        .is_err());
+        assert!(serde_json::from_str::<Link>(r#"{"_type": "layout", "name": "s"}"#).is_err());
+        assert!(
+            serde_json::from_str::<Link>(r#"{"_type": "link", "name": "s", "name": "t"}"#).is_err()
+        );
     }
 }

@@ -33,7 +33,7 @@
 //! [`VerifiedLayout::warnings`].
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use supply_sig::crypto::{Provider, RUSTCRYPTO};
 use supply_sig::key::encoding::sslib::SslibKey;
@@ -544,10 +544,11 @@ impl<'a> LayoutVerifier<'a> {
     /// signature of the key each name implies, on [`Self::with_threads`] scoped threads.
     fn prefetch(&mut self, layout: &Layout, prefix: &str) {
         let mut jobs: Vec<(String, KeyId, Option<&SslibKey>, &[u8])> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for step in &layout.steps {
             for keyid in &step.pubkeys {
                 let path = format!("{prefix}{}.{}.link", step.name, keyid8(keyid));
-                if jobs.iter().any(|j| j.0 == path) {
+                if jobs.len() >= self.budget.links || !seen.insert(path.clone()) {
                     continue;
                 }
                 if let Some(bytes) = self.links.get(&path) {

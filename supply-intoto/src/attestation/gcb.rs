@@ -30,7 +30,7 @@
 //! its binary; they are published in its repository under `verifiers/internal/gcb/keys`).
 //! Sync, no I/O, no clock.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use supply_sig::digest::{Algorithm, Digest};
 use supply_sig::dsse::Envelope;
 use supply_sig::sign::Verifier;
@@ -346,8 +346,12 @@ impl GcbDocument {
 /// Whether `json` looks like a GCB provenance document (a `provenance_summary` member at the
 /// top): for callers choosing a verifier. Nothing is verified.
 pub fn is_gcb_document(json: &[u8]) -> bool {
-    serde_json::from_slice::<Map<String, Value>>(json)
-        .is_ok_and(|m| m.contains_key("provenance_summary"))
+    /// The top level, skimmed without keeping anything.
+    #[derive(serde::Deserialize)]
+    struct Top {
+        provenance_summary: Option<serde::de::IgnoredAny>,
+    }
+    serde_json::from_slice::<Top>(json).is_ok_and(|t| t.provenance_summary.is_some())
 }
 
 /// The first entry with a signature by a trusted key, its verified statement and the form of
