@@ -548,7 +548,14 @@ async fn referrer_nodes(
             .iter()
             .map(|child| Box::pin(referrer_nodes(c, child, None, depth + 1))),
     )
-    .buffered(supply_oci::registry::MAX_CONCURRENT_FETCHES)
+    // Concurrent at the first level only: deeper levels run one listing at a time within each
+    // first-level branch, so at most MAX_CONCURRENT_FETCHES listings are in flight however
+    // deep a (hostile) registry nests referrers.
+    .buffered(if depth == 0 {
+        supply_oci::registry::MAX_CONCURRENT_FETCHES
+    } else {
+        1
+    })
     .collect()
     .await;
     let mut out = Vec::new();
