@@ -61,19 +61,21 @@ fn image(hex: &str) -> Digest {
     Digest::from_hex(Algorithm::Sha256, hex).unwrap()
 }
 
+/// `d` verified for the v1 documents' image and source, with no other expectation.
+fn at_v1_image(
+    d: &GcbDocument,
+    keys: &GcbKeys,
+) -> Result<supply_intoto::attestation::slsa::VerifiedProvenance, Error> {
+    gcb::verify(d, keys, &image(V1_IMAGE), &Options::new(V1_SOURCE))
+}
+
 #[test]
 fn v1_provenance_verifies_with_every_check() {
     let bytes = supply_testkit::read(&format!("{SV}/gcb/v1.0-gcloud-container-github.json"));
     assert!(gcb::is_gcb_document(&bytes));
     let d = GcbDocument::from_json(&bytes).unwrap();
     assert_eq!(d.len(), 2);
-    let v = gcb::verify(
-        &d,
-        &keys(true, true),
-        &image(V1_IMAGE),
-        &Options::new(V1_SOURCE),
-    )
-    .unwrap();
+    let v = at_v1_image(&d, &keys(true, true)).unwrap();
     assert_eq!(v.builder_id(), gcb::BUILDER);
     assert_eq!(v.builder_kind(), BuilderKind::GoogleCloudBuild);
     assert_eq!(v.source_uri(), V1_SOURCE);
@@ -151,13 +153,7 @@ fn v1_provenance_verifies_with_every_check() {
 fn v01_provenance_under_the_pae_key_verifies() {
     // Only the v0.1 key: the second entry (builder GoogleHostedWorker@v0.3) is the one.
     let d = doc(&doc_json("v1.0-gcloud-container-github.json"));
-    let v = gcb::verify(
-        &d,
-        &keys(false, true),
-        &image(V1_IMAGE),
-        &Options::new(V1_SOURCE),
-    )
-    .unwrap();
+    let v = at_v1_image(&d, &keys(false, true)).unwrap();
     assert_eq!(
         v.builder_id(),
         "https://cloudbuild.googleapis.com/GoogleHostedWorker@v0.3"
@@ -182,24 +178,13 @@ fn v01_provenance_under_the_pae_key_verifies() {
     // under the v0.1 key alone, while the v1 entry still does under its key.
     let d = doc(&doc_json("v1.0-gcloud-container-github-v1.0-valid.json"));
     assert!(matches!(
-        gcb::verify(
-            &d,
-            &keys(false, true),
-            &image(V1_IMAGE),
-            &Options::new(V1_SOURCE)
-        ),
+        at_v1_image(&d, &keys(false, true)),
         Err(Error::NoValidSignature {
             entries: 2,
             tried: 1
         })
     ));
-    gcb::verify(
-        &d,
-        &keys(true, false),
-        &image(V1_IMAGE),
-        &Options::new(V1_SOURCE),
-    )
-    .unwrap();
+    at_v1_image(&d, &keys(true, false)).unwrap();
 }
 
 #[test]
