@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use smallvec::SmallVec;
 use supply_sig::key::encoding::sslib::SslibKey;
 use supply_sig::key::KeyId;
 use supply_sig::limits::LimitExceeded;
@@ -73,10 +74,10 @@ pub(crate) fn bounded(s: &str) -> String {
 /// order; JSON `{"sha256": "…"}`.
 ///
 /// A link holds thousands of these and nearly all have one entry, so this is a small sorted
-/// vector rather than a map (a `BTreeMap` node is over 500 bytes), and the usual algorithm
-/// names are shared instead of allocated per artifact.
+/// vector rather than a map (a `BTreeMap` node is over 500 bytes) whose first entry is stored
+/// inline, and the usual algorithm names are shared instead of allocated per artifact.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct HashObj(Vec<(Cow<'static, str>, String)>);
+pub struct HashObj(SmallVec<[(Cow<'static, str>, String); 1]>);
 
 /// Algorithm names stored without an allocation.
 const KNOWN_ALGORITHMS: [&str; 8] = [
@@ -93,7 +94,7 @@ fn algorithm_name(name: &str) -> Cow<'static, str> {
 impl HashObj {
     /// No hashes.
     pub const fn new() -> Self {
-        Self(Vec::new())
+        Self(SmallVec::new_const())
     }
 
     /// The hash for `algorithm`.
@@ -190,7 +191,7 @@ impl<'de> Deserialize<'de> for HashObj {
                 f.write_str("an object of hashes")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<HashObj, A::Error> {
-                let mut out: Vec<(Cow<'static, str>, String)> = Vec::with_capacity(1);
+                let mut out: SmallVec<[(Cow<'static, str>, String); 1]> = SmallVec::new();
                 while let Some(Name(a)) = m.next_key()? {
                     let h: String = m.next_value()?;
                     out.push((a, h));

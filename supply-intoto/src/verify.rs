@@ -437,14 +437,45 @@ fn keyid8(keyid: &str) -> &str {
     keyid.get(..8).unwrap_or(keyid)
 }
 
-fn join<'a>(prefix: &str, path: &'a str) -> Cow<'a, str> {
-    // Without a prefix (most rules) the path is looked up as it is, without a copy.
+/// `prefix` joined to `path` with one `/` between them (the path alone when there is no
+/// prefix), written into `buf`, which is reused across lookups.
+fn join_into<'a>(buf: &'a mut String, prefix: &str, path: &'a str) -> &'a str {
     if prefix.is_empty() {
-        Cow::Borrowed(path)
-    } else if prefix.ends_with('/') {
-        Cow::Owned(format!("{prefix}{path}"))
-    } else {
-        Cow::Owned(format!("{prefix}/{path}"))
+        return path;
+    }
+    buf.clear();
+    buf.push_str(prefix);
+    if !prefix.ends_with('/') {
+        buf.push('/');
+    }
+    buf.push_str(path);
+    buf
+}
+
+/// Lookups in an artifact map by keys that never decrease: one walk over the map in all.
+struct Cursor<'a> {
+    it: std::iter::Peekable<std::collections::btree_map::Iter<'a, String, HashObj>>,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(map: &'a Artifacts) -> Self {
+        Self {
+            it: map.iter().peekable(),
+        }
+    }
+
+    /// The hash of `key`, which must not sort before any key asked for earlier.
+    fn get(&mut self, key: &str) -> Option<&'a HashObj> {
+        while let Some((k, h)) = self.it.peek() {
+            match k.as_str().cmp(key) {
+                std::cmp::Ordering::Less => {
+                    self.it.next();
+                }
+                std::cmp::Ordering::Equal => return Some(h),
+                std::cmp::Ordering::Greater => return None,
+            }
+        }
+        None
     }
 }
 
@@ -1019,6 +1050,12 @@ impl<'a> LayoutVerifier<'a> {
     ) -> Result<(), Error> {
         // The queue: the side's paths (sorted, as the map keeps them) with a flag per path for
         // whether a rule consumed it; cheaper than a set to remove from.
+        let on_products = side == "products";
+        let other = if on_products {
+            &link.materials
+        } else {
+            &link.products
+        };
         let paths: Vec<(&str, &HashObj)> = source.iter().map(|(p, h)| (p.as_str(), h)).collect();
         let mut alive = vec![true; paths.len()];
         let mut remaining = paths.len();
@@ -1059,35 +1096,54 @@ impl<'a> LayoutVerifier<'a> {
                     } else {
                         format!("{src_prefix}/")
                     };
+                    // Stripping one prefix and adding another keeps the queue's order, so the
+                    // destination is walked once alongside it rather than searched per path.
+                    let mut dest = Cursor::new(dest_artifacts);
+                    let mut target = String::new();
                     queue
                         .filter(|(_, path, hash)| {
                             let Some(rel) = path.strip_prefix(src.as_str()) else {
                                 return false;
                             };
                             fnmatch(pattern, rel)
-                                && dest_artifacts.get(join(dest_prefix, rel).as_ref()) == Some(*hash)
+                                && dest.get(join_into(&mut target, dest_prefix, rel)) == Some(*hash)
                         })
                         .map(|(i, _, _)| i)
                         .collect()
                 }
-                ArtifactRule::Create(p) => queue
-                    .filter(|(_, a, _)| fnmatch(p, a) && link.products.contains_key(*a) && !link.materials.contains_key(*a))
+                // The other side of the link, walked alongside the (sorted) queue; this side's
+                // own hash is the queue's.
+                ArtifactRule::Create(p) => {
+                    let mut other = Cursor::new(other);
+                    queue
+                        .filter(|(_, a, _)| fnmatch(p, a) && on_products && other.get(a).is_none())
+                        .map(|(i, _, _)| i)
+                        .collect()
+                }
+                ArtifactRule::Delete(p) => {
+                    let mut other = Cursor::new(other);
+                    queue
+                        .filter(|(_, a, _)| fnmatch(p, a) && !on_products && other.get(a).is_none())
+                        .map(|(i, _, _)| i)
+                        .collect()
+                }
+                ArtifactRule::Modify(p) => {
+                    let mut other = Cursor::new(other);
+                    queue
+                        .filter(|(_, a, h)| fnmatch(p, a) && other.get(a).is_some_and(|o| o != *h))
+                        .map(|(i, _, _)| i)
+                        .collect()
+                }
+                ArtifactRule::Allow(p) => queue
+                    .filter(|(_, a, _)| fnmatch(p, a))
                     .map(|(i, _, _)| i)
                     .collect(),
-                ArtifactRule::Delete(p) => queue
-                    .filter(|(_, a, _)| fnmatch(p, a) && link.materials.contains_key(*a) && !link.products.contains_key(*a))
-                    .map(|(i, _, _)| i)
-                    .collect(),
-                ArtifactRule::Modify(p) => queue
-                    .filter(|(_, a, _)| {
-                        fnmatch(p, a)
-                            && matches!((link.materials.get(*a), link.products.get(*a)), (Some(m), Some(p)) if m != p)
-                    })
-                    .map(|(i, _, _)| i)
-                    .collect(),
-                ArtifactRule::Allow(p) => queue.filter(|(_, a, _)| fnmatch(p, a)).map(|(i, _, _)| i).collect(),
                 ArtifactRule::Disallow(p) => {
-                    let hit: Vec<String> = queue.filter(|(_, a, _)| fnmatch(p, a)).take(16).map(|(_, a, _)| a.to_owned()).collect();
+                    let hit: Vec<String> = queue
+                        .filter(|(_, a, _)| fnmatch(p, a))
+                        .take(16)
+                        .map(|(_, a, _)| a.to_owned())
+                        .collect();
                     if !hit.is_empty() {
                         return Err(Error::Disallowed {
                             item: bounded(item),

@@ -23,7 +23,7 @@ use super::value::{self, Flavour};
 use super::Error;
 use crate::limits::Limits;
 
-struct Olpc;
+pub(crate) struct Olpc;
 
 impl Flavour for Olpc {
     fn string(out: &mut Vec<u8>, s: &str) {
@@ -85,7 +85,10 @@ pub fn canonicalize(json: &[u8]) -> Result<Vec<u8>, Error> {
 /// # Errors
 /// As [`canonicalize`], with the limits of `limits`.
 pub fn canonicalize_with_limits(json: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
-    value::parse(json, limits)?.emit::<Olpc>()
+    match value::stream::<Olpc>(json, limits) {
+        Some(out) => Ok(out),
+        None => value::parse(json, limits)?.emit::<Olpc>(),
+    }
 }
 
 /// Serializes an in-memory value (a `serde_json::Value`, or any `Serialize` type such as TUF
