@@ -254,6 +254,18 @@ impl Metadata {
     /// # Errors
     /// See the [module docs](self).
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
+        Self::parse(bytes, true)
+    }
+
+    /// As [`Metadata::from_slice`] without a copy of the document: for the verifier, which
+    /// reads each link once, checks its signature and keeps only the payload. The result's
+    /// [`Metadata::raw`] is empty and it cannot be re-signed; it never leaves the crate.
+    pub(crate) fn for_verification(bytes: &[u8]) -> Result<Self, Error> {
+        Self::parse(bytes, false)
+    }
+
+    fn parse(bytes: &[u8], keep_raw: bool) -> Result<Self, Error> {
+        let raw = |bytes: &[u8]| if keep_raw { bytes.to_vec() } else { Vec::new() };
         if bytes.len() > limits::MAX_METADATA_LEN {
             return Err(
                 LimitExceeded::new("in-toto metadata (bytes)", limits::MAX_METADATA_LEN)
@@ -273,7 +285,7 @@ impl Metadata {
             strict(&env.payload)?;
             let payload = parse_payload(&env.payload)?;
             return Ok(Self {
-                raw: bytes.to_vec(),
+                raw: raw(bytes),
                 signed_span: 0..0,
                 envelope: Envelope::Dsse(env),
                 payload,
@@ -330,7 +342,7 @@ impl Metadata {
         let canonical = cjson::olpc::canonicalize(text).map_err(Error::CanonicalJson)?;
         let payload = parse_payload(text)?;
         Ok(Self {
-            raw: bytes.to_vec(),
+            raw: raw(bytes),
             signed_span,
             envelope: Envelope::Metablock {
                 canonical,

@@ -601,7 +601,7 @@ impl<'a> LayoutVerifier<'a> {
                         chunk
                             .iter()
                             .map(|(path, keyid, key, bytes)| {
-                                let meta = Metadata::from_slice(bytes);
+                                let meta = Metadata::for_verification(bytes);
                                 let signature = match (&meta, key) {
                                     (Ok(m), Some(k)) => Some((
                                         keyid.clone(),
@@ -671,7 +671,7 @@ impl<'a> LayoutVerifier<'a> {
             if self.links_read > self.budget.links {
                 return Err(LimitExceeded::new("in-toto links read", self.budget.links).into());
             }
-            let m = Metadata::from_slice(bytes).map_err(|source| Error::InvalidLink {
+            let m = Metadata::for_verification(bytes).map_err(|source| Error::InvalidLink {
                 path: bounded(&path),
                 source,
             })?;
@@ -762,7 +762,7 @@ impl<'a> LayoutVerifier<'a> {
                 let ahead = self.prefetched.remove(&path);
                 let (m, signature) = match ahead {
                     Some(p) => (p.meta, p.signature),
-                    None => (Metadata::from_slice(bytes), None),
+                    None => (Metadata::for_verification(bytes), None),
                 };
                 let m = m.map_err(|source| Error::InvalidLink {
                     path: bounded(&path),
