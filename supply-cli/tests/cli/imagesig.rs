@@ -356,7 +356,7 @@ fn notation_signs_we_verify_and_notation_verifies_our_copy() {
 }
 
 /// Keyless `supply sign` against sigstore-js's mock services writes a bundle referrer that
-/// `supply verify` admits for the token's identity and refuses for another.
+/// `supply verify` and cosign 3 admit for the token's identity and refuse for another.
 #[test]
 fn keyless_sign_and_verify_with_the_sigstore_mock() {
     use super::keyless::{token, ISSUER, SUBJECT};
@@ -367,7 +367,7 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
         return;
     };
     let repo = format!("{}/keyless/img", reg.host());
-    image(d, &repo, "v1", b"signed keylessly");
+    let digest = image(d, &repo, "v1", b"signed keylessly");
     let trust_config = mock.trust_config();
     sup(
         d,
@@ -398,5 +398,34 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
     refused(
         &verify("https://github.com/someone/else"),
         "keyless verify, another identity",
+    );
+    // cosign 3 verifies the keyless bundle referrer against the mock's trusted root and refuses
+    // another identity. (cosign 2.5 with --new-bundle-format --trusted-root still fetches
+    // Rekor's keys through the public TUF repository, which the tests cannot reach.)
+    let Some(cosign) = peer("cosign") else { return };
+    let cosign_verify = |identity: &str| {
+        let mut cmd = peer_command(&cosign, d);
+        cmd.current_dir(d)
+            .args(["verify", "--certificate-identity", identity])
+            .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
+            .arg(&root)
+            .arg("--allow-insecure-registry");
+        run(cmd.arg(format!("{repo}:v1")))
+    };
+    let out = ok(
+        cosign_verify(SUBJECT),
+        "cosign verify of our keyless signature",
+    );
+    let claims: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        claims[0]["critical"]["image"]["docker-manifest-digest"],
+        serde_json::Value::String(digest),
+        "{claims}"
+    );
+    let other = cosign_verify("https://github.com/someone/else");
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        !other.status.success() && stderr.contains("no matching CertificateIdentity"),
+        "cosign verify, another identity: {stderr}"
     );
 }
