@@ -96,6 +96,10 @@ pub enum Error {
     #[cfg(feature = "client")]
     #[error("the registry request failed")]
     Registry(#[source] Box<crate::registry::Error>),
+    /// A bundle that cannot be written as `.sig` annotations: not a message signature over the
+    /// payload, or a log entry without the signed entry timestamp cosign's annotation needs.
+    #[error("the bundle cannot be carried by a .sig layer: {0}")]
+    NotASigBundle(&'static str),
     /// The manifest under the `.sig` tag is not a signature image cosign can append to.
     #[error("the manifest under {0} is not a cosign signature image")]
     NotASignatureImage(String),
@@ -344,6 +348,67 @@ impl Signature {
             chain: Vec::new(),
             rekor: None,
         }
+    }
+
+    /// The signature a message-signature bundle over `payload` makes, as cosign 2's keyless
+    /// `sign` writes it: the signature, the signing certificate (and any further certificates
+    /// the bundle carried as the chain) and the Rekor entry with its signed entry timestamp.
+    /// The inverse of [`Signature::to_bundle`]; the bundle is expected to have been verified
+    /// by whoever made it (a keyless signer does).
+    ///
+    /// # Errors
+    /// [`Error::NotASigBundle`] for a DSSE bundle, a message digest other than the payload's
+    /// SHA-256, or log entries none of which has a signed entry timestamp (Rekor v2 entries
+    /// carry only an inclusion proof, which the `.sig` annotations cannot hold).
+    pub fn from_bundle(payload: &SimpleSigning, bundle: &Bundle) -> Result<Self, Error> {
+        use supply_sig::sigstore::bundle::{Content, VerificationMaterial};
+        let Content::MessageSignature(m) = bundle.content() else {
+            return Err(Error::NotASigBundle(
+                "a DSSE envelope, not a message signature",
+            ));
+        };
+        if m.digest
+            .as_ref()
+            .is_some_and(|d| *d != Algorithm::Sha256.digest(&payload.raw))
+        {
+            return Err(Error::NotASigBundle(
+                "the message digest is not the payload's",
+            ));
+        }
+        let (certificate, chain) = match bundle.material() {
+            VerificationMaterial::Certificate { leaf, rest } => {
+                (Some(leaf.as_ref().clone()), rest.clone())
+            }
+            _ => (None, Vec::new()),
+        };
+        let std = base64::engine::general_purpose::STANDARD;
+        let rekor = match bundle.tlog_entries() {
+            [] => None,
+            entries => {
+                let (e, set, time) = entries
+                    .iter()
+                    .find_map(|e| Some((e, e.signed_entry_timestamp.as_ref()?, e.integrated_time?)))
+                    .ok_or(Error::NotASigBundle(
+                        "no log entry has a signed entry timestamp",
+                    ))?;
+                Some(RekorBundle {
+                    signed_entry_timestamp: std.encode(set),
+                    payload: RekorPayload {
+                        body: std.encode(&e.canonicalized_body),
+                        integrated_time: time,
+                        log_index: e.log_index,
+                        log_id: hex::encode(&e.log_id),
+                    },
+                })
+            }
+        };
+        Ok(Self {
+            payload: payload.raw.clone(),
+            signature: m.signature.clone(),
+            certificate,
+            chain,
+            rekor,
+        })
     }
 
     /// The payload bytes.

@@ -2,8 +2,9 @@
 //!
 //! `sign --key` writes cosign's `sha256-<hex>.sig` tag (simple signing, as cosign 2 with
 //! `--tlog-upload=false`), or with `--new-bundle-format` a cosign 3 bundle referrer; keyless
-//! signing (an OIDC identity token, Fulcio, Rekor) writes a bundle referrer. `verify` collects
-//! what is attached to the image through `supply_oci::engine::collect_from_registry`, runs the
+//! signing (an OIDC identity token, Fulcio, Rekor) writes a bundle referrer, or with
+//! `--new-bundle-format=false` cosign 2's keyless `.sig` (certificate and Rekor entry
+//! annotations). `verify` collects what is attached to the image through `supply_oci::engine::collect_from_registry`, runs the
 //! cosign, Sigstore bundle and (with `--trust-policy`) notation verifiers through
 //! `supply_sig::verify::dispatch`, and admits the image when an `AdmissionPolicy` says so: the
 //! libraries decide, these verbs read flags and print.
@@ -80,8 +81,9 @@ pub struct SignCmd {
     /// Keyless: how timestamps are requested (`json` or RFC 3161 `der`).
     #[arg(long, value_enum, default_value_t = super::blob::TsaFormat::Json, conflicts_with = "key")]
     timestamp_request_format: super::blob::TsaFormat,
-    /// With --key: write a cosign 3 bundle referrer (DSSE, in-toto statement) instead of the
-    /// cosign 2 `.sig` tag. Keyless signing always writes a bundle referrer.
+    /// With --key: `true` writes a cosign 3 bundle referrer (DSSE, in-toto statement) instead of
+    /// the cosign 2 `.sig` tag. Keyless: `false` writes cosign 2's keyless `.sig` (certificate,
+    /// chain and Rekor entry annotations) instead of the bundle referrer.
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
     new_bundle_format: Option<bool>,
     /// Annotations signed into the `.sig` payload's `optional` (KEY=VALUE, repeatable).
@@ -126,54 +128,78 @@ impl SignCmd {
                 .context("signing the image")?;
                 return self.push_bundle(&rt, &client, &sref, &subject, bundle.raw());
             }
-            let mut optional = std::collections::BTreeMap::new();
-            for a in &self.annotations {
-                let (k, v) = a
-                    .split_once('=')
-                    .with_context(|| format!("-a {a:?} is not KEY=VALUE"))?;
-                optional.insert(k.to_owned(), v.to_owned());
-            }
-            let payload = cosign::SimpleSigning::new(r.name(), subject.digest, optional);
+            let payload = cosign::SimpleSigning::new(r.name(), subject.digest, self.optional()?);
             let signature = cosign::sign(&payload, &signer).context("signing the image")?;
-            let pushed = rt
-                .block_on(cosign::push_signature(
-                    &client,
-                    &sref,
-                    &subject.digest,
-                    signature,
-                ))
-                .context("pushing the signature")?;
-            eprintln!(
-                "Pushed the signature to {}",
-                r.with_tag(&cosign::signature_tag(&subject.digest))?
-            );
-            println!("{pushed}");
-            return Ok(());
+            return self.push_sig(&rt, &client, &r, &sref, &subject, signature);
+        }
+        let keyless = super::sigstore::Keyless {
+            token: self.identity_token.as_deref(),
+            file: Path::new(""),
+            in_toto: true,
+            trusted_root: self.trusted_root.as_deref(),
+            signing_config: self.signing_config.as_deref(),
+            staging: false,
+            tsa_format: self.timestamp_request_format.into(),
+        };
+        if self.new_bundle_format == Some(false) {
+            // cosign 2's keyless `.sig`: the payload signed as a message (a hashedrekord entry),
+            // the certificate and the Rekor entry with its SET in the layer's annotations.
+            let payload = cosign::SimpleSigning::new(r.name(), subject.digest, self.optional()?);
+            let bundle = super::sigstore::sign_keyless_message(
+                &keyless,
+                payload.raw(),
+                &self.tuf,
+                provider,
+            )?;
+            let signature = cosign::Signature::from_bundle(&payload, &bundle)
+                .context("writing the keyless signature as a .sig layer")?;
+            return self.push_sig(&rt, &client, &r, &sref, &subject, signature);
         }
         anyhow::ensure!(
             self.annotations.is_empty(),
-            "-a annotations go into `.sig` payloads: keyless signing writes a bundle referrer"
-        );
-        anyhow::ensure!(
-            self.new_bundle_format != Some(false),
-            "keyless signing writes a bundle referrer (--new-bundle-format=false needs --key)"
+            "-a annotations go into `.sig` payloads: give --new-bundle-format=false with them"
         );
         let statement = cosign::sign_statement(&subject.digest);
-        let bundle = super::sigstore::sign_keyless_statement(
-            &super::sigstore::Keyless {
-                token: self.identity_token.as_deref(),
-                file: Path::new(""),
-                in_toto: true,
-                trusted_root: self.trusted_root.as_deref(),
-                signing_config: self.signing_config.as_deref(),
-                staging: false,
-                tsa_format: self.timestamp_request_format.into(),
-            },
-            &statement,
-            &self.tuf,
-            provider,
-        )?;
+        let bundle =
+            super::sigstore::sign_keyless_statement(&keyless, &statement, &self.tuf, provider)?;
         self.push_bundle(&rt, &client, &sref, &subject, bundle.raw())
+    }
+
+    /// `-a KEY=VALUE` annotations for the `.sig` payload's `optional`.
+    fn optional(&self) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+        let mut optional = std::collections::BTreeMap::new();
+        for a in &self.annotations {
+            let (k, v) = a
+                .split_once('=')
+                .with_context(|| format!("-a {a:?} is not KEY=VALUE"))?;
+            optional.insert(k.to_owned(), v.to_owned());
+        }
+        Ok(optional)
+    }
+
+    fn push_sig(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        client: &supply_oci::registry::Client,
+        r: &Reference,
+        sref: &Reference,
+        subject: &supply_oci::Descriptor,
+        signature: cosign::Signature,
+    ) -> anyhow::Result<()> {
+        let pushed = rt
+            .block_on(cosign::push_signature(
+                client,
+                sref,
+                &subject.digest,
+                signature,
+            ))
+            .context("pushing the signature")?;
+        eprintln!(
+            "Pushed the signature to {}",
+            r.with_tag(&cosign::signature_tag(&subject.digest))?
+        );
+        println!("{pushed}");
+        Ok(())
     }
 
     fn push_bundle(

@@ -177,7 +177,7 @@ pub(crate) fn sign_keyless(
     tuf: &TufOpts,
     provider: &'static Provider,
 ) -> anyhow::Result<Bundle> {
-    sign_keyless_with(k, None, tuf, provider)
+    sign_keyless_with(k, Given::File, tuf, provider)
 }
 
 /// Signs the in-toto `statement` (held in memory, not `k.file`) keylessly as a DSSE envelope,
@@ -188,12 +188,30 @@ pub(crate) fn sign_keyless_statement(
     tuf: &TufOpts,
     provider: &'static Provider,
 ) -> anyhow::Result<Bundle> {
-    sign_keyless_with(k, Some(statement), tuf, provider)
+    sign_keyless_with(k, Given::Statement(statement), tuf, provider)
+}
+
+/// Signs `message` (held in memory, not `k.file`) keylessly as a message signature over its
+/// SHA-256 digest, as [`sign_keyless`] does with a file.
+pub(crate) fn sign_keyless_message(
+    k: &Keyless<'_>,
+    message: &[u8],
+    tuf: &TufOpts,
+    provider: &'static Provider,
+) -> anyhow::Result<Bundle> {
+    sign_keyless_with(k, Given::Message(message), tuf, provider)
+}
+
+/// What [`sign_keyless_with`] signs: `k.file`, or bytes handed in.
+enum Given<'a> {
+    File,
+    Statement(&'a [u8]),
+    Message(&'a [u8]),
 }
 
 fn sign_keyless_with(
     k: &Keyless<'_>,
-    statement: Option<&[u8]>,
+    given: Given<'_>,
     tuf: &TufOpts,
     provider: &'static Provider,
 ) -> anyhow::Result<Bundle> {
@@ -269,17 +287,18 @@ fn sign_keyless_with(
         Statement(Vec<u8>),
         Artifact(Digest),
     }
-    let what = if let Some(s) = statement {
-        What::Statement(s.to_vec())
-    } else if k.in_toto {
-        What::Statement(read_capped(
+    let what = match given {
+        Given::Statement(s) => What::Statement(s.to_vec()),
+        Given::Message(m) => What::Artifact(Algorithm::Sha256.digest(m)),
+        Given::File if k.in_toto => What::Statement(read_capped(
             k.file,
             limits::MAX_STATEMENT_FILE,
             "in-toto statement",
-        )?)
-    } else {
-        let mut d = hash_file(k.file, &[Algorithm::Sha256], provider, "file")?;
-        What::Artifact(d.pop().context("no digest computed")?)
+        )?),
+        Given::File => {
+            let mut d = hash_file(k.file, &[Algorithm::Sha256], provider, "file")?;
+            What::Artifact(d.pop().context("no digest computed")?)
+        }
     };
     let bundle = rt
         .block_on(async {

@@ -356,7 +356,8 @@ fn notation_signs_we_verify_and_notation_verifies_our_copy() {
 }
 
 /// Keyless `supply sign` against sigstore-js's mock services writes a bundle referrer that
-/// `supply verify` and cosign 3 admit for the token's identity and refuse for another.
+/// `supply verify` and cosign 3 admit for the token's identity and refuse for another; the same
+/// for cosign 2's keyless `.sig` (`--new-bundle-format=false`), whose Rekor SET cosign checks.
 #[test]
 fn keyless_sign_and_verify_with_the_sigstore_mock() {
     use super::keyless::{token, ISSUER, SUBJECT};
@@ -427,5 +428,60 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
     assert!(
         !other.status.success() && stderr.contains("no matching CertificateIdentity"),
         "cosign verify, another identity: {stderr}"
+    );
+
+    // cosign 2's keyless `.sig`: the same identity, carried by layer annotations.
+    let digest2 = image(d, &repo, "v2", b"signed keylessly, cosign 2 style");
+    sup(
+        d,
+        &[
+            "sign",
+            "--identity-token",
+            &token(),
+            "--trusted-root",
+            trust_config.to_str().unwrap(),
+            "--new-bundle-format=false",
+            "-a",
+            "team=release",
+            &format!("{repo}:v2"),
+        ],
+    );
+    let verify_v2 = |identity: &str| {
+        supply(d)
+            .args(["verify", "--certificate-identity", identity])
+            .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
+            .arg(&root)
+            .arg(format!("{repo}:v2"))
+            .output()
+            .unwrap()
+    };
+    let v: serde_json::Value =
+        serde_json::from_slice(&ok(verify_v2(SUBJECT), "keyless .sig verify")).unwrap();
+    assert_eq!(v[0]["verifier"], "cosign-signature", "{v}");
+    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT, "{v}");
+    refused(
+        &verify_v2("https://github.com/someone/else"),
+        "keyless .sig verify, another identity",
+    );
+    let mut cmd = peer_command(&cosign, d);
+    cmd.current_dir(d)
+        .args(["verify", "--certificate-identity", SUBJECT])
+        .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
+        .arg(&root)
+        .arg("--allow-insecure-registry")
+        .arg(format!("{repo}:v2"));
+    let out = run(&mut cmd);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&ok(out, "cosign verify of our keyless .sig")).unwrap();
+    assert_eq!(
+        claims[0]["critical"]["image"]["docker-manifest-digest"],
+        serde_json::Value::String(digest2),
+        "{claims}"
+    );
+    assert_eq!(claims[0]["optional"]["team"], "release", "{claims}");
+    assert!(
+        stderr.contains("claims in the transparency log was verified offline"),
+        "cosign checked the Rekor SET: {stderr}"
     );
 }

@@ -7,6 +7,7 @@ use base64::Engine as _;
 use supply_oci::cosign::{self, Error, Signature, SimpleSigning};
 use supply_oci::{Digest, Manifest};
 use supply_sig::crypto::RUSTCRYPTO;
+use supply_sig::digest::Algorithm;
 use supply_sig::key::PublicKey;
 use supply_sig::sigstore::trust_root::TrustedRoot;
 use supply_sig::sigstore::verify::Policy;
@@ -489,4 +490,52 @@ fn signing_builds_a_sig_manifest_that_verifies() {
         built.manifest.raw(),
     )
     .unwrap();
+}
+
+/// `Signature::from_bundle` is the inverse of `to_bundle`: cosign's real keyless (Fulcio +
+/// Rekor) and keyed + Rekor signatures come back with the same layer annotations; a bundle
+/// over another payload, or a DSSE bundle, is refused.
+#[test]
+fn sig_layers_round_trip_through_bundles() {
+    for rel in [
+        "dir-img-cosign-fulcio-rekor-valid/signature-1",
+        "dir-img-cosign-key-rekor-valid/signature-1",
+    ] {
+        let sig = containers_signature(rel).unwrap();
+        let payload = SimpleSigning::from_bytes(sig.payload()).unwrap();
+        let bundle = sig.to_bundle().unwrap();
+        let back = Signature::from_bundle(&payload, &bundle).unwrap();
+        assert_eq!(back.annotations(), sig.annotations(), "{rel}");
+        assert_eq!(back.payload(), sig.payload(), "{rel}");
+        assert!(back.rekor().is_some(), "{rel}");
+
+        let other = SimpleSigning::new(
+            "example.com/other",
+            Algorithm::Sha256.digest(b"other"),
+            BTreeMap::new(),
+        );
+        assert!(
+            matches!(
+                Signature::from_bundle(&other, &bundle),
+                Err(Error::NotASigBundle(_))
+            ),
+            "{rel}: a bundle over another payload"
+        );
+    }
+    let dsse = supply_sig::sigstore::bundle::Bundle::from_json(
+        &std::fs::read(supply_testkit::testdata(
+            "sigstore/sigstore-go/bundles/dsse.sigstore.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let payload = SimpleSigning::new(
+        "example.com/x",
+        Algorithm::Sha256.digest(b"x"),
+        BTreeMap::new(),
+    );
+    assert!(matches!(
+        Signature::from_bundle(&payload, &dsse),
+        Err(Error::NotASigBundle(_))
+    ));
 }
