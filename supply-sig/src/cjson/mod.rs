@@ -35,6 +35,24 @@ pub mod jcs;
 pub mod olpc;
 mod value;
 
+/// The general (tape) canonicalization path alone, which the public functions take only when
+/// their one-pass path declines; for the differential fuzz target. Not part of the API.
+#[doc(hidden)]
+pub mod __fuzz {
+    use super::{jcs::Jcs, olpc::Olpc, value, Error};
+    use crate::limits::Limits;
+
+    /// OLPC canonicalization through the tape only.
+    pub fn olpc_general(json: &[u8]) -> Result<Vec<u8>, Error> {
+        value::parse(json, &Limits::default())?.emit::<Olpc>()
+    }
+
+    /// JCS canonicalization through the tape only.
+    pub fn jcs_general(json: &[u8]) -> Result<Vec<u8>, Error> {
+        value::parse(json, &Limits::default())?.emit::<Jcs>()
+    }
+}
+
 /// Checks that `json` is strict RFC 8259 JSON within the default limits, duplicate keys
 /// included, for readers that then hand the same bytes to serde (whose maps keep the last of
 /// two equal keys). It parses as [`jcs::canonicalize`] does, without writing anything.
