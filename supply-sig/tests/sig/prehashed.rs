@@ -6,7 +6,6 @@ use supply_sig::crypto::all_providers;
 use supply_sig::digest::Algorithm;
 use supply_sig::key::KeyAlgorithm;
 use supply_sig::sign::{KeySigner, KeyVerifier, SignatureScheme, Signer, Verifier};
-use supply_testkit::read;
 
 const MSG: &[u8] = b"a large file, hashed while it is read";
 
@@ -37,6 +36,7 @@ fn prehashed_signatures_verify_over_the_message() {
 #[test]
 fn prehashed_rsa_signatures_verify_on_both_providers() {
     use supply_sig::key::encoding::{AutoLoader, KeyLoader};
+    use supply_testkit::read;
     let key = AutoLoader
         .load_private(&read("crypto/keys/openssl/rsa2048_pkcs8.pem"), None)
         .unwrap();
