@@ -3,6 +3,7 @@
 //! ```text
 //! intoto-bench write DIR     # the 100-step, 1,000-artifact chain and its layout key (PEM)
 //! intoto-bench verify DIR [THREADS [aws-lc]]   # verify it once (peak memory, time)
+//! REPEAT=N intoto-bench verify DIR ...         # N times in one process, each one timed
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -54,11 +55,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Some("aws-lc") => &supply_sig::crypto::AWS_LC,
                 Some(other) => return Err(format!("unknown provider {other}").into()),
             };
-            let v = LayoutVerifier::new(now, &files)
-                .with_threads(threads)
-                .with_provider(provider)
-                .verify(&layout, &[key])?;
-            println!("verified {} steps", v.steps().len());
+            let repeat: usize = std::env::var("REPEAT")
+                .ok()
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(1);
+            for _ in 0..repeat {
+                let t = std::time::Instant::now();
+                let v = LayoutVerifier::new(now, &files)
+                    .with_threads(threads)
+                    .with_provider(provider)
+                    .verify(&layout, std::slice::from_ref(&key))?;
+                println!("verified {} steps in {:?}", v.steps().len(), t.elapsed());
+            }
         }
         _ => return Err(format!("unknown command {cmd}").into()),
     }
