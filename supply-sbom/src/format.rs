@@ -130,8 +130,9 @@ pub struct Document {
 }
 
 /// Decodes UTF-8 (with or without BOM) or UTF-16 with a BOM.
-fn decode(bytes: &[u8]) -> Result<String, Error> {
-    let utf16 = |le: bool| -> Result<String, Error> {
+/// The document as text: UTF-8 (with or without a BOM) borrowed as it is, UTF-16 decoded.
+fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, Error> {
+    let utf16 = |le: bool| -> Result<std::borrow::Cow<'_, str>, Error> {
         if bytes.len() % 2 != 0 {
             return Err(Error::Encoding);
         }
@@ -145,15 +146,20 @@ fn decode(bytes: &[u8]) -> Result<String, Error> {
                 }
             })
             .collect();
-        String::from_utf16(&units).map_err(|_| Error::Encoding)
+        String::from_utf16(&units)
+            .map(std::borrow::Cow::Owned)
+            .map_err(|_| Error::Encoding)
+    };
+    let utf8 = |b| {
+        std::str::from_utf8(b)
+            .map(std::borrow::Cow::Borrowed)
+            .map_err(|_| Error::Encoding)
     };
     match bytes {
         [0xFF, 0xFE, ..] => utf16(true),
         [0xFE, 0xFF, ..] => utf16(false),
-        [0xEF, 0xBB, 0xBF, rest @ ..] => {
-            String::from_utf8(rest.to_vec()).map_err(|_| Error::Encoding)
-        }
-        _ => String::from_utf8(bytes.to_vec()).map_err(|_| Error::Encoding),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest),
+        _ => utf8(bytes),
     }
 }
 
