@@ -654,7 +654,21 @@ pub(crate) fn from_value(
         }
         for a in arr(meta, "authors") {
             if let Some(n) = s(a, "name") {
-                sbom.creators.push(format!("Person: {n}"));
+                sbom.creators.push(spdx_creator("Person", n, s(a, "email")));
+            }
+        }
+        // 1.6: the organization that made the BOM (SPDX's `Organization:` creator).
+        if let Some(m) = meta.get("manufacturer") {
+            if let Some(n) = s(m, "name") {
+                let contact = match m.get("contact") {
+                    Some(Value::Array(c)) => c.first(),
+                    other => other,
+                };
+                sbom.creators.push(spdx_creator(
+                    "Organization",
+                    n,
+                    contact.and_then(|c| s(c, "email")),
+                ));
             }
         }
         check_licenses(meta.get("licenses"), "/metadata/licenses", &mut ctx);
@@ -706,6 +720,35 @@ pub(crate) fn from_value(
     }
     sbom.dedup_relationships();
     Some((version, sbom))
+}
+
+/// An SPDX creator line: `Person: name (email)`, `Organization: name (email)`.
+fn spdx_creator(kind: &str, name: &str, email: Option<&str>) -> String {
+    match email.filter(|e| !e.is_empty()) {
+        Some(e) => format!("{kind}: {name} ({e})"),
+        None => format!("{kind}: {name}"),
+    }
+}
+
+/// An SPDX creator's `name (email)` split: CycloneDX keeps them apart.
+fn creator_parts(who: &str) -> (&str, Option<&str>) {
+    match who
+        .trim()
+        .strip_suffix(')')
+        .and_then(|w| w.rsplit_once('('))
+    {
+        Some((name, email)) => (name.trim(), Some(email.trim()).filter(|e| !e.is_empty())),
+        None => (who.trim(), None),
+    }
+}
+
+/// A CycloneDX `organizationalContact` for a creator's `name (email)`.
+fn contact_json(who: &str) -> Value {
+    let (name, email) = creator_parts(who);
+    match email {
+        Some(e) => json!({"name": name, "email": e}),
+        None => json!({"name": name}),
+    }
 }
 
 fn tool_creator(t: &Value) -> String {
@@ -1257,6 +1300,30 @@ pub(crate) fn to_json_value(sbom: &Sbom) -> Value {
             v
         });
     meta.insert("tools".into(), json!({"components": tools}));
+    // SPDX's other creators: people as the BOM's authors, the (first) organization as its
+    // manufacturer (1.6: "the organization that created the BOM").
+    let authors: Vec<Value> = sbom
+        .creators
+        .iter()
+        .filter_map(|c| c.strip_prefix("Person: "))
+        .map(contact_json)
+        .collect();
+    if !authors.is_empty() {
+        meta.insert("authors".into(), Value::Array(authors));
+    }
+    if let Some(org) = sbom
+        .creators
+        .iter()
+        .find_map(|c| c.strip_prefix("Organization: "))
+    {
+        let mut m = Map::new();
+        let (name, email) = creator_parts(org);
+        m.insert("name".into(), json!(name));
+        if let Some(e) = email {
+            m.insert("contact".into(), json!([{"email": e}]));
+        }
+        meta.insert("manufacturer".into(), Value::Object(m));
+    }
     match root {
         Some(r) => {
             meta.insert("component".into(), component_json(r));
@@ -1432,8 +1499,36 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
         xml_component(&mut out, t, "        ");
     }
     out.push_str("      </components>\n    </tools>\n");
+    let contact = |out: &mut String, c: &Value, indent: &str| {
+        for field in ["name", "email"] {
+            if let Some(v) = s(c, field) {
+                let _ = writeln!(out, "{indent}<{field}>{}</{field}>", esc(v));
+            }
+        }
+    };
+    if !arr(meta, "authors").is_empty() {
+        out.push_str("    <authors>\n");
+        for a in arr(meta, "authors") {
+            out.push_str("      <author>\n");
+            contact(&mut out, a, "        ");
+            out.push_str("      </author>\n");
+        }
+        out.push_str("    </authors>\n");
+    }
     if let Some(c) = meta.get("component") {
         xml_component(&mut out, c, "    ");
+    }
+    if let Some(m) = meta.get("manufacturer") {
+        out.push_str("    <manufacturer>\n");
+        if let Some(n) = s(m, "name") {
+            let _ = writeln!(out, "      <name>{}</name>", esc(n));
+        }
+        for c in arr(m, "contact") {
+            out.push_str("      <contact>\n");
+            contact(&mut out, c, "        ");
+            out.push_str("      </contact>\n");
+        }
+        out.push_str("    </manufacturer>\n");
     }
     out.push_str("  </metadata>\n  <components>\n");
     for c in arr(&doc, "components") {

@@ -179,3 +179,55 @@ fn originator_file_name_and_source_info_are_carried() {
     let cdx = losses(rel, OutputFormat::CycloneDxJson);
     assert!(has(&cdx, Stage::Write, "package.file_name"), "{cdx:?}");
 }
+
+/// SPDX's people and organization creators survive CycloneDX (JSON and XML) as the BOM's
+/// `authors` and `manufacturer`, name and email apart, and come back as the same lines (an
+/// empty `()` email, as the SPDX examples write, is no email and no loss).
+#[test]
+fn person_and_organization_creators_survive_cyclonedx() {
+    let cases = [
+        (
+            "sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json",
+            serde_json::json!([{"name": "Jane Doe"}]),
+            serde_json::json!({"name": "ExampleCodeInspect"}),
+        ),
+        (
+            "sbom/spdx/spdx-examples/presentations-OSS-NA-2023-SPDXVersion2.3-01-MinimalSBOM.json",
+            serde_json::json!([{"name": "Gary O'Neall", "email": "gary@sourceauditor.com"}]),
+            serde_json::Value::Null,
+        ),
+    ];
+    for (rel, authors, manufacturer) in cases {
+        let src = read(&supply_testkit::read(rel)).unwrap();
+        for to in [OutputFormat::CycloneDxJson, OutputFormat::CycloneDxXml] {
+            let c = convert(&supply_testkit::read(rel), to).unwrap();
+            assert!(
+                !has(&c.losses, Stage::Write, "document.creators"),
+                "{rel} -> {to}: {:?}",
+                c.losses
+            );
+            let back = read(&c.output).unwrap();
+            for creator in src
+                .sbom
+                .creators
+                .iter()
+                .filter(|c| !c.starts_with("Tool: "))
+            {
+                let plain = creator.strip_suffix(" ()").unwrap_or(creator);
+                assert!(
+                    back.sbom.creators.iter().any(|b| b == plain),
+                    "{rel} -> {to}: {creator}"
+                );
+            }
+            assert!(
+                back.report.issues().is_empty(),
+                "{rel} -> {to}: {:?}",
+                back.report
+            );
+        }
+        let json = convert(&supply_testkit::read(rel), OutputFormat::CycloneDxJson).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&json.output).unwrap();
+        assert_eq!(v["metadata"]["authors"], authors, "{rel}");
+        assert_eq!(v["metadata"]["manufacturer"], manufacturer, "{rel}");
+    }
+}
