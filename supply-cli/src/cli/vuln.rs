@@ -88,9 +88,14 @@ pub struct Scan {
     /// The OSV database: a folder of records, an osv.dev zip, or a record file; repeatable.
     #[arg(long = "osv", required = true)]
     pub osv: Vec<PathBuf>,
-    /// VEX documents (OpenVEX or CycloneDX with analysis); repeatable, later ones win.
+    /// VEX documents (OpenVEX, CycloneDX with analysis, SPDX 3 with VEX relationships);
+    /// repeatable, later ones win over earlier ones and over the SBOM's own.
     #[arg(long)]
     pub vex: Vec<PathBuf>,
+    /// Do not apply the VEX statements an SBOM carries itself (CycloneDX `vulnerabilities[]`
+    /// with `analysis`, SPDX 3 VEX relationships), which are applied by default.
+    #[arg(long)]
+    pub ignore_embedded_vex: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -107,8 +112,11 @@ pub struct Scan {
 impl Scan {
     /// Runs the scan; prints the report on standard output.
     pub fn run(&self) -> anyhow::Result<()> {
+        // The SBOM's own VEX statements come first, so that --vex documents win over them.
+        let mut statements = Vec::new();
+        let embedded = (!self.ignore_embedded_vex).then_some(&mut statements);
         let mut packages = match &self.input {
-            Some(path) => read_input(path)?,
+            Some(path) => read_input(path, embedded)?,
             None => Vec::new(),
         };
         let mut purls = Vec::new();
@@ -140,7 +148,6 @@ impl Scan {
         if self.strict && rejected > 0 {
             bail!("{rejected} database file(s) are not valid OSV records");
         }
-        let mut statements = Vec::new();
         for path in &self.vex {
             let bytes = super::read_capped(
                 path,
@@ -216,10 +223,44 @@ fn tty_progress(len: Option<u64>, msg: &str) -> Option<TtyProgress> {
     Some(TtyProgress(bar))
 }
 
+/// Adds the VEX statements an SBOM carries (read as a VEX document: CycloneDX JSON analyses,
+/// SPDX 3 VEX relationships) to `statements`, saying so on standard error; what cannot be read
+/// is a warning, since the SBOM itself was read.
+fn embedded_vex(path: &Path, bytes: &[u8], statements: &mut Vec<vex::Statement>) {
+    if bytes.len() > supply_sbom::limits::MAX_VEX_LEN {
+        eprintln!(
+            "warning: the VEX statements of {} are not applied: the SBOM is over the {} byte VEX limit",
+            path.display(),
+            supply_sbom::limits::MAX_VEX_LEN
+        );
+        return;
+    }
+    match vex::parse(bytes) {
+        Ok(found) if !found.is_empty() => {
+            eprintln!(
+                "note: applying {} VEX statement(s) carried by {} (--ignore-embedded-vex to not)",
+                found.len(),
+                path.display()
+            );
+            statements.extend(found);
+        }
+        // Not a format that carries VEX (SPDX 2, CycloneDX XML), or none in it.
+        Ok(_) | Err(vex::Error::UnknownFormat | vex::Error::Json(_)) => {}
+        Err(e) => eprintln!(
+            "warning: the VEX statements of {} are not applied: {}",
+            path.display(),
+            chain(&e)
+        ),
+    }
+}
+
 /// The packages of a lockfile (following `-r` includes of requirements files), of an OSV
 /// query file, or of an SBOM (by purl; packages without a usable purl are listed on standard
-/// error and skipped).
-fn read_input(path: &Path) -> anyhow::Result<Vec<PackageRef>> {
+/// error and skipped). With `embedded`, an SBOM's own VEX statements are added to it.
+fn read_input(
+    path: &Path,
+    embedded: Option<&mut Vec<vex::Statement>>,
+) -> anyhow::Result<Vec<PackageRef>> {
     let Some(kind) = Kind::from_file_name(path) else {
         let bytes = super::read_capped(path, supply_sbom::limits::MAX_SBOM_LEN as u64, "input")?;
         let doc = match format::read(&bytes) {
@@ -236,6 +277,9 @@ fn read_input(path: &Path) -> anyhow::Result<Vec<PackageRef>> {
                 )))
             }
         };
+        if let Some(statements) = embedded {
+            embedded_vex(path, &bytes, statements);
+        }
         let inv = Inventory::from_sbom(&doc.sbom);
         if !inv.skipped.is_empty() {
             eprintln!(

@@ -363,3 +363,90 @@ fn cyclonedx_py_sbom_scanned_with_cyclonedx_vex() {
         .collect();
     assert_eq!(suppressed, ["PYSEC-2023-62"], "{s:#}");
 }
+
+/// The VEX statements an SBOM carries (CycloneDX `vulnerabilities[].analysis`, SPDX 3 VEX
+/// relationships) are applied when it is scanned, said on standard error; a `--vex` document
+/// wins over them; `--ignore-embedded-vex` leaves every finding open.
+#[test]
+fn vex_carried_by_the_sbom_is_applied() {
+    let dir = tempdir();
+    let cdx = dir.path().join("net2.cdx.json");
+    std::fs::write(
+        &cdx,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,
+          "serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79",
+          "components":[{"type":"library","bom-ref":"net2","name":"net2","version":"0.2.33",
+                         "purl":"pkg:cargo/net2@0.2.33"}],
+          "vulnerabilities":[{"id":"RUSTSEC-2020-0016","affects":[{"ref":"pkg:cargo/net2@0.2.33"}],
+                              "analysis":{"state":"not_affected","justification":"code_not_present"}}]}"#,
+    )
+    .unwrap();
+    let spdx3 = dir.path().join("net2.spdx3.json");
+    std::fs::write(
+        &spdx3,
+        r#"{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[
+          {"type":"CreationInfo","@id":"_:ci","specVersion":"3.0.1","created":"2024-01-01T00:00:00Z",
+           "createdBy":["https://example.com/agent"]},
+          {"type":"Organization","spdxId":"https://example.com/agent","creationInfo":"_:ci","name":"Example"},
+          {"type":"SpdxDocument","spdxId":"https://example.com/doc","creationInfo":"_:ci",
+           "rootElement":["https://example.com/doc#sbom"]},
+          {"type":"software_Sbom","spdxId":"https://example.com/doc#sbom","creationInfo":"_:ci",
+           "rootElement":["https://example.com/doc#net2"],"element":["https://example.com/doc#net2"]},
+          {"type":"software_Package","spdxId":"https://example.com/doc#net2","creationInfo":"_:ci",
+           "name":"net2","software_packageVersion":"0.2.33","software_packageUrl":"pkg:cargo/net2@0.2.33"},
+          {"type":"security_Vulnerability","spdxId":"https://example.com/doc#v","creationInfo":"_:ci",
+           "externalIdentifier":[{"type":"ExternalIdentifier","externalIdentifierType":"securityOther",
+                                  "identifier":"RUSTSEC-2020-0016"}]},
+          {"type":"security_VexNotAffectedVulnAssessmentRelationship","spdxId":"https://example.com/doc#vex",
+           "creationInfo":"_:ci","relationshipType":"doesNotAffect","from":"https://example.com/doc#v",
+           "to":["https://example.com/doc#net2"],"security_justificationType":"vulnerableCodeNotPresent"}]}"#,
+    )
+    .unwrap();
+    let db = path("sbom/osv/records/crates.io");
+    // Which of net2's two findings are suppressed.
+    let suppressed = |out: &std::process::Output| -> Vec<String> {
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+        let mut ids: Vec<String> = v["results"][0]["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["suppressed"] == true)
+            .map(|f| f["ids"][0].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    for sbom in [&cdx, &spdx3] {
+        let s = sbom.to_str().unwrap();
+        let out = scan(&[s, "--osv", &db, "--format", "json"]);
+        assert_eq!(suppressed(&out), ["RUSTSEC-2020-0016"], "{s}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("applying 1 VEX statement(s) carried by"),
+            "{s}: {err}"
+        );
+
+        let out = scan(&[s, "--osv", &db, "--format", "json", "--ignore-embedded-vex"]);
+        assert!(suppressed(&out).is_empty(), "{s}");
+    }
+    // A --vex document saying `affected` wins over the SBOM's `not_affected`.
+    let vex = dir.path().join("vex.json");
+    std::fs::write(
+        &vex,
+        r#"{"@context":"https://openvex.dev/ns/v0.2.0","@id":"x","statements":[
+          {"vulnerability":{"name":"RUSTSEC-2020-0016"},"products":[{"@id":"pkg:cargo/net2"}],
+           "status":"affected"}]}"#,
+    )
+    .unwrap();
+    let out = scan(&[
+        cdx.to_str().unwrap(),
+        "--osv",
+        &db,
+        "--format",
+        "json",
+        "--vex",
+        vex.to_str().unwrap(),
+    ]);
+    assert!(suppressed(&out).is_empty(), "{out:?}");
+}

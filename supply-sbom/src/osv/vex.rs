@@ -1,6 +1,8 @@
 //! VEX: statements that a vulnerability does not (or does) affect a product, from OpenVEX
-//! documents (<https://github.com/openvex/spec>, v0.2.0) and CycloneDX `vulnerabilities[]`
-//! with `analysis` (1.4–1.7), applied to findings. A finding a statement suppresses stays in
+//! documents (<https://github.com/openvex/spec>, v0.2.0), CycloneDX `vulnerabilities[]`
+//! with `analysis` (1.4–1.7) and SPDX 3.0 documents' VEX relationships (Security profile:
+//! `security_Vex*VulnAssessmentRelationship` from a `security_Vulnerability` to products),
+//! applied to findings. A finding a statement suppresses stays in
 //! the report, marked suppressed with that statement — never silently dropped.
 //!
 //! Products are matched by package URL: a product purl names a package (`pkg:cargo/net2`)
@@ -114,8 +116,8 @@ pub enum Error {
     /// Not JSON.
     #[error("VEX document is not JSON")]
     Json(#[source] serde_json::Error),
-    /// Neither an OpenVEX document nor a CycloneDX BOM.
-    #[error("not an OpenVEX or CycloneDX document")]
+    /// Neither an OpenVEX document, a CycloneDX BOM nor an SPDX 3 document.
+    #[error("not an OpenVEX, CycloneDX or SPDX 3 document")]
     UnknownFormat,
     /// A statement without a vulnerability, or with an unknown status.
     #[error("VEX statement {index}: {reason}")]
@@ -137,8 +139,9 @@ fn str_of(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-/// Reads the statements of an OpenVEX document or of a CycloneDX BOM's
-/// `vulnerabilities[]` (entries without `analysis.state` carry no statement and are skipped).
+/// Reads the statements of an OpenVEX document, of a CycloneDX BOM's `vulnerabilities[]`
+/// (entries without `analysis.state` carry no statement and are skipped) or of an SPDX 3
+/// document's VEX relationships.
 ///
 /// # Errors
 /// See [`Error`].
@@ -231,6 +234,9 @@ pub fn parse(json: &[u8]) -> Result<Vec<Statement>, Error> {
         }
         return Ok(out);
     }
+    if let Some(graph) = spdx3_graph(&doc) {
+        return spdx3_statements(graph);
+    }
     if doc.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX") {
         let source = str_of(&doc, "serialNumber");
         let vulns = doc.get("vulnerabilities").and_then(Value::as_array);
@@ -282,6 +288,114 @@ pub fn parse(json: &[u8]) -> Result<Vec<Statement>, Error> {
         return Ok(out);
     }
     Err(Error::UnknownFormat)
+}
+
+/// The `@graph` of an SPDX 3 JSON-LD document (its context names the SPDX 3 model).
+fn spdx3_graph(doc: &Value) -> Option<&[Value]> {
+    let spdx3 = |c: &Value| c.as_str().is_some_and(|c| c.contains("spdx.org/rdf/3."));
+    let context = doc.get("@context")?;
+    let is_spdx3 = match context {
+        Value::Array(cs) => cs.iter().any(spdx3),
+        c => spdx3(c),
+    };
+    if !is_spdx3 {
+        return None;
+    }
+    doc.get("@graph")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+}
+
+/// An SPDX 3 VEX relationship type's status (Security profile, 3.0.1).
+fn spdx3_state(element_type: &str) -> Option<State> {
+    Some(match element_type {
+        "security_VexNotAffectedVulnAssessmentRelationship" => State::NotAffected,
+        "security_VexFixedVulnAssessmentRelationship" => State::Fixed,
+        "security_VexAffectedVulnAssessmentRelationship" => State::Affected,
+        "security_VexUnderInvestigationVulnAssessmentRelationship" => State::UnderInvestigation,
+        _ => return None,
+    })
+}
+
+/// SPDX 3's `VexJustificationType` in OpenVEX's words, so that every source reads alike.
+fn spdx3_justification(j: &str) -> String {
+    let name = j.rsplit(['/', '#']).next().unwrap_or(j);
+    match name {
+        "componentNotPresent" => "component_not_present",
+        "vulnerableCodeNotPresent" => "vulnerable_code_not_present",
+        "vulnerableCodeNotInExecutePath" => "vulnerable_code_not_in_execute_path",
+        "vulnerableCodeCannotBeControlledByAdversary" => {
+            "vulnerable_code_cannot_be_controlled_by_adversary"
+        }
+        "inlineMitigationsAlreadyExist" => "inline_mitigations_already_exist",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// The statements of an SPDX 3 document's VEX relationships: `from` a `security_Vulnerability`
+/// (its CVE and other external identifiers, else its id), `to` the products (a package's
+/// `software_packageUrl`, else the element id), the status from the relationship's type.
+fn spdx3_statements(graph: &[Value]) -> Result<Vec<Statement>, Error> {
+    let id = |e: &Value| str_of(e, "spdxId").or_else(|| str_of(e, "@id"));
+    let by_id: std::collections::HashMap<String, &Value> =
+        graph.iter().filter_map(|e| Some((id(e)?, e))).collect();
+    let source = graph
+        .iter()
+        .find(|e| e.get("type").and_then(Value::as_str) == Some("SpdxDocument"))
+        .and_then(id);
+    let mut out = Vec::new();
+    for (index, e) in graph.iter().enumerate() {
+        let Some(state) = e.get("type").and_then(Value::as_str).and_then(spdx3_state) else {
+            continue;
+        };
+        let bad = |reason| Error::Statement { index, reason };
+        let from = str_of(e, "from").ok_or_else(|| bad("no vulnerability (`from`)"))?;
+        let mut ids: Vec<String> = Vec::new();
+        if let Some(v) = by_id.get(&from) {
+            ids.extend(
+                v.get("externalIdentifier")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|x| str_of(x, "identifier")),
+            );
+            ids.extend(str_of(v, "name"));
+        }
+        if ids.is_empty() {
+            ids.push(from);
+        }
+        let products = e
+            .get("to")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|p| {
+                by_id
+                    .get(p)
+                    .and_then(|el| str_of(el, "software_packageUrl"))
+                    .unwrap_or_else(|| p.to_owned())
+            })
+            .collect();
+        let justification =
+            str_of(e, "security_justificationType").map(|j| spdx3_justification(&j));
+        let detail = str_of(e, "security_impactStatement")
+            .or_else(|| str_of(e, "security_statusNotes"))
+            .or_else(|| str_of(e, "security_actionStatement"));
+        out.push(Statement {
+            vulnerability: ids,
+            products,
+            state,
+            justification,
+            detail,
+            source: source.clone(),
+        });
+        if out.len() > MAX_VEX_STATEMENTS {
+            return Err(LimitExceeded::new("VEX statements", MAX_VEX_STATEMENTS).into());
+        }
+    }
+    Ok(out)
 }
 
 /// The purl type of an OSV ecosystem, for matching VEX products.

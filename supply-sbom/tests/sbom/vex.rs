@@ -60,6 +60,87 @@ fn openvex_suppresses_by_alias_and_product_and_keeps_the_finding() {
     assert!(!s16.is_suppressed() && s16.statement.is_none());
 }
 
+/// An SPDX 3.0.1 document with the Security profile's VEX relationships (the same statements
+/// as [`OPENVEX`], plus an affected one), as the spec's JSON-LD serialization writes them.
+const SPDX3_VEX: &str = r#"{
+  "@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld",
+  "@graph": [
+    {"type": "CreationInfo", "@id": "_:creationinfo", "specVersion": "3.0.1",
+     "created": "2024-01-01T00:00:00Z", "createdBy": ["https://example.com/agent"]},
+    {"type": "SpdxDocument", "spdxId": "https://example.com/vex/spdx3", "creationInfo": "_:creationinfo",
+     "rootElement": ["https://example.com/vex/spdx3#net2"]},
+    {"type": "software_Package", "spdxId": "https://example.com/vex/spdx3#net2",
+     "creationInfo": "_:creationinfo", "name": "net2", "software_packageVersion": "0.2.33",
+     "software_packageUrl": "pkg:cargo/net2@0.2.33"},
+    {"type": "security_Vulnerability", "spdxId": "https://example.com/vex/spdx3#ghsa",
+     "creationInfo": "_:creationinfo",
+     "externalIdentifier": [{"type": "ExternalIdentifier", "externalIdentifierType": "securityOther",
+                             "identifier": "GHSA-458v-4hrf-g3m4"}]},
+    {"type": "security_Vulnerability", "spdxId": "https://example.com/vex/spdx3#rustsec16",
+     "creationInfo": "_:creationinfo",
+     "externalIdentifier": [{"type": "ExternalIdentifier", "externalIdentifierType": "securityOther",
+                             "identifier": "RUSTSEC-2020-0016"}]},
+    {"type": "security_VexNotAffectedVulnAssessmentRelationship",
+     "spdxId": "https://example.com/vex/spdx3#vex1", "creationInfo": "_:creationinfo",
+     "relationshipType": "doesNotAffect", "from": "https://example.com/vex/spdx3#ghsa",
+     "to": ["https://example.com/vex/spdx3#net2"],
+     "security_justificationType": "vulnerableCodeNotInExecutePath"},
+    {"type": "security_VexAffectedVulnAssessmentRelationship",
+     "spdxId": "https://example.com/vex/spdx3#vex2", "creationInfo": "_:creationinfo",
+     "relationshipType": "affects", "from": "https://example.com/vex/spdx3#rustsec16",
+     "to": ["https://example.com/vex/spdx3#net2"],
+     "security_actionStatement": "upgrade to socket2"}
+  ]
+}"#;
+
+/// SPDX 3 VEX relationships read as statements: the vulnerability by its external identifier,
+/// the product by the package's purl, the justification in OpenVEX's words; applied like
+/// OpenVEX's (the not-affected one suppresses, the affected one does not).
+#[test]
+fn spdx3_vex_relationships_suppress_like_openvex() {
+    let statements = vex::parse(SPDX3_VEX.as_bytes()).unwrap();
+    assert_eq!(statements.len(), 2);
+    assert_eq!(statements[0].vulnerability, ["GHSA-458v-4hrf-g3m4"]);
+    assert_eq!(statements[0].products, ["pkg:cargo/net2@0.2.33"]);
+    assert_eq!(statements[0].state, State::NotAffected);
+    assert_eq!(
+        statements[0].justification.as_deref(),
+        Some("vulnerable_code_not_in_execute_path")
+    );
+    assert_eq!(
+        statements[0].source.as_deref(),
+        Some("https://example.com/vex/spdx3")
+    );
+    assert_eq!(statements[1].state, State::Affected);
+    assert_eq!(statements[1].detail.as_deref(), Some("upgrade to socket2"));
+
+    let db = crates_db();
+    let pkg = PackageRef::new("crates.io", "net2", "0.2.33");
+    let assessed = vex::apply(db.query(&pkg), &statements);
+    assert_eq!(assessed.len(), 2);
+    let s78 = assessed
+        .iter()
+        .find(|a| a.finding.is_known_as("RUSTSEC-2020-0078"))
+        .unwrap();
+    assert!(s78.is_suppressed(), "suppressed through its GHSA alias");
+    let s16 = assessed
+        .iter()
+        .find(|a| a.finding.is_known_as("RUSTSEC-2020-0016"))
+        .unwrap();
+    assert!(!s16.is_suppressed());
+    assert_eq!(
+        s16.statement.as_ref().map(|s| s.state),
+        Some(State::Affected)
+    );
+
+    // A relationship without its vulnerability is refused, not skipped.
+    let broken = SPDX3_VEX.replace(r#""from": "https://example.com/vex/spdx3#ghsa","#, "");
+    assert!(matches!(
+        vex::parse(broken.as_bytes()),
+        Err(vex::Error::Statement { .. })
+    ));
+}
+
 #[test]
 fn openvex_not_affected_needs_a_justification() {
     let doc = r#"{"@context":"https://openvex.dev/ns/v0.2.0","statements":[
