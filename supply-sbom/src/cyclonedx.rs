@@ -354,6 +354,19 @@ pub(crate) fn from_xml(
     bytes: &[u8],
     report: &mut Report,
 ) -> Result<Option<(Version, Sbom)>, XmlError> {
+    match xml_document(bytes, report)? {
+        Some((version, doc)) => Ok(from_value(&doc, Some(version), report)),
+        None => Ok(None),
+    }
+}
+
+/// A CycloneDX XML document as the JSON value of the same BOM (with `bomFormat` and
+/// `specVersion` from the namespace), for readers of the JSON form; `None` when the root is
+/// not `bom`.
+pub(crate) fn xml_document(
+    bytes: &[u8],
+    report: &mut Report,
+) -> Result<Option<(Version, Value)>, XmlError> {
     let root = parse_xml(bytes)?;
     if root.name != "bom" {
         return Ok(None);
@@ -377,7 +390,7 @@ pub(crate) fn from_xml(
         m.insert("bomFormat".into(), json!("CycloneDX"));
         m.insert("specVersion".into(), json!(version.as_str()));
     }
-    Ok(from_value(&doc, Some(version), report))
+    Ok(Some((version, doc)))
 }
 
 fn check_unique_refs<'a>(el: &'a Element, seen: &mut HashSet<&'a str>, report: &mut Report) {

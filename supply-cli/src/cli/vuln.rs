@@ -88,7 +88,7 @@ pub struct Scan {
     /// The OSV database: a folder of records, an osv.dev zip, or a record file; repeatable.
     #[arg(long = "osv", required = true)]
     pub osv: Vec<PathBuf>,
-    /// VEX documents (OpenVEX, CycloneDX with analysis, SPDX 3 with VEX relationships);
+    /// VEX documents (OpenVEX, CycloneDX JSON or XML with analysis, SPDX 3 with VEX relationships);
     /// repeatable, later ones win over earlier ones and over the SBOM's own.
     #[arg(long)]
     pub vex: Vec<PathBuf>,
@@ -223,8 +223,8 @@ fn tty_progress(len: Option<u64>, msg: &str) -> Option<TtyProgress> {
     Some(TtyProgress(bar))
 }
 
-/// Adds the VEX statements an SBOM carries (read as a VEX document: CycloneDX JSON analyses,
-/// SPDX 3 VEX relationships) to `statements`, saying so on standard error; what cannot be read
+/// Adds the VEX statements an SBOM carries (read as a VEX document: CycloneDX analyses, SPDX 3
+/// VEX relationships) to `statements`, saying so on standard error; what cannot be read
 /// is a warning, since the SBOM itself was read.
 fn embedded_vex(path: &Path, bytes: &[u8], statements: &mut Vec<vex::Statement>) {
     if bytes.len() > supply_sbom::limits::MAX_VEX_LEN {
@@ -244,7 +244,7 @@ fn embedded_vex(path: &Path, bytes: &[u8], statements: &mut Vec<vex::Statement>)
             );
             statements.extend(found);
         }
-        // Not a format that carries VEX (SPDX 2, CycloneDX XML), or none in it.
+        // Not a format that carries VEX (SPDX 2), or none in it.
         Ok(_) | Err(vex::Error::UnknownFormat | vex::Error::Json(_)) => {}
         Err(e) => eprintln!(
             "warning: the VEX statements of {} are not applied: {}",

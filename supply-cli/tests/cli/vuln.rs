@@ -364,8 +364,8 @@ fn cyclonedx_py_sbom_scanned_with_cyclonedx_vex() {
     assert_eq!(suppressed, ["PYSEC-2023-62"], "{s:#}");
 }
 
-/// The VEX statements an SBOM carries (CycloneDX `vulnerabilities[].analysis`, SPDX 3 VEX
-/// relationships) are applied when it is scanned, said on standard error; a `--vex` document
+/// The VEX statements an SBOM carries (CycloneDX `vulnerabilities[].analysis` in JSON or XML,
+/// SPDX 3 VEX relationships) are applied when it is scanned, said on standard error; a `--vex` document
 /// wins over them; `--ignore-embedded-vex` leaves every finding open.
 #[test]
 fn vex_carried_by_the_sbom_is_applied() {
@@ -402,6 +402,26 @@ fn vex_carried_by_the_sbom_is_applied() {
            "to":["https://example.com/doc#net2"],"security_justificationType":"vulnerableCodeNotPresent"}]}"#,
     )
     .unwrap();
+    let xml = dir.path().join("net2.cdx.xml");
+    std::fs::write(
+        &xml,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">
+  <components>
+    <component type="library" bom-ref="net2">
+      <name>net2</name><version>0.2.33</version><purl>pkg:cargo/net2@0.2.33</purl>
+    </component>
+  </components>
+  <vulnerabilities>
+    <vulnerability>
+      <id>RUSTSEC-2020-0016</id>
+      <analysis><state>not_affected</state><justification>code_not_present</justification></analysis>
+      <affects><target><ref>pkg:cargo/net2@0.2.33</ref></target></affects>
+    </vulnerability>
+  </vulnerabilities>
+</bom>"#,
+    )
+    .unwrap();
     let db = path("sbom/osv/records/crates.io");
     // Which of net2's two findings are suppressed.
     let suppressed = |out: &std::process::Output| -> Vec<String> {
@@ -417,7 +437,7 @@ fn vex_carried_by_the_sbom_is_applied() {
         ids.sort();
         ids
     };
-    for sbom in [&cdx, &spdx3] {
+    for sbom in [&cdx, &xml, &spdx3] {
         let s = sbom.to_str().unwrap();
         let out = scan(&[s, "--osv", &db, "--format", "json"]);
         assert_eq!(suppressed(&out), ["RUSTSEC-2020-0016"], "{s}");

@@ -116,6 +116,9 @@ pub enum Error {
     /// Not JSON.
     #[error("VEX document is not JSON")]
     Json(#[source] serde_json::Error),
+    /// XML that is not well-formed (CycloneDX XML is the only XML read).
+    #[error("VEX document is not well-formed XML")]
+    Xml(#[source] crate::cyclonedx::XmlError),
     /// Neither an OpenVEX document, a CycloneDX BOM nor an SPDX 3 document.
     #[error("not an OpenVEX, CycloneDX or SPDX 3 document")]
     UnknownFormat,
@@ -139,8 +142,8 @@ fn str_of(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-/// Reads the statements of an OpenVEX document, of a CycloneDX BOM's `vulnerabilities[]`
-/// (entries without `analysis.state` carry no statement and are skipped) or of an SPDX 3
+/// Reads the statements of an OpenVEX document, of a CycloneDX BOM's `vulnerabilities[]` (JSON
+/// or XML; entries without `analysis.state` carry no statement and are skipped) or of an SPDX 3
 /// document's VEX relationships.
 ///
 /// # Errors
@@ -151,7 +154,16 @@ pub fn parse(json: &[u8]) -> Result<Vec<Statement>, Error> {
             .with_actual(json.len())
             .into());
     }
-    let doc: Value = serde_json::from_slice(json).map_err(Error::Json)?;
+    let doc: Value = if json.trim_ascii_start().starts_with(b"<") {
+        // CycloneDX XML: the same BOM as its JSON value.
+        let mut scratch = crate::validate::Report::default();
+        match crate::cyclonedx::xml_document(json, &mut scratch).map_err(Error::Xml)? {
+            Some((_, doc)) => doc,
+            None => return Err(Error::UnknownFormat),
+        }
+    } else {
+        serde_json::from_slice(json).map_err(Error::Json)?
+    };
     let mut out = Vec::new();
     if doc
         .get("@context")

@@ -322,3 +322,33 @@ fn database_from_zip_with_caps() {
     });
     assert!(small.load_zip(&path, &LoadOptions::default()).is_err());
 }
+
+/// CycloneDX XML carries VEX as the JSON form does: guac's real `cyclonedx-vex.xml` reads as its
+/// one not-affected statement; XML that is not a BOM, or not well-formed, is refused.
+#[test]
+fn cyclonedx_xml_analysis_reads_like_json() {
+    let xml = supply_testkit::read("sbom/realworld/guac/cyclonedx-vex.xml");
+    let statements = vex::parse(&xml).unwrap();
+    assert_eq!(statements.len(), 1);
+    let s = &statements[0];
+    assert_eq!(s.vulnerability[0], "CVE-2018-7489");
+    assert_eq!(s.state, State::NotAffected);
+    assert_eq!(s.justification.as_deref(), Some("code_not_reachable"));
+    assert_eq!(
+        s.products,
+        ["urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1#jackson-databind-2.8.0"]
+    );
+    assert!(s
+        .detail
+        .as_deref()
+        .unwrap()
+        .starts_with("An optional explanation"));
+    assert!(matches!(
+        vex::parse(b"<feed xmlns=\"http://www.w3.org/2005/Atom\"/>"),
+        Err(vex::Error::UnknownFormat)
+    ));
+    assert!(matches!(
+        vex::parse(b"<bom><x></bom>"),
+        Err(vex::Error::Xml(_))
+    ));
+}
