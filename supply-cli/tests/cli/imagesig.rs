@@ -382,39 +382,39 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
         ],
     );
     let root = mock.trusted_root();
-    let verify = |identity: &str| {
+    // `supply verify` / `cosign verify` of `repo:tag` for an identity.
+    let verify = |identity: &str, tag: &str| {
         supply(d)
             .args(["verify", "--certificate-identity", identity])
             .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
             .arg(&root)
-            .arg(format!("{repo}:v1"))
+            .arg(format!("{repo}:{tag}"))
             .output()
             .unwrap()
     };
-    let v: serde_json::Value =
-        serde_json::from_slice(&ok(verify(SUBJECT), "keyless verify")).unwrap();
-    assert_eq!(v[0]["verifier"], "sigstore-bundle", "{v}");
-    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT);
-    assert_eq!(v[0]["signers"][0]["issuer"], ISSUER);
-    refused(
-        &verify("https://github.com/someone/else"),
-        "keyless verify, another identity",
-    );
-    // cosign 3 verifies the keyless bundle referrer against the mock's trusted root and refuses
-    // another identity. (cosign 2.5 with --new-bundle-format --trusted-root still fetches
-    // Rekor's keys through the public TUF repository, which the tests cannot reach.)
     let Some(cosign) = peer("cosign") else { return };
-    let cosign_verify = |identity: &str| {
+    let cosign_verify = |identity: &str, tag: &str| {
         let mut cmd = peer_command(&cosign, d);
         cmd.current_dir(d)
             .args(["verify", "--certificate-identity", identity])
             .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
             .arg(&root)
             .arg("--allow-insecure-registry");
-        run(cmd.arg(format!("{repo}:v1")))
+        run(cmd.arg(format!("{repo}:{tag}")))
     };
+    let other = "https://github.com/someone/else";
+
+    let v: serde_json::Value =
+        serde_json::from_slice(&ok(verify(SUBJECT, "v1"), "keyless verify")).unwrap();
+    assert_eq!(v[0]["verifier"], "sigstore-bundle", "{v}");
+    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT);
+    assert_eq!(v[0]["signers"][0]["issuer"], ISSUER);
+    refused(&verify(other, "v1"), "keyless verify, another identity");
+    // cosign 3 verifies the keyless bundle referrer against the mock's trusted root and refuses
+    // another identity. (cosign 2.5 with --new-bundle-format --trusted-root still fetches
+    // Rekor's keys through the public TUF repository, which the tests cannot reach.)
     let out = ok(
-        cosign_verify(SUBJECT),
+        cosign_verify(SUBJECT, "v1"),
         "cosign verify of our keyless signature",
     );
     let claims: serde_json::Value = serde_json::from_slice(&out).unwrap();
@@ -423,10 +423,10 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
         serde_json::Value::String(digest),
         "{claims}"
     );
-    let other = cosign_verify("https://github.com/someone/else");
-    let stderr = String::from_utf8_lossy(&other.stderr);
+    let refusal = cosign_verify(other, "v1");
+    let stderr = String::from_utf8_lossy(&refusal.stderr);
     assert!(
-        !other.status.success() && stderr.contains("no matching CertificateIdentity"),
+        !refusal.status.success() && stderr.contains("no matching CertificateIdentity"),
         "cosign verify, another identity: {stderr}"
     );
 
@@ -446,31 +446,15 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
             &format!("{repo}:v2"),
         ],
     );
-    let verify_v2 = |identity: &str| {
-        supply(d)
-            .args(["verify", "--certificate-identity", identity])
-            .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
-            .arg(&root)
-            .arg(format!("{repo}:v2"))
-            .output()
-            .unwrap()
-    };
     let v: serde_json::Value =
-        serde_json::from_slice(&ok(verify_v2(SUBJECT), "keyless .sig verify")).unwrap();
+        serde_json::from_slice(&ok(verify(SUBJECT, "v2"), "keyless .sig verify")).unwrap();
     assert_eq!(v[0]["verifier"], "cosign-signature", "{v}");
     assert_eq!(v[0]["signers"][0]["identity"], SUBJECT, "{v}");
     refused(
-        &verify_v2("https://github.com/someone/else"),
+        &verify(other, "v2"),
         "keyless .sig verify, another identity",
     );
-    let mut cmd = peer_command(&cosign, d);
-    cmd.current_dir(d)
-        .args(["verify", "--certificate-identity", SUBJECT])
-        .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
-        .arg(&root)
-        .arg("--allow-insecure-registry")
-        .arg(format!("{repo}:v2"));
-    let out = run(&mut cmd);
+    let out = cosign_verify(SUBJECT, "v2");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let claims: serde_json::Value =
         serde_json::from_slice(&ok(out, "cosign verify of our keyless .sig")).unwrap();
