@@ -232,17 +232,17 @@ pub fn parse(json: &[u8]) -> Result<Vec<Statement>, Error> {
             if state == State::NotAffected && justification.is_none() && detail.is_none() {
                 return Err(Error::MissingJustification { index });
             }
-            out.push(Statement {
-                vulnerability: ids,
-                products,
-                state,
-                justification,
-                detail,
-                source: source.clone(),
-            });
-            if out.len() > MAX_VEX_STATEMENTS {
-                return Err(LimitExceeded::new("VEX statements", MAX_VEX_STATEMENTS).into());
-            }
+            push(
+                &mut out,
+                Statement {
+                    vulnerability: ids,
+                    products,
+                    state,
+                    justification,
+                    detail,
+                    source: source.clone(),
+                },
+            )?;
         }
         return Ok(out);
     }
@@ -285,21 +285,30 @@ pub fn parse(json: &[u8]) -> Result<Vec<Statement>, Error> {
                 .flatten()
                 .filter_map(|a| str_of(a, "ref"))
                 .collect();
-            out.push(Statement {
-                vulnerability: ids,
-                products,
-                state,
-                justification: str_of(analysis, "justification"),
-                detail: str_of(analysis, "detail"),
-                source: source.clone(),
-            });
-            if out.len() > MAX_VEX_STATEMENTS {
-                return Err(LimitExceeded::new("VEX statements", MAX_VEX_STATEMENTS).into());
-            }
+            push(
+                &mut out,
+                Statement {
+                    vulnerability: ids,
+                    products,
+                    state,
+                    justification: str_of(analysis, "justification"),
+                    detail: str_of(analysis, "detail"),
+                    source: source.clone(),
+                },
+            )?;
         }
         return Ok(out);
     }
     Err(Error::UnknownFormat)
+}
+
+/// Adds a statement, under [`MAX_VEX_STATEMENTS`].
+fn push(out: &mut Vec<Statement>, statement: Statement) -> Result<(), Error> {
+    if out.len() >= MAX_VEX_STATEMENTS {
+        return Err(LimitExceeded::new("VEX statements", MAX_VEX_STATEMENTS).into());
+    }
+    out.push(statement);
+    Ok(())
 }
 
 /// The `@graph` of an SPDX 3 JSON-LD document (its context names the SPDX 3 model).
@@ -395,17 +404,17 @@ fn spdx3_statements(graph: &[Value]) -> Result<Vec<Statement>, Error> {
         let detail = str_of(e, "security_impactStatement")
             .or_else(|| str_of(e, "security_statusNotes"))
             .or_else(|| str_of(e, "security_actionStatement"));
-        out.push(Statement {
-            vulnerability: ids,
-            products,
-            state,
-            justification,
-            detail,
-            source: source.clone(),
-        });
-        if out.len() > MAX_VEX_STATEMENTS {
-            return Err(LimitExceeded::new("VEX statements", MAX_VEX_STATEMENTS).into());
-        }
+        push(
+            &mut out,
+            Statement {
+                vulnerability: ids,
+                products,
+                state,
+                justification,
+                detail,
+                source: source.clone(),
+            },
+        )?;
     }
     Ok(out)
 }

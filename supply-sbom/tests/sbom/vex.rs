@@ -352,3 +352,42 @@ fn cyclonedx_xml_analysis_reads_like_json() {
         Err(vex::Error::Xml(_))
     ));
 }
+
+/// One statement over the cap is refused with the named limit, in each format's reader.
+#[test]
+fn statements_over_the_cap_are_refused() {
+    use supply_sbom::limits::MAX_VEX_STATEMENTS;
+    let n = MAX_VEX_STATEMENTS + 1;
+    let openvex = format!(
+        r#"{{"@context":"https://openvex.dev/ns/v0.2.0","@id":"x","statements":[{}]}}"#,
+        vec![r#"{"vulnerability":{"name":"V"},"status":"affected"}"#; n].join(",")
+    );
+    let cdx = format!(
+        r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","vulnerabilities":[{}]}}"#,
+        vec![r#"{"id":"V","analysis":{"state":"exploitable"}}"#; n].join(",")
+    );
+    let spdx3 = format!(
+        r#"{{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[{}]}}"#,
+        vec![
+            r#"{"type":"security_VexAffectedVulnAssessmentRelationship","from":"v","to":["p"]}"#;
+            n
+        ]
+        .join(",")
+    );
+    // At the cap itself, every statement is read.
+    let at_cap = openvex.replacen(
+        r#"{"vulnerability":{"name":"V"},"status":"affected"},"#,
+        "",
+        1,
+    );
+    assert_eq!(
+        vex::parse(at_cap.as_bytes()).unwrap().len(),
+        MAX_VEX_STATEMENTS
+    );
+    for doc in [openvex, cdx, spdx3] {
+        assert!(matches!(
+            vex::parse(doc.as_bytes()),
+            Err(vex::Error::LimitExceeded(_))
+        ));
+    }
+}
