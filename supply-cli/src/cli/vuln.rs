@@ -227,15 +227,16 @@ fn tty_progress(len: Option<u64>, msg: &str) -> Option<TtyProgress> {
 /// VEX relationships) to `statements`, saying so on standard error; what cannot be read
 /// is a warning, since the SBOM itself was read.
 fn embedded_vex(path: &Path, bytes: &[u8], statements: &mut Vec<vex::Statement>) {
+    // A document that names no vulnerabilities carries no statements: it is not parsed a
+    // second time (most SBOMs), nor warned about when large.
+    let marks: [&[u8]; 2] = [b"vulnerabilities", b"VulnAssessmentRelationship"];
+    if !marks
+        .iter()
+        .any(|m| bytes.windows(m.len()).any(|w| w == *m))
+    {
+        return;
+    }
     if bytes.len() > supply_sbom::limits::MAX_VEX_LEN {
-        // Only a document that could carry statements is worth the warning.
-        let marks: [&[u8]; 2] = [b"vulnerabilities", b"VulnAssessmentRelationship"];
-        if !marks
-            .iter()
-            .any(|m| bytes.windows(m.len()).any(|w| w == *m))
-        {
-            return;
-        }
         eprintln!(
             "warning: the VEX statements of {} are not applied: the SBOM is over the {} byte VEX limit",
             path.display(),
