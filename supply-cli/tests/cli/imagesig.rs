@@ -370,17 +370,17 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
     let repo = format!("{}/keyless/img", reg.host());
     let digest = image(d, &repo, "v1", b"signed keylessly");
     let trust_config = mock.trust_config();
-    sup(
-        d,
-        &[
-            "sign",
-            "--identity-token",
-            &token(),
-            "--trusted-root",
-            trust_config.to_str().unwrap(),
-            &format!("{repo}:v1"),
-        ],
-    );
+    // Keyless `supply sign` of `repo:tag` against the mock, with extra flags.
+    let sign = |tag: &str, extra: &[&str]| {
+        let token = token();
+        let target = format!("{repo}:{tag}");
+        let mut args = vec!["sign", "--identity-token", &token, "--trusted-root"];
+        args.push(trust_config.to_str().unwrap());
+        args.extend_from_slice(extra);
+        args.push(&target);
+        sup(d, &args);
+    };
+    sign("v1", &[]);
     let root = mock.trusted_root();
     // `supply verify` / `cosign verify` of `repo:tag` for an identity.
     let verify = |identity: &str, tag: &str| {
@@ -432,20 +432,7 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
 
     // cosign 2's keyless `.sig`: the same identity, carried by layer annotations.
     let digest2 = image(d, &repo, "v2", b"signed keylessly, cosign 2 style");
-    sup(
-        d,
-        &[
-            "sign",
-            "--identity-token",
-            &token(),
-            "--trusted-root",
-            trust_config.to_str().unwrap(),
-            "--new-bundle-format=false",
-            "-a",
-            "team=release",
-            &format!("{repo}:v2"),
-        ],
-    );
+    sign("v2", &["--new-bundle-format=false", "-a", "team=release"]);
     let v: serde_json::Value =
         serde_json::from_slice(&ok(verify(SUBJECT, "v2"), "keyless .sig verify")).unwrap();
     assert_eq!(v[0]["verifier"], "cosign-signature", "{v}");
