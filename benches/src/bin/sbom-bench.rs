@@ -2,6 +2,9 @@
 //! (SPDX 2.3) and `DIR/sbom-50k.cdx.json` (CycloneDX 1.5) for `compare-sbom`.
 //! `sbom-bench parse FILE`: reads one SBOM once and prints its package count (run it under
 //! `/usr/bin/time -v` for the peak memory of a parse).
+//! `sbom-bench time FILE [N]`: reads FILE N times (default 5) and writes it back in its own
+//! format N times in one process, and prints the fastest and median of each (a quick look
+//! between criterion runs, which `compare-sbom` makes).
 #![allow(clippy::print_stdout)]
 
 use std::error::Error;
@@ -24,6 +27,53 @@ fn main() -> Result<(), Box<dyn Error>> {
             println!("{}", doc.sbom.packages.len());
             Ok(())
         }
-        _ => Err("usage: sbom-bench write DIR | sbom-bench parse FILE".into()),
+        (Some("time"), Some(file)) => {
+            let runs: usize = match args.next() {
+                Some(n) => n.into_string().map_err(|_| "N")?.parse()?,
+                None => 5,
+            };
+            time(&std::fs::read(file)?, runs.max(1))
+        }
+        _ => Err(
+            "usage: sbom-bench write DIR | sbom-bench parse FILE | sbom-bench time FILE [N]".into(),
+        ),
     }
+}
+
+fn time(bytes: &[u8], runs: usize) -> Result<(), Box<dyn Error>> {
+    use std::time::{Duration, Instant};
+    let report = |what: &str, mut ts: Vec<Duration>| {
+        ts.sort();
+        println!(
+            "{what}: min {:.1} ms, median {:.1} ms ({} runs)",
+            ts[0].as_secs_f64() * 1e3,
+            ts[ts.len() / 2].as_secs_f64() * 1e3,
+            ts.len()
+        );
+    };
+    let mut parse = Vec::with_capacity(runs);
+    let mut doc = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let d = supply_sbom::format::read(bytes)?;
+        parse.push(t.elapsed());
+        doc = Some(d);
+    }
+    report("parse", parse);
+    let Some(doc) = doc else { return Ok(()) };
+    let out = match doc.format {
+        supply_sbom::format::Format::CycloneDxJson(_) => {
+            supply_sbom::format::OutputFormat::CycloneDxJson
+        }
+        _ => supply_sbom::format::OutputFormat::SpdxJson,
+    };
+    let mut write = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let bytes = supply_sbom::format::write(&doc.sbom, out);
+        write.push(t.elapsed());
+        drop(bytes);
+    }
+    report("write", write);
+    Ok(())
 }
