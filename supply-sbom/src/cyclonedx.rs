@@ -23,6 +23,7 @@ use crate::model::{
     Sbom,
 };
 use crate::purl::Purl;
+use crate::tree::Node;
 use crate::validate::{shown, IssueKind, Report};
 
 /// A CycloneDX specification version.
@@ -355,7 +356,7 @@ pub(crate) fn from_xml(
     report: &mut Report,
 ) -> Result<Option<(Version, Sbom)>, XmlError> {
     match xml_document(bytes, report)? {
-        Some((version, doc)) => Ok(from_value(&doc, Some(version), report)),
+        Some((version, doc)) => Ok(from_value(&Node::borrowed(&doc), Some(version), report)),
         None => Ok(None),
     }
 }
@@ -407,14 +408,12 @@ fn check_unique_refs<'a>(el: &'a Element, seen: &mut HashSet<&'a str>, report: &
     }
 }
 
-fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
-    v.get(k).and_then(Value::as_str)
+fn s<'a>(v: &'a Node<'_>, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Node::as_str)
 }
 
-fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
-    v.get(k)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+fn arr<'a, 'b>(v: &'a Node<'b>, k: &str) -> &'a [Node<'b>] {
+    v.get(k).and_then(Node::as_array).map_or(&[], Vec::as_slice)
 }
 
 fn component_types(v: Version) -> &'static [&'static str] {
@@ -506,7 +505,7 @@ struct Ctx<'r> {
 /// Reads the CycloneDX JSON data model (from JSON, or from XML via [`from_xml`]).
 /// `None` when it is not a CycloneDX document (no `bomFormat`/`specVersion`).
 pub(crate) fn from_value(
-    doc: &Value,
+    doc: &Node<'_>,
     xml_version: Option<Version>,
     report: &mut Report,
 ) -> Option<(Version, Sbom)> {
@@ -610,11 +609,11 @@ pub(crate) fn from_value(
         };
         if let Some(m) = meta.as_object() {
             for k in m.keys() {
-                if !known.contains(&k.as_str()) {
+                if !known.contains(&k) {
                     ctx.report.invalid(
                         "/metadata",
                         "metadata",
-                        k.clone(),
+                        k.to_string(),
                         "a metadata property of this version",
                     );
                 }
@@ -630,12 +629,12 @@ pub(crate) fn from_value(
             sbom.created = Some(ts.to_string());
         }
         match meta.get("tools") {
-            Some(Value::Array(tools)) => {
+            Some(Node::Array(tools)) => {
                 for t in tools {
                     sbom.creators.push(tool_creator(t));
                 }
             }
-            Some(Value::Object(_)) => {
+            Some(Node::Object(_)) => {
                 if version < Version::V1_5 {
                     ctx.report.push(
                         "/metadata/tools",
@@ -645,7 +644,7 @@ pub(crate) fn from_value(
                         },
                     );
                 }
-                let tools = meta.get("tools").unwrap_or(&Value::Null);
+                let tools = meta.get("tools").unwrap_or(&Node::Null);
                 for t in arr(tools, "components")
                     .iter()
                     .chain(arr(tools, "services"))
@@ -674,7 +673,7 @@ pub(crate) fn from_value(
         if let Some(m) = meta.get("manufacturer") {
             if let Some(n) = s(m, "name") {
                 let contact = match m.get("contact") {
-                    Some(Value::Array(c)) => c.first(),
+                    Some(Node::Array(c)) => c.first(),
                     other => other,
                 };
                 sbom.creators.push(spdx_creator(
@@ -727,7 +726,7 @@ pub(crate) fn from_value(
         }
     }
     for (i, v) in arr(doc, "vulnerabilities").iter().enumerate() {
-        if let Some(r) = v.get("bom-ref").and_then(Value::as_str) {
+        if let Some(r) = v.get("bom-ref").and_then(Node::as_str) {
             check_ref(r, &format!("/vulnerabilities/{i}"), &mut ctx);
         }
     }
@@ -764,7 +763,7 @@ fn contact_json(who: &str) -> Value {
     }
 }
 
-fn tool_creator(t: &Value) -> String {
+fn tool_creator(t: &Node<'_>) -> String {
     let name = s(t, "name").unwrap_or("unknown");
     match s(t, "version") {
         Some(v) => format!("Tool: {name}-{v}"),
@@ -781,7 +780,7 @@ fn check_ref(r: &str, path: &str, ctx: &mut Ctx<'_>) {
     }
 }
 
-fn check_properties(v: &Value, path: &str, ctx: &mut Ctx<'_>) {
+fn check_properties(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) {
     for (i, p) in arr(v, "properties").iter().enumerate() {
         if s(p, "name").is_none() {
             ctx.report.missing(format!("{path}/properties/{i}"), "name");
@@ -789,7 +788,7 @@ fn check_properties(v: &Value, path: &str, ctx: &mut Ctx<'_>) {
     }
 }
 
-fn service(svc: &Value, path: &str, ctx: &mut Ctx<'_>) {
+fn service(svc: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) {
     if s(svc, "name").is_none() {
         ctx.report.missing(path, "name");
     }
@@ -817,7 +816,7 @@ fn service(svc: &Value, path: &str, ctx: &mut Ctx<'_>) {
 
 /// Checks a license choice and returns the licenses it states: (declared, concluded).
 fn check_licenses(
-    v: Option<&Value>,
+    v: Option<&Node<'_>>,
     path: &str,
     ctx: &mut Ctx<'_>,
 ) -> (Vec<License>, Vec<License>) {
@@ -897,14 +896,14 @@ fn check_licenses(
         let id = l.get("id");
         let name = l.get("name");
         match (id, name) {
-            (Some(Value::String(id)), None) => {
-                if list::license(id).map(|i| i.id()) != Some(id.as_str()) {
+            (Some(Node::String(id)), None) => {
+                if list::license(id).map(|i| i.id()) != Some(id.as_ref()) {
                     ctx.report
                         .invalid(&ipath, "license.id", id.clone(), "an SPDX license id");
                 }
                 into.push(License::parse_lenient(id, Dialect::Spdx2));
             }
-            (None, Some(Value::String(n))) => into.push(License::Named(n.clone())),
+            (None, Some(Node::String(n))) => into.push(License::Named(n.to_string())),
             (Some(_), Some(_)) => ctx.report.invalid(
                 &ipath,
                 "license",
@@ -954,7 +953,7 @@ fn combine(mut ls: Vec<License>) -> Option<License> {
 
 /// Reads a component (and its nested components) into `sbom`; returns its id.
 fn component(
-    c: &Value,
+    c: &Node<'_>,
     parent: Option<&str>,
     path: &str,
     ctx: &mut Ctx<'_>,
@@ -978,7 +977,7 @@ fn component(
     // 1.7: `versionRange` only on external components (`isExternal: true`), never with
     // `version`.
     if c.get("versionRange").is_some() {
-        let external = matches!(c.get("isExternal"), Some(Value::Bool(true)))
+        let external = matches!(c.get("isExternal"), Some(Node::Bool(true)))
             || s(c, "isExternal") == Some("true");
         if !external {
             ctx.report.invalid(
@@ -1008,9 +1007,9 @@ fn component(
         }
     }
     let id = match c.get("bom-ref") {
-        Some(Value::String(r)) => {
+        Some(Node::String(r)) => {
             check_ref(r, path, ctx);
-            r.clone()
+            r.to_string()
         }
         _ => {
             ctx.next_id += 1;
@@ -1397,7 +1396,7 @@ fn esc(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
 
-fn xml_component(out: &mut String, c: &Value, indent: &str) {
+fn xml_component(out: &mut String, c: &Node<'_>, indent: &str) {
     use std::fmt::Write as _;
     let _ = write!(
         out,
@@ -1494,6 +1493,7 @@ fn xml_component(out: &mut String, c: &Value, indent: &str) {
 pub(crate) fn to_xml(sbom: &Sbom) -> String {
     use std::fmt::Write as _;
     let doc = to_json_value(sbom);
+    let doc = Node::borrowed(&doc);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -1512,7 +1512,7 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
         xml_component(&mut out, t, "        ");
     }
     out.push_str("      </components>\n    </tools>\n");
-    let contact = |out: &mut String, c: &Value, indent: &str| {
+    let contact = |out: &mut String, c: &Node<'_>, indent: &str| {
         for field in ["name", "email"] {
             if let Some(v) = s(c, field) {
                 let _ = writeln!(out, "{indent}<{field}>{}</{field}>", esc(v));

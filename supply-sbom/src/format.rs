@@ -20,6 +20,8 @@ use std::str::FromStr;
 
 use serde_json::Value;
 
+use crate::tree::Node;
+
 use crate::limits::{LimitExceeded, MAX_ITEMS, MAX_SBOM_LEN};
 use crate::model::Sbom;
 use crate::validate::Report;
@@ -176,7 +178,7 @@ fn check_counts(sbom: &Sbom) -> Result<(), Error> {
     Ok(())
 }
 
-fn from_json_value(v: &Value, yaml: bool, report: &mut Report) -> Result<(Format, Sbom), Error> {
+fn from_json_value(v: &Node<'_>, yaml: bool, report: &mut Report) -> Result<(Format, Sbom), Error> {
     if let Some((ver, sbom)) = spdx2::from_value(v, report) {
         return Ok((
             if yaml {
@@ -220,7 +222,7 @@ pub fn read(bytes: &[u8]) -> Result<Document, Error> {
             None => return Err(Error::Unrecognized),
         }
     } else if trimmed.starts_with('{') {
-        let v: Value = serde_json::from_str(trimmed)?;
+        let v: Node<'_> = serde_json::from_str(trimmed)?;
         from_json_value(&v, false, &mut report)?
     } else if trimmed
         .lines()
@@ -231,7 +233,7 @@ pub fn read(bytes: &[u8]) -> Result<Document, Error> {
             None => return Err(Error::Unrecognized),
         }
     } else {
-        let v: Value = serde_yaml_ng::from_str(trimmed)?;
+        let v: Node<'_> = serde_yaml_ng::from_str(trimmed)?;
         from_json_value(&v, true, &mut report)?
     };
     check_counts(&sbom)?;

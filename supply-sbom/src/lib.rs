@@ -16,6 +16,7 @@ pub mod pkgdb;
 pub mod purl;
 pub mod spdx2;
 pub mod spdx3;
+mod tree;
 pub mod validate;
 pub mod verify;
 pub mod version;

@@ -145,15 +145,15 @@ impl Package {
         if lines.next()?.trim() != PROPERTIES_HEADER {
             return None;
         }
-        lines
-            .map(|l| {
-                let (name, value) = l.split_once('=')?;
-                Some(Property {
-                    name: name.to_owned(),
-                    value: value.to_owned(),
-                })
-            })
-            .collect()
+        let mut out = Vec::with_capacity(comment.bytes().filter(|&b| b == b'\n').count());
+        for l in lines {
+            let (name, value) = l.split_once('=')?;
+            out.push(Property {
+                name: name.to_owned(),
+                value: value.to_owned(),
+            });
+        }
+        Some(out)
     }
 }
 
@@ -371,8 +371,16 @@ impl Sbom {
 
     /// Removes repeated relationships, keeping the first of each and the order, in one pass.
     pub fn dedup_relationships(&mut self) {
-        let mut seen = std::collections::HashSet::with_capacity(self.relationships.len());
-        self.relationships.retain(|r| seen.insert(r.clone()));
+        // Marked first, so that the set can borrow the relationships instead of cloning them.
+        let keep: Vec<bool> = {
+            let mut seen = std::collections::HashSet::with_capacity(self.relationships.len());
+            self.relationships.iter().map(|r| seen.insert(r)).collect()
+        };
+        if keep.iter().all(|&k| k) {
+            return;
+        }
+        let mut keep = keep.into_iter();
+        self.relationships.retain(|_| keep.next().unwrap_or(true));
     }
 
     /// Adds a relationship unless the same one is already there (a linear search: for many,
@@ -395,12 +403,16 @@ impl Sbom {
         for d in &describes {
             self.add_relationship(document_id, RelationshipType::describes(), d);
         }
-        for r in self.relationships.clone() {
-            if r.from == document_id
-                && r.kind == RelationshipType::describes()
-                && !self.describes.contains(&r.to)
-            {
-                self.describes.push(r.to.clone());
+        let kind = RelationshipType::describes();
+        let described: Vec<String> = self
+            .relationships
+            .iter()
+            .filter(|r| r.from == document_id && r.kind == kind)
+            .map(|r| r.to.clone())
+            .collect();
+        for to in described {
+            if !self.describes.contains(&to) {
+                self.describes.push(to);
             }
         }
     }

@@ -17,6 +17,7 @@ use crate::model::{
     Package, Relationship, RelationshipType, Sbom, Snippet,
 };
 use crate::purl::Purl;
+use crate::tree::Node;
 use crate::validate::{is_spdx2_timestamp, normalize_timestamp, shown, IssueKind, Report};
 
 /// The id of the document element.
@@ -117,14 +118,12 @@ pub enum Version {
     V2_3,
 }
 
-fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
-    v.get(k).and_then(Value::as_str)
+fn s<'a>(v: &'a Node<'_>, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Node::as_str)
 }
 
-fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
-    v.get(k)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+fn arr<'a, 'b>(v: &'a Node<'b>, k: &str) -> &'a [Node<'b>] {
+    v.get(k).and_then(Node::as_array).map_or(&[], Vec::as_slice)
 }
 
 fn license(
@@ -134,20 +133,26 @@ fn license(
     report: &mut Report,
 ) -> Option<License> {
     let value = value?;
-    if let Err(error) = LicenseField::parse_with(value, Dialect::Spdx2, Strictness::Strict) {
-        // A LicenseRef defined in the document is fine; anything else strict refuses is noted.
-        report.push(
-            format!("{path}/{field}"),
-            IssueKind::License {
-                value: shown(value),
-                error,
-            },
-        );
+    match LicenseField::parse_with(value, Dialect::Spdx2, Strictness::Strict) {
+        // What the strict grammar accepts, the lenient one reads the same way (it only adds
+        // readings of what strict refuses), so the strict result is the model's.
+        Ok(field) => Some(License::Spdx(field)),
+        Err(error) => {
+            // A LicenseRef defined in the document is fine; anything else strict refuses is
+            // noted.
+            report.push(
+                format!("{path}/{field}"),
+                IssueKind::License {
+                    value: shown(value),
+                    error,
+                },
+            );
+            Some(License::parse_lenient(value, Dialect::Spdx2))
+        }
     }
-    Some(License::parse_lenient(value, Dialect::Spdx2))
 }
 
-fn checksums(v: &Value, path: &str, report: &mut Report) -> Vec<Checksum> {
+fn checksums(v: &Node<'_>, path: &str, report: &mut Report) -> Vec<Checksum> {
     let mut out = Vec::new();
     for (i, c) in arr(v, "checksums").iter().enumerate() {
         let (Some(alg), Some(val)) = (s(c, "algorithm"), s(c, "checksumValue")) else {
@@ -181,7 +186,7 @@ fn checksums(v: &Value, path: &str, report: &mut Report) -> Vec<Checksum> {
 /// Reads an SPDX 2 document from its JSON data model (a parsed JSON or YAML document).
 ///
 /// Returns `None` when `doc` is not an SPDX 2 document at all (no `spdxVersion` `SPDX-2.x`).
-pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<(Version, Sbom)> {
+pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version, Sbom)> {
     let version = match s(doc, "spdxVersion")? {
         "SPDX-2.3" => Version::V2_3,
         "SPDX-2.2" => Version::V2_2,
@@ -235,9 +240,9 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<(Version, S
             }
             for (i, c) in creators.iter().enumerate() {
                 match c {
-                    Value::String(c) => sbom.creators.push(c.clone()),
+                    Node::String(c) => sbom.creators.push(c.to_string()),
                     // guac's hand-made documents: `{"Person": "x"}`.
-                    Value::Object(m) => {
+                    Node::Object(m) => {
                         report.push(
                             format!("/creationInfo/creators/{i}"),
                             IssueKind::WrongType {
@@ -245,7 +250,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<(Version, S
                                 expected: "a string",
                             },
                         );
-                        for (k, v) in m {
+                        for (k, v) in m.iter() {
                             if let Some(v) = v.as_str() {
                                 sbom.creators.push(format!("{k}: {v}"));
                             }
@@ -286,7 +291,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<(Version, S
             copyright: s(p, "copyrightText").map(str::to_string),
             files_analyzed: Some(
                 p.get("filesAnalyzed")
-                    .and_then(Value::as_bool)
+                    .and_then(Node::as_bool)
                     .unwrap_or(true),
             ),
             verification_code: p
@@ -367,7 +372,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<(Version, S
             license_concluded: license(s(f, "licenseConcluded"), &path, "licenseConcluded", report),
             license_info_in_file: arr(f, "licenseInfoInFiles")
                 .iter()
-                .filter_map(Value::as_str)
+                .filter_map(Node::as_str)
                 .map(str::to_string)
                 .collect(),
             copyright: s(f, "copyrightText").map(str::to_string),
@@ -437,7 +442,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<(Version, S
         });
     }
     for (i, e) in arr(doc, "externalDocumentRefs").iter().enumerate() {
-        let c = e.get("checksum").unwrap_or(&Value::Null);
+        let c = &e["checksum"];
         match (
             s(e, "externalDocumentId"),
             s(e, "spdxDocument"),
@@ -817,7 +822,8 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
     doc.insert("relationships".into(), Value::Array(relationships));
     doc.insert("hasExtractedLicensingInfos".into(), objs(extracted));
     doc.insert("externalDocumentRefs".into(), Value::Array(ext_docs));
-    from_value(&Value::Object(doc), report)
+    let doc = Value::Object(doc);
+    from_value(&Node::borrowed(&doc), report)
 }
 
 /// `SPDXRef-[A-Za-z0-9.-]+` (the 2.3 schema's pattern for element ids).
@@ -1248,6 +1254,7 @@ fn extracted_for(sbom: &Sbom) -> Vec<ExtractedLicense> {
 pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
     // One mapping (the JSON writer's), printed in tag-value syntax.
     let doc = to_json(sbom);
+    let doc = Node::borrowed(&doc);
     let mut out = String::new();
     let text = |v: &str| {
         if v.contains('\n') {
@@ -1339,7 +1346,7 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         line(&mut out, "PackageDownloadLocation", &g("downloadLocation"));
         let analyzed = p
             .get("filesAnalyzed")
-            .and_then(Value::as_bool)
+            .and_then(Node::as_bool)
             .unwrap_or(false);
         line(
             &mut out,

@@ -16,6 +16,7 @@ use crate::model::{
     from_spdx3_algorithm, spdx3_algorithm, Checksum, File, License, Package, RelationshipType, Sbom,
 };
 use crate::purl::Purl;
+use crate::tree::Node;
 use crate::validate::{shown, IssueKind, Report};
 
 /// The SPDX 3.0.1 JSON-LD context IRI.
@@ -53,22 +54,20 @@ const PURPOSES: &[&str] = &[
     "test",
 ];
 
-fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
-    v.get(k).and_then(Value::as_str)
+fn s<'a>(v: &'a Node<'_>, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Node::as_str)
 }
 
-fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
-    v.get(k)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+fn arr<'a, 'b>(v: &'a Node<'b>, k: &str) -> &'a [Node<'b>] {
+    v.get(k).and_then(Node::as_array).map_or(&[], Vec::as_slice)
 }
 
 /// Reads an SPDX 3 JSON-LD document. `None` when `doc` has no `@context` naming SPDX 3.
-pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
+pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
     let ctx = doc.get("@context")?;
     let ctx_ok = match ctx {
-        Value::String(c) => c.contains("spdx.org/rdf/3."),
-        Value::Array(a) => a
+        Node::String(c) => c.contains("spdx.org/rdf/3."),
+        Node::Array(a) => a
             .iter()
             .any(|c| c.as_str().is_some_and(|c| c.contains("spdx.org/rdf/3."))),
         _ => false,
@@ -76,7 +75,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
     if !ctx_ok {
         return None;
     }
-    let Some(graph) = doc.get("@graph").and_then(Value::as_array) else {
+    let Some(graph) = doc.get("@graph").and_then(Node::as_array) else {
         report.missing("", "@graph");
         return Some(Sbom::new());
     };
@@ -95,7 +94,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
             continue;
         };
         if ty == "CreationInfo" {
-            created_by.extend(arr(e, "createdBy").iter().filter_map(Value::as_str));
+            created_by.extend(arr(e, "createdBy").iter().filter_map(Node::as_str));
             if s(e, "specVersion").is_none() {
                 report.missing(&path, "specVersion");
             }
@@ -203,7 +202,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
                     report.missing(&path, "name");
                 }
                 let supplied = s(e, "suppliedBy");
-                let originated = arr(e, "originatedBy").first().and_then(Value::as_str);
+                let originated = arr(e, "originatedBy").first().and_then(Node::as_str);
                 named_by_packages.extend(supplied);
                 named_by_packages.extend(originated);
                 if supplied.is_some() || originated.is_some() {
@@ -235,7 +234,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
                     report.missing(path, "from/relationshipType");
                     continue;
                 };
-                let Some(to) = e.get("to").and_then(Value::as_array) else {
+                let Some(to) = e.get("to").and_then(Node::as_array) else {
                     report.push(
                         format!("{path}/to"),
                         IssueKind::WrongType {
@@ -245,7 +244,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
                     );
                     continue;
                 };
-                for t in to.iter().filter_map(Value::as_str) {
+                for t in to.iter().filter_map(Node::as_str) {
                     sbom.push_relationship(from, RelationshipType::parse(rt), t);
                 }
             }
@@ -317,7 +316,7 @@ pub(crate) fn from_value(doc: &Value, report: &mut Report) -> Option<Sbom> {
     Some(sbom)
 }
 
-fn hashes(e: &Value) -> Vec<Checksum> {
+fn hashes(e: &Node<'_>) -> Vec<Checksum> {
     arr(e, "verifiedUsing")
         .iter()
         .filter(|h| s(h, "type") == Some("Hash"))

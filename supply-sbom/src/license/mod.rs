@@ -825,6 +825,31 @@ fn check_idstring(s: &str, whole: &str) -> Result<(), Error> {
 mod tests {
     use super::*;
 
+    /// The SPDX 2 reader keeps the strict reading when there is one: the lenient grammar must
+    /// read every strictly valid field the same way.
+    #[test]
+    fn lenient_reads_what_strict_accepts_the_same_way() {
+        for text in [
+            "MIT",
+            "NONE",
+            "NOASSERTION",
+            "Apache-2.0 AND BSD-3-Clause AND GFDL-1.3-only OR (GPL-3.0-only WITH Classpath-exception-2.0)",
+            "GPL-2.0+ OR LicenseRef-foo",
+            "DocumentRef-x:LicenseRef-y AND mit",
+            "(MIT OR ISC) AND (Apache-2.0 WITH LLVM-exception)",
+            "GPL-2.0",
+            "MIT or ISC",
+            "Foo-1.0",
+        ] {
+            for dialect in [Dialect::Spdx2, Dialect::Spdx3] {
+                if let Ok(strict) = LicenseField::parse_with(text, dialect, Strictness::Strict) {
+                    let lenient = LicenseField::parse_with(text, dialect, Strictness::Lenient);
+                    assert_eq!(lenient.as_ref(), Ok(&strict), "{text}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn current_ids() {
         let id = |s: &str| match Expression::parse(s).unwrap().root {
