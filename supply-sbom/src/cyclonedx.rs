@@ -866,16 +866,24 @@ fn check_licenses(
         };
         if let Some(e) = item.get("expression") {
             let e = e.as_str().unwrap_or_default();
-            if let Err(error) = Expression::parse_with(e, Dialect::Spdx2, Strictness::Lenient) {
-                ctx.report.push(
-                    &ipath,
-                    IssueKind::License {
-                        value: shown(e),
-                        error,
-                    },
-                );
+            // One parse for an expression (the common case); `NONE`/`NOASSERTION` and what
+            // does not parse are looked at again as a bare expression, for the report.
+            let field = LicenseField::parse_with(e, Dialect::Spdx2, Strictness::Lenient);
+            if !matches!(field, Ok(LicenseField::Expression(_))) {
+                if let Err(error) = Expression::parse_with(e, Dialect::Spdx2, Strictness::Lenient) {
+                    ctx.report.push(
+                        &ipath,
+                        IssueKind::License {
+                            value: shown(e),
+                            error,
+                        },
+                    );
+                }
             }
-            into.push(License::parse_lenient(e, Dialect::Spdx2));
+            into.push(match field {
+                Ok(f) => License::Spdx(f),
+                Err(_) => License::Unparsed(e.to_string()),
+            });
             if item.get("license").is_some() {
                 ctx.report.invalid(
                     &ipath,

@@ -32,6 +32,9 @@ pub(crate) struct Object<'a>(Vec<(Cow<'a, str>, Node<'a>)>);
 
 static NULL: Node<'static> = Node::Null;
 
+/// Up to this many members, [`Object::get`] scans instead of searching.
+const LINEAR_LOOKUP: usize = 24;
+
 impl<'a> Object<'a> {
     /// Sorts `members` and keeps the last of each repeated key, as `serde_json::Map` does.
     fn from_members(mut members: Vec<(Cow<'a, str>, Node<'a>)>) -> Self {
@@ -47,6 +50,15 @@ impl<'a> Object<'a> {
 
     /// The member named `key`.
     pub(crate) fn get(&self, key: &str) -> Option<&Node<'a>> {
+        // The readers ask for a few dozen fixed names in objects of a dozen members: comparing
+        // lengths first beats a binary search's string comparisons there.
+        if self.0.len() <= LINEAR_LOOKUP {
+            return self
+                .0
+                .iter()
+                .find(|(k, _)| k.len() == key.len() && k.as_ref() == key)
+                .map(|(_, v)| v);
+        }
         self.0
             .binary_search_by(|(k, _)| k.as_ref().cmp(key))
             .ok()
@@ -186,13 +198,32 @@ impl<'de> Deserialize<'de> for Key<'de> {
 
 impl<'de> Deserialize<'de> for Node<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(NodeVisitor)
+        NodeSeed(&mut Scratch::default()).deserialize(d)
     }
 }
 
-struct NodeVisitor;
+/// Where the members and items of the objects and arrays being read gather: each container
+/// takes its own (the tail it pushed) in one allocation of the right size when it closes,
+/// instead of growing a `Vec` of its own (4, 8, 16, … elements, copied each time).
+#[derive(Default)]
+struct Scratch<'de> {
+    members: Vec<(Cow<'de, str>, Node<'de>)>,
+    items: Vec<Node<'de>>,
+}
 
-impl<'de> Visitor<'de> for NodeVisitor {
+struct NodeSeed<'s, 'de>(&'s mut Scratch<'de>);
+
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_, 'de> {
+    type Value = Node<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
+        d.deserialize_any(NodeVisitor(self.0))
+    }
+}
+
+struct NodeVisitor<'s, 'de>(&'s mut Scratch<'de>);
+
+impl<'de> Visitor<'de> for NodeVisitor<'_, 'de> {
     type Value = Node<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -237,34 +268,25 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
-        Deserialize::deserialize(d)
+        NodeSeed(self.0).deserialize(d)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
-        // The size hint is the other side's claim: bounded before it sizes anything.
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(v) = seq.next_element()? {
-            out.push(v);
+        let start = self.0.items.len();
+        while let Some(v) = seq.next_element_seed(NodeSeed(self.0))? {
+            self.0.items.push(v);
         }
-        Ok(Node::Array(out))
+        Ok(Node::Array(self.0.items.drain(start..).collect()))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
-        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+        let start = self.0.members.len();
         while let Some(Key(k)) = map.next_key()? {
-            members.push((k, map.next_value_seed(NodeSeed)?));
+            let v = map.next_value_seed(NodeSeed(self.0))?;
+            self.0.members.push((k, v));
         }
+        let members = self.0.members.drain(start..).collect();
         Ok(Node::Object(Object::from_members(members)))
-    }
-}
-
-struct NodeSeed;
-
-impl<'de> DeserializeSeed<'de> for NodeSeed {
-    type Value = Node<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
-        d.deserialize_any(NodeVisitor)
     }
 }
 
