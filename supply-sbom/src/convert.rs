@@ -211,7 +211,9 @@ fn source_and_rewrite(bytes: &[u8], from: Format, sbom: &Sbom) -> Option<(Paths,
             // The writers' mappings, as values (the same as the JSON they write).
             let rewrite = match from {
                 Format::Spdx3JsonLd => spdx3::to_value(sbom),
-                Format::CycloneDxJson(_) => cyclonedx::to_json_value(sbom),
+                Format::CycloneDxJson(_) => {
+                    serde_json::to_value(cyclonedx::BomOut::new(sbom)).ok()?
+                }
                 _ => serde_json::to_value(spdx2::DocumentOut::new(sbom)).ok()?,
             };
             (json(&source), json(&rewrite))

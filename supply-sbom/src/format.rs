@@ -257,7 +257,7 @@ pub fn write(sbom: &Sbom, format: OutputFormat) -> Vec<u8> {
         OutputFormat::SpdxJson => pretty(&spdx2::DocumentOut::new(sbom), json_capacity(sbom)),
         OutputFormat::SpdxTagValue => spdx2::to_tag_value(sbom).into_bytes(),
         OutputFormat::Spdx3JsonLd => pretty(&spdx3::to_value(sbom), json_capacity(sbom)),
-        OutputFormat::CycloneDxJson => pretty(&cyclonedx::to_json_value(sbom), json_capacity(sbom)),
+        OutputFormat::CycloneDxJson => pretty(&cyclonedx::BomOut::new(sbom), json_capacity(sbom)),
         OutputFormat::CycloneDxXml => cyclonedx::to_xml(sbom).into_bytes(),
     }
 }
