@@ -1384,7 +1384,7 @@ impl<'a> LicenseOut<'a> {
     fn new(l: &'a License, acknowledgement: &'static str) -> Option<Self> {
         match l {
             License::Spdx(LicenseField::Expression(e)) => {
-                let text = e.to_current().to_string();
+                let text = e.current().to_string();
                 // A listed id has no spaces, so text that is one is a single license without
                 // an exception.
                 Some(if list::license(&text).is_some_and(|i| i.id() == text) {

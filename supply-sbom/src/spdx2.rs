@@ -913,7 +913,7 @@ fn creators_for(sbom: &Sbom) -> Vec<&str> {
 /// a name or text that is no expression (it cannot be stated as SPDX).
 fn license_out(l: &License) -> Cow<'static, str> {
     match l {
-        License::Spdx(LicenseField::Expression(e)) => Cow::Owned(e.to_current().to_string()),
+        License::Spdx(LicenseField::Expression(e)) => Cow::Owned(e.current().to_string()),
         License::Spdx(LicenseField::None) => Cow::Borrowed("NONE"),
         License::Spdx(LicenseField::NoAssertion) | License::Named(_) | License::Unparsed(_) => {
             Cow::Borrowed("NOASSERTION")
