@@ -208,10 +208,13 @@ fn source_and_rewrite(bytes: &[u8], from: Format, sbom: &Sbom) -> Option<(Paths,
                 Format::Spdx2Yaml(_) => serde_yaml_ng::from_str(text).ok()?,
                 _ => serde_json::from_str(text).ok()?,
             };
+            // The writers' mappings, as values (the same as the JSON they write).
             let rewrite = match from {
                 Format::Spdx3JsonLd => spdx3::to_value(sbom),
-                Format::CycloneDxJson(_) => cyclonedx::to_json_value(sbom),
-                _ => spdx2::to_json(sbom),
+                Format::CycloneDxJson(_) => {
+                    serde_json::to_value(cyclonedx::BomOut::new(sbom)).ok()?
+                }
+                _ => serde_json::to_value(spdx2::DocumentOut::new(sbom)).ok()?,
             };
             (json(&source), json(&rewrite))
         }
@@ -322,7 +325,7 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
     for a in &before.packages {
         let twin = by_id
             .get(a.id.as_str())
-            .or_else(|| by_id.get(spdx2::spdx_id(&a.id).as_str()))
+            .or_else(|| by_id.get(&*spdx2::spdx_id(&a.id)))
             .filter(|b| b.name == a.name)
             .or_else(|| by_name.get(&(a.name.as_str(), a.version.as_deref())));
         let Some(b) = twin else {

@@ -14,6 +14,7 @@
 use std::collections::{HashMap, HashSet};
 
 use quick_xml::events::{BytesStart, Event};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::license::{list, Dialect, Expression, LicenseField, Strictness};
@@ -754,15 +755,6 @@ fn creator_parts(who: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// A CycloneDX `organizationalContact` for a creator's `name (email)`.
-fn contact_json(who: &str) -> Value {
-    let (name, email) = creator_parts(who);
-    match email {
-        Some(e) => json!({"name": name, "email": e}),
-        None => json!({"name": name}),
-    }
-}
-
 fn tool_creator(t: &Node<'_>) -> String {
     let name = s(t, "name").unwrap_or("unknown");
     match s(t, "version") {
@@ -1188,308 +1180,547 @@ fn serial_for(sbom: &Sbom) -> String {
     )
 }
 
-fn license_json(l: &License, ack: &str) -> Option<Value> {
-    match l {
-        License::Spdx(LicenseField::Expression(e)) => {
-            let e = &e.to_current();
-            let listed_single = e.licenses().len() == 1
-                && e.exceptions().is_empty()
-                && list::license(&e.to_string()).map(|i| i.id()) == Some(e.to_string().as_str());
-            Some(if listed_single {
-                json!({"license": {"id": e.to_string(), "acknowledgement": ack}})
-            } else {
-                json!({"expression": e.to_string(), "acknowledgement": ack})
+/// The CycloneDX 1.6 JSON BOM a writer produces, borrowed from the model: the one
+/// model→CycloneDX mapping, which the JSON writer serializes and the XML writer prints.
+///
+/// Fields of this and the other `*Out` structs are declared in the byte order of their JSON
+/// names: that is the order the writer has always produced (it used to build a
+/// `serde_json::Value`, whose maps sort their keys), and serde writes fields in declaration
+/// order. A test checks the order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BomOut<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    bom_format: &'static str,
+    components: ComponentsOut<'a>,
+    dependencies: DependenciesOut<'a>,
+    metadata: MetadataOut<'a>,
+    serial_number: String,
+    spec_version: &'static str,
+    version: u32,
+}
+
+#[derive(Serialize)]
+struct MetadataOut<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    authors: Vec<ContactOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    component: Option<ComponentOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manufacturer: Option<ManufacturerOut<'a>>,
+    timestamp: String,
+    tools: ToolsOut<'a>,
+}
+
+#[derive(Serialize)]
+struct ToolsOut<'a> {
+    components: Vec<ComponentOut<'a>>,
+}
+
+/// An `organizationalContact`.
+#[derive(Serialize)]
+struct ContactOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ManufacturerOut<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    contact: Vec<ContactOut<'a>>,
+    name: &'a str,
+}
+
+/// A component: a package, the metadata component, or a tool.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ComponentOut<'a> {
+    #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
+    bom_ref: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copyright: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpe: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    external_references: Vec<ExternalReferenceOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hashes: Vec<HashOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    licenses: Vec<LicenseOut<'a>>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purl: Option<&'a Purl>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    supplier: Option<SupplierOut<'a>>,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SupplierOut<'a> {
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct HashOut<'a> {
+    alg: &'static str,
+    content: &'a str,
+}
+
+#[derive(Serialize)]
+struct ExternalReferenceOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
+}
+
+/// A license choice: a `license` (listed id or name) or an `expression`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum LicenseOut<'a> {
+    License {
+        license: LicenseEntryOut<'a>,
+    },
+    Expression {
+        acknowledgement: &'static str,
+        expression: String,
+    },
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum LicenseEntryOut<'a> {
+    Id {
+        acknowledgement: &'static str,
+        id: String,
+    },
+    Name {
+        acknowledgement: &'static str,
+        name: &'a str,
+    },
+}
+
+/// The model's properties, serialized as `{"name", "value"}` objects without copying them.
+struct PropertiesOut<'a>(&'a [crate::model::Property]);
+
+impl PropertiesOut<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for PropertiesOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct PropertyOut<'a> {
+            name: &'a str,
+            value: &'a str,
+        }
+        serializer.collect_seq(self.0.iter().map(|p| PropertyOut {
+            name: &p.name,
+            value: &p.value,
+        }))
+    }
+}
+
+/// The components but the root (the metadata component), each mapped as it is written (as
+/// [`crate::spdx2`]'s packages are): no mapped copy of the whole list is built and dropped.
+struct ComponentsOut<'a> {
+    packages: &'a [Package],
+    root: Option<&'a str>,
+}
+
+impl<'a> ComponentsOut<'a> {
+    fn iter(&self) -> impl Iterator<Item = ComponentOut<'a>> {
+        let root = self.root;
+        self.packages
+            .iter()
+            .filter(move |p| Some(p.id.as_str()) != root)
+            .map(ComponentOut::new)
+    }
+}
+
+impl Serialize for ComponentsOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+/// A `dependencies` entry for every package, each made as it is written (as
+/// [`ComponentsOut`]).
+struct DependenciesOut<'a> {
+    packages: &'a [Package],
+    /// The packages each package depends on, by id.
+    edges: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl DependenciesOut<'_> {
+    fn iter(&self) -> impl Iterator<Item = DependencyOut<'_>> {
+        self.packages.iter().map(|p| DependencyOut {
+            depends_on: self.edges.get(p.id.as_str()).map_or(&[], Vec::as_slice),
+            reference: &p.id,
+        })
+    }
+}
+
+impl Serialize for DependenciesOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+#[derive(Serialize)]
+struct DependencyOut<'a> {
+    #[serde(rename = "dependsOn", skip_serializing_if = "<[_]>::is_empty")]
+    depends_on: &'a [&'a str],
+    #[serde(rename = "ref")]
+    reference: &'a str,
+}
+
+impl<'a> LicenseOut<'a> {
+    /// The license choice for a model license, `None` for one CycloneDX cannot state.
+    fn new(l: &'a License, acknowledgement: &'static str) -> Option<Self> {
+        match l {
+            License::Spdx(LicenseField::Expression(e)) => {
+                let text = e.current().to_string();
+                // A listed id has no spaces, so text that is one is a single license without
+                // an exception.
+                Some(if list::license(&text).is_some_and(|i| i.id() == text) {
+                    Self::License {
+                        license: LicenseEntryOut::Id {
+                            acknowledgement,
+                            id: text,
+                        },
+                    }
+                } else {
+                    Self::Expression {
+                        acknowledgement,
+                        expression: text,
+                    }
+                })
+            }
+            License::Named(n) => Some(Self::License {
+                license: LicenseEntryOut::Name {
+                    acknowledgement,
+                    name: n,
+                },
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> ComponentOut<'a> {
+    /// A component with only a type and a name (tools, a document without a root package).
+    fn named(kind: &'a str, name: &'a str, version: Option<&'a str>) -> Self {
+        Self {
+            bom_ref: None,
+            copyright: None,
+            cpe: None,
+            description: None,
+            external_references: Vec::new(),
+            hashes: Vec::new(),
+            licenses: Vec::new(),
+            name,
+            properties: PropertiesOut(&[]),
+            purl: None,
+            supplier: None,
+            kind,
+            version,
+        }
+    }
+
+    fn new(p: &'a Package) -> Self {
+        let kind = p
+            .purpose
+            .as_deref()
+            .filter(|t| component_types(Version::V1_6).contains(t))
+            .unwrap_or("library");
+        let supplier = p
+            .supplier
+            .as_deref()
+            .map(|sup| sup.split_once(": ").map_or(sup, |(_, n)| n))
+            .filter(|n| *n != "NOASSERTION")
+            .map(|name| SupplierOut { name });
+        let hashes = p
+            .checksums
+            .iter()
+            .filter_map(|c| cyclonedx_algorithm(&c.algorithm).map(|a| (a, c)))
+            .filter(|(_, c)| is_hash(&c.value))
+            .map(|(alg, c)| HashOut {
+                alg,
+                content: &c.value,
             })
+            .collect();
+        // The schema takes either `license` entries (any number, each acknowledged as concluded
+        // or declared) or a single `expression`: both licenses when both are single licenses,
+        // else the concluded one when known, else the declared one.
+        let concluded = p
+            .license_concluded
+            .as_ref()
+            .and_then(|l| LicenseOut::new(l, "concluded"));
+        let declared = p
+            .license_declared
+            .as_ref()
+            .and_then(|l| LicenseOut::new(l, "declared"));
+        let licenses = match (concluded, declared) {
+            (Some(c @ LicenseOut::License { .. }), Some(d @ LicenseOut::License { .. })) => {
+                vec![c, d]
+            }
+            (Some(c), _) => vec![c],
+            (None, Some(d)) => vec![d],
+            (None, None) => Vec::new(),
+        };
+        let mut external_references = Vec::new();
+        if let Some(url) = &p.homepage {
+            external_references.push(ExternalReferenceOut {
+                kind: "website",
+                url,
+            });
         }
-        License::Named(n) => Some(json!({"license": {"name": n, "acknowledgement": ack}})),
-        _ => None,
+        if let Some(url) = p
+            .download_location
+            .as_deref()
+            .filter(|d| *d != "NOASSERTION" && *d != "NONE")
+        {
+            external_references.push(ExternalReferenceOut {
+                kind: "distribution",
+                url,
+            });
+        }
+        Self {
+            bom_ref: Some(&p.id),
+            copyright: p
+                .copyright
+                .as_deref()
+                .filter(|c| *c != "NOASSERTION" && *c != "NONE"),
+            cpe: p.cpes.first().map(String::as_str),
+            description: p.description.as_deref(),
+            external_references,
+            hashes,
+            licenses,
+            name: &p.name,
+            properties: PropertiesOut(&p.properties),
+            purl: p.purl.as_ref(),
+            supplier,
+            kind,
+            version: p.version.as_deref(),
+        }
     }
 }
 
-fn component_json(p: &Package) -> Value {
-    let mut m = Map::new();
-    let ty = p
-        .purpose
-        .as_deref()
-        .filter(|t| component_types(Version::V1_6).contains(t))
-        .unwrap_or("library");
-    m.insert("type".into(), json!(ty));
-    m.insert("bom-ref".into(), json!(p.id));
-    if let Some(sup) = &p.supplier {
-        let n = sup.split_once(": ").map_or(sup.as_str(), |(_, n)| n);
-        if n != "NOASSERTION" {
-            m.insert("supplier".into(), json!({"name": n}));
-        }
-    }
-    m.insert("name".into(), json!(p.name));
-    if let Some(v) = &p.version {
-        m.insert("version".into(), json!(v));
-    }
-    if let Some(d) = &p.description {
-        m.insert("description".into(), json!(d));
-    }
-    let hashes: Vec<Value> = p
-        .checksums
-        .iter()
-        .filter_map(|c| cyclonedx_algorithm(&c.algorithm).map(|a| (a, c)))
-        .filter(|(_, c)| is_hash(&c.value))
-        .map(|(a, c)| json!({"alg": a, "content": c.value}))
-        .collect();
-    if !hashes.is_empty() {
-        m.insert("hashes".into(), Value::Array(hashes));
-    }
-    // The schema takes either `license` entries (any number, each acknowledged as concluded
-    // or declared) or a single `expression`: both licenses when both are single licenses, else
-    // the concluded one when known, else the declared one.
-    let concluded = p
-        .license_concluded
-        .as_ref()
-        .filter(|l| {
-            matches!(
-                l,
-                License::Spdx(LicenseField::Expression(_)) | License::Named(_)
-            )
-        })
-        .and_then(|l| license_json(l, "concluded"));
-    let declared = p
-        .license_declared
-        .as_ref()
-        .and_then(|l| license_json(l, "declared"));
-    let lic: Vec<Value> = match (concluded, declared) {
-        (Some(c), Some(d)) if c.get("license").is_some() && d.get("license").is_some() => {
-            vec![c, d]
-        }
-        (Some(c), _) => vec![c],
-        (None, Some(d)) => vec![d],
-        (None, None) => Vec::new(),
-    };
-    if !lic.is_empty() {
-        m.insert("licenses".into(), Value::Array(lic));
-    }
-    if let Some(c) = &p.copyright {
-        if c != "NOASSERTION" && c != "NONE" {
-            m.insert("copyright".into(), json!(c));
-        }
-    }
-    if let Some(cpe) = p.cpes.first() {
-        m.insert("cpe".into(), json!(cpe));
-    }
-    if let Some(purl) = &p.purl {
-        m.insert("purl".into(), json!(purl.to_string()));
-    }
-    let mut refs = Vec::new();
-    if let Some(h) = &p.homepage {
-        refs.push(json!({"type": "website", "url": h}));
-    }
-    if let Some(d) = &p.download_location {
-        if d != "NOASSERTION" && d != "NONE" {
-            refs.push(json!({"type": "distribution", "url": d}));
-        }
-    }
-    if !refs.is_empty() {
-        m.insert("externalReferences".into(), Value::Array(refs));
-    }
-    if !p.properties.is_empty() {
-        m.insert(
-            "properties".into(),
-            p.properties
-                .iter()
-                .map(|pr| json!({"name": pr.name, "value": pr.value}))
-                .collect(),
-        );
-    }
-    Value::Object(m)
-}
-
-/// Writes CycloneDX 1.6 JSON.
-pub(crate) fn to_json_value(sbom: &Sbom) -> Value {
-    let root = sbom.describes.iter().find_map(|d| sbom.package(d));
-    let mut meta = Map::new();
-    meta.insert("timestamp".into(), json!(crate::spdx2::created_for(sbom)));
-    let tools: Vec<Value> = sbom
-        .creators
-        .iter()
-        .filter_map(|c| c.strip_prefix("Tool: "))
-        .map(|t| json!({"type": "application", "name": t}))
-        .chain(std::iter::once(json!({"type": "application", "name": "supply-sbom", "version": env!("CARGO_PKG_VERSION")})))
-        .fold(Vec::new(), |mut v, t| {
+impl<'a> BomOut<'a> {
+    /// Maps the model to CycloneDX 1.6.
+    pub(crate) fn new(sbom: &'a Sbom) -> Self {
+        let root = sbom.describes.iter().find_map(|d| sbom.package(d));
+        let mut tools: Vec<ComponentOut<'a>> = Vec::new();
+        for t in sbom
+            .creators
+            .iter()
+            .filter_map(|c| c.strip_prefix("Tool: "))
+        {
             // The schema wants unique items.
-            if !v.contains(&t) {
-                v.push(t);
-            }
-            v
-        });
-    meta.insert("tools".into(), json!({"components": tools}));
-    // SPDX's other creators: people as the BOM's authors, the (first) organization as its
-    // manufacturer (1.6: "the organization that created the BOM").
-    let authors: Vec<Value> = sbom
-        .creators
-        .iter()
-        .filter_map(|c| c.strip_prefix("Person: "))
-        .map(contact_json)
-        .collect();
-    if !authors.is_empty() {
-        meta.insert("authors".into(), Value::Array(authors));
-    }
-    if let Some(org) = sbom
-        .creators
-        .iter()
-        .find_map(|c| c.strip_prefix("Organization: "))
-    {
-        let mut m = Map::new();
-        let (name, email) = creator_parts(org);
-        m.insert("name".into(), json!(name));
-        if let Some(e) = email {
-            m.insert("contact".into(), json!([{"email": e}]));
-        }
-        meta.insert("manufacturer".into(), Value::Object(m));
-    }
-    match root {
-        Some(r) => {
-            meta.insert("component".into(), component_json(r));
-        }
-        None => {
-            if let Some(n) = &sbom.name {
-                meta.insert(
-                    "component".into(),
-                    json!({"type": "application", "name": n}),
-                );
+            if !tools.iter().any(|u| u.name == t) {
+                tools.push(ComponentOut::named("application", t, None));
             }
         }
-    }
-    let components: Vec<Value> = sbom
-        .packages
-        .iter()
-        .filter(|p| Some(p.id.as_str()) != root.map(|r| r.id.as_str()))
-        .map(component_json)
-        .collect();
-    let ids: HashSet<&str> = sbom.packages.iter().map(|p| p.id.as_str()).collect();
-    // Edges grouped by source once: a scan of every relationship per package made writing
-    // 50,000 packages take 40 s.
-    let depends_on = RelationshipType::depends_on();
-    let mut edges: HashMap<&str, Vec<String>> = HashMap::new();
-    for r in &sbom.relationships {
-        if r.kind == depends_on && ids.contains(r.to.as_str()) {
-            edges.entry(r.from.as_str()).or_default().push(r.to.clone());
+        tools.push(ComponentOut::named(
+            "application",
+            "supply-sbom",
+            Some(env!("CARGO_PKG_VERSION")),
+        ));
+        // SPDX's other creators: people as the BOM's authors, the (first) organization as its
+        // manufacturer (1.6: "the organization that created the BOM").
+        let authors = sbom
+            .creators
+            .iter()
+            .filter_map(|c| c.strip_prefix("Person: "))
+            .map(|who| {
+                let (name, email) = creator_parts(who);
+                ContactOut {
+                    email,
+                    name: Some(name),
+                }
+            })
+            .collect();
+        let manufacturer = sbom
+            .creators
+            .iter()
+            .find_map(|c| c.strip_prefix("Organization: "))
+            .map(|org| {
+                let (name, email) = creator_parts(org);
+                ManufacturerOut {
+                    contact: email
+                        .map(|e| ContactOut {
+                            email: Some(e),
+                            name: None,
+                        })
+                        .into_iter()
+                        .collect(),
+                    name,
+                }
+            });
+        let component = match root {
+            Some(r) => Some(ComponentOut::new(r)),
+            None => sbom
+                .name
+                .as_deref()
+                .map(|n| ComponentOut::named("application", n, None)),
+        };
+        let ids: HashSet<&str> = sbom.packages.iter().map(|p| p.id.as_str()).collect();
+        // Edges grouped by source once: a scan of every relationship per package made writing
+        // 50,000 packages take 40 s.
+        let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
+        for r in &sbom.relationships {
+            if r.kind.as_str() == "DEPENDS_ON" && ids.contains(r.to.as_str()) {
+                edges
+                    .entry(r.from.as_str())
+                    .or_default()
+                    .push(r.to.as_str());
+            }
+        }
+        Self {
+            schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
+            bom_format: "CycloneDX",
+            components: ComponentsOut {
+                packages: &sbom.packages,
+                root: root.map(|r| r.id.as_str()),
+            },
+            dependencies: DependenciesOut {
+                packages: &sbom.packages,
+                edges,
+            },
+            metadata: MetadataOut {
+                authors,
+                component,
+                manufacturer,
+                timestamp: crate::spdx2::created_for(sbom),
+                tools: ToolsOut { components: tools },
+            },
+            serial_number: serial_for(sbom),
+            spec_version: "1.6",
+            version: 1,
         }
     }
-    let mut deps: Vec<(String, Vec<String>)> = Vec::new();
-    for p in &sbom.packages {
-        let on = edges.get(p.id.as_str()).cloned().unwrap_or_default();
-        deps.push((p.id.clone(), on));
-    }
-    let deps: Vec<Value> = deps
-        .into_iter()
-        .map(|(r, on)| {
-            if on.is_empty() {
-                json!({"ref": r})
-            } else {
-                json!({"ref": r, "dependsOn": on})
-            }
-        })
-        .collect();
-    json!({
-        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
-        "bomFormat": "CycloneDX",
-        "specVersion": "1.6",
-        "serialNumber": serial_for(sbom),
-        "version": 1,
-        "metadata": Value::Object(meta),
-        "components": components,
-        "dependencies": deps,
-    })
 }
 
 fn esc(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
 
-fn xml_component(out: &mut String, c: &Node<'_>, indent: &str) {
+fn xml_component(out: &mut String, c: &ComponentOut<'_>, indent: &str) {
     use std::fmt::Write as _;
-    let _ = write!(
-        out,
-        "{indent}<component type=\"{}\"",
-        esc(s(c, "type").unwrap_or("library"))
-    );
-    if let Some(r) = s(c, "bom-ref") {
+    let _ = write!(out, "{indent}<component type=\"{}\"", esc(c.kind));
+    if let Some(r) = c.bom_ref {
         let _ = write!(out, " bom-ref=\"{}\"", esc(r));
     }
     out.push_str(">\n");
     let i2 = format!("{indent}  ");
-    if let Some(n) = c.get("supplier").and_then(|sp| s(sp, "name")) {
-        let _ = writeln!(out, "{i2}<supplier><name>{}</name></supplier>", esc(n));
+    if let Some(sp) = &c.supplier {
+        let _ = writeln!(
+            out,
+            "{i2}<supplier><name>{}</name></supplier>",
+            esc(sp.name)
+        );
     }
     // Element order is the XSD's xs:sequence.
-    for k in ["name", "version", "description"] {
-        if let Some(v) = s(c, k) {
+    for (k, v) in [
+        ("name", Some(c.name)),
+        ("version", c.version),
+        ("description", c.description),
+    ] {
+        if let Some(v) = v {
             let _ = writeln!(out, "{i2}<{k}>{}</{k}>", esc(v));
         }
     }
-    if !arr(c, "hashes").is_empty() {
+    if !c.hashes.is_empty() {
         let _ = writeln!(out, "{i2}<hashes>");
-        for h in arr(c, "hashes") {
+        for h in &c.hashes {
             let _ = writeln!(
                 out,
                 "{i2}  <hash alg=\"{}\">{}</hash>",
-                esc(s(h, "alg").unwrap_or_default()),
-                esc(s(h, "content").unwrap_or_default())
+                esc(h.alg),
+                esc(h.content)
             );
         }
         let _ = writeln!(out, "{i2}</hashes>");
     }
-    if !arr(c, "licenses").is_empty() {
+    if !c.licenses.is_empty() {
         let _ = writeln!(out, "{i2}<licenses>");
-    }
-    for l in arr(c, "licenses") {
-        if let Some(e) = s(l, "expression") {
-            let _ = writeln!(
-                out,
-                "{i2}  <expression acknowledgement=\"{}\">{}</expression>",
-                esc(s(l, "acknowledgement").unwrap_or("declared")),
-                esc(e)
-            );
-        } else if let Some(lic) = l.get("license") {
-            let _ = write!(
-                out,
-                "{i2}  <license acknowledgement=\"{}\">",
-                esc(s(lic, "acknowledgement").unwrap_or("declared"))
-            );
-            if let Some(id) = s(lic, "id") {
-                let _ = write!(out, "<id>{}</id>", esc(id));
-            } else if let Some(n) = s(lic, "name") {
-                let _ = write!(out, "<name>{}</name>", esc(n));
+        for l in &c.licenses {
+            match l {
+                LicenseOut::Expression {
+                    acknowledgement,
+                    expression,
+                } => {
+                    let _ = writeln!(
+                        out,
+                        "{i2}  <expression acknowledgement=\"{}\">{}</expression>",
+                        esc(acknowledgement),
+                        esc(expression)
+                    );
+                }
+                LicenseOut::License { license } => {
+                    let (acknowledgement, tag, v) = match license {
+                        LicenseEntryOut::Id {
+                            acknowledgement,
+                            id,
+                        } => (acknowledgement, "id", id.as_str()),
+                        LicenseEntryOut::Name {
+                            acknowledgement,
+                            name,
+                        } => (acknowledgement, "name", *name),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "{i2}  <license acknowledgement=\"{}\"><{tag}>{}</{tag}></license>",
+                        esc(acknowledgement),
+                        esc(v)
+                    );
+                }
             }
-            let _ = writeln!(out, "</license>");
         }
-    }
-    if !arr(c, "licenses").is_empty() {
         let _ = writeln!(out, "{i2}</licenses>");
     }
-    for k in ["copyright", "cpe", "purl"] {
-        if let Some(v) = s(c, k) {
+    let purl = c.purl.map(Purl::to_string);
+    for (k, v) in [
+        ("copyright", c.copyright),
+        ("cpe", c.cpe),
+        ("purl", purl.as_deref()),
+    ] {
+        if let Some(v) = v {
             let _ = writeln!(out, "{i2}<{k}>{}</{k}>", esc(v));
         }
     }
-    if !arr(c, "externalReferences").is_empty() {
+    if !c.external_references.is_empty() {
         let _ = writeln!(out, "{i2}<externalReferences>");
-        for r in arr(c, "externalReferences") {
+        for r in &c.external_references {
             let _ = writeln!(
                 out,
                 "{i2}  <reference type=\"{}\"><url>{}</url></reference>",
-                esc(s(r, "type").unwrap_or("other")),
-                esc(s(r, "url").unwrap_or_default())
+                esc(r.kind),
+                esc(r.url)
             );
         }
         let _ = writeln!(out, "{i2}</externalReferences>");
     }
-    if !arr(c, "properties").is_empty() {
+    if !c.properties.is_empty() {
         let _ = writeln!(out, "{i2}<properties>");
-        for p in arr(c, "properties") {
+        for p in c.properties.0 {
             let _ = writeln!(
                 out,
                 "{i2}  <property name=\"{}\">{}</property>",
-                esc(s(p, "name").unwrap_or_default()),
-                esc(s(p, "value").unwrap_or_default())
+                esc(&p.name),
+                esc(&p.value)
             );
         }
         let _ = writeln!(out, "{i2}</properties>");
@@ -1500,51 +1731,44 @@ fn xml_component(out: &mut String, c: &Node<'_>, indent: &str) {
 /// Writes CycloneDX 1.6 XML (the same content as the JSON writer).
 pub(crate) fn to_xml(sbom: &Sbom) -> String {
     use std::fmt::Write as _;
-    let doc = to_json_value(sbom);
-    let doc = Node::borrowed(&doc);
+    let bom = BomOut::new(sbom);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
         "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\" serialNumber=\"{}\" version=\"1\">",
-        esc(s(&doc, "serialNumber").unwrap_or_default())
+        esc(&bom.serial_number)
     );
-    let meta = &doc["metadata"];
+    let meta = &bom.metadata;
     out.push_str("  <metadata>\n");
-    let _ = writeln!(
-        out,
-        "    <timestamp>{}</timestamp>",
-        esc(s(meta, "timestamp").unwrap_or_default())
-    );
+    let _ = writeln!(out, "    <timestamp>{}</timestamp>", esc(&meta.timestamp));
     out.push_str("    <tools>\n      <components>\n");
-    for t in arr(&meta["tools"], "components") {
+    for t in &meta.tools.components {
         xml_component(&mut out, t, "        ");
     }
     out.push_str("      </components>\n    </tools>\n");
-    let contact = |out: &mut String, c: &Node<'_>, indent: &str| {
-        for field in ["name", "email"] {
-            if let Some(v) = s(c, field) {
+    let contact = |out: &mut String, c: &ContactOut<'_>, indent: &str| {
+        for (field, v) in [("name", c.name), ("email", c.email)] {
+            if let Some(v) = v {
                 let _ = writeln!(out, "{indent}<{field}>{}</{field}>", esc(v));
             }
         }
     };
-    if !arr(meta, "authors").is_empty() {
+    if !meta.authors.is_empty() {
         out.push_str("    <authors>\n");
-        for a in arr(meta, "authors") {
+        for a in &meta.authors {
             out.push_str("      <author>\n");
             contact(&mut out, a, "        ");
             out.push_str("      </author>\n");
         }
         out.push_str("    </authors>\n");
     }
-    if let Some(c) = meta.get("component") {
+    if let Some(c) = &meta.component {
         xml_component(&mut out, c, "    ");
     }
-    if let Some(m) = meta.get("manufacturer") {
+    if let Some(m) = &meta.manufacturer {
         out.push_str("    <manufacturer>\n");
-        if let Some(n) = s(m, "name") {
-            let _ = writeln!(out, "      <name>{}</name>", esc(n));
-        }
-        for c in arr(m, "contact") {
+        let _ = writeln!(out, "      <name>{}</name>", esc(m.name));
+        for c in &m.contact {
             out.push_str("      <contact>\n");
             contact(&mut out, c, "        ");
             out.push_str("      </contact>\n");
@@ -1552,23 +1776,18 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
         out.push_str("    </manufacturer>\n");
     }
     out.push_str("  </metadata>\n  <components>\n");
-    for c in arr(&doc, "components") {
-        xml_component(&mut out, c, "    ");
+    for c in bom.components.iter() {
+        xml_component(&mut out, &c, "    ");
     }
     out.push_str("  </components>\n  <dependencies>\n");
-    for d in arr(&doc, "dependencies") {
-        let r = esc(s(d, "ref").unwrap_or_default());
-        let on = arr(d, "dependsOn");
-        if on.is_empty() {
+    for d in bom.dependencies.iter() {
+        let r = esc(d.reference);
+        if d.depends_on.is_empty() {
             let _ = writeln!(out, "    <dependency ref=\"{r}\"/>");
         } else {
             let _ = writeln!(out, "    <dependency ref=\"{r}\">");
-            for t in on {
-                let _ = writeln!(
-                    out,
-                    "      <dependency ref=\"{}\"/>",
-                    esc(t.as_str().unwrap_or_default())
-                );
+            for t in d.depends_on {
+                let _ = writeln!(out, "      <dependency ref=\"{}\"/>", esc(t));
             }
             out.push_str("    </dependency>\n");
         }

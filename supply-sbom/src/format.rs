@@ -18,12 +18,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde_json::Value;
-
-use crate::tree::Node;
-
 use crate::limits::{LimitExceeded, MAX_ITEMS, MAX_SBOM_LEN};
 use crate::model::Sbom;
+use crate::tree::Node;
 use crate::validate::Report;
 use crate::{cyclonedx, spdx2, spdx3};
 
@@ -255,17 +252,30 @@ pub fn validate(bytes: &[u8]) -> Result<Report, Error> {
 /// Writes the model in `format`. Writers are strict: required fields are filled
 /// (`NOASSERTION` where the model has nothing), timestamps in whole seconds, ids made valid.
 pub fn write(sbom: &Sbom, format: OutputFormat) -> Vec<u8> {
-    let pretty = |v: &Value| {
-        // Serializing a `Value` cannot fail (no non-string keys, no I/O).
-        let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();
-        out.push(b'\n');
-        out
-    };
     match format {
-        OutputFormat::SpdxJson => pretty(&spdx2::to_json(sbom)),
+        OutputFormat::SpdxJson => pretty(&spdx2::DocumentOut::new(sbom), json_capacity(sbom)),
         OutputFormat::SpdxTagValue => spdx2::to_tag_value(sbom).into_bytes(),
-        OutputFormat::Spdx3JsonLd => pretty(&spdx3::to_value(sbom)),
-        OutputFormat::CycloneDxJson => pretty(&cyclonedx::to_json_value(sbom)),
+        OutputFormat::Spdx3JsonLd => pretty(&spdx3::to_value(sbom), json_capacity(sbom)),
+        OutputFormat::CycloneDxJson => pretty(&cyclonedx::BomOut::new(sbom), json_capacity(sbom)),
         OutputFormat::CycloneDxXml => cyclonedx::to_xml(sbom).into_bytes(),
     }
+}
+
+/// Room for a JSON document of `sbom`, so that the output is rarely copied while it grows:
+/// a package with a purl, a CPE, a license and a dozen properties takes 1–2 KiB. Room not
+/// written to costs address space only.
+fn json_capacity(sbom: &Sbom) -> usize {
+    4096 + sbom.packages.len() * 2048 + sbom.files.len() * 512 + sbom.relationships.len() * 256
+}
+
+/// Pretty-printed JSON (two-space indent) and a final newline.
+#[allow(clippy::expect_used)]
+fn pretty(doc: &impl serde::Serialize, capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity);
+    // Cannot fail: writing into a `Vec` has no I/O errors, the documents have no map keys
+    // but strings, and the strings written from `Display` (purls, property comments) fail
+    // only when the writer does.
+    serde_json::to_writer_pretty(&mut out, doc).expect("JSON into a Vec");
+    out.push(b'\n');
+    out
 }

@@ -105,6 +105,29 @@ pub struct Package {
     pub properties: Vec<Property>,
 }
 
+/// Properties as the SPDX writers state them in a comment (see
+/// [`Package::properties_comment`]); serialized as a string, written straight into the output.
+pub(crate) struct PropertiesText<'a>(&'a [Property]);
+
+impl fmt::Display for PropertiesText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(PROPERTIES_HEADER)?;
+        for p in self.0 {
+            f.write_str("\n")?;
+            f.write_str(&p.name)?;
+            f.write_str("=")?;
+            f.write_str(&p.value)?;
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for PropertiesText<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// A name–value property (CycloneDX `property`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Property {
@@ -126,16 +149,13 @@ impl Package {
     /// The properties as the SPDX writers state them in a comment (SPDX has no property
     /// list): [`PROPERTIES_HEADER`] then `name=value` lines.
     pub(crate) fn properties_comment(&self) -> Option<String> {
-        (!self.properties.is_empty()).then(|| {
-            let mut text = String::from(PROPERTIES_HEADER);
-            for p in &self.properties {
-                text.push('\n');
-                text.push_str(&p.name);
-                text.push('=');
-                text.push_str(&p.value);
-            }
-            text
-        })
+        self.properties_text().map(|t| t.to_string())
+    }
+
+    /// [`Package::properties_comment`] as text that writes itself: writers put it into their
+    /// output without building the string.
+    pub(crate) fn properties_text(&self) -> Option<PropertiesText<'_>> {
+        (!self.properties.is_empty()).then_some(PropertiesText(&self.properties))
     }
 
     /// The properties of a comment written by [`Package::properties_comment`]; `None` for

@@ -686,12 +686,24 @@ struct Encoded<'a>(&'a str);
 
 impl fmt::Display for Encoded<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for &b in self.0.as_bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':') {
-                write!(f, "{}", char::from(b))?;
-            } else {
+        let kept =
+            |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':');
+        // Runs of kept characters are written in one piece each: a formatting call per
+        // character made purls a large part of writing an SBOM. Kept characters are ASCII, so
+        // a run (never empty: an index inside a multi-byte character is not a boundary)
+        // starts and ends on character boundaries.
+        let mut start = 0;
+        for (i, &b) in self.0.as_bytes().iter().enumerate() {
+            if !kept(b) {
+                if start < i {
+                    f.write_str(&self.0[start..i])?;
+                }
                 write!(f, "%{b:02X}")?;
+                start = i + 1;
             }
+        }
+        if start < self.0.len() {
+            f.write_str(&self.0[start..])?;
         }
         Ok(())
     }
@@ -727,5 +739,36 @@ mod tests {
             Purl::parse("pkg:generic/a%ff"),
             Err(Error::InvalidPercentEncoding)
         );
+    }
+
+    #[test]
+    fn encoding_in_runs_is_encoding_byte_by_byte() {
+        let one_by_one = |s: &str| -> String {
+            s.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':') {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect()
+        };
+        for s in [
+            "",
+            "plain-1.2_3~4:5",
+            "@scope",
+            "a b",
+            " ",
+            "%",
+            "é",
+            "aé",
+            "éa",
+            "日本語/x y",
+            "a\u{1F600}b",
+            "/leading and trailing/",
+        ] {
+            assert_eq!(Encoded(s).to_string(), one_by_one(s), "{s:?}");
+        }
     }
 }

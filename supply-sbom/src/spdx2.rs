@@ -6,15 +6,17 @@
 //! spec rules in a [`Report`]. Writers are strict: `created` in whole seconds, every required
 //! field present, relationships instead of `documentDescribes`/`hasFiles`.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::license::{Dialect, LicenseField, Strictness};
+use crate::license::{Dialect, Expr, LicenseField, SimpleLicense, Strictness};
 use crate::model::{
     spdx_algorithm, Checksum, ExternalDocument, ExternalRef, ExtractedLicense, File, License,
-    Package, Relationship, RelationshipType, Sbom, Snippet,
+    Package, PropertiesText, RelationshipType, Sbom, Snippet,
 };
 use crate::purl::Purl;
 use crate::tree::Node;
@@ -870,15 +872,9 @@ fn sanitize_name(s: &str) -> String {
 }
 
 /// An SPDX 2 element id from any id: `SPDXRef-` followed by `[A-Za-z0-9.-]`.
-pub(crate) fn spdx_id(id: &str) -> String {
-    if let Some(rest) = id.strip_prefix("SPDXRef-") {
-        if !rest.is_empty()
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        {
-            return id.to_string();
-        }
+pub(crate) fn spdx_id(id: &str) -> Cow<'_, str> {
+    if is_element_id(id) {
+        return Cow::Borrowed(id);
     }
     // IRIs and bom-refs: keep the last path segment readable, make it unique with a hash.
     let tail = id.rsplit(['/', '#']).next().unwrap_or(id);
@@ -895,35 +891,39 @@ pub(crate) fn spdx_id(id: &str) -> String {
         .take(60)
         .collect();
     if clean == tail && !clean.is_empty() {
-        return format!("SPDXRef-{clean}");
+        return Cow::Owned(format!("SPDXRef-{clean}"));
     }
     let d = supply_sig::digest::Algorithm::Sha256
         .digest(id.as_bytes())
         .hex();
-    format!("SPDXRef-{clean}-{}", &d[..8])
+    Cow::Owned(format!("SPDXRef-{clean}-{}", &d[..8]))
 }
 
-fn creators_for(sbom: &Sbom) -> Vec<String> {
-    let mut c: Vec<String> = sbom
+/// Creators for a writer: the model's in SPDX spelling, else this tool.
+fn creators_for(sbom: &Sbom) -> Vec<&str> {
+    let mut c: Vec<&str> = sbom
         .creators
         .iter()
+        .map(String::as_str)
         .filter(|c| {
             c.starts_with("Tool: ") || c.starts_with("Organization: ") || c.starts_with("Person: ")
         })
-        .cloned()
         .collect();
     if c.is_empty() {
-        c.push(format!("Tool: supply-sbom-{}", env!("CARGO_PKG_VERSION")));
+        c.push(concat!("Tool: supply-sbom-", env!("CARGO_PKG_VERSION")));
     }
     c
 }
 
-fn license_out(l: Option<&License>) -> String {
+/// A license field for a writer: expressions with deprecated ids replaced, `NOASSERTION` for
+/// a name or text that is no expression (it cannot be stated as SPDX).
+fn license_out(l: &License) -> Cow<'static, str> {
     match l {
-        Some(License::Spdx(LicenseField::Expression(e))) => e.to_current().to_string(),
-        Some(License::Spdx(f)) => f.to_string(),
-        // A name or text that is no expression cannot be stated as SPDX: say so.
-        Some(License::Named(_) | License::Unparsed(_)) | None => "NOASSERTION".into(),
+        License::Spdx(LicenseField::Expression(e)) => Cow::Owned(e.current().to_string()),
+        License::Spdx(LicenseField::None) => Cow::Borrowed("NONE"),
+        License::Spdx(LicenseField::NoAssertion) | License::Named(_) | License::Unparsed(_) => {
+            Cow::Borrowed("NOASSERTION")
+        }
     }
 }
 
@@ -935,8 +935,18 @@ pub(crate) fn created_for(sbom: &Sbom) -> String {
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
 }
 
+/// An element id for a writer: the document, `NONE`, `NOASSERTION` and ids in other
+/// documents as they are, any other made a valid SPDX id.
+fn element_id(id: &str) -> Cow<'_, str> {
+    if matches!(id, DOCUMENT_ID | "NONE" | "NOASSERTION") || id.starts_with("DocumentRef-") {
+        Cow::Borrowed(id)
+    } else {
+        spdx_id(id)
+    }
+}
+
 /// Relationships to write: the model's, with ids mapped and describes included.
-fn relationships_for(sbom: &Sbom, map: &dyn Fn(&str) -> String) -> Vec<Relationship> {
+fn relationships_for<'a>(sbom: &'a Sbom) -> Vec<RelationshipOut<'a>> {
     // Only relationships between elements the document defines (a CycloneDX service or a
     // dangling id has no SPDX element to point at).
     let defined: HashSet<&str> = sbom
@@ -953,41 +963,45 @@ fn relationships_for(sbom: &Sbom, map: &dyn Fn(&str) -> String) -> Vec<Relations
                 .split_once(':')
                 .is_some_and(|(d, _)| sbom.external_documents.iter().any(|e| e.id == d))
     };
-    let mut out: Vec<Relationship> = Vec::new();
+    let mut out = Vec::with_capacity(sbom.relationships.len() + 1);
     // A set beside the list: a search per relationship made writing 50,000 packages 22 s.
-    let mut seen: HashSet<Relationship> = HashSet::new();
-    let mut push = |r: Relationship| {
+    // Its entries mostly borrow from the model, so the clone per entry is cheap.
+    let mut seen = HashSet::with_capacity(sbom.relationships.len() + 1);
+    let mut push = |r: RelationshipOut<'a>| {
         if seen.insert(r.clone()) {
             out.push(r);
         }
     };
     // SPDX 2.3 §11: a document with more than one package describes at least one. Without
     // a root in the model, the packages nothing else contains or depends on are the roots.
-    let mut describes: Vec<String> = sbom.describes.iter().filter(|d| ok(d)).cloned().collect();
+    let mut describes: Vec<&str> = sbom
+        .describes
+        .iter()
+        .map(String::as_str)
+        .filter(|d| ok(d))
+        .collect();
     if describes.is_empty() {
         let targets: HashSet<&str> = sbom
             .relationships
             .iter()
-            .filter(|r| {
-                r.kind == RelationshipType::contains() || r.kind == RelationshipType::depends_on()
-            })
+            .filter(|r| matches!(r.kind.as_str(), "CONTAINS" | "DEPENDS_ON"))
             .map(|r| r.to.as_str())
             .collect();
         describes = sbom
             .packages
             .iter()
-            .filter(|p| !targets.contains(p.id.as_str()))
-            .map(|p| p.id.clone())
+            .map(|p| p.id.as_str())
+            .filter(|id| !targets.contains(id))
             .collect();
         if describes.is_empty() {
-            describes = sbom.packages.iter().map(|p| p.id.clone()).collect();
+            describes = sbom.packages.iter().map(|p| p.id.as_str()).collect();
         }
     }
-    for d in &describes {
-        push(Relationship {
-            from: DOCUMENT_ID.into(),
-            kind: RelationshipType::describes(),
-            to: map(d),
+    for d in describes {
+        push(RelationshipOut {
+            related_spdx_element: element_id(d),
+            relationship_type: "DESCRIBES",
+            spdx_element_id: Cow::Borrowed(DOCUMENT_ID),
         });
     }
     for r in sbom
@@ -995,240 +1009,371 @@ fn relationships_for(sbom: &Sbom, map: &dyn Fn(&str) -> String) -> Vec<Relations
         .iter()
         .filter(|r| ok(&r.from) && ok(&r.to))
     {
-        let kind = if RELATIONSHIP_TYPES.contains(&r.kind.as_str()) {
-            r.kind.clone()
-        } else {
-            RelationshipType::parse("OTHER")
-        };
-        let from = if r.from == DOCUMENT_ID {
-            r.from.clone()
-        } else {
-            map(&r.from)
-        };
-        push(Relationship {
-            from,
-            kind,
-            to: map(&r.to),
+        let kind = r.kind.as_str();
+        // The common types before the list, which is searched string by string.
+        let known = matches!(kind, "DEPENDS_ON" | "CONTAINS" | "DESCRIBES")
+            || RELATIONSHIP_TYPES.contains(&kind);
+        push(RelationshipOut {
+            related_spdx_element: element_id(&r.to),
+            relationship_type: if known { kind } else { "OTHER" },
+            spdx_element_id: element_id(&r.from),
         });
     }
     out
 }
 
-fn id_mapper(sbom: &Sbom) -> impl Fn(&str) -> String + '_ {
-    move |id: &str| match id {
-        DOCUMENT_ID | "NONE" | "NOASSERTION" => id.to_string(),
-        i if i.starts_with("DocumentRef-") => i.to_string(),
-        i => {
-            let _ = sbom;
-            spdx_id(i)
+/// `primaryPackagePurpose` for a model purpose (lowercase, `-` for `_`), if SPDX 2.3 has it.
+fn purpose_out(purpose: &str) -> Option<&'static str> {
+    // The list's one word with a separator is `OPERATING-SYSTEM`, spelled as the model spells
+    // it, so a case-insensitive match is the whole mapping.
+    PURPOSES
+        .iter()
+        .copied()
+        .find(|p| p.eq_ignore_ascii_case(purpose))
+}
+
+/// The SPDX 2.3 JSON document a writer produces, borrowed from the model: the one
+/// model→SPDX 2 mapping, which the JSON writer serializes and the tag-value writer prints.
+///
+/// Fields of this and the other `*Out` structs are declared in the byte order of their JSON
+/// names: that is the order the writer has always produced (it used to build a
+/// `serde_json::Value`, whose maps sort their keys), and serde writes fields in declaration
+/// order. A test checks the order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DocumentOut<'a> {
+    #[serde(rename = "SPDXID")]
+    spdxid: &'static str,
+    creation_info: CreationInfoOut<'a>,
+    data_license: &'static str,
+    document_namespace: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    external_document_refs: Vec<ExternalDocumentRefOut<'a>>,
+    #[serde(skip_serializing_if = "FilesOut::is_empty")]
+    files: FilesOut<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    has_extracted_licensing_infos: Vec<ExtractedLicenseOut<'a>>,
+    name: &'a str,
+    packages: PackagesOut<'a>,
+    relationships: Vec<RelationshipOut<'a>>,
+    spdx_version: &'static str,
+}
+
+/// The packages, each mapped as it is written: no mapped copy of the whole list is built and
+/// dropped, and each package's mapping is still in cache when it is serialized.
+struct PackagesOut<'a>(&'a [Package]);
+
+impl<'a> PackagesOut<'a> {
+    fn iter(&self) -> impl Iterator<Item = PackageOut<'a>> {
+        self.0.iter().map(PackageOut::new)
+    }
+}
+
+impl Serialize for PackagesOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+/// The files, each mapped as it is written (as [`PackagesOut`]).
+struct FilesOut<'a>(&'a [File]);
+
+impl<'a> FilesOut<'a> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = FileOut<'a>> {
+        self.0.iter().map(FileOut::new)
+    }
+}
+
+impl Serialize for FilesOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+#[derive(Serialize)]
+struct CreationInfoOut<'a> {
+    created: String,
+    creators: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExternalDocumentRefOut<'a> {
+    checksum: ChecksumOut<'a>,
+    external_document_id: &'a str,
+    spdx_document: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChecksumOut<'a> {
+    algorithm: &'a str,
+    checksum_value: &'a str,
+}
+
+impl<'a> ChecksumOut<'a> {
+    /// The checksums SPDX 2.3 has an algorithm for.
+    fn known(sums: &'a [Checksum]) -> Vec<Self> {
+        sums.iter()
+            .filter(|c| ALGORITHMS.contains(&c.algorithm.as_str()))
+            .map(|c| Self {
+                algorithm: &c.algorithm,
+                checksum_value: &c.value,
+            })
+            .collect()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PackageOut<'a> {
+    #[serde(rename = "SPDXID")]
+    spdxid: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    checksums: Vec<ChecksumOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<PropertiesText<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copyright_text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    download_location: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    external_refs: Vec<ExternalRefOut<'a>>,
+    files_analyzed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    homepage: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license_concluded: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license_declared: Option<Cow<'static, str>>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    originator: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package_file_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package_verification_code: Option<VerificationCodeOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    primary_package_purpose: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_info: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    supplier: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version_info: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VerificationCodeOut<'a> {
+    package_verification_code_value: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExternalRefOut<'a> {
+    reference_category: &'a str,
+    reference_locator: Locator<'a>,
+    reference_type: &'a str,
+}
+
+/// A `referenceLocator`: text, or a purl written straight into the output.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Locator<'a> {
+    Text(&'a str),
+    Purl(&'a Purl),
+}
+
+impl fmt::Display for Locator<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Text(t) => f.write_str(t),
+            Self::Purl(p) => p.fmt(f),
         }
     }
 }
 
-/// Writes SPDX 2.3 JSON.
-pub(crate) fn to_json(sbom: &Sbom) -> Value {
-    let map = id_mapper(sbom);
-    let mut packages = Vec::new();
-    for p in &sbom.packages {
-        let mut m = Map::new();
-        m.insert("SPDXID".into(), json!(map(&p.id)));
-        m.insert("name".into(), json!(p.name));
-        if let Some(v) = &p.version {
-            m.insert("versionInfo".into(), json!(v));
-        }
-        if let Some(v) = &p.supplier {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FileOut<'a> {
+    #[serde(rename = "SPDXID")]
+    spdxid: Cow<'a, str>,
+    checksums: Vec<ChecksumOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copyright_text: Option<&'a str>,
+    file_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license_concluded: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    license_info_in_files: &'a [String],
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelationshipOut<'a> {
+    related_spdx_element: Cow<'a, str>,
+    relationship_type: &'a str,
+    spdx_element_id: Cow<'a, str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExtractedLicenseOut<'a> {
+    extracted_text: &'a str,
+    license_id: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+}
+
+impl<'a> PackageOut<'a> {
+    fn new(p: &'a Package) -> Self {
+        let supplier = p.supplier.as_deref().map(|v| {
             if v == "NOASSERTION" || v.starts_with("Organization: ") || v.starts_with("Person: ") {
-                m.insert("supplier".into(), json!(v));
+                Cow::Borrowed(v)
             } else {
-                m.insert("supplier".into(), json!(format!("Organization: {v}")));
+                Cow::Owned(format!("Organization: {v}"))
             }
-        }
-        if let Some(v) = &p.originator {
-            m.insert("originator".into(), json!(v));
-        }
-        if let Some(v) = &p.file_name {
-            m.insert("packageFileName".into(), json!(v));
-        }
-        m.insert(
-            "downloadLocation".into(),
-            json!(p.download_location.as_deref().unwrap_or("NOASSERTION")),
+        });
+        let files_analyzed = p.files_analyzed == Some(true) && p.verification_code.is_some();
+        let mut external_refs = Vec::with_capacity(
+            usize::from(p.purl.is_some()) + p.cpes.len() + p.external_refs.len(),
         );
-        match (&p.files_analyzed, &p.verification_code) {
-            (Some(true), Some(code)) => {
-                m.insert("filesAnalyzed".into(), json!(true));
-                m.insert(
-                    "packageVerificationCode".into(),
-                    json!({"packageVerificationCodeValue": code}),
-                );
-            }
-            _ => {
-                m.insert("filesAnalyzed".into(), json!(false));
-            }
-        }
-        if let Some(v) = &p.homepage {
-            m.insert("homepage".into(), json!(v));
-        }
-        if let Some(v) = &p.source_info {
-            m.insert("sourceInfo".into(), json!(v));
-        }
-        if let Some(v) = &p.description {
-            m.insert("description".into(), json!(v));
-        }
-        // Optional in 2.3: absent stays absent.
-        if p.license_concluded.is_some() {
-            m.insert(
-                "licenseConcluded".into(),
-                json!(license_out(p.license_concluded.as_ref())),
-            );
-        }
-        if p.license_declared.is_some() {
-            m.insert(
-                "licenseDeclared".into(),
-                json!(license_out(p.license_declared.as_ref())),
-            );
-        }
-        if let Some(c) = &p.copyright {
-            m.insert("copyrightText".into(), json!(c));
-        }
-        if let Some(pp) = &p.purpose {
-            let up = pp.to_ascii_uppercase();
-            let up = if up == "OPERATING-SYSTEM" {
-                up
-            } else {
-                up.replace('-', "_")
-            };
-            if PURPOSES.contains(&up.as_str()) {
-                m.insert("primaryPackagePurpose".into(), json!(up));
-            }
-        }
-        let sums: Vec<Value> = p
-            .checksums
-            .iter()
-            .filter(|c| ALGORITHMS.contains(&c.algorithm.as_str()))
-            .map(|c| json!({"algorithm": c.algorithm, "checksumValue": c.value}))
-            .collect();
-        if !sums.is_empty() {
-            m.insert("checksums".into(), Value::Array(sums));
-        }
-        let mut refs = Vec::new();
         if let Some(purl) = &p.purl {
-            refs.push(json!({"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": purl.to_string()}));
+            external_refs.push(ExternalRefOut {
+                reference_category: "PACKAGE-MANAGER",
+                reference_locator: Locator::Purl(purl),
+                reference_type: "purl",
+            });
         }
         for c in &p.cpes {
-            let ty = if c.starts_with("cpe:2.3:") {
-                "cpe23Type"
-            } else {
-                "cpe22Type"
-            };
-            refs.push(json!({"referenceCategory": "SECURITY", "referenceType": ty, "referenceLocator": c}));
+            external_refs.push(ExternalRefOut {
+                reference_category: "SECURITY",
+                reference_locator: Locator::Text(c),
+                reference_type: if c.starts_with("cpe:2.3:") {
+                    "cpe23Type"
+                } else {
+                    "cpe22Type"
+                },
+            });
         }
-        for r in &p.external_refs {
-            if r.locator.split_whitespace().count() == 1 {
-                refs.push(json!({"referenceCategory": r.category, "referenceType": r.kind, "referenceLocator": r.locator}));
-            }
+        // A locator is one word in SPDX 2 (tag-value separates the fields by spaces).
+        for r in p
+            .external_refs
+            .iter()
+            .filter(|r| r.locator.split_whitespace().count() == 1)
+        {
+            external_refs.push(ExternalRefOut {
+                reference_category: &r.category,
+                reference_locator: Locator::Text(&r.locator),
+                reference_type: &r.kind,
+            });
         }
-        if !refs.is_empty() {
-            m.insert("externalRefs".into(), Value::Array(refs));
+        Self {
+            spdxid: element_id(&p.id),
+            checksums: ChecksumOut::known(&p.checksums),
+            comment: p.properties_text(),
+            copyright_text: p.copyright.as_deref(),
+            description: p.description.as_deref(),
+            download_location: p.download_location.as_deref().unwrap_or("NOASSERTION"),
+            external_refs,
+            files_analyzed,
+            homepage: p.homepage.as_deref(),
+            // Optional in 2.3: absent stays absent.
+            license_concluded: p.license_concluded.as_ref().map(license_out),
+            license_declared: p.license_declared.as_ref().map(license_out),
+            name: &p.name,
+            originator: p.originator.as_deref(),
+            package_file_name: p.file_name.as_deref(),
+            package_verification_code: p
+                .verification_code
+                .as_deref()
+                .filter(|_| files_analyzed)
+                .map(|code| VerificationCodeOut {
+                    package_verification_code_value: code,
+                }),
+            primary_package_purpose: p.purpose.as_deref().and_then(purpose_out),
+            source_info: p.source_info.as_deref(),
+            supplier,
+            version_info: p.version.as_deref(),
         }
-        if let Some(c) = p.properties_comment() {
-            m.insert("comment".into(), json!(c));
-        }
-        packages.push(Value::Object(m));
     }
-    let files: Vec<Value> = sbom
-        .files
-        .iter()
-        .map(|f| {
-            let mut m = Map::new();
-            m.insert("SPDXID".into(), json!(map(&f.id)));
-            m.insert("fileName".into(), json!(f.name));
-            let mut sums: Vec<Value> = f
-                .checksums
+}
+
+impl<'a> FileOut<'a> {
+    fn new(f: &'a File) -> Self {
+        let mut checksums = ChecksumOut::known(&f.checksums);
+        if !f.checksums.iter().any(|c| c.algorithm == "SHA1") {
+            // SPDX 2.3 requires a SHA1 for every file; a file we do not know the SHA1 of
+            // cannot be stated truthfully, so the writer refuses to invent one: it keeps
+            // what it has (validators then say so).
+            checksums.sort_by_key(|c| c.algorithm);
+        }
+        Self {
+            spdxid: element_id(&f.id),
+            checksums,
+            copyright_text: f.copyright.as_deref(),
+            file_name: &f.name,
+            license_concluded: f.license_concluded.as_ref().map(license_out),
+            license_info_in_files: &f.license_info_in_file,
+        }
+    }
+}
+
+impl<'a> DocumentOut<'a> {
+    /// Maps the model to SPDX 2.3.
+    pub(crate) fn new(sbom: &'a Sbom) -> Self {
+        Self {
+            spdxid: DOCUMENT_ID,
+            creation_info: CreationInfoOut {
+                created: created_for(sbom),
+                creators: creators_for(sbom),
+            },
+            data_license: "CC0-1.0",
+            document_namespace: namespace_for(sbom),
+            external_document_refs: sbom
+                .external_documents
                 .iter()
-                .filter(|c| ALGORITHMS.contains(&c.algorithm.as_str()))
-                .map(|c| json!({"algorithm": c.algorithm, "checksumValue": c.value}))
-                .collect();
-            if !f.checksums.iter().any(|c| c.algorithm == "SHA1") {
-                // SPDX 2.3 requires a SHA1 for every file; a file we do not know the SHA1 of
-                // cannot be stated truthfully, so the writer refuses to invent one: it keeps
-                // what it has (validators then say so).
-                sums.sort_by_key(|v| v["algorithm"].as_str().map(str::to_string));
-            }
-            m.insert("checksums".into(), Value::Array(sums));
-            if f.license_concluded.is_some() {
-                m.insert(
-                    "licenseConcluded".into(),
-                    json!(license_out(f.license_concluded.as_ref())),
-                );
-            }
-            if !f.license_info_in_file.is_empty() {
-                m.insert("licenseInfoInFiles".into(), json!(f.license_info_in_file));
-            }
-            if let Some(c) = &f.copyright {
-                m.insert("copyrightText".into(), json!(c));
-            }
-            Value::Object(m)
-        })
-        .collect();
-    let rels: Vec<Value> = relationships_for(sbom, &map)
-        .iter()
-        .map(|r| json!({"spdxElementId": r.from, "relationshipType": r.kind.as_str(), "relatedSpdxElement": r.to}))
-        .collect();
-    let mut doc = Map::new();
-    doc.insert("spdxVersion".into(), json!("SPDX-2.3"));
-    doc.insert("dataLicense".into(), json!("CC0-1.0"));
-    doc.insert("SPDXID".into(), json!(DOCUMENT_ID));
-    doc.insert("name".into(), json!(sbom.name.as_deref().unwrap_or("sbom")));
-    doc.insert("documentNamespace".into(), json!(namespace_for(sbom)));
-    doc.insert(
-        "creationInfo".into(),
-        json!({"created": created_for(sbom), "creators": creators_for(sbom)}),
-    );
-    if !sbom.external_documents.is_empty() {
-        doc.insert(
-            "externalDocumentRefs".into(),
-            Value::Array(
-                sbom.external_documents
-                    .iter()
-                    .map(|e| json!({"externalDocumentId": e.id, "spdxDocument": e.namespace,
-                        "checksum": {"algorithm": e.checksum.algorithm, "checksumValue": e.checksum.value}}))
-                    .collect(),
-            ),
-        );
+                .map(|e| ExternalDocumentRefOut {
+                    checksum: ChecksumOut {
+                        algorithm: &e.checksum.algorithm,
+                        checksum_value: &e.checksum.value,
+                    },
+                    external_document_id: &e.id,
+                    spdx_document: &e.namespace,
+                })
+                .collect(),
+            files: FilesOut(&sbom.files),
+            has_extracted_licensing_infos: extracted_for(sbom),
+            name: sbom.name.as_deref().unwrap_or("sbom"),
+            packages: PackagesOut(&sbom.packages),
+            relationships: relationships_for(sbom),
+            spdx_version: "SPDX-2.3",
+        }
     }
-    doc.insert("packages".into(), Value::Array(packages));
-    if !files.is_empty() {
-        doc.insert("files".into(), Value::Array(files));
-    }
-    doc.insert("relationships".into(), Value::Array(rels));
-    let ex: Vec<Value> = extracted_for(sbom)
-        .iter()
-        .map(|e| {
-            let mut m = json!({"licenseId": e.id, "extractedText": e.text});
-            if let Some(n) = &e.name {
-                m["name"] = json!(n);
-            }
-            m
-        })
-        .collect();
-    if !ex.is_empty() {
-        doc.insert("hasExtractedLicensingInfos".into(), Value::Array(ex));
-    }
-    Value::Object(doc)
 }
 
 /// Extracted licenses to write: the model's, plus a stub for every `LicenseRef-` used but not
 /// defined (SPDX requires each to be defined in the document).
-fn extracted_for(sbom: &Sbom) -> Vec<ExtractedLicense> {
-    let mut out = sbom.extracted_licenses.clone();
+fn extracted_for(sbom: &Sbom) -> Vec<ExtractedLicenseOut<'_>> {
+    let mut out: Vec<ExtractedLicenseOut<'_>> = sbom
+        .extracted_licenses
+        .iter()
+        .map(|e| ExtractedLicenseOut {
+            extracted_text: &e.text,
+            license_id: Cow::Borrowed(&e.id),
+            name: e.name.as_deref(),
+        })
+        .collect();
     let mut used = Vec::new();
     let mut collect = |l: Option<&License>| {
         if let Some(e) = l.and_then(License::expression) {
-            for id in e.licenses() {
-                if id.starts_with("LicenseRef-") && !used.contains(&id) {
-                    used.push(id);
-                }
-            }
+            license_refs(e.root(), &mut used);
         }
     };
     for p in &sbom.packages {
@@ -1239,190 +1384,162 @@ fn extracted_for(sbom: &Sbom) -> Vec<ExtractedLicense> {
         collect(f.license_concluded.as_ref());
     }
     for id in used {
-        if !out.iter().any(|e| e.id == id) {
-            out.push(ExtractedLicense {
-                id,
+        if !out.iter().any(|e| e.license_id == id) {
+            out.push(ExtractedLicenseOut {
+                extracted_text: "NOASSERTION",
+                license_id: Cow::Owned(id),
                 name: None,
-                text: "NOASSERTION".into(),
             });
         }
     }
     out
 }
 
+/// Adds the `LicenseRef-` ids `e` uses to `used`, each once, in order of appearance: those of
+/// [`Expression::licenses`](crate::license::Expression::licenses), without building the ids
+/// of listed licenses (never references) on the way.
+fn license_refs(e: &Expr, used: &mut Vec<String>) {
+    match e {
+        Expr::License(l) | Expr::With(l, _) => {
+            if !matches!(l, SimpleLicense::Listed { .. }) {
+                let id = l.base_id();
+                if id.starts_with("LicenseRef-") && !used.contains(&id) {
+                    used.push(id);
+                }
+            }
+        }
+        Expr::And(v) | Expr::Or(v) => v.iter().for_each(|c| license_refs(c, used)),
+    }
+}
+
 /// Writes SPDX 2.3 tag-value.
 pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
     // One mapping (the JSON writer's), printed in tag-value syntax.
-    let doc = to_json(sbom);
-    let doc = Node::borrowed(&doc);
+    let doc = DocumentOut::new(sbom);
     let mut out = String::new();
-    let text = |v: &str| {
-        if v.contains('\n') {
-            format!("<text>{v}</text>")
-        } else {
-            v.to_string()
-        }
-    };
     let line = |out: &mut String, tag: &str, v: &str| {
-        let _ = writeln!(out, "{tag}: {}", text(v));
+        let _ = if v.contains('\n') {
+            writeln!(out, "{tag}: <text>{v}</text>")
+        } else {
+            writeln!(out, "{tag}: {v}")
+        };
     };
-    line(&mut out, "SPDXVersion", "SPDX-2.3");
-    line(&mut out, "DataLicense", "CC0-1.0");
-    line(&mut out, "SPDXID", DOCUMENT_ID);
-    line(
-        &mut out,
-        "DocumentName",
-        doc["name"].as_str().unwrap_or("sbom"),
-    );
-    line(
-        &mut out,
-        "DocumentNamespace",
-        doc["documentNamespace"].as_str().unwrap_or_default(),
-    );
-    for e in arr(&doc, "externalDocumentRefs") {
+    line(&mut out, "SPDXVersion", doc.spdx_version);
+    line(&mut out, "DataLicense", doc.data_license);
+    line(&mut out, "SPDXID", doc.spdxid);
+    line(&mut out, "DocumentName", doc.name);
+    line(&mut out, "DocumentNamespace", &doc.document_namespace);
+    for e in &doc.external_document_refs {
         let _ = writeln!(
             out,
             "ExternalDocumentRef: {} {} {}: {}",
-            s(e, "externalDocumentId").unwrap_or_default(),
-            s(e, "spdxDocument").unwrap_or_default(),
-            s(&e["checksum"], "algorithm").unwrap_or_default(),
-            s(&e["checksum"], "checksumValue").unwrap_or_default()
+            e.external_document_id,
+            e.spdx_document,
+            e.checksum.algorithm,
+            e.checksum.checksum_value
         );
     }
-    for c in arr(&doc["creationInfo"], "creators") {
-        line(&mut out, "Creator", c.as_str().unwrap_or_default());
+    for c in &doc.creation_info.creators {
+        line(&mut out, "Creator", c);
     }
-    line(
-        &mut out,
-        "Created",
-        doc["creationInfo"]["created"].as_str().unwrap_or_default(),
-    );
+    line(&mut out, "Created", &doc.creation_info.created);
     // Files first: in tag-value a file written after a package would belong to it; the
     // CONTAINS relationships state membership explicitly.
-    for f in arr(&doc, "files") {
+    for f in doc.files.iter() {
         out.push('\n');
-        let g = |k: &str| s(f, k).unwrap_or_default().to_string();
-        line(&mut out, "FileName", &g("fileName"));
-        line(&mut out, "SPDXID", &g("SPDXID"));
-        for c in arr(f, "checksums") {
-            let _ = writeln!(
-                out,
-                "FileChecksum: {}: {}",
-                s(c, "algorithm").unwrap_or_default(),
-                s(c, "checksumValue").unwrap_or_default()
-            );
+        line(&mut out, "FileName", f.file_name);
+        line(&mut out, "SPDXID", &f.spdxid);
+        for c in &f.checksums {
+            let _ = writeln!(out, "FileChecksum: {}: {}", c.algorithm, c.checksum_value);
         }
-        if let Some(v) = s(f, "licenseConcluded") {
+        if let Some(v) = &f.license_concluded {
             line(&mut out, "LicenseConcluded", v);
         }
-        for l in arr(f, "licenseInfoInFiles") {
-            line(
-                &mut out,
-                "LicenseInfoInFile",
-                l.as_str().unwrap_or_default(),
-            );
+        for l in f.license_info_in_files {
+            line(&mut out, "LicenseInfoInFile", l);
         }
-        if let Some(v) = s(f, "copyrightText") {
+        if let Some(v) = f.copyright_text {
             let _ = writeln!(out, "FileCopyrightText: <text>{v}</text>");
         }
     }
-    for p in arr(&doc, "packages") {
+    for p in doc.packages.iter() {
         out.push('\n');
-        let g = |k: &str| s(p, k).unwrap_or_default().to_string();
-        line(&mut out, "PackageName", &g("name"));
-        line(&mut out, "SPDXID", &g("SPDXID"));
-        if let Some(v) = s(p, "versionInfo") {
-            line(&mut out, "PackageVersion", v);
-        }
-        if let Some(v) = s(p, "packageFileName") {
-            line(&mut out, "PackageFileName", v);
-        }
-        if let Some(v) = s(p, "supplier") {
-            line(&mut out, "PackageSupplier", v);
-        }
-        if let Some(v) = s(p, "originator") {
-            line(&mut out, "PackageOriginator", v);
-        }
-        line(&mut out, "PackageDownloadLocation", &g("downloadLocation"));
-        let analyzed = p
-            .get("filesAnalyzed")
-            .and_then(Node::as_bool)
-            .unwrap_or(false);
-        line(
-            &mut out,
-            "FilesAnalyzed",
-            if analyzed { "true" } else { "false" },
-        );
-        if let Some(code) = p
-            .get("packageVerificationCode")
-            .and_then(|c| s(c, "packageVerificationCodeValue"))
-        {
-            line(&mut out, "PackageVerificationCode", code);
-        }
-        for c in arr(p, "checksums") {
-            let _ = writeln!(
-                out,
-                "PackageChecksum: {}: {}",
-                s(c, "algorithm").unwrap_or_default(),
-                s(c, "checksumValue").unwrap_or_default()
-            );
-        }
-        if let Some(v) = s(p, "homepage") {
-            line(&mut out, "PackageHomePage", v);
-        }
-        if let Some(v) = s(p, "sourceInfo") {
-            line(&mut out, "PackageSourceInfo", v);
-        }
-        for (k, tag) in [
-            ("licenseConcluded", "PackageLicenseConcluded"),
-            ("licenseDeclared", "PackageLicenseDeclared"),
+        line(&mut out, "PackageName", p.name);
+        line(&mut out, "SPDXID", &p.spdxid);
+        for (tag, v) in [
+            ("PackageVersion", p.version_info),
+            ("PackageFileName", p.package_file_name),
+            ("PackageSupplier", p.supplier.as_deref()),
+            ("PackageOriginator", p.originator),
         ] {
-            if let Some(v) = s(p, k) {
+            if let Some(v) = v {
                 line(&mut out, tag, v);
             }
         }
-        if let Some(v) = s(p, "copyrightText") {
+        line(&mut out, "PackageDownloadLocation", p.download_location);
+        line(
+            &mut out,
+            "FilesAnalyzed",
+            if p.files_analyzed { "true" } else { "false" },
+        );
+        if let Some(code) = &p.package_verification_code {
+            line(
+                &mut out,
+                "PackageVerificationCode",
+                code.package_verification_code_value,
+            );
+        }
+        for c in &p.checksums {
+            let _ = writeln!(
+                out,
+                "PackageChecksum: {}: {}",
+                c.algorithm, c.checksum_value
+            );
+        }
+        for (tag, v) in [
+            ("PackageHomePage", p.homepage),
+            ("PackageSourceInfo", p.source_info),
+            ("PackageLicenseConcluded", p.license_concluded.as_deref()),
+            ("PackageLicenseDeclared", p.license_declared.as_deref()),
+        ] {
+            if let Some(v) = v {
+                line(&mut out, tag, v);
+            }
+        }
+        if let Some(v) = p.copyright_text {
             let _ = writeln!(out, "PackageCopyrightText: <text>{v}</text>");
         }
-        if let Some(v) = s(p, "description") {
+        if let Some(v) = p.description {
             let _ = writeln!(out, "PackageDescription: <text>{v}</text>");
         }
-        if let Some(v) = s(p, "primaryPackagePurpose") {
+        if let Some(v) = p.primary_package_purpose {
             line(&mut out, "PrimaryPackagePurpose", v);
         }
-        if let Some(v) = s(p, "comment") {
+        if let Some(v) = &p.comment {
             let _ = writeln!(out, "PackageComment: <text>{v}</text>");
         }
-        for r in arr(p, "externalRefs") {
+        for r in &p.external_refs {
             let _ = writeln!(
                 out,
                 "ExternalRef: {} {} {}",
-                s(r, "referenceCategory").unwrap_or_default(),
-                s(r, "referenceType").unwrap_or_default(),
-                s(r, "referenceLocator").unwrap_or_default()
+                r.reference_category, r.reference_type, r.reference_locator
             );
         }
     }
-    for e in arr(&doc, "hasExtractedLicensingInfos") {
+    for e in &doc.has_extracted_licensing_infos {
         out.push('\n');
-        line(&mut out, "LicenseID", s(e, "licenseId").unwrap_or_default());
-        let _ = writeln!(
-            out,
-            "ExtractedText: <text>{}</text>",
-            s(e, "extractedText").unwrap_or_default()
-        );
-        if let Some(n) = s(e, "name") {
+        line(&mut out, "LicenseID", &e.license_id);
+        let _ = writeln!(out, "ExtractedText: <text>{}</text>", e.extracted_text);
+        if let Some(n) = e.name {
             line(&mut out, "LicenseName", n);
         }
     }
     out.push('\n');
-    for r in arr(&doc, "relationships") {
+    for r in &doc.relationships {
         let _ = writeln!(
             out,
             "Relationship: {} {} {}",
-            s(r, "spdxElementId").unwrap_or_default(),
-            s(r, "relationshipType").unwrap_or_default(),
-            s(r, "relatedSpdxElement").unwrap_or_default()
+            r.spdx_element_id, r.relationship_type, r.related_spdx_element
         );
     }
     out

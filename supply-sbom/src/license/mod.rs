@@ -351,9 +351,28 @@ impl Expression {
             root: self.root.to_current(),
         }
     }
+
+    /// [`Expression::to_current`], borrowing `self` when nothing in it is deprecated: the
+    /// common case, and writers ask once per license.
+    pub(crate) fn current(&self) -> std::borrow::Cow<'_, Self> {
+        if self.root.is_current() {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            std::borrow::Cow::Owned(self.to_current())
+        }
+    }
 }
 
 impl Expr {
+    /// Whether [`Expr::to_current`] gives the same expression (the cases it clones).
+    fn is_current(&self) -> bool {
+        match self {
+            Self::License(l) => l.replacement().is_none(),
+            Self::With(l, _) => !matches!(l.replacement(), Some((_, None))),
+            Self::And(v) | Self::Or(v) => v.iter().all(Self::is_current),
+        }
+    }
+
     fn to_current(&self) -> Self {
         match self {
             Self::License(l) => match l.replacement() {
@@ -880,5 +899,36 @@ mod tests {
         let e =
             Expression::parse_with("mit or Foo-1.0", Dialect::Spdx2, Strictness::Lenient).unwrap();
         assert_eq!(e.to_string(), "MIT OR Foo-1.0");
+    }
+
+    #[test]
+    fn current_borrows_exactly_when_nothing_is_deprecated() {
+        let mut cases: Vec<String> = [
+            "MIT AND (Apache-2.0 OR GPL-2.0+)",
+            "GPL-2.0 WITH Classpath-exception-2.0",
+            "GPL-2.0-only WITH Classpath-exception-2.0",
+            "LGPL-2.1+ WITH LLVM-exception",
+            "EPL-2.0 AND GPL-2.0-with-classpath-exception",
+            "LicenseRef-x OR DocumentRef-d:LicenseRef-y",
+        ]
+        .map(String::from)
+        .into();
+        for l in list::licenses() {
+            cases.push(l.id().to_string());
+            cases.push(format!("{}+", l.id()));
+            cases.push(format!("{} WITH Classpath-exception-2.0", l.id()));
+        }
+        for s in &cases {
+            let Ok(e) = Expression::parse_with(s, Dialect::Spdx2, Strictness::Lenient) else {
+                continue;
+            };
+            let current = e.current();
+            assert_eq!(*current, e.to_current(), "{s}");
+            assert_eq!(
+                matches!(current, std::borrow::Cow::Borrowed(_)),
+                e.to_current() == e,
+                "{s}"
+            );
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Conversions and their loss reports, on the spec examples and real-world SBOMs.
 
 use supply_sbom::convert::{convert, Loss, Stage};
-use supply_sbom::format::{read, OutputFormat};
+use supply_sbom::format::{read, write, OutputFormat};
 
 fn losses(rel: &str, to: OutputFormat) -> Vec<Loss> {
     let c = convert(&supply_testkit::read(rel), to).unwrap_or_else(|e| panic!("{rel}: {e}"));
@@ -36,6 +36,29 @@ fn our_own_output_converts_without_loss() {
             "cyclonedx-json -> {to}: {:?}",
             again.losses
         );
+    }
+}
+
+/// The JSON writers write object keys in byte order, as they always have (they once built a
+/// `serde_json::Value`, whose maps sort): their output is itself re-serialized through a
+/// `Value`. Together these documents give every field either writer has.
+#[test]
+fn json_writers_write_keys_in_byte_order() {
+    for rel in [
+        "sbom/spdx/tools-python/valid/circleConversionTestInitialDocument.json",
+        "sbom/cyclonedx/1.4/valid-properties-1.4.json",
+        "sbom/cyclonedx/1.6/valid-bom-1.6.json",
+        "sbom/realworld/trivy/valid_sbom-1.4_trivy-0.36.1_alpine-3.13.1.cdx.json",
+        "sbom/realworld/guac/small-legal-cyclonedx.json",
+    ] {
+        let doc = read(&supply_testkit::read(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        for to in [OutputFormat::SpdxJson, OutputFormat::CycloneDxJson] {
+            let out = write(&doc.sbom, to);
+            let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let mut sorted = serde_json::to_vec_pretty(&value).unwrap();
+            sorted.push(b'\n');
+            assert!(out == sorted, "{rel} -> {to}: keys out of order");
+        }
     }
 }
 

@@ -79,6 +79,20 @@ fn license_table_is_generated_from_the_list() {
     );
 }
 
+/// The writers rely on it: text that is a listed id is one license without an exception
+/// (CycloneDX `license.id`), and a listed id is never a `LicenseRef-` to define.
+#[test]
+fn listed_ids_are_single_words_and_never_references() {
+    for l in list::licenses() {
+        let id = l.id();
+        assert!(
+            !id.is_empty() && !id.contains(char::is_whitespace),
+            "{id:?}"
+        );
+        assert!(!id.starts_with("LicenseRef-"), "{id}");
+    }
+}
+
 #[test]
 fn license_list_counts_and_spot_checks() {
     assert_eq!(list::list_version(), "3.27.0");
