@@ -25,13 +25,14 @@ use crate::validate::{is_spdx2_timestamp, normalize_timestamp, shown, IssueKind,
 /// The id of the document element.
 pub const DOCUMENT_ID: &str = "SPDXRef-DOCUMENT";
 
-/// Package purposes allowed by SPDX 2.3 `primaryPackagePurpose`.
+/// Package purposes allowed by SPDX 2.3 `primaryPackagePurpose`, as the JSON schema spells
+/// them (tag-value, and the specification's prose, write `OPERATING-SYSTEM`).
 const PURPOSES: &[&str] = &[
     "APPLICATION",
     "FRAMEWORK",
     "LIBRARY",
     "CONTAINER",
-    "OPERATING-SYSTEM",
+    "OPERATING_SYSTEM",
     "DEVICE",
     "FIRMWARE",
     "SOURCE",
@@ -324,7 +325,9 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             report.missing(&path, "downloadLocation");
         }
         if let Some(pp) = s(p, "primaryPackagePurpose") {
-            if !PURPOSES.contains(&pp) {
+            // Both spellings of the one purpose with a separator: JSON documents use the
+            // schema's, and tag-value documents reach this reader with theirs.
+            if !PURPOSES.contains(&pp) && pp != "OPERATING-SYSTEM" {
                 report.invalid(
                     format!("{path}/primaryPackagePurpose"),
                     "primaryPackagePurpose",
@@ -1022,14 +1025,13 @@ fn relationships_for<'a>(sbom: &'a Sbom) -> Vec<RelationshipOut<'a>> {
     out
 }
 
-/// `primaryPackagePurpose` for a model purpose (lowercase, `-` for `_`), if SPDX 2.3 has it.
+/// `primaryPackagePurpose` (JSON spelling) for a model purpose (lowercase, `-` for `_`), if
+/// SPDX 2.3 has it.
 fn purpose_out(purpose: &str) -> Option<&'static str> {
-    // The list's one word with a separator is `OPERATING-SYSTEM`, spelled as the model spells
-    // it, so a case-insensitive match is the whole mapping.
-    PURPOSES
-        .iter()
-        .copied()
-        .find(|p| p.eq_ignore_ascii_case(purpose))
+    let same = |a: u8, b: u8| a.eq_ignore_ascii_case(&b) || (a == b'_' && b == b'-');
+    PURPOSES.iter().copied().find(|p| {
+        p.len() == purpose.len() && p.bytes().zip(purpose.bytes()).all(|(a, b)| same(a, b))
+    })
 }
 
 /// The SPDX 2.3 JSON document a writer produces, borrowed from the model: the one
@@ -1513,6 +1515,12 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
             let _ = writeln!(out, "PackageDescription: <text>{v}</text>");
         }
         if let Some(v) = p.primary_package_purpose {
+            // Tag-value spells the one purpose with a separator with a hyphen.
+            let v = if v == "OPERATING_SYSTEM" {
+                "OPERATING-SYSTEM"
+            } else {
+                v
+            };
             line(&mut out, "PrimaryPackagePurpose", v);
         }
         if let Some(v) = &p.comment {

@@ -204,3 +204,33 @@ fn spdx_tools_python_edge_cases() {
     let d = doc("sbom/spdx/tools-python/invalid/spdx-trivy-vmware_log-intelligence-fluentd.json");
     assert!(!d.report.is_valid());
 }
+
+/// `OPERATING-SYSTEM` is spelled `OPERATING_SYSTEM` in SPDX 2.3 JSON (the schema's enum) and
+/// with a hyphen in tag-value: each writer uses its format's spelling and both read back
+/// without an issue.
+#[test]
+fn operating_system_purpose_is_spelled_per_format() {
+    let mut sbom = doc("sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json").sbom;
+    sbom.packages[0].purpose = Some("operating-system".into());
+    let json = write(&sbom, OutputFormat::SpdxJson);
+    let text = String::from_utf8(json.clone()).unwrap();
+    assert!(text.contains(r#""primaryPackagePurpose": "OPERATING_SYSTEM""#));
+    assert!(!text.contains("OPERATING-SYSTEM"));
+    let tv = String::from_utf8(write(&sbom, OutputFormat::SpdxTagValue)).unwrap();
+    assert!(
+        tv.contains("PrimaryPackagePurpose: OPERATING-SYSTEM\n"),
+        "{tv}"
+    );
+    for bytes in [json, tv.into_bytes()] {
+        let back = read(&bytes).unwrap();
+        assert!(
+            !back.report.to_string().contains("primaryPackagePurpose"),
+            "{}",
+            back.report
+        );
+        assert_eq!(
+            back.sbom.packages[0].purpose.as_deref(),
+            Some("operating-system")
+        );
+    }
+}
