@@ -19,16 +19,20 @@
 //!
 //! | model | SPDX 2.3 | SPDX 3.0 | CycloneDX 1.6 |
 //! |---|---|---|---|
-//! | document name, namespace, created, creators | `name`, `documentNamespace`, `creationInfo` | `SpdxDocument`, `CreationInfo` | `metadata.component.name`, `serialNumber`, `metadata.timestamp`, `metadata.tools`/`authors` |
+//! | document name, namespace, created, creators | `name`, `documentNamespace`, `creationInfo` | `SpdxDocument`, `CreationInfo` | `metadata.component.name` (else property `spdx:document:name`), `serialNumber` (else property `spdx:document:document-namespace`), `metadata.timestamp`, `metadata.tools`/`authors`/`manufacturer` |
 //! | package | `packages[]` | `software_Package` | `components[]` |
-//! | purl, CPEs | `externalRefs` (PACKAGE-MANAGER purl, SECURITY cpe23Type) | `software_packageUrl`, `externalIdentifier` | `purl`, `cpe` (one) |
+//! | purl, CPEs | `externalRefs` (PACKAGE-MANAGER purl, SECURITY cpe23Type) | `software_packageUrl`, `externalIdentifier` | `purl`, `cpe` (the first), properties `spdx:external-reference:security:cpe23` (the others) |
+//! | other external references | `externalRefs` | `externalRef` | `externalReferences` (CycloneDX types), else properties `spdx:external-reference:<category>:<type>` |
 //! | licenses concluded / declared | `licenseConcluded` / `licenseDeclared` | `hasConcludedLicense` / `hasDeclaredLicense` | `licenses[]` with `acknowledgement` |
 //! | checksums | `checksums` | `verifiedUsing` | `hashes` |
-//! | supplier, originator | `supplier`, `originator` | `suppliedBy`, `originatedBy` (Organization, Person or Tool elements) | `supplier` (organizations); originator: none |
-//! | file name, source information | `packageFileName`, `sourceInfo` | file name: none, `software_sourceInfo` | none |
+//! | supplier, originator | `supplier`, `originator` | `suppliedBy`, `originatedBy` (Organization, Person or Tool elements) | `supplier` (organizations); properties `spdx:package:originator[:organization]`, `spdx:package:originator:email` |
+//! | file name, source information, `filesAnalyzed: false`, verification code | `packageFileName`, `sourceInfo`, `filesAnalyzed`, `packageVerificationCode` | file name: none, `software_sourceInfo` | properties `spdx:package:file-name`, `spdx:package:source-info`, `spdx:files-analyzed`, `spdx:package:verification-code:value` |
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
-//! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` | components of type `file`; snippets: none |
-//! | relationships | `relationships` | `Relationship` | `dependencies` (DEPENDS_ON only) |
+//! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` | components of type `file`, nested in the package that contains them (`licenseInfoInFiles` as properties `spdx:license-info-from-file`); snippets: none |
+//! | relationships | `relationships` | `Relationship` | `dependencies` (DEPENDS_ON), nesting (a package CONTAINS its files); others: none |
+//!
+//! The `spdx:` property names are the CycloneDX SPDX interop taxonomy's (cyclonedx-dotnet-library's
+//! `CycloneDX.Spdx.PropertyTaxonomy`); the CycloneDX reader takes them back into the model.
 //!
 //! ```
 //! use supply_sbom::convert::{convert, Stage};
@@ -52,7 +56,7 @@ use serde_json::Value;
 
 use crate::format::{self, Error, Format, OutputFormat};
 use crate::license::LicenseField;
-use crate::model::{License, Package, Sbom};
+use crate::model::{File, License, Package, Sbom};
 use crate::{cyclonedx, spdx2, spdx3};
 
 /// Where a loss happened.
@@ -269,9 +273,18 @@ impl Tally {
     }
 
     /// As [`Tally::opt`] for licenses, where `NOASSERTION` says nothing is known.
+    /// A license written with a deprecated id (`LGPL-2.1+`) comes back with its current one
+    /// (`LGPL-2.1-or-later`), which says the same.
     fn license(&mut self, what: &'static str, a: &Option<License>, b: &Option<License>) {
-        if !matches!(a, Some(License::Spdx(LicenseField::NoAssertion))) {
-            self.opt(what, a, b);
+        let same = match (a, b) {
+            (
+                Some(License::Spdx(LicenseField::Expression(x))),
+                Some(License::Spdx(LicenseField::Expression(y))),
+            ) => x == y || *x.current() == *y.current(),
+            _ => a == b,
+        };
+        if !same && a.is_some() && !matches!(a, Some(License::Spdx(LicenseField::NoAssertion))) {
+            *self.0.entry(what).or_default() += 1;
         }
     }
 
@@ -360,11 +373,10 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         t.opt("package.purl", &a.purl, &b.purl);
         t.vec("package.cpes", &a.cpes, &b.cpes);
         t.vec("package.external_refs", &a.external_refs, &b.external_refs);
-        t.opt(
-            "package.files_analyzed",
-            &a.files_analyzed,
-            &b.files_analyzed,
-        );
+        // `true` is SPDX's default (an absent `filesAnalyzed` says it): only `false` can be lost.
+        if a.files_analyzed == Some(false) && b.files_analyzed != Some(false) {
+            *t.0.entry("package.files_analyzed").or_default() += 1;
+        }
         t.opt(
             "package.verification_code",
             &a.verification_code,
@@ -372,11 +384,22 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         );
         t.vec("package.properties", &a.properties, &b.properties);
     }
-    t.count("files", before.files.len(), after.files.len());
-    for (a, b) in before.files.iter().zip(&after.files) {
-        if a.name != b.name {
-            *t.0.entry("file.name").or_default() += 1;
-        }
+    // Files are paired by id, else by name (a CycloneDX writer nests them in their packages,
+    // so they come back in another order).
+    let files_by_id: BTreeMap<&str, &File> =
+        after.files.iter().map(|f| (f.id.as_str(), f)).collect();
+    let files_by_name: BTreeMap<&str, &File> =
+        after.files.iter().map(|f| (f.name.as_str(), f)).collect();
+    for a in &before.files {
+        let twin = files_by_id
+            .get(a.id.as_str())
+            .or_else(|| files_by_id.get(&*spdx2::spdx_id(&a.id)))
+            .filter(|b| b.name == a.name)
+            .or_else(|| files_by_name.get(a.name.as_str()));
+        let Some(b) = twin else {
+            *t.0.entry("files").or_default() += 1;
+            continue;
+        };
         t.vec("file.checksums", &a.checksums, &b.checksums);
         t.license(
             "file.license_concluded",

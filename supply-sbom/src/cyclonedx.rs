@@ -11,6 +11,7 @@
 //! issue types, property names, service data flows, dependency refs, timestamps, and in XML
 //! the namespace and `bom-ref` uniqueness.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use quick_xml::events::{BytesStart, Event};
@@ -20,8 +21,8 @@ use serde_json::{json, Map, Value};
 use crate::license::{list, Dialect, Expression, LicenseField, Strictness};
 use crate::limits::{LimitExceeded, MAX_DEPTH, MAX_ELEMENTS};
 use crate::model::{
-    cyclonedx_algorithm, spdx_algorithm, Checksum, ExternalRef, License, Package, RelationshipType,
-    Sbom,
+    cyclonedx_algorithm, spdx_algorithm, Checksum, ExternalRef, File, License, Package, Property,
+    RelationshipType, Sbom,
 };
 use crate::purl::Purl;
 use crate::tree::Node;
@@ -691,6 +692,15 @@ pub(crate) fn from_value(
             sbom.name = Some(s(c, "name").unwrap_or_default().to_string());
             sbom.describes.push(id);
         }
+        for p in arr(meta, "properties") {
+            match (s(p, "name"), s(p, "value")) {
+                (Some(spdx_prop::DOCUMENT_NAME), Some(v)) => sbom.name = Some(v.to_owned()),
+                (Some(spdx_prop::DOCUMENT_NAMESPACE), Some(v)) => {
+                    sbom.namespace = Some(v.to_owned())
+                }
+                _ => {}
+            }
+        }
     }
     for (i, c) in arr(doc, "components").iter().enumerate() {
         component(c, None, &format!("/components/{i}"), &mut ctx, &mut sbom);
@@ -952,6 +962,170 @@ fn combine(mut ls: Vec<License>) -> Option<License> {
 }
 
 /// Reads a component (and its nested components) into `sbom`; returns its id.
+/// SPDX facts CycloneDX has no field for, stated as component properties named as in the
+/// CycloneDX SPDX interop taxonomy (the `spdx:` names of cyclonedx-dotnet-library's
+/// `CycloneDX.Spdx.PropertyTaxonomy`): the writer states them, the reader takes them back into
+/// the model, so an SPDX document survives a trip through CycloneDX.
+mod spdx_prop {
+    /// `filesAnalyzed` (`true`/`false`).
+    pub(super) const FILES_ANALYZED: &str = "spdx:files-analyzed";
+    /// `packageFileName`.
+    pub(super) const FILE_NAME: &str = "spdx:package:file-name";
+    /// `sourceInfo`.
+    pub(super) const SOURCE_INFO: &str = "spdx:package:source-info";
+    /// `packageVerificationCode.packageVerificationCodeValue`.
+    pub(super) const VERIFICATION_CODE: &str = "spdx:package:verification-code:value";
+    /// The originator when a person: the name.
+    pub(super) const ORIGINATOR: &str = "spdx:package:originator";
+    /// The originator when an organization: the name.
+    pub(super) const ORIGINATOR_ORGANIZATION: &str = "spdx:package:originator:organization";
+    /// The originator's email.
+    pub(super) const ORIGINATOR_EMAIL: &str = "spdx:package:originator:email";
+    /// A CPE 2.3 name beyond the one `cpe` holds.
+    pub(super) const CPE23: &str = "spdx:external-reference:security:cpe23";
+    /// A CPE 2.2 name beyond the one `cpe` holds.
+    pub(super) const CPE22: &str = "spdx:external-reference:security:cpe22";
+    /// Any other external reference: this prefix, then `category:type`; the value is the
+    /// locator.
+    pub(super) const EXTERNAL_REFERENCE: &str = "spdx:external-reference:";
+    /// A file's `licenseInfoInFiles` entry, one property each.
+    pub(super) const LICENSE_INFO_FROM_FILE: &str = "spdx:license-info-from-file";
+    /// The document's `name` (a BOM property), when it is not its subject's name.
+    pub(super) const DOCUMENT_NAME: &str = "spdx:document:name";
+    /// The `documentNamespace` (a BOM property), which a `urn:uuid:` serial number cannot hold.
+    pub(super) const DOCUMENT_NAMESPACE: &str = "spdx:document:document-namespace";
+}
+
+/// Where a component property goes in the model.
+enum Slot {
+    FilesAnalyzed(bool),
+    FileName,
+    SourceInfo,
+    VerificationCode,
+    Person,
+    Organization,
+    Email,
+    Cpe,
+    LicenseInfo,
+    ExternalRef { category: String, kind: String },
+    Keep,
+}
+
+fn slot(name: &str, value: &str) -> Slot {
+    match name {
+        spdx_prop::FILES_ANALYZED => match value {
+            "true" => Slot::FilesAnalyzed(true),
+            "false" => Slot::FilesAnalyzed(false),
+            _ => Slot::Keep,
+        },
+        spdx_prop::FILE_NAME => Slot::FileName,
+        spdx_prop::SOURCE_INFO => Slot::SourceInfo,
+        spdx_prop::VERIFICATION_CODE => Slot::VerificationCode,
+        spdx_prop::ORIGINATOR => Slot::Person,
+        spdx_prop::ORIGINATOR_ORGANIZATION => Slot::Organization,
+        spdx_prop::ORIGINATOR_EMAIL => Slot::Email,
+        spdx_prop::CPE23 | spdx_prop::CPE22 => Slot::Cpe,
+        spdx_prop::LICENSE_INFO_FROM_FILE => Slot::LicenseInfo,
+        n => match n
+            .strip_prefix(spdx_prop::EXTERNAL_REFERENCE)
+            .and_then(|r| r.rsplit_once(':'))
+        {
+            Some((category, kind)) if !category.is_empty() && !kind.is_empty() => {
+                Slot::ExternalRef {
+                    category: category.to_ascii_uppercase(),
+                    kind: kind.to_owned(),
+                }
+            }
+            _ => Slot::Keep,
+        },
+    }
+}
+
+/// Takes the properties named in [`spdx_prop`] out of `pkg.properties` into the model's
+/// fields; returns the `licenseInfoInFiles` entries (a file's). Other properties stay.
+fn take_spdx_properties(pkg: &mut Package) -> Vec<String> {
+    if !pkg.properties.iter().any(|p| p.name.starts_with("spdx:")) {
+        return Vec::new();
+    }
+    let mut license_info = Vec::new();
+    let (mut person, mut organization, mut email) = (None, None, None);
+    for p in std::mem::take(&mut pkg.properties) {
+        match slot(&p.name, &p.value) {
+            Slot::FilesAnalyzed(b) => pkg.files_analyzed = Some(b),
+            Slot::FileName => pkg.file_name = Some(p.value),
+            Slot::SourceInfo => pkg.source_info = Some(p.value),
+            Slot::VerificationCode => pkg.verification_code = Some(p.value),
+            Slot::Person => person = Some(p.value),
+            Slot::Organization => organization = Some(p.value),
+            Slot::Email => email = Some(p.value),
+            Slot::Cpe => pkg.cpes.push(p.value),
+            Slot::LicenseInfo => license_info.push(p.value),
+            Slot::ExternalRef { category, kind } => pkg.external_refs.push(ExternalRef {
+                category,
+                kind,
+                locator: p.value,
+            }),
+            Slot::Keep => pkg.properties.push(p),
+        }
+    }
+    let originator = match (person, organization) {
+        (Some(n), _) => Some(("Person", n)),
+        (None, Some(n)) => Some(("Organization", n)),
+        (None, None) => None,
+    };
+    if let Some((kind, name)) = originator {
+        pkg.originator = Some(spdx_creator(kind, &name, email.as_deref()));
+    }
+    license_info
+}
+
+/// The external reference types of CycloneDX 1.6 (`externalReferences[].type`).
+const REFERENCE_TYPES: &[&str] = &[
+    "vcs",
+    "issue-tracker",
+    "website",
+    "advisories",
+    "bom",
+    "mailing-list",
+    "social",
+    "chat",
+    "documentation",
+    "support",
+    "source-distribution",
+    "distribution",
+    "distribution-intake",
+    "license",
+    "build-meta",
+    "build-system",
+    "release-notes",
+    "security-contact",
+    "model-card",
+    "log",
+    "configuration",
+    "evidence",
+    "formulation",
+    "attestation",
+    "threat-model",
+    "adversary-model",
+    "risk-assessment",
+    "vulnerability-assertion",
+    "exploitability-statement",
+    "pentest-report",
+    "static-analysis-report",
+    "dynamic-analysis-report",
+    "runtime-analysis-report",
+    "component-analysis-report",
+    "maturity-report",
+    "certification-report",
+    "codified-infrastructure",
+    "quality-metrics",
+    "poam",
+    "electronic-signature",
+    "digital-signature",
+    "rfc-9116",
+    "other",
+];
+
 fn component(
     c: &Node<'_>,
     parent: Option<&str>,
@@ -1135,16 +1309,35 @@ fn component(
     check_properties(c, path, ctx);
     for prop in arr(c, "properties") {
         if let (Some(n), Some(v)) = (s(prop, "name"), s(prop, "value")) {
-            pkg.properties.push(crate::model::Property {
+            pkg.properties.push(Property {
                 name: n.to_string(),
                 value: v.to_string(),
             });
         }
     }
+    let license_info = take_spdx_properties(&mut pkg);
     if let Some(p) = parent {
         sbom.push_relationship(p, RelationshipType::contains(), &id);
     }
-    sbom.packages.push(pkg);
+    // A file component is read as a file where SPDX can hold it as one: inside the component
+    // that contains it (as the writer puts a package's files), or with the SHA-1 every SPDX 2.3
+    // file has. Any other (the BOM's subject, a loose file without SHA-1) stays a package of
+    // purpose `file`, which every format can write.
+    let is_file = s(c, "type") == Some("file")
+        && path != "/metadata/component"
+        && (parent.is_some() || pkg.checksums.iter().any(|c| c.algorithm == "SHA1"));
+    if is_file {
+        sbom.files.push(File {
+            id: pkg.id,
+            name: pkg.name,
+            checksums: pkg.checksums,
+            license_concluded: pkg.license_concluded.or(pkg.license_declared),
+            license_info_in_file: license_info,
+            copyright: pkg.copyright,
+        });
+    } else {
+        sbom.packages.push(pkg);
+    }
     for (i, child) in arr(c, "components").iter().enumerate() {
         component(
             child,
@@ -1209,6 +1402,8 @@ struct MetadataOut<'a> {
     component: Option<ComponentOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     manufacturer: Option<ManufacturerOut<'a>>,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
     timestamp: String,
     tools: ToolsOut<'a>,
 }
@@ -1240,6 +1435,9 @@ struct ManufacturerOut<'a> {
 struct ComponentOut<'a> {
     #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
     bom_ref: Option<&'a str>,
+    /// Sub-components: the files a package contains (the reader's `CONTAINS`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    components: Vec<Self>,
     #[serde(skip_serializing_if = "Option::is_none")]
     copyright: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1279,7 +1477,7 @@ struct HashOut<'a> {
 #[derive(Serialize)]
 struct ExternalReferenceOut<'a> {
     #[serde(rename = "type")]
-    kind: &'static str,
+    kind: &'a str,
     url: &'a str,
 }
 
@@ -1309,12 +1507,28 @@ enum LicenseEntryOut<'a> {
     },
 }
 
-/// The model's properties, serialized as `{"name", "value"}` objects without copying them.
-struct PropertiesOut<'a>(&'a [crate::model::Property]);
+/// The model's properties, serialized as `{"name", "value"}` objects without copying them,
+/// followed by the SPDX facts CycloneDX has no field for ([`SpdxProperty`]).
+#[derive(Default)]
+struct PropertiesOut<'a> {
+    model: &'a [Property],
+    extra: Vec<(Cow<'a, str>, &'a str)>,
+}
 
-impl PropertiesOut<'_> {
+impl<'a> PropertiesOut<'a> {
     fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.model.is_empty() && self.extra.is_empty()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.model
+            .iter()
+            .map(|p| (p.name.as_str(), p.value.as_str()))
+            .chain(self.extra.iter().map(|(n, v)| (n.as_ref(), *v)))
+    }
+
+    fn push(&mut self, name: &'static str, value: &'a str) {
+        self.extra.push((Cow::Borrowed(name), value));
     }
 }
 
@@ -1325,27 +1539,70 @@ impl Serialize for PropertiesOut<'_> {
             name: &'a str,
             value: &'a str,
         }
-        serializer.collect_seq(self.0.iter().map(|p| PropertyOut {
-            name: &p.name,
-            value: &p.value,
-        }))
+        serializer.collect_seq(self.iter().map(|(name, value)| PropertyOut { name, value }))
     }
 }
 
 /// The components but the root (the metadata component), each mapped as it is written (as
 /// [`crate::spdx2`]'s packages are): no mapped copy of the whole list is built and dropped.
+/// Files are components of type `file`, nested in the package that contains them (its first
+/// `CONTAINS`), at the top level when none does.
 struct ComponentsOut<'a> {
     packages: &'a [Package],
     root: Option<&'a str>,
+    /// The files each package contains, by package id.
+    contained: HashMap<&'a str, Vec<&'a File>>,
+    /// Files no package contains.
+    loose: Vec<&'a File>,
 }
 
 impl<'a> ComponentsOut<'a> {
-    fn iter(&self) -> impl Iterator<Item = ComponentOut<'a>> {
+    fn new(sbom: &'a Sbom, root: Option<&'a str>, packages: &HashSet<&str>) -> Self {
+        let mut contained: HashMap<&'a str, Vec<&'a File>> = HashMap::new();
+        let mut placed: HashSet<&str> = HashSet::new();
+        if !sbom.files.is_empty() {
+            let files: HashMap<&str, &File> =
+                sbom.files.iter().map(|f| (f.id.as_str(), f)).collect();
+            for r in &sbom.relationships {
+                if r.kind.as_str() != "CONTAINS" || !packages.contains(r.from.as_str()) {
+                    continue;
+                }
+                if let Some(f) = files.get(r.to.as_str()) {
+                    if placed.insert(r.to.as_str()) {
+                        contained.entry(r.from.as_str()).or_default().push(f);
+                    }
+                }
+            }
+        }
+        let loose = sbom
+            .files
+            .iter()
+            .filter(|f| !placed.contains(f.id.as_str()))
+            .collect();
+        Self {
+            packages: &sbom.packages,
+            root,
+            contained,
+            loose,
+        }
+    }
+
+    /// A package's component, with the files it contains.
+    fn component(&self, p: &'a Package) -> ComponentOut<'a> {
+        let mut c = ComponentOut::new(p);
+        if let Some(files) = self.contained.get(p.id.as_str()) {
+            c.components = files.iter().map(|f| ComponentOut::file(f)).collect();
+        }
+        c
+    }
+
+    fn iter(&self) -> impl Iterator<Item = ComponentOut<'a>> + '_ {
         let root = self.root;
         self.packages
             .iter()
             .filter(move |p| Some(p.id.as_str()) != root)
-            .map(ComponentOut::new)
+            .map(|p| self.component(p))
+            .chain(self.loose.iter().map(|f| ComponentOut::file(f)))
     }
 }
 
@@ -1424,6 +1681,7 @@ impl<'a> ComponentOut<'a> {
     fn named(kind: &'a str, name: &'a str, version: Option<&'a str>) -> Self {
         Self {
             bom_ref: None,
+            components: Vec::new(),
             copyright: None,
             cpe: None,
             description: None,
@@ -1431,7 +1689,7 @@ impl<'a> ComponentOut<'a> {
             hashes: Vec::new(),
             licenses: Vec::new(),
             name,
-            properties: PropertiesOut(&[]),
+            properties: PropertiesOut::default(),
             purl: None,
             supplier: None,
             kind,
@@ -1451,16 +1709,7 @@ impl<'a> ComponentOut<'a> {
             .map(|sup| sup.split_once(": ").map_or(sup, |(_, n)| n))
             .filter(|n| *n != "NOASSERTION")
             .map(|name| SupplierOut { name });
-        let hashes = p
-            .checksums
-            .iter()
-            .filter_map(|c| cyclonedx_algorithm(&c.algorithm).map(|a| (a, c)))
-            .filter(|(_, c)| is_hash(&c.value))
-            .map(|(alg, c)| HashOut {
-                alg,
-                content: &c.value,
-            })
-            .collect();
+        let hashes = hashes_out(&p.checksums);
         // The schema takes either `license` entries (any number, each acknowledged as concluded
         // or declared) or a single `expression`: both licenses when both are single licenses,
         // else the concluded one when known, else the declared one.
@@ -1497,8 +1746,64 @@ impl<'a> ComponentOut<'a> {
                 url,
             });
         }
+        let mut properties = PropertiesOut {
+            model: &p.properties,
+            extra: Vec::new(),
+        };
+        for r in &p.external_refs {
+            if r.category == "OTHER" && REFERENCE_TYPES.contains(&r.kind.as_str()) {
+                external_references.push(ExternalReferenceOut {
+                    kind: &r.kind,
+                    url: &r.locator,
+                });
+            } else {
+                let name = format!(
+                    "{}{}:{}",
+                    spdx_prop::EXTERNAL_REFERENCE,
+                    r.category.to_ascii_lowercase(),
+                    r.kind
+                );
+                properties.extra.push((Cow::Owned(name), &r.locator));
+            }
+        }
+        for cpe in p.cpes.iter().skip(1) {
+            let name = if cpe.starts_with("cpe:2.3:") {
+                spdx_prop::CPE23
+            } else {
+                spdx_prop::CPE22
+            };
+            properties.push(name, cpe);
+        }
+        // `true` is SPDX's default: only `false` says something.
+        if p.files_analyzed == Some(false) {
+            properties.push(spdx_prop::FILES_ANALYZED, "false");
+        }
+        for (name, value) in [
+            (spdx_prop::FILE_NAME, &p.file_name),
+            (spdx_prop::SOURCE_INFO, &p.source_info),
+            (spdx_prop::VERIFICATION_CODE, &p.verification_code),
+        ] {
+            if let Some(v) = value {
+                properties.push(name, v);
+            }
+        }
+        if let Some((kind, who)) = p.originator.as_deref().and_then(|o| o.split_once(": ")) {
+            let (name, email) = creator_parts(who);
+            let field = match kind {
+                "Person" => Some(spdx_prop::ORIGINATOR),
+                "Organization" => Some(spdx_prop::ORIGINATOR_ORGANIZATION),
+                _ => None,
+            };
+            if let Some(field) = field {
+                properties.push(field, name);
+                if let Some(e) = email {
+                    properties.push(spdx_prop::ORIGINATOR_EMAIL, e);
+                }
+            }
+        }
         Self {
             bom_ref: Some(&p.id),
+            components: Vec::new(),
             copyright: p
                 .copyright
                 .as_deref()
@@ -1509,13 +1814,47 @@ impl<'a> ComponentOut<'a> {
             hashes,
             licenses,
             name: &p.name,
-            properties: PropertiesOut(&p.properties),
+            properties,
             purl: p.purl.as_ref(),
             supplier,
             kind,
             version: p.version.as_deref(),
         }
     }
+
+    /// A file, as a component of type `file`.
+    fn file(f: &'a File) -> Self {
+        let mut c = Self::named("file", &f.name, None);
+        c.bom_ref = Some(&f.id);
+        c.hashes = hashes_out(&f.checksums);
+        c.licenses = f
+            .license_concluded
+            .as_ref()
+            .and_then(|l| LicenseOut::new(l, "concluded"))
+            .into_iter()
+            .collect();
+        c.copyright = f
+            .copyright
+            .as_deref()
+            .filter(|c| *c != "NOASSERTION" && *c != "NONE");
+        for l in &f.license_info_in_file {
+            c.properties.push(spdx_prop::LICENSE_INFO_FROM_FILE, l);
+        }
+        c
+    }
+}
+
+/// The checksums CycloneDX has an algorithm name for, as `hashes`.
+fn hashes_out(checksums: &[Checksum]) -> Vec<HashOut<'_>> {
+    checksums
+        .iter()
+        .filter_map(|c| cyclonedx_algorithm(&c.algorithm).map(|a| (a, c)))
+        .filter(|(_, c)| is_hash(&c.value))
+        .map(|(alg, c)| HashOut {
+            alg,
+            content: &c.value,
+        })
+        .collect()
 }
 
 impl<'a> BomOut<'a> {
@@ -1569,14 +1908,26 @@ impl<'a> BomOut<'a> {
                     name,
                 }
             });
+        let ids: HashSet<&str> = sbom.packages.iter().map(|p| p.id.as_str()).collect();
+        let components = ComponentsOut::new(sbom, root.map(|r| r.id.as_str()), &ids);
         let component = match root {
-            Some(r) => Some(ComponentOut::new(r)),
+            Some(r) => Some(components.component(r)),
             None => sbom
                 .name
                 .as_deref()
                 .map(|n| ComponentOut::named("application", n, None)),
         };
-        let ids: HashSet<&str> = sbom.packages.iter().map(|p| p.id.as_str()).collect();
+        let mut properties = PropertiesOut::default();
+        if let Some(name) = sbom
+            .name
+            .as_deref()
+            .filter(|n| component.as_ref().is_none_or(|c| c.name != *n))
+        {
+            properties.push(spdx_prop::DOCUMENT_NAME, name);
+        }
+        if let Some(ns) = sbom.namespace.as_deref().filter(|ns| !is_serial(ns)) {
+            properties.push(spdx_prop::DOCUMENT_NAMESPACE, ns);
+        }
         // Edges grouped by source once: a scan of every relationship per package made writing
         // 50,000 packages take 40 s.
         let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -1591,10 +1942,7 @@ impl<'a> BomOut<'a> {
         Self {
             schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
             bom_format: "CycloneDX",
-            components: ComponentsOut {
-                packages: &sbom.packages,
-                root: root.map(|r| r.id.as_str()),
-            },
+            components,
             dependencies: DependenciesOut {
                 packages: &sbom.packages,
                 edges,
@@ -1603,6 +1951,7 @@ impl<'a> BomOut<'a> {
                 authors,
                 component,
                 manufacturer,
+                properties,
                 timestamp: crate::spdx2::created_for(sbom),
                 tools: ToolsOut { components: tools },
             },
@@ -1715,15 +2064,23 @@ fn xml_component(out: &mut String, c: &ComponentOut<'_>, indent: &str) {
     }
     if !c.properties.is_empty() {
         let _ = writeln!(out, "{i2}<properties>");
-        for p in c.properties.0 {
+        for (name, value) in c.properties.iter() {
             let _ = writeln!(
                 out,
                 "{i2}  <property name=\"{}\">{}</property>",
-                esc(&p.name),
-                esc(&p.value)
+                esc(name),
+                esc(value)
             );
         }
         let _ = writeln!(out, "{i2}</properties>");
+    }
+    if !c.components.is_empty() {
+        let _ = writeln!(out, "{i2}<components>");
+        let i3 = format!("{i2}  ");
+        for sub in &c.components {
+            xml_component(out, sub, &i3);
+        }
+        let _ = writeln!(out, "{i2}</components>");
     }
     let _ = writeln!(out, "{indent}</component>");
 }
@@ -1774,6 +2131,18 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
             out.push_str("      </contact>\n");
         }
         out.push_str("    </manufacturer>\n");
+    }
+    if !meta.properties.is_empty() {
+        out.push_str("    <properties>\n");
+        for (name, value) in meta.properties.iter() {
+            let _ = writeln!(
+                out,
+                "      <property name=\"{}\">{}</property>",
+                esc(name),
+                esc(value)
+            );
+        }
+        out.push_str("    </properties>\n");
     }
     out.push_str("  </metadata>\n  <components>\n");
     for c in bom.components.iter() {
