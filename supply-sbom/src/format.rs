@@ -275,7 +275,7 @@ fn pretty(doc: &impl serde::Serialize, capacity: usize) -> Vec<u8> {
     // Cannot fail: writing into a `Vec` has no I/O errors, the documents have no map keys
     // but strings, and the strings written from `Display` (purls, property comments) fail
     // only when the writer does.
-    serde_json::to_writer_pretty(&mut out, doc).expect("JSON into a Vec");
+    serde_json::to_writer_pretty(&mut out, doc).expect("proven invariant: JSON into a Vec");
     out.push(b'\n');
     out
 }
