@@ -547,7 +547,9 @@ struct WireHashOutput {
     expecting = "a transparency log entry object"
 )]
 struct WireTlogEntry {
-    #[serde(deserialize_with = "int64::de")]
+    // Protobuf JSON leaves out fields holding their default: a log's first entry has no
+    // `logIndex` (sigstore-go and sigstore-python read it as 0).
+    #[serde(default, deserialize_with = "int64::de")]
     log_index: i64,
     log_id: super::trust_root::WireLogId,
     kind_version: WireKindVersion,
@@ -574,7 +576,8 @@ struct WirePromise {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", expecting = "an inclusionProof object")]
 struct WireProof {
-    #[serde(deserialize_with = "int64::de")]
+    // Left out when 0 (a proof for a log's first leaf), as for the entry's.
+    #[serde(default, deserialize_with = "int64::de")]
     log_index: i64,
     root_hash: String,
     #[serde(deserialize_with = "int64::de")]

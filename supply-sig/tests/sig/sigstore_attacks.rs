@@ -1094,3 +1094,41 @@ fn out_of_range_numbers_read_plainly() {
     assert!(msg.contains("int64 range"), "{msg}");
     assert!(!msg.contains("Repr") && !msg.contains("e+19"), "{msg}");
 }
+
+/// Protobuf JSON leaves out a `logIndex` of 0 (a log's first entry, as in cosign 3's bundles from
+/// a fresh log): the bundle reads, with index 0. Leaving it out of a bundle whose entry is not
+/// the first is then an index that the inclusion proof does not match, and fails.
+#[test]
+fn an_absent_log_index_is_zero_and_fails_for_any_other_entry() {
+    let (b, a, p) = v3();
+    for field in [&["logIndex"][..], &["inclusionProof", "logIndex"][..]] {
+        let mut m = b.clone();
+        let mut entry = &mut m["verificationMaterial"]["tlogEntries"][0];
+        for f in &field[..field.len() - 1] {
+            entry = &mut entry[*f];
+        }
+        entry
+            .as_object_mut()
+            .unwrap()
+            .remove(field[field.len() - 1])
+            .unwrap();
+        let parsed = parse(&m);
+        assert_eq!(
+            if field.len() == 1 {
+                parsed.tlog_entries()[0].log_index
+            } else {
+                parsed.tlog_entries()[0]
+                    .inclusion_proof
+                    .as_ref()
+                    .unwrap()
+                    .log_index
+            },
+            0,
+            "{field:?}"
+        );
+        assert!(
+            check(&parsed, Artifact::Bytes(&a), &p, &root(STAGING)).is_err(),
+            "{field:?}"
+        );
+    }
+}
