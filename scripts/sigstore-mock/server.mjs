@@ -71,8 +71,13 @@ const server = http.createServer((req, res) => {
       return;
     }
     try {
-      const { statusCode, response, contentType } = await h.fn(Buffer.concat(chunks).toString());
-      res.writeHead(statusCode, { 'Content-Type': contentType || 'text/plain' }).end(response);
+      const { statusCode, response, contentType, headers } = await h.fn(
+        Buffer.concat(chunks).toString(),
+        req.headers,
+      );
+      res
+        .writeHead(statusCode, { ...headers, 'Content-Type': contentType || 'text/plain' })
+        .end(response);
     } catch (e) {
       res.writeHead(500, { 'Content-Type': 'text/plain' }).end(String(e));
     }
@@ -91,9 +96,17 @@ server.listen(0, '127.0.0.1', async () => {
   const tlog = await initializeTLog(base, tlogKey);
   const tsa = await initializeTSA(newKey());
   const rekor = rekorHandler(tlog);
+  const fulcio = fulcioHandler(ca);
   handlers = [
-    fulcioHandler(ca),
-    { path: rekor.path, fn: (body) => rekor.fn(canonicalDsse(body)) },
+    {
+      path: fulcio.path,
+      // Fulcio answers 200 (the mock says 201, which sigstore-go refuses).
+      fn: async (body, headers) => {
+        const answer = await fulcio.fn(withBearerCredentials(body, headers));
+        return answer.statusCode === 201 ? { ...answer, statusCode: 200 } : answer;
+      },
+    },
+    { path: rekor.path, fn: async (body) => withEntryHeaders(await rekor.fn(canonicalDsse(body))) },
     mockRekorV2
       ? rekorV2Handler(tlog)
       : { path: '/api/v2/log/entries', fn: async (body) => rekorV2Entry(body, tlogKey, port) },
@@ -165,6 +178,31 @@ server.listen(0, '127.0.0.1', async () => {
   write('trust_config.json', trustConfig);
   process.stdout.write(`ready ${port}\n`);
 });
+
+// Fulcio takes the identity token from the request body (`credentials.oidcIdentityToken`) or,
+// as sigstore-go (cosign 3) sends it, from `Authorization: Bearer`; the mock reads only the
+// body, so a bearer token is moved into it.
+function withBearerCredentials(body, headers) {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(headers?.authorization ?? '');
+  if (!bearer) return body;
+  let request;
+  try {
+    request = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  if (request?.credentials?.oidcIdentityToken) return body;
+  return JSON.stringify({ ...request, credentials: { oidcIdentityToken: bearer[1] } });
+}
+
+// Rekor v1 names a new entry in `ETag` and `Location` (sigstore-go reads the entry keyed by the
+// ETag from the answer); the mock sends neither.
+function withEntryHeaders(answer) {
+  if (answer.statusCode !== 201) return answer;
+  const [uuid] = Object.keys(JSON.parse(answer.response));
+  if (!uuid) return answer;
+  return { ...answer, headers: { ETag: uuid, Location: `/api/v1/log/entries/${uuid}` } };
+}
 
 // The mock logs a proposed entry as it is. Rekor v1 turns a dsse 0.0.1 proposal
 // (`proposedContent: {envelope, verifiers}`) into its canonical form (payload and envelope hashes,

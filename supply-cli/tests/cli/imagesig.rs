@@ -456,3 +456,103 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
         "cosign checked the Rekor SET: {stderr}"
     );
 }
+
+/// The other way round: cosign 3 signs keylessly against the same mock (Fulcio and Rekor v1; the
+/// identity token from a file, as cosign reads it) a blob and an image, and `supply verify-blob`
+/// / `supply verify` admit the bundles for the token's identity and refuse another identity and
+/// other content. cosign's signing config here names no TSA: sigstore-go sends an RFC 3161 DER
+/// request, and the mock's TSA reads only its own JSON form.
+#[test]
+fn cosign_signs_keylessly_and_we_verify() {
+    use super::keyless::{token, ISSUER, SUBJECT};
+    let Some(reg) = Registry::start() else { return };
+    let Some(cosign) = peer("cosign") else { return };
+    let dir = tempdir();
+    let d = dir.path();
+    let Some(mock) = supply_testkit::sigstore_mock::SigstoreMock::start(&d.join("mock")) else {
+        return;
+    };
+    let root = mock.trusted_root();
+    let mut config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(mock.signing_config()).unwrap()).unwrap();
+    config["tsaUrls"] = serde_json::json!([]);
+    std::fs::write(d.join("signing_config.json"), config.to_string()).unwrap();
+    // No newline: cosign sends the file's bytes as the bearer token.
+    std::fs::write(d.join("token"), token()).unwrap();
+    let cosign_sign = |args: &[&str]| {
+        let mut cmd = peer_command(&cosign, d);
+        cmd.current_dir(d)
+            .args(args)
+            .args(["--yes", "--identity-token", "token"])
+            .args(["--signing-config", "signing_config.json", "--trusted-root"])
+            .arg(&root);
+        run(&mut cmd)
+    };
+    let identity = |args: &mut std::process::Command, who: &str| {
+        args.args(["--certificate-identity", who])
+            .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
+            .arg(&root);
+    };
+    let other = "https://github.com/someone/else";
+
+    // A blob.
+    std::fs::write(d.join("artifact.txt"), b"signed keylessly by cosign").unwrap();
+    std::fs::write(d.join("other.txt"), b"not what cosign signed").unwrap();
+    ok(
+        cosign_sign(&["sign-blob", "--bundle", "blob.bundle", "artifact.txt"]),
+        "cosign sign-blob, keyless",
+    );
+    let verify_blob = |who: &str, file: &str| {
+        let mut cmd = supply(d);
+        cmd.args(["verify-blob", "--bundle", "blob.bundle"]);
+        identity(&mut cmd, who);
+        cmd.arg(file).output().unwrap()
+    };
+    ok(
+        verify_blob(SUBJECT, "artifact.txt"),
+        "verify-blob of cosign's keyless bundle",
+    );
+    refused(
+        &verify_blob(other, "artifact.txt"),
+        "verify-blob, another identity",
+    );
+    refused(
+        &verify_blob(SUBJECT, "other.txt"),
+        "verify-blob, other content",
+    );
+
+    // An image: cosign 3 stores the bundle as a referrer.
+    let repo = format!("{}/cosign-keyless/img", reg.host());
+    let digest = image(d, &repo, "v1", b"cosign signed this image keylessly");
+    ok(
+        cosign_sign(&[
+            "sign",
+            "--allow-insecure-registry",
+            &format!("{repo}@{digest}"),
+        ]),
+        "cosign sign, keyless",
+    );
+    image(d, &repo, "unsigned", b"nobody signed this one");
+    let verify = |who: &str, tag: &str| {
+        let mut cmd = supply(d);
+        cmd.arg("verify");
+        identity(&mut cmd, who);
+        cmd.arg(format!("{repo}:{tag}")).output().unwrap()
+    };
+    let v: serde_json::Value = serde_json::from_slice(&ok(
+        verify(SUBJECT, "v1"),
+        "verify of cosign's keyless image",
+    ))
+    .unwrap();
+    assert_eq!(v[0]["verifier"], "sigstore-bundle", "{v}");
+    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT, "{v}");
+    assert_eq!(v[0]["signers"][0]["issuer"], ISSUER, "{v}");
+    refused(
+        &verify(other, "v1"),
+        "verify of cosign's keyless image, another identity",
+    );
+    refused(
+        &verify(SUBJECT, "unsigned"),
+        "verify of an image nobody signed",
+    );
+}
