@@ -555,4 +555,42 @@ fn cosign_signs_keylessly_and_we_verify() {
         &verify(SUBJECT, "unsigned"),
         "verify of an image nobody signed",
     );
+
+    // cosign's older form: a keyless `.sig` tag whose layer annotations carry the certificate
+    // and the Rekor bundle (SET).
+    let digest2 = image(d, &repo, "v2", b"cosign signed this one as a .sig");
+    // Without a signing config (which needs the new format), the services are named.
+    let base = config["caUrls"][0]["url"].as_str().unwrap();
+    let mut cmd = peer_command(&cosign, d);
+    cmd.current_dir(d)
+        .args([
+            "sign",
+            "--new-bundle-format=false",
+            "--use-signing-config=false",
+        ])
+        .args(["--fulcio-url", base, "--rekor-url", base])
+        .args([
+            "--yes",
+            "--identity-token",
+            "token",
+            "--allow-insecure-registry",
+        ])
+        .arg("--trusted-root")
+        .arg(&root)
+        .arg(format!("{repo}@{digest2}"));
+    ok(
+        run(&mut cmd),
+        "cosign sign --new-bundle-format=false, keyless",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&ok(
+        verify(SUBJECT, "v2"),
+        "verify of cosign's keyless .sig",
+    ))
+    .unwrap();
+    assert_eq!(v[0]["verifier"], "cosign-signature", "{v}");
+    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT, "{v}");
+    refused(
+        &verify(other, "v2"),
+        "verify of cosign's keyless .sig, another identity",
+    );
 }
