@@ -1,5 +1,6 @@
 // sigstore-js's mock Sigstore services (@sigstore/mock, pinned in package.json) on 127.0.0.1:
-// Fulcio v2 (POST /api/v2/signingCert, with an embedded-SCT CT log), Rekor v1
+// Fulcio v2 (POST /api/v2/signingCert, with an embedded-SCT CT log; v1's /api/v1/signingCert
+// for cosign 2 too), Rekor v1
 // (POST /api/v1/log/entries), Rekor v2 (POST /api/v2/log/entries) and an RFC 3161 TSA
 // (POST /api/v1/timestamp, JSON request). Keys are fresh P-256 keys on every start.
 //
@@ -99,6 +100,10 @@ server.listen(0, '127.0.0.1', async () => {
   const fulcio = fulcioHandler(ca);
   handlers = [
     {
+      path: '/api/v1/signingCert',
+      fn: async (body, headers) => fulcioV1(fulcio, body, headers),
+    },
+    {
       path: fulcio.path,
       // Fulcio answers 200 (the mock says 201, which sigstore-go refuses).
       fn: async (body, headers) => {
@@ -193,6 +198,38 @@ function withBearerCredentials(body, headers) {
   }
   if (request?.credentials?.oidcIdentityToken) return body;
   return JSON.stringify({ ...request, credentials: { oidcIdentityToken: bearer[1] } });
+}
+
+// Fulcio's v1 API, as cosign 2 calls it: `{publicKey: {content, algorithm},
+// signedEmailAddress}` in (the content base64 of a PEM key, or of DER), the PEM chain (leaf
+// first, SCT embedded) out. Served by the mock's v2 handler.
+async function fulcioV1(fulcio, body, headers) {
+  let request;
+  try {
+    request = JSON.parse(body);
+  } catch {
+    return { statusCode: 400, response: 'not JSON' };
+  }
+  const content = request?.publicKey?.content ?? '';
+  const decoded = Buffer.from(content, 'base64').toString('latin1');
+  const lines = content.match(/.{1,64}/g) ?? [];
+  const pem = decoded.startsWith('-----BEGIN')
+    ? decoded
+    : `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`;
+  const v2 = JSON.stringify({
+    publicKeyRequest: {
+      publicKey: { algorithm: request?.publicKey?.algorithm, content: pem },
+      proofOfPossession: request?.signedEmailAddress,
+    },
+  });
+  const answer = await fulcio.fn(withBearerCredentials(v2, headers));
+  if (answer.statusCode !== 201) return answer;
+  const chain = JSON.parse(answer.response).signedCertificateEmbeddedSct.chain.certificates;
+  return {
+    statusCode: 201,
+    response: chain.join(''),
+    contentType: 'application/pem-certificate-chain',
+  };
 }
 
 // Rekor v1 names a new entry in `ETag` and `Location` (sigstore-go reads the entry keyed by the

@@ -594,3 +594,153 @@ fn cosign_signs_keylessly_and_we_verify() {
         "verify of cosign's keyless .sig, another identity",
     );
 }
+
+/// A PEM block of `label` around DER.
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap());
+        out.push('\n');
+    }
+    out + &format!("-----END {label}-----\n")
+}
+
+/// cosign 2.5 and keyless `.sig` signatures, both ways, against the sigstore mock: cosign 2.5
+/// reaches a private Sigstore through `SIGSTORE_ROOT_FILE`, `SIGSTORE_REKOR_PUBLIC_KEY` and
+/// `SIGSTORE_CT_LOG_PUBLIC_KEY_FILE` (taken here from the mock's trusted root) instead of TUF.
+/// It signs keylessly and `supply verify` admits the signature for the token's identity only;
+/// `supply sign` signs keylessly and cosign 2.5 admits it for that identity only, its Rekor SET
+/// checked.
+#[test]
+fn cosign2_keyless_signatures_both_ways() {
+    use super::keyless::{token, ISSUER, SUBJECT};
+    use base64::Engine as _;
+    let Some(reg) = Registry::start() else { return };
+    let Some(cosign2) = peer("cosign2") else {
+        return;
+    };
+    let dir = tempdir();
+    let d = dir.path();
+    let Some(mock) = supply_testkit::sigstore_mock::SigstoreMock::start(&d.join("mock")) else {
+        return;
+    };
+    let root = mock.trusted_root();
+    let tr: serde_json::Value = serde_json::from_slice(&std::fs::read(&root).unwrap()).unwrap();
+    let der = |v: &serde_json::Value| {
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap())
+            .unwrap()
+    };
+    let chain: String = tr["certificateAuthorities"][0]["certChain"]["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| pem("CERTIFICATE", &der(&c["rawBytes"])))
+        .collect();
+    std::fs::write(d.join("fulcio.pem"), chain).unwrap();
+    for (name, log) in [("rekor.pub", "tlogs"), ("ctlog.pub", "ctlogs")] {
+        let key = pem("PUBLIC KEY", &der(&tr[log][0]["publicKey"]["rawBytes"]));
+        std::fs::write(d.join(name), key).unwrap();
+    }
+    let base = tr["tlogs"][0]["baseUrl"].as_str().unwrap().to_owned();
+    let cosign = || {
+        let mut cmd = peer_command(&cosign2, d);
+        cmd.current_dir(d)
+            .env("SIGSTORE_ROOT_FILE", d.join("fulcio.pem"))
+            .env("SIGSTORE_REKOR_PUBLIC_KEY", d.join("rekor.pub"))
+            .env("SIGSTORE_CT_LOG_PUBLIC_KEY_FILE", d.join("ctlog.pub"));
+        cmd
+    };
+    let other = "https://github.com/someone/else";
+    let repo = format!("{}/cosign2-keyless/img", reg.host());
+    // cosign 2.5 parses the token (unverified) and refuses `alg: none`: the same claims under an
+    // ES256 header with a signature of zeros (the mock does not check it).
+    let es256 = {
+        let t = token();
+        let claims = t.split('.').nth(1).unwrap().to_owned();
+        let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        format!(
+            "{}.{claims}.{}",
+            b64(br#"{"alg":"ES256","typ":"JWT"}"#),
+            b64(&[0; 64])
+        )
+    };
+
+    // cosign 2.5 signs keylessly; we verify.
+    let digest = image(d, &repo, "theirs", b"cosign 2.5 signed this keylessly");
+    let mut cmd = cosign();
+    cmd.args([
+        "sign",
+        "--yes",
+        "--allow-insecure-registry",
+        "--identity-token",
+    ])
+    .arg(&es256)
+    .args(["--fulcio-url", &base, "--rekor-url", &base])
+    .arg(format!("{repo}@{digest}"));
+    ok(run(&mut cmd), "cosign 2.5 sign, keyless");
+    let verify = |who: &str, tag: &str| {
+        supply(d)
+            .args(["verify", "--certificate-identity", who])
+            .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
+            .arg(&root)
+            .arg(format!("{repo}:{tag}"))
+            .output()
+            .unwrap()
+    };
+    let v: serde_json::Value = serde_json::from_slice(&ok(
+        verify(SUBJECT, "theirs"),
+        "verify of cosign 2.5's keyless .sig",
+    ))
+    .unwrap();
+    assert_eq!(v[0]["verifier"], "cosign-signature", "{v}");
+    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT, "{v}");
+    refused(
+        &verify(other, "theirs"),
+        "verify of cosign 2.5's keyless .sig, another identity",
+    );
+
+    // We sign keylessly (a `.sig`); cosign 2.5 verifies.
+    let digest = image(d, &repo, "ours", b"supply signed this keylessly");
+    sup(
+        d,
+        &[
+            "sign",
+            "--new-bundle-format=false",
+            "--identity-token",
+            &token(),
+            "--trusted-root",
+            mock.trust_config().to_str().unwrap(),
+            &format!("{repo}:ours"),
+        ],
+    );
+    let cosign_verify = |who: &str| {
+        let mut cmd = cosign();
+        cmd.args(["verify", "--allow-insecure-registry"])
+            .args(["--certificate-identity", who])
+            .args(["--certificate-oidc-issuer", ISSUER])
+            .arg(format!("{repo}:ours"));
+        run(&mut cmd)
+    };
+    let out = cosign_verify(SUBJECT);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&ok(out, "cosign 2.5 verify of our keyless .sig")).unwrap();
+    assert_eq!(
+        claims[0]["critical"]["image"]["docker-manifest-digest"],
+        serde_json::Value::String(digest),
+        "{claims}"
+    );
+    assert!(
+        stderr.contains("claims in the transparency log was verified offline"),
+        "cosign 2.5 checked the Rekor SET: {stderr}"
+    );
+    let refusal = cosign_verify(other);
+    let stderr = String::from_utf8_lossy(&refusal.stderr);
+    assert!(
+        !refusal.status.success() && stderr.contains("none of the expected identities matched"),
+        "cosign 2.5 verify of our keyless .sig, another identity: {stderr}"
+    );
+}
