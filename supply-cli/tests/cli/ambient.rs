@@ -493,3 +493,80 @@ fn keyless_sign_blob_explains_missing_ambient_tokens() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--bundle"), "{}", stderr(&out));
 }
+
+/// cosign 3 signs a blob keylessly with the mock's Fulcio and Rekor v1 and the DER-only openssl
+/// TSA (its signing config names it); `supply verify-blob` verifies the bundle, RFC 3161
+/// timestamp included, against the mock's root extended with that TSA, and refuses it against
+/// the mock's own root, which does not vouch for that TSA.
+#[test]
+fn cosign_keyless_bundle_with_an_rfc3161_timestamp_verifies() {
+    let dir = tempdir();
+    let d = dir.path();
+    let Some(mock) = SigstoreMock::start(&d.join("mock")) else {
+        return;
+    };
+    let (Some(_), Some(cosign)) = (peer("openssl"), peer("cosign")) else {
+        return;
+    };
+    std::fs::write(
+        d.join("artifact"),
+        b"signed by cosign, timestamped by openssl\n",
+    )
+    .unwrap();
+    let tsa_dir = d.join("tsa");
+    make_tsa(&tsa_dir);
+    let (tsa, tsa_log) = tsa_server(&tsa_dir, TsaMode::Openssl);
+    extended_trust(&mock, d, &tsa_dir, &tsa.url("tsr"));
+    // No newline: cosign sends the file's bytes as the bearer token.
+    std::fs::write(d.join("token"), token()).unwrap();
+    let mut cmd = supply_testkit::peer_command(&cosign, d);
+    cmd.current_dir(d)
+        .args(["sign-blob", "--yes", "--identity-token", "token"])
+        .args([
+            "--signing-config",
+            "config.json",
+            "--trusted-root",
+            "root.json",
+        ])
+        .args(["--bundle", "cosign.json", "artifact"]);
+    let out = run(&mut cmd);
+    assert!(out.status.success(), "cosign sign-blob: {}", stderr(&out));
+    assert_eq!(
+        tsa_log.lock().unwrap().as_slice(),
+        ["application/timestamp-query"]
+    );
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("cosign.json")).unwrap()).unwrap();
+    let timestamps =
+        &bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"];
+    assert_eq!(timestamps.as_array().map(Vec::len), Some(1), "{bundle}");
+    let out = verify_blob(d, &d.join("root.json"), "cosign.json");
+    assert!(out.status.success(), "verify-blob: {}", stderr(&out));
+    // The timestamp alone: without the log entry (and its signed time) the bundle verifies,
+    // with the log check waived, only where a trusted TSA vouches for the timestamp.
+    let mut alone = bundle.clone();
+    alone["verificationMaterial"]["tlogEntries"] = json!([]);
+    std::fs::write(d.join("alone.json"), alone.to_string()).unwrap();
+    let without_log = |root: &Path| {
+        let mut c = super::supply(d);
+        c.args([
+            "verify-blob",
+            "--bundle",
+            "alone.json",
+            "--insecure-ignore-tlog",
+        ])
+        .args(["--certificate-identity", SUBJECT])
+        .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
+        .arg(root)
+        .arg("artifact");
+        run(&mut c)
+    };
+    let out = without_log(&d.join("root.json"));
+    assert!(out.status.success(), "timestamp alone: {}", stderr(&out));
+    let out = without_log(&mock.trusted_root());
+    assert!(
+        !out.status.success(),
+        "a root without the TSA vouched for its timestamp"
+    );
+    assert!(stderr(&out).contains("signed time"), "{}", stderr(&out));
+}
