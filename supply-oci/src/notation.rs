@@ -12,8 +12,13 @@
 //! critical header is understood, the signature verifies with the leaf's key), **authenticity**
 //! (the chain links leaf → … → a self-signed root that is, byte for byte, a certificate of one
 //! of the policy's trust stores; the leaf is a code-signing certificate; the leaf's subject is a
-//! trusted identity), **authentic timestamp** (without a timestamp countersignature every
-//! certificate must be valid at `now`; the signing time must fall in the leaf's validity),
+//! trusted identity), **authentic timestamp** (when the policy names a `tsa` trust store, and
+//! under `verifyTimestamp: afterCertExpiry` only once a certificate has expired: the envelope's
+//! RFC 3161 countersignature, `io.cncf.notary.timestampSignature`, must be over its signature
+//! bytes and signed by a time-stamping certificate it carries that chains to that store, and
+//! every certificate must be valid throughout the stamped time ± its accuracy; otherwise every
+//! certificate must be valid at `now`; either way the signing time must fall in the leaf's
+//! validity),
 //! **expiry** (`io.cncf.notary.expiry`), then the payload must describe the image. The policy's
 //! `signatureVerification.level` decides which failures are enforced (`strict`: all;
 //! `permissive`: expiry and authentic timestamp are only reported; `audit`: only integrity is
@@ -29,6 +34,7 @@ use supply_sig::alg::SignatureScheme;
 use supply_sig::crypto::Provider;
 use supply_sig::digest::Digest;
 use supply_sig::sign::{KeyVerifier, Verifier as _, VerifyPolicy};
+use supply_sig::sigstore::tsa::SignedTimestamp;
 use supply_sig::time::Timestamp;
 use supply_sig::x509::{Certificate, LeafProfile};
 
@@ -49,6 +55,8 @@ const H_SCHEME: &str = "io.cncf.notary.signingScheme";
 const H_SIGNING_TIME: &str = "io.cncf.notary.signingTime";
 const H_EXPIRY: &str = "io.cncf.notary.expiry";
 const H_AUTH_SIGNING_TIME: &str = "io.cncf.notary.authenticSigningTime";
+/// The unprotected header holding an RFC 3161 timestamp token over the signature bytes.
+const H_TIMESTAMP: &str = "io.cncf.notary.timestampSignature";
 
 /// Why a notation signature or trust policy was refused.
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +116,27 @@ pub enum Error {
         /// The time checked.
         time: Timestamp,
     },
+    /// The policy names a `tsa` trust store, so the signing time must be a verified timestamp,
+    /// and the envelope carries no timestamp countersignature.
+    #[error("the signature has no timestamp countersignature, which a tsa trust store in the policy requires")]
+    NoTimestamp,
+    /// The policy's `tsa` trust stores hold no certificate.
+    #[error("the trust policy's tsa trust stores hold no certificate")]
+    NoTsaCertificates,
+    /// The timestamp countersignature does not parse, is not over this signature, or does not
+    /// chain to a certificate of the policy's `tsa` trust stores.
+    #[error("the timestamp countersignature was not verified")]
+    Timestamp(#[source] supply_sig::sigstore::tsa::Error),
+    /// A certificate of the signing chain is not valid throughout the timestamp's accuracy.
+    #[error("certificate {position} is not valid throughout {time} ± {accuracy_secs} s")]
+    NotValidAtTimestamp {
+        /// Its position in the chain (0: the leaf).
+        position: usize,
+        /// The verified timestamp.
+        time: Timestamp,
+        /// Its accuracy.
+        accuracy_secs: u64,
+    },
     /// The signing time is outside the leaf's validity.
     #[error("the signing time {0} is outside the leaf certificate's validity")]
     SigningTimeOutsideValidity(Timestamp),
@@ -156,6 +185,9 @@ pub struct TrustPolicy {
     level: Level,
     trust_stores: Vec<String>,
     identities: Identities,
+    /// `signatureVerification.verifyTimestamp` is `afterCertExpiry`: a timestamp is verified
+    /// only once a certificate of the chain has expired (default `always`).
+    timestamp_after_expiry: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -195,6 +227,8 @@ struct VerificationJson {
     level: String,
     #[serde(default, rename = "override")]
     overrides: BTreeMap<String, String>,
+    #[serde(default, rename = "verifyTimestamp")]
+    verify_timestamp: Option<String>,
 }
 
 /// Parses an X.500 name written as `C=US, ST=WA, O=Notary, CN=x` into its attribute set.
@@ -274,12 +308,23 @@ impl TrustPolicyDocument {
                     "a verifying policy needs trust stores and trusted identities",
                 ));
             }
+            let timestamp_after_expiry = match p.signature_verification.verify_timestamp.as_deref()
+            {
+                None | Some("always") => false,
+                Some("afterCertExpiry") => true,
+                Some(_) => {
+                    return Err(Error::InvalidPolicy(
+                        "verifyTimestamp is neither always nor afterCertExpiry",
+                    ))
+                }
+            };
             policies.push(TrustPolicy {
                 name: p.name,
                 scopes: p.registry_scopes,
                 level,
                 trust_stores: p.trust_stores,
                 identities,
+                timestamp_after_expiry,
             });
         }
         if wildcard > 1 {
@@ -341,6 +386,17 @@ impl TrustStores {
         self
     }
 
+    /// The certificates of the `tsa:` stores among `names`.
+    fn tsa_roots(&self, names: &[String]) -> Vec<Certificate> {
+        names
+            .iter()
+            .filter(|n| n.starts_with("tsa:"))
+            .filter_map(|n| self.stores.get(n))
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
     fn trusts(&self, names: &[String], root: &Certificate) -> bool {
         names
             .iter()
@@ -365,6 +421,8 @@ struct Envelope {
     signed: Vec<u8>,
     signature: Vec<u8>,
     payload: Vec<u8>,
+    /// The DER timestamp token of the unprotected header, if any.
+    timestamp: Option<Vec<u8>>,
 }
 
 fn cose_err(reason: &'static str) -> Error {
@@ -486,6 +544,14 @@ fn parse_cose(bytes: &[u8]) -> Result<Envelope, Error> {
         _ => return Err(cose_err("x5chain is not bytes")),
     };
     let payload = sign1.payload.clone().ok_or(cose_err("detached payload"))?;
+    let timestamp = match sign1.unprotected.rest.iter().find_map(|(l, v)| match l {
+        Label::Text(t) if t == H_TIMESTAMP => Some(v),
+        _ => None,
+    }) {
+        None => None,
+        Some(Value::Bytes(b)) => Some(b.clone()),
+        Some(_) => return Err(cose_err("timestamp signature is not bytes")),
+    };
     Ok(Envelope {
         kind: "COSE",
         scheme,
@@ -498,6 +564,7 @@ fn parse_cose(bytes: &[u8]) -> Result<Envelope, Error> {
         signed: sign1.tbs_data(b""),
         signature: sign1.signature,
         payload,
+        timestamp,
     })
 }
 
@@ -515,6 +582,8 @@ struct JwsJson {
 struct JwsUnprotected {
     #[serde(default)]
     x5c: Vec<String>,
+    #[serde(default, rename = "io.cncf.notary.timestampSignature")]
+    timestamp: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -591,6 +660,13 @@ fn parse_jws(bytes: &[u8]) -> Result<Envelope, Error> {
         payload: url
             .decode(&jws.payload)
             .map_err(|_| jws_err("payload is not base64url"))?,
+        timestamp: jws
+            .header
+            .timestamp
+            .as_deref()
+            .map(|t| std.decode(t))
+            .transpose()
+            .map_err(|_| jws_err("timestamp signature is not base64"))?,
     })
 }
 
@@ -602,7 +678,8 @@ pub enum Check {
     Integrity,
     /// The chain ends at a trusted root and the signer is a trusted identity.
     Authenticity,
-    /// The certificates are valid at the verification time and the signing time in the leaf's.
+    /// The certificates are valid at the verification time, or at a timestamp vouched for by
+    /// the policy's `tsa` trust store, and the signing time in the leaf's.
     AuthenticTimestamp,
     /// The signature has not expired.
     Expiry,
@@ -617,6 +694,7 @@ pub struct VerifiedSignature {
     algorithm: String,
     signer: String,
     signing_time: Option<Timestamp>,
+    timestamp: Option<Timestamp>,
     policy: String,
     reported: Vec<(Check, Error)>,
     skipped: Vec<Check>,
@@ -641,6 +719,12 @@ impl VerifiedSignature {
     /// The signing time the signer claims (`notary.x509`: not authenticated).
     pub fn signing_time(&self) -> Option<Timestamp> {
         self.signing_time
+    }
+
+    /// The time a trusted timestamp authority vouches for (its countersignature verified
+    /// against the policy's `tsa` trust stores), when the policy asked for one.
+    pub fn timestamp(&self) -> Option<Timestamp> {
+        self.timestamp
     }
 
     /// The name of the trust policy applied.
@@ -751,15 +835,47 @@ pub fn verify(
         Check::Authenticity,
         check_chain(&env.chain, policy, stores, provider),
     )?;
-    // Authentic timestamp: without a countersignature, the chain must be valid now and the
-    // claimed signing time inside the leaf's validity.
+    // Authentic timestamp. With a `tsa` trust store in the policy (and, under
+    // `verifyTimestamp: afterCertExpiry`, once a certificate has expired), the timestamp
+    // countersignature must be present, over this signature, chained to that store, and every
+    // certificate valid throughout its time ± accuracy. Otherwise every certificate must be
+    // valid now. Either way the claimed signing time lies in the leaf's validity.
+    let mut verified_time = None;
     let timestamp = (|| {
-        for (position, cert) in env.chain.iter().enumerate() {
-            if !cert.valid_at(now) {
-                return Err(Error::CertificateNotValid {
-                    position,
-                    time: now,
-                });
+        let expired = env.chain.iter().any(|c| !c.valid_at(now));
+        let with_tsa = policy.trust_stores.iter().any(|n| n.starts_with("tsa:"))
+            && (!policy.timestamp_after_expiry || expired);
+        if with_tsa {
+            let token = env.timestamp.as_deref().ok_or(Error::NoTimestamp)?;
+            let roots = stores.tsa_roots(&policy.trust_stores);
+            if roots.is_empty() {
+                return Err(Error::NoTsaCertificates);
+            }
+            let ts = SignedTimestamp::from_der(token).map_err(Error::Timestamp)?;
+            let t = ts
+                .verify_with_roots(&env.signature, &roots, provider)
+                .map_err(Error::Timestamp)?;
+            let slack = i64::try_from(ts.accuracy_secs).unwrap_or(i64::MAX);
+            let earliest = Timestamp::from_unix(t.unix().saturating_sub(slack));
+            let latest = Timestamp::from_unix(t.unix().saturating_add(slack));
+            for (position, cert) in env.chain.iter().enumerate() {
+                if !cert.valid_at(earliest) || !cert.valid_at(latest) {
+                    return Err(Error::NotValidAtTimestamp {
+                        position,
+                        time: t,
+                        accuracy_secs: ts.accuracy_secs,
+                    });
+                }
+            }
+            verified_time = Some(t);
+        } else {
+            for (position, cert) in env.chain.iter().enumerate() {
+                if !cert.valid_at(now) {
+                    return Err(Error::CertificateNotValid {
+                        position,
+                        time: now,
+                    });
+                }
             }
         }
         match env.signing_time {
@@ -794,6 +910,7 @@ pub fn verify(
         algorithm: env.alg,
         signer: leaf.parsed().tbs_certificate.subject.to_string(),
         signing_time: env.signing_time,
+        timestamp: verified_time,
         policy: policy.name.clone(),
         reported,
         skipped: vec![Check::Revocation],
@@ -919,6 +1036,9 @@ impl supply_sig::verify::ArtifactVerifier for SignatureVerifier {
                     })
                     .with_fact("notation.envelope", v.envelope)
                     .with_fact("notation.policy", v.policy.clone());
+                if let Some(t) = v.timestamp {
+                    ev = ev.with_fact("notation.timestamp", t.to_string());
+                }
                 for (check, e) in &v.reported {
                     ev = ev.with_fact(format!("notation.reported.{check:?}"), e.to_string());
                 }

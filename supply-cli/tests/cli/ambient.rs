@@ -570,3 +570,120 @@ fn cosign_keyless_bundle_with_an_rfc3161_timestamp_verifies() {
     );
     assert!(stderr(&out).contains("signed time"), "{}", stderr(&out));
 }
+
+/// notation signs with an RFC 3161 timestamp from the DER-only openssl TSA (`--timestamp-url`,
+/// `--timestamp-root-cert`). With a `tsa` trust store holding that TSA's root in the policy,
+/// `supply verify` and `notation verify` admit the signature, and we report the verified time;
+/// with a `tsa` store holding another root, or for a signature without a timestamp, both refuse;
+/// without a `tsa` store, the unstamped signature verifies as before.
+#[test]
+fn notation_timestamps_verify_against_the_policy_tsa_trust_store() {
+    use super::imagesig::{image, notation_home};
+    use supply_testkit::registry::Registry;
+    let Some(reg) = Registry::start() else { return };
+    let (Some(notation), Some(_)) = (peer("notation"), peer("openssl")) else {
+        return;
+    };
+    let dir = tempdir();
+    let d = dir.path();
+    let tsa_dir = d.join("tsa");
+    make_tsa(&tsa_dir);
+    make_tsa(&d.join("other-tsa"));
+    let (tsa, tsa_log) = tsa_server(&tsa_dir, TsaMode::Openssl);
+    let home = d.join("signer");
+    std::fs::create_dir_all(&home).unwrap();
+    let (policy, store) = notation_home(&notation, &home, "supplytest");
+    for (name, root) in [
+        ("supplytsa", tsa_dir.join("ca.crt")),
+        ("othertsa", d.join("other-tsa/ca.crt")),
+    ] {
+        let s = store.join("x509/tsa").join(name);
+        std::fs::create_dir_all(&s).unwrap();
+        std::fs::copy(root, s.join("root.crt")).unwrap();
+    }
+    let set_policy = |stores: &[&str]| {
+        let policy_json = json!({"version": "1.0", "trustPolicies": [{
+            "name": "test", "registryScopes": ["*"],
+            "signatureVerification": {"level": "strict"},
+            "trustStores": stores, "trustedIdentities": ["*"]}]});
+        std::fs::write(&policy, policy_json.to_string()).unwrap();
+    };
+    let repo = format!("{}/notation-tsa/img", reg.host());
+    let stamped = image(d, &repo, "stamped", b"notarized with a timestamp");
+    let plain = image(d, &repo, "plain", b"notarized without one");
+    let sign = |digest: &str, timestamp: bool| {
+        let mut cmd = supply_testkit::peer_command(&notation, &home);
+        cmd.current_dir(d).args(["sign", "--insecure-registry"]);
+        if timestamp {
+            cmd.arg("--timestamp-url")
+                .arg(tsa.url("tsr"))
+                .arg("--timestamp-root-cert")
+                .arg(tsa_dir.join("ca.crt"));
+        }
+        let out = run(cmd.arg(format!("{repo}@{digest}")));
+        assert!(out.status.success(), "notation sign: {}", stderr(&out));
+    };
+    // The signing certificate must be valid throughout the timestamp ± its accuracy (1 s
+    // here); notation generated it this second.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    sign(&stamped, true);
+    assert_eq!(
+        tsa_log.lock().unwrap().as_slice(),
+        ["application/timestamp-query"]
+    );
+    sign(&plain, false);
+    let ours = |tag: &str| {
+        let mut c = super::supply(d);
+        c.args(["verify", "--trust-policy"])
+            .arg(&policy)
+            .arg("--trust-store")
+            .arg(&store)
+            .arg(format!("{repo}:{tag}"));
+        run(&mut c)
+    };
+    let theirs = |digest: &str| {
+        let mut cmd = supply_testkit::peer_command(&notation, &home);
+        cmd.current_dir(d)
+            .args(["verify", "--insecure-registry"])
+            .arg(format!("{repo}@{digest}"));
+        run(&mut cmd)
+    };
+
+    set_policy(&["ca:supplytest", "tsa:supplytsa"]);
+    let out = ours("stamped");
+    assert!(out.status.success(), "supply verify: {}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["verifier"], "notation-signature", "{v}");
+    assert!(v.to_string().contains("notation.timestamp"), "{v}");
+    let out = theirs(&stamped);
+    assert!(out.status.success(), "notation verify: {}", stderr(&out));
+    let out = ours("plain");
+    assert!(
+        !out.status.success(),
+        "an unstamped signature passed a tsa policy"
+    );
+    assert!(
+        stderr(&out).contains("no timestamp countersignature"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!theirs(&plain).status.success());
+
+    set_policy(&["ca:supplytest", "tsa:othertsa"]);
+    let out = ours("stamped");
+    assert!(
+        !out.status.success(),
+        "another TSA root vouched for the timestamp"
+    );
+    assert!(
+        stderr(&out).contains("timestamp countersignature was not verified"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!theirs(&stamped).status.success());
+
+    set_policy(&["ca:supplytest"]);
+    let out = ours("plain");
+    assert!(out.status.success(), "supply verify: {}", stderr(&out));
+    assert!(theirs(&plain).status.success());
+}

@@ -55,7 +55,7 @@ fn cosign_verify(name: &str, bin: &Path, dir: &Path, key: &str, reference: &str)
 }
 
 /// Pushes a one-file image tagged `tag`; its digest.
-fn image(dir: &Path, repo: &str, tag: &str, content: &[u8]) -> String {
+pub(crate) fn image(dir: &Path, repo: &str, tag: &str, content: &[u8]) -> String {
     let file = format!("{tag}.txt");
     std::fs::write(dir.join(&file), content).unwrap();
     text(sup(dir, &["push", &format!("{repo}:{tag}"), &file]))
@@ -259,7 +259,7 @@ fn both_cosigns_sign_and_we_verify() {
 
 /// `notation cert generate-test NAME` in the notation home `home`, plus a trust policy naming
 /// its trust store; returns (trust policy, trust store) paths.
-fn notation_home(
+pub(crate) fn notation_home(
     notation: &Path,
     home: &Path,
     name: &str,

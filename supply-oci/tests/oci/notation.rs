@@ -335,3 +335,42 @@ fn the_signature_verifier_answers_dispatch() {
     let report = dispatch(&subject, &[attachment], &[&verifier], later);
     assert!(!report.entries()[0].verdict().is_passed());
 }
+
+/// A `tsa` trust store in the policy asks for a verified timestamp: the envelope here has no
+/// countersignature, so a strict policy refuses it (permissive only reports it), and under
+/// `verifyTimestamp: afterCertExpiry` it is asked for only once the certificate has expired.
+/// An unknown `verifyTimestamp` is refused. (A stamped envelope, verified both here and by
+/// notation, is in supply-cli's `ambient::notation_timestamps_verify_against_the_policy_tsa_trust_store`.)
+#[test]
+fn a_tsa_trust_store_asks_for_a_timestamp_countersignature() {
+    let subject = Digest::parse(SUBJECT).unwrap();
+    let with_tsa = |level: &str, verify_timestamp: &str| {
+        let json = format!(
+            r#"{{"version":"1.0","trustPolicies":[{{"name":"p","registryScopes":["*"],
+            "signatureVerification":{{"level":"{level}"{verify_timestamp}}},
+            "trustStores":["ca:supply.test","tsa:stamps"],"trustedIdentities":["*"]}}]}}"#
+        );
+        TrustPolicyDocument::from_json(json.as_bytes())
+    };
+    let stores = stores().with("tsa:stamps", vec![cert()]);
+    let strict = with_tsa("strict", "").unwrap();
+    let err = check(&envelope(), &subject, &strict, &stores, in_window()).unwrap_err();
+    assert!(matches!(err, Error::NoTimestamp), "{err}");
+    let permissive = with_tsa("permissive", "").unwrap();
+    let v = check(&envelope(), &subject, &permissive, &stores, in_window()).unwrap();
+    assert!(v.timestamp().is_none());
+    assert!(
+        matches!(
+            v.reported(),
+            [(Check::AuthenticTimestamp, Error::NoTimestamp)]
+        ),
+        "{:?}",
+        v.reported()
+    );
+    let after_expiry = with_tsa("strict", r#","verifyTimestamp":"afterCertExpiry""#).unwrap();
+    check(&envelope(), &subject, &after_expiry, &stores, in_window()).unwrap();
+    let today = Timestamp::parse_rfc3339("2026-12-02T00:00:00Z").unwrap();
+    let err = check(&envelope(), &subject, &after_expiry, &stores, today).unwrap_err();
+    assert!(matches!(err, Error::NoTimestamp), "{err}");
+    assert!(with_tsa("strict", r#","verifyTimestamp":"sometimes""#).is_err());
+}

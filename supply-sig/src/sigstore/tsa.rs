@@ -102,6 +102,9 @@ pub struct SignedTimestamp {
     /// The TSTInfo's nonce (the unsigned big-endian magnitude), when it has one: the one the
     /// request carried, which the requester checks.
     pub nonce: Option<Vec<u8>>,
+    /// The TSTInfo's accuracy in whole seconds, a fraction rounded up (0 when absent): genTime
+    /// is only known to lie within this many seconds either side.
+    pub accuracy_secs: u64,
 }
 
 fn hash_oid(oid: ObjectIdentifier) -> Result<Algorithm, Error> {
@@ -257,6 +260,7 @@ impl SignedTimestamp {
             imprint_algorithm,
             imprint,
             nonce,
+            accuracy_secs,
         } = parse_tst_info(tst)?;
 
         let sis = children(signer_infos.ok_or(bad("no signerInfos"))?)?;
@@ -331,6 +335,7 @@ impl SignedTimestamp {
             imprint,
             certificates,
             nonce,
+            accuracy_secs,
         })
     }
 
@@ -350,16 +355,7 @@ impl SignedTimestamp {
         authorities: &[CertificateAuthority],
         provider: &Provider,
     ) -> Result<Timestamp, Error> {
-        let imprint = provider.hash.digest(self.imprint_algorithm, signature);
-        if !imprint.ct_eq_bytes(&self.imprint) {
-            return Err(Error::ImprintMismatch);
-        }
-        let md = provider.hash.digest(self.digest_algorithm, &self.econtent);
-        if !md.ct_eq_bytes(&self.message_digest_attr) {
-            return Err(Error::BadSignedAttributes {
-                reason: "message-digest does not match the TSTInfo",
-            });
-        }
+        self.check_content(signature, provider)?;
         let t = self.gen_time;
         for tsa in authorities {
             if !tsa.valid_for().contains(t) {
@@ -368,19 +364,7 @@ impl SignedTimestamp {
             let Some(leaf) = tsa.tsa_leaf() else {
                 continue;
             };
-            let Some(scheme) = scheme(
-                leaf.public_key().algorithm(),
-                self.digest_algorithm,
-                self.pss,
-            ) else {
-                continue;
-            };
-            let Ok(v) =
-                KeyVerifier::new(leaf.public_key(), scheme, VerifyPolicy::default(), provider)
-            else {
-                continue;
-            };
-            if v.verify(&self.signed_attrs, &self.signature).is_err() {
+            if !self.signed_by(leaf, provider) {
                 continue;
             }
             let chain_ok = x509::verify_chain_checked(
@@ -395,6 +379,82 @@ impl SignedTimestamp {
             }
         }
         Err(Error::Untrusted { time: t })
+    }
+
+    /// Verifies the timestamp over `signature` with a signing certificate the token itself
+    /// carries, chained to one of `roots` (trust anchors held elsewhere, as notation's `tsa`
+    /// trust stores hold them): the token's other certificates are its intermediates, in the
+    /// order it gives them, then the root; the chain is valid at genTime and the leaf is for
+    /// time stamping. A certificate of the token is never trusted by itself.
+    ///
+    /// # Errors
+    /// [`Error::ImprintMismatch`], [`Error::BadSignedAttributes`], [`Error::Untrusted`].
+    pub fn verify_with_roots(
+        &self,
+        signature: &[u8],
+        roots: &[x509::Certificate],
+        provider: &Provider,
+    ) -> Result<Timestamp, Error> {
+        self.check_content(signature, provider)?;
+        let t = self.gen_time;
+        for leaf in &self.certificates {
+            if !self.signed_by(leaf, provider) {
+                continue;
+            }
+            for root in roots {
+                let mut chain: Vec<x509::Certificate> = self
+                    .certificates
+                    .iter()
+                    .filter(|c| c.der() != leaf.der() && c.der() != root.der())
+                    .cloned()
+                    .collect();
+                chain.push(root.clone());
+                let Ok(checked) = x509::CheckedCaChain::check(chain, provider) else {
+                    continue;
+                };
+                if x509::verify_chain_checked(
+                    leaf,
+                    &checked,
+                    t,
+                    LeafProfile::TimeStamping,
+                    provider,
+                )
+                .is_ok()
+                {
+                    return Ok(t);
+                }
+            }
+        }
+        Err(Error::Untrusted { time: t })
+    }
+
+    /// The message imprint is the hash of `signature`, and the signed `message-digest` the hash
+    /// of the exact TSTInfo.
+    fn check_content(&self, signature: &[u8], provider: &Provider) -> Result<(), Error> {
+        let imprint = provider.hash.digest(self.imprint_algorithm, signature);
+        if !imprint.ct_eq_bytes(&self.imprint) {
+            return Err(Error::ImprintMismatch);
+        }
+        let md = provider.hash.digest(self.digest_algorithm, &self.econtent);
+        if !md.ct_eq_bytes(&self.message_digest_attr) {
+            return Err(Error::BadSignedAttributes {
+                reason: "message-digest does not match the TSTInfo",
+            });
+        }
+        Ok(())
+    }
+
+    /// The signed attributes verify under `leaf`'s key.
+    fn signed_by(&self, leaf: &x509::Certificate, provider: &Provider) -> bool {
+        let Some(scheme) = scheme(
+            leaf.public_key().algorithm(),
+            self.digest_algorithm,
+            self.pss,
+        ) else {
+            return false;
+        };
+        KeyVerifier::new(leaf.public_key(), scheme, VerifyPolicy::default(), provider)
+            .is_ok_and(|v| v.verify(&self.signed_attrs, &self.signature).is_ok())
     }
 }
 
@@ -424,6 +484,7 @@ struct TstInfo {
     imprint_algorithm: Algorithm,
     imprint: Vec<u8>,
     nonce: Option<Vec<u8>>,
+    accuracy_secs: u64,
 }
 
 /// TSTInfo (RFC 3161 §2.4.2): version, policy, messageImprint, serialNumber, genTime, …
@@ -463,10 +524,45 @@ fn parse_tst_info(tst: &[u8]) -> Result<TstInfo, Error> {
         ),
         None => None,
     };
+    let accuracy_secs = match rest.iter().find(|p| tag_of(p) == Some(Tag::Sequence)) {
+        Some(a) => accuracy(a)?,
+        None => 0,
+    };
     Ok(TstInfo {
         gen_time: t,
         imprint_algorithm: algorithm,
         imprint: hashed,
         nonce,
+        accuracy_secs,
     })
+}
+
+/// `Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL, millis [0] INTEGER (1..999) OPTIONAL,
+/// micros [1] INTEGER (1..999) OPTIONAL }` in whole seconds, any fraction counted as one more.
+fn accuracy(tlv: &[u8]) -> Result<u64, Error> {
+    let small = |bytes: &[u8]| -> Result<u64, Error> {
+        // At most 8 value bytes after a possible leading zero: beyond u64 is no accuracy.
+        match bytes {
+            [0, rest @ ..] if rest.len() <= 8 => {
+                Ok(rest.iter().fold(0, |n, b| n << 8 | u64::from(*b)))
+            }
+            [first, ..] if first & 0x80 == 0 && bytes.len() <= 8 => {
+                Ok(bytes.iter().fold(0, |n, b| n << 8 | u64::from(*b)))
+            }
+            _ => Err(bad("TSTInfo accuracy")),
+        }
+    };
+    let mut seconds = 0u64;
+    let mut fraction = false;
+    for part in children(tlv)? {
+        let value = value_of(part)?;
+        match SliceReader::new(part).ok().and_then(|r| r.peek_tag().ok()) {
+            Some(Tag::Integer) => seconds = small(value)?,
+            Some(Tag::ContextSpecific { number, .. }) if number.value() <= 1 => {
+                fraction |= small(value)? > 0;
+            }
+            _ => return Err(bad("TSTInfo accuracy")),
+        }
+    }
+    Ok(seconds.saturating_add(u64::from(fraction)))
 }

@@ -1090,3 +1090,35 @@ fn npm_attestation_pairs_follow_the_manifest() {
     }
     assert!(n >= 30, "{n}");
 }
+
+/// Verification against trust anchors alone (notation's `tsa` trust stores) needs the signing
+/// certificate in the token: the issue-1482 token carries none, so even the root that does
+/// vouch for it (staging's, through the trusted root's chain) cannot; its imprint is still
+/// checked first. Its TSTInfo states an accuracy, read in whole seconds.
+#[test]
+fn tsa_tokens_verify_against_roots_only_with_their_own_signer() {
+    use supply_sig::sigstore::tsa::{Error as TsaError, SignedTimestamp};
+    let p = "sigstore/sigstore-python/tsa";
+    let ts =
+        SignedTimestamp::from_der(&read(&format!("{p}/issue1482-timestamp-with-no-cert"))).unwrap();
+    let msg = read(&format!("{p}/issue1482-message"));
+    let staging = root(STAGING);
+    let roots: Vec<_> = staging
+        .timestamp_authorities()
+        .iter()
+        .filter_map(|a| a.chain().last().cloned())
+        .collect();
+    assert!(!roots.is_empty());
+    assert!(matches!(
+        ts.verify_with_roots(&msg, &roots, &RUSTCRYPTO),
+        Err(TsaError::Untrusted { .. })
+    ));
+    let mut other = msg.clone();
+    other[0] ^= 1;
+    assert!(matches!(
+        ts.verify_with_roots(&other, &roots, &RUSTCRYPTO),
+        Err(TsaError::ImprintMismatch)
+    ));
+    // `openssl ts -reply -text`: "Accuracy: 0x01 seconds, unspecified millis, unspecified micros".
+    assert_eq!(ts.accuracy_secs, 1);
+}
