@@ -424,13 +424,27 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         before.external_documents.len(),
         after.external_documents.len(),
     );
+    // Relationships are counted by what they say, not how: `A GENERATED_FROM B` written to
+    // SPDX 3 comes back as `B GENERATES A`, the same fact (keyed by SPDX 3 type and scope).
     let kinds = |s: &Sbom| {
-        let mut m: BTreeMap<String, usize> = BTreeMap::new();
+        let mut m: BTreeMap<crate::model::Spdx3Type, usize> = BTreeMap::new();
         for r in &s.relationships {
-            *m.entry(r.kind.as_str().to_owned()).or_default() += 1;
+            let mut key = r.kind.to_spdx3();
+            key.swap = false;
+            *m.entry(key).or_default() += 1;
         }
         m
     };
+    // The source's spellings of each key, to name a loss as the source did.
+    let mut names: BTreeMap<crate::model::Spdx3Type, Vec<&str>> = BTreeMap::new();
+    for r in &before.relationships {
+        let mut key = r.kind.to_spdx3();
+        key.swap = false;
+        let list = names.entry(key).or_default();
+        if !list.contains(&r.kind.as_str()) {
+            list.push(r.kind.as_str());
+        }
+    }
     let (ka, kb) = (kinds(before), kinds(after));
     let mut out: Vec<Loss> =
         t.0.into_iter()
@@ -443,9 +457,10 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
     for (kind, n) in ka {
         let m = kb.get(&kind).copied().unwrap_or(0);
         if n > m {
+            let name = names.get(&kind).map(|n| n.join("/")).unwrap_or_default();
             out.push(Loss {
                 stage: Stage::Write,
-                what: format!("relationship {kind}"),
+                what: format!("relationship {name}"),
                 count: n - m,
             });
         }

@@ -287,8 +287,8 @@ pub struct Relationship {
     pub to: String,
 }
 
-/// A relationship type, SPDX 2 spelling (`DEPENDS_ON`); [`RelationshipType::spdx3`] gives
-/// the 3.0 spelling (`dependsOn`).
+/// A relationship type, SPDX 2 spelling (`DEPENDS_ON`); [`RelationshipType::to_spdx3`] gives
+/// how SPDX 3.0 writes it (`dependsOn`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RelationshipType(String);
 
@@ -331,8 +331,49 @@ impl RelationshipType {
         &self.0
     }
 
-    /// SPDX 3 spelling (`DEPENDS_ON` → `dependsOn`).
-    pub fn spdx3(&self) -> String {
+    /// How SPDX 3 writes this relationship: its type, whether the two ends swap, and the
+    /// lifecycle scope of a `LifecycleScopedRelationship` (see [`Spdx3Type`]). An SPDX 2.3 type
+    /// maps by the SPDX 2.3 → 3.0 correspondence; a type read from SPDX 3 (`USES_TOOL`,
+    /// `HAS_CONCLUDED_LICENSE`) goes back as it came; anything else is `other`.
+    pub fn to_spdx3(&self) -> Spdx3Type {
+        if let Some(&(_, kind, swap, scope)) = SPDX3_TYPES.iter().find(|(k, ..)| *k == self.0) {
+            return Spdx3Type { kind, swap, scope };
+        }
+        let camel = self.camel_case();
+        let kind = SPDX3_VOCABULARY
+            .iter()
+            .find(|v| **v == camel)
+            .copied()
+            .unwrap_or("other");
+        Spdx3Type {
+            kind,
+            swap: false,
+            scope: None,
+        }
+    }
+
+    /// The relationship an SPDX 3 `relationshipType` (and lifecycle `scope`) stands for, and
+    /// whether its ends swap back (`B generates A` is read as `B GENERATES A`, its own SPDX 2
+    /// spelling; `B copiedTo A` as `A COPY_OF B`, SPDX 2 having no other). Types SPDX 2 has no
+    /// counterpart for keep their SPDX 3 name (`usesTool` without a scope: `USES_TOOL`).
+    pub fn from_spdx3(kind: &str, scope: Option<&str>) -> (Self, bool) {
+        let find = |scope: Option<&str>| {
+            let mut matching = SPDX3_TYPES
+                .iter()
+                .filter(move |(_, k, _, sc)| *k == kind && *sc == scope);
+            let first = matching.clone().next();
+            // A direct SPDX 2 spelling first: `dependsOn` is DEPENDS_ON, not DEPENDENCY_OF.
+            matching.find(|(_, _, swap, _)| !swap).or(first)
+        };
+        // A scope SPDX 2 has no type for (`design`, `other`) reads as the unscoped type.
+        match find(scope).or_else(|| scope.and_then(|_| find(None))) {
+            Some(&(name, _, swap, _)) => (Self(name.into()), swap),
+            None => (Self::parse(kind), false),
+        }
+    }
+
+    /// `DEPENDS_ON` → `dependsOn`.
+    fn camel_case(&self) -> String {
         let mut out = String::new();
         let mut upper = false;
         for c in self.0.chars() {
@@ -348,6 +389,155 @@ impl RelationshipType {
         out
     }
 }
+
+/// A relationship type as SPDX 3 writes it ([`RelationshipType::to_spdx3`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub struct Spdx3Type {
+    /// The SPDX 3.0.1 `relationshipType`.
+    pub kind: &'static str,
+    /// SPDX 3 names it from the other end: `A GENERATED_FROM B` is `B generates A`.
+    pub swap: bool,
+    /// The `LifecycleScopeType` of a `LifecycleScopedRelationship` (`build`, `development`,
+    /// `test`, `runtime`), `None` for a plain `Relationship`.
+    pub scope: Option<&'static str>,
+}
+
+/// Every SPDX 2.3 relationship type as SPDX 3.0.1 writes it: (SPDX 2 type, SPDX 3 type, ends
+/// swapped, lifecycle scope). After the SPDX 2.3 → 3.0 correspondence SPDX's own converter
+/// (Spdx-Java-Library's `Spdx2to3Converter`) implements; `DYNAMIC_LINK` keeps its direction, as
+/// `STATIC_LINK` does (SPDX 2.3: "A dynamically links to B"; SPDX 3: "from dynamically links in
+/// each to"). Where two SPDX 2 types meet (`PATCH_FOR`, `PATCH_APPLIED`), the first is read back.
+const SPDX3_TYPES: &[(&str, &str, bool, Option<&str>)] = &[
+    ("AMENDS", "amendedBy", true, None),
+    ("ANCESTOR_OF", "ancestorOf", false, None),
+    ("BUILD_DEPENDENCY_OF", "dependsOn", true, Some("build")),
+    ("BUILD_TOOL_OF", "usesTool", true, Some("build")),
+    ("CONTAINS", "contains", false, None),
+    ("CONTAINED_BY", "contains", true, None),
+    ("COPY_OF", "copiedTo", true, None),
+    ("DATA_FILE_OF", "hasDataFile", true, None),
+    (
+        "DEPENDENCY_MANIFEST_OF",
+        "hasDependencyManifest",
+        true,
+        None,
+    ),
+    ("DEPENDS_ON", "dependsOn", false, None),
+    ("DEPENDENCY_OF", "dependsOn", true, None),
+    ("DESCENDANT_OF", "descendantOf", false, None),
+    ("DESCRIBES", "describes", false, None),
+    ("DESCRIBED_BY", "describes", true, None),
+    ("DEV_DEPENDENCY_OF", "dependsOn", true, Some("development")),
+    ("DEV_TOOL_OF", "usesTool", true, Some("development")),
+    (
+        "DISTRIBUTION_ARTIFACT",
+        "hasDistributionArtifact",
+        false,
+        None,
+    ),
+    ("DOCUMENTATION_OF", "hasDocumentation", true, None),
+    ("DYNAMIC_LINK", "hasDynamicLink", false, None),
+    ("EXAMPLE_OF", "hasExample", true, None),
+    ("EXPANDED_FROM_ARCHIVE", "expandsTo", true, None),
+    ("FILE_ADDED", "hasAddedFile", true, None),
+    ("FILE_DELETED", "hasDeletedFile", true, None),
+    ("FILE_MODIFIED", "modifiedBy", false, None),
+    ("GENERATES", "generates", false, None),
+    ("GENERATED_FROM", "generates", true, None),
+    ("HAS_PREREQUISITE", "hasPrerequisite", false, None),
+    ("PREREQUISITE_FOR", "hasPrerequisite", true, None),
+    ("METAFILE_OF", "hasMetadata", true, None),
+    ("OPTIONAL_COMPONENT_OF", "hasOptionalComponent", true, None),
+    (
+        "OPTIONAL_DEPENDENCY_OF",
+        "hasOptionalDependency",
+        true,
+        None,
+    ),
+    ("OTHER", "other", false, None),
+    ("PACKAGE_OF", "packagedBy", true, None),
+    ("PATCH_FOR", "patchedBy", true, None),
+    ("PATCH_APPLIED", "patchedBy", true, None),
+    (
+        "PROVIDED_DEPENDENCY_OF",
+        "hasProvidedDependency",
+        true,
+        None,
+    ),
+    ("REQUIREMENT_DESCRIPTION_FOR", "hasRequirement", true, None),
+    ("RUNTIME_DEPENDENCY_OF", "dependsOn", true, Some("runtime")),
+    ("SPECIFICATION_FOR", "hasSpecification", true, None),
+    ("STATIC_LINK", "hasStaticLink", false, None),
+    ("TEST_CASE_OF", "hasTestCase", true, None),
+    ("TEST_DEPENDENCY_OF", "dependsOn", true, Some("test")),
+    ("TEST_OF", "hasTest", true, None),
+    ("TEST_TOOL_OF", "usesTool", true, Some("test")),
+    ("VARIANT_OF", "hasVariant", true, None),
+];
+
+/// The relationship types of SPDX 3.0.1 (`RelationshipType`).
+const SPDX3_VOCABULARY: &[&str] = &[
+    "affects",
+    "amendedBy",
+    "ancestorOf",
+    "availableFrom",
+    "configures",
+    "contains",
+    "coordinatedBy",
+    "copiedTo",
+    "delegatedTo",
+    "dependsOn",
+    "descendantOf",
+    "describes",
+    "doesNotAffect",
+    "expandsTo",
+    "exploitCreatedBy",
+    "fixedBy",
+    "fixedIn",
+    "foundBy",
+    "generates",
+    "hasAddedFile",
+    "hasAssessmentFor",
+    "hasAssociatedVulnerability",
+    "hasConcludedLicense",
+    "hasDataFile",
+    "hasDeclaredLicense",
+    "hasDeletedFile",
+    "hasDependencyManifest",
+    "hasDistributionArtifact",
+    "hasDocumentation",
+    "hasDynamicLink",
+    "hasEvidence",
+    "hasExample",
+    "hasHost",
+    "hasInput",
+    "hasMetadata",
+    "hasOptionalComponent",
+    "hasOptionalDependency",
+    "hasOutput",
+    "hasPrerequisite",
+    "hasProvidedDependency",
+    "hasRequirement",
+    "hasSpecification",
+    "hasStaticLink",
+    "hasTest",
+    "hasTestCase",
+    "hasVariant",
+    "invokedBy",
+    "modifiedBy",
+    "other",
+    "packagedBy",
+    "patchedBy",
+    "publishedBy",
+    "reportedBy",
+    "republishedBy",
+    "serializedInArtifact",
+    "testedOn",
+    "trainedOn",
+    "underInvestigationFor",
+    "usesTool",
+];
 
 impl fmt::Display for RelationshipType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -499,11 +689,29 @@ mod tests {
     fn relationship_spellings() {
         let r = RelationshipType::parse("dependsOn");
         assert_eq!(r.as_str(), "DEPENDS_ON");
-        assert_eq!(r.spdx3(), "dependsOn");
+        assert_eq!(r.to_spdx3().kind, "dependsOn");
+        let dev = RelationshipType::parse("DEV_DEPENDENCY_OF").to_spdx3();
         assert_eq!(
-            RelationshipType::parse("DEV_DEPENDENCY_OF").spdx3(),
-            "devDependencyOf"
+            (dev.kind, dev.swap, dev.scope),
+            ("dependsOn", true, Some("development"))
         );
+        assert_eq!(
+            RelationshipType::from_spdx3("dependsOn", Some("development")),
+            (RelationshipType::parse("DEV_DEPENDENCY_OF"), true)
+        );
+        assert_eq!(
+            RelationshipType::from_spdx3("dependsOn", None),
+            (RelationshipType::depends_on(), false)
+        );
+        assert_eq!(
+            RelationshipType::from_spdx3("dependsOn", Some("design")),
+            (RelationshipType::depends_on(), false)
+        );
+        // A type SPDX 2 lacks keeps its SPDX 3 name, and goes back as it came.
+        let uses = RelationshipType::from_spdx3("usesTool", None).0;
+        assert_eq!(uses.as_str(), "USES_TOOL");
+        assert_eq!(uses.to_spdx3().kind, "usesTool");
+        assert_eq!(RelationshipType::parse("MADE_UP").to_spdx3().kind, "other");
         assert_eq!(
             RelationshipType::parse("hasConcludedLicense").as_str(),
             "HAS_CONCLUDED_LICENSE"

@@ -244,8 +244,13 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     );
                     continue;
                 };
+                let (kind, swap) = RelationshipType::from_spdx3(rt, s(e, "scope"));
                 for t in to.iter().filter_map(Node::as_str) {
-                    sbom.push_relationship(from, RelationshipType::parse(rt), t);
+                    if swap {
+                        sbom.push_relationship(t, kind.clone(), from);
+                    } else {
+                        sbom.push_relationship(from, kind.clone(), t);
+                    }
                 }
             }
             _ => {}
@@ -380,12 +385,17 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
     graph.push(json!({"type": "Tool", "spdxId": tool, "name": format!("supply-sbom-{}", env!("CARGO_PKG_VERSION")), "creationInfo": ci}));
     let mut elements = Vec::new();
     let mut n = 0usize;
-    let mut rel = |graph: &mut Vec<Value>, from: &str, ty: &str, to: &str| {
+    let mut rel = |graph: &mut Vec<Value>, from: &str, ty: &str, to: &str, scope: Option<&str>| {
         n += 1;
-        graph.push(json!({
+        let mut r = json!({
             "type": "Relationship", "spdxId": format!("{base}/relationship-{n}"), "creationInfo": ci,
             "from": from, "relationshipType": ty, "to": [to]
-        }));
+        });
+        if let Some(scope) = scope {
+            r["type"] = json!("LifecycleScopedRelationship");
+            r["scope"] = json!(scope);
+        }
+        graph.push(r);
     };
     let mut license_elems: Vec<(String, String)> = Vec::new();
     let mut license_iri = |text: String, graph: &mut Vec<Value>| -> String {
@@ -484,7 +494,7 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         ] {
             if let Some(License::Spdx(LicenseField::Expression(e))) = l {
                 let lid = license_iri(e.to_current().to_string(), &mut graph);
-                rel(&mut graph, &id, ty, &lid);
+                rel(&mut graph, &id, ty, &lid, None);
             }
         }
         elements.push(id);
@@ -506,14 +516,23 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
     }
     let doc_id = format!("{base}/document");
     for r in &sbom.relationships {
+        // The document's own relationships are its root elements (`DESCRIBED_BY` from the
+        // other end); NONE, NOASSERTION and other documents' elements have no element here.
         if r.from == crate::spdx2::DOCUMENT_ID
+            || r.to == crate::spdx2::DOCUMENT_ID
             || r.to == "NONE"
             || r.to == "NOASSERTION"
             || r.to.starts_with("DocumentRef-")
         {
             continue;
         }
-        rel(&mut graph, &iri(&r.from), &r.kind.spdx3(), &iri(&r.to));
+        let t = r.kind.to_spdx3();
+        let (from, to) = if t.swap {
+            (&r.to, &r.from)
+        } else {
+            (&r.from, &r.to)
+        };
+        rel(&mut graph, &iri(from), t.kind, &iri(to), t.scope);
     }
     let roots: Vec<String> = sbom.describes.iter().map(|d| iri(d)).collect();
     let sbom_id = format!("{base}/sbom");

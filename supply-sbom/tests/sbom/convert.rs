@@ -2,6 +2,7 @@
 
 use supply_sbom::convert::{convert, Loss, Stage};
 use supply_sbom::format::{read, write, OutputFormat};
+use supply_sbom::model::RelationshipType;
 
 fn losses(rel: &str, to: OutputFormat) -> Vec<Loss> {
     let c = convert(&supply_testkit::read(rel), to).unwrap_or_else(|e| panic!("{rel}: {e}"));
@@ -81,13 +82,24 @@ fn read_losses_name_the_source_fields() {
         "sbom/spdx/spdx-examples/software-example11-sbom.spdx3.json",
         OutputFormat::SpdxJson,
     );
-    assert!(
-        has(&l, Stage::Read, "@graph[LifecycleScopedRelationship]"),
-        "{l:?}"
-    );
+    assert!(has(&l, Stage::Read, "@graph[Organization]"), "{l:?}");
     assert!(!l
         .iter()
-        .any(|l| l.what.starts_with("@graph[LifecycleScopedRelationship].")));
+        .any(|l| l.what.starts_with("@graph[Organization].")));
+    // Lifecycle-scoped relationships are carried (`dependsOn` in `build` is
+    // BUILD_DEPENDENCY_OF); only their `completeness` is not.
+    assert!(
+        !has(&l, Stage::Read, "@graph[LifecycleScopedRelationship]"),
+        "{l:?}"
+    );
+    assert!(
+        has(
+            &l,
+            Stage::Read,
+            "@graph[LifecycleScopedRelationship].completeness"
+        ),
+        "{l:?}"
+    );
 
     // Tag-value: by tag.
     let l = losses(
@@ -364,5 +376,160 @@ fn person_and_organization_creators_survive_cyclonedx() {
         let v: serde_json::Value = serde_json::from_slice(&json.output).unwrap();
         assert_eq!(v["metadata"]["authors"], authors, "{rel}");
         assert_eq!(v["metadata"]["manufacturer"], manufacturer, "{rel}");
+    }
+}
+
+/// The SPDX 2.3 relationship types.
+const SPDX2_RELATIONSHIPS: [&str; 45] = [
+    "AMENDS",
+    "ANCESTOR_OF",
+    "BUILD_DEPENDENCY_OF",
+    "BUILD_TOOL_OF",
+    "CONTAINED_BY",
+    "CONTAINS",
+    "COPY_OF",
+    "DATA_FILE_OF",
+    "DEPENDENCY_MANIFEST_OF",
+    "DEPENDENCY_OF",
+    "DEPENDS_ON",
+    "DESCENDANT_OF",
+    "DESCRIBED_BY",
+    "DESCRIBES",
+    "DEV_DEPENDENCY_OF",
+    "DEV_TOOL_OF",
+    "DISTRIBUTION_ARTIFACT",
+    "DOCUMENTATION_OF",
+    "DYNAMIC_LINK",
+    "EXAMPLE_OF",
+    "EXPANDED_FROM_ARCHIVE",
+    "FILE_ADDED",
+    "FILE_DELETED",
+    "FILE_MODIFIED",
+    "GENERATED_FROM",
+    "GENERATES",
+    "HAS_PREREQUISITE",
+    "METAFILE_OF",
+    "OPTIONAL_COMPONENT_OF",
+    "OPTIONAL_DEPENDENCY_OF",
+    "OTHER",
+    "PACKAGE_OF",
+    "PATCH_APPLIED",
+    "PATCH_FOR",
+    "PREREQUISITE_FOR",
+    "PROVIDED_DEPENDENCY_OF",
+    "REQUIREMENT_DESCRIPTION_FOR",
+    "RUNTIME_DEPENDENCY_OF",
+    "SPECIFICATION_FOR",
+    "STATIC_LINK",
+    "TEST_CASE_OF",
+    "TEST_DEPENDENCY_OF",
+    "TEST_OF",
+    "TEST_TOOL_OF",
+    "VARIANT_OF",
+];
+
+/// The `enum` of the SPDX 3.0.1 JSON schema that lists every one of `members`.
+fn schema_enum(members: &[&str]) -> Vec<String> {
+    fn find(v: &serde_json::Value, members: &[&str]) -> Option<Vec<String>> {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::Array(e)) = m.get("enum") {
+                    if members.iter().all(|m| e.iter().any(|x| x == m)) {
+                        return Some(
+                            e.iter()
+                                .filter_map(|x| x.as_str().map(str::to_owned))
+                                .collect(),
+                        );
+                    }
+                }
+                m.values().find_map(|v| find(v, members))
+            }
+            serde_json::Value::Array(a) => a.iter().find_map(|v| find(v, members)),
+            _ => None,
+        }
+    }
+    let schema: serde_json::Value = serde_json::from_slice(&supply_testkit::read(
+        "sbom/spdx/schema/spdx-json-schema-v3.0.1.json",
+    ))
+    .unwrap();
+    find(&schema, members).unwrap()
+}
+
+/// Every SPDX 2.3 relationship type, written as SPDX 3.0.1, is a `RelationshipType` of the
+/// SPDX 3 schema (with a `LifecycleScopeType` scope where SPDX 2 named the lifecycle:
+/// `DEV_DEPENDENCY_OF` is `dependsOn` in `development`), named from the end SPDX 3 names it
+/// from (`A GENERATED_FROM B` is `B generates A`), and reads back as the same fact.
+#[test]
+fn spdx2_relationships_become_spdx3_relationship_types_and_come_back() {
+    let types = schema_enum(&["contains", "dependsOn", "usesTool"]);
+    let scopes = schema_enum(&["build", "development", "runtime", "test", "design"]);
+    for ty in SPDX2_RELATIONSHIPS {
+        let doc = serde_json::json!({
+            "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+            "name": "rel", "documentNamespace": "https://example.com/rel",
+            "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: test"]},
+            "packages": [
+                {"SPDXID": "SPDXRef-A", "name": "a", "downloadLocation": "NOASSERTION"},
+                {"SPDXID": "SPDXRef-B", "name": "b", "downloadLocation": "NOASSERTION"}],
+            "relationships": [
+                {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-A"},
+                {"spdxElementId": "SPDXRef-A", "relationshipType": ty, "relatedSpdxElement": "SPDXRef-B"}]
+        });
+        let sbom = read(doc.to_string().as_bytes()).unwrap().sbom;
+        let out = write(&sbom, OutputFormat::Spdx3JsonLd);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let rels: Vec<&serde_json::Value> = v["@graph"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["type"] == "Relationship" || e["type"] == "LifecycleScopedRelationship")
+            .collect();
+        assert_eq!(rels.len(), 1, "{ty}: {rels:?}");
+        let written = rels[0];
+        let t = written["relationshipType"].as_str().unwrap();
+        assert!(types.iter().any(|x| x == t), "{ty} written as {t}");
+        if let Some(scope) = written.get("scope") {
+            assert_eq!(written["type"], "LifecycleScopedRelationship", "{ty}");
+            assert!(scopes.iter().any(|x| x == scope), "{ty}: scope {scope}");
+        }
+        let want = RelationshipType::parse(ty).to_spdx3();
+        let (from, to) = if want.swap { ("b", "a") } else { ("a", "b") };
+        let end =
+            |v: &serde_json::Value| v.as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+        assert_eq!(
+            (end(&written["from"]), end(&written["to"][0])),
+            (from.to_uppercase(), to.to_uppercase()),
+            "{ty}: {written}"
+        );
+
+        let back = read(&out).unwrap().sbom;
+        let id = |name: &str| {
+            back.packages
+                .iter()
+                .find(|p| p.name == name)
+                .unwrap()
+                .id
+                .clone()
+        };
+        let (a, b) = (id("a"), id("b"));
+        let r = back
+            .relationships
+            .iter()
+            .find(|r| (r.from == a && r.to == b) || (r.from == b && r.to == a))
+            .unwrap_or_else(|| panic!("{ty}: {:?}", back.relationships));
+        let got = r.kind.to_spdx3();
+        assert_eq!(
+            (got.kind, got.scope),
+            (want.kind, want.scope),
+            "{ty} came back as {}",
+            r.kind
+        );
+        let ends = if got.swap {
+            (&r.to, &r.from)
+        } else {
+            (&r.from, &r.to)
+        };
+        let expected = if want.swap { (&b, &a) } else { (&a, &b) };
+        assert_eq!(ends, expected, "{ty} came back as {}", r.kind);
     }
 }
