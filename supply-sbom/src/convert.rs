@@ -406,11 +406,15 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
             &a.license_concluded,
             &b.license_concluded,
         );
-        t.vec(
-            "file.license_info_in_file",
-            &a.license_info_in_file,
-            &b.license_info_in_file,
-        );
+        // NOASSERTION among the licenses found says nothing.
+        let found = |f: &File| -> Vec<String> {
+            f.license_info_in_file
+                .iter()
+                .filter(|l| *l != "NOASSERTION")
+                .cloned()
+                .collect()
+        };
+        t.vec("file.license_info_in_file", &found(a), &found(b));
         t.text("file.copyright", &a.copyright, &b.copyright);
     }
     t.count("snippets", before.snippets.len(), after.snippets.len());
@@ -426,9 +430,14 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
     );
     // Relationships are counted by what they say, not how: `A GENERATED_FROM B` written to
     // SPDX 3 comes back as `B GENERATES A`, the same fact (keyed by SPDX 3 type and scope).
+    // A document's DESCRIBES are its `describes` list, tallied above (SPDX 3 and CycloneDX
+    // hold that list, not the relationship).
+    let counted = |r: &&crate::model::Relationship| {
+        !(r.from == spdx2::DOCUMENT_ID && r.kind == crate::model::RelationshipType::describes())
+    };
     let kinds = |s: &Sbom| {
         let mut m: BTreeMap<crate::model::Spdx3Type, usize> = BTreeMap::new();
-        for r in &s.relationships {
+        for r in s.relationships.iter().filter(counted) {
             let mut key = r.kind.to_spdx3();
             key.swap = false;
             *m.entry(key).or_default() += 1;
@@ -437,7 +446,7 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
     };
     // The source's spellings of each key, to name a loss as the source did.
     let mut names: BTreeMap<crate::model::Spdx3Type, Vec<&str>> = BTreeMap::new();
-    for r in &before.relationships {
+    for r in before.relationships.iter().filter(counted) {
         let mut key = r.kind.to_spdx3();
         key.swap = false;
         let list = names.entry(key).or_default();

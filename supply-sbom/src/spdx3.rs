@@ -294,6 +294,9 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                 } else if let Some(f) = file_at.get(&r.from).and_then(|&i| sbom.files.get_mut(i)) {
                     if concluded {
                         f.license_concluded = Some(l);
+                    } else {
+                        // A file's declared licenses are SPDX 2's `licenseInfoInFiles`.
+                        f.license_info_in_file.push(text.to_owned());
                     }
                 }
             }
@@ -511,7 +514,21 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         if !hashes.is_empty() {
             m["verifiedUsing"] = Value::Array(hashes);
         }
+        if let Some(c) = &f.copyright {
+            m["software_copyrightText"] = json!(c);
+        }
         graph.push(m);
+        if let Some(License::Spdx(LicenseField::Expression(e))) = &f.license_concluded {
+            let lid = license_iri(e.to_current().to_string(), &mut graph);
+            rel(&mut graph, &id, "hasConcludedLicense", &lid, None);
+        }
+        // SPDX 2's `licenseInfoInFiles` is what SPDX 3 calls a file's declared licenses.
+        for l in &f.license_info_in_file {
+            if l != "NOASSERTION" && l != "NONE" {
+                let lid = license_iri(l.clone(), &mut graph);
+                rel(&mut graph, &id, "hasDeclaredLicense", &lid, None);
+            }
+        }
         elements.push(id);
     }
     let doc_id = format!("{base}/document");

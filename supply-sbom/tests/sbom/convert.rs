@@ -533,3 +533,42 @@ fn spdx2_relationships_become_spdx3_relationship_types_and_come_back() {
         assert_eq!(ends, expected, "{ty} came back as {}", r.kind);
     }
 }
+
+/// SPDX 2 files keep their copyright, concluded license and licenses found in them
+/// (`licenseInfoInFiles`, SPDX 3's declared licenses) through SPDX 3, and the document's
+/// DESCRIBES (its root elements there) are no loss; what SPDX 3 cannot say of the example is
+/// still reported (the document's own CONTAINS and COPY_OF, a relationship to NOASSERTION).
+#[test]
+fn spdx2_file_licenses_and_copyright_survive_spdx3() {
+    let rel = "sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json";
+    let l = losses(rel, OutputFormat::Spdx3JsonLd);
+    for what in [
+        "file.copyright",
+        "file.license_concluded",
+        "file.license_info_in_file",
+        "relationship DESCRIBES",
+        "relationship DYNAMIC_LINK",
+        "relationship SPECIFICATION_FOR",
+    ] {
+        assert!(!has(&l, Stage::Write, what), "{what}: {l:?}");
+    }
+    for what in [
+        "relationship CONTAINS",
+        "relationship COPY_OF",
+        "relationship GENERATED_FROM",
+    ] {
+        assert!(has(&l, Stage::Write, what), "{what}: {l:?}");
+    }
+    let src = read(&supply_testkit::read(rel)).unwrap().sbom;
+    let back = read(&write(&src, OutputFormat::Spdx3JsonLd)).unwrap().sbom;
+    let file = |s: &supply_sbom::model::Sbom| {
+        let f = s
+            .files
+            .iter()
+            .find(|f| f.name.ends_with("foo.c"))
+            .unwrap()
+            .clone();
+        (f.copyright, f.license_concluded, f.license_info_in_file)
+    };
+    assert_eq!(file(&back), file(&src));
+}
