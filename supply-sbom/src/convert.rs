@@ -432,12 +432,15 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
     // SPDX 3 comes back as `B GENERATES A`, the same fact (keyed by SPDX 3 type and scope).
     // A document's DESCRIBES are its `describes` list, tallied above (SPDX 3 and CycloneDX
     // hold that list, not the relationship).
-    let counted = |r: &&crate::model::Relationship| {
-        !(r.from == spdx2::DOCUMENT_ID && r.kind == crate::model::RelationshipType::describes())
+    // (The document is SPDXRef-DOCUMENT in SPDX 2, its own IRI, the namespace, in SPDX 3.)
+    let counted = |s: &Sbom, r: &crate::model::Relationship| {
+        let from_document =
+            r.from == spdx2::DOCUMENT_ID || s.namespace.as_deref() == Some(r.from.as_str());
+        !(from_document && r.kind == crate::model::RelationshipType::describes())
     };
     let kinds = |s: &Sbom| {
         let mut m: BTreeMap<crate::model::Spdx3Type, usize> = BTreeMap::new();
-        for r in s.relationships.iter().filter(counted) {
+        for r in s.relationships.iter().filter(|r| counted(s, r)) {
             let mut key = r.kind.to_spdx3();
             key.swap = false;
             *m.entry(key).or_default() += 1;
@@ -446,7 +449,7 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
     };
     // The source's spellings of each key, to name a loss as the source did.
     let mut names: BTreeMap<crate::model::Spdx3Type, Vec<&str>> = BTreeMap::new();
-    for r in before.relationships.iter().filter(counted) {
+    for r in before.relationships.iter().filter(|r| counted(before, r)) {
         let mut key = r.kind.to_spdx3();
         key.swap = false;
         let list = names.entry(key).or_default();

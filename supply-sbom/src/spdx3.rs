@@ -95,6 +95,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
         };
         if ty == "CreationInfo" {
             created_by.extend(arr(e, "createdBy").iter().filter_map(Node::as_str));
+            created_by.extend(arr(e, "createdUsing").iter().filter_map(Node::as_str));
             if s(e, "specVersion").is_none() {
                 report.missing(&path, "specVersion");
             }
@@ -380,12 +381,10 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
     };
     let ci = "_:creationinfo";
     let mut graph = Vec::new();
-    let tool = format!("{base}/tool-supply-sbom");
-    graph.push(json!({
-        "type": "CreationInfo", "@id": ci, "specVersion": "3.0.1",
-        "created": crate::spdx2::created_for(sbom), "createdBy": [tool.clone()]
-    }));
-    graph.push(json!({"type": "Tool", "spdxId": tool, "name": format!("supply-sbom-{}", env!("CARGO_PKG_VERSION")), "creationInfo": ci}));
+    // This writer is an agent of the creation (`createdBy` takes Agents); the document's own
+    // creators follow: people and organizations as agents, tools in `createdUsing`.
+    let writer = format!("{base}/tool-supply-sbom");
+    graph.push(json!({"type": "SoftwareAgent", "spdxId": writer, "name": format!("supply-sbom-{}", env!("CARGO_PKG_VERSION")), "creationInfo": ci}));
     let mut elements = Vec::new();
     let mut n = 0usize;
     let mut rel = |graph: &mut Vec<Value>, from: &str, ty: &str, to: &str, scope: Option<&str>| {
@@ -432,6 +431,26 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         agent_elems.push((id.clone(), key));
         Some(id)
     };
+    let mut created_by = vec![json!(writer)];
+    let mut created_using = Vec::new();
+    for c in &sbom.creators {
+        let Some(id) = agent_iri(c, &mut graph) else {
+            continue;
+        };
+        if c.starts_with("Tool: ") {
+            created_using.push(json!(id));
+        } else {
+            created_by.push(json!(id));
+        }
+    }
+    let mut creation = json!({
+        "type": "CreationInfo", "@id": ci, "specVersion": "3.0.1",
+        "created": crate::spdx2::created_for(sbom), "createdBy": created_by
+    });
+    if !created_using.is_empty() {
+        creation["createdUsing"] = Value::Array(created_using);
+    }
+    graph.insert(0, creation);
     for p in &sbom.packages {
         let id = iri(&p.id);
         let mut m = Map::new();
@@ -531,7 +550,12 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         }
         elements.push(id);
     }
-    let doc_id = format!("{base}/document");
+    // The document is named by the model's namespace when that is the base of every IRI here
+    // (an SPDX 2 `documentNamespace`, an SPDX 3 document's own id), so that it reads back.
+    let doc_id = match &sbom.namespace {
+        Some(ns) if ns.trim_end_matches('/') == base => ns.clone(),
+        _ => format!("{base}/document"),
+    };
     for r in &sbom.relationships {
         // The document's own relationships are its root elements (`DESCRIBED_BY` from the
         // other end); NONE, NOASSERTION and other documents' elements have no element here.

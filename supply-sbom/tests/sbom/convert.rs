@@ -82,10 +82,11 @@ fn read_losses_name_the_source_fields() {
         "sbom/spdx/spdx-examples/software-example11-sbom.spdx3.json",
         OutputFormat::SpdxJson,
     );
-    assert!(has(&l, Stage::Read, "@graph[Organization]"), "{l:?}");
-    assert!(!l
-        .iter()
-        .any(|l| l.what.starts_with("@graph[Organization].")));
+    // Organizations are the document's creators, carried.
+    assert!(
+        !l.iter().any(|l| l.what.starts_with("@graph[Organization]")),
+        "{l:?}"
+    );
     // Lifecycle-scoped relationships are carried (`dependsOn` in `build` is
     // BUILD_DEPENDENCY_OF); only their `completeness` is not.
     assert!(
@@ -100,6 +101,15 @@ fn read_losses_name_the_source_fields() {
         ),
         "{l:?}"
     );
+
+    let l = losses(
+        "sbom/spdx/spdx-examples/ai-example02-sbom.spdx3.json",
+        OutputFormat::SpdxJson,
+    );
+    assert!(has(&l, Stage::Read, "@graph[ai_AIPackage]"), "{l:?}");
+    assert!(!l
+        .iter()
+        .any(|l| l.what.starts_with("@graph[ai_AIPackage].")));
 
     // Tag-value: by tag.
     let l = losses(
@@ -549,6 +559,8 @@ fn spdx2_file_licenses_and_copyright_survive_spdx3() {
         "relationship DESCRIBES",
         "relationship DYNAMIC_LINK",
         "relationship SPECIFICATION_FOR",
+        "document.creators",
+        "document.namespace",
     ] {
         assert!(!has(&l, Stage::Write, what), "{what}: {l:?}");
     }
@@ -571,4 +583,41 @@ fn spdx2_file_licenses_and_copyright_survive_spdx3() {
         (f.copyright, f.license_concluded, f.license_info_in_file)
     };
     assert_eq!(file(&back), file(&src));
+    // Creators: people and organizations are agents (`createdBy`), tools are `createdUsing`;
+    // the document is named by the SPDX 2 namespace.
+    let v: serde_json::Value =
+        serde_json::from_slice(&write(&src, OutputFormat::Spdx3JsonLd)).unwrap();
+    let graph = v["@graph"].as_array().unwrap();
+    let type_of = |id: &serde_json::Value| {
+        graph
+            .iter()
+            .find(|e| e["spdxId"] == *id)
+            .map(|e| e["type"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let ci = graph.iter().find(|e| e["type"] == "CreationInfo").unwrap();
+    let by: Vec<String> = ci["createdBy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(type_of)
+        .collect();
+    assert!(
+        by.iter()
+            .all(|t| ["SoftwareAgent", "Person", "Organization", "Agent"].contains(&t.as_str())),
+        "{by:?}"
+    );
+    assert!(
+        by.iter().any(|t| t == "Person") && by.iter().any(|t| t == "Organization"),
+        "{by:?}"
+    );
+    let using: Vec<String> = ci["createdUsing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(type_of)
+        .collect();
+    assert_eq!(using, ["Tool"]);
+    let doc = graph.iter().find(|e| e["type"] == "SpdxDocument").unwrap();
+    assert_eq!(doc["spdxId"].as_str(), src.namespace.as_deref());
 }
