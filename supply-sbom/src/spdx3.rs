@@ -173,6 +173,11 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     copyright: s(e, "software_copyrightText").map(str::to_string),
                     purpose: s(e, "software_primaryPurpose").map(purpose_to_model),
                     checksums: hashes(e),
+                    verification_code: arr(e, "verifiedUsing")
+                        .iter()
+                        .find(|h| s(h, "type") == Some("PackageVerificationCode"))
+                        .and_then(|h| s(h, "hashValue"))
+                        .map(str::to_string),
                     ..Package::default()
                 };
                 if let Some(props) = s(e, "comment").and_then(Package::properties_from_comment) {
@@ -501,11 +506,17 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
                 Value::Array(p.cpes.iter().map(|c| json!({"type": "ExternalIdentifier", "externalIdentifierType": if c.starts_with("cpe:2.3:") {"cpe23"} else {"cpe22"}, "identifier": c})).collect()),
             );
         }
-        let hashes: Vec<Value> = p
+        let mut hashes: Vec<Value> = p
             .checksums
             .iter()
             .map(|c| json!({"type": "Hash", "algorithm": spdx3_algorithm(&c.algorithm), "hashValue": c.value}))
             .collect();
+        // SPDX 2's packageVerificationCode is a SHA-1 over the package's files (§7.9).
+        if let Some(code) = &p.verification_code {
+            hashes.push(
+                json!({"type": "PackageVerificationCode", "algorithm": "sha1", "hashValue": code}),
+            );
+        }
         if !hashes.is_empty() {
             m.insert("verifiedUsing".into(), Value::Array(hashes));
         }

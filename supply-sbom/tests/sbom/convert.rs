@@ -545,8 +545,9 @@ fn spdx2_relationships_become_spdx3_relationship_types_and_come_back() {
 }
 
 /// SPDX 2 files keep their copyright, concluded license and licenses found in them
-/// (`licenseInfoInFiles`, SPDX 3's declared licenses) through SPDX 3, and the document's
-/// DESCRIBES (its root elements there) are no loss; what SPDX 3 cannot say of the example is
+/// (`licenseInfoInFiles`, SPDX 3's declared licenses) through SPDX 3, packages their
+/// verification code (a `PackageVerificationCode` integrity method), the document its creators
+/// and namespace, and the document's DESCRIBES (its root elements there) are no loss; what SPDX 3 cannot say of the example is
 /// still reported (the document's own CONTAINS and COPY_OF, a relationship to NOASSERTION).
 #[test]
 fn spdx2_file_licenses_and_copyright_survive_spdx3() {
@@ -561,6 +562,7 @@ fn spdx2_file_licenses_and_copyright_survive_spdx3() {
         "relationship SPECIFICATION_FOR",
         "document.creators",
         "document.namespace",
+        "package.verification_code",
     ] {
         assert!(!has(&l, Stage::Write, what), "{what}: {l:?}");
     }
