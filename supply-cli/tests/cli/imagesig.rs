@@ -355,6 +355,27 @@ fn notation_signs_we_verify_and_notation_verifies_our_copy() {
     );
 }
 
+/// `supply verify REFERENCE` for the keyless signer `identity` (issued by the keyless tests'
+/// issuer), against the trusted root `root`.
+fn keyless_verify(
+    dir: &Path,
+    root: &Path,
+    identity: &str,
+    reference: &str,
+) -> std::process::Output {
+    supply(dir)
+        .args(["verify", "--certificate-identity", identity])
+        .args([
+            "--certificate-oidc-issuer",
+            super::keyless::ISSUER,
+            "--trusted-root",
+        ])
+        .arg(root)
+        .arg(reference)
+        .output()
+        .unwrap()
+}
+
 /// Keyless `supply sign` against sigstore-js's mock services writes a bundle referrer that
 /// `supply verify` and cosign 3 admit for the token's identity and refuse for another; the same
 /// for cosign 2's keyless `.sig` (`--new-bundle-format=false`), whose Rekor SET cosign checks.
@@ -383,15 +404,7 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
     sign("v1", &[]);
     let root = mock.trusted_root();
     // `supply verify` / `cosign verify` of `repo:tag` for an identity.
-    let verify = |identity: &str, tag: &str| {
-        supply(d)
-            .args(["verify", "--certificate-identity", identity])
-            .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
-            .arg(&root)
-            .arg(format!("{repo}:{tag}"))
-            .output()
-            .unwrap()
-    };
+    let verify = |who: &str, tag: &str| keyless_verify(d, &root, who, &format!("{repo}:{tag}"));
     let Some(cosign) = peer("cosign") else { return };
     let cosign_verify = |identity: &str, tag: &str| {
         let mut cmd = peer_command(&cosign, d);
@@ -533,12 +546,7 @@ fn cosign_signs_keylessly_and_we_verify() {
         "cosign sign, keyless",
     );
     image(d, &repo, "unsigned", b"nobody signed this one");
-    let verify = |who: &str, tag: &str| {
-        let mut cmd = supply(d);
-        cmd.arg("verify");
-        identity(&mut cmd, who);
-        cmd.arg(format!("{repo}:{tag}")).output().unwrap()
-    };
+    let verify = |who: &str, tag: &str| keyless_verify(d, &root, who, &format!("{repo}:{tag}"));
     let v: serde_json::Value = serde_json::from_slice(&ok(
         verify(SUBJECT, "v1"),
         "verify of cosign's keyless image",
@@ -681,15 +689,7 @@ fn cosign2_keyless_signatures_both_ways() {
     .args(["--fulcio-url", &base, "--rekor-url", &base])
     .arg(format!("{repo}@{digest}"));
     ok(run(&mut cmd), "cosign 2.5 sign, keyless");
-    let verify = |who: &str, tag: &str| {
-        supply(d)
-            .args(["verify", "--certificate-identity", who])
-            .args(["--certificate-oidc-issuer", ISSUER, "--trusted-root"])
-            .arg(&root)
-            .arg(format!("{repo}:{tag}"))
-            .output()
-            .unwrap()
-    };
+    let verify = |who: &str, tag: &str| keyless_verify(d, &root, who, &format!("{repo}:{tag}"));
     let v: serde_json::Value = serde_json::from_slice(&ok(
         verify(SUBJECT, "theirs"),
         "verify of cosign 2.5's keyless .sig",
