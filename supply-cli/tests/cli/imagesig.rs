@@ -376,6 +376,25 @@ fn keyless_verify(
         .unwrap()
 }
 
+/// `supply verify` admits `repo:tag` through `verifier` for the keyless tests' signer (its
+/// identity and issuer reported) and refuses it for another identity.
+fn admitted_for_the_signer_only(dir: &Path, root: &Path, repo: &str, tag: &str, verifier: &str) {
+    use super::keyless::{ISSUER, SUBJECT};
+    let reference = format!("{repo}:{tag}");
+    let v: serde_json::Value = serde_json::from_slice(&ok(
+        keyless_verify(dir, root, SUBJECT, &reference),
+        &format!("keyless verify of {reference}"),
+    ))
+    .unwrap();
+    assert_eq!(v[0]["verifier"], verifier, "{v}");
+    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT, "{v}");
+    assert_eq!(v[0]["signers"][0]["issuer"], ISSUER, "{v}");
+    refused(
+        &keyless_verify(dir, root, "https://github.com/someone/else", &reference),
+        &format!("keyless verify of {reference}, another identity"),
+    );
+}
+
 /// Keyless `supply sign` against sigstore-js's mock services writes a bundle referrer that
 /// `supply verify` and cosign 3 admit for the token's identity and refuse for another; the same
 /// for cosign 2's keyless `.sig` (`--new-bundle-format=false`), whose Rekor SET cosign checks.
@@ -404,7 +423,6 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
     sign("v1", &[]);
     let root = mock.trusted_root();
     // `supply verify` / `cosign verify` of `repo:tag` for an identity.
-    let verify = |who: &str, tag: &str| keyless_verify(d, &root, who, &format!("{repo}:{tag}"));
     let Some(cosign) = peer("cosign") else { return };
     let cosign_verify = |identity: &str, tag: &str| {
         let mut cmd = peer_command(&cosign, d);
@@ -417,12 +435,7 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
     };
     let other = "https://github.com/someone/else";
 
-    let v: serde_json::Value =
-        serde_json::from_slice(&ok(verify(SUBJECT, "v1"), "keyless verify")).unwrap();
-    assert_eq!(v[0]["verifier"], "sigstore-bundle", "{v}");
-    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT);
-    assert_eq!(v[0]["signers"][0]["issuer"], ISSUER);
-    refused(&verify(other, "v1"), "keyless verify, another identity");
+    admitted_for_the_signer_only(d, &root, &repo, "v1", "sigstore-bundle");
     // cosign 3 verifies the keyless bundle referrer against the mock's trusted root and refuses
     // another identity. (cosign 2.5 with --new-bundle-format --trusted-root still fetches
     // Rekor's keys through the public TUF repository, which the tests cannot reach.)
@@ -446,14 +459,7 @@ fn keyless_sign_and_verify_with_the_sigstore_mock() {
     // cosign 2's keyless `.sig`: the same identity, carried by layer annotations.
     let digest2 = image(d, &repo, "v2", b"signed keylessly, cosign 2 style");
     sign("v2", &["--new-bundle-format=false", "-a", "team=release"]);
-    let v: serde_json::Value =
-        serde_json::from_slice(&ok(verify(SUBJECT, "v2"), "keyless .sig verify")).unwrap();
-    assert_eq!(v[0]["verifier"], "cosign-signature", "{v}");
-    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT, "{v}");
-    refused(
-        &verify(other, "v2"),
-        "keyless .sig verify, another identity",
-    );
+    admitted_for_the_signer_only(d, &root, &repo, "v2", "cosign-signature");
     let out = cosign_verify(SUBJECT, "v2");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let claims: serde_json::Value =
@@ -546,21 +552,9 @@ fn cosign_signs_keylessly_and_we_verify() {
         "cosign sign, keyless",
     );
     image(d, &repo, "unsigned", b"nobody signed this one");
-    let verify = |who: &str, tag: &str| keyless_verify(d, &root, who, &format!("{repo}:{tag}"));
-    let v: serde_json::Value = serde_json::from_slice(&ok(
-        verify(SUBJECT, "v1"),
-        "verify of cosign's keyless image",
-    ))
-    .unwrap();
-    assert_eq!(v[0]["verifier"], "sigstore-bundle", "{v}");
-    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT, "{v}");
-    assert_eq!(v[0]["signers"][0]["issuer"], ISSUER, "{v}");
+    admitted_for_the_signer_only(d, &root, &repo, "v1", "sigstore-bundle");
     refused(
-        &verify(other, "v1"),
-        "verify of cosign's keyless image, another identity",
-    );
-    refused(
-        &verify(SUBJECT, "unsigned"),
+        &keyless_verify(d, &root, SUBJECT, &format!("{repo}:unsigned")),
         "verify of an image nobody signed",
     );
 
@@ -590,17 +584,7 @@ fn cosign_signs_keylessly_and_we_verify() {
         run(&mut cmd),
         "cosign sign --new-bundle-format=false, keyless",
     );
-    let v: serde_json::Value = serde_json::from_slice(&ok(
-        verify(SUBJECT, "v2"),
-        "verify of cosign's keyless .sig",
-    ))
-    .unwrap();
-    assert_eq!(v[0]["verifier"], "cosign-signature", "{v}");
-    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT, "{v}");
-    refused(
-        &verify(other, "v2"),
-        "verify of cosign's keyless .sig, another identity",
-    );
+    admitted_for_the_signer_only(d, &root, &repo, "v2", "cosign-signature");
 }
 
 /// A PEM block of `label` around DER.
@@ -689,18 +673,7 @@ fn cosign2_keyless_signatures_both_ways() {
     .args(["--fulcio-url", &base, "--rekor-url", &base])
     .arg(format!("{repo}@{digest}"));
     ok(run(&mut cmd), "cosign 2.5 sign, keyless");
-    let verify = |who: &str, tag: &str| keyless_verify(d, &root, who, &format!("{repo}:{tag}"));
-    let v: serde_json::Value = serde_json::from_slice(&ok(
-        verify(SUBJECT, "theirs"),
-        "verify of cosign 2.5's keyless .sig",
-    ))
-    .unwrap();
-    assert_eq!(v[0]["verifier"], "cosign-signature", "{v}");
-    assert_eq!(v[0]["signers"][0]["identity"], SUBJECT, "{v}");
-    refused(
-        &verify(other, "theirs"),
-        "verify of cosign 2.5's keyless .sig, another identity",
-    );
+    admitted_for_the_signer_only(d, &root, &repo, "theirs", "cosign-signature");
 
     // We sign keylessly (a `.sig`); cosign 2.5 verifies.
     let digest = image(d, &repo, "ours", b"supply signed this keylessly");
