@@ -314,8 +314,10 @@ impl fmt::Display for Purl {
                 write!(f, "{}/", Encoded(seg))?;
             }
         }
-        if self.ty == "git" {
-            // A git name is a repository path (`owner/repo`); its `/` stay separators.
+        // A git name is a repository path (`owner/repo`); its `/` stay separators, unless it
+        // has an empty segment (`a//b`, from `%2F` in the input), which the parser would drop
+        // between separators: then they are encoded, so that the purl reads back the same.
+        if self.ty == "git" && !self.name.split('/').any(str::is_empty) {
             let mut first = true;
             for seg in self.name.split('/') {
                 if !first {
@@ -712,6 +714,23 @@ impl fmt::Display for Encoded<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `purl` fuzz target: a git name with an empty path segment (`https://`,
+    /// written `https:%2F%2F`) printed its `/` as separators, and the canonical form read back
+    /// with the segment gone. Encoded, it reads back as the same purl.
+    #[test]
+    fn a_git_name_with_an_empty_segment_round_trips() {
+        let p = Purl::parse("pkg:git/example.org/mirror%3Dhttps:%2F%2Fgithub.com%2Fa%2Fb").unwrap();
+        assert_eq!(p.name(), "mirror=https://github.com/a/b");
+        let canonical = p.to_string();
+        assert_eq!(Purl::parse(&canonical).unwrap(), p, "{canonical}");
+        // The fuzz target's own input (NULs in the name), as a round trip.
+        let fuzzed = "pkg:git/cddeocberg.org/forgej\0\0\0ository_url=https:%2F%2Fgithub.com%2Faz,ure-sdk%2Fvcpkg&trip:03blet=";
+        let p = Purl::parse(fuzzed).unwrap();
+        assert_eq!(Purl::parse(&p.to_string()).unwrap(), p);
+        let plain = Purl::parse("pkg:git/github.com/owner/repo").unwrap();
+        assert_eq!(plain.to_string(), "pkg:git/github.com/owner/repo");
+    }
 
     #[test]
     fn npm_scope_is_namespace() {
