@@ -1102,7 +1102,11 @@ impl<'a> LayoutVerifier<'a> {
                     let mut target = String::new();
                     queue
                         .filter(|(_, path, hash)| {
-                            let Some(rel) = path.strip_prefix(src.as_str()) else {
+                            let rel = if src.is_empty() {
+                                *path
+                            } else if let Some(rel) = path.strip_prefix(src.as_str()) {
+                                rel
+                            } else {
                                 return false;
                             };
                             fnmatch(pattern, rel)

@@ -334,3 +334,103 @@ fn rule_work_is_bounded() {
         .verify(&c.signed(), std::slice::from_ref(&c.owner.key));
     assert!(matches!(r, Err(Error::LimitExceeded(_))), "{r:?}");
 }
+
+/// The verifier reads a metablock in one pass (the whole document canonicalized once, the
+/// payload read from the signed part's canonical bytes): on every metablock of the test data
+/// and on documents shaped to trip it (members out of order, escapes the canonical form leaves
+/// raw, `-0` and floats, a `signed` key nested in a signature, unknown members), it gives what
+/// the general reading gives, and a signature nested elsewhere never stands for the outer one.
+#[test]
+fn the_verifiers_one_pass_reading_agrees_with_the_general_one() {
+    let mut docs: Vec<Vec<u8>> = Vec::new();
+    for dir in [
+        "intoto/in-toto-python",
+        "intoto/in-toto-golang",
+        "intoto/generated",
+    ] {
+        for (name, bytes) in crate::common::load_dir(&supply_testkit::testdata(dir)) {
+            if name.ends_with(".link") || name.ends_with(".layout") {
+                docs.push(bytes);
+            }
+        }
+    }
+    assert!(docs.len() > 40, "{} metablocks", docs.len());
+    let c = chain();
+    let honest = c.links.values().next().unwrap().clone();
+    let text = String::from_utf8(honest.clone()).unwrap();
+    let (sigs, signed) = {
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        (v["signatures"].to_string(), v["signed"].to_string())
+    };
+    let other = sign_link(&link("other", &[], &[("x", "1")]), &c.a);
+    let other_signed =
+        serde_json::from_slice::<serde_json::Value>(&other).unwrap()["signed"].to_string();
+    // (document, whether the one-pass reading takes it)
+    let crafted = [
+        (
+            format!("{{ \"signed\" : {signed} ,\n \"signatures\" : {sigs} }}"),
+            true,
+        ),
+        (
+            format!("{{\"signatures\":{sigs},\"signed\":{signed},\"zzz\":[-0, 1]}}"),
+            true,
+        ),
+        (
+            format!("{{\"aaa\":\"\\u0001\",\"signatures\":{sigs},\"signed\":{signed}}}"),
+            true,
+        ),
+        (text.replacen("\"name\":\"", "\"name\":\"\\u0001", 1), true),
+        (
+            text.replacen("\"byproducts\":{", "\"byproducts\":{\"n\":-0,", 1),
+            true,
+        ),
+        (
+            text.replacen("\"byproducts\":{", "\"byproducts\":{\"f\":1.5,", 1),
+            false,
+        ),
+        (
+            text.replacen(
+                "\"keyid\":",
+                &format!("\"a\":[],\"signed\":{other_signed},\"keyid\":"),
+                1,
+            ),
+            true,
+        ),
+        (
+            format!("{{\"signatures\":{sigs},\"signed\":{signed},\"payload\":\"\"}}"),
+            false,
+        ),
+    ];
+    for (doc, taken) in &crafted {
+        assert_ne!(doc.as_bytes(), honest.as_slice());
+        assert_eq!(
+            Metadata::__one_pass_agrees(doc.as_bytes()),
+            taken.then_some(true),
+            "{doc}"
+        );
+    }
+    let mut taken = 0;
+    for doc in &docs {
+        let agrees = Metadata::__one_pass_agrees(doc);
+        assert_ne!(agrees, Some(false), "{}", String::from_utf8_lossy(doc));
+        taken += usize::from(agrees.is_some());
+    }
+    assert_eq!(
+        taken,
+        54,
+        "the one-pass reading took {taken} of {}",
+        docs.len()
+    );
+    // The link with another link's `signed` inside its signature object still counts as itself.
+    let nested = text.replacen(
+        "\"keyid\":",
+        &format!("\"a\":[],\"signed\":{other_signed},\"keyid\":"),
+        1,
+    );
+    let mut links = c.links.clone();
+    let name = links.keys().next().unwrap().clone();
+    links.insert(name, nested.into_bytes());
+    assert!(LayoutVerifier::new(now(), &links)
+        .verify(&c.signed(), std::slice::from_ref(&c.owner.key))
+        .is_ok());
+}

@@ -160,9 +160,10 @@ pub fn canonicalize(json: &[u8]) -> Result<Vec<u8>, Error> {
 /// # Errors
 /// As [`canonicalize`], with the limits of `limits`.
 pub fn canonicalize_with_limits(json: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
-    match value::stream::<Jcs>(json, limits) {
+    let mut members = Vec::new();
+    match value::stream::<Jcs>(json, limits, &mut members) {
         Some(out) => Ok(out),
-        None => value::parse(json, limits)?.emit::<Jcs>(),
+        None => value::parse(json, limits)?.emit::<Jcs>(&mut members),
     }
 }
 

@@ -44,12 +44,51 @@ pub mod __fuzz {
 
     /// OLPC canonicalization through the tape only.
     pub fn olpc_general(json: &[u8]) -> Result<Vec<u8>, Error> {
-        value::parse(json, &Limits::default())?.emit::<Olpc>()
+        value::parse(json, &Limits::default())?.emit::<Olpc>(&mut Vec::new())
     }
 
     /// JCS canonicalization through the tape only.
     pub fn jcs_general(json: &[u8]) -> Result<Vec<u8>, Error> {
-        value::parse(json, &Limits::default())?.emit::<Jcs>()
+        value::parse(json, &Limits::default())?.emit::<Jcs>(&mut Vec::new())
+    }
+}
+
+/// A canonical JSON document with the place of each of its top-level members' values, from
+/// [`olpc::canonicalize_members`]. A document that is not an object has no members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Canonical {
+    bytes: Vec<u8>,
+    /// (key, value's range in `bytes`), in canonical (output) order.
+    members: Vec<(String, std::ops::Range<usize>)>,
+}
+
+impl Canonical {
+    /// The canonical document.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The canonical document, by value.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// Where the value of the top-level member `key` sits in [`Canonical::as_bytes`].
+    pub fn member_range(&self, key: &str) -> Option<std::ops::Range<usize>> {
+        self.members
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, r)| r.clone())
+    }
+
+    /// The canonical bytes of the value of the top-level member `key`.
+    pub fn member(&self, key: &str) -> Option<&[u8]> {
+        self.bytes.get(self.member_range(key)?)
+    }
+
+    /// The top-level keys, in canonical order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.members.iter().map(|(k, _)| k.as_str())
     }
 }
 

@@ -20,7 +20,7 @@ use std::cmp::Ordering;
 use serde::Serialize;
 
 use super::value::{self, Flavour};
-use super::Error;
+use super::{Canonical, Error};
 use crate::limits::Limits;
 
 pub(crate) struct Olpc;
@@ -85,10 +85,46 @@ pub fn canonicalize(json: &[u8]) -> Result<Vec<u8>, Error> {
 /// # Errors
 /// As [`canonicalize`], with the limits of `limits`.
 pub fn canonicalize_with_limits(json: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
-    match value::stream::<Olpc>(json, limits) {
-        Some(out) => Ok(out),
-        None => value::parse(json, limits)?.emit::<Olpc>(),
-    }
+    canonicalize_members_with_limits(json, limits).map(Canonical::into_bytes)
+}
+
+/// Canonicalizes raw JSON text and says where each top-level member's value sits in the output,
+/// under the default [`Limits`]: the canonical bytes of an envelope's signed part
+/// (`{"signatures": [...], "signed": {...}}`) are then a slice of the whole, and the document is
+/// parsed once, strictly as a whole.
+///
+/// The canonical form of a member's value is the same whether it stands alone or inside its
+/// object, so [`Canonical::member`] equals [`canonicalize`] of that value's text.
+///
+/// ```
+/// let c = supply_sig::cjson::olpc::canonicalize_members(br#"{"signed": {"b": 1, "a": 2}, "signatures": []}"#)?;
+/// assert_eq!(c.as_bytes(), br#"{"signatures":[],"signed":{"a":2,"b":1}}"#);
+/// assert_eq!(c.member("signed"), Some(&br#"{"a":2,"b":1}"#[..]));
+/// assert_eq!(c.member("payload"), None);
+/// # Ok::<(), supply_sig::cjson::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`canonicalize`].
+pub fn canonicalize_members(json: &[u8]) -> Result<Canonical, Error> {
+    canonicalize_members_with_limits(json, &Limits::default())
+}
+
+/// As [`canonicalize_members`], under `limits` (only `json_len` and `json_depth` apply).
+///
+/// # Errors
+/// As [`canonicalize`], with the limits of `limits`.
+pub fn canonicalize_members_with_limits(json: &[u8], limits: &Limits) -> Result<Canonical, Error> {
+    let mut members = Vec::new();
+    let bytes = match value::stream::<Olpc>(json, limits, &mut members) {
+        Some(out) => out,
+        None => {
+            // The one-pass path may have recorded members before it declined.
+            members.clear();
+            value::parse(json, limits)?.emit::<Olpc>(&mut members)?
+        }
+    };
+    Ok(Canonical { bytes, members })
 }
 
 /// Serializes an in-memory value (a `serde_json::Value`, or any `Serialize` type such as TUF
@@ -133,6 +169,30 @@ mod tests {
 
     fn c(s: &str) -> Result<String, Error> {
         canonicalize(s.as_bytes()).map(|v| String::from_utf8(v).unwrap())
+    }
+
+    #[test]
+    fn members_are_located_on_every_path() {
+        let signed = r#"{"_type":"link","name":"a\"b"}"#;
+        for doc in [
+            // Sorted (one pass), reordered (one pass), escaped key (the tape).
+            format!(r#"{{"signatures": [{{"keyid": "k"}}], "signed": {signed}}}"#),
+            format!(r#"{{"signed": {signed}, "signatures": [{{"keyid": "k"}}]}}"#),
+            format!(r#"{{"signed": {signed}, "sign\u0061tures": [{{"keyid": "k"}}]}}"#),
+        ] {
+            let m = canonicalize_members(doc.as_bytes()).unwrap();
+            assert_eq!(m.as_bytes(), canonicalize(doc.as_bytes()).unwrap(), "{doc}");
+            assert_eq!(m.member("signed"), Some(signed.as_bytes()), "{doc}");
+            assert_eq!(
+                m.member("signatures"),
+                Some(&br#"[{"keyid":"k"}]"#[..]),
+                "{doc}"
+            );
+            assert_eq!(m.keys().collect::<Vec<_>>(), ["signatures", "signed"]);
+        }
+        assert_eq!(canonicalize_members(b"[1]").unwrap().keys().count(), 0);
+        assert_eq!(canonicalize_members(b"{}").unwrap().keys().count(), 0);
+        assert!(canonicalize_members(br#"{"a":1,"a":2}"#).is_err());
     }
 
     #[test]

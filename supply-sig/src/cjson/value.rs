@@ -63,6 +63,10 @@ const fn syntax(offset: usize, reason: &'static str) -> Error {
     Error::Syntax { offset, reason }
 }
 
+/// A top-level object member of a canonical output: its key (unescaped) and the byte range of
+/// its value in the output.
+pub(crate) type TopMember = (String, std::ops::Range<usize>);
+
 /// Parses `json` under `limits`.
 pub(crate) fn parse<'a>(json: &'a [u8], limits: &Limits) -> Result<Document<'a>, Error> {
     if json.len() > limits.json_len {
@@ -95,7 +99,13 @@ pub(crate) fn parse<'a>(json: &'a [u8], limits: &Limits) -> Result<Document<'a>,
 /// Keys in strictly increasing order cannot repeat, so the duplicate-key rule holds without a
 /// sort; a string without escapes or control characters is written as itself by every
 /// flavour.
-pub(crate) fn stream<F: Flavour>(json: &[u8], limits: &Limits) -> Option<Vec<u8>> {
+///
+/// When the document is an object, `top` receives its members' value ranges in the output.
+pub(crate) fn stream<F: Flavour>(
+    json: &[u8],
+    limits: &Limits,
+    top: &mut Vec<TopMember>,
+) -> Option<Vec<u8>> {
     if json.len() > limits.json_len {
         return None;
     }
@@ -107,7 +117,7 @@ pub(crate) fn stream<F: Flavour>(json: &[u8], limits: &Limits) -> Option<Vec<u8>
         nodes: Vec::new(),
     };
     let mut out = Vec::with_capacity(json.len());
-    p.stream::<F>(limits.json_depth, &mut out)?;
+    p.stream::<F>(limits.json_depth, &mut out, top)?;
     Some(out)
 }
 
@@ -120,10 +130,23 @@ impl<'a> Parser<'a> {
     /// backslash, a control character or the end), as one slice scan.
     fn skip_plain(&mut self) {
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
-        self.pos += rest
+        // Eight bytes at a time while no byte of the word can stop the run (the test may say a
+        // word has one when it has not, never the reverse), then byte by byte.
+        let mut i = 0;
+        for chunk in rest.chunks_exact(8) {
+            let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+                break;
+            };
+            if may_stop_run(u64::from_le_bytes(word)) {
+                break;
+            }
+            i += 8;
+        }
+        let tail = rest.get(i..).unwrap_or_default();
+        self.pos += i + tail
             .iter()
             .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-            .unwrap_or(rest.len());
+            .unwrap_or(tail.len());
     }
 
     fn skip_ws(&mut self) {
@@ -149,7 +172,12 @@ impl<'a> Parser<'a> {
     /// The one-pass canonicalizer behind [`stream`]. Members are written as they come; an
     /// object whose keys arrived out of order has its finished members (each already
     /// canonical) reordered in the output when it closes.
-    fn stream<F: Flavour>(&mut self, max_depth: usize, out: &mut Vec<u8>) -> Option<()> {
+    fn stream<F: Flavour>(
+        &mut self,
+        max_depth: usize,
+        out: &mut Vec<u8>,
+        top: &mut Vec<TopMember>,
+    ) -> Option<()> {
         /// An open container. An object's members are `members[first..]`.
         enum Open {
             Array,
@@ -248,6 +276,16 @@ impl<'a> Parser<'a> {
                     b'}' => {
                         self.pos += 1;
                         let (first, sorted) = (*first, *sorted);
+                        let outermost = stack.len() == 1;
+                        if sorted && outermost {
+                            let mine = members.get(first..)?;
+                            let ends = mine.iter().skip(1).map(|m| m.at - 1).chain([out.len()]);
+                            for (m, end) in mine.iter().zip(ends) {
+                                let key = self.text.get(m.key.0..m.key.1)?;
+                                // `"key":` then the value (keys here are plain strings).
+                                top.push((key.to_owned(), m.at + key.len() + 3..end));
+                            }
+                        }
                         if !sorted {
                             let mine = members.get_mut(first..)?;
                             let region = mine.first()?.at;
@@ -270,9 +308,14 @@ impl<'a> Parser<'a> {
                                 return None;
                             }
                             scratch.clear();
-                            for (i, (s, e, _)) in spans.iter().enumerate() {
+                            for (i, (s, e, k)) in spans.iter().enumerate() {
                                 if i > 0 {
                                     scratch.push(b',');
+                                }
+                                if outermost {
+                                    let name = key(*k);
+                                    let at = region + scratch.len();
+                                    top.push((name.to_owned(), at + name.len() + 3..at + e - s));
                                 }
                                 scratch.extend_from_slice(out.get(*s..*e)?);
                             }
@@ -611,6 +654,20 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Whether a word (eight string bytes) may hold a byte that ends a plain run: `"`, `\` or a
+/// control character. Each test is the bit-twiddling "has a byte less than n" (a byte equal to
+/// `c` is a zero byte of `word ^ c…c`): exact when it says no.
+const fn may_stop_run(word: u64) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const fn has_less(x: u64, n: u8) -> bool {
+        x.wrapping_sub(ONES * n as u64) & !x & HIGH != 0
+    }
+    has_less(word ^ (ONES * b'"' as u64), 1)
+        || has_less(word ^ (ONES * b'\\' as u64), 1)
+        || has_less(word, 0x20)
+}
+
 fn open_check(open: usize, max_depth: usize) -> Result<(), Error> {
     if open >= max_depth {
         Err(LimitExceeded::new("JSON nesting depth", max_depth).into())
@@ -661,7 +718,9 @@ impl Document<'_> {
     }
 
     /// Serializes the document canonically in flavour `F`, without recursion.
-    pub(crate) fn emit<F: Flavour>(&self) -> Result<Vec<u8>, Error> {
+    ///
+    /// When the document is an object, `top` receives its members' value ranges in the output.
+    pub(crate) fn emit<F: Flavour>(&self, top: &mut Vec<TopMember>) -> Result<Vec<u8>, Error> {
         enum Frame {
             Array {
                 next: usize,
@@ -711,6 +770,7 @@ impl Document<'_> {
                     None => return Err(syntax(0, "empty document")),
                 }
             }
+            let outermost = stack.len() == 1;
             match stack.last_mut() {
                 None => return Ok(out),
                 Some(Frame::Array { next, end, first }) => {
@@ -727,6 +787,12 @@ impl Document<'_> {
                     }
                 }
                 Some(Frame::Object { members, i }) => {
+                    if outermost {
+                        // The previous member's value ends here.
+                        if let Some(last) = top.last_mut() {
+                            last.1.end = out.len();
+                        }
+                    }
                     if let Some(&k) = members.get(*i) {
                         if *i > 0 {
                             out.push(b',');
@@ -736,6 +802,9 @@ impl Document<'_> {
                             write_string::<F>(&mut out, key);
                         }
                         out.push(b':');
+                        if outermost {
+                            top.push((self.key(k).to_owned(), out.len()..out.len()));
+                        }
                         value = Some(k + 1);
                     } else {
                         out.push(b'}');
@@ -968,9 +1037,14 @@ mod tests {
                 bytes[at] = b"{}[],:\"\\ 1x"[g.next(11)];
             }
             let limits = Limits::default();
-            let general = parse(&bytes, &limits).and_then(|d| d.emit::<F>());
+            let mut general_top = Vec::new();
+            let general = parse(&bytes, &limits).and_then(|d| d.emit::<F>(&mut general_top));
+            if let Ok(out) = &general {
+                check_top::<F>(out, &general_top);
+            }
             total += 1;
-            if let Some(out) = stream::<F>(&bytes, &limits) {
+            let mut top = Vec::new();
+            if let Some(out) = stream::<F>(&bytes, &limits, &mut top) {
                 fast += 1;
                 assert_eq!(
                     general.as_deref().ok(),
@@ -978,9 +1052,57 @@ mod tests {
                     "{}",
                     String::from_utf8_lossy(&bytes)
                 );
+                assert_eq!(top, general_top, "{}", String::from_utf8_lossy(&bytes));
             }
         }
         (fast, total)
+    }
+
+    /// Top-level member ranges tile a canonical object: each value follows its key's colon and
+    /// runs to the comma before the next member or to the closing brace.
+    fn check_top<F: Flavour>(out: &[u8], top: &[TopMember]) {
+        if out.first() != Some(&b'{') {
+            assert!(top.is_empty());
+            return;
+        }
+        let mut at = 1;
+        for (i, (key, range)) in top.iter().enumerate() {
+            let key_end = range.start - 1;
+            assert_eq!(out[key_end], b':');
+            assert_eq!(out[at], b'"');
+            let mut written = Vec::new();
+            F::string(&mut written, key);
+            assert_eq!(&out[at..key_end], written.as_slice());
+            let sep = if i + 1 == top.len() { b'}' } else { b',' };
+            assert_eq!(out[range.end], sep);
+            at = range.end + 1;
+        }
+        let end = if top.is_empty() { 1 } else { out.len() };
+        assert_eq!(at, end);
+    }
+
+    #[test]
+    fn word_test_never_misses_a_stop_byte() {
+        for stop in (0u8..0x20).chain([b'"', b'\\']) {
+            for at in 0..8 {
+                for fill in [b'a', 0x7f, 0x80, 0xff, b' ', b'!', b'#', b'[', b']'] {
+                    let mut w = [fill; 8];
+                    w[at] = stop;
+                    assert!(may_stop_run(u64::from_le_bytes(w)), "{w:?}");
+                }
+            }
+        }
+        for fill in [b'a', b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0xc3, 0xff] {
+            assert!(!may_stop_run(u64::from_le_bytes([fill; 8])), "{fill}");
+        }
+        let mut p = Parser {
+            text: "0123456789abcdef\\",
+            bytes: b"0123456789abcdef\\",
+            pos: 1,
+            nodes: Vec::new(),
+        };
+        p.skip_plain();
+        assert_eq!(p.pos, 16);
     }
 
     #[test]
@@ -1007,20 +1129,25 @@ mod tests {
             "{\"a\":1.5}",
         ] {
             assert!(
-                stream::<crate::cjson::olpc::Olpc>(s.as_bytes(), &l).is_none(),
+                stream::<crate::cjson::olpc::Olpc>(s.as_bytes(), &l, &mut Vec::new()).is_none(),
                 "{s}"
             );
         }
         assert_eq!(
-            stream::<crate::cjson::olpc::Olpc>(b" { \"a\" : [ 1 , -0 ] , \"b\" : { } } ", &l)
-                .as_deref(),
+            stream::<crate::cjson::olpc::Olpc>(
+                b" { \"a\" : [ 1 , -0 ] , \"b\" : { } } ",
+                &l,
+                &mut Vec::new()
+            )
+            .as_deref(),
             Some(&b"{\"a\":[1,0],\"b\":{}}"[..])
         );
         // Reordered objects, nested and after a sorted one; escapes in values.
         assert_eq!(
             stream::<crate::cjson::olpc::Olpc>(
                 b"{\"z\":{\"y\":\"a\\nb\",\"x\":[{\"b\":1,\"a\":2}]},\"m\":{\"a\":0,\"b\":1},\"a\":null}",
-                &l
+                &l,
+                &mut Vec::new()
             )
             .as_deref(),
             Some(&b"{\"a\":null,\"m\":{\"a\":0,\"b\":1},\"z\":{\"x\":[{\"a\":2,\"b\":1}],\"y\":\"a\nb\"}}"[..])
