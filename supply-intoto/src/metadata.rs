@@ -208,7 +208,13 @@ fn strict(json: &[u8]) -> Result<(), Error> {
 fn parse_payload(json: &[u8]) -> Result<Payload, Error> {
     // Links are most documents: read as one in a single pass; anything else (a layout, or a
     // document that is neither) goes the general way, which also gives the precise error.
-    if let Ok(link) = serde_json::from_slice::<Link>(json) {
+    // One UTF-8 check of the whole text, then serde's `str` reader, which does not check
+    // each string again.
+    let link = match std::str::from_utf8(json) {
+        Ok(text) => serde_json::from_str::<Link>(text),
+        Err(_) => serde_json::from_slice::<Link>(json),
+    };
+    if let Ok(link) = link {
         link.check_limits()?;
         return Ok(Payload::Link(Box::new(link)));
     }

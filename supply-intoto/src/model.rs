@@ -295,13 +295,14 @@ impl<'de> Deserialize<'de> for BulkArtifacts {
                 while let Some(entry) = m.next_entry::<String, HashObj>()? {
                     v.push(entry);
                 }
-                if !v.is_sorted_by(|a, b| a.0 < b.0) {
-                    v.sort_by(|a, b| a.0.cmp(&b.0));
-                    if v.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
-                        return Err(A::Error::custom("an artifact path appears twice"));
-                    }
+                // The map sorts (in one pass when already sorted, as written documents are)
+                // and keeps one of equal keys: fewer entries than read means a repeated path.
+                let read = v.len();
+                let map: Artifacts = v.into_iter().collect();
+                if map.len() != read {
+                    return Err(A::Error::custom("an artifact path appears twice"));
                 }
-                Ok(BulkArtifacts(v.into_iter().collect()))
+                Ok(BulkArtifacts(map))
             }
         }
         d.deserialize_map(V)
@@ -787,6 +788,27 @@ impl Layout {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn artifacts_read_sorted_and_refuse_a_repeated_path() {
+        let link = |products: &str| {
+            serde_json::from_str::<Link>(&format!(
+                r#"{{"_type":"link","name":"s","materials":{{}},"products":{products}}}"#
+            ))
+        };
+        let l = link(r#"{"b":{"sha256":"01"},"a":{"sha256":"02"},"c":{}}"#).unwrap();
+        assert_eq!(l.products.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
+        for repeated in [
+            r#"{"a":{"sha256":"01"},"b":{},"a":{"sha256":"02"}}"#,
+            r#"{"b":{},"a":{},"b":{}}"#,
+        ] {
+            let e = link(repeated).unwrap_err();
+            assert!(
+                e.to_string().contains("an artifact path appears twice"),
+                "{e}"
+            );
+        }
+    }
 
     #[test]
     fn hash_objects_read_sorted_and_refuse_a_repeated_algorithm() {
