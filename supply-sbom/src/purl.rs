@@ -173,7 +173,10 @@ impl Purl {
             None => (None, path),
         };
         parts.name = Some(decode(name)?);
-        if let Some(ns) = namespace {
+        if let Some(ns) = namespace.filter(|ns| !ns.contains('%') && no_empty_segment(ns)) {
+            // Nothing to decode or drop: the namespace as it is (most purls).
+            parts.namespace = Some(ns.to_owned());
+        } else if let Some(ns) = namespace {
             let segs = ns
                 .split('/')
                 .filter(|s| !s.is_empty())
@@ -399,6 +402,9 @@ impl Parts {
             _ => return Err(Error::MissingName),
         };
         let mut namespace = self.namespace.and_then(|ns| {
+            if no_empty_segment(&ns) {
+                return Some(ns);
+            }
             let segs: Vec<&str> = ns.split('/').filter(|s| !s.is_empty()).collect();
             (!segs.is_empty()).then(|| segs.join("/"))
         });
@@ -647,6 +653,12 @@ fn valid_qualifier_key(key: &str) -> bool {
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+}
+
+/// Whether a `/`-separated path is non-empty with no empty segment (so splitting it and
+/// joining its non-empty segments gives it back).
+fn no_empty_segment(path: &str) -> bool {
+    path.split('/').all(|s| !s.is_empty())
 }
 
 fn decode(s: &str) -> Result<String, Error> {

@@ -56,7 +56,13 @@ impl<'a> Object<'a> {
             return self
                 .0
                 .iter()
-                .find(|(k, _)| k.len() == key.len() && k.as_ref() == key)
+                // The first byte before the whole key: most same-length names differ there,
+                // and the comparison then costs no `memcmp` call.
+                .find(|(k, _)| {
+                    k.len() == key.len()
+                        && k.as_bytes().first() == key.as_bytes().first()
+                        && k.as_ref() == key
+                })
                 .map(|(_, v)| v);
         }
         self.0
