@@ -22,13 +22,15 @@
 //! | document name, namespace, created, creators | `name`, `documentNamespace`, `creationInfo` | `SpdxDocument`, `CreationInfo` | `metadata.component.name` (else property `spdx:document:name`), `serialNumber` (else property `spdx:document:document-namespace`), `metadata.timestamp`, `metadata.tools`/`authors`/`manufacturer` |
 //! | package | `packages[]` | `software_Package` | `components[]` |
 //! | purl, CPEs | `externalRefs` (PACKAGE-MANAGER purl, SECURITY cpe23Type) | `software_packageUrl`, `externalIdentifier` | `purl`, `cpe` (the first), properties `spdx:external-reference:security:cpe23` (the others) |
-//! | other external references | `externalRefs` | `externalRef` | `externalReferences` (CycloneDX types), else properties `spdx:external-reference:<category>:<type>` |
+//! | other external references | `externalRefs` | `externalIdentifier` (`packageUrl`, `swid`, `swhid`, `gitoid`) or `externalRef` (`securityAdvisory`, `securityFix`, `securityOther` for `url`, `mavenCentral`, `npm`, `nuget`, `bower`; any other type as `other`, its comment `SPDX 2 external reference: <category> <type>`) | `externalReferences` (CycloneDX types), else properties `spdx:external-reference:<category>:<type>` |
+//! | extracted licenses | `hasExtractedLicensingInfos` | `expandedlicensing_CustomLicense`, mapped from expressions by `simplelicensing_customIdToUri` | none |
+//! | other documents | `externalDocumentRefs`, `DocumentRef-x:SPDXRef-y` | `namespaceMap` and `import` (`ExternalMap` with the document's hash); elements as `<namespace>#SPDXRef-y` | none |
 //! | licenses concluded / declared | `licenseConcluded` / `licenseDeclared` | `hasConcludedLicense` / `hasDeclaredLicense` | `licenses[]` with `acknowledgement` |
 //! | checksums | `checksums` | `verifiedUsing` | `hashes` |
 //! | supplier, originator | `supplier`, `originator` | `suppliedBy`, `originatedBy` (Organization, Person or Tool elements) | `supplier` (organizations); properties `spdx:package:originator[:organization]`, `spdx:package:originator:email` |
 //! | file name, source information, `filesAnalyzed: false`, verification code | `packageFileName`, `sourceInfo`, `filesAnalyzed`, `packageVerificationCode` | file name: none, `software_sourceInfo` | properties `spdx:package:file-name`, `spdx:package:source-info`, `spdx:files-analyzed`, `spdx:package:verification-code:value` |
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
-//! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` | components of type `file`, nested in the package that contains them (`licenseInfoInFiles` as properties `spdx:license-info-from-file`); snippets: none |
+//! | files, snippets | `files`, `snippets` | `software_File`; snippets: none | components of type `file`, nested in the package that contains them (`licenseInfoInFiles` as properties `spdx:license-info-from-file`); snippets: none |
 //! | relationships | `relationships` | `Relationship` | `dependencies` (DEPENDS_ON), nesting (a package CONTAINS its files); others: none |
 //!
 //! The `spdx:` property names are the CycloneDX SPDX interop taxonomy's (cyclonedx-dotnet-library's

@@ -1,8 +1,12 @@
-//! SPDX 3.0.1 JSON-LD (Core, Software and SimpleLicensing profiles): reader and writer.
+//! SPDX 3.0.1 JSON-LD (Core, Software, SimpleLicensing and, for custom licenses,
+//! ExpandedLicensing profiles): reader and writer.
 //!
 //! Licenses are `simplelicensing_LicenseExpression` elements linked by `hasConcludedLicense` /
 //! `hasDeclaredLicense` relationships; they become the packages' license fields in the model
-//! and are written back the same way. Validation covers the JSON schema's and SHACL model's
+//! and are written back the same way. SPDX 2's extracted licenses are
+//! `expandedlicensing_CustomLicense` elements, SPDX 2's external document references the
+//! document's `namespaceMap` and `import`, external references `externalIdentifier` or
+//! `externalRef` entries (the mapping is in [`crate::convert`]). Validation covers the JSON schema's and SHACL model's
 //! rules that the test data exercises: every element has a `type`, an `spdxId` and a
 //! `creationInfo`, `software_primaryPurpose` is in its vocabulary, relationships have
 //! `from`, `relationshipType` and a `to` array, and the document has an `@graph`.
@@ -13,7 +17,8 @@ use serde_json::{json, Map, Value};
 
 use crate::license::{Dialect, LicenseField, Strictness};
 use crate::model::{
-    from_spdx3_algorithm, spdx3_algorithm, Checksum, File, License, Package, RelationshipType, Sbom,
+    from_spdx3_algorithm, spdx3_algorithm, Checksum, ExternalDocument, ExternalRef,
+    ExtractedLicense, File, License, Package, RelationshipType, Sbom,
 };
 use crate::purl::Purl;
 use crate::tree::Node;
@@ -63,6 +68,133 @@ fn arr<'a, 'b>(v: &'a Node<'b>, k: &str) -> &'a [Node<'b>] {
 }
 
 /// Reads an SPDX 3 JSON-LD document. `None` when `doc` has no `@context` naming SPDX 3.
+/// How an SPDX 2 external reference type is written in SPDX 3: an identifier
+/// (`ExternalIdentifier`) or a reference (`ExternalRef`), with its SPDX 3 type. Types SPDX 3 has
+/// no name for are `ExternalRef`s of type `other` whose comment says what they were
+/// ([`OTHER_REF_COMMENT`]).
+enum Spdx3Ref {
+    Identifier(&'static str),
+    Reference(&'static str),
+}
+
+fn spdx3_ref(spdx2_type: &str) -> Option<Spdx3Ref> {
+    use Spdx3Ref::{Identifier, Reference};
+    Some(match spdx2_type {
+        "purl" => Identifier("packageUrl"),
+        "cpe22Type" => Identifier("cpe22"),
+        "cpe23Type" => Identifier("cpe23"),
+        "swid" => Identifier("swid"),
+        "swh" => Identifier("swhid"),
+        "gitoid" => Identifier("gitoid"),
+        "advisory" => Reference("securityAdvisory"),
+        "fix" => Reference("securityFix"),
+        "url" => Reference("securityOther"),
+        "maven-central" => Reference("mavenCentral"),
+        "npm" => Reference("npm"),
+        "nuget" => Reference("nuget"),
+        "bower" => Reference("bower"),
+        _ => return None,
+    })
+}
+
+/// The SPDX 2 (category, type) of an SPDX 3 identifier or reference type; `None` for a type
+/// with no SPDX 2 form, which is kept as an `OTHER` reference of that type.
+fn spdx2_ref(spdx3_type: &str) -> Option<(&'static str, &'static str)> {
+    Some(match spdx3_type {
+        "packageUrl" => ("PACKAGE-MANAGER", "purl"),
+        "swid" => ("SECURITY", "swid"),
+        "swhid" => ("PERSISTENT-ID", "swh"),
+        "gitoid" => ("PERSISTENT-ID", "gitoid"),
+        "securityAdvisory" => ("SECURITY", "advisory"),
+        "securityFix" => ("SECURITY", "fix"),
+        "securityOther" => ("SECURITY", "url"),
+        "mavenCentral" => ("PACKAGE-MANAGER", "maven-central"),
+        "npm" => ("PACKAGE-MANAGER", "npm"),
+        "nuget" => ("PACKAGE-MANAGER", "nuget"),
+        "bower" => ("PACKAGE-MANAGER", "bower"),
+        _ => return None,
+    })
+}
+
+/// The comment of an `ExternalRef` of type `other` that stands for an SPDX 2 reference SPDX 3
+/// has no type for: this prefix, then the SPDX 2 category and type separated by a space.
+pub const OTHER_REF_COMMENT: &str = "SPDX 2 external reference: ";
+
+/// The package's external references and identifiers, into the model.
+fn read_external_refs(e: &Node<'_>, pkg: &mut Package) {
+    for x in arr(e, "externalIdentifier") {
+        let (Some(t), Some(id)) = (s(x, "externalIdentifierType"), s(x, "identifier")) else {
+            continue;
+        };
+        match t {
+            "cpe23" | "cpe22" => pkg.cpes.push(id.to_string()),
+            "packageUrl" if pkg.purl.is_none() => pkg.purl = Purl::parse(id).ok(),
+            _ => {
+                let (category, kind) = spdx2_ref(t).unwrap_or(("OTHER", t));
+                pkg.external_refs.push(ExternalRef {
+                    category: category.into(),
+                    kind: kind.into(),
+                    locator: id.into(),
+                });
+            }
+        }
+    }
+    for x in arr(e, "externalRef") {
+        let Some(t) = s(x, "externalRefType") else {
+            continue;
+        };
+        let (category, kind) = match (
+            t,
+            s(x, "comment").and_then(|c| c.strip_prefix(OTHER_REF_COMMENT)),
+        ) {
+            ("other", Some(was)) => match was.split_once(' ') {
+                Some((c, k)) => (c, k),
+                None => ("OTHER", was),
+            },
+            _ => spdx2_ref(t).unwrap_or(("OTHER", t)),
+        };
+        for locator in arr(x, "locator").iter().filter_map(Node::as_str) {
+            pkg.external_refs.push(ExternalRef {
+                category: category.into(),
+                kind: kind.into(),
+                locator: locator.into(),
+            });
+        }
+    }
+}
+
+/// A package's external references as SPDX 3 `externalIdentifier` and `externalRef` lists.
+fn write_external_refs(p: &Package) -> (Vec<Value>, Vec<Value>) {
+    let identifier = |t: &str, id: &str| json!({"type": "ExternalIdentifier", "externalIdentifierType": t, "identifier": id});
+    let mut identifiers: Vec<Value> = p
+        .cpes
+        .iter()
+        .map(|c| {
+            identifier(
+                if c.starts_with("cpe:2.3:") {
+                    "cpe23"
+                } else {
+                    "cpe22"
+                },
+                c,
+            )
+        })
+        .collect();
+    let mut refs = Vec::new();
+    for r in &p.external_refs {
+        match spdx3_ref(&r.kind) {
+            Some(Spdx3Ref::Identifier(t)) => identifiers.push(identifier(t, &r.locator)),
+            Some(Spdx3Ref::Reference(t)) => refs
+                .push(json!({"type": "ExternalRef", "externalRefType": t, "locator": [r.locator]})),
+            None => refs.push(json!({
+                "type": "ExternalRef", "externalRefType": "other", "locator": [r.locator],
+                "comment": format!("{OTHER_REF_COMMENT}{} {}", r.category, r.kind)
+            })),
+        }
+    }
+    (identifiers, refs)
+}
+
 pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
     let ctx = doc.get("@context")?;
     let ctx_ok = match ctx {
@@ -87,6 +219,11 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
     let mut package_agents: Vec<(usize, Option<&str>, Option<&str>)> = Vec::new();
     let mut named_by_packages: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut created_by: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    // CustomLicense elements (IRI, name, text) and the `LicenseRef-` ids expressions give them.
+    let mut custom_licenses: Vec<(&str, Option<&str>, &str)> = Vec::new();
+    let mut custom_ids: HashMap<&str, &str> = HashMap::new();
+    // Other documents: prefix (`DocumentRef-x`) and the namespace its element IRIs start with.
+    let mut namespaces: Vec<(&str, &str)> = Vec::new();
     for (i, e) in graph.iter().enumerate() {
         let path = format!("/@graph/{i}");
         let Some(ty) = s(e, "type") else {
@@ -123,6 +260,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
             "SpdxDocument" => {
                 sbom.namespace = Some(id.to_string());
                 sbom.name = s(e, "name").map(str::to_string);
+                read_external_documents(e, &mut sbom, &mut namespaces);
                 for r in arr(e, "rootElement") {
                     if let Some(r) = r.as_str() {
                         sbom.describes.push(r.to_string());
@@ -140,6 +278,18 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                 if let Some(x) = s(e, "simplelicensing_licenseExpression") {
                     expressions.insert(id, x);
                 }
+                for d in arr(e, "simplelicensing_customIdToUri") {
+                    if let (Some(k), Some(v)) = (s(d, "key"), s(d, "value")) {
+                        custom_ids.insert(v, k);
+                    }
+                }
+            }
+            "expandedlicensing_CustomLicense" => {
+                custom_licenses.push((
+                    id,
+                    s(e, "name"),
+                    s(e, "simplelicensing_licenseText").unwrap_or_default(),
+                ));
             }
             "Tool" | "Person" | "Organization" | "SoftwareAgent" | "Agent" => {
                 let kind = match ty {
@@ -195,15 +345,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                         ),
                     }
                 }
-                for x in arr(e, "externalIdentifier") {
-                    match (s(x, "externalIdentifierType"), s(x, "identifier")) {
-                        (Some("cpe23" | "cpe22"), Some(c)) => pkg.cpes.push(c.to_string()),
-                        (Some("packageUrl"), Some(p)) if pkg.purl.is_none() => {
-                            pkg.purl = Purl::parse(p).ok()
-                        }
-                        _ => {}
-                    }
-                }
+                read_external_refs(e, &mut pkg);
                 if pkg.name.is_empty() {
                     report.missing(&path, "name");
                 }
@@ -326,8 +468,62 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
         }
     }
     sbom.creators.sort();
+    for (iri, name, text) in custom_licenses {
+        // The id an expression maps to the element, or the IRI's last segment when it is one.
+        let id = custom_ids.get(iri).copied().or_else(|| {
+            iri.rsplit('/')
+                .next()
+                .filter(|last| last.starts_with("LicenseRef-"))
+        });
+        if let Some(id) = id {
+            sbom.extracted_licenses.push(ExtractedLicense {
+                id: id.to_string(),
+                name: name.map(str::to_string),
+                text: text.to_string(),
+            });
+        }
+    }
+    // Elements of other documents, by their IRIs, are `DocumentRef-x:SPDXRef-y` in the model.
+    for r in &mut sbom.relationships {
+        for end in [&mut r.from, &mut r.to] {
+            let local = namespaces
+                .iter()
+                .find_map(|(prefix, ns)| Some((prefix, end.strip_prefix(ns)?)));
+            if let Some((prefix, local)) = local {
+                *end = format!("{prefix}:{local}");
+            }
+        }
+    }
     sbom.dedup_relationships();
     Some(sbom)
+}
+
+/// An SPDX document's `namespaceMap` and `import` (the SPDX 3 form of SPDX 2's external
+/// document references): each prefix whose namespace is an imported document's IRI followed by
+/// `#`, with that import's hash.
+fn read_external_documents<'n>(
+    e: &'n Node<'_>,
+    sbom: &mut Sbom,
+    namespaces: &mut Vec<(&'n str, &'n str)>,
+) {
+    for m in arr(e, "namespaceMap") {
+        let (Some(prefix), Some(ns)) = (s(m, "prefix"), s(m, "namespace")) else {
+            continue;
+        };
+        namespaces.push((prefix, ns));
+        let doc = ns.strip_suffix('#').unwrap_or(ns);
+        let checksum = arr(e, "import")
+            .iter()
+            .find(|i| s(i, "externalSpdxId") == Some(doc))
+            .and_then(|i| hashes(i).into_iter().next());
+        if let Some(checksum) = checksum {
+            sbom.external_documents.push(ExternalDocument {
+                id: prefix.to_string(),
+                namespace: doc.to_string(),
+                checksum,
+            });
+        }
+    }
 }
 
 fn hashes(e: &Node<'_>) -> Vec<Checksum> {
@@ -404,16 +600,45 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         }
         graph.push(r);
     };
+    // SPDX 2's extracted licenses are CustomLicense elements; an expression that names one maps
+    // its `LicenseRef-` id to the element (`simplelicensing_customIdToUri`).
+    let custom: Vec<(&str, String)> = sbom
+        .extracted_licenses
+        .iter()
+        .map(|e| (e.id.as_str(), format!("{base}/{}", e.id)))
+        .collect();
+    for (e, (_, id)) in sbom.extracted_licenses.iter().zip(&custom) {
+        let mut m = json!({
+            "type": "expandedlicensing_CustomLicense", "spdxId": id, "creationInfo": ci,
+            "simplelicensing_licenseText": e.text
+        });
+        if let Some(name) = &e.name {
+            m["name"] = json!(name);
+        }
+        graph.push(m);
+    }
     let mut license_elems: Vec<(String, String)> = Vec::new();
     let mut license_iri = |text: String, graph: &mut Vec<Value>| -> String {
         if let Some((i, _)) = license_elems.iter().find(|(_, t)| *t == text) {
             return i.clone();
         }
         let id = format!("{base}/license-{}", license_elems.len() + 1);
-        graph.push(json!({
+        let mut m = json!({
             "type": "simplelicensing_LicenseExpression", "spdxId": id, "creationInfo": ci,
             "simplelicensing_licenseExpression": text
-        }));
+        });
+        let named: Vec<Value> = custom
+            .iter()
+            .filter(|(lid, _)| {
+                text.split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+                    .any(|t| t == *lid)
+            })
+            .map(|(lid, iri)| json!({"type": "DictionaryEntry", "key": lid, "value": iri}))
+            .collect();
+        if !named.is_empty() {
+            m["simplelicensing_customIdToUri"] = Value::Array(named);
+        }
+        graph.push(m);
         license_elems.push((id.clone(), text));
         id
     };
@@ -500,11 +725,12 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         if let Some(c) = p.properties_comment() {
             m.insert("comment".into(), json!(c));
         }
-        if !p.cpes.is_empty() {
-            m.insert(
-                "externalIdentifier".into(),
-                Value::Array(p.cpes.iter().map(|c| json!({"type": "ExternalIdentifier", "externalIdentifierType": if c.starts_with("cpe:2.3:") {"cpe23"} else {"cpe22"}, "identifier": c})).collect()),
-            );
+        let (identifiers, refs) = write_external_refs(p);
+        if !identifiers.is_empty() {
+            m.insert("externalIdentifier".into(), Value::Array(identifiers));
+        }
+        if !refs.is_empty() {
+            m.insert("externalRef".into(), Value::Array(refs));
         }
         let mut hashes: Vec<Value> = p
             .checksums
@@ -567,14 +793,23 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         Some(ns) if ns.trim_end_matches('/') == base => ns.clone(),
         _ => format!("{base}/document"),
     };
+    // An element of another document is named by that document's namespace, `#`, and its
+    // SPDX 2 id, the prefix being declared in the document's `namespaceMap`.
+    let end = |id: &str| -> Option<String> {
+        if !id.starts_with("DocumentRef-") {
+            return Some(iri(id));
+        }
+        let (doc, element) = id.split_once(':')?;
+        let d = sbom.external_documents.iter().find(|d| d.id == doc)?;
+        Some(format!("{}#{element}", d.namespace))
+    };
     for r in &sbom.relationships {
         // The document's own relationships are its root elements (`DESCRIBED_BY` from the
-        // other end); NONE, NOASSERTION and other documents' elements have no element here.
+        // other end); NONE, NOASSERTION and undeclared documents' elements have no element.
         if r.from == crate::spdx2::DOCUMENT_ID
             || r.to == crate::spdx2::DOCUMENT_ID
             || r.to == "NONE"
             || r.to == "NOASSERTION"
-            || r.to.starts_with("DocumentRef-")
         {
             continue;
         }
@@ -584,7 +819,10 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         } else {
             (&r.from, &r.to)
         };
-        rel(&mut graph, &iri(from), t.kind, &iri(to), t.scope);
+        let (Some(from), Some(to)) = (end(from), end(to)) else {
+            continue;
+        };
+        rel(&mut graph, &from, t.kind, &to, t.scope);
     }
     let roots: Vec<String> = sbom.describes.iter().map(|d| iri(d)).collect();
     let sbom_id = format!("{base}/sbom");
@@ -592,11 +830,31 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         "type": "software_Sbom", "spdxId": sbom_id, "creationInfo": ci,
         "rootElement": roots, "element": elements, "software_sbomType": ["build"]
     }));
-    graph.push(json!({
+    let mut document = json!({
         "type": "SpdxDocument", "spdxId": doc_id, "creationInfo": ci,
         "name": sbom.name.as_deref().unwrap_or("sbom"),
         "rootElement": [sbom_id], "element": elements,
         "profileConformance": ["core", "software", "simpleLicensing"]
-    }));
+    });
+    if !sbom.extracted_licenses.is_empty() {
+        // CustomLicense is an ExpandedLicensing class.
+        document["profileConformance"] =
+            json!(["core", "software", "simpleLicensing", "expandedLicensing"]);
+    }
+    if !sbom.external_documents.is_empty() {
+        let docs = &sbom.external_documents;
+        document["namespaceMap"] = docs
+            .iter()
+            .map(|d| json!({"type": "NamespaceMap", "prefix": d.id, "namespace": format!("{}#", d.namespace)}))
+            .collect();
+        document["import"] = docs
+            .iter()
+            .map(|d| json!({
+                "type": "ExternalMap", "externalSpdxId": d.namespace,
+                "verifiedUsing": [{"type": "Hash", "algorithm": spdx3_algorithm(&d.checksum.algorithm), "hashValue": d.checksum.value}]
+            }))
+            .collect();
+    }
+    graph.push(document);
     json!({"@context": CONTEXT, "@graph": graph})
 }

@@ -623,3 +623,151 @@ fn spdx2_file_licenses_and_copyright_survive_spdx3() {
     let doc = graph.iter().find(|e| e["type"] == "SpdxDocument").unwrap();
     assert_eq!(doc["spdxId"].as_str(), src.namespace.as_deref());
 }
+
+/// SPDX 2 external references, extracted licenses and external document references survive
+/// SPDX 3: references as `externalIdentifier` / `externalRef` of the SPDX 3 vocabularies
+/// (`swid`, `swhid`, `gitoid`, `securityAdvisory`, `mavenCentral`, …; a type SPDX 3 has no name
+/// for as `other`, its comment saying what it was), extracted licenses as
+/// `expandedlicensing_CustomLicense` elements that expressions map their `LicenseRef-` ids to
+/// (`simplelicensing_customIdToUri`), other documents as the SPDX document's `namespaceMap` and
+/// `import`, and a relationship to another document's element by that namespace.
+#[test]
+fn spdx2_references_custom_licenses_and_other_documents_survive_spdx3() {
+    let rel = "sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json";
+    let l = losses(rel, OutputFormat::Spdx3JsonLd);
+    for what in [
+        "extracted_licenses",
+        "external_documents",
+        "package.external_refs",
+    ] {
+        assert!(!has(&l, Stage::Write, what), "{what}: {l:?}");
+    }
+    let src = read(&supply_testkit::read(rel)).unwrap().sbom;
+    let out = write(&src, OutputFormat::Spdx3JsonLd);
+    let back = read(&out).unwrap();
+    assert!(back.report.is_valid(), "{}", back.report);
+    assert_eq!(back.sbom.extracted_licenses.len(), 5);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let graph = v["@graph"].as_array().unwrap();
+    let custom: Vec<&serde_json::Value> = graph
+        .iter()
+        .filter(|e| e["type"] == "expandedlicensing_CustomLicense")
+        .collect();
+    assert_eq!(custom.len(), 5);
+    assert!(custom
+        .iter()
+        .all(|c| c["simplelicensing_licenseText"].is_string()));
+    // Every LicenseRef an expression names maps to one of those elements.
+    let mut mapped = 0;
+    for e in graph
+        .iter()
+        .filter(|e| e["type"] == "simplelicensing_LicenseExpression")
+    {
+        let text = e["simplelicensing_licenseExpression"].as_str().unwrap();
+        for entry in e["simplelicensing_customIdToUri"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            assert!(text.contains(entry["key"].as_str().unwrap()), "{e}");
+            assert!(custom.iter().any(|c| c["spdxId"] == entry["value"]), "{e}");
+            mapped += 1;
+        }
+        if text.contains("LicenseRef-") {
+            assert!(e["simplelicensing_customIdToUri"].is_array(), "{e}");
+        }
+    }
+    assert!(mapped > 0);
+    let doc = graph.iter().find(|e| e["type"] == "SpdxDocument").unwrap();
+    assert_eq!(
+        doc["namespaceMap"][0]["prefix"],
+        "DocumentRef-spdx-tool-1.2"
+    );
+    assert_eq!(
+        doc["import"][0]["externalSpdxId"],
+        "http://spdx.org/spdxdocs/spdx-tools-v1.2-3F2504E0-4F89-41D3-9A0C-0305E82C3301"
+    );
+    assert_eq!(back.sbom.external_documents, src.external_documents);
+
+    // Every SPDX 2.3 reference type, and one of a custom type.
+    let refs = [
+        ("SECURITY", "advisory", "https://nvd.nist.gov/vuln/detail/CVE-2020-28498"),
+        ("SECURITY", "fix", "https://github.com/indutny/elliptic/commit/441b7428"),
+        ("SECURITY", "url", "https://github.com/christianlundkvist/blog/blob/master/2020_05_26_secp256k1_twist_attacks/secp256k1_twist_attacks.md"),
+        ("SECURITY", "swid", "swid:2df9de35-0aff-4a86-ace6-f7dddd1ade4c"),
+        ("PACKAGE-MANAGER", "maven-central", "org.apache.tomcat:tomcat:9.0.0.M4"),
+        ("PACKAGE-MANAGER", "npm", "http-server@0.3.0"),
+        ("PACKAGE-MANAGER", "nuget", "Microsoft.AspNet.MVC/5.0.0"),
+        ("PACKAGE-MANAGER", "bower", "modernizr#2.6.2"),
+        ("PACKAGE-MANAGER", "purl", "pkg:npm/elliptic@6.5.3"),
+        ("PERSISTENT-ID", "swh", "swh:1:cnt:94a9ed024d3859793618152ea559a168bbcbb5e2"),
+        ("PERSISTENT-ID", "gitoid", "gitoid:blob:sha1:261eeb9e9f8b2b4b0d119366dda99c6fd7d35c64"),
+        ("OTHER", "LocationRef-acmeforge", "acmecorp/acmenator/4.1.3-alpha"),
+    ];
+    let ext: Vec<serde_json::Value> = refs
+        .iter()
+        .map(|(c, t, l)| serde_json::json!({"referenceCategory": c, "referenceType": t, "referenceLocator": l}))
+        .collect();
+    let mut all = vec![
+        serde_json::json!({"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:npm/elliptic@6.5.4"}),
+    ];
+    all.extend(ext);
+    let doc = serde_json::json!({
+        "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+        "name": "refs", "documentNamespace": "https://example.com/refs",
+        "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: test"]},
+        "externalDocumentRefs": [{"externalDocumentId": "DocumentRef-other",
+            "spdxDocument": "https://example.com/other",
+            "checksum": {"algorithm": "SHA1", "checksumValue": "d6a770ba38583ed4bb4525bd96e50461655d2759"}}],
+        "packages": [{"SPDXID": "SPDXRef-A", "name": "elliptic", "downloadLocation": "NOASSERTION",
+            "externalRefs": all}],
+        "relationships": [
+            {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-A"},
+            {"spdxElementId": "SPDXRef-A", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "DocumentRef-other:SPDXRef-B"}]
+    });
+    let src = read(doc.to_string().as_bytes()).unwrap();
+    assert!(src.report.is_valid(), "{}", src.report);
+    let out = write(&src.sbom, OutputFormat::Spdx3JsonLd);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let pkg = v["@graph"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "software_Package")
+        .unwrap();
+    let ref_types = schema_enum(&["securityAdvisory", "mavenCentral", "other"]);
+    let id_types = schema_enum(&["cpe23", "swhid", "gitoid"]);
+    for r in pkg["externalRef"].as_array().unwrap() {
+        assert!(
+            ref_types.contains(&r["externalRefType"].as_str().unwrap().to_owned()),
+            "{r}"
+        );
+    }
+    for r in pkg["externalIdentifier"].as_array().unwrap() {
+        assert!(
+            id_types.contains(&r["externalIdentifierType"].as_str().unwrap().to_owned()),
+            "{r}"
+        );
+    }
+    let back = read(&out).unwrap();
+    assert!(back.report.is_valid(), "{}", back.report);
+    let pair = |s: &supply_sbom::model::Sbom| {
+        let mut r: Vec<_> = s.packages[0]
+            .external_refs
+            .iter()
+            .map(|r| (r.category.clone(), r.kind.clone(), r.locator.clone()))
+            .collect();
+        r.sort();
+        (r, s.packages[0].purl.clone(), s.external_documents.clone())
+    };
+    assert_eq!(pair(&back.sbom), pair(&src.sbom));
+    assert_eq!(pair(&src.sbom).0.len(), refs.len());
+    assert!(
+        back.sbom
+            .relationships
+            .iter()
+            .any(|r| r.to == "DocumentRef-other:SPDXRef-B"),
+        "{:?}",
+        back.sbom.relationships
+    );
+}
