@@ -8,11 +8,15 @@
 //! first certificate of its `x5chain`/`x5c`.
 //!
 //! [`verify`] is sync, I/O- and clock-free (the caller passes `now`) and runs notation's checks
-//! in its order: **integrity** (the envelope parses, the signing scheme is `notary.x509`, every
-//! critical header is understood, the signature verifies with the leaf's key), **authenticity**
-//! (the chain links leaf → … → a self-signed root that is, byte for byte, a certificate of one
-//! of the policy's trust stores; the leaf is a code-signing certificate; the leaf's subject is a
-//! trusted identity), **authentic timestamp** (when the policy names a `tsa` trust store, and
+//! in its order: **integrity** (the envelope parses, the signing scheme is `notary.x509` or
+//! `notary.x509.signingAuthority`, every critical header is understood, the signature verifies
+//! with the leaf's key), **authenticity** (the chain links leaf → … → a self-signed root that
+//! is, byte for byte, a certificate of one of the policy's trust stores of the scheme's type:
+//! `ca` for `notary.x509`, `signingAuthority` for the other; the leaf is a code-signing
+//! certificate; the leaf's subject is a trusted identity), **authentic timestamp** (under
+//! `notary.x509.signingAuthority`: every certificate valid at the critical
+//! `io.cncf.notary.authenticSigningTime` the signing authority signed; under `notary.x509`:
+//! when the policy names a `tsa` trust store, and
 //! under `verifyTimestamp: afterCertExpiry` only once a certificate has expired: the envelope's
 //! RFC 3161 countersignature, `io.cncf.notary.timestampSignature`, must be over its signature
 //! bytes and signed by a time-stamping certificate it carries that chains to that store, and
@@ -48,8 +52,13 @@ pub const COSE_MEDIA_TYPE: &str = "application/cose";
 pub const JWS_MEDIA_TYPE: &str = "application/jose+json";
 /// The content type of the signed payload.
 pub const PAYLOAD_CONTENT_TYPE: &str = "application/vnd.cncf.notary.payload.v1+json";
-/// The only signing scheme verified here: the signing time is the signer's claim.
+/// The signing scheme whose signing time is the signer's claim (`io.cncf.notary.signingTime`),
+/// verified against `ca` trust stores (and `tsa` ones for timestamps).
 pub const SCHEME_X509: &str = "notary.x509";
+/// The signing scheme of signing services: the signing time is vouched for by the signing
+/// authority (`io.cncf.notary.authenticSigningTime`, critical), the chain is verified against
+/// `signingAuthority` trust stores and must be valid at that time.
+pub const SCHEME_SIGNING_AUTHORITY: &str = "notary.x509.signingAuthority";
 
 const H_SCHEME: &str = "io.cncf.notary.signingScheme";
 const H_SIGNING_TIME: &str = "io.cncf.notary.signingTime";
@@ -86,10 +95,13 @@ pub enum Error {
         #[source]
         source: supply_sig::x509::Error,
     },
-    /// The signing scheme is not `notary.x509` (`notary.x509.signingAuthority` needs a
-    /// timestamp authority, not supported here).
+    /// The signing scheme is neither [`SCHEME_X509`] nor [`SCHEME_SIGNING_AUTHORITY`].
     #[error("signing scheme {0:?} is not supported")]
     UnsupportedScheme(String),
+    /// A `notary.x509.signingAuthority` signature without a critical
+    /// `io.cncf.notary.authenticSigningTime`.
+    #[error("a signingAuthority signature must carry a critical authentic signing time")]
+    NoAuthenticSigningTime,
     /// The algorithm is not one notation allows with the leaf's key.
     #[error("signature algorithm {0} is not supported")]
     UnsupportedAlgorithm(String),
@@ -397,10 +409,12 @@ impl TrustStores {
             .collect()
     }
 
-    fn trusts(&self, names: &[String], root: &Certificate) -> bool {
+    /// Whether `root` is in one of the stores among `names` of type `kind` (`ca:` or
+    /// `signingAuthority:`, as the signing scheme requires).
+    fn trusts(&self, names: &[String], kind: &str, root: &Certificate) -> bool {
         names
             .iter()
-            .filter(|n| n.starts_with("ca:") || n.starts_with("signingAuthority:"))
+            .filter(|n| n.starts_with(kind))
             .filter_map(|n| self.stores.get(n))
             .flatten()
             .any(|c| c.der() == root.der())
@@ -415,6 +429,8 @@ struct Envelope {
     alg: String,
     signing_scheme: String,
     signing_time: Option<Timestamp>,
+    /// `io.cncf.notary.authenticSigningTime`, and whether it is marked critical.
+    authentic_signing_time: Option<(Timestamp, bool)>,
     expiry: Option<Timestamp>,
     unknown_critical: Option<String>,
     chain: Vec<Certificate>,
@@ -519,7 +535,12 @@ fn parse_cose(bytes: &[u8]) -> Result<Envelope, Error> {
         _ => return Err(cose_err("no signing scheme")),
     };
     let signing_time = time(text(H_SIGNING_TIME))?;
+    let authentic = time(text(H_AUTH_SIGNING_TIME))?;
     let expiry = time(text(H_EXPIRY))?;
+    let authentic_critical = header
+        .crit
+        .iter()
+        .any(|c| matches!(c, RegisteredLabelWithPrivate::Text(t) if t == H_AUTH_SIGNING_TIME));
     let known = [H_SCHEME, H_SIGNING_TIME, H_EXPIRY, H_AUTH_SIGNING_TIME];
     let unknown_critical = header.crit.iter().find_map(|c| match c {
         RegisteredLabelWithPrivate::Text(t) if known.contains(&t.as_str()) => None,
@@ -558,6 +579,7 @@ fn parse_cose(bytes: &[u8]) -> Result<Envelope, Error> {
         alg: alg.to_owned(),
         signing_scheme,
         signing_time,
+        authentic_signing_time: authentic.map(|t| (t, authentic_critical)),
         expiry,
         unknown_critical,
         chain: parse_chain(ders)?,
@@ -596,6 +618,8 @@ struct JwsProtected {
     signing_scheme: Option<String>,
     #[serde(rename = "io.cncf.notary.signingTime")]
     signing_time: Option<String>,
+    #[serde(rename = "io.cncf.notary.authenticSigningTime")]
+    authentic_signing_time: Option<String>,
     #[serde(rename = "io.cncf.notary.expiry")]
     expiry: Option<String>,
 }
@@ -650,6 +674,12 @@ fn parse_jws(bytes: &[u8]) -> Result<Envelope, Error> {
         alg: protected.alg,
         signing_scheme,
         signing_time: protected.signing_time.as_deref().map(rfc3339).transpose()?,
+        authentic_signing_time: protected
+            .authentic_signing_time
+            .as_deref()
+            .map(rfc3339)
+            .transpose()?
+            .map(|t| (t, protected.crit.iter().any(|c| c == H_AUTH_SIGNING_TIME))),
         expiry: protected.expiry.as_deref().map(rfc3339).transpose()?,
         unknown_critical,
         chain: parse_chain(ders)?,
@@ -716,13 +746,15 @@ impl VerifiedSignature {
         &self.signer
     }
 
-    /// The signing time the signer claims (`notary.x509`: not authenticated).
+    /// The signing time: the signer's claim under `notary.x509` (not authenticated), the
+    /// authentic signing time under `notary.x509.signingAuthority`.
     pub fn signing_time(&self) -> Option<Timestamp> {
         self.signing_time
     }
 
-    /// The time a trusted timestamp authority vouches for (its countersignature verified
-    /// against the policy's `tsa` trust stores), when the policy asked for one.
+    /// The time an authority vouches for: a timestamp authority's (its countersignature
+    /// verified against the policy's `tsa` trust stores, when the policy asked for one), or the
+    /// signing authority's authentic signing time under `notary.x509.signingAuthority`.
     pub fn timestamp(&self) -> Option<Timestamp> {
         self.timestamp
     }
@@ -794,9 +826,15 @@ pub fn verify(
         JWS_MEDIA_TYPE => parse_jws(bytes)?,
         other => return Err(Error::UnknownEnvelope(other.to_owned())),
     };
-    if env.signing_scheme != SCHEME_X509 {
-        return Err(Error::UnsupportedScheme(env.signing_scheme));
-    }
+    // The scheme decides the trust store type and which time the chain must be valid at.
+    let (store_kind, authentic_time) = match env.signing_scheme.as_str() {
+        SCHEME_X509 => ("ca:", None),
+        SCHEME_SIGNING_AUTHORITY => match env.authentic_signing_time {
+            Some((t, true)) => ("signingAuthority:", Some(t)),
+            _ => return Err(Error::NoAuthenticSigningTime),
+        },
+        _ => return Err(Error::UnsupportedScheme(env.signing_scheme)),
+    };
     if let Some(c) = env.unknown_critical {
         return Err(Error::UnknownCritical(c));
     }
@@ -833,7 +871,7 @@ pub fn verify(
     // the signer is a trusted identity.
     enforce(
         Check::Authenticity,
-        check_chain(&env.chain, policy, stores, provider),
+        check_chain(&env.chain, policy, stores, store_kind, provider),
     )?;
     // Authentic timestamp. With a `tsa` trust store in the policy (and, under
     // `verifyTimestamp: afterCertExpiry`, once a certificate has expired), the timestamp
@@ -842,6 +880,15 @@ pub fn verify(
     // valid now. Either way the claimed signing time lies in the leaf's validity.
     let mut verified_time = None;
     let timestamp = (|| {
+        // A signing authority vouches for its signing time: the chain is valid then.
+        if let Some(t) = authentic_time {
+            for (position, cert) in env.chain.iter().enumerate() {
+                if !cert.valid_at(t) {
+                    return Err(Error::CertificateNotValid { position, time: t });
+                }
+            }
+            return Ok(());
+        }
         let expired = env.chain.iter().any(|c| !c.valid_at(now));
         let with_tsa = policy.trust_stores.iter().any(|n| n.starts_with("tsa:"))
             && (!policy.timestamp_after_expiry || expired);
@@ -909,8 +956,8 @@ pub fn verify(
         envelope: env.kind,
         algorithm: env.alg,
         signer: leaf.parsed().tbs_certificate.subject.to_string(),
-        signing_time: env.signing_time,
-        timestamp: verified_time,
+        signing_time: env.signing_time.or(authentic_time),
+        timestamp: verified_time.or(authentic_time),
         policy: policy.name.clone(),
         reported,
         skipped: vec![Check::Revocation],
@@ -921,11 +968,12 @@ fn check_chain(
     chain: &[Certificate],
     policy: &TrustPolicy,
     stores: &TrustStores,
+    store_kind: &str,
     provider: &Provider,
 ) -> Result<(), Error> {
     let leaf = &chain[0];
     let root = &chain[chain.len() - 1];
-    if !stores.trusts(&policy.trust_stores, root) {
+    if !stores.trusts(&policy.trust_stores, store_kind, root) {
         return Err(Error::UntrustedChain);
     }
     if !root.is_self_issued() {

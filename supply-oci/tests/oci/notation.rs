@@ -374,3 +374,149 @@ fn a_tsa_trust_store_asks_for_a_timestamp_countersignature() {
     assert!(matches!(err, Error::NoTimestamp), "{err}");
     assert!(with_tsa("strict", r#","verifyTimestamp":"sometimes""#).is_err());
 }
+
+/// `notary.x509.signingAuthority` (signing services): the chain is checked against the policy's
+/// `signingAuthority` trust stores (never `ca` ones, and a `notary.x509` signature never against
+/// `signingAuthority` ones), and must be valid at the critical `authenticSigningTime` the
+/// authority signed, not at the verification time: such a signature still verifies after the
+/// leaf has expired, and one whose authentic time lies outside the leaf's validity does not.
+#[test]
+fn a_signing_authority_signature_is_checked_at_its_authentic_time() {
+    let Some(openssl) = supply_testkit::peer("openssl") else {
+        return;
+    };
+    let dir = supply_testkit::tempdir();
+    let (key, crt) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
+    let status = Command::new(openssl)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/O=Supply/CN=sa.test"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .args(["-addext", "keyUsage=critical,digitalSignature"])
+        .args(["-addext", "extendedKeyUsage=codeSigning"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let cert = Certificate::from_pem(&std::fs::read(&crt).unwrap()).unwrap();
+    let private =
+        supply_sig::key::encoding::pem::private_key_from_pem(&std::fs::read(&key).unwrap(), None)
+            .unwrap();
+    let signer = supply_sig::sign::KeySigner::with_default_scheme(&private, &RUSTCRYPTO)
+        .unwrap()
+        .with_fixed_encoding();
+    let subject = Digest::parse(SUBJECT).unwrap();
+    let signed_at = Timestamp::from_unix(Timestamp::from(std::time::SystemTime::now()).unix());
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    // (signing scheme, time header, whether that header is critical, the time)
+    let make = |scheme: &str, header: &str, critical: bool, at: Timestamp| {
+        let crit = if critical {
+            format!(r#","{header}""#)
+        } else {
+            String::new()
+        };
+        let protected = format!(
+            r#"{{"alg":"ES256","crit":["io.cncf.notary.signingScheme"{crit}],"cty":"application/vnd.cncf.notary.payload.v1+json","io.cncf.notary.signingScheme":"{scheme}","{header}":"{}"}}"#,
+            at.to_rfc3339()
+        );
+        let payload = format!(
+            r#"{{"targetArtifact":{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{subject}","size":345}}}}"#
+        );
+        let (p, b) = (url.encode(protected), url.encode(payload));
+        let sig =
+            supply_sig::sign::Signer::try_sign(&signer, format!("{p}.{b}").as_bytes()).unwrap();
+        let x5c = base64::engine::general_purpose::STANDARD.encode(cert.der());
+        format!(
+            r#"{{"payload":"{b}","protected":"{p}","header":{{"x5c":["{x5c}"]}},"signature":"{}"}}"#,
+            url.encode(sig)
+        )
+    };
+    const SA: &str = "notary.x509.signingAuthority";
+    const AUTHENTIC: &str = "io.cncf.notary.authenticSigningTime";
+    let policy = |store: &str| {
+        TrustPolicyDocument::from_json(format!(
+            r#"{{"version":"1.0","trustPolicies":[{{"name":"sa","registryScopes":["*"],"signatureVerification":{{"level":"strict"}},"trustStores":["{store}"],"trustedIdentities":["*"]}}]}}"#
+        ).as_bytes())
+        .unwrap()
+    };
+    let stores = TrustStores::new()
+        .with("signingAuthority:sa", vec![cert.clone()])
+        .with("ca:sa", vec![cert.clone()]);
+    let run = |env: &str, store: &str, now: Timestamp| {
+        notation::verify(
+            JWS_MEDIA_TYPE,
+            env.as_bytes(),
+            target(&subject),
+            &policy(store),
+            &stores,
+            now,
+            &RUSTCRYPTO,
+        )
+    };
+    let soon = Timestamp::from_unix(signed_at.unix() + 5);
+    let good = make(SA, AUTHENTIC, true, signed_at);
+    let v = run(&good, "signingAuthority:sa", soon).unwrap();
+    assert_eq!(v.timestamp(), Some(signed_at));
+    assert_eq!(v.signing_time(), Some(signed_at));
+    // Ten days later the leaf has expired; the authority's time still lies in its validity.
+    let later = Timestamp::from_unix(signed_at.unix() + 10 * 86_400);
+    assert!(run(&good, "signingAuthority:sa", later).is_ok());
+    // An authentic time a year before the leaf existed.
+    let early = make(
+        SA,
+        AUTHENTIC,
+        true,
+        Timestamp::from_unix(signed_at.unix() - 365 * 86_400),
+    );
+    assert!(matches!(
+        run(&early, "signingAuthority:sa", soon),
+        Err(Error::CertificateNotValid { position: 0, .. })
+    ));
+    // The authentic time must be there and critical.
+    assert!(matches!(
+        run(
+            &make(SA, AUTHENTIC, false, signed_at),
+            "signingAuthority:sa",
+            soon
+        ),
+        Err(Error::NoAuthenticSigningTime)
+    ));
+    assert!(matches!(
+        run(
+            &make(SA, "io.cncf.notary.signingTime", true, signed_at),
+            "signingAuthority:sa",
+            soon
+        ),
+        Err(Error::NoAuthenticSigningTime)
+    ));
+    // Trust store types follow the scheme.
+    assert!(matches!(
+        run(&good, "ca:sa", soon),
+        Err(Error::UntrustedChain)
+    ));
+    let x509 = make(
+        "notary.x509",
+        "io.cncf.notary.signingTime",
+        false,
+        signed_at,
+    );
+    assert!(run(&x509, "ca:sa", soon).is_ok());
+    assert!(matches!(
+        run(&x509, "signingAuthority:sa", soon),
+        Err(Error::UntrustedChain)
+    ));
+    // And a `notary.x509` signature is checked at `now`: expired ten days later.
+    assert!(matches!(
+        run(&x509, "ca:sa", later),
+        Err(Error::CertificateNotValid { .. })
+    ));
+}
