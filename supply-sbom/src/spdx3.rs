@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 use crate::license::{Dialect, LicenseField, Strictness};
 use crate::model::{
     from_spdx3_algorithm, spdx3_algorithm, Checksum, ExternalDocument, ExternalRef,
-    ExtractedLicense, File, License, Package, RelationshipType, Sbom,
+    ExtractedLicense, File, License, Package, RelationshipType, Sbom, Snippet,
 };
 use crate::purl::Purl;
 use crate::tree::Node;
@@ -377,6 +377,17 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     ..File::default()
                 });
             }
+            "software_Snippet" => {
+                let Some(file) = s(e, "software_snippetFromFile") else {
+                    report.missing(path, "software_snippetFromFile");
+                    continue;
+                };
+                sbom.snippets.push(Snippet {
+                    id: id.to_string(),
+                    name: s(e, "name").map(str::to_string),
+                    file: file.to_string(),
+                });
+            }
             "Relationship" | "LifecycleScopedRelationship" => {
                 let (Some(from), Some(rt)) = (s(e, "from"), s(e, "relationshipType")) else {
                     report.missing(path, "from/relationshipType");
@@ -483,9 +494,14 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
             });
         }
     }
-    // Elements of other documents, by their IRIs, are `DocumentRef-x:SPDXRef-y` in the model.
+    // Elements of other documents, by their IRIs, are `DocumentRef-x:SPDXRef-y` in the model,
+    // and the document itself is SPDX 2's `SPDXRef-DOCUMENT`.
     for r in &mut sbom.relationships {
         for end in [&mut r.from, &mut r.to] {
+            if sbom.namespace.as_deref() == Some(end.as_str()) {
+                *end = crate::spdx2::DOCUMENT_ID.to_string();
+                continue;
+            }
             let local = namespaces
                 .iter()
                 .find_map(|(prefix, ns)| Some((prefix, end.strip_prefix(ns)?)));
@@ -758,6 +774,18 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         }
         elements.push(id);
     }
+    for sn in &sbom.snippets {
+        let id = iri(&sn.id);
+        let mut m = json!({
+            "type": "software_Snippet", "spdxId": id, "creationInfo": ci,
+            "software_snippetFromFile": iri(&sn.file)
+        });
+        if let Some(name) = &sn.name {
+            m["name"] = json!(name);
+        }
+        graph.push(m);
+        elements.push(id);
+    }
     for f in &sbom.files {
         let id = iri(&f.id);
         let mut m =
@@ -803,11 +831,21 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         let d = sbom.external_documents.iter().find(|d| d.id == doc)?;
         Some(format!("{}#{element}", d.namespace))
     };
+    let end = |id: &str| {
+        if id == crate::spdx2::DOCUMENT_ID {
+            Some(doc_id.clone())
+        } else {
+            end(id)
+        }
+    };
+    let describes = RelationshipType::describes();
     for r in &sbom.relationships {
-        // The document's own relationships are its root elements (`DESCRIBED_BY` from the
-        // other end); NONE, NOASSERTION and undeclared documents' elements have no element.
-        if r.from == crate::spdx2::DOCUMENT_ID
-            || r.to == crate::spdx2::DOCUMENT_ID
+        // What the document DESCRIBES are its root elements (`DESCRIBED_BY` from the other
+        // end); its other relationships are the SpdxDocument element's. NONE, NOASSERTION and
+        // undeclared documents' elements have no element.
+        let described_by = r.kind.as_str() == "DESCRIBED_BY" && r.to == crate::spdx2::DOCUMENT_ID;
+        if (r.from == crate::spdx2::DOCUMENT_ID && r.kind == describes)
+            || described_by
             || r.to == "NONE"
             || r.to == "NOASSERTION"
         {
