@@ -31,7 +31,7 @@
 //! | file name, source information, `filesAnalyzed: false`, verification code | `packageFileName`, `sourceInfo`, `filesAnalyzed`, `packageVerificationCode` | file name: none, `software_sourceInfo` | properties `spdx:package:file-name`, `spdx:package:source-info`, `spdx:files-analyzed`, `spdx:package:verification-code:value` |
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
 //! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` (name, `software_snippetFromFile`; the model keeps no ranges) | components of type `file`, nested in the package that contains them (`licenseInfoInFiles` as properties `spdx:license-info-from-file`); snippets: none |
-//! | relationships | `relationships` | `Relationship`, `LifecycleScopedRelationship` (`SPDXRef-DOCUMENT` is the `SpdxDocument` element; its DESCRIBES are `rootElement`) | `dependencies` (DEPENDS_ON), nesting (a package CONTAINS its files); others: none |
+//! | relationships | `relationships` | `Relationship`, `LifecycleScopedRelationship` (`SPDXRef-DOCUMENT` is the `SpdxDocument` element; its DESCRIBES are `rootElement`) | `dependencies` (DEPENDS_ON), nesting (a package CONTAINS its files and the packages it contains, at most 16 levels, never in a cycle); others: none |
 //!
 //! The `spdx:` property names are the CycloneDX SPDX interop taxonomy's (cyclonedx-dotnet-library's
 //! `CycloneDX.Spdx.PropertyTaxonomy`); the CycloneDX reader takes them back into the model.

@@ -1545,11 +1545,17 @@ impl Serialize for PropertiesOut<'_> {
 
 /// The components but the root (the metadata component), each mapped as it is written (as
 /// [`crate::spdx2`]'s packages are): no mapped copy of the whole list is built and dropped.
-/// Files are components of type `file`, nested in the package that contains them (its first
-/// `CONTAINS`), at the top level when none does.
+/// A package another package `CONTAINS` (its first such parent, the root aside) is nested in
+/// it, at most [`MAX_WRITTEN_NESTING`](crate::limits::MAX_WRITTEN_NESTING) levels deep and never
+/// in a cycle; files are components of type `file`, nested in the package that contains them
+/// (its first `CONTAINS`), at the top level when none does.
 struct ComponentsOut<'a> {
     packages: &'a [Package],
     root: Option<&'a str>,
+    /// The packages each package contains, by package id.
+    children: HashMap<&'a str, Vec<&'a Package>>,
+    /// Packages written inside another.
+    nested: HashSet<&'a str>,
     /// The files each package contains, by package id.
     contained: HashMap<&'a str, Vec<&'a File>>,
     /// Files no package contains.
@@ -1579,19 +1585,26 @@ impl<'a> ComponentsOut<'a> {
             .iter()
             .filter(|f| !placed.contains(f.id.as_str()))
             .collect();
+        let (children, nested) = nesting(sbom, root, packages);
         Self {
             packages: &sbom.packages,
             root,
+            children,
+            nested,
             contained,
             loose,
         }
     }
 
-    /// A package's component, with the files it contains.
+    /// A package's component, with the packages and files it contains.
     fn component(&self, p: &'a Package) -> ComponentOut<'a> {
         let mut c = ComponentOut::new(p);
+        if let Some(kids) = self.children.get(p.id.as_str()) {
+            c.components = kids.iter().map(|k| self.component(k)).collect();
+        }
         if let Some(files) = self.contained.get(p.id.as_str()) {
-            c.components = files.iter().map(|f| ComponentOut::file(f)).collect();
+            c.components
+                .extend(files.iter().map(|f| ComponentOut::file(f)));
         }
         c
     }
@@ -1600,10 +1613,83 @@ impl<'a> ComponentsOut<'a> {
         let root = self.root;
         self.packages
             .iter()
-            .filter(move |p| Some(p.id.as_str()) != root)
+            .filter(move |p| Some(p.id.as_str()) != root && !self.nested.contains(p.id.as_str()))
             .map(|p| self.component(p))
             .chain(self.loose.iter().map(|f| ComponentOut::file(f)))
     }
+}
+
+/// Which package is written inside which: each package under the first package (not the root,
+/// not itself) that `CONTAINS` it, then, walking down from the packages left at the top level,
+/// any package found deeper than the limit, and any package of a `CONTAINS` cycle no top-level
+/// package reaches, taken back to the top level. Linear in packages and relationships.
+#[allow(clippy::type_complexity)]
+fn nesting<'a>(
+    sbom: &'a Sbom,
+    root: Option<&'a str>,
+    packages: &HashSet<&str>,
+) -> (HashMap<&'a str, Vec<&'a Package>>, HashSet<&'a str>) {
+    let mut children: HashMap<&'a str, Vec<&'a Package>> = HashMap::new();
+    let candidates: Vec<(&'a str, &'a str)> = sbom
+        .relationships
+        .iter()
+        .filter(|r| r.kind.as_str() == "CONTAINS")
+        .map(|r| (r.from.as_str(), r.to.as_str()))
+        .filter(|&(from, to)| {
+            from != to && Some(from) != root && Some(to) != root && packages.contains(from)
+        })
+        .collect();
+    if candidates.is_empty() {
+        return (children, HashSet::new());
+    }
+    // A package whose id another package shares stays at the top level: nesting goes by id.
+    let mut count: HashMap<&str, usize> = HashMap::with_capacity(sbom.packages.len());
+    for p in &sbom.packages {
+        *count.entry(p.id.as_str()).or_default() += 1;
+    }
+    let mut parent: HashMap<&'a str, &'a str> = HashMap::new();
+    for (from, to) in candidates {
+        if count.get(to) == Some(&1) {
+            parent.entry(to).or_insert(from);
+        }
+    }
+    let by_id: HashMap<&str, &'a Package> =
+        sbom.packages.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut kids_of: HashMap<&'a str, Vec<&'a str>> = HashMap::new();
+    for p in &sbom.packages {
+        if let Some(&up) = parent.get(p.id.as_str()) {
+            kids_of.entry(up).or_default().push(p.id.as_str());
+        }
+    }
+    let mut nested: HashSet<&'a str> = HashSet::new();
+    let mut seen: HashSet<&'a str> = HashSet::new();
+    // Walk down from each top-level package; then from each package no walk reached (a cycle),
+    // which becomes top-level itself.
+    let starts = sbom
+        .packages
+        .iter()
+        .map(|p| p.id.as_str())
+        .filter(|id| !parent.contains_key(id))
+        .chain(sbom.packages.iter().map(|p| p.id.as_str()));
+    for start in starts {
+        if !seen.insert(start) {
+            continue;
+        }
+        let mut stack = vec![(start, 0usize)];
+        while let Some((id, depth)) = stack.pop() {
+            for &kid in kids_of.get(id).into_iter().flatten() {
+                if depth + 1 > crate::limits::MAX_WRITTEN_NESTING || !seen.insert(kid) {
+                    continue;
+                }
+                nested.insert(kid);
+                if let Some(p) = by_id.get(kid) {
+                    children.entry(id).or_default().push(p);
+                }
+                stack.push((kid, depth + 1));
+            }
+        }
+    }
+    (children, nested)
 }
 
 impl Serialize for ComponentsOut<'_> {

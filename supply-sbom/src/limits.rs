@@ -23,6 +23,10 @@ pub const MAX_SBOM_LEN: usize = 256 * 1024 * 1024;
 /// [`supply_sig::limits::MAX_JSON_DEPTH`]; CycloneDX nests components a few levels deep).
 pub const MAX_DEPTH: usize = 128;
 
+/// Deepest nesting of packages the CycloneDX writer produces from `CONTAINS` (a package nested
+/// deeper, or in a cycle of `CONTAINS`, is written at the top level instead).
+pub const MAX_WRITTEN_NESTING: usize = 16;
+
 /// Most XML elements in one CycloneDX XML document: 10 million (a 50 000-component BOM with
 /// hashes, licenses and properties has under 2 million).
 pub const MAX_ELEMENTS: usize = 10_000_000;

@@ -152,3 +152,78 @@ fn cyclonedx_feature_files() {
         "EPL-2.0 OR (GPL-2.0 WITH Classpath-exception-2.0)"
     );
 }
+
+/// A package that another package CONTAINS is written nested in it (Red Hat's container
+/// SBOMs nest their packages in the image component), so the relationship survives CycloneDX
+/// → CycloneDX; a `CONTAINS` cycle and a chain deeper than the nesting limit still write every
+/// package exactly once, no deeper than the limit.
+#[test]
+fn contained_packages_are_nested_once_and_boundedly() {
+    use supply_sbom::convert::{convert, Stage};
+    let rel = "sbom/realworld/guac/cyclonedx-components-nested.json";
+    let c = convert(&supply_testkit::read(rel), OutputFormat::CycloneDxJson).unwrap();
+    assert!(
+        !c.losses
+            .iter()
+            .any(|l| l.stage == Stage::Write && l.what.contains("CONTAINS")),
+        "{:?}",
+        c.losses
+    );
+    let v: serde_json::Value = serde_json::from_slice(&c.output).unwrap();
+    let top = v["components"].as_array().unwrap();
+    assert_eq!(top.len(), 1, "{top:?}");
+    assert_eq!(top[0]["type"], "container");
+    assert_eq!(top[0]["components"].as_array().unwrap().len(), 2);
+
+    // (name, depth) of every component written, nested ones included.
+    fn walk(cs: &serde_json::Value, depth: usize, out: &mut Vec<(String, usize)>) {
+        for c in cs.as_array().into_iter().flatten() {
+            out.push((c["name"].as_str().unwrap().to_owned(), depth));
+            walk(&c["components"], depth + 1, out);
+        }
+    }
+    let spdx = |n: usize, contains: &[(usize, usize)]| {
+        let packages: Vec<serde_json::Value> = (0..n)
+            .map(|i| serde_json::json!({"SPDXID": format!("SPDXRef-P{i}"), "name": format!("p{i}"), "downloadLocation": "NOASSERTION"}))
+            .collect();
+        let mut rels = vec![
+            serde_json::json!({"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-P0"}),
+        ];
+        rels.extend(contains.iter().map(|(a, b)| serde_json::json!({"spdxElementId": format!("SPDXRef-P{a}"), "relationshipType": "CONTAINS", "relatedSpdxElement": format!("SPDXRef-P{b}")})));
+        serde_json::json!({
+            "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+            "name": "nest", "documentNamespace": "https://example.com/nest",
+            "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: test"]},
+            "packages": packages, "relationships": rels
+        })
+        .to_string()
+    };
+    // P0 is the root (metadata.component). P1 ⊃ P2 ⊃ P1 is a cycle; P3 ⊃ P4 ⊃ … ⊃ P43 a chain.
+    let mut contains = vec![(1, 2), (2, 1)];
+    contains.extend((3..43).map(|i| (i, i + 1)));
+    let sbom = read(spdx(44, &contains).as_bytes()).unwrap().sbom;
+    {
+        let out = write(&sbom, OutputFormat::CycloneDxJson);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let mut seen = Vec::new();
+        walk(&v["components"], 0, &mut seen);
+        let mut names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
+        names.sort_unstable();
+        let mut want: Vec<String> = (1..44).map(|i| format!("p{i}")).collect();
+        want.sort_unstable();
+        assert_eq!(names, want, "every package but the root, once");
+        let deepest = seen.iter().map(|(_, d)| *d).max().unwrap();
+        assert_eq!(deepest, supply_sbom::limits::MAX_WRITTEN_NESTING);
+        // Read back: the cycle keeps one of its two CONTAINS, the chain all of its own.
+        let back = read(&out).unwrap().sbom;
+        let contains_back = back
+            .relationships
+            .iter()
+            .filter(|r| r.kind.as_str() == "CONTAINS")
+            .count();
+        assert_eq!(
+            contains_back,
+            1 + 40 - 40 / (supply_sbom::limits::MAX_WRITTEN_NESTING + 1)
+        );
+    }
+}
