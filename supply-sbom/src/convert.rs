@@ -29,6 +29,7 @@
 //! | checksums | `checksums` | `verifiedUsing` | `hashes` |
 //! | supplier, originator | `supplier`, `originator` | `suppliedBy`, `originatedBy` (Organization, Person or Tool elements) | `supplier` (organizations); properties `spdx:package:originator[:organization]`, `spdx:package:originator:email` |
 //! | file name, source information, `filesAnalyzed: false`, verification code | `packageFileName`, `sourceInfo`, `filesAnalyzed`, `packageVerificationCode` | file name: none, `software_sourceInfo` | properties `spdx:package:file-name`, `spdx:package:source-info`, `spdx:files-analyzed`, `spdx:package:verification-code:value` |
+//! | group, publisher, author | package `comment` lines `cyclonedx:group`, `cyclonedx:publisher`, `cyclonedx:author` (the group also in front of the name, `group/name`) | the same in `comment` | `group`, `publisher`, `author` |
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
 //! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` (name, `software_snippetFromFile`; the model keeps no ranges) | components of type `file`, nested in the package that contains them (`licenseInfoInFiles` as properties `spdx:license-info-from-file`); snippets: none |
 //! | relationships | `relationships` | `Relationship`, `LifecycleScopedRelationship` (`SPDXRef-DOCUMENT` is the `SpdxDocument` element; its DESCRIBES are `rootElement`) | `dependencies` (DEPENDS_ON), nesting (a package CONTAINS its files and the packages it contains, at most 16 levels, never in a cycle); others: none |
@@ -359,6 +360,9 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
             &b.download_location,
         );
         t.opt("package.homepage", &a.homepage, &b.homepage);
+        t.opt("package.group", &a.group, &b.group);
+        t.opt("package.publisher", &a.publisher, &b.publisher);
+        t.opt("package.author", &a.author, &b.author);
         t.opt("package.description", &a.description, &b.description);
         t.license(
             "package.license_concluded",

@@ -1204,6 +1204,9 @@ fn component(
             .map(|n| format!("Organization: {n}")),
         description: s(c, "description").map(str::to_string),
         copyright: s(c, "copyright").map(str::to_string),
+        group: s(c, "group").filter(|g| !g.is_empty()).map(str::to_string),
+        publisher: s(c, "publisher").map(str::to_string),
+        author: s(c, "author").map(str::to_string),
         ..Package::default()
     };
     for (i, h) in arr(c, "hashes").iter().enumerate() {
@@ -1433,6 +1436,8 @@ struct ManufacturerOut<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ComponentOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<&'a str>,
     #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
     bom_ref: Option<&'a str>,
     /// Sub-components: the files a package contains (the reader's `CONTAINS`).
@@ -1446,6 +1451,8 @@ struct ComponentOut<'a> {
     description: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     external_references: Vec<ExternalReferenceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hashes: Vec<HashOut<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -1453,6 +1460,8 @@ struct ComponentOut<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
     properties: PropertiesOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publisher: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     purl: Option<&'a Purl>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1766,16 +1775,19 @@ impl<'a> ComponentOut<'a> {
     /// A component with only a type and a name (tools, a document without a root package).
     fn named(kind: &'a str, name: &'a str, version: Option<&'a str>) -> Self {
         Self {
+            author: None,
             bom_ref: None,
             components: Vec::new(),
             copyright: None,
             cpe: None,
             description: None,
             external_references: Vec::new(),
+            group: None,
             hashes: Vec::new(),
             licenses: Vec::new(),
             name,
             properties: PropertiesOut::default(),
+            publisher: None,
             purl: None,
             supplier: None,
             kind,
@@ -1887,7 +1899,14 @@ impl<'a> ComponentOut<'a> {
                 }
             }
         }
+        // The reader puts the group in front of the name; it goes back to its own field.
+        let group = p.group.as_deref();
+        let name = group
+            .and_then(|g| p.name.strip_prefix(g)?.strip_prefix('/'))
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&p.name);
         Self {
+            author: p.author.as_deref(),
             bom_ref: Some(&p.id),
             components: Vec::new(),
             copyright: p
@@ -1897,10 +1916,12 @@ impl<'a> ComponentOut<'a> {
             cpe: p.cpes.first().map(String::as_str),
             description: p.description.as_deref(),
             external_references,
+            group,
             hashes,
             licenses,
-            name: &p.name,
+            name,
             properties,
+            publisher: p.publisher.as_deref(),
             purl: p.purl.as_ref(),
             supplier,
             kind,
@@ -2069,6 +2090,9 @@ fn xml_component(out: &mut String, c: &ComponentOut<'_>, indent: &str) {
     }
     // Element order is the XSD's xs:sequence.
     for (k, v) in [
+        ("author", c.author),
+        ("publisher", c.publisher),
+        ("group", c.group),
         ("name", Some(c.name)),
         ("version", c.version),
         ("description", c.description),

@@ -99,20 +99,42 @@ pub struct Package {
     pub files_analyzed: Option<bool>,
     /// SPDX `packageVerificationCode` value.
     pub verification_code: Option<String>,
+    /// CycloneDX `group` (a Maven group id, an npm scope). The CycloneDX reader also puts it
+    /// in front of the name (`group/name`), as SPDX names such packages.
+    pub group: Option<String>,
+    /// CycloneDX `publisher`: who published the package.
+    pub publisher: Option<String>,
+    /// CycloneDX `author` (a string; CycloneDX 1.6 deprecates it for `authors`).
+    pub author: Option<String>,
     /// Name–value facts about the package (the generator's `supply:layer:digest`, the
     /// database it was found in): CycloneDX `properties`; the SPDX writers state them in
-    /// the package `comment`, one `name=value` per line.
+    /// the package `comment`, one `name=value` per line, after the CycloneDX facts SPDX has
+    /// no field for ([`CYCLONEDX_GROUP`], [`CYCLONEDX_PUBLISHER`], [`CYCLONEDX_AUTHOR`]),
+    /// which the SPDX readers take back into their fields.
     pub properties: Vec<Property>,
 }
 
+/// The property that carries [`Package::group`] through SPDX.
+pub const CYCLONEDX_GROUP: &str = "cyclonedx:group";
+/// The property that carries [`Package::publisher`] through SPDX.
+pub const CYCLONEDX_PUBLISHER: &str = "cyclonedx:publisher";
+/// The property that carries [`Package::author`] through SPDX.
+pub const CYCLONEDX_AUTHOR: &str = "cyclonedx:author";
+
 /// Properties as the SPDX writers state them in a comment (see
 /// [`Package::properties_comment`]); serialized as a string, written straight into the output.
-pub(crate) struct PropertiesText<'a>(&'a [Property]);
+pub(crate) struct PropertiesText<'a>(&'a Package);
 
 impl fmt::Display for PropertiesText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(PROPERTIES_HEADER)?;
-        for p in self.0 {
+        for (name, value) in self.0.cyclonedx_facts() {
+            f.write_str("\n")?;
+            f.write_str(name)?;
+            f.write_str("=")?;
+            f.write_str(value)?;
+        }
+        for p in &self.0.properties {
             f.write_str("\n")?;
             f.write_str(&p.name)?;
             f.write_str("=")?;
@@ -155,7 +177,39 @@ impl Package {
     /// [`Package::properties_comment`] as text that writes itself: writers put it into their
     /// output without building the string.
     pub(crate) fn properties_text(&self) -> Option<PropertiesText<'_>> {
-        (!self.properties.is_empty()).then_some(PropertiesText(&self.properties))
+        (!self.properties.is_empty() || self.cyclonedx_facts().next().is_some())
+            .then_some(PropertiesText(self))
+    }
+
+    /// The CycloneDX facts SPDX has no field for, as (property name, value); a value with a
+    /// line break cannot be a comment line and is left out.
+    fn cyclonedx_facts(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            (CYCLONEDX_GROUP, &self.group),
+            (CYCLONEDX_PUBLISHER, &self.publisher),
+            (CYCLONEDX_AUTHOR, &self.author),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| Some((name, v.as_deref()?)))
+        .filter(|(_, v)| !v.contains(['\n', '\r']))
+    }
+
+    /// Sets this package's properties from a comment's, taking the CycloneDX facts
+    /// ([`CYCLONEDX_GROUP`] …) back into their fields.
+    pub(crate) fn set_properties(&mut self, mut properties: Vec<Property>) {
+        properties.retain(|p| {
+            let field = match p.name.as_str() {
+                CYCLONEDX_GROUP => &mut self.group,
+                CYCLONEDX_PUBLISHER => &mut self.publisher,
+                CYCLONEDX_AUTHOR => &mut self.author,
+                _ => return true,
+            };
+            if field.is_none() {
+                *field = Some(p.value.clone());
+            }
+            false
+        });
+        self.properties = properties;
     }
 
     /// The properties of a comment written by [`Package::properties_comment`]; `None` for

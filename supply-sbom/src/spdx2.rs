@@ -326,7 +326,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             ..Package::default()
         };
         if let Some(props) = s(p, "comment").and_then(Package::properties_from_comment) {
-            pkg.properties = props;
+            pkg.set_properties(props);
         }
         if pkg.id.is_empty() {
             report.missing(&path, "SPDXID");

@@ -331,7 +331,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     ..Package::default()
                 };
                 if let Some(props) = s(e, "comment").and_then(Package::properties_from_comment) {
-                    pkg.properties = props;
+                    pkg.set_properties(props);
                 }
                 if let Some(p) = s(e, "software_packageUrl") {
                     match Purl::parse(p) {

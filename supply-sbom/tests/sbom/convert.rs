@@ -70,12 +70,15 @@ fn read_losses_name_the_source_fields() {
         "sbom/realworld/guac/big-mongo-cyclonedx.json",
         OutputFormat::SpdxJson,
     );
-    let publisher = l
+    let swid = l.iter().find(|l| l.what == "components[].swid").unwrap();
+    assert_eq!((swid.stage, swid.count), (Stage::Read, 1));
+    let refs = l
         .iter()
-        .find(|l| l.what == "components[].publisher")
+        .find(|l| l.what == "components[].externalReferences[].comment")
         .unwrap();
-    assert_eq!((publisher.stage, publisher.count), (Stage::Read, 153));
-    assert!(has(&l, Stage::Read, "components[].swid"));
+    assert_eq!((refs.stage, refs.count), (Stage::Read, 2));
+    // The 153 publishers are carried (and travel through SPDX as `cyclonedx:publisher`).
+    assert!(!l.iter().any(|l| l.what.contains("publisher")), "{l:?}");
 
     // SPDX 3: a whole element type the model has no place for is one entry, not one per field.
     let l = losses(
@@ -772,4 +775,66 @@ fn spdx2_references_custom_licenses_and_other_documents_survive_spdx3() {
         "{:?}",
         back.sbom.relationships
     );
+}
+
+/// CycloneDX `group`, `publisher` and `author` are carried: written back as themselves (the
+/// group out of the name again), through SPDX 2 (JSON and tag-value) and SPDX 3 as
+/// `cyclonedx:` lines of the package comment, which the readers take back into the fields.
+#[test]
+fn cyclonedx_group_publisher_and_author_survive_every_format() {
+    let bom = serde_json::json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "components": [
+            {"type": "library", "bom-ref": "a", "group": "org.apache.commons", "name": "commons-lang3",
+             "version": "3.14.0", "publisher": "The Apache Software Foundation", "author": "Apache Commons",
+             "purl": "pkg:maven/org.apache.commons/commons-lang3@3.14.0",
+             "properties": [{"name": "syft:package:type", "value": "java-archive"}]},
+            {"type": "library", "bom-ref": "b", "group": "@babel", "name": "core", "version": "7.24.0"}
+        ]
+    });
+    let src = read(bom.to_string().as_bytes()).unwrap().sbom;
+    let a = &src.packages[0];
+    assert_eq!(a.name, "org.apache.commons/commons-lang3");
+    assert_eq!(a.group.as_deref(), Some("org.apache.commons"));
+    assert_eq!(
+        a.publisher.as_deref(),
+        Some("The Apache Software Foundation")
+    );
+    assert_eq!(a.author.as_deref(), Some("Apache Commons"));
+    let fields = |s: &supply_sbom::model::Sbom| {
+        s.packages
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.group.clone(),
+                    p.publisher.clone(),
+                    p.author.clone(),
+                    p.properties.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    for to in [
+        OutputFormat::CycloneDxJson,
+        OutputFormat::CycloneDxXml,
+        OutputFormat::SpdxJson,
+        OutputFormat::SpdxTagValue,
+        OutputFormat::Spdx3JsonLd,
+    ] {
+        let out = write(&src, to);
+        let back = read(&out).unwrap().sbom;
+        assert_eq!(fields(&back), fields(&src), "{to}");
+    }
+    let out: serde_json::Value =
+        serde_json::from_slice(&write(&src, OutputFormat::CycloneDxJson)).unwrap();
+    let c = &out["components"][0];
+    assert_eq!(
+        (&c["group"], &c["name"]),
+        (
+            &serde_json::json!("org.apache.commons"),
+            &serde_json::json!("commons-lang3")
+        )
+    );
+    assert_eq!(out["components"][1]["name"], "core");
 }
