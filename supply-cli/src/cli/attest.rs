@@ -231,7 +231,7 @@ impl VerifyAttestation {
         if self.print_provenance {
             use std::io::Write as _;
             std::io::stdout().write_all(v.statement().raw())?;
-            println!();
+            crate::outln!();
         }
         eprintln!(
             "Verified build using builder {:?} at source {}{}: {}",
@@ -319,7 +319,7 @@ impl VerifyAttestation {
         if self.print_provenance {
             use std::io::Write as _;
             std::io::stdout().write_all(v.statement().raw())?;
-            println!();
+            crate::outln!();
         }
         eprintln!(
             "Verified attestation signed by {} for {}",

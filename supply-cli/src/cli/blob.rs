@@ -166,7 +166,7 @@ impl SignBlob {
         if let Some(p) = &self.output_signature {
             eprintln!("Signature written to {}", p.display());
         }
-        println!("{b64}");
+        crate::outln!("{b64}");
         Ok(())
     }
 }

@@ -198,7 +198,7 @@ impl SignCmd {
             "Pushed the signature to {}",
             r.with_tag(&cosign::signature_tag(&subject.digest))?
         );
-        println!("{pushed}");
+        crate::outln!("{pushed}");
         Ok(())
     }
 
@@ -216,7 +216,7 @@ impl SignCmd {
             .block_on(cosign::push_bundle_referrer(client, sref, &referrer))
             .context("pushing the bundle referrer")?;
         eprintln!("Pushed the bundle referrer of {sref}");
-        println!("{pushed}");
+        crate::outln!("{pushed}");
         Ok(())
     }
 }
@@ -493,10 +493,10 @@ impl VerifyCmd {
             "Verification for {sref} --\nThe following checks were performed on each of these signatures:\n  - The signatures were verified against the specified public key or identity\n  - The signed digest is the image's manifest digest"
         );
         match self.output {
-            OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&passed)?),
+            OutputFormat::Json => crate::outln!("{}", serde_json::to_string_pretty(&passed)?),
             OutputFormat::Text => {
                 for p in &passed {
-                    println!(
+                    crate::outln!(
                         "{} {} {}",
                         p["artifact"].as_str().unwrap_or_default(),
                         p["verifier"].as_str().unwrap_or_default(),

@@ -228,7 +228,7 @@ impl Verify {
                 other => eprintln!("warning: {other:?}"),
             }
         }
-        println!(
+        crate::outln!(
             "PASS: {} step(s), {} inspection(s), {} artifact rule(s) verified",
             verified.steps().len(),
             verified.inspections().len(),
@@ -369,7 +369,7 @@ impl Run {
             data: m.raw(),
             mode: Mode::Public,
         }])?;
-        println!("{}", out.display());
+        crate::outln!("{}", out.display());
         Ok(())
     }
 }
@@ -513,7 +513,7 @@ impl RecordStop {
         }])?;
         std::fs::remove_file(&unfinished)
             .with_context(|| format!("removing {}", unfinished.display()))?;
-        println!("{}", out.display());
+        crate::outln!("{}", out.display());
         Ok(())
     }
 }

@@ -127,7 +127,7 @@ impl PublicKeyCmd {
                 data: text.as_bytes(),
                 mode: Mode::Public,
             }])?,
-            None => print!("{text}"),
+            None => crate::out!("{text}"),
         }
         Ok(())
     }

@@ -18,6 +18,7 @@ pub mod output;
 pub mod sbom;
 pub mod sbom_generate;
 pub mod sigstore;
+pub mod stdout;
 pub mod tuf;
 pub mod vuln;
 
@@ -122,6 +123,15 @@ pub fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // A write to standard output whose reader went away (`supply … | head`).
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::from(stdout::BROKEN_PIPE_STATUS)
+        }
         Err(e) => {
             eprint!("{}", report(&e, verbose));
             ExitCode::FAILURE

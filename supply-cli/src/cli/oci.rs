@@ -208,7 +208,7 @@ impl DigestCmd {
         let r = parse_ref(&self.reference)?;
         let c = self.registry.client(&[&r])?;
         let d = c.resolve(&r).await?;
-        println!("{}", d.digest);
+        crate::outln!("{}", d.digest);
         Ok(())
     }
 }
@@ -249,7 +249,7 @@ impl LsCmd {
         let r = parse_ref(&self.repository)?;
         let c = self.registry.client(&[&r])?;
         for t in c.tags(&r, self.page_size, None).await? {
-            println!("{t}");
+            crate::outln!("{t}");
         }
         Ok(())
     }
@@ -389,7 +389,7 @@ impl PushCmd {
         )
         .await?;
         let pushed = c.push_manifest(&r, &m).await?;
-        println!("{}", pushed.digest);
+        crate::outln!("{}", pushed.digest);
         Ok(())
     }
 }
@@ -430,7 +430,7 @@ impl AttachCmd {
         )
         .await?;
         let pushed = c.attach(&r, &m).await?;
-        println!("{}", pushed.digest);
+        crate::outln!("{}", pushed.digest);
         Ok(())
     }
 }
@@ -489,7 +489,7 @@ impl PullCmd {
             )
             .await
             .with_context(|| format!("pulling {name} ({})", layer.digest))?;
-            println!("{name}");
+            crate::outln!("{name}");
             n += 1;
         }
         if n == 0 {
@@ -636,12 +636,12 @@ impl DiscoverCmd {
                     "size": subject.size,
                     "referrers": nodes,
                 });
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                crate::outln!("{}", serde_json::to_string_pretty(&v)?);
             }
             Format::Tree => {
                 let mut out = format!("{sref}\n");
                 print_tree(&nodes, "", &mut out);
-                print!("{out}");
+                crate::out!("{out}");
             }
         }
         Ok(())
@@ -921,7 +921,7 @@ impl CopyCmd {
         if self.recursive {
             n = copy_referrers(&c, &src, &dst, &d, 0).await?;
         }
-        println!("{}", d.digest);
+        crate::outln!("{}", d.digest);
         if self.recursive {
             eprintln!("copied {n} referrer(s)");
         }

@@ -110,7 +110,7 @@ impl SbomCmd {
             Self::Validate(f) => {
                 let doc = load(&f.file)?;
                 if doc.report.is_valid() {
-                    println!(
+                    crate::outln!(
                         "{}: valid {:?}, {} packages, {} files, {} relationships",
                         f.file.display(),
                         doc.format,
@@ -121,7 +121,7 @@ impl SbomCmd {
                     return Ok(());
                 }
                 for issue in doc.report.issues() {
-                    println!("{issue}");
+                    crate::outln!("{issue}");
                 }
                 anyhow::bail!(
                     "{} is not a valid {:?} document ({} issues)",
@@ -142,7 +142,7 @@ impl SbomCmd {
                     if !review {
                         violations += 1;
                     }
-                    println!("{}{f}", if review { "review: " } else { "" });
+                    crate::outln!("{}{f}", if review { "review: " } else { "" });
                 }
                 if violations > 0 {
                     anyhow::bail!(
@@ -156,7 +156,7 @@ impl SbomCmd {
                         doc.sbom.packages.len()
                     );
                 }
-                println!("{} packages pass the policy", doc.sbom.packages.len());
+                crate::outln!("{} packages pass the policy", doc.sbom.packages.len());
                 Ok(())
             }
             Self::Graph(g) => {
@@ -180,19 +180,19 @@ impl SbomCmd {
                     } else {
                         "transitive"
                     };
-                    println!("{} ({direct})", label(id));
+                    crate::outln!("{} ({direct})", label(id));
                     let paths = graph.why(id, g.max_paths);
                     if paths.is_empty() {
-                        println!("  no path from a root");
+                        crate::outln!("  no path from a root");
                     }
                     for p in paths {
-                        println!(
+                        crate::outln!(
                             "  {}",
                             p.iter().map(|i| label(i)).collect::<Vec<_>>().join(" -> ")
                         );
                     }
                     let deps = graph.all_dependents(id);
-                    println!("  depended on by {} packages", deps.len());
+                    crate::outln!("  depended on by {} packages", deps.len());
                 }
                 Ok(())
             }

@@ -121,7 +121,7 @@ impl Init {
         refuse_existing(&dest, self.force)?;
         std::fs::create_dir_all(&self.metadata_dir)?;
         local::write_atomic(&dest, &root)?;
-        println!("trusting root version {}", u.trusted().root().version());
+        crate::outln!("trusting root version {}", u.trusted().root().version());
         Ok(())
     }
 }
@@ -174,7 +174,7 @@ impl Refresh {
         let (u, _, _) =
             runtime()?.block_on(self.client.refresh(&self.client.metadata_url, provider))?;
         let t = u.trusted();
-        println!(
+        crate::outln!(
             "root v{}, timestamp v{}, snapshot v{}, targets v{}",
             t.root().version(),
             t.timestamp().map_or(0, |m| m.version()),
@@ -217,7 +217,7 @@ impl Download {
                 refuse_existing(&path, self.force)?;
                 // Streamed to a temporary file, hashed on the way, renamed once verified.
                 let n = http::fetch_target_to(&u, &info, &mut t, &path).await?;
-                println!(
+                crate::outln!(
                     "{} ({} bytes, from role {}) -> {}",
                     name,
                     n,
@@ -356,7 +356,7 @@ impl RepoOpts {
             .get("timestamp.json")
             .map(Vec::len)
             .unwrap_or(0);
-        println!(
+        crate::outln!(
             "published: root v{}, timestamp {} bytes, {} metadata files",
             repo.root().common.version,
             ts,
@@ -431,9 +431,10 @@ impl AddTarget {
             // Hashed by streaming now, copied once (plus hard links) when the repository is
             // written: memory stays flat in the file's size.
             let entry = repo.add_target_file(&role, &path, f)?;
-            println!(
+            crate::outln!(
                 "{path}: {} bytes, sha256 {} (role {role})",
-                entry.length, entry.hashes["sha256"]
+                entry.length,
+                entry.hashes["sha256"]
             );
         }
         self.repo.publish(&mut repo)
@@ -499,10 +500,10 @@ impl Delegate {
                 false,
             )?;
             let bins = repo.delegate_hash_bins(&self.name, n, &[key])?;
-            println!("delegated to {} hash bins below {}", bins.len(), self.name);
+            crate::outln!("delegated to {} hash bins below {}", bins.len(), self.name);
         } else if let Some(bits) = self.succinct_bits {
             let bins = repo.delegate_succinct(&self.from, bits, &self.name, &[key])?;
-            println!("delegated to {} succinct bins {}-*", bins.len(), self.name);
+            crate::outln!("delegated to {} succinct bins {}-*", bins.len(), self.name);
         } else {
             repo.delegate(
                 &self.from,
@@ -512,9 +513,11 @@ impl Delegate {
                 Paths::Globs(self.paths.clone()),
                 self.terminating,
             )?;
-            println!(
+            crate::outln!(
                 "delegated {:?} from {} to {}",
-                self.paths, self.from, self.name
+                self.paths,
+                self.from,
+                self.name
             );
         }
         self.repo.publish_then(&mut repo, pending)
@@ -576,7 +579,7 @@ impl RotateKey {
         }
         repo.set_role_keys(&self.role, keys, self.threshold)?;
         self.repo.publish_then(&mut repo, pending)?;
-        println!(
+        crate::outln!(
             "{} keys rotated; root is now version {}",
             self.role,
             repo.root().common.version

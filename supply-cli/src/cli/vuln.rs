@@ -176,9 +176,9 @@ impl Scan {
         };
         let report = Report::new(source, packages.len(), vex::apply(findings, &statements));
         match self.format {
-            Format::Table => print!("{}", report.to_table()),
-            Format::Json => println!("{}", serde_json::to_string_pretty(&report.to_json())?),
-            Format::Sarif => println!("{}", serde_json::to_string_pretty(&report.to_sarif())?),
+            Format::Table => crate::out!("{}", report.to_table()),
+            Format::Json => crate::outln!("{}", serde_json::to_string_pretty(&report.to_json())?),
+            Format::Sarif => crate::outln!("{}", serde_json::to_string_pretty(&report.to_sarif())?),
         }
         let failing = report.failing(self.fail_on.into()).count();
         if failing > 0 {

@@ -163,3 +163,32 @@ fn sbom_graph_why() {
     ]);
     assert!(!none.status.success());
 }
+
+/// A reader of standard output that goes away (`supply … | head`) ends the command quietly with
+/// status 141 (128 + SIGPIPE), never a panic: for lines printed by a verb and for a document
+/// written whole.
+#[test]
+fn a_closed_standard_output_ends_quietly() {
+    use std::process::Stdio;
+    let dir = tempdir();
+    let file = testdata("sbom/realworld/guac/alpine-spdx.json");
+    let file = file.to_str().unwrap();
+    for args in [
+        vec!["sbom", "validate", file],
+        vec!["sbom", "convert", file, "-o", "cyclonedx-json"],
+    ] {
+        let mut child = supply(dir.path())
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the read end before the command writes.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}
