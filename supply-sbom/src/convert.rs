@@ -29,6 +29,7 @@
 //! | checksums | `checksums` | `verifiedUsing` | `hashes` |
 //! | supplier, originator | `supplier`, `originator` | `suppliedBy`, `originatedBy` (Organization, Person or Tool elements) | `supplier` (organizations); properties `spdx:package:originator[:organization]`, `spdx:package:originator:email` |
 //! | file name, source information, `filesAnalyzed: false`, verification code | `packageFileName`, `sourceInfo`, `filesAnalyzed`, `packageVerificationCode` | file name: none, `software_sourceInfo` | properties `spdx:package:file-name`, `spdx:package:source-info`, `spdx:files-analyzed`, `spdx:package:verification-code:value` |
+//! | built, release and valid-until dates | `builtDate`, `releaseDate`, `validUntilDate` | `builtTime`, `releaseTime`, `validUntilTime` | none |
 //! | group, publisher, author | package `comment` lines `cyclonedx:group`, `cyclonedx:publisher`, `cyclonedx:author` (the group also in front of the name, `group/name`) | the same in `comment` | `group`, `publisher`, `author` |
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
 //! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` (name, `software_snippetFromFile`; the model keeps no ranges) | components of type `file`, nested in the package that contains them (`licenseInfoInFiles` as properties `spdx:license-info-from-file`); snippets: none |
@@ -360,6 +361,13 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
             &b.download_location,
         );
         t.opt("package.homepage", &a.homepage, &b.homepage);
+        t.opt("package.built_date", &a.built_date, &b.built_date);
+        t.opt("package.release_date", &a.release_date, &b.release_date);
+        t.opt(
+            "package.valid_until_date",
+            &a.valid_until_date,
+            &b.valid_until_date,
+        );
         t.opt("package.group", &a.group, &b.group);
         t.opt("package.publisher", &a.publisher, &b.publisher);
         t.opt("package.author", &a.author, &b.author);

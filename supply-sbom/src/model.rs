@@ -99,6 +99,12 @@ pub struct Package {
     pub files_analyzed: Option<bool>,
     /// SPDX `packageVerificationCode` value.
     pub verification_code: Option<String>,
+    /// When the package was built (SPDX 2.3 `builtDate`, SPDX 3 `builtTime`), as written.
+    pub built_date: Option<String>,
+    /// When the package was released (SPDX 2.3 `releaseDate`, SPDX 3 `releaseTime`).
+    pub release_date: Option<String>,
+    /// Until when the package may be used (SPDX 2.3 `validUntilDate`, SPDX 3 `validUntilTime`).
+    pub valid_until_date: Option<String>,
     /// CycloneDX `group` (a Maven group id, an npm scope). The CycloneDX reader also puts it
     /// in front of the name (`group/name`), as SPDX names such packages.
     pub group: Option<String>,

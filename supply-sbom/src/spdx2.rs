@@ -323,8 +323,23 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
                 .map(str::to_string),
             purpose: s(p, "primaryPackagePurpose")
                 .map(|v| v.to_ascii_lowercase().replace('_', "-")),
+            built_date: s(p, "builtDate").map(str::to_string),
+            release_date: s(p, "releaseDate").map(str::to_string),
+            valid_until_date: s(p, "validUntilDate").map(str::to_string),
             ..Package::default()
         };
+        for (field, value) in [
+            ("builtDate", &pkg.built_date),
+            ("releaseDate", &pkg.release_date),
+            ("validUntilDate", &pkg.valid_until_date),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !is_spdx2_timestamp(v)) {
+                report.push(
+                    format!("{path}/{field}"),
+                    IssueKind::Timestamp { value: shown(v) },
+                );
+            }
+        }
         if let Some(props) = s(p, "comment").and_then(Package::properties_from_comment) {
             pkg.set_properties(props);
         }
@@ -748,6 +763,9 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                     (Section::Package, "PackageCopyrightText") => "copyrightText",
                     (Section::Package, "PrimaryPackagePurpose") => "primaryPackagePurpose",
                     (Section::Package, "PackageComment") => "comment",
+                    (Section::Package, "BuiltDate") => "builtDate",
+                    (Section::Package, "ReleaseDate") => "releaseDate",
+                    (Section::Package, "ValidUntilDate") => "validUntilDate",
                     (Section::Package, "PackageVerificationCode") => {
                         // `code (excludes: …)`: the value is the first word.
                         let code = value
@@ -1149,6 +1167,8 @@ impl<'a> ChecksumOut<'a> {
 struct PackageOut<'a> {
     #[serde(rename = "SPDXID")]
     spdxid: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    built_date: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     checksums: Vec<ChecksumOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1177,9 +1197,13 @@ struct PackageOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     primary_package_purpose: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    release_date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     source_info: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     supplier: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    valid_until_date: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     version_info: Option<&'a str>,
 }
@@ -1292,6 +1316,7 @@ impl<'a> PackageOut<'a> {
         }
         Self {
             spdxid: element_id(&p.id),
+            built_date: p.built_date.as_deref(),
             checksums: ChecksumOut::known(&p.checksums),
             comment: p.properties_text(),
             copyright_text: p.copyright.as_deref(),
@@ -1314,8 +1339,10 @@ impl<'a> PackageOut<'a> {
                     package_verification_code_value: code,
                 }),
             primary_package_purpose: p.purpose.as_deref().and_then(purpose_out),
+            release_date: p.release_date.as_deref(),
             source_info: p.source_info.as_deref(),
             supplier,
+            valid_until_date: p.valid_until_date.as_deref(),
             version_info: p.version.as_deref(),
         }
     }
@@ -1536,6 +1563,15 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
                 v
             };
             line(&mut out, "PrimaryPackagePurpose", v);
+        }
+        for (tag, v) in [
+            ("ReleaseDate", p.release_date),
+            ("BuiltDate", p.built_date),
+            ("ValidUntilDate", p.valid_until_date),
+        ] {
+            if let Some(v) = v {
+                line(&mut out, tag, v);
+            }
         }
         if let Some(v) = &p.comment {
             let _ = writeln!(out, "PackageComment: <text>{v}</text>");

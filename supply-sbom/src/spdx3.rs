@@ -323,6 +323,9 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     copyright: s(e, "software_copyrightText").map(str::to_string),
                     purpose: s(e, "software_primaryPurpose").map(purpose_to_model),
                     checksums: hashes(e),
+                    built_date: s(e, "builtTime").map(str::to_string),
+                    release_date: s(e, "releaseTime").map(str::to_string),
+                    valid_until_date: s(e, "validUntilTime").map(str::to_string),
                     verification_code: arr(e, "verifiedUsing")
                         .iter()
                         .find(|h| s(h, "type") == Some("PackageVerificationCode"))
@@ -725,6 +728,15 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         }
         if let Some(v) = &p.source_info {
             m.insert("software_sourceInfo".into(), json!(v));
+        }
+        for (key, v) in [
+            ("builtTime", &p.built_date),
+            ("releaseTime", &p.release_date),
+            ("validUntilTime", &p.valid_until_date),
+        ] {
+            if let Some(v) = v {
+                m.insert(key.into(), json!(v));
+            }
         }
         if let Some(v) = &p.description {
             m.insert("description".into(), json!(v));

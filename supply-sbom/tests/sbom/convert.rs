@@ -838,3 +838,66 @@ fn cyclonedx_group_publisher_and_author_survive_every_format() {
     );
     assert_eq!(out["components"][1]["name"], "core");
 }
+
+/// SPDX 2.3's package dates (`builtDate`, `releaseDate`, `validUntilDate`) are carried: through
+/// SPDX 2 JSON, tag-value and SPDX 3 (`builtTime`, `releaseTime`, `validUntilTime`) unchanged,
+/// reported lost to CycloneDX (no component field), and a date that is not an SPDX timestamp
+/// is an issue.
+#[test]
+fn spdx_package_dates_survive_spdx_and_are_reported_lost_to_cyclonedx() {
+    let rel = "sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json";
+    let src = read(&supply_testkit::read(rel)).unwrap().sbom;
+    let dates = |s: &supply_sbom::model::Sbom| {
+        s.packages
+            .iter()
+            .map(|p| {
+                (
+                    p.built_date.clone(),
+                    p.release_date.clone(),
+                    p.valid_until_date.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let want = dates(&src);
+    assert!(
+        want.contains(&(
+            Some("2011-01-29T18:30:22Z".into()),
+            Some("2012-01-29T18:30:22Z".into()),
+            Some("2014-01-29T18:30:22Z".into())
+        )),
+        "{want:?}"
+    );
+    for to in [
+        OutputFormat::SpdxJson,
+        OutputFormat::SpdxTagValue,
+        OutputFormat::Spdx3JsonLd,
+    ] {
+        let back = read(&write(&src, to)).unwrap();
+        assert!(back.report.is_valid(), "{to}: {}", back.report);
+        assert_eq!(dates(&back.sbom), want, "{to}");
+        assert!(
+            !losses(rel, to).iter().any(|l| l.what.contains("date")),
+            "{to}"
+        );
+    }
+    assert!(has(
+        &losses(rel, OutputFormat::CycloneDxJson),
+        Stage::Write,
+        "package.built_date"
+    ));
+    let bad = String::from_utf8(supply_testkit::read(rel))
+        .unwrap()
+        .replacen(
+            "\"builtDate\" : \"2011-01-29T18:30:22Z\"",
+            "\"builtDate\" : \"yesterday\"",
+            1,
+        );
+    assert!(bad.contains("yesterday"));
+    let doc = read(bad.as_bytes()).unwrap();
+    assert!(
+        doc.report.to_string().contains("builtDate"),
+        "{}",
+        doc.report
+    );
+}
