@@ -229,6 +229,20 @@ fn source_and_rewrite(bytes: &[u8], from: Format, sbom: &Sbom) -> Option<(Paths,
     })
 }
 
+/// Source paths whose facts the writer of the same format states in another place: carried
+/// when the rewrite has that place.
+const WRITTEN_ELSEWHERE: &[(&str, &str)] = &[
+    // SPDX 2's older forms of DESCRIBES and CONTAINS, written as relationships.
+    ("documentDescribes", "relationships"),
+    ("packages[].hasFiles", "relationships"),
+    // The CycloneDX 1.4 tools array, written in the 1.5 form.
+    ("metadata.tools[].name", "metadata.tools.components[].name"),
+    (
+        "metadata.tools[].version",
+        "metadata.tools.components[].version",
+    ),
+];
+
 fn read_losses(bytes: &[u8], from: Format, sbom: &Sbom) -> Vec<Loss> {
     // UTF-16 sources are rare; their paths are not compared (the write check still runs).
     let Some((source, rewrite)) = source_and_rewrite(bytes, from, sbom) else {
@@ -236,7 +250,10 @@ fn read_losses(bytes: &[u8], from: Format, sbom: &Sbom) -> Vec<Loss> {
     };
     let mut missing: Vec<(&String, usize)> = Vec::new();
     for (path, &n) in &source {
-        if rewrite.contains_key(path) {
+        let elsewhere = WRITTEN_ELSEWHERE
+            .iter()
+            .any(|(was, now)| path == was && rewrite.contains_key(*now));
+        if rewrite.contains_key(path) || elsewhere {
             continue;
         }
         let under_missing = missing.iter().any(|(m, _)| {

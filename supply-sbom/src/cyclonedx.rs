@@ -1974,16 +1974,24 @@ impl<'a> BomOut<'a> {
             .iter()
             .filter_map(|c| c.strip_prefix("Tool: "))
         {
+            // SPDX's `Tool: name-version` (the reader writes a CycloneDX tool so): the version
+            // back in its own field when the last `-` is followed by a digit.
+            let (name, version) = match t.rsplit_once('-') {
+                Some((n, v)) if !n.is_empty() && v.starts_with(|c: char| c.is_ascii_digit()) => {
+                    (n, Some(v))
+                }
+                _ => (t, None),
+            };
             // The schema wants unique items.
-            if !tools.iter().any(|u| u.name == t) {
-                tools.push(ComponentOut::named("application", t, None));
+            if !tools.iter().any(|u| u.name == name && u.version == version) {
+                tools.push(ComponentOut::named("application", name, version));
             }
         }
-        tools.push(ComponentOut::named(
-            "application",
-            "supply-sbom",
-            Some(env!("CARGO_PKG_VERSION")),
-        ));
+        // This writer, unless the document already names it (a BOM it generated).
+        let this = ("supply-sbom", Some(env!("CARGO_PKG_VERSION")));
+        if !tools.iter().any(|u| (u.name, u.version) == this) {
+            tools.push(ComponentOut::named("application", this.0, this.1));
+        }
         // SPDX's other creators: people as the BOM's authors, the (first) organization as its
         // manufacturer (1.6: "the organization that created the BOM").
         let authors = sbom

@@ -901,3 +901,30 @@ fn spdx_package_dates_survive_spdx_and_are_reported_lost_to_cyclonedx() {
         doc.report
     );
 }
+
+/// Facts the writer of the same format states in another place are not reported lost: SPDX 2's
+/// `documentDescribes` and `hasFiles` (written as relationships), and CycloneDX 1.4 tools
+/// (written in the 1.5 form, the SPDX `Tool: name-version` split back into name and version);
+/// what is lost still is (a tool's vendor).
+#[test]
+fn facts_written_elsewhere_are_not_losses() {
+    let l = losses(
+        "sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json",
+        OutputFormat::SpdxJson,
+    );
+    assert!(!has(&l, Stage::Read, "documentDescribes"), "{l:?}");
+    assert!(!has(&l, Stage::Read, "packages[].hasFiles"), "{l:?}");
+    let rel = "sbom/realworld/guac/alpine-cyclonedx.json";
+    let l = losses(rel, OutputFormat::CycloneDxJson);
+    assert!(!has(&l, Stage::Read, "metadata.tools[].name"), "{l:?}");
+    assert!(!has(&l, Stage::Read, "metadata.tools[].version"), "{l:?}");
+    assert!(has(&l, Stage::Read, "metadata.tools[].vendor"), "{l:?}");
+    let doc = read(&supply_testkit::read(rel)).unwrap();
+    let out: serde_json::Value =
+        serde_json::from_slice(&write(&doc.sbom, OutputFormat::CycloneDxJson)).unwrap();
+    let tools = out["metadata"]["tools"]["components"].as_array().unwrap();
+    assert_eq!(
+        (&tools[0]["name"], &tools[0]["version"]),
+        (&serde_json::json!("syft"), &serde_json::json!("0.58.0"))
+    );
+}
