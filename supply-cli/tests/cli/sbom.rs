@@ -166,12 +166,24 @@ fn sbom_graph_why() {
 
 /// A reader of standard output that goes away (`supply … | head`) ends the command quietly with
 /// status 141 (128 + SIGPIPE), never a panic: for lines printed by a verb and for a document
-/// written whole.
+/// written whole. Both outputs are larger than a pipe's buffer, so the write that finds the
+/// reader gone happens whatever the timing.
 #[test]
 fn a_closed_standard_output_ends_quietly() {
     use std::process::Stdio;
     let dir = tempdir();
-    let file = testdata("sbom/realworld/guac/alpine-spdx.json");
+    // 5,000 packages without a download location: an issue line each for `validate`.
+    let packages: Vec<serde_json::Value> = (0..5000)
+        .map(|i| serde_json::json!({"SPDXID": format!("SPDXRef-P{i}"), "name": format!("package-{i}")}))
+        .collect();
+    let doc = serde_json::json!({
+        "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+        "name": "big", "documentNamespace": "https://example.com/big",
+        "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: test"]},
+        "packages": packages
+    });
+    let file = dir.path().join("big.spdx.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
     let file = file.to_str().unwrap();
     for args in [
         vec!["sbom", "validate", file],
@@ -183,7 +195,6 @@ fn a_closed_standard_output_ends_quietly() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        // Close the read end before the command writes.
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
