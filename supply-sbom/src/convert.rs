@@ -29,6 +29,8 @@
 //! | checksums | `checksums` | `verifiedUsing` | `hashes` |
 //! | supplier, originator | `supplier`, `originator` | `suppliedBy`, `originatedBy` (Organization, Person or Tool elements) | `supplier` (organizations); properties `spdx:package:originator[:organization]`, `spdx:package:originator:email` |
 //! | file name, source information, `filesAnalyzed: false`, verification code | `packageFileName`, `sourceInfo`, `filesAnalyzed`, `packageVerificationCode` | file name: none, `software_sourceInfo` | properties `spdx:package:file-name`, `spdx:package:source-info`, `spdx:files-analyzed`, `spdx:package:verification-code:value` |
+//! | license list version | `creationInfo.licenseListVersion` | none | property `spdx:creation-info:license-list-version` |
+//! | file comment | `files[].comment` | `software_File` `comment` | the file component's `description` |
 //! | built, release and valid-until dates | `builtDate`, `releaseDate`, `validUntilDate` | `builtTime`, `releaseTime`, `validUntilTime` | none |
 //! | group, publisher, author | package `comment` lines `cyclonedx:group`, `cyclonedx:publisher`, `cyclonedx:author` (the group also in front of the name, `group/name`) | the same in `comment` | `group`, `publisher`, `author` |
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
@@ -328,6 +330,11 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
     let mut t = Tally::default();
     t.opt("document.name", &before.name, &after.name);
     t.opt("document.namespace", &before.namespace, &after.namespace);
+    t.opt(
+        "document.license_list_version",
+        &before.license_list_version,
+        &after.license_list_version,
+    );
     // Writers normalize the time (whole seconds, UTC); only its absence is a loss.
     if before.created.is_some() && after.created.is_none() {
         *t.0.entry("document.created").or_default() += 1;
@@ -447,6 +454,7 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         };
         t.vec("file.license_info_in_file", &found(a), &found(b));
         t.text("file.copyright", &a.copyright, &b.copyright);
+        t.opt("file.comment", &a.comment, &b.comment);
     }
     t.count("snippets", before.snippets.len(), after.snippets.len());
     t.count(

@@ -698,6 +698,9 @@ pub(crate) fn from_value(
                 (Some(spdx_prop::DOCUMENT_NAMESPACE), Some(v)) => {
                     sbom.namespace = Some(v.to_owned())
                 }
+                (Some(spdx_prop::LICENSE_LIST_VERSION), Some(v)) => {
+                    sbom.license_list_version = Some(v.to_owned())
+                }
                 _ => {}
             }
         }
@@ -994,6 +997,8 @@ mod spdx_prop {
     pub(super) const DOCUMENT_NAME: &str = "spdx:document:name";
     /// The `documentNamespace` (a BOM property), which a `urn:uuid:` serial number cannot hold.
     pub(super) const DOCUMENT_NAMESPACE: &str = "spdx:document:document-namespace";
+    /// The creation information's `licenseListVersion` (a BOM property).
+    pub(super) const LICENSE_LIST_VERSION: &str = "spdx:creation-info:license-list-version";
 }
 
 /// Where a component property goes in the model.
@@ -1337,6 +1342,7 @@ fn component(
             license_concluded: pkg.license_concluded.or(pkg.license_declared),
             license_info_in_file: license_info,
             copyright: pkg.copyright,
+            comment: pkg.description,
         });
     } else {
         sbom.packages.push(pkg);
@@ -1933,6 +1939,7 @@ impl<'a> ComponentOut<'a> {
     fn file(f: &'a File) -> Self {
         let mut c = Self::named("file", &f.name, None);
         c.bom_ref = Some(&f.id);
+        c.description = f.comment.as_deref();
         c.hashes = hashes_out(&f.checksums);
         c.licenses = f
             .license_concluded
@@ -2042,6 +2049,9 @@ impl<'a> BomOut<'a> {
         }
         if let Some(ns) = sbom.namespace.as_deref().filter(|ns| !is_serial(ns)) {
             properties.push(spdx_prop::DOCUMENT_NAMESPACE, ns);
+        }
+        if let Some(v) = &sbom.license_list_version {
+            properties.push(spdx_prop::LICENSE_LIST_VERSION, v);
         }
         // Edges grouped by source once: a scan of every relationship per package made writing
         // 50,000 packages take 40 s.

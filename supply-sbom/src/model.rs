@@ -25,6 +25,9 @@ pub struct Sbom {
     pub created: Option<String>,
     /// Creators, SPDX 2 spelling (`Tool: syft-0.58.0`, `Organization: x`, `Person: y`).
     pub creators: Vec<String>,
+    /// The SPDX License List version the document's license ids come from (SPDX 2
+    /// `creationInfo.licenseListVersion`), as the document states it.
+    pub license_list_version: Option<String>,
     /// Ids of the elements the document describes (SPDX `documentDescribes` / DESCRIBES /
     /// `rootElement`, CycloneDX `metadata.component`).
     pub describes: Vec<String>,
@@ -257,6 +260,8 @@ pub struct File {
     pub license_info_in_file: Vec<String>,
     /// Copyright text.
     pub copyright: Option<String>,
+    /// A comment on the file (SPDX `comment`; CycloneDX: the file component's `description`).
+    pub comment: Option<String>,
 }
 
 /// A snippet of a file (SPDX 2).

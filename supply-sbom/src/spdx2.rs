@@ -248,6 +248,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
     match doc.get("creationInfo") {
         None => report.missing("", "creationInfo"),
         Some(ci) => {
+            sbom.license_list_version = s(ci, "licenseListVersion").map(str::to_string);
             sbom.created = s(ci, "created").map(str::to_string);
             match &sbom.created {
                 None => report.missing("/creationInfo", "created"),
@@ -409,6 +410,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
                 .map(str::to_string)
                 .collect(),
             copyright: s(f, "copyrightText").map(str::to_string),
+            comment: s(f, "comment").map(str::to_string),
         };
         if file.id.is_empty() {
             report.missing(&path, "SPDXID");
@@ -816,6 +818,7 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                     }
                     (Section::File, "LicenseConcluded") => "licenseConcluded",
                     (Section::File, "FileCopyrightText") => "copyrightText",
+                    (Section::File, "FileComment") => "comment",
                     (Section::File, "LicenseInfoInFile") => {
                         let list = t
                             .entry("licenseInfoInFiles")
@@ -1129,9 +1132,12 @@ impl Serialize for FilesOut<'_> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct CreationInfoOut<'a> {
     created: String,
     creators: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license_list_version: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -1245,6 +1251,8 @@ struct FileOut<'a> {
     #[serde(rename = "SPDXID")]
     spdxid: Cow<'a, str>,
     checksums: Vec<ChecksumOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     copyright_text: Option<&'a str>,
     file_name: &'a str,
@@ -1360,6 +1368,7 @@ impl<'a> FileOut<'a> {
         Self {
             spdxid: element_id(&f.id),
             checksums,
+            comment: f.comment.as_deref(),
             copyright_text: f.copyright.as_deref(),
             file_name: &f.name,
             license_concluded: f.license_concluded.as_ref().map(license_out),
@@ -1376,6 +1385,7 @@ impl<'a> DocumentOut<'a> {
             creation_info: CreationInfoOut {
                 created: created_for(sbom),
                 creators: creators_for(sbom),
+                license_list_version: sbom.license_list_version.as_deref(),
             },
             data_license: "CC0-1.0",
             document_namespace: namespace_for(sbom),
@@ -1486,6 +1496,9 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         line(&mut out, "Creator", c);
     }
     line(&mut out, "Created", &doc.creation_info.created);
+    if let Some(v) = doc.creation_info.license_list_version {
+        line(&mut out, "LicenseListVersion", v);
+    }
     // Files first: in tag-value a file written after a package would belong to it; the
     // CONTAINS relationships state membership explicitly.
     for f in doc.files.iter() {
@@ -1503,6 +1516,9 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         }
         if let Some(v) = f.copyright_text {
             let _ = writeln!(out, "FileCopyrightText: <text>{v}</text>");
+        }
+        if let Some(v) = f.comment {
+            let _ = writeln!(out, "FileComment: <text>{v}</text>");
         }
     }
     for p in doc.packages.iter() {

@@ -377,6 +377,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     name: s(e, "name").unwrap_or_default().to_string(),
                     checksums: hashes(e),
                     copyright: s(e, "software_copyrightText").map(str::to_string),
+                    comment: s(e, "comment").map(str::to_string),
                     ..File::default()
                 });
             }
@@ -812,6 +813,9 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         }
         if let Some(c) = &f.copyright {
             m["software_copyrightText"] = json!(c);
+        }
+        if let Some(c) = &f.comment {
+            m["comment"] = json!(c);
         }
         graph.push(m);
         if let Some(License::Spdx(LicenseField::Expression(e))) = &f.license_concluded {

@@ -928,3 +928,41 @@ fn facts_written_elsewhere_are_not_losses() {
         (&serde_json::json!("syft"), &serde_json::json!("0.58.0"))
     );
 }
+
+/// A file's comment and the document's license list version are carried: through SPDX 2 JSON,
+/// tag-value and (the comment) SPDX 3, the comment as a CycloneDX file component's
+/// `description` and the version as the BOM property `spdx:creation-info:license-list-version`;
+/// SPDX 3 has no place for the version and says so.
+#[test]
+fn file_comments_and_the_license_list_version_are_carried() {
+    let rel = "sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json";
+    let src = read(&supply_testkit::read(rel)).unwrap().sbom;
+    assert_eq!(src.license_list_version.as_deref(), Some("3.17"));
+    let comments = |s: &supply_sbom::model::Sbom| {
+        let mut c: Vec<(String, Option<String>)> = s
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), f.comment.clone()))
+            .collect();
+        c.sort();
+        c
+    };
+    assert!(comments(&src).iter().filter(|(_, c)| c.is_some()).count() >= 3);
+    for to in [
+        OutputFormat::SpdxJson,
+        OutputFormat::SpdxTagValue,
+        OutputFormat::Spdx3JsonLd,
+        OutputFormat::CycloneDxJson,
+        OutputFormat::CycloneDxXml,
+    ] {
+        let back = read(&write(&src, to)).unwrap().sbom;
+        assert_eq!(comments(&back), comments(&src), "{to}");
+        let l = losses(rel, to);
+        assert!(!has(&l, Stage::Write, "file.comment"), "{to}: {l:?}");
+        assert_eq!(
+            has(&l, Stage::Write, "document.license_list_version"),
+            to == OutputFormat::Spdx3JsonLd,
+            "{to}: {l:?}"
+        );
+    }
+}
