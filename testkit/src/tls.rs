@@ -132,6 +132,36 @@ fn pem(label: &str, der: &[u8]) -> String {
     out
 }
 
+/// A self-signed code-signing certificate (P-256, `CA:FALSE`, digital signature, code-signing
+/// extended key usage) for `O=organization, CN=common_name`, valid from a minute ago for
+/// `valid_days`: `(certificate PEM, PKCS#8 private key PEM)`. For signatures made in a test
+/// (notation envelopes) without a peer to make the key.
+pub fn code_signing_identity(
+    organization: &str,
+    common_name: &str,
+    valid_days: i64,
+) -> (String, String) {
+    let key = KeyPair::generate().unwrap_or_else(|e| panic!("generating the signing key: {e}"));
+    let mut params = CertificateParams::new(Vec::<String>::new())
+        .unwrap_or_else(|e| panic!("signing certificate params: {e}"));
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, organization);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::CodeSigning];
+    let now = time_now();
+    params.not_before = now - time::Duration::minutes(1);
+    params.not_after = now + days(valid_days);
+    let cert = params
+        .self_signed(&key)
+        .unwrap_or_else(|e| panic!("self-signing the signing certificate: {e}"));
+    (cert.pem(), key.serialize_pem())
+}
+
 fn time_now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }

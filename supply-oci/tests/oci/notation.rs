@@ -1,8 +1,7 @@
 //! notation signatures: the COSE signature notation 1.3.2 attached to `generated/`'s subject,
 //! verified with its test certificate and trust policy, with every check made to fail once; and
-//! a JWS envelope made here (openssl certificate, our signer) through the same path.
-
-use std::process::Command;
+//! JWS envelopes made here (a code-signing certificate made with rcgen, our signer) through the
+//! same path, under both signing schemes.
 
 use base64::Engine as _;
 use supply_oci::notation::{
@@ -211,41 +210,23 @@ fn trust_policies_are_read_strictly() {
     assert_eq!(doc.policy_for("reg.example/other").unwrap().name(), "rest");
 }
 
-/// A JWS envelope signed here with an ECDSA P-256 code-signing certificate from openssl.
-#[test]
-fn a_jws_envelope_verifies_through_the_same_checks() {
-    let Some(openssl) = supply_testkit::peer("openssl") else {
-        return;
-    };
-    let dir = supply_testkit::tempdir();
-    let (key, crt) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
-    let status = Command::new(openssl)
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-        ])
-        .args(["-nodes", "-days", "2", "-subj", "/O=Supply/CN=jws.test"])
-        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-        .args(["-addext", "keyUsage=critical,digitalSignature"])
-        .args(["-addext", "extendedKeyUsage=codeSigning"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&crt)
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{status:?}");
-    let cert = Certificate::from_pem(&std::fs::read(&crt).unwrap()).unwrap();
+/// A code-signing certificate made here (O=Supply, CN=`cn`, valid for two days) and a signer
+/// with its key, in the fixed `r‖s` ECDSA encoding JWS uses.
+fn code_signing(cn: &str) -> (Certificate, supply_sig::sign::KeySigner) {
+    let (cert, key) = supply_testkit::tls::code_signing_identity("Supply", cn, 2);
+    let cert = Certificate::from_pem(cert.as_bytes()).unwrap();
     let private =
-        supply_sig::key::encoding::pem::private_key_from_pem(&std::fs::read(&key).unwrap(), None)
-            .unwrap();
+        supply_sig::key::encoding::pem::private_key_from_pem(key.as_bytes(), None).unwrap();
     let signer = supply_sig::sign::KeySigner::with_default_scheme(&private, &RUSTCRYPTO)
         .unwrap()
         .with_fixed_encoding();
+    (cert, signer)
+}
+
+/// A JWS envelope signed here with an ECDSA P-256 code-signing certificate made here.
+#[test]
+fn a_jws_envelope_verifies_through_the_same_checks() {
+    let (cert, signer) = code_signing("jws.test");
     let subject = Digest::parse(SUBJECT).unwrap();
     let signed_at = Timestamp::from(std::time::SystemTime::now());
     let now = Timestamp::from_unix(signed_at.unix() + 5);
@@ -382,38 +363,7 @@ fn a_tsa_trust_store_asks_for_a_timestamp_countersignature() {
 /// leaf has expired, and one whose authentic time lies outside the leaf's validity does not.
 #[test]
 fn a_signing_authority_signature_is_checked_at_its_authentic_time() {
-    let Some(openssl) = supply_testkit::peer("openssl") else {
-        return;
-    };
-    let dir = supply_testkit::tempdir();
-    let (key, crt) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
-    let status = Command::new(openssl)
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-        ])
-        .args(["-nodes", "-days", "2", "-subj", "/O=Supply/CN=sa.test"])
-        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-        .args(["-addext", "keyUsage=critical,digitalSignature"])
-        .args(["-addext", "extendedKeyUsage=codeSigning"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&crt)
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{status:?}");
-    let cert = Certificate::from_pem(&std::fs::read(&crt).unwrap()).unwrap();
-    let private =
-        supply_sig::key::encoding::pem::private_key_from_pem(&std::fs::read(&key).unwrap(), None)
-            .unwrap();
-    let signer = supply_sig::sign::KeySigner::with_default_scheme(&private, &RUSTCRYPTO)
-        .unwrap()
-        .with_fixed_encoding();
+    let (cert, signer) = code_signing("sa.test");
     let subject = Digest::parse(SUBJECT).unwrap();
     let signed_at = Timestamp::from_unix(Timestamp::from(std::time::SystemTime::now()).unix());
     let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
