@@ -169,6 +169,16 @@ pub struct Metadata {
     payload: Payload,
 }
 
+/// What the verifier's one-pass reading made of a document.
+enum OnePass {
+    /// A metablock, read.
+    Metablock(Box<Metadata>),
+    /// A DSSE envelope, strict JSON (its canonicalization parsed it).
+    Dsse,
+    /// Anything else, for the general reading (which gives the precise error).
+    General,
+}
+
 /// The top level of either envelope, read in one pass: a metablock's `signed` text is
 /// borrowed from the input (its exact bytes are what is canonicalized), its signatures and
 /// DSSE's members are only located.
@@ -280,27 +290,17 @@ impl Metadata {
             );
         }
         if !keep_raw {
-            if let Some(found) = Self::metablock_in_one_pass(bytes) {
-                return Ok(found);
+            match Self::one_pass(bytes) {
+                OnePass::Metablock(found) => return Ok(*found),
+                // The canonicalization was the strict parse: only the envelope is left to read.
+                OnePass::Dsse => return Self::dsse(bytes, Vec::new()),
+                OnePass::General => {}
             }
         }
         let probe: Probe<'_> = serde_json::from_slice(bytes).map_err(Error::InvalidJson)?;
         if probe.payload.is_some() || probe.payload_type.is_some() {
             strict(bytes)?;
-            let env = dsse::Envelope::from_json(bytes).map_err(Error::Dsse)?;
-            if env.payload_type != PAYLOAD_TYPE {
-                return Err(Error::WrongPayloadType {
-                    actual: bounded(&env.payload_type),
-                });
-            }
-            strict(&env.payload)?;
-            let payload = parse_payload(&env.payload)?;
-            return Ok(Self {
-                raw: raw(bytes),
-                signed_span: 0..0,
-                envelope: Envelope::Dsse(env),
-                payload,
-            });
+            return Self::dsse(bytes, raw(bytes));
         }
         let Some(signed) = probe.signed else {
             return Err(Error::UnknownType {
@@ -366,20 +366,46 @@ impl Metadata {
         })
     }
 
+    /// A DSSE envelope already known to be strict JSON, kept as `raw`.
+    fn dsse(bytes: &[u8], raw: Vec<u8>) -> Result<Self, Error> {
+        let env = dsse::Envelope::from_json(bytes).map_err(Error::Dsse)?;
+        if env.payload_type != PAYLOAD_TYPE {
+            return Err(Error::WrongPayloadType {
+                actual: bounded(&env.payload_type),
+            });
+        }
+        strict(&env.payload)?;
+        let payload = parse_payload(&env.payload)?;
+        Ok(Self {
+            raw,
+            signed_span: 0..0,
+            envelope: Envelope::Dsse(env),
+            payload,
+        })
+    }
+
     /// The verifier's way through a well-formed metablock: the whole document canonicalized
     /// once (which is also its strict, duplicate-refusing parse), the `signed` member's canonical
     /// bytes sliced out of the result (a member's canonical form is the same alone or inside its
     /// object), and the payload and signatures read from those canonical bytes, which hold the
     /// same values as the text they came from (or, when a string holds a control character that
-    /// the canonical form leaves raw, from the text). `None` for anything else (a DSSE envelope,
-    /// any error), and [`Metadata::parse`] then goes
-    /// the general way, which accepts the same documents and gives the precise error: this path
-    /// decides nothing on its own.
-    fn metablock_in_one_pass(bytes: &[u8]) -> Option<Self> {
-        let whole = cjson::olpc::canonicalize_members(bytes).ok()?;
+    /// the canonical form leaves raw, from the text). A DSSE envelope is only said to be one
+    /// (and strict JSON, which saves the general DSSE reading its strict pass); for anything else
+    /// (any error) [`Metadata::parse`] goes the general way, which accepts the same documents
+    /// and gives the precise error: this path decides nothing on its own.
+    fn one_pass(bytes: &[u8]) -> OnePass {
+        let Ok(whole) = cjson::olpc::canonicalize_members(bytes) else {
+            return OnePass::General;
+        };
         if whole.member_range("payload").is_some() || whole.member_range("payloadType").is_some() {
-            return None;
+            return OnePass::Dsse;
         }
+        Self::metablock_from(bytes, whole)
+            .map_or(OnePass::General, |m| OnePass::Metablock(Box::new(m)))
+    }
+
+    /// [`Metadata::one_pass`] for a canonical document that is not DSSE.
+    fn metablock_from(bytes: &[u8], whole: cjson::Canonical) -> Option<Self> {
         let raw_signatures: Vec<RawSignature> =
             serde_json::from_slice(whole.member("signatures")?).ok()?;
         if raw_signatures.len() > limits::MAX_SIGNATURES {
@@ -424,7 +450,9 @@ impl Metadata {
     /// when it declines the document. Not part of the API.
     #[doc(hidden)]
     pub fn __one_pass_agrees(bytes: &[u8]) -> Option<bool> {
-        let fast = Self::metablock_in_one_pass(bytes)?;
+        let OnePass::Metablock(fast) = Self::one_pass(bytes) else {
+            return None;
+        };
         let Ok(general) = Self::parse(bytes, true) else {
             return Some(false);
         };
