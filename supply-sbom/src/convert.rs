@@ -31,6 +31,7 @@
 //! | file name, source information, `filesAnalyzed: false`, verification code | `packageFileName`, `sourceInfo`, `filesAnalyzed`, `packageVerificationCode` | file name: none, `software_sourceInfo` | properties `spdx:package:file-name`, `spdx:package:source-info`, `spdx:files-analyzed`, `spdx:package:verification-code:value` |
 //! | license list version | `creationInfo.licenseListVersion` | none | property `spdx:creation-info:license-list-version` |
 //! | file comment | `files[].comment` | `software_File` `comment` | the file component's `description` |
+//! | summary, attribution texts | `summary`, `attributionTexts` | `summary`, `software_attributionText` | summary: the `description` when there is none; attribution texts: none |
 //! | built, release and valid-until dates | `builtDate`, `releaseDate`, `validUntilDate` | `builtTime`, `releaseTime`, `validUntilTime` | none |
 //! | group, publisher, author | package `comment` lines `cyclonedx:group`, `cyclonedx:publisher`, `cyclonedx:author` (the group also in front of the name, `group/name`) | the same in `comment` | `group`, `publisher`, `author` |
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
@@ -396,6 +397,12 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         t.opt("package.publisher", &a.publisher, &b.publisher);
         t.opt("package.author", &a.author, &b.author);
         t.opt("package.description", &a.description, &b.description);
+        t.opt("package.summary", &a.summary, &b.summary);
+        t.vec(
+            "package.attribution_texts",
+            &a.attribution_texts,
+            &b.attribution_texts,
+        );
         t.license(
             "package.license_concluded",
             &a.license_concluded,

@@ -1920,7 +1920,8 @@ impl<'a> ComponentOut<'a> {
                 .as_deref()
                 .filter(|c| *c != "NOASSERTION" && *c != "NONE"),
             cpe: p.cpes.first().map(String::as_str),
-            description: p.description.as_deref(),
+            // A summary stands in for a missing description (CycloneDX has one field).
+            description: p.description.as_deref().or(p.summary.as_deref()),
             external_references,
             group,
             hashes,

@@ -82,8 +82,13 @@ pub struct Package {
     pub download_location: Option<String>,
     /// Home page.
     pub homepage: Option<String>,
-    /// Description or summary.
+    /// Description (SPDX `description`; CycloneDX `description`).
     pub description: Option<String>,
+    /// A short summary (SPDX `summary`; CycloneDX writes it as the description when there is
+    /// none).
+    pub summary: Option<String>,
+    /// Attribution texts (SPDX `attributionTexts`, SPDX 3 `software_attributionText`).
+    pub attribution_texts: Vec<String>,
     /// The concluded license.
     pub license_concluded: Option<License>,
     /// The declared license.

@@ -309,9 +309,13 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             source_info: s(p, "sourceInfo").map(str::to_string),
             download_location: s(p, "downloadLocation").map(str::to_string),
             homepage: s(p, "homepage").map(str::to_string),
-            description: s(p, "description")
-                .or_else(|| s(p, "summary"))
-                .map(str::to_string),
+            description: s(p, "description").map(str::to_string),
+            summary: s(p, "summary").map(str::to_string),
+            attribution_texts: arr(p, "attributionTexts")
+                .iter()
+                .filter_map(Node::as_str)
+                .map(str::to_string)
+                .collect(),
             copyright: s(p, "copyrightText").map(str::to_string),
             files_analyzed: Some(
                 p.get("filesAnalyzed")
@@ -800,6 +804,15 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                         }
                         continue;
                     }
+                    (Section::Package, "PackageAttributionText") => {
+                        let list = t
+                            .entry("attributionTexts")
+                            .or_insert_with(|| Value::Array(Vec::new()));
+                        if let Value::Array(a) = list {
+                            a.push(Value::String(value.to_string()));
+                        }
+                        continue;
+                    }
                     (Section::Package, "ExternalRef") => {
                         let parts: Vec<&str> = value.split_whitespace().collect();
                         if let [cat, ty, loc] = parts[..] {
@@ -1173,6 +1186,8 @@ impl<'a> ChecksumOut<'a> {
 struct PackageOut<'a> {
     #[serde(rename = "SPDXID")]
     spdxid: Cow<'a, str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    attribution_texts: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     built_date: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -1206,6 +1221,8 @@ struct PackageOut<'a> {
     release_date: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     source_info: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     supplier: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1324,6 +1341,7 @@ impl<'a> PackageOut<'a> {
         }
         Self {
             spdxid: element_id(&p.id),
+            attribution_texts: &p.attribution_texts,
             built_date: p.built_date.as_deref(),
             checksums: ChecksumOut::known(&p.checksums),
             comment: p.properties_text(),
@@ -1349,6 +1367,7 @@ impl<'a> PackageOut<'a> {
             primary_package_purpose: p.purpose.as_deref().and_then(purpose_out),
             release_date: p.release_date.as_deref(),
             source_info: p.source_info.as_deref(),
+            summary: p.summary.as_deref(),
             supplier,
             valid_until_date: p.valid_until_date.as_deref(),
             version_info: p.version.as_deref(),
@@ -1568,8 +1587,14 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         if let Some(v) = p.copyright_text {
             let _ = writeln!(out, "PackageCopyrightText: <text>{v}</text>");
         }
+        if let Some(v) = p.summary {
+            let _ = writeln!(out, "PackageSummary: <text>{v}</text>");
+        }
         if let Some(v) = p.description {
             let _ = writeln!(out, "PackageDescription: <text>{v}</text>");
+        }
+        for v in p.attribution_texts {
+            let _ = writeln!(out, "PackageAttributionText: <text>{v}</text>");
         }
         if let Some(v) = p.primary_package_purpose {
             // Tag-value spells the one purpose with a separator with a hyphen.

@@ -317,9 +317,13 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     download_location: s(e, "software_downloadLocation").map(str::to_string),
                     homepage: s(e, "software_homePage").map(str::to_string),
                     source_info: s(e, "software_sourceInfo").map(str::to_string),
-                    description: s(e, "description")
-                        .or_else(|| s(e, "summary"))
-                        .map(str::to_string),
+                    description: s(e, "description").map(str::to_string),
+                    summary: s(e, "summary").map(str::to_string),
+                    attribution_texts: arr(e, "software_attributionText")
+                        .iter()
+                        .filter_map(Node::as_str)
+                        .map(str::to_string)
+                        .collect(),
                     copyright: s(e, "software_copyrightText").map(str::to_string),
                     purpose: s(e, "software_primaryPurpose").map(purpose_to_model),
                     checksums: hashes(e),
@@ -741,6 +745,15 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         }
         if let Some(v) = &p.description {
             m.insert("description".into(), json!(v));
+        }
+        if let Some(v) = &p.summary {
+            m.insert("summary".into(), json!(v));
+        }
+        if !p.attribution_texts.is_empty() {
+            m.insert(
+                "software_attributionText".into(),
+                json!(p.attribution_texts),
+            );
         }
         if let Some(v) = &p.copyright {
             m.insert("software_copyrightText".into(), json!(v));

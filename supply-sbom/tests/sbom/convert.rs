@@ -966,3 +966,34 @@ fn file_comments_and_the_license_list_version_are_carried() {
         );
     }
 }
+
+/// A package's summary and attribution texts are carried through SPDX 2 JSON, tag-value and
+/// SPDX 3 (`summary`, `software_attributionText`); CycloneDX has no field for them and the loss
+/// report says so (its `description` takes the summary when there is no description).
+#[test]
+fn package_summary_and_attribution_texts_are_carried() {
+    let rel = "sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json";
+    let src = read(&supply_testkit::read(rel)).unwrap().sbom;
+    let facts = |s: &supply_sbom::model::Sbom| {
+        s.packages
+            .iter()
+            .map(|p| (p.summary.clone(), p.attribution_texts.clone()))
+            .collect::<Vec<_>>()
+    };
+    let want = facts(&src);
+    assert!(
+        want.iter().any(|(s, a)| s.is_some() && !a.is_empty()),
+        "{want:?}"
+    );
+    for to in [
+        OutputFormat::SpdxJson,
+        OutputFormat::SpdxTagValue,
+        OutputFormat::Spdx3JsonLd,
+    ] {
+        let back = read(&write(&src, to)).unwrap().sbom;
+        assert_eq!(facts(&back), want, "{to}");
+    }
+    let l = losses(rel, OutputFormat::CycloneDxJson);
+    assert!(has(&l, Stage::Write, "package.summary"), "{l:?}");
+    assert!(has(&l, Stage::Write, "package.attribution_texts"), "{l:?}");
+}
