@@ -1299,6 +1299,15 @@ fn component(
             }
         }
     }
+    // A SWID tag is SPDX's `SECURITY swid` reference (its locator `swid:<tagId>`); its name and
+    // version are the component's own.
+    if let Some(tag) = c.get("swid").and_then(|sw| s(sw, "tagId")) {
+        pkg.external_refs.push(ExternalRef {
+            category: "SECURITY".into(),
+            kind: "swid".into(),
+            locator: format!("{SWID_PREFIX}{tag}"),
+        });
+    }
     for r in arr(c, "externalReferences") {
         if let (Some(t), Some(u)) = (s(r, "type"), s(r, "url")) {
             match t {
@@ -1472,6 +1481,8 @@ struct ComponentOut<'a> {
     purl: Option<&'a Purl>,
     #[serde(skip_serializing_if = "Option::is_none")]
     supplier: Option<SupplierOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    swid: Option<SwidOut<'a>>,
     #[serde(rename = "type")]
     kind: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1482,6 +1493,19 @@ struct ComponentOut<'a> {
 struct SupplierOut<'a> {
     name: &'a str,
 }
+
+/// A component's SWID tag.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SwidOut<'a> {
+    name: &'a str,
+    tag_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+}
+
+/// How SPDX writes a SWID tag id as a `SECURITY swid` reference's locator.
+const SWID_PREFIX: &str = "swid:";
 
 #[derive(Serialize)]
 struct HashOut<'a> {
@@ -1796,6 +1820,7 @@ impl<'a> ComponentOut<'a> {
             publisher: None,
             purl: None,
             supplier: None,
+            swid: None,
             kind,
             version,
         }
@@ -1854,7 +1879,24 @@ impl<'a> ComponentOut<'a> {
             model: &p.properties,
             extra: Vec::new(),
         };
-        for r in &p.external_refs {
+        // The reader puts the group in front of the name; it goes back to its own field.
+        let group = p.group.as_deref();
+        let name = group
+            .and_then(|g| p.name.strip_prefix(g)?.strip_prefix('/'))
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&p.name);
+        let mut swid = None;
+        for (i, r) in p.external_refs.iter().enumerate() {
+            // The first reference, when a SWID tag, is the component's `swid` (the reader puts
+            // it first, so the references read back in their order).
+            if i == 0 && r.category == "SECURITY" && r.kind == "swid" {
+                swid = Some(SwidOut {
+                    name,
+                    tag_id: r.locator.strip_prefix(SWID_PREFIX).unwrap_or(&r.locator),
+                    version: p.version.as_deref(),
+                });
+                continue;
+            }
             if r.category == "OTHER" && REFERENCE_TYPES.contains(&r.kind.as_str()) {
                 external_references.push(ExternalReferenceOut {
                     kind: &r.kind,
@@ -1905,12 +1947,6 @@ impl<'a> ComponentOut<'a> {
                 }
             }
         }
-        // The reader puts the group in front of the name; it goes back to its own field.
-        let group = p.group.as_deref();
-        let name = group
-            .and_then(|g| p.name.strip_prefix(g)?.strip_prefix('/'))
-            .filter(|n| !n.is_empty())
-            .unwrap_or(&p.name);
         Self {
             author: p.author.as_deref(),
             bom_ref: Some(&p.id),
@@ -1931,6 +1967,7 @@ impl<'a> ComponentOut<'a> {
             publisher: p.publisher.as_deref(),
             purl: p.purl.as_ref(),
             supplier,
+            swid,
             kind,
             version: p.version.as_deref(),
         }
@@ -2178,6 +2215,18 @@ fn xml_component(out: &mut String, c: &ComponentOut<'_>, indent: &str) {
         if let Some(v) = v {
             let _ = writeln!(out, "{i2}<{k}>{}</{k}>", esc(v));
         }
+    }
+    if let Some(sw) = &c.swid {
+        let version = sw
+            .version
+            .map(|v| format!(" version=\"{}\"", esc(v)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{i2}<swid tagId=\"{}\" name=\"{}\"{version}/>",
+            esc(sw.tag_id),
+            esc(sw.name)
+        );
     }
     if !c.external_references.is_empty() {
         let _ = writeln!(out, "{i2}<externalReferences>");
