@@ -17,6 +17,27 @@ pub struct SigstoreMock {
     dir: PathBuf,
 }
 
+/// How long a starting mock may take to say it is ready.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The first line the mock prints (read on a thread, so that a mock that never prints it is
+/// noticed): the child, the read's result and the line; the child back when it timed out.
+fn ready_line(mut child: Child) -> Result<(Child, std::io::Result<usize>, String), Child> {
+    let Some(stdout) = child.stdout.take() else {
+        panic!("the mock's stdout was configured as a pipe but is missing")
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send((read, line));
+    });
+    match rx.recv_timeout(READY_TIMEOUT) {
+        Ok((read, line)) => Ok((child, read, line)),
+        Err(_) => Err(child),
+    }
+}
+
 impl SigstoreMock {
     /// Starts the mock writing its trust material into `dir`. Returns `None` only when peers may
     /// be skipped; otherwise panics with the install command when node or the mock is missing.
@@ -40,24 +61,36 @@ impl SigstoreMock {
             );
         }
         let script = workspace_root().join("scripts/sigstore-mock/server.mjs");
-        let mut child = Command::new(node)
-            .arg(&script)
-            .arg(dir)
-            .args(flags)
-            .env("SUPPLY_SIGSTORE_MOCK_DIR", &modules)
-            // The server exits when this pipe closes: also when the test process dies without
-            // running Drop.
-            .env("SUPPLY_SIGSTORE_MOCK_STDIN_LIFELINE", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawning node {}: {e}", script.display()));
-        let Some(stdout) = child.stdout.take() else {
-            panic!("the mock's stdout was configured as a pipe but is missing")
+        let spawn = || {
+            Command::new(&node)
+                .arg(&script)
+                .arg(dir)
+                .args(flags)
+                .env("SUPPLY_SIGSTORE_MOCK_DIR", &modules)
+                // The server exits when this pipe closes: also when the test process dies
+                // without running Drop.
+                .env("SUPPLY_SIGSTORE_MOCK_STDIN_LIFELINE", "1")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("spawning node {}: {e}", script.display()))
         };
-        let mut line = String::new();
-        let read = BufReader::new(stdout).read_line(&mut line);
+        // The server prints `ready PORT` once its keys and CA exist. Node was once seen to
+        // listen and never print it (a test then waited for ten minutes): a start that is not
+        // ready in time is killed and tried once more, then fails the test.
+        let (mut child, read, line) = match ready_line(spawn()) {
+            Ok(started) => started,
+            Err(mut hung) => {
+                let _ = hung.kill();
+                let _ = hung.wait();
+                ready_line(spawn()).unwrap_or_else(|mut hung| {
+                    let _ = hung.kill();
+                    let _ = hung.wait();
+                    panic!("the sigstore mock did not say it was ready in {READY_TIMEOUT:?}, twice")
+                })
+            }
+        };
         let port = line
             .strip_prefix("ready ")
             .and_then(|p| p.trim().parse::<u16>().ok());
