@@ -311,11 +311,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             homepage: s(p, "homepage").map(str::to_string),
             description: s(p, "description").map(str::to_string),
             summary: s(p, "summary").map(str::to_string),
-            attribution_texts: arr(p, "attributionTexts")
-                .iter()
-                .filter_map(Node::as_str)
-                .map(str::to_string)
-                .collect(),
+            attribution_texts: p.strings("attributionTexts"),
             copyright: s(p, "copyrightText").map(str::to_string),
             files_analyzed: Some(
                 p.get("filesAnalyzed")
@@ -408,11 +404,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             name: s(f, "fileName").unwrap_or_default().to_string(),
             checksums: checksums(f, &path, report),
             license_concluded: license(s(f, "licenseConcluded"), &path, "licenseConcluded", report),
-            license_info_in_file: arr(f, "licenseInfoInFiles")
-                .iter()
-                .filter_map(Node::as_str)
-                .map(str::to_string)
-                .collect(),
+            license_info_in_file: f.strings("licenseInfoInFiles"),
             copyright: s(f, "copyrightText").map(str::to_string),
             comment: s(f, "comment").map(str::to_string),
         };

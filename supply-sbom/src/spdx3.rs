@@ -319,11 +319,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     source_info: s(e, "software_sourceInfo").map(str::to_string),
                     description: s(e, "description").map(str::to_string),
                     summary: s(e, "summary").map(str::to_string),
-                    attribution_texts: arr(e, "software_attributionText")
-                        .iter()
-                        .filter_map(Node::as_str)
-                        .map(str::to_string)
-                        .collect(),
+                    attribution_texts: e.strings("software_attributionText"),
                     copyright: s(e, "software_copyrightText").map(str::to_string),
                     purpose: s(e, "software_primaryPurpose").map(purpose_to_model),
                     checksums: hashes(e),

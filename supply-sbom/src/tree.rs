@@ -107,6 +107,18 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// The strings of a member that is an array (`licenseInfoInFiles`, `attributionTexts`), owned;
+    /// other items and a missing or non-array member give nothing.
+    pub(crate) fn strings(&self, key: &str) -> Vec<String> {
+        self.get(key)
+            .and_then(Node::as_array)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(Node::as_str)
+            .map(str::to_string)
+            .collect()
+    }
+
     pub(crate) fn as_str(&self) -> Option<&str> {
         match self {
             Self::String(s) => Some(s),
