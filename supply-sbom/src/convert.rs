@@ -37,6 +37,7 @@
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
 //! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` (name, `software_snippetFromFile`; the model keeps no ranges) | components of type `file`, nested in the package that contains them (`licenseInfoInFiles` as properties `spdx:license-info-from-file`); snippets: none |
 //! | relationships | `relationships` | `Relationship`, `LifecycleScopedRelationship` (`SPDXRef-DOCUMENT` is the `SpdxDocument` element; its DESCRIBES are `rootElement`) | `dependencies` (DEPENDS_ON), nesting (a package CONTAINS its files and the packages it contains, at most 16 levels, never in a cycle); others: none |
+//! | vulnerabilities (VDR, VEX) | none | `security_Vulnerability` (identifiers as `externalIdentifier` `cve`/`securityOther`, advisories as `securityAdvisory` references, times); CVSS v2/v3/v4 ratings as `security_Cvss*VulnAssessmentRelationship`; the analysis as a `security_Vex*VulnAssessmentRelationship` (state → class, justification → the nearest `VexJustificationType`, detail → impact statement or status notes, recommendation → action statement) to the affected elements, or `hasAssociatedVulnerability` without one; other rating methods, CWEs, responses, version ranges, detail, workaround and properties: none | `vulnerabilities[]` |
 //!
 //! The `spdx:` property names are the CycloneDX SPDX interop taxonomy's (cyclonedx-dotnet-library's
 //! `CycloneDX.Spdx.PropertyTaxonomy`); the CycloneDX reader takes them back into the model.
@@ -474,6 +475,7 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         before.external_documents.len(),
         after.external_documents.len(),
     );
+    vulnerability_losses(&mut t, before, after);
     // Relationships are counted by what they say, not how: `A GENERATED_FROM B` written to
     // SPDX 3 comes back as `B GENERATES A`, the same fact (keyed by SPDX 3 type and scope).
     // A document's DESCRIBES are its `describes` list, tallied above (SPDX 3 and CycloneDX
@@ -524,6 +526,103 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         }
     }
     out
+}
+
+/// Vulnerabilities are paired by identifier, in order (an SPDX 3 vulnerability assessed two
+/// ways comes back as two). Times are compared as instants (SPDX 3 writes whole seconds),
+/// analysis states by what CycloneDX calls them (OpenVEX's `fixed` is its `resolved`), and
+/// what a vulnerability affects by count: element ids change between formats.
+fn vulnerability_losses(t: &mut Tally, before: &Sbom, after: &Sbom) {
+    let time = |x: &Option<String>| -> Option<String> {
+        x.as_deref()
+            .map(|x| crate::validate::normalize_timestamp(x).unwrap_or_else(|| x.to_owned()))
+    };
+    let mut used = vec![false; after.vulnerabilities.len()];
+    for a in &before.vulnerabilities {
+        let twin = after
+            .vulnerabilities
+            .iter()
+            .enumerate()
+            .find(|(i, b)| !used[*i] && b.id == a.id);
+        let Some((i, b)) = twin else {
+            *t.0.entry("vulnerabilities").or_default() += 1;
+            continue;
+        };
+        used[i] = true;
+        t.opt("vulnerability.source", &a.source, &b.source);
+        t.vec("vulnerability.references", &a.references, &b.references);
+        t.vec("vulnerability.ratings", &a.ratings, &b.ratings);
+        t.vec("vulnerability.cwes", &a.cwes, &b.cwes);
+        t.opt("vulnerability.description", &a.description, &b.description);
+        t.opt("vulnerability.detail", &a.detail, &b.detail);
+        t.opt(
+            "vulnerability.recommendation",
+            &a.recommendation,
+            &b.recommendation,
+        );
+        t.opt("vulnerability.workaround", &a.workaround, &b.workaround);
+        t.vec("vulnerability.advisories", &a.advisories, &b.advisories);
+        t.opt(
+            "vulnerability.created",
+            &time(&a.created),
+            &time(&b.created),
+        );
+        t.opt(
+            "vulnerability.published",
+            &time(&a.published),
+            &time(&b.published),
+        );
+        t.opt(
+            "vulnerability.updated",
+            &time(&a.updated),
+            &time(&b.updated),
+        );
+        t.opt(
+            "vulnerability.rejected",
+            &time(&a.rejected),
+            &time(&b.rejected),
+        );
+        t.vec("vulnerability.properties", &a.properties, &b.properties);
+        t.count("vulnerability.affects", a.affects.len(), b.affects.len());
+        let versions = |v: &crate::model::Vulnerability| -> Vec<crate::model::AffectedVersion> {
+            v.affects.iter().flat_map(|x| x.versions.clone()).collect()
+        };
+        t.vec("vulnerability.affects.versions", &versions(a), &versions(b));
+        let (Some(x), y) = (&a.analysis, &b.analysis) else {
+            continue;
+        };
+        let Some(y) = y else {
+            *t.0.entry("vulnerability.analysis").or_default() += 1;
+            continue;
+        };
+        let state = |s: Option<crate::osv::vex::State>| s.map(cyclonedx::cyclonedx_state);
+        t.opt(
+            "vulnerability.analysis.state",
+            &state(x.state),
+            &state(y.state),
+        );
+        t.opt(
+            "vulnerability.analysis.justification",
+            &x.justification,
+            &y.justification,
+        );
+        t.vec(
+            "vulnerability.analysis.responses",
+            &x.responses,
+            &y.responses,
+        );
+        t.opt("vulnerability.analysis.detail", &x.detail, &y.detail);
+        t.opt(
+            "vulnerability.analysis.first_issued",
+            &time(&x.first_issued),
+            &time(&y.first_issued),
+        );
+        t.opt(
+            "vulnerability.analysis.last_updated",
+            &time(&x.last_updated),
+            &time(&y.last_updated),
+        );
+    }
 }
 
 #[cfg(test)]

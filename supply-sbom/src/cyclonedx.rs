@@ -21,9 +21,11 @@ use serde_json::{json, Map, Value};
 use crate::license::{list, Dialect, Expression, LicenseField, Strictness};
 use crate::limits::{LimitExceeded, MAX_DEPTH, MAX_ELEMENTS};
 use crate::model::{
-    cyclonedx_algorithm, spdx_algorithm, Checksum, ExternalRef, File, License, Package, Property,
-    RelationshipType, Sbom,
+    cyclonedx_algorithm, spdx_algorithm, Advisory, Affected, AffectedVersion, Analysis, Checksum,
+    ExternalRef, File, License, Package, Property, Rating, RelationshipType, Sbom, Vulnerability,
+    VulnerabilityReference, VulnerabilitySource,
 };
+use crate::osv::vex::State;
 use crate::purl::Purl;
 use crate::tree::Node;
 use crate::validate::{shown, IssueKind, Report};
@@ -187,6 +189,9 @@ const WRAPPERS: &[(&str, &str)] = &[
     ("ratings", "rating"),
     ("cwes", "cwe"),
     ("advisories", "advisory"),
+    ("references", "reference"),
+    ("versions", "version"),
+    ("responses", "response"),
     ("authors", "author"),
     ("endpoints", "endpoint"),
     ("commits", "commit"),
@@ -740,9 +745,8 @@ pub(crate) fn from_value(
         }
     }
     for (i, v) in arr(doc, "vulnerabilities").iter().enumerate() {
-        if let Some(r) = v.get("bom-ref").and_then(Node::as_str) {
-            check_ref(r, &format!("/vulnerabilities/{i}"), &mut ctx);
-        }
+        let vuln = vulnerability(v, &format!("/vulnerabilities/{i}"), &mut ctx);
+        sbom.vulnerabilities.push(vuln);
     }
     sbom.dedup_relationships();
     Some((version, sbom))
@@ -785,6 +789,19 @@ fn check_ref(r: &str, path: &str, ctx: &mut Ctx<'_>) {
     }
 }
 
+/// The `properties` with a name and a value.
+fn properties_of(v: &Node<'_>) -> Vec<Property> {
+    arr(v, "properties")
+        .iter()
+        .filter_map(|p| {
+            Some(Property {
+                name: s(p, "name")?.to_string(),
+                value: s(p, "value")?.to_string(),
+            })
+        })
+        .collect()
+}
+
 fn check_properties(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) {
     for (i, p) in arr(v, "properties").iter().enumerate() {
         if s(p, "name").is_none() {
@@ -816,6 +833,223 @@ fn service(svc: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) {
     check_properties(svc, path, ctx);
     for (i, c) in arr(svc, "services").iter().enumerate() {
         service(c, &format!("{path}/services/{i}"), ctx);
+    }
+}
+
+/// The text of a string, or of a number (JSON scores are numbers, XML's are text).
+fn text_of(v: Option<&Node<'_>>) -> Option<String> {
+    match v? {
+        Node::String(s) => Some(s.to_string()),
+        Node::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A `vulnerabilitySource` (`{name, url}`).
+fn vulnerability_source(v: Option<&Node<'_>>) -> Option<VulnerabilitySource> {
+    let v = v?;
+    let source = VulnerabilitySource {
+        name: s(v, "name").map(str::to_string),
+        url: s(v, "url").map(str::to_string),
+    };
+    (source.name.is_some() || source.url.is_some()).then_some(source)
+}
+
+const SEVERITIES: &[&str] = &[
+    "critical", "high", "medium", "low", "info", "none", "unknown",
+];
+const RATING_METHODS: &[&str] = &[
+    "CVSSv2", "CVSSv3", "CVSSv31", "CVSSv4", "OWASP", "SSVC", "other",
+];
+const ANALYSIS_STATES: &[&str] = &[
+    "resolved",
+    "resolved_with_pedigree",
+    "exploitable",
+    "in_triage",
+    "false_positive",
+    "not_affected",
+];
+const JUSTIFICATIONS: &[&str] = &[
+    "code_not_present",
+    "code_not_reachable",
+    "requires_configuration",
+    "requires_dependency",
+    "requires_environment",
+    "protected_by_compiler",
+    "protected_at_runtime",
+    "protected_at_perimeter",
+    "protected_by_mitigating_control",
+];
+const RESPONSES: &[&str] = &[
+    "can_not_fix",
+    "will_not_fix",
+    "update",
+    "rollback",
+    "workaround_available",
+];
+const AFFECTED_STATUSES: &[&str] = &["affected", "unaffected", "unknown"];
+
+/// Reports `value` unless it is one of `of`.
+fn enumerated(ctx: &mut Ctx<'_>, at: String, field: &'static str, value: &str, of: &[&str]) {
+    if !of.contains(&value) {
+        ctx.report
+            .invalid(at, field, value, "a value of its enumeration");
+    }
+}
+
+/// Reads a `vulnerability` into the model, checking its vocabularies.
+fn vulnerability(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Vulnerability {
+    let element_id = s(v, "bom-ref").map(|r| {
+        check_ref(r, path, ctx);
+        r.to_string()
+    });
+    let mut ratings = Vec::new();
+    for (i, r) in arr(v, "ratings").iter().enumerate() {
+        let at = format!("{path}/ratings/{i}");
+        let rating = Rating {
+            source: vulnerability_source(r.get("source")),
+            score: text_of(r.get("score")),
+            severity: s(r, "severity").map(str::to_string),
+            method: s(r, "method").map(str::to_string),
+            vector: s(r, "vector").map(str::to_string),
+            justification: s(r, "justification").map(str::to_string),
+        };
+        if let Some(x) = &rating.severity {
+            enumerated(ctx, format!("{at}/severity"), "severity", x, SEVERITIES);
+        }
+        if let Some(x) = &rating.method {
+            enumerated(ctx, format!("{at}/method"), "method", x, RATING_METHODS);
+        }
+        if let Some(score) = &rating.score {
+            if score.parse::<f64>().is_err() {
+                ctx.report
+                    .invalid(format!("{at}/score"), "score", score, "a number");
+            }
+        }
+        ratings.push(rating);
+    }
+    let mut cwes = Vec::new();
+    for (i, c) in arr(v, "cwes").iter().enumerate() {
+        match text_of(Some(c)).and_then(|c| c.parse::<u32>().ok()) {
+            Some(n) => cwes.push(n),
+            None => ctx.report.invalid(
+                format!("{path}/cwes/{i}"),
+                "cwe",
+                c.to_string(),
+                "a CWE number",
+            ),
+        }
+    }
+    let analysis = v.get("analysis").map(|a| {
+        let at = format!("{path}/analysis");
+        let state = s(a, "state");
+        if let Some(x) = state {
+            enumerated(ctx, format!("{at}/state"), "state", x, ANALYSIS_STATES);
+        }
+        let justification = s(a, "justification");
+        if let Some(x) = justification {
+            enumerated(
+                ctx,
+                format!("{at}/justification"),
+                "justification",
+                x,
+                JUSTIFICATIONS,
+            );
+        }
+        // JSON `response`; XML `<responses><response>`.
+        let responses = a.strings("response");
+        let responses = if responses.is_empty() {
+            a.strings("responses")
+        } else {
+            responses
+        };
+        for x in &responses {
+            enumerated(ctx, format!("{at}/response"), "response", x, RESPONSES);
+        }
+        Analysis {
+            state: state.and_then(State::from_name),
+            justification: justification.map(str::to_string),
+            responses,
+            detail: s(a, "detail").map(str::to_string),
+            first_issued: s(a, "firstIssued").map(str::to_string),
+            last_updated: s(a, "lastUpdated").map(str::to_string),
+        }
+    });
+    let mut affects = Vec::new();
+    for (i, t) in arr(v, "affects").iter().enumerate() {
+        let at = format!("{path}/affects/{i}");
+        let Some(target) = s(t, "ref").filter(|r| !r.is_empty()) else {
+            ctx.report.missing(at, "ref");
+            continue;
+        };
+        let mut versions = Vec::new();
+        for (j, x) in arr(t, "versions").iter().enumerate() {
+            let version = AffectedVersion {
+                version: s(x, "version").map(str::to_string),
+                range: s(x, "range").map(str::to_string),
+                status: s(x, "status").map(str::to_string),
+            };
+            // The schema: exactly one of `version` and `range`.
+            if version.version.is_some() == version.range.is_some() {
+                ctx.report.invalid(
+                    format!("{at}/versions/{j}"),
+                    "versions",
+                    "both or neither of version and range",
+                    "a version or a range",
+                );
+            }
+            if let Some(st) = &version.status {
+                enumerated(
+                    ctx,
+                    format!("{at}/versions/{j}/status"),
+                    "status",
+                    st,
+                    AFFECTED_STATUSES,
+                );
+            }
+            versions.push(version);
+        }
+        affects.push(Affected {
+            target: target.to_string(),
+            versions,
+        });
+    }
+    check_properties(v, path, ctx);
+    Vulnerability {
+        element_id,
+        id: s(v, "id").unwrap_or_default().to_string(),
+        source: vulnerability_source(v.get("source")),
+        references: arr(v, "references")
+            .iter()
+            .filter_map(|r| {
+                Some(VulnerabilityReference {
+                    id: s(r, "id")?.to_string(),
+                    source: vulnerability_source(r.get("source")),
+                })
+            })
+            .collect(),
+        ratings,
+        cwes,
+        description: s(v, "description").map(str::to_string),
+        detail: s(v, "detail").map(str::to_string),
+        recommendation: s(v, "recommendation").map(str::to_string),
+        workaround: s(v, "workaround").map(str::to_string),
+        advisories: arr(v, "advisories")
+            .iter()
+            .filter_map(|a| {
+                Some(Advisory {
+                    title: s(a, "title").map(str::to_string),
+                    url: s(a, "url")?.to_string(),
+                })
+            })
+            .collect(),
+        created: s(v, "created").map(str::to_string),
+        published: s(v, "published").map(str::to_string),
+        updated: s(v, "updated").map(str::to_string),
+        rejected: s(v, "rejected").map(str::to_string),
+        analysis,
+        affects,
+        properties: properties_of(v),
     }
 }
 
@@ -1324,14 +1558,7 @@ fn component(
         }
     }
     check_properties(c, path, ctx);
-    for prop in arr(c, "properties") {
-        if let (Some(n), Some(v)) = (s(prop, "name"), s(prop, "value")) {
-            pkg.properties.push(Property {
-                name: n.to_string(),
-                value: v.to_string(),
-            });
-        }
-    }
+    pkg.properties = properties_of(c);
     let license_info = take_spdx_properties(&mut pkg);
     if let Some(p) = parent {
         sbom.push_relationship(p, RelationshipType::contains(), &id);
@@ -1410,6 +1637,218 @@ pub(crate) struct BomOut<'a> {
     serial_number: String,
     spec_version: &'static str,
     version: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    vulnerabilities: Vec<VulnerabilityOut<'a>>,
+}
+
+/// A `vulnerability`.
+#[derive(Serialize)]
+struct VulnerabilityOut<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    advisories: Vec<AdvisoryOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    affects: Vec<AffectsOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analysis: Option<AnalysisOut<'a>>,
+    #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
+    bom_ref: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[u32]>::is_empty")]
+    cwes: &'a [u32],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    id: &'a str,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ratings: Vec<RatingOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recommendation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    references: Vec<ReferenceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rejected: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<SourceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    workaround: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AdvisoryOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct AffectsOut<'a> {
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    versions: Vec<AffectedVersionOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct AffectedVersionOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    range: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AnalysisOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    #[serde(rename = "firstIssued", skip_serializing_if = "Option::is_none")]
+    first_issued: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<&'a str>,
+    #[serde(rename = "lastUpdated", skip_serializing_if = "Option::is_none")]
+    last_updated: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    response: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct RatingOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<&'a str>,
+    /// A number in JSON; a score that is not one is left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<serde_json::Number>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<SourceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vector: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ReferenceOut<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<SourceOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct SourceOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+}
+
+impl<'a> SourceOut<'a> {
+    fn new(s: &'a VulnerabilitySource) -> Self {
+        Self {
+            name: s.name.as_deref(),
+            url: s.url.as_deref(),
+        }
+    }
+}
+
+/// A VEX state in CycloneDX's words (`analysis.state`).
+pub(crate) fn cyclonedx_state(state: State) -> &'static str {
+    match state {
+        State::NotAffected => "not_affected",
+        State::FalsePositive => "false_positive",
+        State::Fixed | State::Resolved => "resolved",
+        State::ResolvedWithPedigree => "resolved_with_pedigree",
+        State::Affected | State::Exploitable => "exploitable",
+        State::UnderInvestigation | State::InTriage => "in_triage",
+    }
+}
+
+impl<'a> VulnerabilityOut<'a> {
+    fn new(v: &'a Vulnerability) -> Self {
+        Self {
+            advisories: v
+                .advisories
+                .iter()
+                .map(|a| AdvisoryOut {
+                    title: a.title.as_deref(),
+                    url: &a.url,
+                })
+                .collect(),
+            affects: v
+                .affects
+                .iter()
+                .map(|a| AffectsOut {
+                    reference: &a.target,
+                    versions: a
+                        .versions
+                        .iter()
+                        .map(|x| AffectedVersionOut {
+                            range: x.range.as_deref(),
+                            status: x.status.as_deref(),
+                            version: x.version.as_deref(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            analysis: v.analysis.as_ref().map(|a| AnalysisOut {
+                detail: a.detail.as_deref(),
+                first_issued: a.first_issued.as_deref(),
+                justification: a.justification.as_deref(),
+                last_updated: a.last_updated.as_deref(),
+                response: &a.responses,
+                state: a.state.map(cyclonedx_state),
+            }),
+            bom_ref: v.element_id.as_deref(),
+            created: v.created.as_deref(),
+            cwes: &v.cwes,
+            description: v.description.as_deref(),
+            detail: v.detail.as_deref(),
+            id: &v.id,
+            properties: PropertiesOut {
+                model: &v.properties,
+                extra: Vec::new(),
+            },
+            published: v.published.as_deref(),
+            ratings: v
+                .ratings
+                .iter()
+                .map(|r| RatingOut {
+                    justification: r.justification.as_deref(),
+                    method: r.method.as_deref(),
+                    score: r.score.as_deref().and_then(|s| s.parse().ok()),
+                    severity: r.severity.as_deref(),
+                    source: r.source.as_ref().map(SourceOut::new),
+                    vector: r.vector.as_deref(),
+                })
+                .collect(),
+            recommendation: v.recommendation.as_deref(),
+            references: v
+                .references
+                .iter()
+                .map(|r| ReferenceOut {
+                    id: &r.id,
+                    source: r.source.as_ref().map(SourceOut::new),
+                })
+                .collect(),
+            rejected: v.rejected.as_deref(),
+            source: v.source.as_ref().map(SourceOut::new),
+            updated: v.updated.as_deref(),
+            workaround: v.workaround.as_deref(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -2121,6 +2560,11 @@ impl<'a> BomOut<'a> {
             serial_number: serial_for(sbom),
             spec_version: "1.6",
             version: 1,
+            vulnerabilities: sbom
+                .vulnerabilities
+                .iter()
+                .map(VulnerabilityOut::new)
+                .collect(),
         }
     }
 }
@@ -2339,6 +2783,150 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
             out.push_str("    </dependency>\n");
         }
     }
-    out.push_str("  </dependencies>\n</bom>\n");
+    out.push_str("  </dependencies>\n");
+    if !bom.vulnerabilities.is_empty() {
+        out.push_str("  <vulnerabilities>\n");
+        for v in &bom.vulnerabilities {
+            xml_vulnerability(&mut out, v);
+        }
+        out.push_str("  </vulnerabilities>\n");
+    }
+    out.push_str("</bom>\n");
     out
+}
+
+/// Writes `<name>text</name>` on its own line when there is a text.
+fn xml_text(out: &mut String, indent: &str, name: &str, text: Option<&str>) {
+    use std::fmt::Write as _;
+    if let Some(t) = text {
+        let _ = writeln!(out, "{indent}<{name}>{}</{name}>", esc(t));
+    }
+}
+
+fn xml_source(out: &mut String, indent: &str, s: Option<&SourceOut<'_>>) {
+    if let Some(s) = s {
+        out.push_str(indent);
+        out.push_str("<source>\n");
+        let inner = format!("{indent}  ");
+        xml_text(out, &inner, "name", s.name);
+        xml_text(out, &inner, "url", s.url);
+        out.push_str(indent);
+        out.push_str("</source>\n");
+    }
+}
+
+/// A `<vulnerability>`, its elements in the XSD's sequence.
+fn xml_vulnerability(out: &mut String, v: &VulnerabilityOut<'_>) {
+    use std::fmt::Write as _;
+    match v.bom_ref {
+        Some(r) => {
+            let _ = writeln!(out, "    <vulnerability bom-ref=\"{}\">", esc(r));
+        }
+        None => out.push_str("    <vulnerability>\n"),
+    }
+    let i = "      ";
+    xml_text(out, i, "id", Some(v.id).filter(|id| !id.is_empty()));
+    xml_source(out, i, v.source.as_ref());
+    if !v.references.is_empty() {
+        let _ = writeln!(out, "{i}<references>");
+        for r in &v.references {
+            let _ = writeln!(out, "{i}  <reference>");
+            xml_text(out, "          ", "id", Some(r.id));
+            xml_source(out, "          ", r.source.as_ref());
+            let _ = writeln!(out, "{i}  </reference>");
+        }
+        let _ = writeln!(out, "{i}</references>");
+    }
+    if !v.ratings.is_empty() {
+        let _ = writeln!(out, "{i}<ratings>");
+        for r in &v.ratings {
+            let _ = writeln!(out, "{i}  <rating>");
+            let i3 = "          ";
+            xml_source(out, i3, r.source.as_ref());
+            let score = r.score.as_ref().map(ToString::to_string);
+            xml_text(out, i3, "score", score.as_deref());
+            xml_text(out, i3, "severity", r.severity);
+            xml_text(out, i3, "method", r.method);
+            xml_text(out, i3, "vector", r.vector);
+            xml_text(out, i3, "justification", r.justification);
+            let _ = writeln!(out, "{i}  </rating>");
+        }
+        let _ = writeln!(out, "{i}</ratings>");
+    }
+    if !v.cwes.is_empty() {
+        let _ = writeln!(out, "{i}<cwes>");
+        for c in v.cwes {
+            let _ = writeln!(out, "{i}  <cwe>{c}</cwe>");
+        }
+        let _ = writeln!(out, "{i}</cwes>");
+    }
+    xml_text(out, i, "description", v.description);
+    xml_text(out, i, "detail", v.detail);
+    xml_text(out, i, "recommendation", v.recommendation);
+    xml_text(out, i, "workaround", v.workaround);
+    if !v.advisories.is_empty() {
+        let _ = writeln!(out, "{i}<advisories>");
+        for a in &v.advisories {
+            let _ = writeln!(out, "{i}  <advisory>");
+            xml_text(out, "          ", "title", a.title);
+            xml_text(out, "          ", "url", Some(a.url));
+            let _ = writeln!(out, "{i}  </advisory>");
+        }
+        let _ = writeln!(out, "{i}</advisories>");
+    }
+    xml_text(out, i, "created", v.created);
+    xml_text(out, i, "published", v.published);
+    xml_text(out, i, "updated", v.updated);
+    xml_text(out, i, "rejected", v.rejected);
+    if let Some(a) = &v.analysis {
+        let _ = writeln!(out, "{i}<analysis>");
+        let i3 = "        ";
+        xml_text(out, i3, "state", a.state);
+        xml_text(out, i3, "justification", a.justification);
+        if !a.response.is_empty() {
+            let _ = writeln!(out, "{i3}<responses>");
+            for r in a.response {
+                let _ = writeln!(out, "{i3}  <response>{}</response>", esc(r));
+            }
+            let _ = writeln!(out, "{i3}</responses>");
+        }
+        xml_text(out, i3, "detail", a.detail);
+        xml_text(out, i3, "firstIssued", a.first_issued);
+        xml_text(out, i3, "lastUpdated", a.last_updated);
+        let _ = writeln!(out, "{i}</analysis>");
+    }
+    if !v.affects.is_empty() {
+        let _ = writeln!(out, "{i}<affects>");
+        for t in &v.affects {
+            let _ = writeln!(out, "{i}  <target>");
+            xml_text(out, "          ", "ref", Some(t.reference));
+            if !t.versions.is_empty() {
+                let _ = writeln!(out, "          <versions>");
+                for x in &t.versions {
+                    let _ = writeln!(out, "            <version>");
+                    let i5 = "              ";
+                    xml_text(out, i5, "version", x.version);
+                    xml_text(out, i5, "range", x.range);
+                    xml_text(out, i5, "status", x.status);
+                    let _ = writeln!(out, "            </version>");
+                }
+                let _ = writeln!(out, "          </versions>");
+            }
+            let _ = writeln!(out, "{i}  </target>");
+        }
+        let _ = writeln!(out, "{i}</affects>");
+    }
+    if !v.properties.is_empty() {
+        let _ = writeln!(out, "{i}<properties>");
+        for (name, value) in v.properties.iter() {
+            let _ = writeln!(
+                out,
+                "{i}  <property name=\"{}\">{}</property>",
+                esc(name),
+                esc(value)
+            );
+        }
+        let _ = writeln!(out, "{i}</properties>");
+    }
+    out.push_str("    </vulnerability>\n");
 }

@@ -43,6 +43,9 @@ pub struct Sbom {
     pub extracted_licenses: Vec<ExtractedLicense>,
     /// Other SPDX documents this one refers to (`externalDocumentRefs`).
     pub external_documents: Vec<ExternalDocument>,
+    /// Vulnerabilities the document states, with their ratings and VEX analysis (CycloneDX
+    /// `vulnerabilities`, SPDX 3 `security_Vulnerability` and its assessment relationships).
+    pub vulnerabilities: Vec<Vulnerability>,
 }
 
 /// A reference to another SPDX document (`DocumentRef-x`).
@@ -613,6 +616,168 @@ impl fmt::Display for RelationshipType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A vulnerability stated in an SBOM (a VDR or VEX): CycloneDX `vulnerabilities[]`, SPDX 3
+/// `security_Vulnerability` with its CVSS and VEX assessment relationships.
+///
+/// One analysis per vulnerability, as CycloneDX has it: an SPDX 3 vulnerability assessed
+/// differently for different elements becomes one entry per analysis.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Vulnerability {
+    /// The document-local id (CycloneDX `bom-ref`, SPDX 3 `spdxId`), when it has one.
+    pub element_id: Option<String>,
+    /// The vulnerability's identifier (`CVE-2021-44228`, `GHSA-…`): CycloneDX `id`, SPDX 3
+    /// `externalIdentifier` (`cve`, `securityOther`) or `name`.
+    pub id: String,
+    /// Who publishes the identifier (CycloneDX `source`: `NVD`, its URL).
+    pub source: Option<VulnerabilitySource>,
+    /// The same vulnerability in other databases (CycloneDX `references`; further SPDX 3
+    /// identifiers).
+    pub references: Vec<VulnerabilityReference>,
+    /// Severity ratings.
+    pub ratings: Vec<Rating>,
+    /// CWE numbers.
+    pub cwes: Vec<u32>,
+    /// Description.
+    pub description: Option<String>,
+    /// Detail beyond the description (CycloneDX `detail`).
+    pub detail: Option<String>,
+    /// What to do about it (CycloneDX `recommendation`).
+    pub recommendation: Option<String>,
+    /// How to work around it (CycloneDX `workaround`).
+    pub workaround: Option<String>,
+    /// Advisories (CycloneDX `advisories`, SPDX 3 `securityAdvisory` references).
+    pub advisories: Vec<Advisory>,
+    /// When the record was created, as written.
+    pub created: Option<String>,
+    /// When it was published, as written.
+    pub published: Option<String>,
+    /// When it was last updated (SPDX 3 `security_modifiedTime`), as written.
+    pub updated: Option<String>,
+    /// When it was withdrawn (CycloneDX `rejected`, SPDX 3 `security_withdrawnTime`).
+    pub rejected: Option<String>,
+    /// The VEX analysis: is the product affected.
+    pub analysis: Option<Analysis>,
+    /// The elements it affects, by document-local id (CycloneDX `affects[].ref`, the `to` of
+    /// SPDX 3 assessments).
+    pub affects: Vec<Affected>,
+    /// Name–value facts (CycloneDX `properties`).
+    pub properties: Vec<Property>,
+}
+
+/// An advisory about a vulnerability.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Advisory {
+    /// Its title.
+    pub title: Option<String>,
+    /// Where it is.
+    pub url: String,
+}
+
+/// The database an identifier comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VulnerabilitySource {
+    /// Its name (`NVD`, `GitHub`, `OSV`).
+    pub name: Option<String>,
+    /// Its URL.
+    pub url: Option<String>,
+}
+
+impl VulnerabilitySource {
+    /// A source named `name`.
+    pub fn named(name: impl Into<String>) -> Self {
+        Self {
+            name: Some(name.into()),
+            url: None,
+        }
+    }
+}
+
+/// Another identifier of the same vulnerability.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VulnerabilityReference {
+    /// The identifier.
+    pub id: String,
+    /// Where it comes from.
+    pub source: Option<VulnerabilitySource>,
+}
+
+/// A severity rating (CycloneDX `rating`, SPDX 3 `security_Cvss*VulnAssessmentRelationship`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Rating {
+    /// Who rated.
+    pub source: Option<VulnerabilitySource>,
+    /// The score as written (`9.8`): kept as text so that it reads back exactly.
+    pub score: Option<String>,
+    /// `critical`, `high`, `medium`, `low`, `info`, `none` or `unknown`.
+    pub severity: Option<String>,
+    /// How: `CVSSv2`, `CVSSv3`, `CVSSv31`, `CVSSv4`, `OWASP`, `SSVC`, `other`.
+    pub method: Option<String>,
+    /// The vector (`CVSS:3.1/AV:N/…`).
+    pub vector: Option<String>,
+    /// Why it was rated so.
+    pub justification: Option<String>,
+}
+
+/// A VEX analysis (CycloneDX `analysis`, SPDX 3 `security_Vex*VulnAssessmentRelationship`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Analysis {
+    /// The state, in either vocabulary ([`State`](crate::osv::vex::State)); the CycloneDX
+    /// writer writes OpenVEX's states in CycloneDX's words (`fixed` → `resolved`).
+    pub state: Option<crate::osv::vex::State>,
+    /// Why it does not affect, in CycloneDX's words (`code_not_present`, `code_not_reachable`,
+    /// `requires_configuration`, `requires_dependency`, `requires_environment`,
+    /// `protected_by_compiler`, `protected_at_runtime`, `protected_at_perimeter`,
+    /// `protected_by_mitigating_control`).
+    pub justification: Option<String>,
+    /// Responses (`can_not_fix`, `will_not_fix`, `update`, `rollback`, `workaround_available`).
+    pub responses: Vec<String>,
+    /// Free text: why, or what to do (SPDX 3 `security_impactStatement` or
+    /// `security_statusNotes`).
+    pub detail: Option<String>,
+    /// When the analysis was first issued (SPDX 3 `security_publishedTime` of the assessment).
+    pub first_issued: Option<String>,
+    /// When it was last updated (SPDX 3 `security_modifiedTime` of the assessment).
+    pub last_updated: Option<String>,
+}
+
+/// An element a vulnerability affects.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Affected {
+    /// The element's document-local id.
+    pub target: String,
+    /// Versions or ranges and their status (CycloneDX `affects[].versions`).
+    pub versions: Vec<AffectedVersion>,
+}
+
+impl Affected {
+    /// The element `target`, all versions.
+    pub fn element(target: impl Into<String>) -> Self {
+        Self {
+            target: target.into(),
+            versions: Vec::new(),
+        }
+    }
+}
+
+/// A version (or a range in vers syntax) and whether it is affected.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AffectedVersion {
+    /// One version (`2.14.1`).
+    pub version: Option<String>,
+    /// A range (`vers:maven/>=2.0.0|<2.15.0`).
+    pub range: Option<String>,
+    /// `affected`, `unaffected` or `unknown`.
+    pub status: Option<String>,
 }
 
 /// A license text the document defines (`LicenseRef-…`).

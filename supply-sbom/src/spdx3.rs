@@ -1,5 +1,5 @@
-//! SPDX 3.0.1 JSON-LD (Core, Software, SimpleLicensing and, for custom licenses,
-//! ExpandedLicensing profiles): reader and writer.
+//! SPDX 3.0.1 JSON-LD (Core, Software, SimpleLicensing, Security for vulnerabilities and VEX
+//! and, for custom licenses, ExpandedLicensing profiles): reader and writer.
 //!
 //! Licenses are `simplelicensing_LicenseExpression` elements linked by `hasConcludedLicense` /
 //! `hasDeclaredLicense` relationships; they become the packages' license fields in the model
@@ -17,9 +17,11 @@ use serde_json::{json, Map, Value};
 
 use crate::license::{Dialect, LicenseField, Strictness};
 use crate::model::{
-    from_spdx3_algorithm, spdx3_algorithm, Checksum, ExternalDocument, ExternalRef,
-    ExtractedLicense, File, License, Package, RelationshipType, Sbom, Snippet,
+    from_spdx3_algorithm, spdx3_algorithm, Advisory, Affected, Analysis, Checksum,
+    ExternalDocument, ExternalRef, ExtractedLicense, File, License, Package, Rating,
+    RelationshipType, Sbom, Snippet, Vulnerability, VulnerabilityReference, VulnerabilitySource,
 };
+use crate::osv::vex::State;
 use crate::purl::Purl;
 use crate::tree::Node;
 use crate::validate::{shown, IssueKind, Report};
@@ -224,6 +226,9 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
     let mut custom_ids: HashMap<&str, &str> = HashMap::new();
     // Other documents: prefix (`DocumentRef-x`) and the namespace its element IRIs start with.
     let mut namespaces: Vec<(&str, &str)> = Vec::new();
+    // Vulnerabilities by IRI, and the assessments of them (read once every element is).
+    let mut vuln_at: HashMap<&str, usize> = HashMap::new();
+    let mut assessments: Vec<(String, &str, &Node<'_>)> = Vec::new();
     for (i, e) in graph.iter().enumerate() {
         let path = format!("/@graph/{i}");
         let Some(ty) = s(e, "type") else {
@@ -392,6 +397,13 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     file: file.to_string(),
                 });
             }
+            "security_Vulnerability" => {
+                vuln_at.insert(id, sbom.vulnerabilities.len());
+                sbom.vulnerabilities.push(read_vulnerability(e, id));
+            }
+            t if t.starts_with("security_") && t.ends_with("VulnAssessmentRelationship") => {
+                assessments.push((path, ty, e));
+            }
             "Relationship" | "LifecycleScopedRelationship" => {
                 let (Some(from), Some(rt)) = (s(e, "from"), s(e, "relationshipType")) else {
                     report.missing(path, "from/relationshipType");
@@ -467,6 +479,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
         }
     }
     sbom.relationships = keep;
+    read_assessments(&mut sbom, &vuln_at, &assessments, report);
     let agent = |iri: Option<&str>| {
         iri.and_then(|i| agents.get(i))
             .map(|(kind, name)| format!("{kind}: {name}"))
@@ -887,6 +900,15 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         };
         rel(&mut graph, &from, t.kind, &to, t.scope);
     }
+    for (k, v) in sbom.vulnerabilities.iter().enumerate() {
+        let id = match &v.element_id {
+            Some(e) => iri(e),
+            None => format!("{base}/vulnerability-{}", k + 1),
+        };
+        let targets: Vec<String> = v.affects.iter().map(|a| iri(&a.target)).collect();
+        write_vulnerability(v, &id, &targets, ci, &mut graph);
+        elements.push(id);
+    }
     let roots: Vec<String> = sbom.describes.iter().map(|d| iri(d)).collect();
     let sbom_id = format!("{base}/sbom");
     graph.push(json!({
@@ -899,10 +921,16 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         "rootElement": [sbom_id], "element": elements,
         "profileConformance": ["core", "software", "simpleLicensing"]
     });
-    if !sbom.extracted_licenses.is_empty() {
+    {
+        let mut profiles = vec!["core", "software", "simpleLicensing"];
         // CustomLicense is an ExpandedLicensing class.
-        document["profileConformance"] =
-            json!(["core", "software", "simpleLicensing", "expandedLicensing"]);
+        if !sbom.extracted_licenses.is_empty() {
+            profiles.push("expandedLicensing");
+        }
+        if !sbom.vulnerabilities.is_empty() {
+            profiles.push("security");
+        }
+        document["profileConformance"] = json!(profiles);
     }
     if !sbom.external_documents.is_empty() {
         let docs = &sbom.external_documents;
@@ -920,4 +948,429 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
     }
     graph.push(document);
     json!({"@context": CONTEXT, "@graph": graph})
+}
+
+/// A `security_Vulnerability` element, its assessments not yet read.
+fn read_vulnerability(e: &Node<'_>, id: &str) -> Vulnerability {
+    let mut v = Vulnerability {
+        element_id: Some(id.to_string()),
+        description: s(e, "description").map(str::to_string),
+        published: s(e, "security_publishedTime").map(str::to_string),
+        updated: s(e, "security_modifiedTime").map(str::to_string),
+        rejected: s(e, "security_withdrawnTime").map(str::to_string),
+        ..Vulnerability::default()
+    };
+    // The first identifier (a CVE before others) is the vulnerability's, the rest references.
+    let mut ids: Vec<(&str, Option<VulnerabilitySource>)> = arr(e, "externalIdentifier")
+        .iter()
+        .filter(|x| {
+            matches!(
+                s(x, "externalIdentifierType"),
+                Some("cve" | "securityOther")
+            )
+        })
+        .filter_map(|x| {
+            let source = VulnerabilitySource {
+                name: s(x, "issuingAuthority").map(str::to_string),
+                url: arr(x, "identifierLocator")
+                    .first()
+                    .and_then(Node::as_str)
+                    .map(str::to_string),
+            };
+            let source = (source.name.is_some() || source.url.is_some()).then_some(source);
+            Some((s(x, "identifier")?, source))
+        })
+        .collect();
+    let name = s(e, "name");
+    let first = match name {
+        Some(n) => ids.iter().position(|(i, _)| *i == n),
+        None => ids.iter().position(|(i, _)| i.starts_with("CVE-")),
+    };
+    match first {
+        Some(k) => {
+            let (i, source) = ids.remove(k);
+            v.id = i.to_string();
+            v.source = source;
+        }
+        None => v.id = name.unwrap_or(id).to_string(),
+    }
+    v.references = ids
+        .into_iter()
+        .map(|(i, source)| VulnerabilityReference {
+            id: i.to_string(),
+            source,
+        })
+        .collect();
+    v.advisories = arr(e, "externalRef")
+        .iter()
+        .filter(|r| s(r, "externalRefType") == Some("securityAdvisory"))
+        .filter_map(|r| {
+            Some(Advisory {
+                title: s(r, "comment").map(str::to_string),
+                url: arr(r, "locator").first()?.as_str()?.to_string(),
+            })
+        })
+        .collect();
+    v
+}
+
+/// Reads the CVSS and VEX assessments `from` the document's vulnerabilities into them: a
+/// rating per CVSS assessment, the analysis from the VEX one (a second VEX assessment of the
+/// same vulnerability with another state is another model vulnerability, as CycloneDX has one
+/// analysis per entry), the assessed elements as what it affects. Then the elements that
+/// `hasAssociatedVulnerability` one are among what it affects.
+fn read_assessments(
+    sbom: &mut Sbom,
+    vuln_at: &HashMap<&str, usize>,
+    assessments: &[(String, &str, &Node<'_>)],
+    report: &mut Report,
+) {
+    fn affect(v: &mut Vulnerability, targets: &[&str]) {
+        for t in targets {
+            if !v.affects.iter().any(|a| a.target == *t) {
+                v.affects.push(Affected::element(*t));
+            }
+        }
+    }
+    for (path, class, e) in assessments {
+        let Some(&at) = s(e, "from").and_then(|f| vuln_at.get(f)) else {
+            // An assessment of another document's vulnerability: nothing here to attach it to.
+            if e.get("from").is_none() {
+                report.missing(path, "from");
+            }
+            continue;
+        };
+        let targets: Vec<&str> = arr(e, "to").iter().filter_map(Node::as_str).collect();
+        if let Some(method) = cvss_method(class, s(e, "security_vectorString")) {
+            let rating = Rating {
+                score: match e.get("security_score") {
+                    Some(Node::Number(n)) => Some(n.to_string()),
+                    Some(Node::String(t)) => Some(t.to_string()),
+                    _ => None,
+                },
+                severity: s(e, "security_severity").map(str::to_string),
+                method: Some(method.to_string()),
+                vector: s(e, "security_vectorString").map(str::to_string),
+                ..Rating::default()
+            };
+            let v = &mut sbom.vulnerabilities[at];
+            if !v.ratings.contains(&rating) {
+                v.ratings.push(rating);
+            }
+            affect(v, &targets);
+            continue;
+        }
+        let state = match *class {
+            "security_VexNotAffectedVulnAssessmentRelationship" => State::NotAffected,
+            "security_VexFixedVulnAssessmentRelationship" => State::Fixed,
+            "security_VexAffectedVulnAssessmentRelationship" => State::Affected,
+            "security_VexUnderInvestigationVulnAssessmentRelationship" => State::UnderInvestigation,
+            // EPSS, SSVC, exploit catalogs: no place in the model.
+            _ => continue,
+        };
+        let analysis = Analysis {
+            state: Some(state),
+            justification: s(e, "security_justificationType")
+                .and_then(cyclonedx_justification)
+                .map(str::to_string),
+            responses: Vec::new(),
+            detail: s(e, "security_impactStatement")
+                .or_else(|| s(e, "security_statusNotes"))
+                .map(str::to_string),
+            first_issued: s(e, "security_publishedTime").map(str::to_string),
+            last_updated: s(e, "security_modifiedTime").map(str::to_string),
+        };
+        let action = s(e, "security_actionStatement").filter(|a| !a.is_empty());
+        let v = &mut sbom.vulnerabilities[at];
+        let same = v
+            .analysis
+            .as_ref()
+            .is_none_or(|a| a.state == analysis.state && a.justification == analysis.justification);
+        if same {
+            v.analysis = Some(analysis);
+            if v.recommendation.is_none() {
+                v.recommendation = action.map(str::to_string);
+            }
+            affect(v, &targets);
+        } else {
+            let mut other = Vulnerability {
+                element_id: None,
+                analysis: Some(analysis),
+                affects: Vec::new(),
+                ..v.clone()
+            };
+            affect(&mut other, &targets);
+            sbom.vulnerabilities.push(other);
+        }
+    }
+    let associated: Vec<(String, String)> = sbom
+        .relationships
+        .iter()
+        .filter(|r| r.kind.to_spdx3().kind == "hasAssociatedVulnerability")
+        .filter(|r| vuln_at.contains_key(r.to.as_str()))
+        .map(|r| (r.from.clone(), r.to.clone()))
+        .collect();
+    if associated.is_empty() {
+        return;
+    }
+    sbom.relationships.retain(|r| {
+        !(r.kind.to_spdx3().kind == "hasAssociatedVulnerability"
+            && vuln_at.contains_key(r.to.as_str()))
+    });
+    for (target, vuln) in associated {
+        if let Some(&at) = vuln_at.get(vuln.as_str()) {
+            affect(&mut sbom.vulnerabilities[at], &[target.as_str()]);
+        }
+    }
+}
+
+/// A time as SPDX 3 writes it (`2021-01-01T00:00:00Z`: whole seconds, UTC, as its schema's
+/// pattern asks); `None` when it is not an RFC 3339 time.
+fn spdx3_time(t: &str) -> Option<String> {
+    crate::validate::normalize_timestamp(t)
+}
+
+/// A CycloneDX analysis justification in SPDX 3's `VexJustificationType` (the nearest: SPDX 3
+/// has five, CycloneDX nine).
+fn spdx3_justification(j: &str) -> Option<&'static str> {
+    Some(match j {
+        "code_not_present" => "vulnerableCodeNotPresent",
+        "code_not_reachable" => "vulnerableCodeNotInExecutePath",
+        "requires_dependency" => "componentNotPresent",
+        "requires_configuration" | "requires_environment" => {
+            "vulnerableCodeCannotBeControlledByAdversary"
+        }
+        "protected_by_compiler"
+        | "protected_at_runtime"
+        | "protected_at_perimeter"
+        | "protected_by_mitigating_control" => "inlineMitigationsAlreadyExist",
+        _ => return None,
+    })
+}
+
+/// The reverse of [`spdx3_justification`], to the first CycloneDX justification of each.
+fn cyclonedx_justification(j: &str) -> Option<&'static str> {
+    Some(match j.rsplit(['/', '#']).next().unwrap_or(j) {
+        "vulnerableCodeNotPresent" => "code_not_present",
+        "vulnerableCodeNotInExecutePath" => "code_not_reachable",
+        "componentNotPresent" => "requires_dependency",
+        "vulnerableCodeCannotBeControlledByAdversary" => "requires_configuration",
+        "inlineMitigationsAlreadyExist" => "protected_by_mitigating_control",
+        _ => return None,
+    })
+}
+
+/// The SPDX 3 class and relationship type of a VEX state.
+fn vex_class(state: State) -> (&'static str, &'static str) {
+    match state {
+        State::NotAffected | State::FalsePositive => (
+            "security_VexNotAffectedVulnAssessmentRelationship",
+            "doesNotAffect",
+        ),
+        State::Fixed | State::Resolved | State::ResolvedWithPedigree => {
+            ("security_VexFixedVulnAssessmentRelationship", "fixedIn")
+        }
+        State::Affected | State::Exploitable => {
+            ("security_VexAffectedVulnAssessmentRelationship", "affects")
+        }
+        State::UnderInvestigation | State::InTriage => (
+            "security_VexUnderInvestigationVulnAssessmentRelationship",
+            "underInvestigationFor",
+        ),
+    }
+}
+
+/// The SPDX 3 class of a CVSS rating; `None` for other methods, which SPDX 3 has no class for.
+fn cvss_class(method: &str) -> Option<&'static str> {
+    Some(match method {
+        "CVSSv2" => "security_CvssV2VulnAssessmentRelationship",
+        "CVSSv3" | "CVSSv31" => "security_CvssV3VulnAssessmentRelationship",
+        "CVSSv4" => "security_CvssV4VulnAssessmentRelationship",
+        _ => return None,
+    })
+}
+
+/// The CycloneDX rating method of an SPDX 3 CVSS class and vector.
+fn cvss_method(class: &str, vector: Option<&str>) -> Option<&'static str> {
+    Some(match class {
+        "security_CvssV2VulnAssessmentRelationship" => "CVSSv2",
+        "security_CvssV3VulnAssessmentRelationship" => {
+            if vector.is_some_and(|v| v.starts_with("CVSS:3.1/")) {
+                "CVSSv31"
+            } else {
+                "CVSSv3"
+            }
+        }
+        "security_CvssV4VulnAssessmentRelationship" => "CVSSv4",
+        _ => return None,
+    })
+}
+
+/// Writes a vulnerability: the `security_Vulnerability` element, a CVSS assessment per CVSS
+/// rating and a VEX assessment for its analysis, each from it to the elements it affects
+/// (`targets`); without an analysis, each target `hasAssociatedVulnerability` it. SPDX 3's
+/// relationships need a `to`: a vulnerability that names no element keeps only its element.
+fn write_vulnerability(
+    v: &Vulnerability,
+    id: &str,
+    targets: &[String],
+    ci: &str,
+    graph: &mut Vec<Value>,
+) {
+    let mut m = Map::new();
+    m.insert("type".into(), json!("security_Vulnerability"));
+    m.insert("spdxId".into(), json!(id));
+    m.insert("creationInfo".into(), json!(ci));
+    if !v.id.is_empty() {
+        m.insert("name".into(), json!(v.id));
+    }
+    if let Some(d) = &v.description {
+        m.insert("description".into(), json!(d));
+    }
+    for (key, t) in [
+        ("security_publishedTime", &v.published),
+        ("security_modifiedTime", &v.updated),
+        ("security_withdrawnTime", &v.rejected),
+    ] {
+        if let Some(t) = t.as_deref().and_then(spdx3_time) {
+            m.insert(key.into(), json!(t));
+        }
+    }
+    let identifier = |id: &str, source: Option<&VulnerabilitySource>| {
+        let kind = if id.starts_with("CVE-") {
+            "cve"
+        } else {
+            "securityOther"
+        };
+        let mut x =
+            json!({"type": "ExternalIdentifier", "externalIdentifierType": kind, "identifier": id});
+        if let Some(name) = source.and_then(|s| s.name.as_deref()) {
+            x["issuingAuthority"] = json!(name);
+        }
+        if let Some(url) = source.and_then(|s| s.url.as_deref()) {
+            x["identifierLocator"] = json!([url]);
+        }
+        x
+    };
+    let mut identifiers = Vec::new();
+    if !v.id.is_empty() {
+        identifiers.push(identifier(&v.id, v.source.as_ref()));
+    }
+    for r in &v.references {
+        identifiers.push(identifier(&r.id, r.source.as_ref()));
+    }
+    if !identifiers.is_empty() {
+        m.insert("externalIdentifier".into(), Value::Array(identifiers));
+    }
+    if !v.advisories.is_empty() {
+        let refs = v
+            .advisories
+            .iter()
+            .map(|a| {
+                let mut r = json!({"type": "ExternalRef", "externalRefType": "securityAdvisory", "locator": [a.url]});
+                if let Some(t) = &a.title {
+                    r["comment"] = json!(t);
+                }
+                r
+            })
+            .collect();
+        m.insert("externalRef".into(), Value::Array(refs));
+    }
+    graph.push(Value::Object(m));
+    if targets.is_empty() {
+        return;
+    }
+    // Assessments are named after the vulnerability, so that two vulnerabilities' never meet.
+    let mut n = 0;
+    let mut assessment = |class: &str, rt: &str| {
+        n += 1;
+        let mut r = Map::new();
+        r.insert("type".into(), json!(class));
+        r.insert("spdxId".into(), json!(format!("{id}/assessment-{n}")));
+        r.insert("creationInfo".into(), json!(ci));
+        r.insert("from".into(), json!(id));
+        r.insert("relationshipType".into(), json!(rt));
+        r.insert("to".into(), json!(targets));
+        r
+    };
+    for rating in &v.ratings {
+        let Some(class) = rating.method.as_deref().and_then(cvss_class) else {
+            continue;
+        };
+        let score = rating
+            .score
+            .as_deref()
+            .and_then(|s| s.parse::<serde_json::Number>().ok());
+        let severity = rating
+            .severity
+            .as_deref()
+            .filter(|s| ["critical", "high", "medium", "low", "none"].contains(s));
+        // Score and vector are required; CVSS v3 and v4 also want the severity.
+        let (Some(score), Some(vector)) = (score, rating.vector.as_deref()) else {
+            continue;
+        };
+        if severity.is_none() && !class.contains("V2") {
+            continue;
+        }
+        let mut r = assessment(class, "hasAssessmentFor");
+        r.insert("security_score".into(), json!(score));
+        if let Some(sev) = severity {
+            if !class.contains("V2") {
+                r.insert("security_severity".into(), json!(sev));
+            }
+        }
+        r.insert("security_vectorString".into(), json!(vector));
+        graph.push(Value::Object(r));
+    }
+    let Some(state) = v.analysis.as_ref().and_then(|a| Some((a, a.state?))) else {
+        // Known to affect, not assessed: the targets' associated vulnerability.
+        for t in targets {
+            n += 1;
+            graph.push(json!({
+                "type": "Relationship", "spdxId": format!("{id}/association-{n}"),
+                "creationInfo": ci, "from": t, "relationshipType": "hasAssociatedVulnerability",
+                "to": [id]
+            }));
+        }
+        return;
+    };
+    let (a, state) = state;
+    let (class, rt) = vex_class(state);
+    let mut r = assessment(class, rt);
+    r.insert("security_vexVersion".into(), json!("1.0"));
+    match state {
+        State::NotAffected | State::FalsePositive => {
+            if let Some(j) = a.justification.as_deref().and_then(spdx3_justification) {
+                r.insert("security_justificationType".into(), json!(j));
+            }
+            if let Some(d) = &a.detail {
+                r.insert("security_impactStatement".into(), json!(d));
+            }
+        }
+        State::Affected | State::Exploitable => {
+            // Required: what to do. The recommendation, else the responses.
+            let action = v
+                .recommendation
+                .clone()
+                .unwrap_or_else(|| a.responses.join(", "));
+            r.insert("security_actionStatement".into(), json!(action));
+            if let Some(d) = &a.detail {
+                r.insert("security_statusNotes".into(), json!(d));
+            }
+        }
+        _ => {
+            if let Some(d) = &a.detail {
+                r.insert("security_statusNotes".into(), json!(d));
+            }
+        }
+    }
+    for (key, t) in [
+        ("security_publishedTime", &a.first_issued),
+        ("security_modifiedTime", &a.last_updated),
+    ] {
+        if let Some(t) = t.as_deref().and_then(spdx3_time) {
+            r.insert(key.into(), json!(t));
+        }
+    }
+    graph.push(Value::Object(r));
 }

@@ -175,6 +175,8 @@ fn interop_cyclonedx_python_lib_validates_what_we_write() {
         "sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json",
         "sbom/spdx/spdx-examples/software-example11-sbom.spdx3.json",
         "sbom/cyclonedx/1.6/valid-license-expression-1.6.json",
+        // Vulnerabilities with ratings, VEX analysis and affected version ranges.
+        "sbom/cyclonedx/1.6/valid-vulnerability-1.6.json",
         // Files nested in their packages, `spdx:` component and BOM properties.
         "sbom/realworld/guac/alpine-spdx.json",
     ]
@@ -259,6 +261,8 @@ fn our_spdx3_is_valid_against_the_published_schema() {
         "sbom/spdx/spdx-examples/software-example11-sbom.spdx.json",
         "sbom/realworld/guac/alpine-cyclonedx.json",
         "sbom/cyclonedx/1.6/valid-assembly-1.6.json",
+        // The Security profile: a vulnerability, CVSS and VEX assessments.
+        "sbom/cyclonedx/1.6/valid-vulnerability-1.6.json",
     ] {
         let doc = read(&supply_testkit::read(rel)).unwrap();
         let out = dir.path().join(format!("{}.spdx3.json", files.len()));

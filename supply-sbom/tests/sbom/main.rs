@@ -19,3 +19,4 @@ mod spdx;
 mod verify;
 mod version;
 mod vex;
+mod vulnerabilities;
