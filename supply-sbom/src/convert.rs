@@ -37,6 +37,7 @@
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
 //! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` (name, `software_snippetFromFile`; the model keeps no ranges) | components of type `file`, nested in the package that contains them (`licenseInfoInFiles` as properties `spdx:license-info-from-file`); snippets: none |
 //! | relationships | `relationships` | `Relationship`, `LifecycleScopedRelationship` (`SPDXRef-DOCUMENT` is the `SpdxDocument` element; its DESCRIBES are `rootElement`) | `dependencies` (DEPENDS_ON), nesting (a package CONTAINS its files and the packages it contains, at most 16 levels, never in a cycle); others: none |
+//! | services | none | none | `services[]` (provider contacts: none), their dependencies in `dependencies` |
 //! | vulnerabilities (VDR, VEX) | none | `security_Vulnerability` (identifiers as `externalIdentifier` `cve`/`securityOther`, advisories as `securityAdvisory` references, times); CVSS v2/v3/v4 ratings as `security_Cvss*VulnAssessmentRelationship`; the analysis as a `security_Vex*VulnAssessmentRelationship` (state → class, justification → the nearest `VexJustificationType`, detail → impact statement or status notes, recommendation → action statement) to the affected elements, or `hasAssociatedVulnerability` without one; other rating methods, CWEs, responses, version ranges, detail, workaround and properties: none | `vulnerabilities[]` |
 //!
 //! The `spdx:` property names are the CycloneDX SPDX interop taxonomy's (cyclonedx-dotnet-library's
@@ -52,8 +53,8 @@
 //!   "services": [{"name": "billing", "endpoints": ["https://billing.example"]}]}"#;
 //! let c = convert(cdx, OutputFormat::SpdxJson)?;
 //! assert!(c.output.starts_with(b"{"));
-//! // CycloneDX services have no place in the model.
-//! assert!(c.losses.iter().any(|l| l.stage == Stage::Read && l.what == "services"));
+//! // CycloneDX services are in the model, but SPDX has no place for them.
+//! assert!(c.losses.iter().any(|l| l.stage == Stage::Write && l.what == "services"));
 //! # Ok::<(), supply_sbom::format::Error>(())
 //! ```
 
@@ -64,7 +65,7 @@ use serde_json::Value;
 
 use crate::format::{self, Error, Format, OutputFormat};
 use crate::license::LicenseField;
-use crate::model::{File, License, Package, Sbom};
+use crate::model::{File, License, Package, Sbom, Service};
 use crate::{cyclonedx, spdx2, spdx3};
 
 /// Where a loss happened.
@@ -141,10 +142,24 @@ pub fn convert(bytes: &[u8], to: OutputFormat) -> Result<Conversion, Error> {
 /// Occurrences per path.
 type Paths = BTreeMap<String, usize>;
 
+/// Whether a value is arrays and objects with nothing in them, at any depth.
+fn vacant(v: &Value) -> bool {
+    match v {
+        Value::Array(a) => a.iter().all(vacant),
+        Value::Object(o) => o.values().all(vacant),
+        _ => false,
+    }
+}
+
 fn json_paths(v: &Value, path: &str, out: &mut Paths) {
     match v {
         Value::Object(m) => {
             for (k, v) in m {
+                // An empty array or object (`"endpoints": []`, `{"contact": []}`) states
+                // nothing a rewrite could lose.
+                if vacant(v) {
+                    continue;
+                }
                 let p = if path.is_empty() {
                     k.clone()
                 } else {
@@ -476,6 +491,7 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         after.external_documents.len(),
     );
     vulnerability_losses(&mut t, before, after);
+    service_losses(&mut t, before, after);
     // Relationships are counted by what they say, not how: `A GENERATED_FROM B` written to
     // SPDX 3 comes back as `B GENERATES A`, the same fact (keyed by SPDX 3 type and scope).
     // A document's DESCRIBES are its `describes` list, tallied above (SPDX 3 and CycloneDX
@@ -526,6 +542,32 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         }
     }
     out
+}
+
+/// Services are paired by id, nested ones too; one lost whole counts under `services`, one
+/// that comes back different under `service`.
+fn service_losses(t: &mut Tally, before: &Sbom, after: &Sbom) {
+    fn flat<'a>(services: &'a [Service], out: &mut Vec<&'a Service>) {
+        for svc in services {
+            out.push(svc);
+            flat(&svc.services, out);
+        }
+    }
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    flat(&before.services, &mut a);
+    flat(&after.services, &mut b);
+    let by_id: BTreeMap<&str, &Service> = b.iter().map(|s| (s.id.as_str(), *s)).collect();
+    let alone = |s: &Service| Service {
+        services: Vec::new(),
+        ..s.clone()
+    };
+    for svc in a {
+        match by_id.get(svc.id.as_str()) {
+            None => *t.0.entry("services").or_default() += 1,
+            Some(twin) if alone(svc) != alone(twin) => *t.0.entry("service").or_default() += 1,
+            Some(_) => {}
+        }
+    }
 }
 
 /// Vulnerabilities are paired by identifier, in order (an SPDX 3 vulnerability assessed two

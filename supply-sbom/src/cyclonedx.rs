@@ -22,8 +22,8 @@ use crate::license::{list, Dialect, Expression, LicenseField, Strictness};
 use crate::limits::{LimitExceeded, MAX_DEPTH, MAX_ELEMENTS};
 use crate::model::{
     cyclonedx_algorithm, spdx_algorithm, Advisory, Affected, AffectedVersion, Analysis, Checksum,
-    ExternalRef, File, License, Package, Property, Rating, RelationshipType, Sbom, Vulnerability,
-    VulnerabilityReference, VulnerabilitySource,
+    DataFlow, ExternalRef, File, License, Package, Property, Provider, Rating, RelationshipType,
+    Sbom, Service, Vulnerability, VulnerabilityReference, VulnerabilitySource,
 };
 use crate::osv::vex::State;
 use crate::purl::Purl;
@@ -208,6 +208,10 @@ impl Element {
     /// are not paths.
     pub(crate) fn paths(&self) -> std::collections::BTreeMap<String, usize> {
         fn walk(el: &Element, path: &str, out: &mut std::collections::BTreeMap<String, usize>) {
+            // An empty element (`<endpoints/>`) states nothing a rewrite could lose.
+            if el.attrs.is_empty() && el.children.is_empty() && el.text.trim().is_empty() {
+                return;
+            }
             let p = if path.is_empty() {
                 el.name.clone()
             } else {
@@ -260,25 +264,19 @@ fn to_json(el: &Element, report: &mut Report, path: &str) -> Value {
         let value = match c.name.as_str() {
             "licenses" => licenses_json(c, report, &cpath),
             "dependencies" => Value::Array(c.children.iter().map(dependency_json).collect()),
-            // 1.4: `<data><classification flow=…>`; 1.5+: `<data><dataflow><classification flow=…>`.
+            // 1.4: `<data><classification flow=…>`; 1.5+: `<data><dataflow name=…
+            // description=…><classification flow=…>…<source><url>…`.
             "data" if el.name == "service" => Value::Array(
                 c.children
                     .iter()
-                    .map(|d| {
-                        let cl = if d.name == "dataflow" {
-                            d.children.iter().find(|x| x.name == "classification")
-                        } else {
-                            Some(d)
-                        };
-                        match cl {
-                            Some(cl) => json!({"flow": attr(cl, "flow").unwrap_or_default(), "classification": cl.text}),
-                            None => json!({}),
-                        }
-                    })
+                    .map(|d| dataflow_json(d, report, &cpath))
                     .collect(),
             ),
             "tools" if c.children.iter().all(|t| t.name == "tool") => Value::Array(
-                c.children.iter().map(|t| to_json(t, report, &cpath)).collect(),
+                c.children
+                    .iter()
+                    .map(|t| to_json(t, report, &cpath))
+                    .collect(),
             ),
             name => match WRAPPERS.iter().find(|(w, _)| *w == name) {
                 Some((_, item)) => Value::Array(
@@ -303,6 +301,43 @@ fn to_json(el: &Element, report: &mut Report, path: &str) -> Value {
                 m.insert(c.name.clone(), value);
             }
         }
+    }
+    Value::Object(m)
+}
+
+/// A service's data flow element in the JSON data model.
+fn dataflow_json(d: &Element, report: &mut Report, path: &str) -> Value {
+    let mut m = Map::new();
+    let cl = if d.name == "dataflow" {
+        for k in ["name", "description"] {
+            if let Some(v) = attr(d, k) {
+                m.insert(k.into(), json!(v));
+            }
+        }
+        for c in &d.children {
+            match c.name.as_str() {
+                "source" | "destination" => {
+                    let urls: Vec<Value> = c
+                        .children
+                        .iter()
+                        .filter(|u| u.name == "url")
+                        .map(|u| json!(u.text))
+                        .collect();
+                    m.insert(c.name.clone(), Value::Array(urls));
+                }
+                "classification" => {}
+                other => {
+                    m.insert(other.to_string(), to_json(c, report, path));
+                }
+            }
+        }
+        d.children.iter().find(|x| x.name == "classification")
+    } else {
+        Some(d)
+    };
+    if let Some(cl) = cl {
+        m.insert("flow".into(), json!(attr(cl, "flow").unwrap_or_default()));
+        m.insert("classification".into(), json!(cl.text));
     }
     Value::Object(m)
 }
@@ -714,7 +749,8 @@ pub(crate) fn from_value(
         component(c, None, &format!("/components/{i}"), &mut ctx, &mut sbom);
     }
     for (i, svc) in arr(doc, "services").iter().enumerate() {
-        service(svc, &format!("/services/{i}"), &mut ctx);
+        let svc = service(svc, &format!("/services/{i}"), &mut ctx);
+        sbom.services.push(svc);
     }
     check_properties(doc, "", &mut ctx);
     for (i, d) in arr(doc, "dependencies").iter().enumerate() {
@@ -810,15 +846,51 @@ fn check_properties(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) {
     }
 }
 
-fn service(svc: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) {
+/// A boolean, from JSON or from XML's text.
+fn bool_of(v: Option<&Node<'_>>) -> Option<bool> {
+    match v? {
+        Node::Bool(b) => Some(*b),
+        Node::String(t) => match t.trim() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A string or an array of strings (XML repeats an element, JSON has an array) as a list.
+fn strings_of(v: Option<&Node<'_>>) -> Vec<String> {
+    match v {
+        Some(Node::String(t)) => vec![t.to_string()],
+        Some(Node::Array(items)) => items
+            .iter()
+            .filter_map(Node::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Reads a `service` (and the services it is made of) into the model, checking it.
+fn service(svc: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Service {
     if s(svc, "name").is_none() {
         ctx.report.missing(path, "name");
     }
-    if let Some(r) = s(svc, "bom-ref") {
-        check_ref(r, path, ctx);
-    }
+    let id = match s(svc, "bom-ref") {
+        Some(r) => {
+            check_ref(r, path, ctx);
+            r.to_string()
+        }
+        None => {
+            ctx.next_id += 1;
+            format!("service-{}", ctx.next_id)
+        }
+    };
+    let mut data = Vec::new();
     for (i, d) in arr(svc, "data").iter().enumerate() {
-        if let Some(flow) = s(d, "flow") {
+        let flow = s(d, "flow");
+        if let Some(flow) = flow {
             if !["inbound", "outbound", "bi-directional", "unknown"].contains(&flow) {
                 ctx.report.invalid(
                     format!("{path}/data/{i}/flow"),
@@ -828,11 +900,66 @@ fn service(svc: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) {
                 );
             }
         }
+        if let (Some(flow), Some(classification)) = (flow, s(d, "classification")) {
+            data.push(DataFlow {
+                flow: flow.to_string(),
+                classification: classification.to_string(),
+                name: s(d, "name").map(str::to_string),
+                description: s(d, "description").map(str::to_string),
+                source: strings_of(d.get("source")),
+                destination: strings_of(d.get("destination")),
+            });
+        }
     }
-    check_licenses(svc.get("licenses"), &format!("{path}/licenses"), ctx);
+    for key in ["authenticated", "x-trust-boundary"] {
+        if svc.get(key).is_some() && bool_of(svc.get(key)).is_none() {
+            ctx.report.push(
+                format!("{path}/{key}"),
+                IssueKind::WrongType {
+                    field: "authenticated/x-trust-boundary",
+                    expected: "a boolean",
+                },
+            );
+        }
+    }
+    let (declared, concluded) =
+        check_licenses(svc.get("licenses"), &format!("{path}/licenses"), ctx);
     check_properties(svc, path, ctx);
-    for (i, c) in arr(svc, "services").iter().enumerate() {
-        service(c, &format!("{path}/services/{i}"), ctx);
+    let services = arr(svc, "services")
+        .iter()
+        .enumerate()
+        .map(|(i, c)| service(c, &format!("{path}/services/{i}"), ctx))
+        .collect();
+    Service {
+        id,
+        provider: svc.get("provider").map(|p| Provider {
+            name: s(p, "name").map(str::to_string),
+            urls: strings_of(p.get("url")),
+        }),
+        group: s(svc, "group").map(str::to_string),
+        name: s(svc, "name").unwrap_or_default().to_string(),
+        version: s(svc, "version").map(str::to_string),
+        description: s(svc, "description").map(str::to_string),
+        endpoints: strings_of(svc.get("endpoints")),
+        authenticated: bool_of(svc.get("authenticated")),
+        crosses_trust_boundary: bool_of(svc.get("x-trust-boundary")),
+        trust_zone: s(svc, "trustZone").map(str::to_string),
+        data,
+        license_concluded: combine(concluded),
+        license_declared: combine(declared),
+        external_refs: arr(svc, "externalReferences")
+            .iter()
+            .filter_map(|r| {
+                Some(ExternalRef {
+                    category: "OTHER".into(),
+                    kind: s(r, "type")?.to_string(),
+                    locator: s(r, "url")?.to_string(),
+                })
+            })
+            .collect(),
+        properties: properties_of(svc),
+        tags: strings_of(svc.get("tags")),
+        services,
     }
 }
 
@@ -1635,6 +1762,8 @@ pub(crate) struct BomOut<'a> {
     dependencies: DependenciesOut<'a>,
     metadata: MetadataOut<'a>,
     serial_number: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    services: Vec<ServiceOut<'a>>,
     spec_version: &'static str,
     version: u32,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -2180,16 +2309,22 @@ impl Serialize for ComponentsOut<'_> {
 /// [`ComponentsOut`]).
 struct DependenciesOut<'a> {
     packages: &'a [Package],
-    /// The packages each package depends on, by id.
+    /// The services' ids, nested ones too: an entry each, after the packages'.
+    services: Vec<&'a str>,
+    /// The packages and services each package or service depends on, by id.
     edges: HashMap<&'a str, Vec<&'a str>>,
 }
 
 impl DependenciesOut<'_> {
     fn iter(&self) -> impl Iterator<Item = DependencyOut<'_>> {
-        self.packages.iter().map(|p| DependencyOut {
-            depends_on: self.edges.get(p.id.as_str()).map_or(&[], Vec::as_slice),
-            reference: &p.id,
-        })
+        self.packages
+            .iter()
+            .map(|p| p.id.as_str())
+            .chain(self.services.iter().copied())
+            .map(|id| DependencyOut {
+                depends_on: self.edges.get(id).map_or(&[], Vec::as_slice),
+                reference: id,
+            })
     }
 }
 
@@ -2278,25 +2413,7 @@ impl<'a> ComponentOut<'a> {
             .filter(|n| *n != "NOASSERTION")
             .map(|name| SupplierOut { name });
         let hashes = hashes_out(&p.checksums);
-        // The schema takes either `license` entries (any number, each acknowledged as concluded
-        // or declared) or a single `expression`: both licenses when both are single licenses,
-        // else the concluded one when known, else the declared one.
-        let concluded = p
-            .license_concluded
-            .as_ref()
-            .and_then(|l| LicenseOut::new(l, "concluded"));
-        let declared = p
-            .license_declared
-            .as_ref()
-            .and_then(|l| LicenseOut::new(l, "declared"));
-        let licenses = match (concluded, declared) {
-            (Some(c @ LicenseOut::License { .. }), Some(d @ LicenseOut::License { .. })) => {
-                vec![c, d]
-            }
-            (Some(c), _) => vec![c],
-            (None, Some(d)) => vec![d],
-            (None, None) => Vec::new(),
-        };
+        let licenses = licenses_out(&p.license_concluded, &p.license_declared);
         let mut external_references = Vec::new();
         if let Some(url) = &p.homepage {
             external_references.push(ExternalReferenceOut {
@@ -2436,6 +2553,146 @@ impl<'a> ComponentOut<'a> {
 }
 
 /// The checksums CycloneDX has an algorithm name for, as `hashes`.
+/// A license choice for a concluded and a declared license. The schema takes either `license`
+/// entries (any number, each acknowledged as concluded or declared) or a single `expression`:
+/// both licenses when both are single licenses, else the concluded one when known, else the
+/// declared one.
+fn licenses_out<'a>(
+    concluded: &'a Option<License>,
+    declared: &'a Option<License>,
+) -> Vec<LicenseOut<'a>> {
+    let concluded = concluded
+        .as_ref()
+        .and_then(|l| LicenseOut::new(l, "concluded"));
+    let declared = declared
+        .as_ref()
+        .and_then(|l| LicenseOut::new(l, "declared"));
+    match (concluded, declared) {
+        (Some(c @ LicenseOut::License { .. }), Some(d @ LicenseOut::License { .. })) => {
+            vec![c, d]
+        }
+        (Some(c), _) => vec![c],
+        (None, Some(d)) => vec![d],
+        (None, None) => Vec::new(),
+    }
+}
+
+/// A `service`.
+#[derive(Serialize)]
+struct ServiceOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authenticated: Option<bool>,
+    #[serde(rename = "bom-ref")]
+    bom_ref: &'a str,
+    #[serde(
+        skip_serializing_if = "<[DataFlow]>::is_empty",
+        serialize_with = "data_flows"
+    )]
+    data: &'a [DataFlow],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    endpoints: &'a [String],
+    #[serde(rename = "externalReferences", skip_serializing_if = "Vec::is_empty")]
+    external_references: Vec<ExternalReferenceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    licenses: Vec<LicenseOut<'a>>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<ProviderOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    services: Vec<Self>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    tags: &'a [String],
+    #[serde(rename = "trustZone", skip_serializing_if = "Option::is_none")]
+    trust_zone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+    #[serde(rename = "x-trust-boundary", skip_serializing_if = "Option::is_none")]
+    crosses_trust_boundary: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct ProviderOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    url: &'a [String],
+}
+
+fn data_flows<S: serde::Serializer>(data: &&[DataFlow], serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct DataOut<'a> {
+        classification: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        description: Option<&'a str>,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        destination: &'a [String],
+        flow: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<&'a str>,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        source: &'a [String],
+    }
+    serializer.collect_seq(data.iter().map(|d| DataOut {
+        classification: &d.classification,
+        description: d.description.as_deref(),
+        destination: &d.destination,
+        flow: &d.flow,
+        name: d.name.as_deref(),
+        source: &d.source,
+    }))
+}
+
+impl<'a> ServiceOut<'a> {
+    fn new(svc: &'a Service) -> Self {
+        Self {
+            authenticated: svc.authenticated,
+            bom_ref: &svc.id,
+            data: &svc.data,
+            description: svc.description.as_deref(),
+            endpoints: &svc.endpoints,
+            external_references: svc
+                .external_refs
+                .iter()
+                .filter(|r| REFERENCE_TYPES.contains(&r.kind.as_str()))
+                .map(|r| ExternalReferenceOut {
+                    kind: &r.kind,
+                    url: &r.locator,
+                })
+                .collect(),
+            group: svc.group.as_deref(),
+            licenses: licenses_out(&svc.license_concluded, &svc.license_declared),
+            name: &svc.name,
+            properties: PropertiesOut {
+                model: &svc.properties,
+                extra: Vec::new(),
+            },
+            provider: svc.provider.as_ref().map(|p| ProviderOut {
+                name: p.name.as_deref(),
+                url: &p.urls,
+            }),
+            services: svc.services.iter().map(Self::new).collect(),
+            tags: &svc.tags,
+            trust_zone: svc.trust_zone.as_deref(),
+            version: svc.version.as_deref(),
+            crosses_trust_boundary: svc.crosses_trust_boundary,
+        }
+    }
+}
+
+/// Every service's id, nested ones too.
+fn service_ids<'a>(services: &'a [Service], out: &mut Vec<&'a str>) {
+    for svc in services {
+        out.push(&svc.id);
+        service_ids(&svc.services, out);
+    }
+}
+
 fn hashes_out(checksums: &[Checksum]) -> Vec<HashOut<'_>> {
     checksums
         .iter()
@@ -2532,9 +2789,13 @@ impl<'a> BomOut<'a> {
         }
         // Edges grouped by source once: a scan of every relationship per package made writing
         // 50,000 packages take 40 s.
+        let mut services = Vec::new();
+        service_ids(&sbom.services, &mut services);
+        let service_set: HashSet<&str> = services.iter().copied().collect();
         let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
         for r in &sbom.relationships {
-            if r.kind.as_str() == "DEPENDS_ON" && ids.contains(r.to.as_str()) {
+            let known = ids.contains(r.to.as_str()) || service_set.contains(r.to.as_str());
+            if r.kind.as_str() == "DEPENDS_ON" && known {
                 edges
                     .entry(r.from.as_str())
                     .or_default()
@@ -2547,6 +2808,7 @@ impl<'a> BomOut<'a> {
             components,
             dependencies: DependenciesOut {
                 packages: &sbom.packages,
+                services,
                 edges,
             },
             metadata: MetadataOut {
@@ -2558,6 +2820,7 @@ impl<'a> BomOut<'a> {
                 tools: ToolsOut { components: tools },
             },
             serial_number: serial_for(sbom),
+            services: sbom.services.iter().map(ServiceOut::new).collect(),
             spec_version: "1.6",
             version: 1,
             vulnerabilities: sbom
@@ -2571,6 +2834,169 @@ impl<'a> BomOut<'a> {
 
 fn esc(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
+}
+
+/// A `<licenses>` element, unless there are none.
+fn xml_licenses(out: &mut String, licenses: &[LicenseOut<'_>], i2: &str) {
+    use std::fmt::Write as _;
+    if !licenses.is_empty() {
+        let _ = writeln!(out, "{i2}<licenses>");
+        for l in licenses {
+            match l {
+                LicenseOut::Expression {
+                    acknowledgement,
+                    expression,
+                } => {
+                    let _ = writeln!(
+                        out,
+                        "{i2}  <expression acknowledgement=\"{}\">{}</expression>",
+                        esc(acknowledgement),
+                        esc(expression)
+                    );
+                }
+                LicenseOut::License { license } => {
+                    let (acknowledgement, tag, v) = match license {
+                        LicenseEntryOut::Id {
+                            acknowledgement,
+                            id,
+                        } => (acknowledgement, "id", id.as_str()),
+                        LicenseEntryOut::Name {
+                            acknowledgement,
+                            name,
+                        } => (acknowledgement, "name", *name),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "{i2}  <license acknowledgement=\"{}\"><{tag}>{}</{tag}></license>",
+                        esc(acknowledgement),
+                        esc(v)
+                    );
+                }
+            }
+        }
+        let _ = writeln!(out, "{i2}</licenses>");
+    }
+}
+
+/// A `<service>`, its elements in the XSD's sequence.
+fn xml_service(out: &mut String, svc: &ServiceOut<'_>, indent: &str) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "{indent}<service bom-ref=\"{}\">", esc(svc.bom_ref));
+    let i2 = format!("{indent}  ");
+    if let Some(p) = &svc.provider {
+        let _ = writeln!(out, "{i2}<provider>");
+        let i3 = format!("{i2}  ");
+        xml_text(out, &i3, "name", p.name);
+        for u in p.url {
+            xml_text(out, &i3, "url", Some(u));
+        }
+        let _ = writeln!(out, "{i2}</provider>");
+    }
+    xml_text(out, &i2, "group", svc.group);
+    xml_text(out, &i2, "name", Some(svc.name));
+    xml_text(out, &i2, "version", svc.version);
+    xml_text(out, &i2, "description", svc.description);
+    if !svc.endpoints.is_empty() {
+        let _ = writeln!(out, "{i2}<endpoints>");
+        for e in svc.endpoints {
+            let _ = writeln!(out, "{i2}  <endpoint>{}</endpoint>", esc(e));
+        }
+        let _ = writeln!(out, "{i2}</endpoints>");
+    }
+    let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
+    xml_text(out, &i2, "authenticated", flag(svc.authenticated));
+    xml_text(
+        out,
+        &i2,
+        "x-trust-boundary",
+        flag(svc.crosses_trust_boundary),
+    );
+    xml_text(out, &i2, "trustZone", svc.trust_zone);
+    if !svc.data.is_empty() {
+        let _ = writeln!(out, "{i2}<data>");
+        for d in svc.data {
+            // The bare `classification` of 1.4 (1.6 still takes it), else 1.5's `dataflow`,
+            // which also holds a name, description, source and destination.
+            let bare = d.name.is_none()
+                && d.description.is_none()
+                && d.source.is_empty()
+                && d.destination.is_empty();
+            if bare {
+                let _ = writeln!(
+                    out,
+                    "{i2}  <classification flow=\"{}\">{}</classification>",
+                    esc(&d.flow),
+                    esc(&d.classification)
+                );
+                continue;
+            }
+            let _ = write!(out, "{i2}  <dataflow");
+            if let Some(n) = &d.name {
+                let _ = write!(out, " name=\"{}\"", esc(n));
+            }
+            if let Some(n) = &d.description {
+                let _ = write!(out, " description=\"{}\"", esc(n));
+            }
+            let _ = writeln!(
+                out,
+                ">\n{i2}    <classification flow=\"{}\">{}</classification>",
+                esc(&d.flow),
+                esc(&d.classification)
+            );
+            for (k, urls) in [("source", &d.source), ("destination", &d.destination)] {
+                if !urls.is_empty() {
+                    let _ = writeln!(out, "{i2}    <{k}>");
+                    for u in urls {
+                        let _ = writeln!(out, "{i2}      <url>{}</url>", esc(u));
+                    }
+                    let _ = writeln!(out, "{i2}    </{k}>");
+                }
+            }
+            let _ = writeln!(out, "{i2}  </dataflow>");
+        }
+        let _ = writeln!(out, "{i2}</data>");
+    }
+    xml_licenses(out, &svc.licenses, &i2);
+    if !svc.external_references.is_empty() {
+        let _ = writeln!(out, "{i2}<externalReferences>");
+        for r in &svc.external_references {
+            let _ = writeln!(
+                out,
+                "{i2}  <reference type=\"{}\"><url>{}</url></reference>",
+                esc(r.kind),
+                esc(r.url)
+            );
+        }
+        let _ = writeln!(out, "{i2}</externalReferences>");
+    }
+    if !svc.properties.is_empty() {
+        let _ = writeln!(out, "{i2}<properties>");
+        for (name, value) in svc.properties.iter() {
+            let _ = writeln!(
+                out,
+                "{i2}  <property name=\"{}\">{}</property>",
+                esc(name),
+                esc(value)
+            );
+        }
+        let _ = writeln!(out, "{i2}</properties>");
+    }
+    if !svc.services.is_empty() {
+        let _ = writeln!(out, "{i2}<services>");
+        let i3 = format!("{i2}  ");
+        for sub in &svc.services {
+            xml_service(out, sub, &i3);
+        }
+        let _ = writeln!(out, "{i2}</services>");
+    }
+    if !svc.tags.is_empty() {
+        let _ = writeln!(out, "{i2}<tags>");
+        for t in svc.tags {
+            let _ = writeln!(out, "{i2}  <tag>{}</tag>", esc(t));
+        }
+        let _ = writeln!(out, "{i2}</tags>");
+    }
+    let _ = writeln!(out, "{indent}</service>");
 }
 
 fn xml_component(out: &mut String, c: &ComponentOut<'_>, indent: &str) {
@@ -2613,43 +3039,7 @@ fn xml_component(out: &mut String, c: &ComponentOut<'_>, indent: &str) {
         }
         let _ = writeln!(out, "{i2}</hashes>");
     }
-    if !c.licenses.is_empty() {
-        let _ = writeln!(out, "{i2}<licenses>");
-        for l in &c.licenses {
-            match l {
-                LicenseOut::Expression {
-                    acknowledgement,
-                    expression,
-                } => {
-                    let _ = writeln!(
-                        out,
-                        "{i2}  <expression acknowledgement=\"{}\">{}</expression>",
-                        esc(acknowledgement),
-                        esc(expression)
-                    );
-                }
-                LicenseOut::License { license } => {
-                    let (acknowledgement, tag, v) = match license {
-                        LicenseEntryOut::Id {
-                            acknowledgement,
-                            id,
-                        } => (acknowledgement, "id", id.as_str()),
-                        LicenseEntryOut::Name {
-                            acknowledgement,
-                            name,
-                        } => (acknowledgement, "name", *name),
-                    };
-                    let _ = writeln!(
-                        out,
-                        "{i2}  <license acknowledgement=\"{}\"><{tag}>{}</{tag}></license>",
-                        esc(acknowledgement),
-                        esc(v)
-                    );
-                }
-            }
-        }
-        let _ = writeln!(out, "{i2}</licenses>");
-    }
+    xml_licenses(out, &c.licenses, &i2);
     let purl = c.purl.map(Purl::to_string);
     for (k, v) in [
         ("copyright", c.copyright),
@@ -2770,7 +3160,15 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
     for c in bom.components.iter() {
         xml_component(&mut out, &c, "    ");
     }
-    out.push_str("  </components>\n  <dependencies>\n");
+    out.push_str("  </components>\n");
+    if !bom.services.is_empty() {
+        out.push_str("  <services>\n");
+        for svc in &bom.services {
+            xml_service(&mut out, svc, "    ");
+        }
+        out.push_str("  </services>\n");
+    }
+    out.push_str("  <dependencies>\n");
     for d in bom.dependencies.iter() {
         let r = esc(d.reference);
         if d.depends_on.is_empty() {

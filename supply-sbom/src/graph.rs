@@ -29,7 +29,7 @@ use crate::limits::MAX_PATHS;
 use crate::model::{RelationshipType, Sbom};
 use crate::purl::Purl;
 
-/// A dependency graph over the packages (and files) of one SBOM.
+/// A dependency graph over the packages (and files and services) of one SBOM.
 #[derive(Debug)]
 pub struct Graph<'a> {
     sbom: &'a Sbom,
@@ -65,11 +65,20 @@ impl<'a> Graph<'a> {
     pub fn new(sbom: &'a Sbom) -> Self {
         let mut ids: Vec<&'a str> = Vec::new();
         let mut index = HashMap::new();
+        // Services (a SaaS BOM's) are nodes too: components depend on them, and they on each
+        // other.
+        let mut services: Vec<&'a str> = Vec::new();
+        let mut stack: Vec<&'a crate::model::Service> = sbom.services.iter().collect();
+        while let Some(svc) = stack.pop() {
+            services.push(&svc.id);
+            stack.extend(&svc.services);
+        }
         for id in sbom
             .packages
             .iter()
             .map(|p| p.id.as_str())
             .chain(sbom.files.iter().map(|f| f.id.as_str()))
+            .chain(services)
         {
             if let std::collections::hash_map::Entry::Vacant(e) = index.entry(id) {
                 e.insert(ids.len());

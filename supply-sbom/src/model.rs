@@ -46,6 +46,8 @@ pub struct Sbom {
     /// Vulnerabilities the document states, with their ratings and VEX analysis (CycloneDX
     /// `vulnerabilities`, SPDX 3 `security_Vulnerability` and its assessment relationships).
     pub vulnerabilities: Vec<Vulnerability>,
+    /// Services (CycloneDX `services`: the APIs and endpoints an infrastructure BOM lists).
+    pub services: Vec<Service>,
 }
 
 /// A reference to another SPDX document (`DocumentRef-x`).
@@ -616,6 +618,76 @@ impl fmt::Display for RelationshipType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A service (CycloneDX `service`): something the software calls or offers over a network.
+/// SPDX has no such element.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Service {
+    /// The document-local id (`bom-ref`; generated as `service-N` when it has none), which
+    /// dependencies name.
+    pub id: String,
+    /// Who provides it.
+    pub provider: Option<Provider>,
+    /// Group (a namespace of the provider's).
+    pub group: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Endpoint URIs.
+    pub endpoints: Vec<String>,
+    /// Whether it needs authentication.
+    pub authenticated: Option<bool>,
+    /// Whether calling it crosses a trust boundary (`x-trust-boundary`).
+    pub crosses_trust_boundary: Option<bool>,
+    /// The trust zone it runs in (1.5+ `trustZone`).
+    pub trust_zone: Option<String>,
+    /// What data flows where.
+    pub data: Vec<DataFlow>,
+    /// Its licenses, as a component's: concluded.
+    pub license_concluded: Option<License>,
+    /// Declared (what the provider states).
+    pub license_declared: Option<License>,
+    /// External references (category `OTHER`, the CycloneDX type, the URL).
+    pub external_refs: Vec<ExternalRef>,
+    /// Name–value facts.
+    pub properties: Vec<Property>,
+    /// Tags (1.6+).
+    pub tags: Vec<String>,
+    /// Services it is made of.
+    pub services: Vec<Self>,
+}
+
+/// An organization that provides a service.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Provider {
+    /// Its name.
+    pub name: Option<String>,
+    /// Its URLs.
+    pub urls: Vec<String>,
+}
+
+/// A flow of classified data to or from a service.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DataFlow {
+    /// `inbound`, `outbound`, `bi-directional` or `unknown`.
+    pub flow: String,
+    /// The data's classification (`PII`, `public`).
+    pub classification: String,
+    /// The flow's name (1.5+).
+    pub name: Option<String>,
+    /// Its description (1.5+).
+    pub description: Option<String>,
+    /// Where the data comes from: URLs or BOM-Link references (1.5+).
+    pub source: Vec<String>,
+    /// Where it goes (1.5+).
+    pub destination: Vec<String>,
 }
 
 /// A vulnerability stated in an SBOM (a VDR or VEX): CycloneDX `vulnerabilities[]`, SPDX 3

@@ -877,7 +877,17 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         }
     };
     let describes = RelationshipType::describes();
+    // Services have no SPDX element: a relationship to one would name nothing.
+    let mut services = std::collections::HashSet::new();
+    let mut stack: Vec<&crate::model::Service> = sbom.services.iter().collect();
+    while let Some(svc) = stack.pop() {
+        services.insert(svc.id.as_str());
+        stack.extend(&svc.services);
+    }
     for r in &sbom.relationships {
+        if services.contains(r.from.as_str()) || services.contains(r.to.as_str()) {
+            continue;
+        }
         // What the document DESCRIBES are its root elements (`DESCRIBED_BY` from the other
         // end); its other relationships are the SpdxDocument element's. NONE, NOASSERTION and
         // undeclared documents' elements have no element.

@@ -110,13 +110,25 @@ impl SbomCmd {
             Self::Validate(f) => {
                 let doc = load(&f.file)?;
                 if doc.report.is_valid() {
+                    let s = &doc.sbom;
+                    // Services and vulnerabilities only where there are some (an
+                    // infrastructure BOM, a VDR or VEX).
+                    let mut more = String::new();
+                    for (n, what) in [
+                        (s.services.len(), "services"),
+                        (s.vulnerabilities.len(), "vulnerabilities"),
+                    ] {
+                        if n > 0 {
+                            more.push_str(&format!(", {n} {what}"));
+                        }
+                    }
                     crate::outln!(
-                        "{}: valid {:?}, {} packages, {} files, {} relationships",
+                        "{}: valid {:?}, {} packages, {} files, {} relationships{more}",
                         f.file.display(),
                         doc.format,
-                        doc.sbom.packages.len(),
-                        doc.sbom.files.len(),
-                        doc.sbom.relationships.len()
+                        s.packages.len(),
+                        s.files.len(),
+                        s.relationships.len()
                     );
                     return Ok(());
                 }

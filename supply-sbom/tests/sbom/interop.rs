@@ -177,6 +177,8 @@ fn interop_cyclonedx_python_lib_validates_what_we_write() {
         "sbom/cyclonedx/1.6/valid-license-expression-1.6.json",
         // Vulnerabilities with ratings, VEX analysis and affected version ranges.
         "sbom/cyclonedx/1.6/valid-vulnerability-1.6.json",
+        // Nested services with data flows, trust zones and dependencies.
+        "sbom/cyclonedx/1.6/valid-saasbom-1.6.json",
         // Files nested in their packages, `spdx:` component and BOM properties.
         "sbom/realworld/guac/alpine-spdx.json",
     ]

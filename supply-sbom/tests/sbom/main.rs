@@ -15,6 +15,7 @@ mod osv;
 mod pkgdb;
 mod purl;
 mod realworld;
+mod services;
 mod spdx;
 mod verify;
 mod version;

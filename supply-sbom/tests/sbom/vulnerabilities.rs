@@ -75,7 +75,11 @@ fn cyclonedx_vulnerabilities_are_written_back_whole() {
         let c = convert(&supply_testkit::read(VULN_JSON), to).unwrap();
         let back = read(&c.output).unwrap();
         assert!(back.report.is_valid(), "{to}: {}", back.report);
-        assert_eq!(back.sbom.vulnerabilities, std::slice::from_ref(&before), "{to}");
+        assert_eq!(
+            back.sbom.vulnerabilities,
+            std::slice::from_ref(&before),
+            "{to}"
+        );
         let mut lost: Vec<&str> = c.losses.iter().map(|l| l.what.as_str()).collect();
         lost.sort_unstable();
         assert_eq!(
