@@ -65,7 +65,7 @@ use serde_json::Value;
 
 use crate::format::{self, Error, Format, OutputFormat};
 use crate::license::LicenseField;
-use crate::model::{File, License, Package, Sbom, Service};
+use crate::model::{File, License, Package, Properties, Sbom, Service};
 use crate::{cyclonedx, spdx2, spdx3};
 
 /// Where a loss happened.
@@ -336,6 +336,13 @@ impl Tally {
         }
     }
 
+    /// As [`Tally::vec`] for properties.
+    fn props(&mut self, what: &'static str, a: &Properties, b: &Properties) {
+        if a.iter().any(|(n, v)| !b.contains(n, v)) {
+            *self.0.entry(what).or_default() += 1;
+        }
+    }
+
     fn count(&mut self, what: &'static str, a: usize, b: usize) {
         if a > b {
             *self.0.entry(what).or_default() += a - b;
@@ -443,7 +450,7 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
             &a.verification_code,
             &b.verification_code,
         );
-        t.vec("package.properties", &a.properties, &b.properties);
+        t.props("package.properties", &a.properties, &b.properties);
     }
     // Files are paired by id, else by name (a CycloneDX writer nests them in their packages,
     // so they come back in another order).
@@ -624,7 +631,7 @@ fn vulnerability_losses(t: &mut Tally, before: &Sbom, after: &Sbom) {
             &time(&a.rejected),
             &time(&b.rejected),
         );
-        t.vec("vulnerability.properties", &a.properties, &b.properties);
+        t.props("vulnerability.properties", &a.properties, &b.properties);
         t.count("vulnerability.affects", a.affects.len(), b.affects.len());
         let versions = |v: &crate::model::Vulnerability| -> Vec<crate::model::AffectedVersion> {
             v.affects.iter().flat_map(|x| x.versions.clone()).collect()

@@ -22,7 +22,7 @@ use crate::license::{list, Dialect, Expression, LicenseField, Strictness};
 use crate::limits::{LimitExceeded, MAX_DEPTH, MAX_ELEMENTS};
 use crate::model::{
     cyclonedx_algorithm, spdx_algorithm, Advisory, Affected, AffectedVersion, Analysis, Checksum,
-    DataFlow, ExternalRef, File, License, Package, Property, Provider, Rating, RelationshipType,
+    DataFlow, ExternalRef, File, License, Package, Properties, Provider, Rating, RelationshipType,
     Sbom, Service, Vulnerability, VulnerabilityReference, VulnerabilitySource,
 };
 use crate::osv::vex::State;
@@ -826,16 +826,15 @@ fn check_ref(r: &str, path: &str, ctx: &mut Ctx<'_>) {
 }
 
 /// The `properties` with a name and a value.
-fn properties_of(v: &Node<'_>) -> Vec<Property> {
-    arr(v, "properties")
-        .iter()
-        .filter_map(|p| {
-            Some(Property {
-                name: s(p, "name")?.to_string(),
-                value: s(p, "value")?.to_string(),
-            })
-        })
-        .collect()
+fn properties_of(v: &Node<'_>) -> Properties {
+    let items = arr(v, "properties");
+    let mut out = Properties::with_capacity(items.len(), 0);
+    for p in items {
+        if let (Some(n), Some(v)) = (s(p, "name"), s(p, "value")) {
+            out.push(n, v);
+        }
+    }
+    out
 }
 
 fn check_properties(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) {
@@ -1410,28 +1409,30 @@ fn slot(name: &str, value: &str) -> Slot {
 /// Takes the properties named in [`spdx_prop`] out of `pkg.properties` into the model's
 /// fields; returns the `licenseInfoInFiles` entries (a file's). Other properties stay.
 fn take_spdx_properties(pkg: &mut Package) -> Vec<String> {
-    if !pkg.properties.iter().any(|p| p.name.starts_with("spdx:")) {
+    if !pkg.properties.iter().any(|(n, _)| n.starts_with("spdx:")) {
         return Vec::new();
     }
     let mut license_info = Vec::new();
     let (mut person, mut organization, mut email) = (None, None, None);
-    for p in std::mem::take(&mut pkg.properties) {
-        match slot(&p.name, &p.value) {
+    let all = std::mem::take(&mut pkg.properties);
+    for (name, value) in &all {
+        let v = || value.to_owned();
+        match slot(name, value) {
             Slot::FilesAnalyzed(b) => pkg.files_analyzed = Some(b),
-            Slot::FileName => pkg.file_name = Some(p.value),
-            Slot::SourceInfo => pkg.source_info = Some(p.value),
-            Slot::VerificationCode => pkg.verification_code = Some(p.value),
-            Slot::Person => person = Some(p.value),
-            Slot::Organization => organization = Some(p.value),
-            Slot::Email => email = Some(p.value),
-            Slot::Cpe => pkg.cpes.push(p.value),
-            Slot::LicenseInfo => license_info.push(p.value),
+            Slot::FileName => pkg.file_name = Some(v()),
+            Slot::SourceInfo => pkg.source_info = Some(v()),
+            Slot::VerificationCode => pkg.verification_code = Some(v()),
+            Slot::Person => person = Some(v()),
+            Slot::Organization => organization = Some(v()),
+            Slot::Email => email = Some(v()),
+            Slot::Cpe => pkg.cpes.push(v()),
+            Slot::LicenseInfo => license_info.push(v()),
             Slot::ExternalRef { category, kind } => pkg.external_refs.push(ExternalRef {
                 category,
                 kind,
-                locator: p.value,
+                locator: v(),
             }),
-            Slot::Keep => pkg.properties.push(p),
+            Slot::Keep => pkg.properties.push(name, value),
         }
     }
     let originator = match (person, organization) {
@@ -2116,10 +2117,21 @@ enum LicenseEntryOut<'a> {
 
 /// The model's properties, serialized as `{"name", "value"}` objects without copying them,
 /// followed by the SPDX facts CycloneDX has no field for ([`SpdxProperty`]).
-#[derive(Default)]
 struct PropertiesOut<'a> {
-    model: &'a [Property],
+    model: &'a Properties,
     extra: Vec<(Cow<'a, str>, &'a str)>,
+}
+
+/// No properties, for [`PropertiesOut::default`].
+static NO_PROPERTIES: Properties = Properties::new();
+
+impl Default for PropertiesOut<'_> {
+    fn default() -> Self {
+        Self {
+            model: &NO_PROPERTIES,
+            extra: Vec::new(),
+        }
+    }
 }
 
 impl<'a> PropertiesOut<'a> {
@@ -2130,7 +2142,6 @@ impl<'a> PropertiesOut<'a> {
     fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.model
             .iter()
-            .map(|p| (p.name.as_str(), p.value.as_str()))
             .chain(self.extra.iter().map(|(n, v)| (n.as_ref(), *v)))
     }
 

@@ -322,8 +322,17 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
                 .get("packageVerificationCode")
                 .and_then(|c| s(c, "packageVerificationCodeValue"))
                 .map(str::to_string),
-            purpose: s(p, "primaryPackagePurpose")
-                .map(|v| v.to_ascii_lowercase().replace('_', "-")),
+            purpose: s(p, "primaryPackagePurpose").map(|v| {
+                v.chars()
+                    .map(|c| {
+                        if c == '_' {
+                            '-'
+                        } else {
+                            c.to_ascii_lowercase()
+                        }
+                    })
+                    .collect()
+            }),
             built_date: s(p, "builtDate").map(str::to_string),
             release_date: s(p, "releaseDate").map(str::to_string),
             valid_until_date: s(p, "validUntilDate").map(str::to_string),

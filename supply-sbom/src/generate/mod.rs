@@ -60,7 +60,7 @@ use crate::limits::{
     MAX_WALK_ENTRIES,
 };
 use crate::lockfile::{self, Kind};
-use crate::model::{Package, Property, RelationshipType, Sbom};
+use crate::model::{Package, Properties, RelationshipType, Sbom};
 use crate::osv::PackageRef;
 use crate::pkgdb::{self, apk, dpkg, DistroPackage, OsRelease};
 use crate::purl::Purl;
@@ -885,25 +885,14 @@ impl Builder {
             }
         }
         let id = self.id(p.manager.purl_type(), &format!("{}-{}", p.name, p.version));
-        let mut props = vec![Property {
-            name: property::LOCATION.into(),
-            value: loc.to_string(),
-        }];
+        let mut props = Properties::new();
+        props.push(property::LOCATION, loc);
         if p.source() != p.name {
-            props.push(Property {
-                name: property::SOURCE.into(),
-                value: p.source().to_string(),
-            });
+            props.push(property::SOURCE, p.source());
         }
         if let Some((i, d)) = layer {
-            props.push(Property {
-                name: property::LAYER_DIGEST.into(),
-                value: d.to_string(),
-            });
-            props.push(Property {
-                name: property::LAYER_INDEX.into(),
-                value: i.to_string(),
-            });
+            props.push(property::LAYER_DIGEST, d);
+            props.push(property::LAYER_INDEX, &i.to_string());
         }
         let pkg = Package {
             id: id.clone(),
@@ -933,19 +922,11 @@ impl Builder {
 
     fn add_lock_package(&mut self, p: &PackageRef, loc: &str, layer: Option<(usize, &str)>) {
         let id = self.id("lock", &format!("{}-{}", p.name, p.version));
-        let mut props = vec![Property {
-            name: property::LOCATION.into(),
-            value: loc.to_string(),
-        }];
+        let mut props = Properties::new();
+        props.push(property::LOCATION, loc);
         if let Some((i, d)) = layer {
-            props.push(Property {
-                name: property::LAYER_DIGEST.into(),
-                value: d.to_string(),
-            });
-            props.push(Property {
-                name: property::LAYER_INDEX.into(),
-                value: i.to_string(),
-            });
+            props.push(property::LAYER_DIGEST, d);
+            props.push(property::LAYER_INDEX, &i.to_string());
         }
         let pkg = Package {
             id: id.clone(),
