@@ -745,6 +745,10 @@ pub(crate) fn from_value(
             }
         }
     }
+    // Room for the top-level components (and one dependency entry each) up front: growing
+    // vectors of large elements by doubling copies and faults their pages in again.
+    sbom.packages.reserve(arr(doc, "components").len() + 1);
+    sbom.relationships.reserve(arr(doc, "dependencies").len());
     for (i, c) in arr(doc, "components").iter().enumerate() {
         component(c, None, &format!("/components/{i}"), &mut ctx, &mut sbom);
     }
@@ -1493,6 +1497,40 @@ const REFERENCE_TYPES: &[&str] = &[
     "other",
 ];
 
+/// The members of a component the reader takes, in byte order (for [`Node::pick`]).
+const COMPONENT_KEYS: [&str; 20] = [
+    "author",
+    "bom-ref",
+    "components",
+    "copyright",
+    "cpe",
+    "description",
+    "externalReferences",
+    "group",
+    "hashes",
+    "isExternal",
+    "licenses",
+    "name",
+    "pedigree",
+    "publisher",
+    "purl",
+    "scope",
+    "swid",
+    "type",
+    "version",
+    "versionRange",
+];
+
+/// The text of a string member.
+fn str_of<'a>(v: Option<&'a Node<'_>>) -> Option<&'a str> {
+    v.and_then(Node::as_str)
+}
+
+/// The items of an array member; nothing for a missing or non-array one.
+fn items_of<'a, 'b>(v: Option<&'a Node<'b>>) -> &'a [Node<'b>] {
+    v.and_then(Node::as_array).map_or(&[], Vec::as_slice)
+}
+
 fn component(
     c: &Node<'_>,
     parent: Option<&str>,
@@ -1500,8 +1538,10 @@ fn component(
     ctx: &mut Ctx<'_>,
     sbom: &mut Sbom,
 ) -> String {
+    let [f_author, f_bom_ref, f_components, f_copyright, f_cpe, f_description, f_external_references, f_group, f_hashes, f_is_external, f_licenses, f_name, f_pedigree, f_publisher, f_purl, f_scope, f_swid, f_type, f_version, f_version_range] =
+        c.pick(&COMPONENT_KEYS);
     let types = component_types(ctx.version);
-    match s(c, "type") {
+    match str_of(f_type) {
         None => ctx.report.missing(path, "type"),
         Some(t) if !types.contains(&t) => ctx.report.invalid(
             format!("{path}/type"),
@@ -1511,15 +1551,15 @@ fn component(
         ),
         Some(_) => {}
     }
-    let name = s(c, "name").unwrap_or_default();
-    if c.get("name").is_none() {
+    let name = str_of(f_name).unwrap_or_default();
+    if f_name.is_none() {
         ctx.report.missing(path, "name");
     }
     // 1.7: `versionRange` only on external components (`isExternal: true`), never with
     // `version`.
-    if c.get("versionRange").is_some() {
-        let external = matches!(c.get("isExternal"), Some(Node::Bool(true)))
-            || s(c, "isExternal") == Some("true");
+    if f_version_range.is_some() {
+        let external = matches!(f_is_external, Some(Node::Bool(true)))
+            || str_of(f_is_external) == Some("true");
         if !external {
             ctx.report.invalid(
                 format!("{path}/versionRange"),
@@ -1528,7 +1568,7 @@ fn component(
                 "only on external components",
             );
         }
-        if c.get("version").is_some() {
+        if f_version.is_some() {
             ctx.report.invalid(
                 format!("{path}/versionRange"),
                 "versionRange",
@@ -1537,7 +1577,7 @@ fn component(
             );
         }
     }
-    if let Some(scope) = s(c, "scope") {
+    if let Some(scope) = str_of(f_scope) {
         if !["required", "optional", "excluded"].contains(&scope) {
             ctx.report.invalid(
                 format!("{path}/scope"),
@@ -1547,7 +1587,7 @@ fn component(
             );
         }
     }
-    let id = match c.get("bom-ref") {
+    let id = match f_bom_ref {
         Some(Node::String(r)) => {
             check_ref(r, path, ctx);
             r.to_string()
@@ -1559,24 +1599,26 @@ fn component(
     };
     let mut pkg = Package {
         id: id.clone(),
-        name: match s(c, "group") {
+        name: match str_of(f_group) {
             Some(g) if !g.is_empty() && !name.starts_with(g) => format!("{g}/{name}"),
             _ => name.to_string(),
         },
-        version: s(c, "version").map(str::to_string),
-        purpose: s(c, "type").map(str::to_string),
+        version: str_of(f_version).map(str::to_string),
+        purpose: str_of(f_type).map(str::to_string),
         supplier: c
             .get("supplier")
             .and_then(|sp| s(sp, "name"))
             .map(|n| format!("Organization: {n}")),
-        description: s(c, "description").map(str::to_string),
-        copyright: s(c, "copyright").map(str::to_string),
-        group: s(c, "group").filter(|g| !g.is_empty()).map(str::to_string),
-        publisher: s(c, "publisher").map(str::to_string),
-        author: s(c, "author").map(str::to_string),
+        description: str_of(f_description).map(str::to_string),
+        copyright: str_of(f_copyright).map(str::to_string),
+        group: str_of(f_group)
+            .filter(|g| !g.is_empty())
+            .map(str::to_string),
+        publisher: str_of(f_publisher).map(str::to_string),
+        author: str_of(f_author).map(str::to_string),
         ..Package::default()
     };
-    for (i, h) in arr(c, "hashes").iter().enumerate() {
+    for (i, h) in items_of(f_hashes).iter().enumerate() {
         let alg = s(h, "alg").unwrap_or_default();
         let content = s(h, "content").unwrap_or_default();
         if !HASH_ALGS.contains(&alg) {
@@ -1600,10 +1642,14 @@ fn component(
             value: content.to_ascii_lowercase(),
         });
     }
-    let (declared, concluded) = check_licenses(c.get("licenses"), &format!("{path}/licenses"), ctx);
+    // The path is built only for a component that has licenses.
+    let (declared, concluded) = match f_licenses {
+        Some(l) => check_licenses(Some(l), &format!("{path}/licenses"), ctx),
+        None => (Vec::new(), Vec::new()),
+    };
     pkg.license_declared = combine(declared);
     pkg.license_concluded = combine(concluded);
-    if let Some(p) = s(c, "purl") {
+    if let Some(p) = str_of(f_purl) {
         match Purl::parse(p) {
             Ok(p) => pkg.purl = Some(p),
             // A bad purl is kept as a reference; CycloneDX's schema does not check purls.
@@ -1614,10 +1660,10 @@ fn component(
             }),
         }
     }
-    if let Some(cpe) = s(c, "cpe") {
+    if let Some(cpe) = str_of(f_cpe) {
         pkg.cpes.push(cpe.to_string());
     }
-    if let Some(swid) = c.get("swid") {
+    if let Some(swid) = f_swid {
         if s(swid, "tagId").is_none() {
             ctx.report.missing(format!("{path}/swid"), "tagId");
         }
@@ -1625,7 +1671,7 @@ fn component(
             ctx.report.missing(format!("{path}/swid"), "name");
         }
     }
-    if let Some(ped) = c.get("pedigree") {
+    if let Some(ped) = f_pedigree {
         for (i, p) in arr(ped, "patches").iter().enumerate() {
             let ppath = format!("{path}/pedigree/patches/{i}");
             match s(p, "type") {
@@ -1663,14 +1709,14 @@ fn component(
     }
     // A SWID tag is SPDX's `SECURITY swid` reference (its locator `swid:<tagId>`); its name and
     // version are the component's own.
-    if let Some(tag) = c.get("swid").and_then(|sw| s(sw, "tagId")) {
+    if let Some(tag) = f_swid.and_then(|sw| s(sw, "tagId")) {
         pkg.external_refs.push(ExternalRef {
             category: "SECURITY".into(),
             kind: "swid".into(),
             locator: format!("{SWID_PREFIX}{tag}"),
         });
     }
-    for r in arr(c, "externalReferences") {
+    for r in items_of(f_external_references) {
         if let (Some(t), Some(u)) = (s(r, "type"), s(r, "url")) {
             match t {
                 "website" if pkg.homepage.is_none() => pkg.homepage = Some(u.to_string()),
@@ -1695,7 +1741,7 @@ fn component(
     // that contains it (as the writer puts a package's files), or with the SHA-1 every SPDX 2.3
     // file has. Any other (the BOM's subject, a loose file without SHA-1) stays a package of
     // purpose `file`, which every format can write.
-    let is_file = s(c, "type") == Some("file")
+    let is_file = str_of(f_type) == Some("file")
         && path != "/metadata/component"
         && (parent.is_some() || pkg.checksums.iter().any(|c| c.algorithm == "SHA1"));
     if is_file {
@@ -1711,7 +1757,7 @@ fn component(
     } else {
         sbom.packages.push(pkg);
     }
-    for (i, child) in arr(c, "components").iter().enumerate() {
+    for (i, child) in items_of(f_components).iter().enumerate() {
         component(
             child,
             Some(&id),

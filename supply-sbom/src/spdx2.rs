@@ -173,7 +173,58 @@ fn license(
 }
 
 fn checksums(v: &Node<'_>, path: &Path<'_>, report: &mut Report) -> Vec<Checksum> {
-    let checksums = arr(v, "checksums");
+    checksums_of(arr(v, "checksums"), path, report)
+}
+
+/// The members of a package object the reader takes, in byte order (for [`Node::pick`]).
+const PACKAGE_KEYS: [&str; 25] = [
+    "SPDXID",
+    "attributionTexts",
+    "builtDate",
+    "checksums",
+    "comment",
+    "copyrightText",
+    "description",
+    "downloadLocation",
+    "externalRefs",
+    "filesAnalyzed",
+    "hasFiles",
+    "homepage",
+    "licenseConcluded",
+    "licenseDeclared",
+    "name",
+    "originator",
+    "packageFileName",
+    "packageVerificationCode",
+    "primaryPackagePurpose",
+    "releaseDate",
+    "sourceInfo",
+    "summary",
+    "supplier",
+    "validUntilDate",
+    "versionInfo",
+];
+
+/// The text of a string member.
+fn str_of<'a>(v: Option<&'a Node<'_>>) -> Option<&'a str> {
+    v.and_then(Node::as_str)
+}
+
+/// The items of an array member; nothing for a missing or non-array one.
+fn items_of<'a, 'b>(v: Option<&'a Node<'b>>) -> &'a [Node<'b>] {
+    v.and_then(Node::as_array).map_or(&[], Vec::as_slice)
+}
+
+/// The strings of an array member, owned (see [`Node::strings`]).
+fn strings_of(v: Option<&Node<'_>>) -> Vec<String> {
+    items_of(v)
+        .iter()
+        .filter_map(Node::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+fn checksums_of(checksums: &[Node<'_>], path: &Path<'_>, report: &mut Report) -> Vec<Checksum> {
     let mut out = Vec::with_capacity(checksums.len());
     for (i, c) in checksums.iter().enumerate() {
         let (Some(alg), Some(val)) = (s(c, "algorithm"), s(c, "checksumValue")) else {
@@ -297,32 +348,35 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
         }
     }
     let mut contains = Vec::new();
+    // Room for every element up front: a `Package` is large, and growing the vector by
+    // doubling copied and faulted in its pages again and again.
+    sbom.packages.reserve(arr(doc, "packages").len());
+    sbom.files.reserve(arr(doc, "files").len());
+    sbom.relationships.reserve(arr(doc, "relationships").len());
     for (i, p) in arr(doc, "packages").iter().enumerate() {
         let path = Path("packages", i);
+        let [spdxid, attribution_texts, built_date, checksum_list, comment, copyright, description, download_location, external_refs, files_analyzed, has_files, homepage, license_concluded, license_declared, name, originator, file_name, verification_code, purpose, release_date, source_info, summary, supplier, valid_until_date, version_info] =
+            p.pick(&PACKAGE_KEYS);
+        let text = |n: Option<&Node<'_>>| n.and_then(Node::as_str).map(str::to_string);
         let mut pkg = Package {
-            id: s(p, "SPDXID").unwrap_or_default().to_string(),
-            name: s(p, "name").unwrap_or_default().to_string(),
-            version: s(p, "versionInfo").map(str::to_string),
-            supplier: s(p, "supplier").map(str::to_string),
-            originator: s(p, "originator").map(str::to_string),
-            file_name: s(p, "packageFileName").map(str::to_string),
-            source_info: s(p, "sourceInfo").map(str::to_string),
-            download_location: s(p, "downloadLocation").map(str::to_string),
-            homepage: s(p, "homepage").map(str::to_string),
-            description: s(p, "description").map(str::to_string),
-            summary: s(p, "summary").map(str::to_string),
-            attribution_texts: p.strings("attributionTexts"),
-            copyright: s(p, "copyrightText").map(str::to_string),
-            files_analyzed: Some(
-                p.get("filesAnalyzed")
-                    .and_then(Node::as_bool)
-                    .unwrap_or(true),
-            ),
-            verification_code: p
-                .get("packageVerificationCode")
+            id: str_of(spdxid).unwrap_or_default().to_string(),
+            name: str_of(name).unwrap_or_default().to_string(),
+            version: text(version_info),
+            supplier: text(supplier),
+            originator: text(originator),
+            file_name: text(file_name),
+            source_info: text(source_info),
+            download_location: text(download_location),
+            homepage: text(homepage),
+            description: text(description),
+            summary: text(summary),
+            attribution_texts: strings_of(attribution_texts),
+            copyright: text(copyright),
+            files_analyzed: Some(files_analyzed.and_then(Node::as_bool).unwrap_or(true)),
+            verification_code: verification_code
                 .and_then(|c| s(c, "packageVerificationCodeValue"))
                 .map(str::to_string),
-            purpose: s(p, "primaryPackagePurpose").map(|v| {
+            purpose: str_of(purpose).map(|v| {
                 v.chars()
                     .map(|c| {
                         if c == '_' {
@@ -333,9 +387,9 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
                     })
                     .collect()
             }),
-            built_date: s(p, "builtDate").map(str::to_string),
-            release_date: s(p, "releaseDate").map(str::to_string),
-            valid_until_date: s(p, "validUntilDate").map(str::to_string),
+            built_date: text(built_date),
+            release_date: text(release_date),
+            valid_until_date: text(valid_until_date),
             ..Package::default()
         };
         for (field, value) in [
@@ -350,7 +404,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
                 );
             }
         }
-        if let Some(props) = s(p, "comment").and_then(Package::properties_from_comment) {
+        if let Some(props) = str_of(comment).and_then(Package::properties_from_comment) {
             pkg.set_properties(props);
         }
         if pkg.id.is_empty() {
@@ -369,7 +423,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
         if pkg.download_location.is_none() {
             report.missing(&path, "downloadLocation");
         }
-        if let Some(pp) = s(p, "primaryPackagePurpose") {
+        if let Some(pp) = str_of(purpose) {
             // Both spellings of the one purpose with a separator: JSON documents use the
             // schema's, and tag-value documents reach this reader with theirs.
             if !PURPOSES.contains(&pp) && pp != "OPERATING-SYSTEM" {
@@ -382,15 +436,13 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             }
         }
         pkg.license_concluded =
-            license(s(p, "licenseConcluded"), &path, "licenseConcluded", report);
-        pkg.license_declared = license(s(p, "licenseDeclared"), &path, "licenseDeclared", report);
-        pkg.checksums = checksums(p, &path, report);
-        for (j, r) in arr(p, "externalRefs").iter().enumerate() {
-            let (Some(cat), Some(ty), Some(loc)) = (
-                s(r, "referenceCategory"),
-                s(r, "referenceType"),
-                s(r, "referenceLocator"),
-            ) else {
+            license(str_of(license_concluded), &path, "licenseConcluded", report);
+        pkg.license_declared = license(str_of(license_declared), &path, "licenseDeclared", report);
+        pkg.checksums = checksums_of(items_of(checksum_list), &path, report);
+        for (j, r) in items_of(external_refs).iter().enumerate() {
+            let [cat, loc, ty] =
+                r.pick(&["referenceCategory", "referenceLocator", "referenceType"]);
+            let (Some(cat), Some(ty), Some(loc)) = (str_of(cat), str_of(ty), str_of(loc)) else {
                 report.missing(
                     format!("{path}/externalRefs/{j}"),
                     "referenceCategory/referenceType/referenceLocator",
@@ -399,7 +451,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             };
             read_external_ref(&mut pkg, cat, ty, loc, (&path, j), report);
         }
-        for f in arr(p, "hasFiles") {
+        for f in items_of(has_files) {
             if let Some(f) = f.as_str() {
                 contains.push((pkg.id.clone(), f.to_string()));
             }
