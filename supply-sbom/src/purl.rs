@@ -357,7 +357,9 @@ impl fmt::Display for Purl {
 
 impl serde::Serialize for Purl {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        // Built as one string first: serde_json escapes a `&str` in one pass over a table, and
+        // a `Display` piece by piece through the formatting machinery.
+        s.serialize_str(&self.to_string())
     }
 }
 
