@@ -35,8 +35,9 @@
 //! | built, release and valid-until dates | `builtDate`, `releaseDate`, `validUntilDate` | `builtTime`, `releaseTime`, `validUntilTime` | none |
 //! | group, publisher, author | package `comment` lines `cyclonedx:group`, `cyclonedx:publisher`, `cyclonedx:author` (the group also in front of the name, `group/name`) | the same in `comment` | `group`, `publisher`, `author` |
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
-//! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` (name, `software_snippetFromFile`; the model keeps no ranges) | components of type `file`, nested in the package that contains them (`licenseInfoInFiles` as properties `spdx:license-info-from-file`); snippets: none |
+//! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` (`software_snippetFromFile`, byte and line ranges, copyright, comment; licenses as a file's) | components of type `file`, nested in the package that contains them (`licenseInfoInFiles` as properties `spdx:license-info-from-file`); snippets: none (SPDX 2 writes only snippets with a byte range, which it requires) |
 //! | relationships | `relationships` | `Relationship`, `LifecycleScopedRelationship` (`SPDXRef-DOCUMENT` is the `SpdxDocument` element; its DESCRIBES are `rootElement`) | `dependencies` (DEPENDS_ON), nesting (a package CONTAINS its files and the packages it contains, at most 16 levels, never in a cycle); others: none |
+//! | compositions | none | none | `compositions[]` |
 //! | services | none | none | `services[]` (provider contacts: none), their dependencies in `dependencies` |
 //! | vulnerabilities (VDR, VEX) | none | `security_Vulnerability` (identifiers as `externalIdentifier` `cve`/`securityOther`, advisories as `securityAdvisory` references, times); CVSS v2/v3/v4 ratings as `security_Cvss*VulnAssessmentRelationship`; the analysis as a `security_Vex*VulnAssessmentRelationship` (state → class, justification → the nearest `VexJustificationType`, detail → impact statement or status notes, recommendation → action statement) to the affected elements, or `hasAssociatedVulnerability` without one; other rating methods, CWEs, responses, version ranges, detail, workaround and properties: none | `vulnerabilities[]` |
 //!
@@ -487,6 +488,24 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         t.opt("file.comment", &a.comment, &b.comment);
     }
     t.count("snippets", before.snippets.len(), after.snippets.len());
+    // Snippets are paired in order (every writer keeps it).
+    for (a, b) in before.snippets.iter().zip(&after.snippets) {
+        t.opt("snippet.name", &a.name, &b.name);
+        t.opt("snippet.byte_range", &a.byte_range, &b.byte_range);
+        t.opt("snippet.line_range", &a.line_range, &b.line_range);
+        t.license(
+            "snippet.license_concluded",
+            &a.license_concluded,
+            &b.license_concluded,
+        );
+        t.vec(
+            "snippet.license_info_in_snippet",
+            &a.license_info_in_snippet,
+            &b.license_info_in_snippet,
+        );
+        t.text("snippet.copyright", &a.copyright, &b.copyright);
+        t.opt("snippet.comment", &a.comment, &b.comment);
+    }
     t.count(
         "extracted_licenses",
         before.extracted_licenses.len(),
@@ -499,6 +518,7 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
     );
     vulnerability_losses(&mut t, before, after);
     service_losses(&mut t, before, after);
+    t.vec("compositions", &before.compositions, &after.compositions);
     // Relationships are counted by what they say, not how: `A GENERATED_FROM B` written to
     // SPDX 3 comes back as `B GENERATES A`, the same fact (keyed by SPDX 3 type and scope).
     // A document's DESCRIBES are its `describes` list, tallied above (SPDX 3 and CycloneDX

@@ -22,8 +22,8 @@ use crate::license::{list, Dialect, Expression, LicenseField, Strictness};
 use crate::limits::{LimitExceeded, MAX_DEPTH, MAX_ELEMENTS};
 use crate::model::{
     cyclonedx_algorithm, spdx_algorithm, Advisory, Affected, AffectedVersion, Analysis, Checksum,
-    DataFlow, ExternalRef, File, License, Package, Properties, Provider, Rating, RelationshipType,
-    Sbom, Service, Vulnerability, VulnerabilityReference, VulnerabilitySource,
+    Composition, DataFlow, ExternalRef, File, License, Package, Properties, Provider, Rating,
+    RelationshipType, Sbom, Service, Vulnerability, VulnerabilityReference, VulnerabilitySource,
 };
 use crate::osv::vex::State;
 use crate::purl::Purl;
@@ -185,6 +185,7 @@ const WRAPPERS: &[(&str, &str)] = &[
     ("resolves", "issue"),
     ("properties", "property"),
     ("vulnerabilities", "vulnerability"),
+    ("compositions", "composition"),
     ("affects", "target"),
     ("ratings", "rating"),
     ("cwes", "cwe"),
@@ -263,6 +264,16 @@ fn to_json(el: &Element, report: &mut Report, path: &str) -> Value {
         let cpath = format!("{path}/{}", c.name);
         let value = match c.name.as_str() {
             "licenses" => licenses_json(c, report, &cpath),
+            // A composition names its elements by reference: `<assembly ref=…/>`.
+            "assemblies" | "dependencies" | "vulnerabilities" if el.name == "composition" => {
+                Value::Array(
+                    c.children
+                        .iter()
+                        .filter_map(|x| attr(x, "ref"))
+                        .map(|r| json!(r))
+                        .collect(),
+                )
+            }
             "dependencies" => Value::Array(c.children.iter().map(dependency_json).collect()),
             // 1.4: `<data><classification flow=…>`; 1.5+: `<data><dataflow name=…
             // description=…><classification flow=…>…<source><url>…`.
@@ -777,6 +788,31 @@ pub(crate) fn from_value(
             }
         }
     }
+    for (i, c) in arr(doc, "compositions").iter().enumerate() {
+        let path = format!("/compositions/{i}");
+        let Some(aggregate) = s(c, "aggregate") else {
+            ctx.report.missing(path, "aggregate");
+            continue;
+        };
+        enumerated(
+            &mut ctx,
+            format!("{path}/aggregate"),
+            "aggregate",
+            aggregate,
+            AGGREGATES,
+        );
+        let id = s(c, "bom-ref").map(|r| {
+            check_ref(r, &path, &mut ctx);
+            r.to_string()
+        });
+        sbom.compositions.push(Composition {
+            id,
+            aggregate: aggregate.to_string(),
+            assemblies: c.strings("assemblies"),
+            dependencies: c.strings("dependencies"),
+            vulnerabilities: c.strings("vulnerabilities"),
+        });
+    }
     // 1.7: a citation names who (`attributedTo`) or how (`process`).
     for (i, c) in arr(doc, "citations").iter().enumerate() {
         if c.get("attributedTo").is_none() && c.get("process").is_none() {
@@ -985,6 +1021,18 @@ fn vulnerability_source(v: Option<&Node<'_>>) -> Option<VulnerabilitySource> {
     (source.name.is_some() || source.url.is_some()).then_some(source)
 }
 
+const AGGREGATES: &[&str] = &[
+    "complete",
+    "incomplete",
+    "incomplete_first_party_only",
+    "incomplete_first_party_proprietary_only",
+    "incomplete_first_party_opensource_only",
+    "incomplete_third_party_only",
+    "incomplete_third_party_proprietary_only",
+    "incomplete_third_party_opensource_only",
+    "unknown",
+    "not_specified",
+];
 const SEVERITIES: &[&str] = &[
     "critical", "high", "medium", "low", "info", "none", "unknown",
 ];
@@ -1806,6 +1854,11 @@ pub(crate) struct BomOut<'a> {
     schema: &'static str,
     bom_format: &'static str,
     components: ComponentsOut<'a>,
+    #[serde(
+        skip_serializing_if = "<[Composition]>::is_empty",
+        serialize_with = "compositions"
+    )]
+    compositions: &'a [Composition],
     dependencies: DependenciesOut<'a>,
     metadata: MetadataOut<'a>,
     serial_number: String,
@@ -1815,6 +1868,31 @@ pub(crate) struct BomOut<'a> {
     version: u32,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     vulnerabilities: Vec<VulnerabilityOut<'a>>,
+}
+
+fn compositions<S: serde::Serializer>(
+    list: &&[Composition],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct CompositionOut<'a> {
+        aggregate: &'a str,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        assemblies: &'a [String],
+        #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
+        bom_ref: Option<&'a str>,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        dependencies: &'a [String],
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        vulnerabilities: &'a [String],
+    }
+    serializer.collect_seq(list.iter().map(|c| CompositionOut {
+        aggregate: &c.aggregate,
+        assemblies: &c.assemblies,
+        bom_ref: c.id.as_deref(),
+        dependencies: &c.dependencies,
+        vulnerabilities: &c.vulnerabilities,
+    }))
 }
 
 /// A `vulnerability`.
@@ -2863,6 +2941,7 @@ impl<'a> BomOut<'a> {
             schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
             bom_format: "CycloneDX",
             components,
+            compositions: &sbom.compositions,
             dependencies: DependenciesOut {
                 packages: &sbom.packages,
                 services,
@@ -3239,6 +3318,34 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
         }
     }
     out.push_str("  </dependencies>\n");
+    if !bom.compositions.is_empty() {
+        out.push_str("  <compositions>\n");
+        for c in bom.compositions {
+            match &c.id {
+                Some(r) => {
+                    let _ = writeln!(out, "    <composition bom-ref=\"{}\">", esc(r));
+                }
+                None => out.push_str("    <composition>\n"),
+            }
+            let _ = writeln!(out, "      <aggregate>{}</aggregate>", esc(&c.aggregate));
+            for (list, item, refs) in [
+                ("assemblies", "assembly", &c.assemblies),
+                ("dependencies", "dependency", &c.dependencies),
+                ("vulnerabilities", "vulnerability", &c.vulnerabilities),
+            ] {
+                if refs.is_empty() {
+                    continue;
+                }
+                let _ = writeln!(out, "      <{list}>");
+                for r in refs {
+                    let _ = writeln!(out, "        <{item} ref=\"{}\"/>", esc(r));
+                }
+                let _ = writeln!(out, "      </{list}>");
+            }
+            out.push_str("    </composition>\n");
+        }
+        out.push_str("  </compositions>\n");
+    }
     if !bom.vulnerabilities.is_empty() {
         out.push_str("  <vulnerabilities>\n");
         for v in &bom.vulnerabilities {

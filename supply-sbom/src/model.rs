@@ -36,7 +36,7 @@ pub struct Sbom {
     pub packages: Vec<Package>,
     /// Files.
     pub files: Vec<File>,
-    /// Snippets (SPDX 2): kept so that relationships to them resolve.
+    /// Snippets: parts of files (SPDX 2 `snippets`, SPDX 3 `software_Snippet`).
     pub snippets: Vec<Snippet>,
     /// Relationships between elements (deduplicated, in document order).
     pub relationships: Vec<Relationship>,
@@ -49,6 +49,27 @@ pub struct Sbom {
     pub vulnerabilities: Vec<Vulnerability>,
     /// Services (CycloneDX `services`: the APIs and endpoints an infrastructure BOM lists).
     pub services: Vec<Service>,
+    /// What the document knows to be complete (CycloneDX `compositions`).
+    pub compositions: Vec<Composition>,
+}
+
+/// How complete the document is about some of its elements (CycloneDX `composition`): all
+/// of an assembly's parts listed, all of a component's dependencies, all of the
+/// vulnerabilities. SPDX has no such statement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Composition {
+    /// The document-local id (`bom-ref`), when it has one.
+    pub id: Option<String>,
+    /// `complete`, `incomplete`, `incomplete_first_party_only`, … `unknown`,
+    /// `not_specified`.
+    pub aggregate: String,
+    /// The elements whose parts (nested components and services) it is about.
+    pub assemblies: Vec<String>,
+    /// The elements whose dependencies it is about.
+    pub dependencies: Vec<String>,
+    /// The vulnerabilities it is about.
+    pub vulnerabilities: Vec<String>,
 }
 
 /// A reference to another SPDX document (`DocumentRef-x`).
@@ -434,6 +455,18 @@ pub struct Snippet {
     pub name: Option<String>,
     /// The id of the file it is from.
     pub file: String,
+    /// The bytes of the file it is (first and last, counted from 1, both included).
+    pub byte_range: Option<(u64, u64)>,
+    /// The lines of the file it is (first and last, counted from 1, both included).
+    pub line_range: Option<(u64, u64)>,
+    /// The concluded license.
+    pub license_concluded: Option<License>,
+    /// Licenses found in the snippet (SPDX 2 `licenseInfoInSnippets`), as written.
+    pub license_info_in_snippet: Vec<String>,
+    /// Copyright text.
+    pub copyright: Option<String>,
+    /// Comment.
+    pub comment: Option<String>,
 }
 
 /// A license as a document states it.

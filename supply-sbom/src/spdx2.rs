@@ -489,12 +489,56 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
         }
         sbom.files.push(file);
     }
-    for sn in arr(doc, "snippets") {
-        sbom.snippets.push(Snippet {
+    for (i, sn) in arr(doc, "snippets").iter().enumerate() {
+        let path = Path("snippets", i);
+        let mut snippet = Snippet {
             id: s(sn, "SPDXID").unwrap_or_default().to_string(),
             name: s(sn, "name").map(str::to_string),
             file: s(sn, "snippetFromFile").unwrap_or_default().to_string(),
-        });
+            license_concluded: license(
+                s(sn, "licenseConcluded"),
+                &path,
+                "licenseConcluded",
+                report,
+            ),
+            license_info_in_snippet: sn.strings("licenseInfoInSnippets"),
+            copyright: s(sn, "copyrightText").map(str::to_string),
+            comment: s(sn, "comment").map(str::to_string),
+            ..Snippet::default()
+        };
+        for (key, missing) in [
+            ("SPDXID", snippet.id.is_empty()),
+            ("snippetFromFile", snippet.file.is_empty()),
+        ] {
+            if missing {
+                report.missing(&path, key);
+            }
+        }
+        // A range is a start and an end pointer, both byte offsets or both line numbers.
+        for (j, r) in arr(sn, "ranges").iter().enumerate() {
+            let at = |p: &str, k: &str| r.get(p).and_then(|p| p.get(k)).and_then(Node::as_u64);
+            match (
+                (at("startPointer", "offset"), at("endPointer", "offset")),
+                (
+                    at("startPointer", "lineNumber"),
+                    at("endPointer", "lineNumber"),
+                ),
+            ) {
+                ((Some(a), Some(b)), _) if a <= b => snippet.byte_range = Some((a, b)),
+                (_, (Some(a), Some(b))) if a <= b => snippet.line_range = Some((a, b)),
+                _ => report.invalid(
+                    format!("{path}/ranges/{j}"),
+                    "ranges",
+                    "not a start and an end of the same kind",
+                    "byte offsets or line numbers, start <= end",
+                ),
+            }
+        }
+        if snippet.byte_range.is_none() {
+            // SPDX 2.3 §9.3: the byte range is mandatory.
+            report.missing(&path, "ranges (byte offsets)");
+        }
+        sbom.snippets.push(snippet);
     }
     for (i, r) in arr(doc, "relationships").iter().enumerate() {
         let (Some(from), Some(ty), Some(to)) = (
@@ -896,6 +940,41 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                     }
                     (Section::Snippet, "SnippetFromFileSPDXID") => "snippetFromFile",
                     (Section::Snippet, "SnippetName") => "name",
+                    (Section::Snippet, "SnippetLicenseConcluded") => "licenseConcluded",
+                    (Section::Snippet, "SnippetCopyrightText") => "copyrightText",
+                    (Section::Snippet, "SnippetComment") => "comment",
+                    (Section::Snippet, "LicenseInfoInSnippet") => {
+                        let list = t
+                            .entry("licenseInfoInSnippets")
+                            .or_insert_with(|| Value::Array(Vec::new()));
+                        if let Value::Array(a) = list {
+                            a.push(v);
+                        }
+                        continue;
+                    }
+                    // `310:420`: a range of byte offsets or of line numbers, as the JSON form's
+                    // pointers (whose `reference` the reader takes from `snippetFromFile`).
+                    (Section::Snippet, "SnippetByteRange" | "SnippetLineRange") => {
+                        let kind = if tag == "SnippetByteRange" {
+                            "offset"
+                        } else {
+                            "lineNumber"
+                        };
+                        let Some((a, b)) = value.split_once(':') else {
+                            continue;
+                        };
+                        let (Ok(a), Ok(b)) = (a.trim().parse::<u64>(), b.trim().parse::<u64>())
+                        else {
+                            continue;
+                        };
+                        let list = t
+                            .entry("ranges")
+                            .or_insert_with(|| Value::Array(Vec::new()));
+                        if let Value::Array(l) = list {
+                            l.push(json!({"startPointer": {kind: a}, "endPointer": {kind: b}}));
+                        }
+                        continue;
+                    }
                     (Section::License, "ExtractedText") => "extractedText",
                     (Section::License, "LicenseName") => "name",
                     _ => continue,
@@ -1159,7 +1238,79 @@ pub(crate) struct DocumentOut<'a> {
     name: &'a str,
     packages: PackagesOut<'a>,
     relationships: Vec<RelationshipOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    snippets: Vec<SnippetOut<'a>>,
     spdx_version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SnippetOut<'a> {
+    #[serde(rename = "SPDXID")]
+    spdxid: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copyright_text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license_concluded: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    license_info_in_snippets: &'a [String],
+    name: &'a str,
+    ranges: Vec<RangeOut<'a>>,
+    snippet_from_file: Cow<'a, str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RangeOut<'a> {
+    end_pointer: PointerOut<'a>,
+    start_pointer: PointerOut<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PointerOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line_number: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offset: Option<u64>,
+    reference: Cow<'a, str>,
+}
+
+impl<'a> SnippetOut<'a> {
+    /// The snippet, unless it has no byte range (which SPDX 2.3 requires: such a snippet is
+    /// not written, and the conversion report counts it).
+    fn new(sn: &'a Snippet, file: &'a str) -> Option<Self> {
+        let (first, last) = sn.byte_range?;
+        let reference = element_id(file);
+        let pointer = |offset, line_number| PointerOut {
+            line_number,
+            offset,
+            reference: reference.clone(),
+        };
+        let mut ranges = vec![RangeOut {
+            end_pointer: pointer(Some(last), None),
+            start_pointer: pointer(Some(first), None),
+        }];
+        if let Some((first, last)) = sn.line_range {
+            ranges.push(RangeOut {
+                end_pointer: pointer(None, Some(last)),
+                start_pointer: pointer(None, Some(first)),
+            });
+        }
+        Some(Self {
+            spdxid: element_id(&sn.id),
+            comment: sn.comment.as_deref(),
+            copyright_text: sn.copyright.as_deref(),
+            license_concluded: sn.license_concluded.as_ref().map(license_out),
+            license_info_in_snippets: &sn.license_info_in_snippet,
+            // The JSON schema wants a name; a snippet without one is named by its id.
+            name: sn.name.as_deref().unwrap_or(&sn.id),
+            ranges,
+            snippet_from_file: reference,
+        })
+    }
 }
 
 /// The packages, each mapped as it is written: no mapped copy of the whole list is built and
@@ -1478,6 +1629,11 @@ impl<'a> DocumentOut<'a> {
             name: sbom.name.as_deref().unwrap_or("sbom"),
             packages: PackagesOut(&sbom.packages),
             relationships: relationships_for(sbom),
+            snippets: sbom
+                .snippets
+                .iter()
+                .filter_map(|sn| SnippetOut::new(sn, &sn.file))
+                .collect(),
             spdx_version: "SPDX-2.3",
         }
     }
@@ -1507,6 +1663,9 @@ fn extracted_for(sbom: &Sbom) -> Vec<ExtractedLicenseOut<'_>> {
     }
     for f in &sbom.files {
         collect(f.license_concluded.as_ref());
+    }
+    for sn in &sbom.snippets {
+        collect(sn.license_concluded.as_ref());
     }
     for id in used {
         if !out.iter().any(|e| e.license_id == id) {
@@ -1592,6 +1751,35 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         if let Some(v) = f.comment {
             let _ = writeln!(out, "FileComment: <text>{v}</text>");
         }
+    }
+    for sn in &doc.snippets {
+        out.push('\n');
+        line(&mut out, "SnippetSPDXID", &sn.spdxid);
+        line(&mut out, "SnippetFromFileSPDXID", &sn.snippet_from_file);
+        for r in &sn.ranges {
+            let (tag, a, b) = match (r.start_pointer.offset, r.end_pointer.offset) {
+                (Some(a), Some(b)) => ("SnippetByteRange", a, b),
+                _ => (
+                    "SnippetLineRange",
+                    r.start_pointer.line_number.unwrap_or_default(),
+                    r.end_pointer.line_number.unwrap_or_default(),
+                ),
+            };
+            let _ = writeln!(out, "{tag}: {a}:{b}");
+        }
+        if let Some(v) = &sn.license_concluded {
+            line(&mut out, "SnippetLicenseConcluded", v);
+        }
+        for l in sn.license_info_in_snippets {
+            line(&mut out, "LicenseInfoInSnippet", l);
+        }
+        if let Some(v) = sn.copyright_text {
+            let _ = writeln!(out, "SnippetCopyrightText: <text>{v}</text>");
+        }
+        if let Some(v) = sn.comment {
+            let _ = writeln!(out, "SnippetComment: <text>{v}</text>");
+        }
+        line(&mut out, "SnippetName", sn.name);
     }
     for p in doc.packages.iter() {
         out.push('\n');

@@ -391,10 +391,23 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     report.missing(path, "software_snippetFromFile");
                     continue;
                 };
+                let range = |k: &str| {
+                    let r = e.get(k)?;
+                    let (a, b) = (
+                        r.get("beginIntegerRange")?.as_u64()?,
+                        r.get("endIntegerRange")?.as_u64()?,
+                    );
+                    (a <= b).then_some((a, b))
+                };
                 sbom.snippets.push(Snippet {
                     id: id.to_string(),
                     name: s(e, "name").map(str::to_string),
                     file: file.to_string(),
+                    byte_range: range("software_byteRange"),
+                    line_range: range("software_lineRange"),
+                    copyright: s(e, "software_copyrightText").map(str::to_string),
+                    comment: s(e, "comment").map(str::to_string),
+                    ..Snippet::default()
                 });
             }
             "security_Vulnerability" => {
@@ -472,6 +485,13 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     } else {
                         // A file's declared licenses are SPDX 2's `licenseInfoInFiles`.
                         f.license_info_in_file.push(text.to_owned());
+                    }
+                } else if let Some(sn) = sbom.snippets.iter_mut().find(|sn| sn.id == r.from) {
+                    // Snippets are few: a search each is cheap.
+                    if concluded {
+                        sn.license_concluded = Some(l);
+                    } else {
+                        sn.license_info_in_snippet.push(text.to_owned());
                     }
                 }
             }
@@ -818,7 +838,32 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         if let Some(name) = &sn.name {
             m["name"] = json!(name);
         }
+        for (key, range) in [
+            ("software_byteRange", sn.byte_range),
+            ("software_lineRange", sn.line_range),
+        ] {
+            if let Some((a, b)) = range {
+                m[key] = json!({"type": "PositiveIntegerRange", "beginIntegerRange": a, "endIntegerRange": b});
+            }
+        }
+        if let Some(c) = &sn.copyright {
+            m["software_copyrightText"] = json!(c);
+        }
+        if let Some(c) = &sn.comment {
+            m["comment"] = json!(c);
+        }
         graph.push(m);
+        if let Some(License::Spdx(LicenseField::Expression(e))) = &sn.license_concluded {
+            let lid = license_iri(e.to_current().to_string(), &mut graph);
+            rel(&mut graph, &id, "hasConcludedLicense", &lid, None);
+        }
+        // As a file's: the licenses found in it are its declared ones.
+        for l in &sn.license_info_in_snippet {
+            if l != "NOASSERTION" && l != "NONE" {
+                let lid = license_iri(l.clone(), &mut graph);
+                rel(&mut graph, &id, "hasDeclaredLicense", &lid, None);
+            }
+        }
         elements.push(id);
     }
     for f in &sbom.files {

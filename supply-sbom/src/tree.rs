@@ -174,6 +174,14 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// A non-negative integer.
+    pub(crate) fn as_u64(&self) -> Option<u64> {
+        match self {
+            Self::Number(n) => n.as_u64(),
+            _ => None,
+        }
+    }
+
     pub(crate) fn as_bool(&self) -> Option<bool> {
         match self {
             Self::Bool(b) => Some(*b),

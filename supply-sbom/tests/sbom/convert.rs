@@ -1039,3 +1039,73 @@ fn swid_tags_survive_every_format() {
         serde_json::json!({"name": "alpine", "tagId": "alpine", "version": "3.16.2"})
     );
 }
+
+/// The SPDX 2.3 example's snippet (byte and line ranges, licenses, copyright, comment) reads
+/// from JSON and survives SPDX 2 JSON, tag-value and SPDX 3; SPDX 2 JSON needs a byte range,
+/// and a snippet without one is counted lost, not written invalid.
+#[test]
+fn snippets_survive_every_spdx_format() {
+    let src = supply_testkit::read("sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json");
+    let doc = read(&src).unwrap();
+    assert_eq!(doc.sbom.snippets.len(), 1);
+    let sn = &doc.sbom.snippets[0];
+    assert_eq!(sn.id, "SPDXRef-Snippet");
+    assert_eq!(sn.file, "SPDXRef-DoapSource");
+    assert_eq!(sn.byte_range, Some((310, 420)));
+    assert_eq!(sn.line_range, Some((5, 23)));
+    assert_eq!(
+        sn.license_concluded.as_ref().unwrap().to_string(),
+        "GPL-2.0-only"
+    );
+    assert_eq!(sn.license_info_in_snippet, ["GPL-2.0-only"]);
+    assert_eq!(
+        sn.copyright.as_deref(),
+        Some("Copyright 2008-2010 John Smith")
+    );
+    for to in [
+        OutputFormat::SpdxJson,
+        OutputFormat::SpdxTagValue,
+        OutputFormat::Spdx3JsonLd,
+    ] {
+        let c = convert(&src, to).unwrap();
+        let back = read(&c.output).unwrap();
+        assert!(back.report.is_valid(), "{to}: {}", back.report);
+        let b = &back.sbom.snippets;
+        assert_eq!(b.len(), 1, "{to}");
+        assert_eq!(
+            (b[0].byte_range, b[0].line_range),
+            (sn.byte_range, sn.line_range),
+            "{to}"
+        );
+        assert_eq!(b[0].license_concluded, sn.license_concluded, "{to}");
+        assert_eq!(
+            b[0].license_info_in_snippet, sn.license_info_in_snippet,
+            "{to}"
+        );
+        assert_eq!(b[0].comment, sn.comment, "{to}");
+        // License comments are not in the model, on snippets as on packages and files.
+        assert!(
+            !c.losses
+                .iter()
+                .any(|l| l.what.contains("snippet") && l.what != "snippets[].licenseComments"),
+            "{to}: {:?}",
+            c.losses
+        );
+    }
+    // No byte range: SPDX 2 cannot state it, and says so.
+    let no_range = br#"{"spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+      "name": "d", "documentNamespace": "https://example.com/d",
+      "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: x"]},
+      "files": [{"SPDXID": "SPDXRef-f", "fileName": "./a.c", "checksums": [{"algorithm": "SHA1", "checksumValue": "da39a3ee5e6b4b0d3255bfef95601890afd80709"}]}],
+      "snippets": [{"SPDXID": "SPDXRef-s", "name": "s", "snippetFromFile": "SPDXRef-f",
+        "ranges": [{"startPointer": {"reference": "SPDXRef-f", "lineNumber": 1}, "endPointer": {"reference": "SPDXRef-f", "lineNumber": 2}}]}]}"#;
+    let d = read(no_range).unwrap();
+    assert!(d.report.to_string().contains("/snippets/0"), "{}", d.report);
+    assert_eq!(d.sbom.snippets[0].line_range, Some((1, 2)));
+    let c = convert(no_range, OutputFormat::SpdxJson).unwrap();
+    assert!(
+        c.losses.iter().any(|l| l.what == "snippets"),
+        "{:?}",
+        c.losses
+    );
+}

@@ -227,3 +227,58 @@ fn contained_packages_are_nested_once_and_boundedly() {
         );
     }
 }
+
+/// Compositions (what the document knows to be complete) read the same from JSON and XML and
+/// are written back whole in both; SPDX cannot state them and the report says so.
+#[test]
+fn compositions_are_read_and_written_back() {
+    let j = read(&supply_testkit::read(
+        "sbom/cyclonedx/1.6/valid-compositions-1.6.json",
+    ))
+    .unwrap();
+    let x = read(&supply_testkit::read(
+        "sbom/cyclonedx/1.6/valid-compositions-1.6.xml",
+    ))
+    .unwrap();
+    assert!(j.report.is_valid(), "{}", j.report);
+    assert!(x.report.is_valid(), "{}", x.report);
+    let c = &j.sbom.compositions;
+    assert_eq!(c, &x.sbom.compositions);
+    assert_eq!(c.len(), 3);
+    assert_eq!(c[0].id.as_deref(), Some("composition-1"));
+    assert_eq!(c[0].aggregate, "complete");
+    assert_eq!(c[0].assemblies, ["pkg:maven/partner/shaded-library@1.0"]);
+    assert_eq!(c[0].dependencies, ["acme-application-1.0"]);
+    assert_eq!(c[2].aggregate, "incomplete_first_party_only");
+    assert_eq!(c[2].vulnerabilities, ["vulnerability-1"]);
+    for to in [OutputFormat::CycloneDxJson, OutputFormat::CycloneDxXml] {
+        let conv = supply_sbom::convert::convert(
+            &supply_testkit::read("sbom/cyclonedx/1.6/valid-compositions-1.6.xml"),
+            to,
+        )
+        .unwrap();
+        let back = read(&conv.output).unwrap();
+        assert!(back.report.is_valid(), "{to}: {}", back.report);
+        assert_eq!(&back.sbom.compositions, c, "{to}");
+        assert!(
+            !conv.losses.iter().any(|l| l.what.contains("composition")),
+            "{to}: {:?}",
+            conv.losses
+        );
+    }
+    let spdx = supply_sbom::convert::convert(
+        &supply_testkit::read("sbom/cyclonedx/1.6/valid-compositions-1.6.json"),
+        OutputFormat::SpdxJson,
+    )
+    .unwrap();
+    assert!(spdx.losses.iter().any(|l| l.what == "compositions"));
+    // An aggregate outside the vocabulary is reported.
+    let bad = read(
+        br#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "compositions": [{"aggregate": "mostly"}, {}]}"#,
+    )
+    .unwrap();
+    let text = bad.report.to_string();
+    assert!(text.contains("/compositions/0/aggregate"), "{text}");
+    assert!(text.contains("/compositions/1"), "{text}");
+}
