@@ -355,6 +355,12 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
     let mut t = Tally::default();
     t.opt("document.name", &before.name, &after.name);
     t.opt("document.namespace", &before.namespace, &after.namespace);
+    t.opt("document.comment", &before.comment, &after.comment);
+    t.opt(
+        "document.creator_comment",
+        &before.creator_comment,
+        &after.creator_comment,
+    );
     t.opt(
         "document.license_list_version",
         &before.license_list_version,
@@ -452,6 +458,17 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
             &b.verification_code,
         );
         t.props("package.properties", &a.properties, &b.properties);
+        t.opt("package.comment", &a.comment, &b.comment);
+        t.opt(
+            "package.license_comments",
+            &a.license_comments,
+            &b.license_comments,
+        );
+        t.vec(
+            "package.license_info_from_files",
+            &a.license_info_from_files,
+            &b.license_info_from_files,
+        );
     }
     // Files are paired by id, else by name (a CycloneDX writer nests them in their packages,
     // so they come back in another order).
@@ -486,6 +503,14 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         t.vec("file.license_info_in_file", &found(a), &found(b));
         t.text("file.copyright", &a.copyright, &b.copyright);
         t.opt("file.comment", &a.comment, &b.comment);
+        t.vec("file.types", &a.types, &b.types);
+        t.opt("file.notice", &a.notice, &b.notice);
+        t.vec("file.contributors", &a.contributors, &b.contributors);
+        t.opt(
+            "file.license_comments",
+            &a.license_comments,
+            &b.license_comments,
+        );
     }
     t.count("snippets", before.snippets.len(), after.snippets.len());
     // Snippets are paired in order (every writer keeps it).

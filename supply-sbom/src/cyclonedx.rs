@@ -1801,6 +1801,7 @@ fn component(
             license_info_in_file: license_info,
             copyright: pkg.copyright,
             comment: pkg.description,
+            ..File::default()
         });
     } else {
         sbom.packages.push(pkg);

@@ -26,6 +26,10 @@ pub struct Sbom {
     pub created: Option<String>,
     /// Creators, SPDX 2 spelling (`Tool: syft-0.58.0`, `Organization: x`, `Person: y`).
     pub creators: Vec<String>,
+    /// A comment on how the document was created (SPDX `creationInfo.comment`).
+    pub creator_comment: Option<String>,
+    /// A comment on the document (SPDX `comment`).
+    pub comment: Option<String>,
     /// The SPDX License List version the document's license ids come from (SPDX 2
     /// `creationInfo.licenseListVersion`), as the document states it.
     pub license_list_version: Option<String>,
@@ -153,6 +157,13 @@ pub struct Package {
     /// no field for ([`CYCLONEDX_GROUP`], [`CYCLONEDX_PUBLISHER`], [`CYCLONEDX_AUTHOR`]),
     /// which the SPDX readers take back into their fields.
     pub properties: Properties,
+    /// A comment on the package (SPDX `comment`, before the properties the SPDX writers state
+    /// there).
+    pub comment: Option<String>,
+    /// Comments on how its licenses were concluded (SPDX 2 `licenseComments`).
+    pub license_comments: Option<String>,
+    /// Licenses found in its files (SPDX 2 `licenseInfoFromFiles`), as written.
+    pub license_info_from_files: Vec<String>,
 }
 
 /// The property that carries [`Package::group`] through SPDX.
@@ -168,6 +179,13 @@ pub(crate) struct PropertiesText<'a>(&'a Package);
 
 impl fmt::Display for PropertiesText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(c) = &self.0.comment {
+            f.write_str(c)?;
+            if !self.0.has_properties() {
+                return Ok(());
+            }
+            f.write_str("\n")?;
+        }
         f.write_str(PROPERTIES_HEADER)?;
         for (name, value) in self.0.cyclonedx_facts() {
             f.write_str("\n")?;
@@ -190,8 +208,9 @@ impl serde::Serialize for PropertiesText<'_> {
         // Built as one string first: serde_json escapes a `&str` in one pass over a table, and
         // a `Display` piece by piece through the formatting machinery (twice as slow here).
         let props = &self.0.properties;
+        let comment = self.0.comment.as_ref().map_or(0, String::len);
         let mut text = String::with_capacity(
-            PROPERTIES_HEADER.len() + props.text.len() + 2 * props.len() + 64,
+            comment + PROPERTIES_HEADER.len() + props.text.len() + 2 * props.len() + 64,
         );
         // Writing into a `String` cannot fail.
         let _ = fmt::Write::write_fmt(&mut text, format_args!("{self}"));
@@ -360,8 +379,8 @@ impl Package {
         self.properties.get(name)
     }
 
-    /// The properties as the SPDX writers state them in a comment (SPDX has no property
-    /// list): [`PROPERTIES_HEADER`] then `name=value` lines.
+    /// The package's SPDX comment: its [`comment`](Package::comment), then the properties
+    /// (SPDX has no property list): [`PROPERTIES_HEADER`] and `name=value` lines.
     pub(crate) fn properties_comment(&self) -> Option<String> {
         self.properties_text().map(|t| t.to_string())
     }
@@ -369,8 +388,37 @@ impl Package {
     /// [`Package::properties_comment`] as text that writes itself: writers put it into their
     /// output without building the string.
     pub(crate) fn properties_text(&self) -> Option<PropertiesText<'_>> {
-        (!self.properties.is_empty() || self.cyclonedx_facts().next().is_some())
-            .then_some(PropertiesText(self))
+        (self.comment.is_some() || self.has_properties()).then_some(PropertiesText(self))
+    }
+
+    /// Whether the SPDX comment states properties.
+    fn has_properties(&self) -> bool {
+        !self.properties.is_empty() || self.cyclonedx_facts().next().is_some()
+    }
+
+    /// Reads an SPDX package comment: the comment, and the properties a
+    /// [`PROPERTIES_HEADER`] line starts (at the start, or after the comment).
+    pub(crate) fn read_comment(&mut self, comment: &str) {
+        let (text, props) = match comment.strip_prefix(PROPERTIES_HEADER) {
+            Some(_) => (None, Self::properties_from_comment(comment)),
+            None => match comment.rfind(&format!("\n{PROPERTIES_HEADER}")) {
+                Some(at) => (
+                    comment.get(..at),
+                    comment
+                        .get(at + 1..)
+                        .and_then(Self::properties_from_comment),
+                ),
+                None => (Some(comment), None),
+            },
+        };
+        match props {
+            Some(props) => {
+                self.comment = text.map(str::to_string);
+                self.set_properties(props);
+            }
+            // Not our properties after all: the whole comment is the comment.
+            None => self.comment = Some(comment.to_string()),
+        }
     }
 
     /// The CycloneDX facts SPDX has no field for, as (property name, value); a value with a
@@ -443,6 +491,15 @@ pub struct File {
     pub copyright: Option<String>,
     /// A comment on the file (SPDX `comment`; CycloneDX: the file component's `description`).
     pub comment: Option<String>,
+    /// What kind of file, SPDX 2 spelling (`SOURCE`, `BINARY`, `ARCHIVE`, `TEXT`…; SPDX 3
+    /// purposes and content type).
+    pub types: Vec<String>,
+    /// Notices found in the file (SPDX 2 `noticeText`).
+    pub notice: Option<String>,
+    /// Who contributed to it (SPDX 2 `fileContributors`).
+    pub contributors: Vec<String>,
+    /// Comments on how its license was concluded (SPDX 2 `licenseComments`).
+    pub license_comments: Option<String>,
 }
 
 /// A snippet of a file (SPDX 2).

@@ -176,8 +176,23 @@ fn checksums(v: &Node<'_>, path: &Path<'_>, report: &mut Report) -> Vec<Checksum
     checksums_of(arr(v, "checksums"), path, report)
 }
 
+/// SPDX 2.3's file types (§8.3).
+const FILE_TYPES: &[&str] = &[
+    "SOURCE",
+    "BINARY",
+    "ARCHIVE",
+    "APPLICATION",
+    "AUDIO",
+    "IMAGE",
+    "TEXT",
+    "VIDEO",
+    "DOCUMENTATION",
+    "SPDX",
+    "OTHER",
+];
+
 /// The members of a package object the reader takes, in byte order (for [`Node::pick`]).
-const PACKAGE_KEYS: [&str; 25] = [
+const PACKAGE_KEYS: [&str; 27] = [
     "SPDXID",
     "attributionTexts",
     "builtDate",
@@ -190,8 +205,10 @@ const PACKAGE_KEYS: [&str; 25] = [
     "filesAnalyzed",
     "hasFiles",
     "homepage",
+    "licenseComments",
     "licenseConcluded",
     "licenseDeclared",
+    "licenseInfoFromFiles",
     "name",
     "originator",
     "packageFileName",
@@ -300,6 +317,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
         None => report.missing("", "creationInfo"),
         Some(ci) => {
             sbom.license_list_version = s(ci, "licenseListVersion").map(str::to_string);
+            sbom.creator_comment = s(ci, "comment").map(str::to_string);
             sbom.created = s(ci, "created").map(str::to_string);
             match &sbom.created {
                 None => report.missing("/creationInfo", "created"),
@@ -342,6 +360,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             }
         }
     }
+    sbom.comment = s(doc, "comment").map(str::to_string);
     for d in arr(doc, "documentDescribes") {
         if let Some(d) = d.as_str() {
             sbom.describes.push(d.to_string());
@@ -355,7 +374,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
     sbom.relationships.reserve(arr(doc, "relationships").len());
     for (i, p) in arr(doc, "packages").iter().enumerate() {
         let path = Path("packages", i);
-        let [spdxid, attribution_texts, built_date, checksum_list, comment, copyright, description, download_location, external_refs, files_analyzed, has_files, homepage, license_concluded, license_declared, name, originator, file_name, verification_code, purpose, release_date, source_info, summary, supplier, valid_until_date, version_info] =
+        let [spdxid, attribution_texts, built_date, checksum_list, comment, copyright, description, download_location, external_refs, files_analyzed, has_files, homepage, license_comments, license_concluded, license_declared, license_info_from_files, name, originator, file_name, verification_code, purpose, release_date, source_info, summary, supplier, valid_until_date, version_info] =
             p.pick(&PACKAGE_KEYS);
         let text = |n: Option<&Node<'_>>| n.and_then(Node::as_str).map(str::to_string);
         let mut pkg = Package {
@@ -390,6 +409,8 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             built_date: text(built_date),
             release_date: text(release_date),
             valid_until_date: text(valid_until_date),
+            license_comments: text(license_comments),
+            license_info_from_files: strings_of(license_info_from_files),
             ..Package::default()
         };
         for (field, value) in [
@@ -404,8 +425,8 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
                 );
             }
         }
-        if let Some(props) = str_of(comment).and_then(Package::properties_from_comment) {
-            pkg.set_properties(props);
+        if let Some(c) = str_of(comment) {
+            pkg.read_comment(c);
         }
         if pkg.id.is_empty() {
             report.missing(&path, "SPDXID");
@@ -468,7 +489,21 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             license_info_in_file: f.strings("licenseInfoInFiles"),
             copyright: s(f, "copyrightText").map(str::to_string),
             comment: s(f, "comment").map(str::to_string),
+            types: f.strings("fileTypes"),
+            notice: s(f, "noticeText").map(str::to_string),
+            contributors: f.strings("fileContributors"),
+            license_comments: s(f, "licenseComments").map(str::to_string),
         };
+        for (j, t) in file.types.iter().enumerate() {
+            if !FILE_TYPES.contains(&t.as_str()) {
+                report.invalid(
+                    format!("{path}/fileTypes/{j}"),
+                    "fileTypes",
+                    shown(t),
+                    "an SPDX 2.3 file type",
+                );
+            }
+        }
         if file.id.is_empty() {
             report.missing(&path, "SPDXID");
         }
@@ -765,6 +800,12 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
             "DocumentName" => {
                 doc.insert("name".into(), v);
             }
+            "DocumentComment" => {
+                doc.insert("comment".into(), v);
+            }
+            "CreatorComment" => {
+                creation.insert("comment".into(), v);
+            }
             "DocumentNamespace" => {
                 doc.insert("documentNamespace".into(), v);
             }
@@ -866,6 +907,23 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                     (Section::Package, "PackageCopyrightText") => "copyrightText",
                     (Section::Package, "PrimaryPackagePurpose") => "primaryPackagePurpose",
                     (Section::Package, "PackageComment") => "comment",
+                    (Section::Package, "PackageLicenseComments") => "licenseComments",
+                    (Section::File, "LicenseComments") => "licenseComments",
+                    (Section::File, "FileNotice") => "noticeText",
+                    (Section::Snippet, "SnippetLicenseComments") => "licenseComments",
+                    (Section::Package, "PackageLicenseInfoFromFiles")
+                    | (Section::File, "FileType" | "FileContributor") => {
+                        let key = match tag {
+                            "PackageLicenseInfoFromFiles" => "licenseInfoFromFiles",
+                            "FileType" => "fileTypes",
+                            _ => "fileContributors",
+                        };
+                        let list = t.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+                        if let Value::Array(a) = list {
+                            a.push(v);
+                        }
+                        continue;
+                    }
                     (Section::Package, "BuiltDate") => "builtDate",
                     (Section::Package, "ReleaseDate") => "releaseDate",
                     (Section::Package, "ValidUntilDate") => "validUntilDate",
@@ -1226,6 +1284,8 @@ fn purpose_out(purpose: &str) -> Option<&'static str> {
 pub(crate) struct DocumentOut<'a> {
     #[serde(rename = "SPDXID")]
     spdxid: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
     creation_info: CreationInfoOut<'a>,
     data_license: &'static str,
     document_namespace: String,
@@ -1351,6 +1411,8 @@ impl Serialize for FilesOut<'_> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CreationInfoOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
     created: String,
     creators: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1409,9 +1471,13 @@ struct PackageOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     homepage: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    license_comments: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     license_concluded: Option<Cow<'static, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     license_declared: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    license_info_from_files: &'a [String],
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     originator: Option<&'a str>,
@@ -1476,11 +1542,19 @@ struct FileOut<'a> {
     comment: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     copyright_text: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    file_contributors: &'a [String],
     file_name: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    file_types: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license_comments: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     license_concluded: Option<Cow<'static, str>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     license_info_in_files: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice_text: Option<&'a str>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Serialize)]
@@ -1556,7 +1630,9 @@ impl<'a> PackageOut<'a> {
             files_analyzed,
             homepage: p.homepage.as_deref(),
             // Optional in 2.3: absent stays absent.
+            license_comments: p.license_comments.as_deref(),
             license_concluded: p.license_concluded.as_ref().map(license_out),
+            license_info_from_files: &p.license_info_from_files,
             license_declared: p.license_declared.as_ref().map(license_out),
             name: &p.name,
             originator: p.originator.as_deref(),
@@ -1593,9 +1669,13 @@ impl<'a> FileOut<'a> {
             checksums,
             comment: f.comment.as_deref(),
             copyright_text: f.copyright.as_deref(),
+            file_contributors: &f.contributors,
             file_name: &f.name,
+            file_types: &f.types,
+            license_comments: f.license_comments.as_deref(),
             license_concluded: f.license_concluded.as_ref().map(license_out),
             license_info_in_files: &f.license_info_in_file,
+            notice_text: f.notice.as_deref(),
         }
     }
 }
@@ -1605,7 +1685,9 @@ impl<'a> DocumentOut<'a> {
     pub(crate) fn new(sbom: &'a Sbom) -> Self {
         Self {
             spdxid: DOCUMENT_ID,
+            comment: sbom.comment.as_deref(),
             creation_info: CreationInfoOut {
+                comment: sbom.creator_comment.as_deref(),
                 created: created_for(sbom),
                 creators: creators_for(sbom),
                 license_list_version: sbom.license_list_version.as_deref(),
@@ -1727,6 +1809,12 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         line(&mut out, "Creator", c);
     }
     line(&mut out, "Created", &doc.creation_info.created);
+    if let Some(v) = doc.creation_info.comment {
+        let _ = writeln!(out, "CreatorComment: <text>{v}</text>");
+    }
+    if let Some(v) = doc.comment {
+        let _ = writeln!(out, "DocumentComment: <text>{v}</text>");
+    }
     if let Some(v) = doc.creation_info.license_list_version {
         line(&mut out, "LicenseListVersion", v);
     }
@@ -1742,8 +1830,20 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         if let Some(v) = &f.license_concluded {
             line(&mut out, "LicenseConcluded", v);
         }
+        for t in f.file_types {
+            line(&mut out, "FileType", t);
+        }
         for l in f.license_info_in_files {
             line(&mut out, "LicenseInfoInFile", l);
+        }
+        if let Some(v) = f.license_comments {
+            let _ = writeln!(out, "LicenseComments: <text>{v}</text>");
+        }
+        if let Some(v) = f.notice_text {
+            let _ = writeln!(out, "FileNotice: <text>{v}</text>");
+        }
+        for c in f.file_contributors {
+            line(&mut out, "FileContributor", c);
         }
         if let Some(v) = f.copyright_text {
             let _ = writeln!(out, "FileCopyrightText: <text>{v}</text>");
@@ -1824,6 +1924,12 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
             if let Some(v) = v {
                 line(&mut out, tag, v);
             }
+        }
+        for l in p.license_info_from_files {
+            line(&mut out, "PackageLicenseInfoFromFiles", l);
+        }
+        if let Some(v) = p.license_comments {
+            let _ = writeln!(out, "PackageLicenseComments: <text>{v}</text>");
         }
         if let Some(v) = p.copyright_text {
             let _ = writeln!(out, "PackageCopyrightText: <text>{v}</text>");

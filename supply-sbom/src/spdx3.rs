@@ -236,6 +236,9 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
             continue;
         };
         if ty == "CreationInfo" {
+            if sbom.creator_comment.is_none() {
+                sbom.creator_comment = s(e, "comment").map(str::to_string);
+            }
             created_by.extend(arr(e, "createdBy").iter().filter_map(Node::as_str));
             created_by.extend(arr(e, "createdUsing").iter().filter_map(Node::as_str));
             if s(e, "specVersion").is_none() {
@@ -265,6 +268,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
             "SpdxDocument" => {
                 sbom.namespace = Some(id.to_string());
                 sbom.name = s(e, "name").map(str::to_string);
+                sbom.comment = s(e, "comment").map(str::to_string);
                 read_external_documents(e, &mut sbom, &mut namespaces);
                 for r in arr(e, "rootElement") {
                     if let Some(r) = r.as_str() {
@@ -338,8 +342,8 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                         .map(str::to_string),
                     ..Package::default()
                 };
-                if let Some(props) = s(e, "comment").and_then(Package::properties_from_comment) {
-                    pkg.set_properties(props);
+                if let Some(c) = s(e, "comment") {
+                    pkg.read_comment(c);
                 }
                 if let Some(p) = s(e, "software_packageUrl") {
                     match Purl::parse(p) {
@@ -383,6 +387,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     checksums: hashes(e),
                     copyright: s(e, "software_copyrightText").map(str::to_string),
                     comment: s(e, "comment").map(str::to_string),
+                    types: file_types(e),
                     ..File::default()
                 });
             }
@@ -733,6 +738,9 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
     if !created_using.is_empty() {
         creation["createdUsing"] = Value::Array(created_using);
     }
+    if let Some(c) = &sbom.creator_comment {
+        creation["comment"] = json!(c);
+    }
     graph.insert(0, creation);
     for p in &sbom.packages {
         let id = iri(&p.id);
@@ -870,6 +878,7 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         let id = iri(&f.id);
         let mut m =
             json!({"type": "software_File", "spdxId": id, "creationInfo": ci, "name": f.name});
+        write_file_types(&f.types, &mut m);
         let hashes: Vec<Value> = f
             .checksums
             .iter()
@@ -976,6 +985,9 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         "rootElement": [sbom_id], "element": elements,
         "profileConformance": ["core", "software", "simpleLicensing"]
     });
+    if let Some(c) = &sbom.comment {
+        document["comment"] = json!(c);
+    }
     {
         let mut profiles = vec!["core", "software", "simpleLicensing"];
         // CustomLicense is an ExpandedLicensing class.
@@ -1428,4 +1440,87 @@ fn write_vulnerability(
         }
     }
     graph.push(Value::Object(r));
+}
+
+/// An SPDX 2 file type as SPDX 3 states it: a purpose, or (for the types that say what the
+/// content is) a media type.
+enum FileKind {
+    Purpose(&'static str),
+    ContentType(&'static str),
+}
+
+fn file_kind(spdx2: &str) -> Option<FileKind> {
+    use FileKind::{ContentType, Purpose};
+    Some(match spdx2 {
+        "SOURCE" => Purpose("source"),
+        "BINARY" => Purpose("executable"),
+        "ARCHIVE" => Purpose("archive"),
+        "APPLICATION" => Purpose("application"),
+        "DOCUMENTATION" => Purpose("documentation"),
+        "SPDX" => Purpose("bom"),
+        "OTHER" => Purpose("other"),
+        "TEXT" => ContentType("text/plain"),
+        "AUDIO" => ContentType("audio/*"),
+        "IMAGE" => ContentType("image/*"),
+        "VIDEO" => ContentType("video/*"),
+        _ => return None,
+    })
+}
+
+/// A file's SPDX 2 types as SPDX 3 purposes (the first primary, the others additional) and
+/// content type (SPDX 3 has one: the first of TEXT, AUDIO, IMAGE, VIDEO).
+fn write_file_types(types: &[String], m: &mut Value) {
+    let mut purposes = Vec::new();
+    for t in types {
+        match file_kind(t) {
+            Some(FileKind::Purpose(p)) if !purposes.contains(&p) => purposes.push(p),
+            Some(FileKind::ContentType(c)) if m.get("contentType").is_none() => {
+                m["contentType"] = json!(c);
+            }
+            _ => {}
+        }
+    }
+    if let Some((first, rest)) = purposes.split_first() {
+        m["software_primaryPurpose"] = json!(first);
+        if !rest.is_empty() {
+            m["software_additionalPurpose"] = json!(rest);
+        }
+    }
+}
+
+/// The SPDX 2 types of an SPDX 3 file: from its purposes and content type.
+fn file_types(e: &Node<'_>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let purposes = s(e, "software_primaryPurpose").into_iter().chain(
+        arr(e, "software_additionalPurpose")
+            .iter()
+            .filter_map(Node::as_str),
+    );
+    for p in purposes {
+        let t = match p {
+            "source" => "SOURCE",
+            "executable" => "BINARY",
+            "archive" => "ARCHIVE",
+            "application" => "APPLICATION",
+            "documentation" => "DOCUMENTATION",
+            "bom" => "SPDX",
+            _ => "OTHER",
+        };
+        if !out.iter().any(|o| o == t) {
+            out.push(t.to_string());
+        }
+    }
+    if let Some(c) = s(e, "contentType") {
+        let t = match c.split('/').next() {
+            Some("text") => Some("TEXT"),
+            Some("audio") => Some("AUDIO"),
+            Some("image") => Some("IMAGE"),
+            Some("video") => Some("VIDEO"),
+            _ => None,
+        };
+        if let Some(t) = t.filter(|t| !out.iter().any(|o| o == t)) {
+            out.push(t.to_string());
+        }
+    }
+    out
 }

@@ -2,7 +2,7 @@
 
 use supply_sbom::convert::{convert, Loss, Stage};
 use supply_sbom::format::{read, write, OutputFormat};
-use supply_sbom::model::RelationshipType;
+use supply_sbom::model::{RelationshipType, Sbom};
 
 fn losses(rel: &str, to: OutputFormat) -> Vec<Loss> {
     let c = convert(&supply_testkit::read(rel), to).unwrap_or_else(|e| panic!("{rel}: {e}"));
@@ -114,12 +114,17 @@ fn read_losses_name_the_source_fields() {
         .iter()
         .any(|l| l.what.starts_with("@graph[ai_AIPackage].")));
 
-    // Tag-value: by tag.
+    // Tag-value: by tag. (File types, once a loss here, are carried now.)
     let l = losses(
         "sbom/spdx/spdx-examples/software-example1-example1.spdx",
         OutputFormat::SpdxJson,
     );
-    assert!(has(&l, Stage::Read, "FileType"), "{l:?}");
+    assert!(l.is_empty(), "{l:?}");
+    let l = losses(
+        "sbom/spdx/v2.3/SPDXTagExample-v2.3.spdx",
+        OutputFormat::SpdxJson,
+    );
+    assert!(has(&l, Stage::Read, "Annotator"), "{l:?}");
 }
 
 /// SPDX relationships other than dependencies have no CycloneDX form; SPDX 3 keeps them.
@@ -247,7 +252,7 @@ fn spdx_facts_survive_cyclonedx_as_spdx_properties_and_file_components() {
     let rel = "sbom/realworld/guac/alpine-spdx.json";
     let src = read(&supply_testkit::read(rel)).unwrap().sbom;
     assert_eq!(src.files.len(), 75);
-    let contains = |s: &supply_sbom::model::Sbom| {
+    let contains = |s: &Sbom| {
         s.relationships
             .iter()
             .filter(|r| r.kind.as_str() == "CONTAINS")
@@ -580,7 +585,7 @@ fn spdx2_file_licenses_and_copyright_survive_spdx3() {
     );
     let src = read(&supply_testkit::read(rel)).unwrap().sbom;
     let back = read(&write(&src, OutputFormat::Spdx3JsonLd)).unwrap().sbom;
-    let file = |s: &supply_sbom::model::Sbom| {
+    let file = |s: &Sbom| {
         let f = s
             .files
             .iter()
@@ -756,7 +761,7 @@ fn spdx2_references_custom_licenses_and_other_documents_survive_spdx3() {
     }
     let back = read(&out).unwrap();
     assert!(back.report.is_valid(), "{}", back.report);
-    let pair = |s: &supply_sbom::model::Sbom| {
+    let pair = |s: &Sbom| {
         let mut r: Vec<_> = s.packages[0]
             .external_refs
             .iter()
@@ -801,7 +806,7 @@ fn cyclonedx_group_publisher_and_author_survive_every_format() {
         Some("The Apache Software Foundation")
     );
     assert_eq!(a.author.as_deref(), Some("Apache Commons"));
-    let fields = |s: &supply_sbom::model::Sbom| {
+    let fields = |s: &Sbom| {
         s.packages
             .iter()
             .map(|p| {
@@ -847,7 +852,7 @@ fn cyclonedx_group_publisher_and_author_survive_every_format() {
 fn spdx_package_dates_survive_spdx_and_are_reported_lost_to_cyclonedx() {
     let rel = "sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json";
     let src = read(&supply_testkit::read(rel)).unwrap().sbom;
-    let dates = |s: &supply_sbom::model::Sbom| {
+    let dates = |s: &Sbom| {
         s.packages
             .iter()
             .map(|p| {
@@ -938,7 +943,7 @@ fn file_comments_and_the_license_list_version_are_carried() {
     let rel = "sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json";
     let src = read(&supply_testkit::read(rel)).unwrap().sbom;
     assert_eq!(src.license_list_version.as_deref(), Some("3.17"));
-    let comments = |s: &supply_sbom::model::Sbom| {
+    let comments = |s: &Sbom| {
         let mut c: Vec<(String, Option<String>)> = s
             .files
             .iter()
@@ -974,7 +979,7 @@ fn file_comments_and_the_license_list_version_are_carried() {
 fn package_summary_and_attribution_texts_are_carried() {
     let rel = "sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json";
     let src = read(&supply_testkit::read(rel)).unwrap().sbom;
-    let facts = |s: &supply_sbom::model::Sbom| {
+    let facts = |s: &Sbom| {
         s.packages
             .iter()
             .map(|p| (p.summary.clone(), p.attribution_texts.clone()))
@@ -1108,4 +1113,73 @@ fn snippets_survive_every_spdx_format() {
         "{:?}",
         c.losses
     );
+}
+
+/// What SPDX 2 says beside the core fields (document and creator comments, a package's own
+/// comment next to the properties we state there, license comments, licenses from files, file
+/// types, notices and contributors) survives SPDX 2 JSON and tag-value; file types and the
+/// comments survive SPDX 3 (as purposes and content type).
+#[test]
+fn spdx2_comments_notices_and_file_types_survive() {
+    let src = supply_testkit::read("sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json");
+    let before = read(&src).unwrap().sbom;
+    assert!(before
+        .comment
+        .as_deref()
+        .unwrap()
+        .starts_with("This document was created"));
+    assert!(before.creator_comment.is_some());
+    let f = before
+        .files
+        .iter()
+        .find(|f| f.id == "SPDXRef-DoapSource")
+        .unwrap();
+    assert_eq!(f.types, ["SOURCE"]);
+    assert_eq!(f.contributors.len(), 5);
+    let with_notice = before.files.iter().filter(|f| f.notice.is_some()).count();
+    assert_eq!(with_notice, 2);
+    let p = before.package("SPDXRef-Package").unwrap();
+    assert!(p.license_comments.is_some());
+    assert!(!p.license_info_from_files.is_empty());
+
+    // A package comment of its own, and properties: both come back.
+    let mut with_comment = before.clone();
+    with_comment.packages[0].comment = Some("Reviewed.\nTwice.".into());
+    with_comment.packages[0]
+        .properties
+        .push("supply:note", "x=y");
+    for to in [
+        OutputFormat::SpdxJson,
+        OutputFormat::SpdxTagValue,
+        OutputFormat::Spdx3JsonLd,
+    ] {
+        let back = read(&write(&with_comment, to)).unwrap().sbom;
+        assert_eq!(back.comment, before.comment, "{to}");
+        assert_eq!(back.creator_comment, before.creator_comment, "{to}");
+        let bp = &back.packages[0];
+        assert_eq!(bp.comment.as_deref(), Some("Reviewed.\nTwice."), "{to}");
+        assert_eq!(bp.property("supply:note"), Some("x=y"), "{to}");
+        let bf = back.files.iter().find(|b| b.name == f.name).unwrap();
+        assert_eq!(bf.types, f.types, "{to}");
+        if to != OutputFormat::Spdx3JsonLd {
+            assert_eq!(bf.contributors, f.contributors, "{to}");
+            assert_eq!(bf.notice, f.notice, "{to}");
+            let bp = back.package("SPDXRef-Package").unwrap();
+            assert_eq!(bp.license_comments, p.license_comments, "{to}");
+            assert_eq!(
+                bp.license_info_from_files, p.license_info_from_files,
+                "{to}"
+            );
+        }
+    }
+    // A comment that only looks like ours is a comment.
+    let mut odd = Sbom::default();
+    let mut pkg = supply_sbom::model::Package::default();
+    pkg.id = "SPDXRef-a".into();
+    pkg.name = "a".into();
+    pkg.comment = Some("Properties (name=value):\nno equals sign here".into());
+    odd.packages.push(pkg);
+    let back = read(&write(&odd, OutputFormat::SpdxJson)).unwrap().sbom;
+    assert_eq!(back.packages[0].comment, odd.packages[0].comment);
+    assert!(back.packages[0].properties.is_empty());
 }
