@@ -37,6 +37,7 @@
 //! | properties | package `comment` (`name: value` lines) | `comment` | `properties` |
 //! | files, snippets | `files`, `snippets` | `software_File`, `software_Snippet` (`software_snippetFromFile`, byte and line ranges, copyright, comment; licenses as a file's) | components of type `file`, nested in the package that contains them (`licenseInfoInFiles` as properties `spdx:license-info-from-file`); snippets: none (SPDX 2 writes only snippets with a byte range, which it requires) |
 //! | relationships | `relationships` | `Relationship`, `LifecycleScopedRelationship` (`SPDXRef-DOCUMENT` is the `SpdxDocument` element; its DESCRIBES are `rootElement`) | `dependencies` (DEPENDS_ON), nesting (a package CONTAINS its files and the packages it contains, at most 16 levels, never in a cycle); others: none |
+//! | annotations | `annotations` of the document and its elements | none | none |
 //! | compositions | none | none | `compositions[]` |
 //! | services | none | none | `services[]` (provider contacts: none), their dependencies in `dependencies` |
 //! | vulnerabilities (VDR, VEX) | none | `security_Vulnerability` (identifiers as `externalIdentifier` `cve`/`securityOther`, advisories as `securityAdvisory` references, times); CVSS v2/v3/v4 ratings as `security_Cvss*VulnAssessmentRelationship`; the analysis as a `security_Vex*VulnAssessmentRelationship` (state → class, justification → the nearest `VexJustificationType`, detail → impact statement or status notes, recommendation → action statement) to the affected elements, or `hasAssociatedVulnerability` without one; other rating methods, CWEs, responses, version ranges, detail, workaround and properties: none | `vulnerabilities[]` |
@@ -544,6 +545,23 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
     vulnerability_losses(&mut t, before, after);
     service_losses(&mut t, before, after);
     t.vec("compositions", &before.compositions, &after.compositions);
+    // Annotations are compared without their subject: element ids change between formats.
+    let notes = |s: &Sbom| -> Vec<(String, String, String, String)> {
+        s.annotations
+            .iter()
+            .map(|a| {
+                let date =
+                    crate::validate::normalize_timestamp(&a.date).unwrap_or_else(|| a.date.clone());
+                (a.annotator.clone(), date, a.kind.clone(), a.comment.clone())
+            })
+            .collect()
+    };
+    let (na, nb) = (notes(before), notes(after));
+    t.count(
+        "annotations",
+        na.iter().filter(|n| !nb.contains(n)).count(),
+        0,
+    );
     // Relationships are counted by what they say, not how: `A GENERATED_FROM B` written to
     // SPDX 3 comes back as `B GENERATES A`, the same fact (keyed by SPDX 3 type and scope).
     // A document's DESCRIBES are its `describes` list, tallied above (SPDX 3 and CycloneDX

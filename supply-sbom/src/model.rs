@@ -55,6 +55,24 @@ pub struct Sbom {
     pub services: Vec<Service>,
     /// What the document knows to be complete (CycloneDX `compositions`).
     pub compositions: Vec<Composition>,
+    /// Reviews and other notes on its elements (SPDX 2 `annotations`).
+    pub annotations: Vec<Annotation>,
+}
+
+/// A review of, or another note on, an element (SPDX 2 `annotation`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Annotation {
+    /// The element annotated (`SPDXRef-DOCUMENT` for the document).
+    pub subject: String,
+    /// Who, SPDX 2 spelling (`Person: Jane Doe (jane@example.com)`, `Tool: x`).
+    pub annotator: String,
+    /// When, as written.
+    pub date: String,
+    /// `REVIEW` or `OTHER`.
+    pub kind: String,
+    /// What was noted.
+    pub comment: String,
 }
 
 /// How complete the document is about some of its elements (CycloneDX `composition`): all

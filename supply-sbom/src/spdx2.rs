@@ -15,8 +15,8 @@ use serde_json::{json, Map, Value};
 
 use crate::license::{Dialect, Expr, LicenseField, SimpleLicense, Strictness};
 use crate::model::{
-    spdx_algorithm, Checksum, ExternalDocument, ExternalRef, ExtractedLicense, File, License,
-    Package, PropertiesText, RelationshipType, Sbom, Snippet,
+    spdx_algorithm, Annotation, Checksum, ExternalDocument, ExternalRef, ExtractedLicense, File,
+    License, Package, PropertiesText, RelationshipType, Sbom, Snippet,
 };
 use crate::purl::Purl;
 use crate::tree::Node;
@@ -176,6 +176,53 @@ fn checksums(v: &Node<'_>, path: &Path<'_>, report: &mut Report) -> Vec<Checksum
     checksums_of(arr(v, "checksums"), path, report)
 }
 
+/// The annotations of the element `subject` (an `annotations` member) into the model.
+fn read_annotations(
+    list: &[Node<'_>],
+    subject: &str,
+    path: &dyn fmt::Display,
+    sbom: &mut Sbom,
+    report: &mut Report,
+) {
+    for (i, a) in list.iter().enumerate() {
+        let [date, kind, annotator, comment] =
+            a.pick(&["annotationDate", "annotationType", "annotator", "comment"]);
+        let (Some(date), Some(kind), Some(annotator), Some(comment)) = (
+            str_of(date),
+            str_of(kind),
+            str_of(annotator),
+            str_of(comment),
+        ) else {
+            report.missing(
+                format!("{path}/annotations/{i}"),
+                "annotationDate/annotationType/annotator/comment",
+            );
+            continue;
+        };
+        if kind != "REVIEW" && kind != "OTHER" {
+            report.invalid(
+                format!("{path}/annotations/{i}/annotationType"),
+                "annotationType",
+                shown(kind),
+                "REVIEW or OTHER",
+            );
+        }
+        if !is_spdx2_timestamp(date) {
+            report.push(
+                format!("{path}/annotations/{i}/annotationDate"),
+                IssueKind::Timestamp { value: shown(date) },
+            );
+        }
+        sbom.annotations.push(Annotation {
+            subject: subject.to_string(),
+            annotator: annotator.to_string(),
+            date: date.to_string(),
+            kind: kind.to_string(),
+            comment: comment.to_string(),
+        });
+    }
+}
+
 /// SPDX 2.3's file types (§8.3).
 const FILE_TYPES: &[&str] = &[
     "SOURCE",
@@ -192,8 +239,9 @@ const FILE_TYPES: &[&str] = &[
 ];
 
 /// The members of a package object the reader takes, in byte order (for [`Node::pick`]).
-const PACKAGE_KEYS: [&str; 27] = [
+const PACKAGE_KEYS: [&str; 28] = [
     "SPDXID",
+    "annotations",
     "attributionTexts",
     "builtDate",
     "checksums",
@@ -361,6 +409,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
         }
     }
     sbom.comment = s(doc, "comment").map(str::to_string);
+    read_annotations(arr(doc, "annotations"), DOCUMENT_ID, &"", &mut sbom, report);
     for d in arr(doc, "documentDescribes") {
         if let Some(d) = d.as_str() {
             sbom.describes.push(d.to_string());
@@ -374,7 +423,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
     sbom.relationships.reserve(arr(doc, "relationships").len());
     for (i, p) in arr(doc, "packages").iter().enumerate() {
         let path = Path("packages", i);
-        let [spdxid, attribution_texts, built_date, checksum_list, comment, copyright, description, download_location, external_refs, files_analyzed, has_files, homepage, license_comments, license_concluded, license_declared, license_info_from_files, name, originator, file_name, verification_code, purpose, release_date, source_info, summary, supplier, valid_until_date, version_info] =
+        let [spdxid, annotations, attribution_texts, built_date, checksum_list, comment, copyright, description, download_location, external_refs, files_analyzed, has_files, homepage, license_comments, license_concluded, license_declared, license_info_from_files, name, originator, file_name, verification_code, purpose, release_date, source_info, summary, supplier, valid_until_date, version_info] =
             p.pick(&PACKAGE_KEYS);
         let text = |n: Option<&Node<'_>>| n.and_then(Node::as_str).map(str::to_string);
         let mut pkg = Package {
@@ -477,6 +526,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
                 contains.push((pkg.id.clone(), f.to_string()));
             }
         }
+        read_annotations(items_of(annotations), &pkg.id, &path, &mut sbom, report);
         sbom.packages.push(pkg);
     }
     for (i, f) in arr(doc, "files").iter().enumerate() {
@@ -504,6 +554,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
                 );
             }
         }
+        read_annotations(arr(f, "annotations"), &file.id, &path, &mut sbom, report);
         if file.id.is_empty() {
             report.missing(&path, "SPDXID");
         }
@@ -569,6 +620,13 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
                 ),
             }
         }
+        read_annotations(
+            arr(sn, "annotations"),
+            &snippet.id,
+            &path,
+            &mut sbom,
+            report,
+        );
         if snippet.byte_range.is_none() {
             // SPDX 2.3 §9.3: the byte range is mandatory.
             report.missing(&path, "ranges (byte offsets)");
@@ -739,6 +797,8 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
     let mut packages: Vec<Map<String, Value>> = Vec::new();
     let mut files: Vec<Map<String, Value>> = Vec::new();
     let mut snippets: Vec<Map<String, Value>> = Vec::new();
+    // Annotations with their subject (`SPDXREF`), placed in their elements at the end.
+    let mut annotations: Vec<(Option<String>, Map<String, Value>)> = Vec::new();
     let mut relationships = Vec::new();
     let mut extracted: Vec<Map<String, Value>> = Vec::new();
     #[derive(PartialEq)]
@@ -868,8 +928,26 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                     );
                 }
             }
-            "Annotator" | "AnnotationDate" | "AnnotationType" | "AnnotationComment" | "SPDXREF" => {
-                // Annotations are outside the model.
+            "Annotator" => {
+                let mut m = Map::new();
+                m.insert("annotator".into(), v);
+                annotations.push((None, m));
+            }
+            "AnnotationDate" | "AnnotationType" | "AnnotationComment" | "SPDXREF" => {
+                if let Some((subject, m)) = annotations.last_mut() {
+                    match tag {
+                        "SPDXREF" => *subject = Some(value.trim().to_string()),
+                        "AnnotationDate" => {
+                            m.insert("annotationDate".into(), v);
+                        }
+                        "AnnotationType" => {
+                            m.insert("annotationType".into(), v);
+                        }
+                        _ => {
+                            m.insert("comment".into(), v);
+                        }
+                    }
+                }
             }
             "ExternalDocumentRef" => {
                 // `DocumentRef-x URI SHA1: hex`
@@ -1049,6 +1127,22 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
             {
                 a.push(id);
             }
+        }
+    }
+    for (subject, a) in annotations {
+        let subject = subject.as_deref();
+        let element = packages
+            .iter_mut()
+            .chain(files.iter_mut())
+            .chain(snippets.iter_mut())
+            .find(|m| subject.is_some() && m.get("SPDXID").and_then(Value::as_str) == subject);
+        let list = match element {
+            Some(m) => m.entry("annotations"),
+            None => doc.entry("annotations"),
+        }
+        .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(l) = list {
+            l.push(Value::Object(a));
         }
     }
     if !creators.is_empty() {
@@ -1284,6 +1378,8 @@ fn purpose_out(purpose: &str) -> Option<&'static str> {
 pub(crate) struct DocumentOut<'a> {
     #[serde(rename = "SPDXID")]
     spdxid: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    annotations: Vec<AnnotationOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     comment: Option<&'a str>,
     creation_info: CreationInfoOut<'a>,
@@ -1308,6 +1404,8 @@ pub(crate) struct DocumentOut<'a> {
 struct SnippetOut<'a> {
     #[serde(rename = "SPDXID")]
     spdxid: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    annotations: Vec<AnnotationOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     comment: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1361,6 +1459,7 @@ impl<'a> SnippetOut<'a> {
         }
         Some(Self {
             spdxid: element_id(&sn.id),
+            annotations: Vec::new(),
             comment: sn.comment.as_deref(),
             copyright_text: sn.copyright.as_deref(),
             license_concluded: sn.license_concluded.as_ref().map(license_out),
@@ -1373,13 +1472,60 @@ impl<'a> SnippetOut<'a> {
     }
 }
 
+/// An `annotation`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AnnotationOut<'a> {
+    annotation_date: &'a str,
+    annotation_type: &'a str,
+    annotator: &'a str,
+    comment: &'a str,
+}
+
+/// The document's annotations by subject, for the writers of its elements: sorted, so that an
+/// element's are found by a binary search (shared, not copied, by every list writer).
+#[derive(Clone, Default)]
+struct Notes<'a>(std::rc::Rc<[&'a Annotation]>);
+
+impl<'a> Notes<'a> {
+    fn new(sbom: &'a Sbom) -> Self {
+        let mut all: Vec<&Annotation> = sbom.annotations.iter().collect();
+        all.sort_by(|a, b| a.subject.cmp(&b.subject));
+        Self(all.into())
+    }
+
+    /// The annotations of the element `id`, in document order.
+    fn of(&self, id: &str) -> Vec<AnnotationOut<'a>> {
+        if self.0.is_empty() {
+            return Vec::new();
+        }
+        let start = self.0.partition_point(|a| a.subject.as_str() < id);
+        self.0
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|a| a.subject == id)
+            .map(|a| AnnotationOut {
+                annotation_date: &a.date,
+                annotation_type: &a.kind,
+                annotator: &a.annotator,
+                comment: &a.comment,
+            })
+            .collect()
+    }
+}
+
 /// The packages, each mapped as it is written: no mapped copy of the whole list is built and
 /// dropped, and each package's mapping is still in cache when it is serialized.
-struct PackagesOut<'a>(&'a [Package]);
+struct PackagesOut<'a>(&'a [Package], Notes<'a>);
 
 impl<'a> PackagesOut<'a> {
-    fn iter(&self) -> impl Iterator<Item = PackageOut<'a>> {
-        self.0.iter().map(PackageOut::new)
+    fn iter(&self) -> impl Iterator<Item = PackageOut<'a>> + '_ {
+        self.0.iter().map(|p| {
+            let mut out = PackageOut::new(p);
+            out.annotations = self.1.of(&p.id);
+            out
+        })
     }
 }
 
@@ -1390,15 +1536,19 @@ impl Serialize for PackagesOut<'_> {
 }
 
 /// The files, each mapped as it is written (as [`PackagesOut`]).
-struct FilesOut<'a>(&'a [File]);
+struct FilesOut<'a>(&'a [File], Notes<'a>);
 
 impl<'a> FilesOut<'a> {
     fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    fn iter(&self) -> impl Iterator<Item = FileOut<'a>> {
-        self.0.iter().map(FileOut::new)
+    fn iter(&self) -> impl Iterator<Item = FileOut<'a>> + '_ {
+        self.0.iter().map(|f| {
+            let mut out = FileOut::new(f);
+            out.annotations = self.1.of(&f.id);
+            out
+        })
     }
 }
 
@@ -1452,6 +1602,8 @@ impl<'a> ChecksumOut<'a> {
 struct PackageOut<'a> {
     #[serde(rename = "SPDXID")]
     spdxid: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    annotations: Vec<AnnotationOut<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     attribution_texts: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1537,6 +1689,8 @@ impl fmt::Display for Locator<'_> {
 struct FileOut<'a> {
     #[serde(rename = "SPDXID")]
     spdxid: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    annotations: Vec<AnnotationOut<'a>>,
     checksums: Vec<ChecksumOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     comment: Option<&'a str>,
@@ -1619,6 +1773,7 @@ impl<'a> PackageOut<'a> {
         }
         Self {
             spdxid: element_id(&p.id),
+            annotations: Vec::new(),
             attribution_texts: &p.attribution_texts,
             built_date: p.built_date.as_deref(),
             checksums: ChecksumOut::known(&p.checksums),
@@ -1666,6 +1821,7 @@ impl<'a> FileOut<'a> {
         }
         Self {
             spdxid: element_id(&f.id),
+            annotations: Vec::new(),
             checksums,
             comment: f.comment.as_deref(),
             copyright_text: f.copyright.as_deref(),
@@ -1683,8 +1839,10 @@ impl<'a> FileOut<'a> {
 impl<'a> DocumentOut<'a> {
     /// Maps the model to SPDX 2.3.
     pub(crate) fn new(sbom: &'a Sbom) -> Self {
+        let notes = Notes::new(sbom);
         Self {
             spdxid: DOCUMENT_ID,
+            annotations: notes.of(DOCUMENT_ID),
             comment: sbom.comment.as_deref(),
             creation_info: CreationInfoOut {
                 comment: sbom.creator_comment.as_deref(),
@@ -1706,15 +1864,19 @@ impl<'a> DocumentOut<'a> {
                     spdx_document: &e.namespace,
                 })
                 .collect(),
-            files: FilesOut(&sbom.files),
+            files: FilesOut(&sbom.files, notes.clone()),
             has_extracted_licensing_infos: extracted_for(sbom),
             name: sbom.name.as_deref().unwrap_or("sbom"),
-            packages: PackagesOut(&sbom.packages),
+            packages: PackagesOut(&sbom.packages, notes.clone()),
             relationships: relationships_for(sbom),
             snippets: sbom
                 .snippets
                 .iter()
-                .filter_map(|sn| SnippetOut::new(sn, &sn.file))
+                .filter_map(|sn| {
+                    let mut out = SnippetOut::new(sn, &sn.file)?;
+                    out.annotations = notes.of(&sn.id);
+                    Some(out)
+                })
                 .collect(),
             spdx_version: "SPDX-2.3",
         }
@@ -1987,6 +2149,15 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
             "Relationship: {} {} {}",
             r.spdx_element_id, r.relationship_type, r.related_spdx_element
         );
+    }
+    // Annotations name their element (`SPDXREF`), so they can all come last.
+    for a in &sbom.annotations {
+        out.push('\n');
+        line(&mut out, "Annotator", &a.annotator);
+        line(&mut out, "AnnotationDate", &a.date);
+        let _ = writeln!(out, "AnnotationComment: <text>{}</text>", a.comment);
+        line(&mut out, "AnnotationType", &a.kind);
+        line(&mut out, "SPDXREF", &element_id(&a.subject));
     }
     out
 }

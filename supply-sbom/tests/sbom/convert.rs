@@ -124,7 +124,7 @@ fn read_losses_name_the_source_fields() {
         "sbom/spdx/v2.3/SPDXTagExample-v2.3.spdx",
         OutputFormat::SpdxJson,
     );
-    assert!(has(&l, Stage::Read, "Annotator"), "{l:?}");
+    assert!(has(&l, Stage::Read, "LicenseCrossReference"), "{l:?}");
 }
 
 /// SPDX relationships other than dependencies have no CycloneDX form; SPDX 3 keeps them.
@@ -1182,4 +1182,62 @@ fn spdx2_comments_notices_and_file_types_survive() {
     let back = read(&write(&odd, OutputFormat::SpdxJson)).unwrap().sbom;
     assert_eq!(back.packages[0].comment, odd.packages[0].comment);
     assert!(back.packages[0].properties.is_empty());
+}
+
+/// The 2.3 examples' annotations (on the document, a package, a file and the snippet) read
+/// the same from JSON and tag-value, keep their subjects, and survive SPDX 2 JSON and
+/// tag-value; SPDX 3 and CycloneDX report them lost.
+#[test]
+fn annotations_survive_spdx2() {
+    let json = read(&supply_testkit::read(
+        "sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json",
+    ))
+    .unwrap()
+    .sbom;
+    let tv = read(&supply_testkit::read(
+        "sbom/spdx/v2.3/SPDXTagExample-v2.3.spdx",
+    ))
+    .unwrap()
+    .sbom;
+    let key = |s: &Sbom| {
+        let mut v: Vec<_> = s
+            .annotations
+            .iter()
+            .map(|a| (a.subject.clone(), a.kind.clone(), a.annotator.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(json.annotations.len() >= 3, "{:?}", json.annotations);
+    assert!(json
+        .annotations
+        .iter()
+        .any(|a| a.subject == "SPDXRef-DOCUMENT" && a.kind == "OTHER"));
+    assert!(json
+        .annotations
+        .iter()
+        .any(|a| a.subject == "SPDXRef-Package" && a.kind == "OTHER"));
+    assert_eq!(key(&tv), key(&json));
+    for to in [OutputFormat::SpdxJson, OutputFormat::SpdxTagValue] {
+        let c = convert(
+            &supply_testkit::read("sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json"),
+            to,
+        )
+        .unwrap();
+        let back = read(&c.output).unwrap();
+        assert!(back.report.is_valid(), "{to}: {}", back.report);
+        assert_eq!(back.sbom.annotations, json.annotations, "{to}");
+        assert!(
+            !c.losses.iter().any(|l| l.what.contains("nnotation")),
+            "{to}: {:?}",
+            c.losses
+        );
+    }
+    let c = convert(
+        &supply_testkit::read("sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json"),
+        OutputFormat::Spdx3JsonLd,
+    )
+    .unwrap();
+    let lost = c.losses.iter().find(|l| l.what == "annotations").unwrap();
+    assert_eq!(lost.count, json.annotations.len());
 }
