@@ -459,6 +459,11 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
             &b.verification_code,
         );
         t.props("package.properties", &a.properties, &b.properties);
+        t.vec(
+            "package.verification_code_excluded",
+            &a.verification_code_excluded,
+            &b.verification_code_excluded,
+        );
         t.opt("package.comment", &a.comment, &b.comment);
         t.opt(
             "package.license_comments",
@@ -531,12 +536,24 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         );
         t.text("snippet.copyright", &a.copyright, &b.copyright);
         t.opt("snippet.comment", &a.comment, &b.comment);
+        t.opt(
+            "snippet.license_comments",
+            &a.license_comments,
+            &b.license_comments,
+        );
     }
     t.count(
         "extracted_licenses",
         before.extracted_licenses.len(),
         after.extracted_licenses.len(),
     );
+    for a in &before.extracted_licenses {
+        if let Some(b) = after.extracted_licenses.iter().find(|b| b.id == a.id) {
+            t.opt("extracted_license.name", &a.name, &b.name);
+            t.opt("extracted_license.comment", &a.comment, &b.comment);
+            t.vec("extracted_license.see_also", &a.see_also, &b.see_also);
+        }
+    }
     t.count(
         "external_documents",
         before.external_documents.len(),

@@ -156,6 +156,9 @@ pub struct Package {
     pub files_analyzed: Option<bool>,
     /// SPDX `packageVerificationCode` value.
     pub verification_code: Option<String>,
+    /// The files the verification code leaves out (SPDX 2
+    /// `packageVerificationCodeExcludedFiles`).
+    pub verification_code_excluded: Vec<String>,
     /// When the package was built (SPDX 2.3 `builtDate`, SPDX 3 `builtTime`), as written.
     pub built_date: Option<String>,
     /// When the package was released (SPDX 2.3 `releaseDate`, SPDX 3 `releaseTime`).
@@ -542,6 +545,8 @@ pub struct Snippet {
     pub copyright: Option<String>,
     /// Comment.
     pub comment: Option<String>,
+    /// Comments on how its license was concluded (SPDX 2 `licenseComments`).
+    pub license_comments: Option<String>,
 }
 
 /// A license as a document states it.
@@ -1132,7 +1137,7 @@ pub struct AffectedVersion {
 }
 
 /// A license text the document defines (`LicenseRef-…`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExtractedLicense {
     /// `LicenseRef-…`.
@@ -1141,6 +1146,11 @@ pub struct ExtractedLicense {
     pub name: Option<String>,
     /// The text.
     pub text: String,
+    /// A comment on the license.
+    pub comment: Option<String>,
+    /// Where else the license is published (SPDX 2 `seeAlsos`, SPDX 3
+    /// `expandedlicensing_seeAlso`).
+    pub see_also: Vec<String>,
 }
 
 impl Sbom {

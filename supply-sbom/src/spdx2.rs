@@ -444,6 +444,9 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             verification_code: verification_code
                 .and_then(|c| s(c, "packageVerificationCodeValue"))
                 .map(str::to_string),
+            verification_code_excluded: verification_code
+                .map(|c| c.strings("packageVerificationCodeExcludedFiles"))
+                .unwrap_or_default(),
             purpose: str_of(purpose).map(|v| {
                 v.chars()
                     .map(|c| {
@@ -590,6 +593,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             license_info_in_snippet: sn.strings("licenseInfoInSnippets"),
             copyright: s(sn, "copyrightText").map(str::to_string),
             comment: s(sn, "comment").map(str::to_string),
+            license_comments: s(sn, "licenseComments").map(str::to_string),
             ..Snippet::default()
         };
         for (key, missing) in [
@@ -668,6 +672,8 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
             id: id.to_string(),
             name: s(e, "name").map(str::to_string),
             text: s(e, "extractedText").unwrap_or_default().to_string(),
+            comment: s(e, "comment").map(str::to_string),
+            see_also: e.strings("seeAlsos"),
         });
     }
     for (i, e) in arr(doc, "externalDocumentRefs").iter().enumerate() {
@@ -1011,10 +1017,26 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                             .split(|c: char| c.is_whitespace() || c == '(')
                             .next()
                             .unwrap_or_default();
-                        t.insert(
-                            "packageVerificationCode".into(),
-                            json!({"packageVerificationCodeValue": code}),
-                        );
+                        // The excluded files, comma-separated inside the parentheses:
+                        // `(excludes: ./a, ./b)` as the spec says, `(./a)` as its example has it.
+                        let excluded: Vec<&str> = value
+                            .split_once('(')
+                            .and_then(|(_, rest)| rest.rsplit_once(')'))
+                            .map(|(list, _)| {
+                                let list = list.trim_start();
+                                list.strip_prefix("excludes:")
+                                    .unwrap_or(list)
+                                    .split(',')
+                                    .map(str::trim)
+                                    .filter(|f| !f.is_empty())
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        let mut m = json!({"packageVerificationCodeValue": code});
+                        if !excluded.is_empty() {
+                            m["packageVerificationCodeExcludedFiles"] = json!(excluded);
+                        }
+                        t.insert("packageVerificationCode".into(), m);
                         continue;
                     }
                     (Section::Package, "FilesAnalyzed") => {
@@ -1113,6 +1135,16 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                     }
                     (Section::License, "ExtractedText") => "extractedText",
                     (Section::License, "LicenseName") => "name",
+                    (Section::License, "LicenseComment") => "comment",
+                    (Section::License, "LicenseCrossReference") => {
+                        let list = t
+                            .entry("seeAlsos")
+                            .or_insert_with(|| Value::Array(Vec::new()));
+                        if let Value::Array(a) = list {
+                            a.push(v);
+                        }
+                        continue;
+                    }
                     _ => continue,
                 };
                 t.insert(key.into(), v);
@@ -1411,6 +1443,8 @@ struct SnippetOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     copyright_text: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    license_comments: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     license_concluded: Option<Cow<'static, str>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     license_info_in_snippets: &'a [String],
@@ -1462,6 +1496,7 @@ impl<'a> SnippetOut<'a> {
             annotations: Vec::new(),
             comment: sn.comment.as_deref(),
             copyright_text: sn.copyright.as_deref(),
+            license_comments: sn.license_comments.as_deref(),
             license_concluded: sn.license_concluded.as_ref().map(license_out),
             license_info_in_snippets: &sn.license_info_in_snippet,
             // The JSON schema wants a name; a snippet without one is named by its id.
@@ -1656,6 +1691,8 @@ struct PackageOut<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct VerificationCodeOut<'a> {
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    package_verification_code_excluded_files: &'a [String],
     package_verification_code_value: &'a str,
 }
 
@@ -1722,10 +1759,14 @@ struct RelationshipOut<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ExtractedLicenseOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
     extracted_text: &'a str,
     license_id: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    see_alsos: &'a [String],
 }
 
 impl<'a> PackageOut<'a> {
@@ -1797,6 +1838,7 @@ impl<'a> PackageOut<'a> {
                 .as_deref()
                 .filter(|_| files_analyzed)
                 .map(|code| VerificationCodeOut {
+                    package_verification_code_excluded_files: &p.verification_code_excluded,
                     package_verification_code_value: code,
                 }),
             primary_package_purpose: p.purpose.as_deref().and_then(purpose_out),
@@ -1890,9 +1932,11 @@ fn extracted_for(sbom: &Sbom) -> Vec<ExtractedLicenseOut<'_>> {
         .extracted_licenses
         .iter()
         .map(|e| ExtractedLicenseOut {
+            comment: e.comment.as_deref(),
             extracted_text: &e.text,
             license_id: Cow::Borrowed(&e.id),
             name: e.name.as_deref(),
+            see_alsos: &e.see_also,
         })
         .collect();
     let mut used = Vec::new();
@@ -1914,9 +1958,11 @@ fn extracted_for(sbom: &Sbom) -> Vec<ExtractedLicenseOut<'_>> {
     for id in used {
         if !out.iter().any(|e| e.license_id == id) {
             out.push(ExtractedLicenseOut {
+                comment: None,
                 extracted_text: "NOASSERTION",
                 license_id: Cow::Owned(id),
                 name: None,
+                see_alsos: &[],
             });
         }
     }
@@ -2041,6 +2087,9 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         if let Some(v) = sn.comment {
             let _ = writeln!(out, "SnippetComment: <text>{v}</text>");
         }
+        if let Some(v) = sn.license_comments {
+            let _ = writeln!(out, "SnippetLicenseComments: <text>{v}</text>");
+        }
         line(&mut out, "SnippetName", sn.name);
     }
     for p in doc.packages.iter() {
@@ -2064,11 +2113,21 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
             if p.files_analyzed { "true" } else { "false" },
         );
         if let Some(code) = &p.package_verification_code {
-            line(
-                &mut out,
-                "PackageVerificationCode",
-                code.package_verification_code_value,
-            );
+            let excluded = &code.package_verification_code_excluded_files;
+            if excluded.is_empty() {
+                line(
+                    &mut out,
+                    "PackageVerificationCode",
+                    code.package_verification_code_value,
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "PackageVerificationCode: {} (excludes: {})",
+                    code.package_verification_code_value,
+                    excluded.join(", ")
+                );
+            }
         }
         for c in &p.checksums {
             let _ = writeln!(
@@ -2140,6 +2199,12 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
         let _ = writeln!(out, "ExtractedText: <text>{}</text>", e.extracted_text);
         if let Some(n) = e.name {
             line(&mut out, "LicenseName", n);
+        }
+        for u in e.see_alsos {
+            line(&mut out, "LicenseCrossReference", u);
+        }
+        if let Some(c) = e.comment {
+            let _ = writeln!(out, "LicenseComment: <text>{c}</text>");
         }
     }
     out.push('\n');

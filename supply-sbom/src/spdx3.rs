@@ -222,7 +222,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
     let mut named_by_packages: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut created_by: std::collections::HashSet<&str> = std::collections::HashSet::new();
     // CustomLicense elements (IRI, name, text) and the `LicenseRef-` ids expressions give them.
-    let mut custom_licenses: Vec<(&str, Option<&str>, &str)> = Vec::new();
+    let mut custom_licenses: Vec<(&str, &Node<'_>, &str)> = Vec::new();
     let mut custom_ids: HashMap<&str, &str> = HashMap::new();
     // Other documents: prefix (`DocumentRef-x`) and the namespace its element IRIs start with.
     let mut namespaces: Vec<(&str, &str)> = Vec::new();
@@ -296,7 +296,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
             "expandedlicensing_CustomLicense" => {
                 custom_licenses.push((
                     id,
-                    s(e, "name"),
+                    e,
                     s(e, "simplelicensing_licenseText").unwrap_or_default(),
                 ));
             }
@@ -521,7 +521,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
         }
     }
     sbom.creators.sort();
-    for (iri, name, text) in custom_licenses {
+    for (iri, element, text) in custom_licenses {
         // The id an expression maps to the element, or the IRI's last segment when it is one.
         let id = custom_ids.get(iri).copied().or_else(|| {
             iri.rsplit('/')
@@ -531,8 +531,10 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
         if let Some(id) = id {
             sbom.extracted_licenses.push(ExtractedLicense {
                 id: id.to_string(),
-                name: name.map(str::to_string),
+                name: s(element, "name").map(str::to_string),
                 text: text.to_string(),
+                comment: s(element, "comment").map(str::to_string),
+                see_also: element.strings("expandedlicensing_seeAlso"),
             });
         }
     }
@@ -672,6 +674,12 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         });
         if let Some(name) = &e.name {
             m["name"] = json!(name);
+        }
+        if let Some(c) = &e.comment {
+            m["comment"] = json!(c);
+        }
+        if !e.see_also.is_empty() {
+            m["expandedlicensing_seeAlso"] = json!(e.see_also);
         }
         graph.push(m);
     }
