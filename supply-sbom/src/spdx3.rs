@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 
 use crate::license::{Dialect, LicenseField, Strictness};
 use crate::model::{
-    from_spdx3_algorithm, spdx3_algorithm, Advisory, Affected, Analysis, Checksum,
+    from_spdx3_algorithm, spdx3_algorithm, Advisory, Affected, Analysis, Annotation, Checksum,
     ExternalDocument, ExternalRef, ExtractedLicense, File, License, Package, Rating,
     RelationshipType, Sbom, Snippet, Vulnerability, VulnerabilityReference, VulnerabilitySource,
 };
@@ -228,6 +228,10 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
     let mut namespaces: Vec<(&str, &str)> = Vec::new();
     // Vulnerabilities by IRI, and the assessments of them (read once every element is).
     let mut vuln_at: HashMap<&str, usize> = HashMap::new();
+    // Annotations (subject, annotator IRI, date, type, statement), and the agents they name.
+    let mut annotations: Vec<(&str, Option<&str>, &str, &str, &str)> = Vec::new();
+    let mut named_by_annotations: std::collections::HashSet<&str> =
+        std::collections::HashSet::new();
     let mut assessments: Vec<(String, &str, &Node<'_>)> = Vec::new();
     for (i, e) in graph.iter().enumerate() {
         let path = format!("/@graph/{i}");
@@ -415,6 +419,25 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                     ..Snippet::default()
                 });
             }
+            "Annotation" => {
+                let created = e.get("creationInfo");
+                let by = created
+                    .map(|c| arr(c, "createdBy"))
+                    .and_then(|b| b.first())
+                    .and_then(Node::as_str);
+                named_by_annotations.extend(by);
+                if let (Some(subject), Some(kind)) = (s(e, "subject"), s(e, "annotationType")) {
+                    annotations.push((
+                        subject,
+                        by,
+                        created.and_then(|c| s(c, "created")).unwrap_or_default(),
+                        kind,
+                        s(e, "statement").unwrap_or_default(),
+                    ));
+                } else {
+                    report.missing(path, "subject/annotationType");
+                }
+            }
             "security_Vulnerability" => {
                 vuln_at.insert(id, sbom.vulnerabilities.len());
                 sbom.vulnerabilities.push(read_vulnerability(e, id));
@@ -516,9 +539,24 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
         }
     }
     for (iri, id) in &agents {
-        if created_by.contains(iri) || !named_by_packages.contains(iri) {
+        let named_elsewhere = named_by_packages.contains(iri) || named_by_annotations.contains(iri);
+        if created_by.contains(iri) || !named_elsewhere {
             sbom.creators.push(format!("{}: {}", id.0, id.1));
         }
+    }
+    for (subject, by, date, kind, statement) in annotations {
+        let subject = if sbom.namespace.as_deref() == Some(subject) {
+            crate::spdx2::DOCUMENT_ID
+        } else {
+            subject
+        };
+        sbom.annotations.push(Annotation {
+            subject: subject.to_string(),
+            annotator: agent(by).unwrap_or_else(|| "NOASSERTION".into()),
+            date: date.to_string(),
+            kind: kind.to_ascii_uppercase(),
+            comment: statement.to_string(),
+        });
     }
     sbom.creators.sort();
     for (iri, element, text) in custom_licenses {
@@ -971,6 +1009,27 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
             continue;
         };
         rel(&mut graph, &from, t.kind, &to, t.scope);
+    }
+    // An annotation's annotator and date are its own creation information (inline: a graph
+    // node of its own would read as the document's).
+    for (k, a) in sbom.annotations.iter().enumerate() {
+        let Some(subject) = end(&a.subject) else {
+            continue;
+        };
+        let mut creation = json!({
+            "type": "CreationInfo", "specVersion": "3.0.1",
+            "created": spdx3_time(&a.date).unwrap_or_else(|| crate::spdx2::created_for(sbom)),
+        });
+        if let Some(agent) = agent_iri(&a.annotator, &mut graph) {
+            creation["createdBy"] = json!([agent]);
+        }
+        let id = format!("{base}/annotation-{}", k + 1);
+        graph.push(json!({
+            "type": "Annotation", "spdxId": id, "creationInfo": creation,
+            "annotationType": a.kind.to_ascii_lowercase(), "subject": subject,
+            "statement": a.comment
+        }));
+        elements.push(id);
     }
     for (k, v) in sbom.vulnerabilities.iter().enumerate() {
         let id = match &v.element_id {
