@@ -21,9 +21,10 @@ use serde_json::{json, Map, Value};
 use crate::license::{list, Dialect, Expression, LicenseField, Strictness};
 use crate::limits::{LimitExceeded, MAX_DEPTH, MAX_ELEMENTS};
 use crate::model::{
-    cyclonedx_algorithm, spdx_algorithm, Advisory, Affected, AffectedVersion, Analysis, Checksum,
-    Composition, DataFlow, ExternalRef, File, License, Package, Properties, Provider, Rating,
-    RelationshipType, Sbom, Service, Vulnerability, VulnerabilityReference, VulnerabilitySource,
+    cyclonedx_algorithm, spdx_algorithm, Advisory, Affected, AffectedVersion, Analysis, Annotation,
+    Checksum, Composition, DataFlow, ExternalRef, File, License, Package, Properties, Provider,
+    Rating, RelationshipType, Sbom, Service, Vulnerability, VulnerabilityReference,
+    VulnerabilitySource,
 };
 use crate::osv::vex::State;
 use crate::purl::Purl;
@@ -186,6 +187,7 @@ const WRAPPERS: &[(&str, &str)] = &[
     ("properties", "property"),
     ("vulnerabilities", "vulnerability"),
     ("compositions", "composition"),
+    ("annotations", "annotation"),
     ("affects", "target"),
     ("ratings", "rating"),
     ("cwes", "cwe"),
@@ -264,6 +266,14 @@ fn to_json(el: &Element, report: &mut Report, path: &str) -> Value {
         let cpath = format!("{path}/{}", c.name);
         let value = match c.name.as_str() {
             "licenses" => licenses_json(c, report, &cpath),
+            // An annotation names its subjects by reference: `<subject ref=…/>`.
+            "subjects" if el.name == "annotation" => Value::Array(
+                c.children
+                    .iter()
+                    .filter_map(|x| attr(x, "ref"))
+                    .map(|r| json!(r))
+                    .collect(),
+            ),
             // A composition names its elements by reference: `<assembly ref=…/>`.
             "assemblies" | "dependencies" | "vulnerabilities" if el.name == "composition" => {
                 Value::Array(
@@ -813,6 +823,33 @@ pub(crate) fn from_value(
             vulnerabilities: c.strings("vulnerabilities"),
         });
     }
+    for (i, a) in arr(doc, "annotations").iter().enumerate() {
+        let path = format!("/annotations/{i}");
+        if let Some(r) = s(a, "bom-ref") {
+            check_ref(r, &path, &mut ctx);
+        }
+        let (Some(text), Some(timestamp)) = (s(a, "text"), s(a, "timestamp")) else {
+            ctx.report.missing(path, "text/timestamp");
+            continue;
+        };
+        let Some(annotator) = a.get("annotator").and_then(annotator_of) else {
+            ctx.report.missing(path, "annotator");
+            continue;
+        };
+        let subjects = a.strings("subjects");
+        if subjects.is_empty() {
+            ctx.report.missing(&path, "subjects");
+        }
+        for subject in subjects {
+            sbom.annotations.push(Annotation {
+                subject,
+                annotator: annotator.clone(),
+                date: timestamp.to_string(),
+                kind: "OTHER".into(),
+                comment: text.to_string(),
+            });
+        }
+    }
     // 1.7: a citation names who (`attributedTo`) or how (`process`).
     for (i, c) in arr(doc, "citations").iter().enumerate() {
         if c.get("attributedTo").is_none() && c.get("process").is_none() {
@@ -1066,6 +1103,23 @@ const RESPONSES: &[&str] = &[
     "workaround_available",
 ];
 const AFFECTED_STATUSES: &[&str] = &["affected", "unaffected", "unknown"];
+
+/// An annotation's annotator in SPDX's spelling: an organization, a person (`individual`), or a
+/// component or service as a tool (`Tool: name-version`).
+fn annotator_of(a: &Node<'_>) -> Option<String> {
+    if let Some(o) = a.get("organization") {
+        return Some(spdx_creator("Organization", s(o, "name")?, None));
+    }
+    if let Some(p) = a.get("individual") {
+        return Some(spdx_creator("Person", s(p, "name")?, s(p, "email")));
+    }
+    let tool = a.get("component").or_else(|| a.get("service"))?;
+    let name = s(tool, "name")?;
+    Some(match s(tool, "version") {
+        Some(v) => format!("Tool: {name}-{v}"),
+        None => format!("Tool: {name}"),
+    })
+}
 
 /// Reports `value` unless it is one of `of`.
 fn enumerated(ctx: &mut Ctx<'_>, at: String, field: &'static str, value: &str, of: &[&str]) {
@@ -1853,6 +1907,8 @@ fn serial_for(sbom: &Sbom) -> String {
 pub(crate) struct BomOut<'a> {
     #[serde(rename = "$schema")]
     schema: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    annotations: Vec<AnnotationOut<'a>>,
     bom_format: &'static str,
     components: ComponentsOut<'a>,
     #[serde(
@@ -1869,6 +1925,68 @@ pub(crate) struct BomOut<'a> {
     version: u32,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     vulnerabilities: Vec<VulnerabilityOut<'a>>,
+}
+
+/// An `annotation`: one per model annotation, its subject the element's `bom-ref`.
+#[derive(Serialize)]
+struct AnnotationOut<'a> {
+    annotator: AnnotatorOut<'a>,
+    subjects: [&'a str; 1],
+    text: &'a str,
+    timestamp: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "lowercase")]
+enum AnnotatorOut<'a> {
+    Organization {
+        name: &'a str,
+    },
+    Individual {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        email: Option<&'a str>,
+        name: &'a str,
+    },
+    Component(Box<ComponentOut<'a>>),
+}
+
+impl<'a> AnnotationOut<'a> {
+    /// The annotation, unless its subject is the document (which a CycloneDX annotation cannot
+    /// name) or its annotator is not an SPDX creator.
+    fn new(a: &'a Annotation) -> Option<Self> {
+        if a.subject == crate::spdx2::DOCUMENT_ID {
+            return None;
+        }
+        let (kind, who) = a.annotator.split_once(": ")?;
+        let annotator = match kind {
+            "Organization" => AnnotatorOut::Organization {
+                name: creator_parts(who).0,
+            },
+            "Person" => {
+                let (name, email) = creator_parts(who);
+                AnnotatorOut::Individual { email, name }
+            }
+            "Tool" => {
+                let (name, version) = match who.rsplit_once('-') {
+                    Some((n, v))
+                        if !n.is_empty() && v.starts_with(|c: char| c.is_ascii_digit()) =>
+                    {
+                        (n, Some(v))
+                    }
+                    _ => (who, None),
+                };
+                AnnotatorOut::Component(Box::new(ComponentOut::named("application", name, version)))
+            }
+            _ => return None,
+        };
+        Some(Self {
+            annotator,
+            subjects: [&a.subject],
+            text: &a.comment,
+            timestamp: crate::validate::normalize_timestamp(&a.date)
+                .unwrap_or_else(|| a.date.clone()),
+        })
+    }
 }
 
 fn compositions<S: serde::Serializer>(
@@ -2940,6 +3058,11 @@ impl<'a> BomOut<'a> {
         }
         Self {
             schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
+            annotations: sbom
+                .annotations
+                .iter()
+                .filter_map(AnnotationOut::new)
+                .collect(),
             bom_format: "CycloneDX",
             components,
             compositions: &sbom.compositions,
@@ -3353,6 +3476,41 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
             xml_vulnerability(&mut out, v);
         }
         out.push_str("  </vulnerabilities>\n");
+    }
+    if !bom.annotations.is_empty() {
+        out.push_str("  <annotations>\n");
+        for a in &bom.annotations {
+            out.push_str("    <annotation>\n      <subjects>\n");
+            for sub in a.subjects {
+                let _ = writeln!(out, "        <subject ref=\"{}\"/>", esc(sub));
+            }
+            out.push_str("      </subjects>\n      <annotator>\n");
+            match &a.annotator {
+                AnnotatorOut::Organization { name } => {
+                    let _ = writeln!(
+                        out,
+                        "        <organization><name>{}</name></organization>",
+                        esc(name)
+                    );
+                }
+                AnnotatorOut::Individual { email, name } => {
+                    let email = email
+                        .map(|e| format!("<email>{}</email>", esc(e)))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "        <individual><name>{}</name>{email}</individual>",
+                        esc(name)
+                    );
+                }
+                AnnotatorOut::Component(c) => xml_component(&mut out, c, "        "),
+            }
+            out.push_str("      </annotator>\n");
+            let _ = writeln!(out, "      <timestamp>{}</timestamp>", esc(&a.timestamp));
+            let _ = writeln!(out, "      <text>{}</text>", esc(a.text));
+            out.push_str("    </annotation>\n");
+        }
+        out.push_str("  </annotations>\n");
     }
     out.push_str("</bom>\n");
     out

@@ -282,3 +282,79 @@ fn compositions_are_read_and_written_back() {
     assert!(text.contains("/compositions/0/aggregate"), "{text}");
     assert!(text.contains("/compositions/1"), "{text}");
 }
+
+/// CycloneDX annotations (1.5+) read the same from JSON and XML, one model annotation per
+/// subject with the annotator in SPDX's spelling; they are written back in both and reach SPDX
+/// 2 as the subject's annotations. An SPDX annotation of the document has no CycloneDX subject
+/// and is counted lost.
+#[test]
+fn annotations_cross_cyclonedx_and_spdx() {
+    let j = read(&supply_testkit::read(
+        "sbom/cyclonedx/1.6/valid-annotation-1.6.json",
+    ))
+    .unwrap();
+    let x = read(&supply_testkit::read(
+        "sbom/cyclonedx/1.6/valid-annotation-1.6.xml",
+    ))
+    .unwrap();
+    assert!(j.report.is_valid(), "{}", j.report);
+    assert_eq!(j.sbom.annotations, x.sbom.annotations);
+    let who: Vec<&str> = j
+        .sbom
+        .annotations
+        .iter()
+        .map(|a| a.annotator.as_str())
+        .collect();
+    assert_eq!(
+        who,
+        [
+            "Organization: Acme, Inc.",
+            "Person: Samantha Wright (samantha.wright@example.com)",
+            "Tool: Awesome Tool-9.1.2",
+            "Tool: BOM Annotation Service-2020-Q2",
+        ]
+    );
+    assert!(j
+        .sbom
+        .annotations
+        .iter()
+        .all(|a| a.subject == "component-a"));
+    for to in [
+        OutputFormat::CycloneDxJson,
+        OutputFormat::CycloneDxXml,
+        OutputFormat::SpdxJson,
+        OutputFormat::SpdxTagValue,
+    ] {
+        let c = supply_sbom::convert::convert(
+            &supply_testkit::read("sbom/cyclonedx/1.6/valid-annotation-1.6.json"),
+            to,
+        )
+        .unwrap();
+        assert!(
+            !c.losses.iter().any(|l| l.what == "annotations"),
+            "{to}: {:?}",
+            c.losses
+        );
+        let back = read(&c.output).unwrap();
+        assert!(back.report.is_valid(), "{to}: {}", back.report);
+        let texts: Vec<&str> = back
+            .sbom
+            .annotations
+            .iter()
+            .map(|a| a.comment.as_str())
+            .collect();
+        assert_eq!(texts.len(), 4, "{to}");
+        assert!(
+            texts.contains(&"This is a sample annotation made by a service"),
+            "{to}"
+        );
+    }
+    let c = supply_sbom::convert::convert(
+        &supply_testkit::read("sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json"),
+        OutputFormat::CycloneDxJson,
+    )
+    .unwrap();
+    let lost = c.losses.iter().find(|l| l.what == "annotations").unwrap();
+    // Three of the document, and the package's REVIEW (CycloneDX has no annotation types).
+    assert!(lost.count >= 3, "{:?}", c.losses);
+}

@@ -179,6 +179,9 @@ fn interop_cyclonedx_python_lib_validates_what_we_write() {
         "sbom/cyclonedx/1.6/valid-vulnerability-1.6.json",
         // Nested services with data flows, trust zones and dependencies.
         "sbom/cyclonedx/1.6/valid-saasbom-1.6.json",
+        // Annotations by an organization, a person and tools, compositions.
+        "sbom/cyclonedx/1.6/valid-annotation-1.6.json",
+        "sbom/cyclonedx/1.6/valid-compositions-1.6.json",
         // Files nested in their packages, `spdx:` component and BOM properties.
         "sbom/realworld/guac/alpine-spdx.json",
     ]
