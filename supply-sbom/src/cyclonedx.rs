@@ -1030,6 +1030,7 @@ fn service(svc: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Service {
                     category: "OTHER".into(),
                     kind: s(r, "type")?.to_string(),
                     locator: s(r, "url")?.to_string(),
+                    comment: s(r, "comment").map(str::to_string),
                 })
             })
             .collect(),
@@ -1537,6 +1538,7 @@ fn take_spdx_properties(pkg: &mut Package) -> Vec<String> {
                 category,
                 kind,
                 locator: v(),
+                comment: None,
             }),
             Slot::Keep => pkg.properties.push(name, value),
         }
@@ -1759,6 +1761,7 @@ fn component(
                 category: "PACKAGE-MANAGER".into(),
                 kind: "purl".into(),
                 locator: p.into(),
+                comment: None,
             }),
         }
     }
@@ -1816,6 +1819,7 @@ fn component(
             category: "SECURITY".into(),
             kind: "swid".into(),
             locator: format!("{SWID_PREFIX}{tag}"),
+            comment: None,
         });
     }
     for r in items_of(f_external_references) {
@@ -1829,6 +1833,7 @@ fn component(
                     category: "OTHER".into(),
                     kind: t.to_string(),
                     locator: u.to_string(),
+                    comment: s(r, "comment").map(str::to_string),
                 }),
             }
         }
@@ -2327,6 +2332,8 @@ struct HashOut<'a> {
 
 #[derive(Serialize)]
 struct ExternalReferenceOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
     #[serde(rename = "type")]
     kind: &'a str,
     url: &'a str,
@@ -2671,6 +2678,7 @@ impl<'a> ComponentOut<'a> {
         let mut external_references = Vec::new();
         if let Some(url) = &p.homepage {
             external_references.push(ExternalReferenceOut {
+                comment: None,
                 kind: "website",
                 url,
             });
@@ -2681,6 +2689,7 @@ impl<'a> ComponentOut<'a> {
             .filter(|d| *d != "NOASSERTION" && *d != "NONE")
         {
             external_references.push(ExternalReferenceOut {
+                comment: None,
                 kind: "distribution",
                 url,
             });
@@ -2709,6 +2718,7 @@ impl<'a> ComponentOut<'a> {
             }
             if r.category == "OTHER" && REFERENCE_TYPES.contains(&r.kind.as_str()) {
                 external_references.push(ExternalReferenceOut {
+                    comment: r.comment.as_deref(),
                     kind: &r.kind,
                     url: &r.locator,
                 });
@@ -2915,6 +2925,7 @@ impl<'a> ServiceOut<'a> {
                 .iter()
                 .filter(|r| REFERENCE_TYPES.contains(&r.kind.as_str()))
                 .map(|r| ExternalReferenceOut {
+                    comment: r.comment.as_deref(),
                     kind: &r.kind,
                     url: &r.locator,
                 })
@@ -3220,9 +3231,13 @@ fn xml_service(out: &mut String, svc: &ServiceOut<'_>, indent: &str) {
     if !svc.external_references.is_empty() {
         let _ = writeln!(out, "{i2}<externalReferences>");
         for r in &svc.external_references {
+            let comment = r
+                .comment
+                .map(|c| format!("<comment>{}</comment>", esc(c)))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "{i2}  <reference type=\"{}\"><url>{}</url></reference>",
+                "{i2}  <reference type=\"{}\"><url>{}</url>{comment}</reference>",
                 esc(r.kind),
                 esc(r.url)
             );
@@ -3325,9 +3340,13 @@ fn xml_component(out: &mut String, c: &ComponentOut<'_>, indent: &str) {
     if !c.external_references.is_empty() {
         let _ = writeln!(out, "{i2}<externalReferences>");
         for r in &c.external_references {
+            let comment = r
+                .comment
+                .map(|c| format!("<comment>{}</comment>", esc(c)))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "{i2}  <reference type=\"{}\"><url>{}</url></reference>",
+                "{i2}  <reference type=\"{}\"><url>{}</url>{comment}</reference>",
                 esc(r.kind),
                 esc(r.url)
             );

@@ -603,7 +603,7 @@ pub struct Checksum {
 }
 
 /// An external reference other than a purl or CPE.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ExternalRef {
     /// SPDX `referenceCategory` (`SECURITY`, `PACKAGE-MANAGER`, `PERSISTENT-ID`, `OTHER`) or
     /// `OTHER` for CycloneDX.
@@ -612,6 +612,8 @@ pub struct ExternalRef {
     pub kind: String,
     /// The locator or URL.
     pub locator: String,
+    /// A comment on the reference (SPDX 2 `comment`, CycloneDX `comment`).
+    pub comment: Option<String>,
 }
 
 /// A relationship `from TYPE to`.

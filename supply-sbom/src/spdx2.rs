@@ -513,8 +513,12 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
         pkg.license_declared = license(str_of(license_declared), &path, "licenseDeclared", report);
         pkg.checksums = checksums_of(items_of(checksum_list), &path, report);
         for (j, r) in items_of(external_refs).iter().enumerate() {
-            let [cat, loc, ty] =
-                r.pick(&["referenceCategory", "referenceLocator", "referenceType"]);
+            let [comment, cat, loc, ty] = r.pick(&[
+                "comment",
+                "referenceCategory",
+                "referenceLocator",
+                "referenceType",
+            ]);
             let (Some(cat), Some(ty), Some(loc)) = (str_of(cat), str_of(ty), str_of(loc)) else {
                 report.missing(
                     format!("{path}/externalRefs/{j}"),
@@ -522,7 +526,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<(Version
                 );
                 continue;
             };
-            read_external_ref(&mut pkg, cat, ty, loc, (&path, j), report);
+            read_external_ref(&mut pkg, cat, ty, loc, str_of(comment), (&path, j), report);
         }
         for f in items_of(has_files) {
             if let Some(f) = f.as_str() {
@@ -716,6 +720,7 @@ fn read_external_ref(
     category: &str,
     kind: &str,
     locator: &str,
+    comment: Option<&str>,
     (path, j): (&Path<'_>, usize),
     report: &mut Report,
 ) {
@@ -747,6 +752,7 @@ fn read_external_ref(
         category: category.replace('_', "-"),
         kind: kind.to_string(),
         locator: locator.to_string(),
+        comment: comment.map(str::to_string),
     });
 }
 
@@ -1065,6 +1071,15 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                             .or_insert_with(|| Value::Array(Vec::new()));
                         if let Value::Array(a) = list {
                             a.push(Value::String(value.to_string()));
+                        }
+                        continue;
+                    }
+                    (Section::Package, "ExternalRefComment") => {
+                        // The comment of the reference just before it.
+                        if let Some(Value::Array(refs)) = t.get_mut("externalRefs") {
+                            if let Some(Value::Object(last)) = refs.last_mut() {
+                                last.insert("comment".into(), v);
+                            }
                         }
                         continue;
                     }
@@ -1699,6 +1714,8 @@ struct VerificationCodeOut<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ExternalRefOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
     reference_category: &'a str,
     reference_locator: Locator<'a>,
     reference_type: &'a str,
@@ -1784,6 +1801,7 @@ impl<'a> PackageOut<'a> {
         );
         if let Some(purl) = &p.purl {
             external_refs.push(ExternalRefOut {
+                comment: None,
                 reference_category: "PACKAGE-MANAGER",
                 reference_locator: Locator::Purl(purl),
                 reference_type: "purl",
@@ -1791,6 +1809,7 @@ impl<'a> PackageOut<'a> {
         }
         for c in &p.cpes {
             external_refs.push(ExternalRefOut {
+                comment: None,
                 reference_category: "SECURITY",
                 reference_locator: Locator::Text(c),
                 reference_type: if c.starts_with("cpe:2.3:") {
@@ -1807,6 +1826,7 @@ impl<'a> PackageOut<'a> {
             .filter(|r| r.locator.split_whitespace().count() == 1)
         {
             external_refs.push(ExternalRefOut {
+                comment: r.comment.as_deref(),
                 reference_category: &r.category,
                 reference_locator: Locator::Text(&r.locator),
                 reference_type: &r.kind,
@@ -2191,6 +2211,9 @@ pub(crate) fn to_tag_value(sbom: &Sbom) -> String {
                 "ExternalRef: {} {} {}",
                 r.reference_category, r.reference_type, r.reference_locator
             );
+            if let Some(c) = r.comment {
+                let _ = writeln!(out, "ExternalRefComment: <text>{c}</text>");
+            }
         }
     }
     for e in &doc.has_extracted_licensing_infos {

@@ -137,6 +137,7 @@ fn read_external_refs(e: &Node<'_>, pkg: &mut Package) {
                     category: category.into(),
                     kind: kind.into(),
                     locator: id.into(),
+                    comment: s(x, "comment").map(str::to_string),
                 });
             }
         }
@@ -145,21 +146,30 @@ fn read_external_refs(e: &Node<'_>, pkg: &mut Package) {
         let Some(t) = s(x, "externalRefType") else {
             continue;
         };
-        let (category, kind) = match (
-            t,
-            s(x, "comment").and_then(|c| c.strip_prefix(OTHER_REF_COMMENT)),
-        ) {
-            ("other", Some(was)) => match was.split_once(' ') {
-                Some((c, k)) => (c, k),
-                None => ("OTHER", was),
-            },
-            _ => spdx2_ref(t).unwrap_or(("OTHER", t)),
-        };
+        let comment = s(x, "comment");
+        // An `other` reference's comment names the SPDX 2 category and type, then (after a
+        // line break) the reference's own comment.
+        let ((category, kind), comment) =
+            match (t, comment.and_then(|c| c.strip_prefix(OTHER_REF_COMMENT))) {
+                ("other", Some(was)) => {
+                    let (was, own) = match was.split_once('\n') {
+                        Some((w, own)) => (w, Some(own)),
+                        None => (was, None),
+                    };
+                    let ck = match was.split_once(' ') {
+                        Some((c, k)) => (c, k),
+                        None => ("OTHER", was),
+                    };
+                    (ck, own)
+                }
+                _ => (spdx2_ref(t).unwrap_or(("OTHER", t)), comment),
+            };
         for locator in arr(x, "locator").iter().filter_map(Node::as_str) {
             pkg.external_refs.push(ExternalRef {
                 category: category.into(),
                 kind: kind.into(),
                 locator: locator.into(),
+                comment: comment.map(str::to_string),
             });
         }
     }
@@ -184,14 +194,30 @@ fn write_external_refs(p: &Package) -> (Vec<Value>, Vec<Value>) {
         .collect();
     let mut refs = Vec::new();
     for r in &p.external_refs {
+        let mut out = match spdx3_ref(&r.kind) {
+            Some(Spdx3Ref::Identifier(t)) => identifier(t, &r.locator),
+            Some(Spdx3Ref::Reference(t)) => {
+                json!({"type": "ExternalRef", "externalRefType": t, "locator": [r.locator]})
+            }
+            None => {
+                let mut comment = format!("{OTHER_REF_COMMENT}{} {}", r.category, r.kind);
+                if let Some(own) = &r.comment {
+                    comment.push('\n');
+                    comment.push_str(own);
+                }
+                refs.push(json!({
+                    "type": "ExternalRef", "externalRefType": "other", "locator": [r.locator],
+                    "comment": comment
+                }));
+                continue;
+            }
+        };
+        if let Some(c) = &r.comment {
+            out["comment"] = json!(c);
+        }
         match spdx3_ref(&r.kind) {
-            Some(Spdx3Ref::Identifier(t)) => identifiers.push(identifier(t, &r.locator)),
-            Some(Spdx3Ref::Reference(t)) => refs
-                .push(json!({"type": "ExternalRef", "externalRefType": t, "locator": [r.locator]})),
-            None => refs.push(json!({
-                "type": "ExternalRef", "externalRefType": "other", "locator": [r.locator],
-                "comment": format!("{OTHER_REF_COMMENT}{} {}", r.category, r.kind)
-            })),
+            Some(Spdx3Ref::Identifier(_)) => identifiers.push(out),
+            _ => refs.push(out),
         }
     }
     (identifiers, refs)
