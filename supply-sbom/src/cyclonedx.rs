@@ -28,7 +28,7 @@ use crate::model::{
 };
 use crate::osv::vex::State;
 use crate::purl::Purl;
-use crate::tree::Node;
+use crate::tree::{items_of, str_of, Node};
 use crate::validate::{shown, IssueKind, Report};
 
 /// A CycloneDX specification version.
@@ -1625,16 +1625,6 @@ const COMPONENT_KEYS: [&str; 20] = [
     "versionRange",
 ];
 
-/// The text of a string member.
-fn str_of<'a>(v: Option<&'a Node<'_>>) -> Option<&'a str> {
-    v.and_then(Node::as_str)
-}
-
-/// The items of an array member; nothing for a missing or non-array one.
-fn items_of<'a, 'b>(v: Option<&'a Node<'b>>) -> &'a [Node<'b>] {
-    v.and_then(Node::as_array).map_or(&[], Vec::as_slice)
-}
-
 fn component(
     c: &Node<'_>,
     parent: Option<&str>,
@@ -3107,6 +3097,46 @@ fn esc(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
 
+/// An `<externalReferences>` element, unless there are none.
+fn xml_external_references(out: &mut String, refs: &[ExternalReferenceOut<'_>], indent: &str) {
+    use std::fmt::Write as _;
+    if refs.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{indent}<externalReferences>");
+    for r in refs {
+        let comment = r
+            .comment
+            .map(|c| format!("<comment>{}</comment>", esc(c)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{indent}  <reference type=\"{}\"><url>{}</url>{comment}</reference>",
+            esc(r.kind),
+            esc(r.url)
+        );
+    }
+    let _ = writeln!(out, "{indent}</externalReferences>");
+}
+
+/// A `<properties>` element, unless there are none.
+fn xml_properties(out: &mut String, props: &PropertiesOut<'_>, indent: &str) {
+    use std::fmt::Write as _;
+    if props.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{indent}<properties>");
+    for (name, value) in props.iter() {
+        let _ = writeln!(
+            out,
+            "{indent}  <property name=\"{}\">{}</property>",
+            esc(name),
+            esc(value)
+        );
+    }
+    let _ = writeln!(out, "{indent}</properties>");
+}
+
 /// A `<licenses>` element, unless there are none.
 fn xml_licenses(out: &mut String, licenses: &[LicenseOut<'_>], i2: &str) {
     use std::fmt::Write as _;
@@ -3228,34 +3258,8 @@ fn xml_service(out: &mut String, svc: &ServiceOut<'_>, indent: &str) {
         let _ = writeln!(out, "{i2}</data>");
     }
     xml_licenses(out, &svc.licenses, &i2);
-    if !svc.external_references.is_empty() {
-        let _ = writeln!(out, "{i2}<externalReferences>");
-        for r in &svc.external_references {
-            let comment = r
-                .comment
-                .map(|c| format!("<comment>{}</comment>", esc(c)))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "{i2}  <reference type=\"{}\"><url>{}</url>{comment}</reference>",
-                esc(r.kind),
-                esc(r.url)
-            );
-        }
-        let _ = writeln!(out, "{i2}</externalReferences>");
-    }
-    if !svc.properties.is_empty() {
-        let _ = writeln!(out, "{i2}<properties>");
-        for (name, value) in svc.properties.iter() {
-            let _ = writeln!(
-                out,
-                "{i2}  <property name=\"{}\">{}</property>",
-                esc(name),
-                esc(value)
-            );
-        }
-        let _ = writeln!(out, "{i2}</properties>");
-    }
+    xml_external_references(out, &svc.external_references, &i2);
+    xml_properties(out, &svc.properties, &i2);
     if !svc.services.is_empty() {
         let _ = writeln!(out, "{i2}<services>");
         let i3 = format!("{i2}  ");
@@ -3337,34 +3341,8 @@ fn xml_component(out: &mut String, c: &ComponentOut<'_>, indent: &str) {
             esc(sw.name)
         );
     }
-    if !c.external_references.is_empty() {
-        let _ = writeln!(out, "{i2}<externalReferences>");
-        for r in &c.external_references {
-            let comment = r
-                .comment
-                .map(|c| format!("<comment>{}</comment>", esc(c)))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "{i2}  <reference type=\"{}\"><url>{}</url>{comment}</reference>",
-                esc(r.kind),
-                esc(r.url)
-            );
-        }
-        let _ = writeln!(out, "{i2}</externalReferences>");
-    }
-    if !c.properties.is_empty() {
-        let _ = writeln!(out, "{i2}<properties>");
-        for (name, value) in c.properties.iter() {
-            let _ = writeln!(
-                out,
-                "{i2}  <property name=\"{}\">{}</property>",
-                esc(name),
-                esc(value)
-            );
-        }
-        let _ = writeln!(out, "{i2}</properties>");
-    }
+    xml_external_references(out, &c.external_references, &i2);
+    xml_properties(out, &c.properties, &i2);
     if !c.components.is_empty() {
         let _ = writeln!(out, "{i2}<components>");
         let i3 = format!("{i2}  ");
@@ -3423,18 +3401,7 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
         }
         out.push_str("    </manufacturer>\n");
     }
-    if !meta.properties.is_empty() {
-        out.push_str("    <properties>\n");
-        for (name, value) in meta.properties.iter() {
-            let _ = writeln!(
-                out,
-                "      <property name=\"{}\">{}</property>",
-                esc(name),
-                esc(value)
-            );
-        }
-        out.push_str("    </properties>\n");
-    }
+    xml_properties(&mut out, &meta.properties, "    ");
     out.push_str("  </metadata>\n  <components>\n");
     for c in bom.components.iter() {
         xml_component(&mut out, &c, "    ");
@@ -3656,17 +3623,6 @@ fn xml_vulnerability(out: &mut String, v: &VulnerabilityOut<'_>) {
         }
         let _ = writeln!(out, "{i}</affects>");
     }
-    if !v.properties.is_empty() {
-        let _ = writeln!(out, "{i}<properties>");
-        for (name, value) in v.properties.iter() {
-            let _ = writeln!(
-                out,
-                "{i}  <property name=\"{}\">{}</property>",
-                esc(name),
-                esc(value)
-            );
-        }
-        let _ = writeln!(out, "{i}</properties>");
-    }
+    xml_properties(out, &v.properties, i);
     out.push_str("    </vulnerability>\n");
 }

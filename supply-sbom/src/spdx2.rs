@@ -19,7 +19,7 @@ use crate::model::{
     License, Package, PropertiesText, RelationshipType, Sbom, Snippet,
 };
 use crate::purl::Purl;
-use crate::tree::Node;
+use crate::tree::{items_of, str_of, Node};
 use crate::validate::{is_spdx2_timestamp, normalize_timestamp, shown, IssueKind, Report};
 
 /// The id of the document element.
@@ -270,14 +270,12 @@ const PACKAGE_KEYS: [&str; 28] = [
     "versionInfo",
 ];
 
-/// The text of a string member.
-fn str_of<'a>(v: Option<&'a Node<'_>>) -> Option<&'a str> {
-    v.and_then(Node::as_str)
-}
-
-/// The items of an array member; nothing for a missing or non-array one.
-fn items_of<'a, 'b>(v: Option<&'a Node<'b>>) -> &'a [Node<'b>] {
-    v.and_then(Node::as_array).map_or(&[], Vec::as_slice)
+/// Appends `v` to the array member `key` of `m` (made when missing): the tag-value reader's
+/// repeated tags.
+fn push_to(m: &mut Map<String, Value>, key: &str, v: Value) {
+    if let Value::Array(a) = m.entry(key).or_insert_with(|| Value::Array(Vec::new())) {
+        a.push(v);
+    }
 }
 
 /// The strings of an array member, owned (see [`Node::strings`]).
@@ -1008,10 +1006,7 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                             "FileType" => "fileTypes",
                             _ => "fileContributors",
                         };
-                        let list = t.entry(key).or_insert_with(|| Value::Array(Vec::new()));
-                        if let Value::Array(a) = list {
-                            a.push(v);
-                        }
+                        push_to(t, key, v);
                         continue;
                     }
                     (Section::Package, "BuiltDate") => "builtDate",
@@ -1054,24 +1049,16 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                     }
                     (Section::Package, "PackageChecksum") | (Section::File, "FileChecksum") => {
                         if let Some((alg, val)) = value.split_once(':') {
-                            let list = t
-                                .entry("checksums")
-                                .or_insert_with(|| Value::Array(Vec::new()));
-                            if let Value::Array(a) = list {
-                                a.push(
-                                    json!({"algorithm": alg.trim(), "checksumValue": val.trim()}),
-                                );
-                            }
+                            push_to(
+                                t,
+                                "checksums",
+                                json!({"algorithm": alg.trim(), "checksumValue": val.trim()}),
+                            );
                         }
                         continue;
                     }
                     (Section::Package, "PackageAttributionText") => {
-                        let list = t
-                            .entry("attributionTexts")
-                            .or_insert_with(|| Value::Array(Vec::new()));
-                        if let Value::Array(a) = list {
-                            a.push(Value::String(value.to_string()));
-                        }
+                        push_to(t, "attributionTexts", Value::String(value.to_string()));
                         continue;
                     }
                     (Section::Package, "ExternalRefComment") => {
@@ -1086,16 +1073,15 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                     (Section::Package, "ExternalRef") => {
                         let parts: Vec<&str> = value.split_whitespace().collect();
                         if let [cat, ty, loc] = parts[..] {
-                            let list = t
-                                .entry("externalRefs")
-                                .or_insert_with(|| Value::Array(Vec::new()));
-                            if let Value::Array(a) = list {
-                                a.push(json!({
+                            push_to(
+                                t,
+                                "externalRefs",
+                                json!({
                                     "referenceCategory": cat.replace('_', "-"),
                                     "referenceType": ty,
                                     "referenceLocator": loc
-                                }));
-                            }
+                                }),
+                            );
                         }
                         continue;
                     }
@@ -1103,12 +1089,7 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                     (Section::File, "FileCopyrightText") => "copyrightText",
                     (Section::File, "FileComment") => "comment",
                     (Section::File, "LicenseInfoInFile") => {
-                        let list = t
-                            .entry("licenseInfoInFiles")
-                            .or_insert_with(|| Value::Array(Vec::new()));
-                        if let Value::Array(a) = list {
-                            a.push(v);
-                        }
+                        push_to(t, "licenseInfoInFiles", v);
                         continue;
                     }
                     (Section::Snippet, "SnippetFromFileSPDXID") => "snippetFromFile",
@@ -1117,12 +1098,7 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                     (Section::Snippet, "SnippetCopyrightText") => "copyrightText",
                     (Section::Snippet, "SnippetComment") => "comment",
                     (Section::Snippet, "LicenseInfoInSnippet") => {
-                        let list = t
-                            .entry("licenseInfoInSnippets")
-                            .or_insert_with(|| Value::Array(Vec::new()));
-                        if let Value::Array(a) = list {
-                            a.push(v);
-                        }
+                        push_to(t, "licenseInfoInSnippets", v);
                         continue;
                     }
                     // `310:420`: a range of byte offsets or of line numbers, as the JSON form's
@@ -1140,24 +1116,18 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
                         else {
                             continue;
                         };
-                        let list = t
-                            .entry("ranges")
-                            .or_insert_with(|| Value::Array(Vec::new()));
-                        if let Value::Array(l) = list {
-                            l.push(json!({"startPointer": {kind: a}, "endPointer": {kind: b}}));
-                        }
+                        push_to(
+                            t,
+                            "ranges",
+                            json!({"startPointer": {kind: a}, "endPointer": {kind: b}}),
+                        );
                         continue;
                     }
                     (Section::License, "ExtractedText") => "extractedText",
                     (Section::License, "LicenseName") => "name",
                     (Section::License, "LicenseComment") => "comment",
                     (Section::License, "LicenseCrossReference") => {
-                        let list = t
-                            .entry("seeAlsos")
-                            .or_insert_with(|| Value::Array(Vec::new()));
-                        if let Value::Array(a) = list {
-                            a.push(v);
-                        }
+                        push_to(t, "seeAlsos", v);
                         continue;
                     }
                     _ => continue,
@@ -1168,12 +1138,7 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
     }
     for (p, f) in owned {
         if let (Some(id), Some(pkg)) = (files[f].get("SPDXID").cloned(), packages.get_mut(p)) {
-            if let Value::Array(a) = pkg
-                .entry("hasFiles")
-                .or_insert_with(|| Value::Array(Vec::new()))
-            {
-                a.push(id);
-            }
+            push_to(pkg, "hasFiles", id);
         }
     }
     for (subject, a) in annotations {
@@ -1183,14 +1148,7 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
             .chain(files.iter_mut())
             .chain(snippets.iter_mut())
             .find(|m| subject.is_some() && m.get("SPDXID").and_then(Value::as_str) == subject);
-        let list = match element {
-            Some(m) => m.entry("annotations"),
-            None => doc.entry("annotations"),
-        }
-        .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(l) = list {
-            l.push(Value::Object(a));
-        }
+        push_to(element.unwrap_or(&mut doc), "annotations", Value::Object(a));
     }
     if !creators.is_empty() {
         creation.insert("creators".into(), Value::Array(creators));

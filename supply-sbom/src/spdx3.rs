@@ -909,6 +909,19 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
         }
         elements.push(id);
     }
+    // A snippet's or file's licenses: the concluded one, and those found in it (SPDX 2's
+    // `licenseInfoInFiles`, `licenseInfoInSnippets`), which SPDX 3 calls its declared ones.
+    let mut element_licenses =
+        |graph: &mut Vec<Value>, id: &str, concluded: &Option<License>, found: &[String]| {
+            if let Some(License::Spdx(LicenseField::Expression(e))) = concluded {
+                let lid = license_iri(e.to_current().to_string(), graph);
+                rel(graph, id, "hasConcludedLicense", &lid, None);
+            }
+            for l in found.iter().filter(|l| *l != "NOASSERTION" && *l != "NONE") {
+                let lid = license_iri(l.clone(), graph);
+                rel(graph, id, "hasDeclaredLicense", &lid, None);
+            }
+        };
     for sn in &sbom.snippets {
         let id = iri(&sn.id);
         let mut m = json!({
@@ -933,17 +946,12 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
             m["comment"] = json!(c);
         }
         graph.push(m);
-        if let Some(License::Spdx(LicenseField::Expression(e))) = &sn.license_concluded {
-            let lid = license_iri(e.to_current().to_string(), &mut graph);
-            rel(&mut graph, &id, "hasConcludedLicense", &lid, None);
-        }
-        // As a file's: the licenses found in it are its declared ones.
-        for l in &sn.license_info_in_snippet {
-            if l != "NOASSERTION" && l != "NONE" {
-                let lid = license_iri(l.clone(), &mut graph);
-                rel(&mut graph, &id, "hasDeclaredLicense", &lid, None);
-            }
-        }
+        element_licenses(
+            &mut graph,
+            &id,
+            &sn.license_concluded,
+            &sn.license_info_in_snippet,
+        );
         elements.push(id);
     }
     for f in &sbom.files {
@@ -966,17 +974,12 @@ pub(crate) fn to_value(sbom: &Sbom) -> Value {
             m["comment"] = json!(c);
         }
         graph.push(m);
-        if let Some(License::Spdx(LicenseField::Expression(e))) = &f.license_concluded {
-            let lid = license_iri(e.to_current().to_string(), &mut graph);
-            rel(&mut graph, &id, "hasConcludedLicense", &lid, None);
-        }
-        // SPDX 2's `licenseInfoInFiles` is what SPDX 3 calls a file's declared licenses.
-        for l in &f.license_info_in_file {
-            if l != "NOASSERTION" && l != "NONE" {
-                let lid = license_iri(l.clone(), &mut graph);
-                rel(&mut graph, &id, "hasDeclaredLicense", &lid, None);
-            }
-        }
+        element_licenses(
+            &mut graph,
+            &id,
+            &f.license_concluded,
+            &f.license_info_in_file,
+        );
         elements.push(id);
     }
     // The document is named by the model's namespace when that is the base of every IRI here

@@ -108,6 +108,16 @@ impl<'a> Object<'a> {
     }
 }
 
+/// The text of a member [`Node::pick`] found, when it is a string.
+pub(crate) fn str_of<'a>(v: Option<&'a Node<'_>>) -> Option<&'a str> {
+    v.and_then(Node::as_str)
+}
+
+/// The items of a member [`Node::pick`] found; nothing for a missing or non-array one.
+pub(crate) fn items_of<'a, 'b>(v: Option<&'a Node<'b>>) -> &'a [Node<'b>] {
+    v.and_then(Node::as_array).map_or(&[], Vec::as_slice)
+}
+
 impl<'a> Node<'a> {
     /// A view of a `serde_json::Value` (strings borrowed; its maps are already sorted).
     pub(crate) fn borrowed(v: &'a Value) -> Self {
