@@ -102,6 +102,8 @@ pub fn peer(name: &str) -> Option<PathBuf> {
         }
     }
     if skip_peers() {
+        // Said, never silent: the test's peer half does not run.
+        eprintln!("SUPPLY_OFFLINE_PEERS=skip: peer `{name}` missing, its checks are skipped");
         return None;
     }
     panic!("peer `{name}` is missing: run `./scripts/install-peers` first");
@@ -114,6 +116,7 @@ pub fn python() -> Option<PathBuf> {
         return Some(p);
     }
     if skip_peers() {
+        eprintln!("SUPPLY_OFFLINE_PEERS=skip: the peers venv is missing, its checks are skipped");
         return None;
     }
     panic!("the peers venv is missing: run `./scripts/install-peers` first");
