@@ -253,6 +253,10 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
     // Other documents: prefix (`DocumentRef-x`) and the namespace its element IRIs start with.
     let mut namespaces: Vec<(&str, &str)> = Vec::new();
     // Vulnerabilities by IRI, and the assessments of them (read once every element is).
+    // What the document describes: its root elements, an SBOM among them standing for that
+    // SBOM's roots (as we write it: the document's root is the `software_Sbom`).
+    let mut doc_roots: Vec<&str> = Vec::new();
+    let mut bom_roots: Vec<(&str, Vec<&str>)> = Vec::new();
     let mut vuln_at: HashMap<&str, usize> = HashMap::new();
     // Annotations (subject, annotator IRI, date, type, statement), and the agents they name.
     let mut annotations: Vec<(&str, Option<&str>, &str, &str, &str)> = Vec::new();
@@ -300,18 +304,11 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                 sbom.name = s(e, "name").map(str::to_string);
                 sbom.comment = s(e, "comment").map(str::to_string);
                 read_external_documents(e, &mut sbom, &mut namespaces);
-                for r in arr(e, "rootElement") {
-                    if let Some(r) = r.as_str() {
-                        sbom.describes.push(r.to_string());
-                    }
-                }
+                doc_roots.extend(arr(e, "rootElement").iter().filter_map(Node::as_str));
             }
-            "software_Sbom" if sbom.describes.is_empty() => {
-                for r in arr(e, "rootElement") {
-                    if let Some(r) = r.as_str() {
-                        sbom.describes.push(r.to_string());
-                    }
-                }
+            "software_Sbom" | "Bom" | "Bundle" => {
+                let roots = arr(e, "rootElement").iter().filter_map(Node::as_str);
+                bom_roots.push((id, roots.collect()));
             }
             "simplelicensing_LicenseExpression" => {
                 if let Some(x) = s(e, "simplelicensing_licenseExpression") {
@@ -372,6 +369,11 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                         .map(str::to_string),
                     ..Package::default()
                 };
+                // SPDX 2 states a verification code only for a package whose files were
+                // analyzed.
+                if pkg.verification_code.is_some() {
+                    pkg.files_analyzed = Some(true);
+                }
                 if let Some(c) = s(e, "comment") {
                     pkg.read_comment(c);
                 }
@@ -496,6 +498,31 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
                 }
             }
             _ => {}
+        }
+    }
+    let roots_of = |r: &str| {
+        bom_roots
+            .iter()
+            .find(|(id, _)| *id == r)
+            .map(|(_, roots)| roots)
+    };
+    let described: Vec<&str> = if doc_roots.is_empty() {
+        bom_roots
+            .iter()
+            .flat_map(|(_, roots)| roots.iter().copied())
+            .collect()
+    } else {
+        doc_roots
+            .iter()
+            .flat_map(|r| match roots_of(r) {
+                Some(roots) => roots.clone(),
+                None => vec![*r],
+            })
+            .collect()
+    };
+    for d in described {
+        if !sbom.describes.iter().any(|x| x == d) {
+            sbom.describes.push(d.to_string());
         }
     }
     // Licenses: relationships to expression elements become license fields.

@@ -1279,3 +1279,20 @@ fn annotations_survive_spdx2() {
         3
     );
 }
+
+/// Our SPDX 3 of the 2.3 example converts back to SPDX 2 without a loss: the document
+/// describes what its SBOM's roots are (not the `software_Sbom` element), and a package with a
+/// verification code had its files analyzed.
+#[test]
+fn our_spdx3_converts_back_to_spdx2_whole() {
+    let src = supply_testkit::read("sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json");
+    let spdx3 = convert(&src, OutputFormat::Spdx3JsonLd).unwrap().output;
+    let back = convert(&spdx3, OutputFormat::SpdxJson).unwrap();
+    assert!(back.losses.is_empty(), "{:?}", back.losses);
+    let doc = read(&back.output).unwrap().sbom;
+    let original = read(&src).unwrap().sbom;
+    assert_eq!(doc.describes.len(), original.describes.len());
+    let p = doc.packages.iter().find(|p| p.name == "glibc").unwrap();
+    assert_eq!(p.files_analyzed, Some(true));
+    assert!(p.verification_code.is_some());
+}
