@@ -1185,13 +1185,21 @@ pub(crate) fn namespace_for(sbom: &Sbom) -> String {
             return ns.clone();
         }
     }
-    let mut seed = String::new();
-    for p in &sbom.packages {
-        let _ = write!(seed, "{}\n{}\n{:?}\n", p.id, p.name, p.version);
+    // A digest of the packages' ids, names and versions, each field length-prefixed so that
+    // no two lists hash alike, streamed (no copy of the list is built).
+    fn put(h: &mut supply_sig::digest::Hasher, b: &[u8]) {
+        h.update(&(b.len() as u64).to_be_bytes());
+        h.update(b);
     }
-    let d = supply_sig::digest::Algorithm::Sha256
-        .digest(seed.as_bytes())
-        .hex();
+    let mut h = supply_sig::digest::Hasher::new(supply_sig::digest::Algorithm::Sha256);
+    for p in &sbom.packages {
+        put(&mut h, p.id.as_bytes());
+        put(&mut h, p.name.as_bytes());
+        // An absent version is not an empty one.
+        h.update(&[u8::from(p.version.is_some())]);
+        put(&mut h, p.version.as_deref().unwrap_or_default().as_bytes());
+    }
+    let d = h.finish().hex();
     format!(
         "https://spdx.org/spdxdocs/{}-{}",
         sanitize_name(sbom.name.as_deref().unwrap_or("sbom")),
