@@ -762,6 +762,10 @@ pub(crate) fn from_value(
                 (Some(spdx_prop::LICENSE_LIST_VERSION), Some(v)) => {
                     sbom.license_list_version = Some(v.to_owned())
                 }
+                (Some(spdx_prop::CREATION_COMMENT), Some(v)) => {
+                    sbom.creator_comment = Some(v.to_owned())
+                }
+                (Some(spdx_prop::COMMENT), Some(v)) => sbom.comment = Some(v.to_owned()),
                 _ => {}
             }
         }
@@ -1466,6 +1470,12 @@ mod spdx_prop {
     pub(super) const DOCUMENT_NAMESPACE: &str = "spdx:document:document-namespace";
     /// The creation information's `licenseListVersion` (a BOM property).
     pub(super) const LICENSE_LIST_VERSION: &str = "spdx:creation-info:license-list-version";
+    /// The creation information's `comment` (a BOM property).
+    pub(super) const CREATION_COMMENT: &str = "spdx:creation-info:comment";
+    /// A `comment`: the document's (a BOM property), a package's (a component property).
+    pub(super) const COMMENT: &str = "spdx:comment";
+    /// `licenseComments` of a package or file.
+    pub(super) const LICENSE_COMMENTS: &str = "spdx:license-comments";
 }
 
 /// Where a component property goes in the model.
@@ -1479,6 +1489,8 @@ enum Slot {
     Email,
     Cpe,
     LicenseInfo,
+    Comment,
+    LicenseComments,
     ExternalRef { category: String, kind: String },
     Keep,
 }
@@ -1498,6 +1510,8 @@ fn slot(name: &str, value: &str) -> Slot {
         spdx_prop::ORIGINATOR_EMAIL => Slot::Email,
         spdx_prop::CPE23 | spdx_prop::CPE22 => Slot::Cpe,
         spdx_prop::LICENSE_INFO_FROM_FILE => Slot::LicenseInfo,
+        spdx_prop::COMMENT => Slot::Comment,
+        spdx_prop::LICENSE_COMMENTS => Slot::LicenseComments,
         n => match n
             .strip_prefix(spdx_prop::EXTERNAL_REFERENCE)
             .and_then(|r| r.rsplit_once(':'))
@@ -1534,6 +1548,8 @@ fn take_spdx_properties(pkg: &mut Package) -> Vec<String> {
             Slot::Email => email = Some(v()),
             Slot::Cpe => pkg.cpes.push(v()),
             Slot::LicenseInfo => license_info.push(v()),
+            Slot::Comment => pkg.comment = Some(v()),
+            Slot::LicenseComments => pkg.license_comments = Some(v()),
             Slot::ExternalRef { category, kind } => pkg.external_refs.push(ExternalRef {
                 category,
                 kind,
@@ -1850,9 +1866,11 @@ fn component(
             license_info_in_file: license_info,
             copyright: pkg.copyright,
             comment: pkg.description,
+            license_comments: pkg.license_comments,
             ..File::default()
         });
     } else {
+        pkg.license_info_from_files = license_info;
         sbom.packages.push(pkg);
     }
     for (i, child) in items_of(f_components).iter().enumerate() {
@@ -2738,10 +2756,15 @@ impl<'a> ComponentOut<'a> {
             (spdx_prop::FILE_NAME, &p.file_name),
             (spdx_prop::SOURCE_INFO, &p.source_info),
             (spdx_prop::VERIFICATION_CODE, &p.verification_code),
+            (spdx_prop::COMMENT, &p.comment),
+            (spdx_prop::LICENSE_COMMENTS, &p.license_comments),
         ] {
             if let Some(v) = value {
                 properties.push(name, v);
             }
+        }
+        for l in &p.license_info_from_files {
+            properties.push(spdx_prop::LICENSE_INFO_FROM_FILE, l);
         }
         if let Some((kind, who)) = p.originator.as_deref().and_then(|o| o.split_once(": ")) {
             let (name, email) = creator_parts(who);
@@ -2801,6 +2824,9 @@ impl<'a> ComponentOut<'a> {
             .filter(|c| *c != "NOASSERTION" && *c != "NONE");
         for l in &f.license_info_in_file {
             c.properties.push(spdx_prop::LICENSE_INFO_FROM_FILE, l);
+        }
+        if let Some(v) = &f.license_comments {
+            c.properties.push(spdx_prop::LICENSE_COMMENTS, v);
         }
         c
     }
@@ -3041,6 +3067,12 @@ impl<'a> BomOut<'a> {
         }
         if let Some(v) = &sbom.license_list_version {
             properties.push(spdx_prop::LICENSE_LIST_VERSION, v);
+        }
+        if let Some(v) = &sbom.creator_comment {
+            properties.push(spdx_prop::CREATION_COMMENT, v);
+        }
+        if let Some(v) = &sbom.comment {
+            properties.push(spdx_prop::COMMENT, v);
         }
         // Edges grouped by source once: a scan of every relationship per package made writing
         // 50,000 packages take 40 s.

@@ -1186,6 +1186,28 @@ fn spdx2_comments_notices_and_file_types_survive() {
             );
         }
     }
+    // CycloneDX keeps the comments and license facts as the SPDX property taxonomy's
+    // `spdx:comment`, `spdx:license-comments`, `spdx:license-info-from-file` and
+    // `spdx:creation-info:comment`.
+    for to in [OutputFormat::CycloneDxJson, OutputFormat::CycloneDxXml] {
+        let back = read(&write(&with_comment, to)).unwrap().sbom;
+        assert_eq!(back.comment, before.comment, "{to}");
+        assert_eq!(back.creator_comment, before.creator_comment, "{to}");
+        let bp = back.packages.iter().find(|b| b.name == "glibc").unwrap();
+        assert_eq!(bp.license_comments, p.license_comments, "{to}");
+        assert_eq!(
+            bp.license_info_from_files, p.license_info_from_files,
+            "{to}"
+        );
+        let first = back
+            .packages
+            .iter()
+            .find(|b| b.name == with_comment.packages[0].name)
+            .unwrap();
+        assert_eq!(first.comment.as_deref(), Some("Reviewed.\nTwice."), "{to}");
+        let bf = back.files.iter().find(|b| b.name == f.name).unwrap();
+        assert_eq!(bf.license_comments, f.license_comments, "{to}");
+    }
     // A comment that only looks like ours is a comment.
     let mut odd = Sbom::default();
     let mut pkg = supply_sbom::model::Package::default();
