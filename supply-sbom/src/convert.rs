@@ -636,10 +636,12 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
 /// Services are paired by id, nested ones too; one lost whole counts under `services`, one
 /// that comes back different under `service`.
 fn service_losses(t: &mut Tally, before: &Sbom, after: &Sbom) {
+    // Iterative: a model may be built deeper than any document we read.
     fn flat<'a>(services: &'a [Service], out: &mut Vec<&'a Service>) {
-        for svc in services {
+        let mut stack: Vec<&Service> = services.iter().rev().collect();
+        while let Some(svc) = stack.pop() {
             out.push(svc);
-            flat(&svc.services, out);
+            stack.extend(svc.services.iter().rev());
         }
     }
     let (mut a, mut b) = (Vec::new(), Vec::new());

@@ -2929,7 +2929,18 @@ fn data_flows<S: serde::Serializer>(data: &&[DataFlow], serializer: S) -> Result
 }
 
 impl<'a> ServiceOut<'a> {
-    fn new(svc: &'a Service) -> Self {
+    /// The service and, to [`MAX_WRITTEN_NESTING`](crate::limits::MAX_WRITTEN_NESTING)
+    /// levels, the services it is made of (a model built deeper loses the rest, and the
+    /// conversion report counts them).
+    fn new(svc: &'a Service, depth: usize) -> Self {
+        let services = if depth < crate::limits::MAX_WRITTEN_NESTING {
+            svc.services
+                .iter()
+                .map(|s| Self::new(s, depth + 1))
+                .collect()
+        } else {
+            Vec::new()
+        };
         Self {
             authenticated: svc.authenticated,
             bom_ref: &svc.id,
@@ -2957,7 +2968,7 @@ impl<'a> ServiceOut<'a> {
                 name: p.name.as_deref(),
                 url: &p.urls,
             }),
-            services: svc.services.iter().map(Self::new).collect(),
+            services,
             tags: &svc.tags,
             trust_zone: svc.trust_zone.as_deref(),
             version: svc.version.as_deref(),
@@ -2967,10 +2978,14 @@ impl<'a> ServiceOut<'a> {
 }
 
 /// Every service's id, nested ones too.
+/// The ids of the services [`ServiceOut`] writes: as deep as it nests them.
 fn service_ids<'a>(services: &'a [Service], out: &mut Vec<&'a str>) {
-    for svc in services {
+    let mut stack: Vec<(&Service, usize)> = services.iter().map(|s| (s, 0)).collect();
+    while let Some((svc, depth)) = stack.pop() {
         out.push(&svc.id);
-        service_ids(&svc.services, out);
+        if depth < crate::limits::MAX_WRITTEN_NESTING {
+            stack.extend(svc.services.iter().map(|s| (s, depth + 1)));
+        }
     }
 }
 
@@ -3113,7 +3128,11 @@ impl<'a> BomOut<'a> {
                 tools: ToolsOut { components: tools },
             },
             serial_number: serial_for(sbom),
-            services: sbom.services.iter().map(ServiceOut::new).collect(),
+            services: sbom
+                .services
+                .iter()
+                .map(|s| ServiceOut::new(s, 0))
+                .collect(),
             spec_version: "1.6",
             version: 1,
             vulnerabilities: sbom

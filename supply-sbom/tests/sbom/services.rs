@@ -152,3 +152,35 @@ fn service_flags_must_be_booleans() {
     assert!(text.contains("/services/0/authenticated"), "{text}");
     assert!(text.contains("/services/0/data/0/flow"), "{text}");
 }
+
+/// A model nested deeper than any document we read is written to
+/// `limits::MAX_WRITTEN_NESTING` levels of services; the rest are counted lost, not a stack
+/// overflow.
+#[test]
+fn deeply_nested_services_are_written_boundedly() {
+    let mut svc = Service::default();
+    svc.id = "s-0".into();
+    svc.name = "s".into();
+    for i in 1..=1_000 {
+        let mut outer = Service::default();
+        outer.id = format!("s-{i}");
+        outer.name = "s".into();
+        outer.services.push(svc);
+        svc = outer;
+    }
+    let mut sbom = Sbom::default();
+    sbom.services.push(svc);
+    let out = write(&sbom, OutputFormat::CycloneDxJson);
+    let back = read(&out).unwrap().sbom;
+    let written = flat(&back.services).len();
+    assert_eq!(written, supply_sbom::limits::MAX_WRITTEN_NESTING + 1);
+    let xml = read(&write(&sbom, OutputFormat::CycloneDxXml))
+        .unwrap()
+        .sbom;
+    assert_eq!(flat(&xml.services).len(), written);
+    // Dropping a chain this deep recurses once per level; unwind it by hand.
+    let mut next = sbom.services.pop();
+    while let Some(mut s) = next {
+        next = s.services.pop();
+    }
+}
