@@ -869,6 +869,17 @@ pub(crate) fn from_value(
     Some((version, sbom))
 }
 
+/// SPDX's `Tool: name-version` (the reader writes a CycloneDX tool so) as a name and a
+/// version: the version is what follows the last `-` when it starts with a digit.
+fn tool_name_version(tool: &str) -> (&str, Option<&str>) {
+    match tool.rsplit_once('-') {
+        Some((n, v)) if !n.is_empty() && v.starts_with(|c: char| c.is_ascii_digit()) => {
+            (n, Some(v))
+        }
+        _ => (tool, None),
+    }
+}
+
 /// An SPDX creator line: `Person: name (email)`, `Organization: name (email)`.
 fn spdx_creator(kind: &str, name: &str, email: Option<&str>) -> String {
     match email.filter(|e| !e.is_empty()) {
@@ -1980,14 +1991,7 @@ impl<'a> AnnotationOut<'a> {
                 AnnotatorOut::Individual { email, name }
             }
             "Tool" => {
-                let (name, version) = match who.rsplit_once('-') {
-                    Some((n, v))
-                        if !n.is_empty() && v.starts_with(|c: char| c.is_ascii_digit()) =>
-                    {
-                        (n, Some(v))
-                    }
-                    _ => (who, None),
-                };
+                let (name, version) = tool_name_version(who);
                 AnnotatorOut::Component(Box::new(ComponentOut::named("application", name, version)))
             }
             _ => return None,
@@ -3011,14 +3015,7 @@ impl<'a> BomOut<'a> {
             .iter()
             .filter_map(|c| c.strip_prefix("Tool: "))
         {
-            // SPDX's `Tool: name-version` (the reader writes a CycloneDX tool so): the version
-            // back in its own field when the last `-` is followed by a digit.
-            let (name, version) = match t.rsplit_once('-') {
-                Some((n, v)) if !n.is_empty() && v.starts_with(|c: char| c.is_ascii_digit()) => {
-                    (n, Some(v))
-                }
-                _ => (t, None),
-            };
+            let (name, version) = tool_name_version(t);
             // The schema wants unique items.
             if !tools.iter().any(|u| u.name == name && u.version == version) {
                 tools.push(ComponentOut::named("application", name, version));
