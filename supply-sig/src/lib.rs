@@ -13,6 +13,8 @@ pub mod http;
 pub mod key;
 pub mod limits;
 pub mod pem;
+#[cfg(feature = "sigstore")]
+pub mod revocation;
 pub mod sign;
 #[cfg(feature = "sigstore")]
 pub mod sigstore;

@@ -90,6 +90,13 @@ pub const MAX_KEY_DICT_LEN: usize = 64 * 1024;
 /// certificates seen in the web PKI (many SANs) stay below 20 KiB.
 pub const MAX_CERT_DER_LEN: usize = 32 * 1024;
 
+/// Bytes of one CRL: notation's own cap on a CRL download (32 MiB). A CRL that size holds
+/// about a million entries, parsed into a few hundred MiB at most.
+pub const MAX_CRL_DER_LEN: usize = 32 * 1024 * 1024;
+
+/// CRL distribution point URLs one certificate (or one base CRL's `freshestCRL`) may name.
+pub const MAX_CRL_URLS: usize = 8;
+
 /// Most certificates in one chain (leaf included). Sigstore chains have 2 or 3; webpki caps
 /// intermediates at 6 (`MAX_SUB_CA_COUNT`).
 pub const MAX_CERT_CHAIN_LEN: usize = 10;

@@ -231,26 +231,7 @@ impl Certificate {
         }
         let parsed = x509_cert::Certificate::from_der(der).map_err(|_| Error::InvalidEncoding)?;
         // The exact tbsCertificate bytes: the first element of the outer SEQUENCE.
-        let tbs_len = {
-            let mut r = der::SliceReader::new(der).map_err(|_| Error::InvalidEncoding)?;
-            let tbs = r
-                .sequence(|inner| {
-                    inner.tlv_bytes().map(<[u8]>::len).and_then(|n| {
-                        // skip the rest of the SEQUENCE so `sequence` does not complain
-                        while !inner.is_finished() {
-                            inner.tlv_bytes()?;
-                        }
-                        Ok(n)
-                    })
-                })
-                .map_err(|_| Error::InvalidEncoding)?;
-            tbs
-        };
-        let header_len = outer_header_len(der).ok_or(Error::InvalidEncoding)?;
-        let tbs = header_len..header_len + tbs_len;
-        if der.get(tbs.clone()).is_none() {
-            return Err(Error::InvalidEncoding);
-        }
+        let tbs = first_element(der).ok_or(Error::InvalidEncoding)?;
         let spki = parsed
             .tbs_certificate
             .subject_public_key_info
@@ -859,7 +840,26 @@ pub fn names_chain(child: &Certificate, issuer: &Certificate) -> bool {
     child.parsed.tbs_certificate.issuer == issuer.parsed.tbs_certificate.subject
 }
 
-fn to_ts(t: x509_cert::time::Time) -> Timestamp {
+/// Where the first element of the outer SEQUENCE of `der` lies (a certificate's
+/// `tbsCertificate`, a CRL's `tbsCertList`): the exact bytes a signature covers.
+pub(crate) fn first_element(der: &[u8]) -> Option<std::ops::Range<usize>> {
+    let mut r = der::SliceReader::new(der).ok()?;
+    let len = r
+        .sequence(|inner| {
+            let n = inner.tlv_bytes()?.len();
+            // Skip the rest of the SEQUENCE so `sequence` does not complain.
+            while !inner.is_finished() {
+                inner.tlv_bytes()?;
+            }
+            Ok(n)
+        })
+        .ok()?;
+    let header_len = outer_header_len(der)?;
+    let range = header_len..header_len.checked_add(len)?;
+    der.get(range.clone()).map(|_| range)
+}
+
+pub(crate) fn to_ts(t: x509_cert::time::Time) -> Timestamp {
     Timestamp::from_unix(i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX))
 }
 

@@ -162,6 +162,151 @@ pub fn code_signing_identity(
     (cert.pem(), key.serialize_pem())
 }
 
+/// A root CA (P-256, keyCertSign and cRLSign) and a code-signing leaf it issued (P-256,
+/// `O=organization, CN=common_name`, valid from a minute ago for two days) whose
+/// `cRLDistributionPoints` name `crl_urls`, for revocation tests: CRLs of the root come from
+/// [`CodeSigningPki::crl`].
+pub struct CodeSigningPki {
+    root: rcgen::Certificate,
+    root_key: KeyPair,
+    leaf: rcgen::Certificate,
+    leaf_key: KeyPair,
+    leaf_serial: Vec<u8>,
+}
+
+/// An entry of a CRL [`CodeSigningPki::crl`] makes.
+#[derive(Debug, Clone, Copy)]
+pub struct CrlEntry {
+    /// Revoked this many seconds ago.
+    pub revoked_secs_ago: i64,
+    /// The reason code, if any.
+    pub reason: Option<rcgen::RevocationReason>,
+    /// An invalidity date this many seconds from now (negative: in the past), if any.
+    pub invalidity_in_secs: Option<i64>,
+}
+
+impl CodeSigningPki {
+    /// A new root and leaf.
+    pub fn new(organization: &str, common_name: &str, crl_urls: &[&str]) -> Self {
+        let root_key = KeyPair::generate().unwrap_or_else(|e| panic!("root key: {e}"));
+        let mut params = CertificateParams::new(Vec::<String>::new())
+            .unwrap_or_else(|e| panic!("root params: {e}"));
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, organization);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, format!("{common_name} root"));
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(1));
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let now = time_now();
+        params.not_before = now - days(1);
+        params.not_after = now + days(365);
+        let root = params
+            .self_signed(&root_key)
+            .unwrap_or_else(|e| panic!("self-signing the root: {e}"));
+        let leaf_key = KeyPair::generate().unwrap_or_else(|e| panic!("leaf key: {e}"));
+        let mut params = CertificateParams::new(Vec::<String>::new())
+            .unwrap_or_else(|e| panic!("leaf params: {e}"));
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, organization);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::CodeSigning];
+        params.not_before = now - time::Duration::minutes(1);
+        params.not_after = now + days(2);
+        // Sixteen bytes of the (random) leaf key, positive (top bit clear), never zero-led:
+        // a serial unique to this PKI that the CRLs can name.
+        let mut serial: Vec<u8> = leaf_key
+            .public_key_raw()
+            .iter()
+            .skip(1)
+            .take(16)
+            .copied()
+            .collect();
+        serial[0] = (serial[0] & 0x7f) | 0x01;
+        params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
+        params.crl_distribution_points = if crl_urls.is_empty() {
+            Vec::new()
+        } else {
+            vec![rcgen::CrlDistributionPoint {
+                uris: crl_urls.iter().map(|u| (*u).to_owned()).collect(),
+            }]
+        };
+        let leaf = params
+            .signed_by(&leaf_key, &root, &root_key)
+            .unwrap_or_else(|e| panic!("issuing the leaf: {e}"));
+        Self {
+            root,
+            root_key,
+            leaf,
+            leaf_key,
+            leaf_serial: serial,
+        }
+    }
+
+    /// The root certificate (PEM).
+    pub fn root_pem(&self) -> String {
+        self.root.pem()
+    }
+
+    /// The leaf certificate (PEM).
+    pub fn leaf_pem(&self) -> String {
+        self.leaf.pem()
+    }
+
+    /// The chain leaf first, root last (PEM), as notation's `certPath` holds it.
+    pub fn chain_pem(&self) -> String {
+        format!("{}{}", self.leaf.pem(), self.root.pem())
+    }
+
+    /// The leaf's private key (PKCS#8 PEM).
+    pub fn leaf_key_pem(&self) -> String {
+        self.leaf_key.serialize_pem()
+    }
+
+    /// The root's private key (PKCS#8 PEM), to sign CRLs a test builds itself.
+    pub fn root_key_pem(&self) -> String {
+        self.root_key.serialize_pem()
+    }
+
+    /// A CRL of the root numbered `number`, current from an hour ago for `valid_secs`
+    /// (negative: it expired), listing the leaf when `leaf` says how.
+    pub fn crl(&self, number: u64, valid_secs: i64, leaf: Option<CrlEntry>) -> Vec<u8> {
+        let now = time_now();
+        let revoked_certs = leaf
+            .map(|e| rcgen::RevokedCertParams {
+                serial_number: rcgen::SerialNumber::from_slice(&self.leaf_serial),
+                revocation_time: now - time::Duration::seconds(e.revoked_secs_ago),
+                reason_code: e.reason,
+                invalidity_date: e
+                    .invalidity_in_secs
+                    .map(|s| now + time::Duration::seconds(s)),
+            })
+            .into_iter()
+            .collect();
+        let params = rcgen::CertificateRevocationListParams {
+            // rcgen wants `thisUpdate` before `nextUpdate`: an expired CRL began before.
+            this_update: now - time::Duration::hours(1)
+                + time::Duration::seconds(valid_secs.min(0)),
+            next_update: now + time::Duration::seconds(valid_secs),
+            crl_number: rcgen::SerialNumber::from(number),
+            issuing_distribution_point: None,
+            revoked_certs,
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        params
+            .signed_by(&self.root, &self.root_key)
+            .unwrap_or_else(|e| panic!("signing the CRL: {e}"))
+            .der()
+            .to_vec()
+    }
+}
+
 fn time_now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }

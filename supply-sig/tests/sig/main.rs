@@ -21,6 +21,8 @@ mod prehashed;
 #[cfg(feature = "sigstore")]
 mod referrer;
 #[cfg(feature = "sigstore")]
+mod revocation;
+#[cfg(feature = "sigstore")]
 mod sigstore_attacks;
 #[cfg(feature = "sigstore")]
 mod sigstore_conformance;

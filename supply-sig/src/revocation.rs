@@ -1,0 +1,762 @@
+//! Certificate revocation from CRLs (RFC 5280 §5): the distribution points a certificate
+//! names, CRLs parsed with their exact `tbsCertList` bytes and verified against their issuer,
+//! delta CRLs (§5.2.4) applied to their base, and the status of every certificate of a chain.
+//!
+//! Sync, I/O- and clock-free: [`crl_urls`] says what to fetch, the caller fetches (notation
+//! fetches `http` URLs only, with a 5 s timeout) and hands the bytes in as [`Fetched`] with
+//! `now`; [`check_chain`] answers per certificate. Anything that cannot be established (a CRL
+//! not fetched, malformed, expired, signed by someone else, scoped to other certificates or
+//! reasons, an indirect CRL) makes the status [`Status::Unavailable`], never good: callers fail
+//! closed on it unless their policy says otherwise.
+//!
+//! OCSP (`authorityInfoAccess`) is not spoken: a certificate that names only an OCSP
+//! responder is [`Status::Unavailable`] with [`Unavailable::OcspOnly`].
+
+use std::collections::BTreeMap;
+
+use der::asn1::ObjectIdentifier;
+use der::{Decode as _, Tagged as _};
+use x509_cert::crl::CertificateList;
+use x509_cert::ext::pkix::crl::dp::{DistributionPoint, IssuingDistributionPoint};
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::{
+    AuthorityInfoAccessSyntax, CrlDistributionPoints, CrlReason, FreshestCrl, KeyUsage,
+};
+use x509_cert::ext::Extension;
+
+use crate::crypto::Provider;
+use crate::limits::{LimitExceeded, MAX_CRL_DER_LEN, MAX_CRL_URLS};
+use crate::sign::{KeyVerifier, Verifier as _, VerifyPolicy};
+use crate::time::Timestamp;
+use crate::x509::{Certificate, OID_BASIC_CONSTRAINTS, OID_KEY_USAGE};
+
+/// cRLDistributionPoints (RFC 5280 §4.2.1.13).
+pub const OID_CRL_DISTRIBUTION_POINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.31");
+/// authorityInfoAccess (RFC 5280 §4.2.2.1).
+pub const OID_AUTHORITY_INFO_ACCESS: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1");
+/// freshestCRL (RFC 5280 §4.2.1.15 and §5.2.6): where the delta CRLs are.
+pub const OID_FRESHEST_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.46");
+const OID_AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
+const OID_CRL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.20");
+const OID_DELTA_CRL_INDICATOR: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.27");
+const OID_ISSUING_DISTRIBUTION_POINT: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.28");
+const OID_AUTHORITY_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
+const OID_CRL_REASON: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.21");
+const OID_INVALIDITY_DATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.24");
+
+/// Why a CRL was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The CRL is over [`MAX_CRL_DER_LEN`], or a certificate names over [`MAX_CRL_URLS`]
+    /// distribution points.
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
+    /// The bytes are not one DER `CertificateList`.
+    #[error("invalid CRL encoding")]
+    InvalidEncoding,
+    /// An extension (of the CRL, an entry or a certificate) does not decode, or repeats.
+    #[error("invalid extension {oid}")]
+    InvalidExtension {
+        /// The extension OID.
+        oid: String,
+    },
+    /// A critical extension that is not understood (RFC 5280 §5.2, §5.3).
+    #[error("unhandled critical CRL extension {oid}")]
+    UnhandledCriticalExtension {
+        /// The extension OID.
+        oid: String,
+    },
+    /// The CRL's issuer is not the certificate's issuer.
+    #[error("the CRL is issued by another authority than the certificate")]
+    IssuerMismatch,
+    /// The issuer's key usage does not allow signing CRLs.
+    #[error("the issuer's key usage does not include cRLSign")]
+    NotCrlSigner,
+    /// The CRL's signature algorithm is not supported with the issuer's key.
+    #[error("unsupported CRL signature algorithm {oid}")]
+    UnsupportedSignatureAlgorithm {
+        /// The algorithm OID.
+        oid: String,
+    },
+    /// The issuer's key cannot check signatures of that algorithm.
+    #[error("preparing the issuer's key for the CRL's signature algorithm")]
+    IssuerKey(#[source] crate::sign::Error),
+    /// The signature does not verify with the issuer's key.
+    #[error("the CRL's signature does not verify with its issuer's key")]
+    BadSignature,
+    /// `now` is past the CRL's `nextUpdate`.
+    #[error("the CRL expired at {next_update}")]
+    Expired {
+        /// Its `nextUpdate`.
+        next_update: Timestamp,
+    },
+    /// `now` is before the CRL's `thisUpdate`.
+    #[error("the CRL is not valid before {this_update}")]
+    NotYetValid {
+        /// Its `thisUpdate`.
+        this_update: Timestamp,
+    },
+    /// A delta CRL where a complete one is needed, or a complete one where a delta is.
+    #[error("a {found} CRL where a {expected} CRL is needed")]
+    WrongKind {
+        /// `base` or `delta`.
+        found: &'static str,
+        /// `base` or `delta`.
+        expected: &'static str,
+    },
+    /// The delta CRL applies to a newer base CRL than the one fetched (§5.2.4).
+    #[error("the delta CRL needs base CRL number {needs} or later")]
+    StaleBase {
+        /// The delta's `BaseCRLNumber`, in hex.
+        needs: String,
+    },
+    /// The CRL's issuing distribution point limits it to other certificates, to some
+    /// reasons only, or makes it indirect: it cannot say this certificate is good.
+    #[error("the CRL's scope does not cover the certificate ({0})")]
+    OutOfScope(&'static str),
+}
+
+/// Why a certificate's status could not be established.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unavailable {
+    /// A CRL URL the certificate (or its base CRL, for a delta) names was not fetched.
+    #[error("the CRL at {url} was not fetched")]
+    NotFetched {
+        /// The URL.
+        url: String,
+    },
+    /// A fetched CRL was refused.
+    #[error("the CRL from {url} was refused")]
+    Refused {
+        /// The URL.
+        url: String,
+        /// Why.
+        #[source]
+        source: Error,
+    },
+    /// The certificate's distribution point extension is malformed, names no URL, or names
+    /// too many.
+    #[error("the certificate's CRL distribution points are unusable")]
+    BadDistributionPoints(#[source] Error),
+    /// The certificate names only an OCSP responder, which is not spoken here.
+    #[error("the certificate names only an OCSP responder, and OCSP is not supported")]
+    OcspOnly,
+    /// The last certificate of the chain is not self-issued, so its issuer is not known.
+    #[error("the issuer of the last certificate of the chain is not in the chain")]
+    NoIssuer,
+}
+
+/// RFC 5280 §5.3.1 reason codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// `unspecified` (0).
+    Unspecified,
+    /// `keyCompromise` (1).
+    KeyCompromise,
+    /// `cACompromise` (2).
+    CaCompromise,
+    /// `affiliationChanged` (3).
+    AffiliationChanged,
+    /// `superseded` (4).
+    Superseded,
+    /// `cessationOfOperation` (5).
+    CessationOfOperation,
+    /// `certificateHold` (6): suspended; notation treats it as revoked.
+    CertificateHold,
+    /// `removeFromCRL` (8): in a delta CRL, the hold is lifted.
+    RemoveFromCrl,
+    /// `privilegeWithdrawn` (9).
+    PrivilegeWithdrawn,
+    /// `aACompromise` (10).
+    AaCompromise,
+}
+
+impl From<CrlReason> for Reason {
+    fn from(r: CrlReason) -> Self {
+        match r {
+            CrlReason::Unspecified => Self::Unspecified,
+            CrlReason::KeyCompromise => Self::KeyCompromise,
+            CrlReason::CaCompromise => Self::CaCompromise,
+            CrlReason::AffiliationChanged => Self::AffiliationChanged,
+            CrlReason::Superseded => Self::Superseded,
+            CrlReason::CessationOfOperation => Self::CessationOfOperation,
+            CrlReason::CertificateHold => Self::CertificateHold,
+            CrlReason::RemoveFromCRL => Self::RemoveFromCrl,
+            CrlReason::PrivilegeWithdrawn => Self::PrivilegeWithdrawn,
+            CrlReason::AaCompromise => Self::AaCompromise,
+        }
+    }
+}
+
+/// A revoked certificate's entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revoked {
+    /// `revocationDate`.
+    pub time: Timestamp,
+    /// The entry's reason code, when it has one.
+    pub reason: Option<Reason>,
+    /// `invalidityDate`: when the key is known or suspected to have become unsafe.
+    pub invalidity: Option<Timestamp>,
+}
+
+/// One certificate's revocation status.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Status {
+    /// The certificate names no CRL distribution point and no OCSP responder (or is the
+    /// self-issued anchor of the chain): there is nothing to check (notation's
+    /// "non-revokable").
+    NonRevocable,
+    /// Every CRL the certificate names was fetched, verified and does not list it (or lists
+    /// it with an invalidity date after the authenticated signing time).
+    Good,
+    /// A CRL lists it.
+    Revoked(Revoked),
+    /// Its status could not be established.
+    Unavailable(Unavailable),
+}
+
+impl Status {
+    /// Whether this status lets a signature by the certificate stand.
+    pub fn is_good(&self) -> bool {
+        matches!(self, Self::NonRevocable | Self::Good)
+    }
+}
+
+/// The CRLs a caller fetched, by the URL each came from.
+#[derive(Debug, Clone, Default)]
+pub struct Fetched {
+    crls: BTreeMap<String, Vec<u8>>,
+}
+
+impl Fetched {
+    /// Nothing fetched.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records the body fetched from `url`.
+    pub fn insert(&mut self, url: impl Into<String>, der: Vec<u8>) {
+        self.crls.insert(url.into(), der);
+    }
+
+    /// [`Fetched::insert`], chained.
+    #[must_use]
+    pub fn with(mut self, url: impl Into<String>, der: Vec<u8>) -> Self {
+        self.insert(url, der);
+        self
+    }
+
+    /// The body fetched from `url`.
+    pub fn get(&self, url: &str) -> Option<&[u8]> {
+        self.crls.get(url).map(Vec::as_slice)
+    }
+
+    /// Whether nothing was fetched.
+    pub fn is_empty(&self) -> bool {
+        self.crls.is_empty()
+    }
+}
+
+/// The URIs of the full names of distribution points, in order.
+fn dp_uris(points: &[DistributionPoint]) -> Vec<String> {
+    points
+        .iter()
+        .filter_map(|dp| match &dp.distribution_point {
+            Some(DistributionPointName::FullName(names)) => Some(names),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|n| match n {
+            GeneralName::UniformResourceIdentifier(u) => Some(u.as_str().to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn invalid_ext(oid: ObjectIdentifier) -> Error {
+    Error::InvalidExtension {
+        oid: oid.to_string(),
+    }
+}
+
+/// The CRL URLs `cert`'s `cRLDistributionPoints` name (full-name URIs, in order); none when
+/// it has no such extension.
+///
+/// # Errors
+/// [`Error::InvalidExtension`], or [`Error::LimitExceeded`] over [`MAX_CRL_URLS`].
+pub fn crl_urls(cert: &Certificate) -> Result<Vec<String>, Error> {
+    let Some((_, der)) = cert.extension(OID_CRL_DISTRIBUTION_POINTS) else {
+        return Ok(Vec::new());
+    };
+    let points = CrlDistributionPoints::from_der(der)
+        .map_err(|_| invalid_ext(OID_CRL_DISTRIBUTION_POINTS))?;
+    capped_urls(dp_uris(&points.0))
+}
+
+fn capped_urls(urls: Vec<String>) -> Result<Vec<String>, Error> {
+    if urls.len() > MAX_CRL_URLS {
+        return Err(
+            LimitExceeded::new("CRL distribution point URLs", MAX_CRL_URLS)
+                .with_actual(urls.len())
+                .into(),
+        );
+    }
+    Ok(urls)
+}
+
+/// The OCSP responder URLs `cert`'s `authorityInfoAccess` names.
+///
+/// # Errors
+/// [`Error::InvalidExtension`].
+pub fn ocsp_urls(cert: &Certificate) -> Result<Vec<String>, Error> {
+    let Some((_, der)) = cert.extension(OID_AUTHORITY_INFO_ACCESS) else {
+        return Ok(Vec::new());
+    };
+    let aia = AuthorityInfoAccessSyntax::from_der(der)
+        .map_err(|_| invalid_ext(OID_AUTHORITY_INFO_ACCESS))?;
+    Ok(aia
+        .0
+        .iter()
+        .filter(|a| a.access_method == OID_AD_OCSP)
+        .filter_map(|a| match &a.access_location {
+            GeneralName::UniformResourceIdentifier(u) => Some(u.as_str().to_owned()),
+            _ => None,
+        })
+        .collect())
+}
+
+/// A parsed CRL, with its exact bytes.
+#[derive(Debug, Clone)]
+pub struct Crl {
+    der: Vec<u8>,
+    tbs: std::ops::Range<usize>,
+    parsed: CertificateList,
+    /// `cRLNumber`, as its DER integer content.
+    number: Option<Vec<u8>>,
+    /// `deltaCRLIndicator` (the base CRL number a delta needs), as DER integer content.
+    delta_of: Option<Vec<u8>>,
+    scope: Option<IssuingDistributionPoint>,
+    freshest: Vec<String>,
+}
+
+/// Compares two non-negative DER INTEGER contents by value.
+fn int_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let trim = |x: &[u8]| -> Vec<u8> { x.iter().copied().skip_while(|&b| b == 0).collect() };
+    let (a, b) = (trim(a), trim(b));
+    a.len().cmp(&b.len()).then_with(|| a.cmp(&b))
+}
+
+impl Crl {
+    /// Parses one DER CRL (no trailing bytes) and its extensions.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] over [`MAX_CRL_DER_LEN`], [`Error::InvalidEncoding`],
+    /// [`Error::InvalidExtension`], [`Error::UnhandledCriticalExtension`].
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        if der.len() > MAX_CRL_DER_LEN {
+            return Err(LimitExceeded::new("CRL DER (bytes)", MAX_CRL_DER_LEN)
+                .with_actual(der.len())
+                .into());
+        }
+        let parsed = CertificateList::from_der(der).map_err(|_| Error::InvalidEncoding)?;
+        let tbs = crate::x509::first_element(der).ok_or(Error::InvalidEncoding)?;
+        let mut crl = Self {
+            der: der.to_vec(),
+            tbs,
+            parsed,
+            number: None,
+            delta_of: None,
+            scope: None,
+            freshest: Vec::new(),
+        };
+        let mut seen = Vec::new();
+        let exts: Vec<Extension> = crl
+            .parsed
+            .tbs_cert_list
+            .crl_extensions
+            .clone()
+            .unwrap_or_default();
+        for ext in &exts {
+            let oid = ext.extn_id;
+            if seen.contains(&oid) {
+                return Err(invalid_ext(oid));
+            }
+            seen.push(oid);
+            let value = ext.extn_value.as_bytes();
+            let int = |v: &[u8]| -> Result<Vec<u8>, Error> {
+                der::asn1::UintRef::from_der(v)
+                    .map(|u| u.as_bytes().to_vec())
+                    .map_err(|_| invalid_ext(oid))
+            };
+            match oid {
+                o if o == OID_CRL_NUMBER => crl.number = Some(int(value)?),
+                o if o == OID_DELTA_CRL_INDICATOR => crl.delta_of = Some(int(value)?),
+                o if o == OID_ISSUING_DISTRIBUTION_POINT => {
+                    crl.scope = Some(
+                        IssuingDistributionPoint::from_der(value).map_err(|_| invalid_ext(oid))?,
+                    );
+                }
+                o if o == OID_FRESHEST_CRL => {
+                    let points = FreshestCrl::from_der(value).map_err(|_| invalid_ext(oid))?;
+                    crl.freshest = capped_urls(dp_uris(&points.0))?;
+                }
+                o if o == OID_AUTHORITY_KEY_ID => {}
+                _ if ext.critical => {
+                    return Err(Error::UnhandledCriticalExtension {
+                        oid: oid.to_string(),
+                    })
+                }
+                _ => {}
+            }
+        }
+        Ok(crl)
+    }
+
+    /// The exact DER.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// `thisUpdate`.
+    pub fn this_update(&self) -> Timestamp {
+        crate::x509::to_ts(self.parsed.tbs_cert_list.this_update)
+    }
+
+    /// `nextUpdate`, when stated.
+    pub fn next_update(&self) -> Option<Timestamp> {
+        self.parsed
+            .tbs_cert_list
+            .next_update
+            .map(crate::x509::to_ts)
+    }
+
+    /// Whether this is a delta CRL (it has a `deltaCRLIndicator`).
+    pub fn is_delta(&self) -> bool {
+        self.delta_of.is_some()
+    }
+
+    /// The delta CRL URLs this (base) CRL names in its `freshestCRL` extension.
+    pub fn freshest_urls(&self) -> &[String] {
+        &self.freshest
+    }
+
+    /// Verifies that `issuer` issued this CRL and that it is current at `now`: the issuer
+    /// names match, the issuer may sign CRLs (keyUsage, when present, has cRLSign), the
+    /// signature over the exact `tbsCertList` verifies with the issuer's key (outer and inner
+    /// algorithms equal), and `thisUpdate <= now <= nextUpdate`.
+    ///
+    /// # Errors
+    /// The [`Error`] naming the failed check.
+    pub fn verify(
+        &self,
+        issuer: &Certificate,
+        now: Timestamp,
+        provider: &Provider,
+    ) -> Result<(), Error> {
+        let tbs = &self.parsed.tbs_cert_list;
+        if tbs.issuer != issuer.parsed().tbs_certificate.subject {
+            return Err(Error::IssuerMismatch);
+        }
+        if let Some((_, ku)) = issuer.extension(OID_KEY_USAGE) {
+            let ku = KeyUsage::from_der(ku).map_err(|_| invalid_ext(OID_KEY_USAGE))?;
+            if !ku.crl_sign() {
+                return Err(Error::NotCrlSigner);
+            }
+        }
+        let alg = &self.parsed.signature_algorithm;
+        if *alg != tbs.signature {
+            return Err(Error::BadSignature);
+        }
+        let scheme = crate::x509::scheme_for(alg.oid, issuer.public_key()).ok_or_else(|| {
+            Error::UnsupportedSignatureAlgorithm {
+                oid: alg.oid.to_string(),
+            }
+        })?;
+        let sig = self
+            .parsed
+            .signature
+            .as_bytes()
+            .ok_or(Error::BadSignature)?;
+        let tbs_der = self
+            .der
+            .get(self.tbs.clone())
+            .ok_or(Error::InvalidEncoding)?;
+        KeyVerifier::new(
+            issuer.public_key(),
+            scheme,
+            VerifyPolicy::default(),
+            provider,
+        )
+        .map_err(Error::IssuerKey)?
+        .verify(tbs_der, sig)
+        .map_err(|_| Error::BadSignature)?;
+        let this_update = self.this_update();
+        if now < this_update {
+            return Err(Error::NotYetValid { this_update });
+        }
+        if let Some(next_update) = self.next_update().filter(|t| now > *t) {
+            return Err(Error::Expired { next_update });
+        }
+        Ok(())
+    }
+
+    /// Whether this CRL's issuing distribution point lets it speak for `cert`: not limited to
+    /// the other kind of certificate, to attribute certificates or to some reasons, and not
+    /// indirect.
+    fn covers(&self, cert: &Certificate) -> Result<(), Error> {
+        let Some(scope) = &self.scope else {
+            return Ok(());
+        };
+        let is_ca = cert
+            .extension(OID_BASIC_CONSTRAINTS)
+            .and_then(|(_, v)| x509_cert::ext::pkix::BasicConstraints::from_der(v).ok())
+            .is_some_and(|bc| bc.ca);
+        if scope.only_contains_user_certs && is_ca {
+            return Err(Error::OutOfScope("user certificates only"));
+        }
+        if scope.only_contains_ca_certs && !is_ca {
+            return Err(Error::OutOfScope("CA certificates only"));
+        }
+        if scope.only_contains_attribute_certs {
+            return Err(Error::OutOfScope("attribute certificates only"));
+        }
+        if scope.only_some_reasons.is_some() {
+            return Err(Error::OutOfScope("some reasons only"));
+        }
+        if scope.indirect_crl {
+            return Err(Error::OutOfScope("indirect CRL"));
+        }
+        Ok(())
+    }
+
+    /// The entry listing `cert`'s serial number, if any.
+    ///
+    /// # Errors
+    /// [`Error::InvalidExtension`] or [`Error::UnhandledCriticalExtension`] in that entry.
+    pub fn entry_for(&self, cert: &Certificate) -> Result<Option<Revoked>, Error> {
+        let serial = &cert.parsed().tbs_certificate.serial_number;
+        let Some(entry) = self
+            .parsed
+            .tbs_cert_list
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .find(|e| e.serial_number == *serial)
+        else {
+            return Ok(None);
+        };
+        let mut revoked = Revoked {
+            time: crate::x509::to_ts(entry.revocation_date),
+            reason: None,
+            invalidity: None,
+        };
+        for ext in entry.crl_entry_extensions.iter().flatten() {
+            let (oid, value) = (ext.extn_id, ext.extn_value.as_bytes());
+            match oid {
+                o if o == OID_CRL_REASON => {
+                    revoked.reason = Some(
+                        CrlReason::from_der(value)
+                            .map_err(|_| invalid_ext(oid))?
+                            .into(),
+                    );
+                }
+                o if o == OID_INVALIDITY_DATE => {
+                    // A GeneralizedTime; read with its fraction, which RFC 5280 forbids but
+                    // CAs (and rcgen) write, and notation's Go parser accepts.
+                    let t = der::asn1::AnyRef::from_der(value)
+                        .ok()
+                        .filter(|a| a.tag() == der::Tag::GeneralizedTime)
+                        .and_then(|a| Timestamp::parse_generalized_time(a.value()))
+                        .ok_or_else(|| invalid_ext(oid))?;
+                    revoked.invalidity = Some(t);
+                }
+                _ if ext.critical => {
+                    return Err(Error::UnhandledCriticalExtension {
+                        oid: oid.to_string(),
+                    })
+                }
+                _ => {}
+            }
+        }
+        Ok(Some(revoked))
+    }
+}
+
+/// Reads and verifies the CRL fetched from `url` as a `kind` (`base` or `delta`) CRL of
+/// `issuer` that covers `cert`.
+fn load(
+    url: &str,
+    fetched: &Fetched,
+    expected_delta: bool,
+    cert: &Certificate,
+    issuer: &Certificate,
+    now: Timestamp,
+    provider: &Provider,
+) -> Result<Crl, Unavailable> {
+    let der = fetched.get(url).ok_or_else(|| Unavailable::NotFetched {
+        url: url.to_owned(),
+    })?;
+    let refused = |source| Unavailable::Refused {
+        url: url.to_owned(),
+        source,
+    };
+    let crl = Crl::from_der(der).map_err(refused)?;
+    let kind = |delta| if delta { "delta" } else { "base" };
+    if crl.is_delta() != expected_delta {
+        return Err(refused(Error::WrongKind {
+            found: kind(crl.is_delta()),
+            expected: kind(expected_delta),
+        }));
+    }
+    crl.verify(issuer, now, provider).map_err(refused)?;
+    crl.covers(cert).map_err(refused)?;
+    Ok(crl)
+}
+
+/// The status of `cert`, issued by `issuer`, from the CRLs its distribution points name (and
+/// the delta CRLs their `freshestCRL` names): every one must be fetched and verified, and any
+/// that lists it revokes it. An entry whose invalidity date is after `signing_time` (a time
+/// an authority vouches for, when there is one) does not revoke a signature made before.
+pub fn check(
+    cert: &Certificate,
+    issuer: &Certificate,
+    fetched: &Fetched,
+    now: Timestamp,
+    signing_time: Option<Timestamp>,
+    provider: &Provider,
+) -> Status {
+    let urls = match crl_urls(cert) {
+        Ok(u) => u,
+        Err(e) => return Status::Unavailable(Unavailable::BadDistributionPoints(e)),
+    };
+    if urls.is_empty() {
+        return match ocsp_urls(cert) {
+            Ok(o) if o.is_empty() => Status::NonRevocable,
+            Ok(_) => Status::Unavailable(Unavailable::OcspOnly),
+            Err(e) => Status::Unavailable(Unavailable::BadDistributionPoints(e)),
+        };
+    }
+    for url in &urls {
+        let base = match load(url, fetched, false, cert, issuer, now, provider) {
+            Ok(c) => c,
+            Err(e) => return Status::Unavailable(e),
+        };
+        let mut entry = match base.entry_for(cert) {
+            Ok(e) => e,
+            Err(source) => {
+                return Status::Unavailable(Unavailable::Refused {
+                    url: url.clone(),
+                    source,
+                })
+            }
+        };
+        for delta_url in base.freshest_urls() {
+            let delta = match load(delta_url, fetched, true, cert, issuer, now, provider) {
+                Ok(c) => c,
+                Err(e) => return Status::Unavailable(e),
+            };
+            // §5.2.4: a delta lists changes since the base CRL numbered `BaseCRLNumber`; the
+            // base fetched must be that one or newer.
+            let stale = match (&delta.delta_of, &base.number) {
+                (Some(needs), Some(have)) => int_cmp(have, needs).is_lt(),
+                _ => true,
+            };
+            if stale {
+                return Status::Unavailable(Unavailable::Refused {
+                    url: delta_url.clone(),
+                    source: Error::StaleBase {
+                        needs: hex::encode(delta.delta_of.as_deref().unwrap_or_default()),
+                    },
+                });
+            }
+            match delta.entry_for(cert) {
+                Ok(Some(d)) if d.reason == Some(Reason::RemoveFromCrl) => entry = None,
+                Ok(Some(d)) => entry = Some(d),
+                Ok(None) => {}
+                Err(source) => {
+                    return Status::Unavailable(Unavailable::Refused {
+                        url: delta_url.clone(),
+                        source,
+                    })
+                }
+            }
+        }
+        if let Some(r) = entry {
+            let before_invalid = matches!(
+                (signing_time, r.invalidity),
+                (Some(signed), Some(invalid)) if signed < invalid
+            );
+            if !before_invalid {
+                return Status::Revoked(r);
+            }
+        }
+    }
+    Status::Good
+}
+
+/// The status of every certificate of `chain` (leaf first), each checked against the next
+/// one's CRLs; the last one, a self-issued anchor, is [`Status::NonRevocable`].
+pub fn check_chain(
+    chain: &[Certificate],
+    fetched: &Fetched,
+    now: Timestamp,
+    signing_time: Option<Timestamp>,
+    provider: &Provider,
+) -> Vec<Status> {
+    chain
+        .iter()
+        .enumerate()
+        .map(|(i, cert)| match chain.get(i + 1) {
+            Some(issuer) => check(cert, issuer, fetched, now, signing_time, provider),
+            None if cert.is_self_issued() => Status::NonRevocable,
+            None => match (crl_urls(cert), ocsp_urls(cert)) {
+                (Ok(c), Ok(o)) if c.is_empty() && o.is_empty() => Status::NonRevocable,
+                _ => Status::Unavailable(Unavailable::NoIssuer),
+            },
+        })
+        .collect()
+}
+
+/// Every URL the CRL checks of `chain` need, in chain order and without repeats: the
+/// certificates' distribution points. Delta CRL URLs are named by the base CRLs, so they
+/// come from [`Crl::freshest_urls`] once those are fetched.
+pub fn urls_for_chain(chain: &[Certificate]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for cert in chain.iter().take(chain.len().saturating_sub(1)) {
+        for u in crl_urls(cert).unwrap_or_default() {
+            if !out.contains(&u) {
+                out.push(u);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_compare_by_value() {
+        use std::cmp::Ordering::*;
+        assert_eq!(int_cmp(&[0, 0x80], &[0x7f]), Greater);
+        assert_eq!(int_cmp(&[1], &[0, 1]), Equal);
+        assert_eq!(int_cmp(&[1, 0], &[0xff]), Greater);
+        assert_eq!(int_cmp(&[], &[0]), Equal);
+    }
+
+    #[test]
+    fn garbage_is_a_typed_error() {
+        assert!(matches!(
+            Crl::from_der(b"\x30\x03abc"),
+            Err(Error::InvalidEncoding)
+        ));
+        let big = vec![0u8; MAX_CRL_DER_LEN + 1];
+        assert!(matches!(Crl::from_der(&big), Err(Error::LimitExceeded(_))));
+    }
+}

@@ -1,0 +1,440 @@
+//! CRL revocation checks: a code-signing chain made with rcgen whose leaf names a CRL
+//! distribution point, CRLs of its root (rcgen's, and delta CRLs re-signed here), each outcome
+//! of [`revocation::check_chain`], and every way a CRL can fail to speak for the leaf.
+
+use der::{Decode as _, Encode as _};
+use supply_sig::crypto::all_providers;
+use supply_sig::revocation::{self, Crl, Error, Fetched, Reason, Status, Unavailable};
+use supply_sig::time::Timestamp;
+use supply_sig::x509::Certificate;
+use supply_testkit::tls::{CodeSigningPki, CrlEntry};
+
+const URL: &str = "http://127.0.0.1:1/root.crl";
+const DELTA_URL: &str = "http://127.0.0.1:1/delta.crl";
+
+fn now() -> Timestamp {
+    Timestamp::from(std::time::SystemTime::now())
+}
+
+fn chain(pki: &CodeSigningPki) -> Vec<Certificate> {
+    Certificate::from_pem_chain(pki.chain_pem().as_bytes()).unwrap()
+}
+
+fn revoked(reason: Option<rcgen::RevocationReason>, invalidity_in_secs: Option<i64>) -> CrlEntry {
+    CrlEntry {
+        revoked_secs_ago: 60,
+        reason,
+        invalidity_in_secs,
+    }
+}
+
+fn leaf_status(pki: &CodeSigningPki, fetched: &Fetched, signing_time: Option<Timestamp>) -> Status {
+    let chain = chain(pki);
+    let mut all = revocation::check_chain(&chain, fetched, now(), signing_time, all_providers()[0]);
+    assert!(matches!(all[1], Status::NonRevocable), "{:?}", all[1]);
+    all.remove(0)
+}
+
+/// Re-signs `crl` with the root's key after `edit` changed its `tbsCertList`: CRLs with the
+/// delta extensions rcgen does not write.
+fn resign(
+    pki: &CodeSigningPki,
+    crl: &[u8],
+    edit: impl FnOnce(&mut x509_cert::crl::TbsCertList),
+) -> Vec<u8> {
+    let mut list = x509_cert::crl::CertificateList::from_der(crl).unwrap();
+    edit(&mut list.tbs_cert_list);
+    let tbs = list.tbs_cert_list.to_der().unwrap();
+    let key =
+        supply_sig::key::encoding::pem::private_key_from_pem(pki.root_key_pem().as_bytes(), None)
+            .unwrap();
+    let signer =
+        supply_sig::sign::KeySigner::with_default_scheme(&key, all_providers()[0]).unwrap();
+    let sig = supply_sig::sign::Signer::try_sign(&signer, &tbs).unwrap();
+    list.signature = der::asn1::BitString::from_bytes(&sig).unwrap();
+    list.to_der().unwrap()
+}
+
+fn extension(oid: &str, critical: bool, value: Vec<u8>) -> x509_cert::ext::Extension {
+    x509_cert::ext::Extension {
+        extn_id: der::asn1::ObjectIdentifier::new_unwrap(oid),
+        critical,
+        extn_value: der::asn1::OctetString::new(value).unwrap(),
+    }
+}
+
+fn integer(n: u8) -> Vec<u8> {
+    vec![0x02, 0x01, n]
+}
+
+/// freshestCRL naming `url`: SEQUENCE { DistributionPoint { [0] { [0] { [6] url } } } }.
+fn freshest(url: &str) -> Vec<u8> {
+    use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+    use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+    let dp = DistributionPoint {
+        distribution_point: Some(DistributionPointName::FullName(vec![
+            GeneralName::UniformResourceIdentifier(der::asn1::Ia5String::new(url).unwrap()),
+        ])),
+        reasons: None,
+        crl_issuer: None,
+    };
+    x509_cert::ext::pkix::FreshestCrl(vec![dp])
+        .to_der()
+        .unwrap()
+}
+
+fn push(tbs: &mut x509_cert::crl::TbsCertList, ext: x509_cert::ext::Extension) {
+    tbs.crl_extensions.get_or_insert_with(Vec::new).push(ext);
+}
+
+#[test]
+fn a_leaf_the_crl_does_not_list_is_good_and_one_it_lists_is_revoked() {
+    let pki = CodeSigningPki::new("Supply", "crl.test", &[URL]);
+    let chain = chain(&pki);
+    assert_eq!(revocation::crl_urls(&chain[0]).unwrap(), [URL]);
+    assert_eq!(revocation::urls_for_chain(&chain), [URL]);
+    assert!(revocation::ocsp_urls(&chain[0]).unwrap().is_empty());
+    for provider in all_providers() {
+        let good = Fetched::new().with(URL, pki.crl(1, 3600, None));
+        let s = revocation::check(&chain[0], &chain[1], &good, now(), None, provider);
+        assert!(matches!(s, Status::Good) && s.is_good(), "{s:?}");
+    }
+    let listed = Fetched::new().with(
+        URL,
+        pki.crl(
+            2,
+            3600,
+            Some(revoked(Some(rcgen::RevocationReason::KeyCompromise), None)),
+        ),
+    );
+    match leaf_status(&pki, &listed, None) {
+        Status::Revoked(r) => {
+            assert_eq!(r.reason, Some(Reason::KeyCompromise));
+            assert!(r.time.unix() <= now().unix() - 59, "{:?}", r.time);
+            assert!(r.invalidity.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    // A hold is a revocation (as notation treats it).
+    let held = Fetched::new().with(
+        URL,
+        pki.crl(
+            3,
+            3600,
+            Some(revoked(
+                Some(rcgen::RevocationReason::CertificateHold),
+                None,
+            )),
+        ),
+    );
+    assert!(matches!(leaf_status(&pki, &held, None), Status::Revoked(_)));
+}
+
+/// A key that became unsafe after the authenticated signing time does not revoke a signature
+/// made before; without an authenticated time, or with an invalidity date before it, it does.
+/// An invalidity date written as UTCTime (rcgen 0.13 does) is refused, as notation's parser
+/// refuses it: RFC 5280 §5.3.2 says GeneralizedTime.
+#[test]
+fn an_invalidity_date_after_the_signing_time_spares_the_signature() {
+    let pki = CodeSigningPki::new("Supply", "invalidity.test", &[URL]);
+    let crl = |invalid_in: i64| {
+        let rcgen_crl = pki.crl(1, 3600, Some(revoked(None, Some(invalid_in))));
+        let fixed = resign(&pki, &rcgen_crl, |t| {
+            let entry = &mut t.revoked_certificates.as_mut().unwrap()[0];
+            let at = Timestamp::from_unix(now().unix() + invalid_in).to_rfc3339();
+            let digits: String = at.chars().filter(char::is_ascii_digit).collect();
+            let mut value = vec![0x18, 15];
+            value.extend(format!("{digits}Z").bytes());
+            entry.crl_entry_extensions = Some(vec![extension("2.5.29.24", false, value)]);
+        });
+        Fetched::new().with(URL, fixed)
+    };
+    let signed = Timestamp::from_unix(now().unix() - 30);
+    let s = leaf_status(&pki, &crl(60), Some(signed));
+    assert!(matches!(s, Status::Good), "{s:?}");
+    assert!(matches!(
+        leaf_status(&pki, &crl(60), None),
+        Status::Revoked(_)
+    ));
+    assert!(matches!(
+        leaf_status(&pki, &crl(-600), Some(signed)),
+        Status::Revoked(r) if r.invalidity.is_some()
+    ));
+    let utc_time = Fetched::new().with(URL, pki.crl(1, 3600, Some(revoked(None, Some(60)))));
+    assert!(matches!(
+        leaf_status(&pki, &utc_time, Some(signed)),
+        Status::Unavailable(Unavailable::Refused {
+            source: Error::InvalidExtension { .. },
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_crl_that_cannot_speak_for_the_leaf_leaves_it_unavailable() {
+    let pki = CodeSigningPki::new("Supply", "unavailable.test", &[URL]);
+    let other = CodeSigningPki::new("Other", "other.test", &[URL]);
+    let refused = |fetched: Fetched| match leaf_status(&pki, &fetched, None) {
+        Status::Unavailable(Unavailable::Refused { url, source }) => {
+            assert_eq!(url, URL);
+            source
+        }
+        s => panic!("{s:?}"),
+    };
+    // Not fetched at all.
+    assert!(matches!(
+        leaf_status(&pki, &Fetched::new(), None),
+        Status::Unavailable(Unavailable::NotFetched { .. })
+    ));
+    // Expired an hour ago.
+    assert!(matches!(
+        refused(Fetched::new().with(URL, pki.crl(1, -3600, None))),
+        Error::Expired { .. }
+    ));
+    // Another authority's CRL.
+    assert!(matches!(
+        refused(Fetched::new().with(URL, other.crl(1, 3600, None))),
+        Error::IssuerMismatch
+    ));
+    // Our CRL with one byte of its list changed after signing.
+    let mut bad = pki.crl(1, 3600, None);
+    let at = bad.len() - 80;
+    bad[at] ^= 1;
+    let e = refused(Fetched::new().with(URL, bad));
+    assert!(
+        matches!(e, Error::BadSignature | Error::InvalidEncoding),
+        "{e:?}"
+    );
+    // Not DER at all.
+    assert!(matches!(
+        refused(Fetched::new().with(URL, b"<html>not found</html>".to_vec())),
+        Error::InvalidEncoding
+    ));
+    // A delta CRL where the base is expected.
+    let delta = resign(&pki, &pki.crl(2, 3600, None), |t| {
+        push(t, extension("2.5.29.27", true, integer(1)));
+    });
+    assert!(matches!(
+        refused(Fetched::new().with(URL, delta)),
+        Error::WrongKind { found: "delta", .. }
+    ));
+    // An unknown critical extension.
+    let odd = resign(&pki, &pki.crl(2, 3600, None), |t| {
+        push(t, extension("1.2.3.4", true, vec![0x05, 0x00]));
+    });
+    assert!(matches!(
+        refused(Fetched::new().with(URL, odd)),
+        Error::UnhandledCriticalExtension { .. }
+    ));
+    // Scoped to CA certificates only (issuingDistributionPoint, onlyContainsCACerts).
+    let scoped = resign(&pki, &pki.crl(2, 3600, None), |t| {
+        push(
+            t,
+            extension("2.5.29.28", true, vec![0x30, 0x03, 0x82, 0x01, 0xff]),
+        );
+    });
+    assert!(matches!(
+        refused(Fetched::new().with(URL, scoped)),
+        Error::OutOfScope(_)
+    ));
+}
+
+/// Delta CRLs (RFC 5280 §5.2.4): a base naming a delta in `freshestCRL` needs it fetched; the
+/// delta revokes, lifts a hold (`removeFromCRL`), and must apply to the base fetched.
+#[test]
+fn delta_crls_apply_to_their_base() {
+    let pki = CodeSigningPki::new("Supply", "delta.test", &[URL]);
+    let base = |entry: Option<CrlEntry>, number: u8| {
+        resign(&pki, &pki.crl(u64::from(number), 3600, entry), |t| {
+            push(t, extension("2.5.29.46", false, freshest(DELTA_URL)));
+        })
+    };
+    let delta = |entry: Option<CrlEntry>, base_number: u8| {
+        resign(&pki, &pki.crl(9, 3600, entry), |t| {
+            push(t, extension("2.5.29.27", true, integer(base_number)));
+        })
+    };
+    let crl = Crl::from_der(&base(None, 5)).unwrap();
+    assert_eq!(crl.freshest_urls(), [DELTA_URL]);
+    assert!(!crl.is_delta());
+    // The delta is needed.
+    assert!(matches!(
+        leaf_status(&pki, &Fetched::new().with(URL, base(None, 5)), None),
+        Status::Unavailable(Unavailable::NotFetched { url }) if url == DELTA_URL
+    ));
+    let both = |b: Vec<u8>, d: Vec<u8>| Fetched::new().with(URL, b).with(DELTA_URL, d);
+    assert!(matches!(
+        leaf_status(&pki, &both(base(None, 5), delta(None, 5)), None),
+        Status::Good
+    ));
+    let key_compromise = Some(revoked(Some(rcgen::RevocationReason::KeyCompromise), None));
+    assert!(matches!(
+        leaf_status(&pki, &both(base(None, 5), delta(key_compromise, 4)), None),
+        Status::Revoked(r) if r.reason == Some(Reason::KeyCompromise)
+    ));
+    let hold = Some(revoked(
+        Some(rcgen::RevocationReason::CertificateHold),
+        None,
+    ));
+    let lifted = Some(revoked(Some(rcgen::RevocationReason::RemoveFromCrl), None));
+    assert!(matches!(
+        leaf_status(&pki, &both(base(hold, 5), delta(None, 5)), None),
+        Status::Revoked(_)
+    ));
+    assert!(matches!(
+        leaf_status(&pki, &both(base(hold, 5), delta(lifted, 5)), None),
+        Status::Good
+    ));
+    // A delta for base 7 cannot be applied to base 5.
+    assert!(matches!(
+        leaf_status(&pki, &both(base(None, 5), delta(None, 7)), None),
+        Status::Unavailable(Unavailable::Refused {
+            source: Error::StaleBase { .. },
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_leaf_without_distribution_points_is_not_revocable() {
+    let pki = CodeSigningPki::new("Supply", "plain.test", &[]);
+    assert!(matches!(
+        leaf_status(&pki, &Fetched::new(), None),
+        Status::NonRevocable
+    ));
+    assert!(revocation::urls_for_chain(&chain(&pki)).is_empty());
+}
+
+/// A CRL openssl's `ca -gencrl` wrote (openssl as the peer), revoking a certificate openssl
+/// issued: we read it, verify it against the openssl CA and find the revoked serial.
+#[test]
+fn openssl_crls_read_and_verify() {
+    let Some(openssl) = supply_testkit::peer("openssl") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(&openssl)
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(d.join("index.txt"), "").unwrap();
+    std::fs::write(d.join("crlnumber"), "1000\n").unwrap();
+    std::fs::write(
+        d.join("ca.cnf"),
+        "[ca]\ndefault_ca=CA\n[CA]\ndatabase=index.txt\ncrlnumber=crlnumber\n\
+         default_md=sha256\ndefault_crl_days=2\nnew_certs_dir=.\nserial=serial\n\
+         policy=p\ncertificate=ca.pem\nprivate_key=ca.key\n[p]\ncommonName=supplied\n\
+         [v3_ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n\
+         [leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+         crlDistributionPoints=URI:http://127.0.0.1:1/openssl.crl\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("serial"), "1A2B\n").unwrap();
+    run(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-noout",
+        "-out",
+        "ca.key",
+    ]);
+    run(&[
+        "req",
+        "-new",
+        "-x509",
+        "-key",
+        "ca.key",
+        "-subj",
+        "/CN=openssl test CA",
+        "-days",
+        "2",
+        "-config",
+        "ca.cnf",
+        "-extensions",
+        "v3_ca",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-noout",
+        "-out",
+        "leaf.key",
+    ]);
+    run(&[
+        "req", "-new", "-key", "leaf.key", "-subj", "/CN=leaf", "-out", "leaf.csr",
+    ]);
+    run(&[
+        "ca",
+        "-batch",
+        "-config",
+        "ca.cnf",
+        "-extensions",
+        "leaf",
+        "-days",
+        "1",
+        "-in",
+        "leaf.csr",
+        "-out",
+        "leaf.pem",
+        "-notext",
+    ]);
+    run(&[
+        "ca",
+        "-config",
+        "ca.cnf",
+        "-gencrl",
+        "-out",
+        "before.crl.pem",
+    ]);
+    run(&[
+        "ca",
+        "-config",
+        "ca.cnf",
+        "-revoke",
+        "leaf.pem",
+        "-crl_reason",
+        "superseded",
+    ]);
+    run(&[
+        "ca",
+        "-config",
+        "ca.cnf",
+        "-gencrl",
+        "-out",
+        "after.crl.pem",
+    ]);
+    let der = |f: &str| {
+        let pem = std::fs::read(d.join(f)).unwrap();
+        supply_sig::pem::decode(&pem).unwrap().contents().to_vec()
+    };
+    let ca = Certificate::from_pem(&std::fs::read(d.join("ca.pem")).unwrap()).unwrap();
+    let leaf = Certificate::from_pem(&std::fs::read(d.join("leaf.pem")).unwrap()).unwrap();
+    let url = "http://127.0.0.1:1/openssl.crl";
+    assert_eq!(revocation::crl_urls(&leaf).unwrap(), [url]);
+    for provider in all_providers() {
+        let before = Fetched::new().with(url, der("before.crl.pem"));
+        assert!(matches!(
+            revocation::check(&leaf, &ca, &before, now(), None, provider),
+            Status::Good
+        ));
+        let after = Fetched::new().with(url, der("after.crl.pem"));
+        match revocation::check(&leaf, &ca, &after, now(), None, provider) {
+            Status::Revoked(r) => assert_eq!(r.reason, Some(Reason::Superseded)),
+            s => panic!("{s:?}"),
+        }
+    }
+}
