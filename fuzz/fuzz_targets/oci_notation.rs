@@ -34,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
         target,
         &policy,
         &TrustStores::new(),
+        &supply_sig::revocation::Fetched::new(),
         Timestamp::from_unix(1_800_000_000),
         &supply_sig::crypto::RUSTCRYPTO,
     );

@@ -25,11 +25,19 @@
 //! validity),
 //! **expiry** (`io.cncf.notary.expiry`), then the payload must describe the image. The policy's
 //! `signatureVerification.level` decides which failures are enforced (`strict`: all;
-//! `permissive`: expiry and authentic timestamp are only reported; `audit`: only integrity is
-//! enforced; `skip`: nothing is verified and no pass is reported). Revocation checking (OCSP,
-//! CRL) needs the network and is not done: it is reported as skipped.
+//! `permissive`: expiry, authentic timestamp and revocation are only reported; `audit`: only
+//! integrity is enforced; `skip`: nothing is verified and no pass is reported), and its
+//! `override` map changes one check's action (`enforce`, `log`, `skip`; integrity cannot be
+//! overridden and authenticity cannot be skipped). **Revocation**: every certificate of the
+//! chain but the root is checked against the CRLs its distribution points name
+//! ([`supply_sig::revocation`]), from CRLs the caller fetched ([`envelope_chain`] says whose,
+//! [`supply_sig::revocation::fetch_for_chain`] fetches them); a revoked certificate or one whose
+//! status cannot be established fails the check, except that a signature whose authentic
+//! signing time is before the key's invalidity date stands. A certificate that names neither a
+//! CRL nor an OCSP responder is not revocable and passes; one that names only an OCSP responder
+//! cannot be checked here (OCSP is not spoken) and fails an enforced check.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use coset::{CborSerializable as _, TaggedCborSerializable as _};
@@ -37,6 +45,7 @@ use serde::Deserialize;
 use supply_sig::alg::SignatureScheme;
 use supply_sig::crypto::Provider;
 use supply_sig::digest::Digest;
+use supply_sig::revocation::{self, Fetched};
 use supply_sig::sign::{KeyVerifier, Verifier as _, VerifyPolicy};
 use supply_sig::sigstore::tsa::SignedTimestamp;
 use supply_sig::time::Timestamp;
@@ -155,6 +164,23 @@ pub enum Error {
     /// The signature has expired (`io.cncf.notary.expiry`).
     #[error("the signature expired at {0}")]
     Expired(Timestamp),
+    /// A certificate of the chain is revoked.
+    #[error("certificate {position} of the chain was revoked at {}{}", .revoked.time, .revoked.reason.map(|r| format!(" ({r:?})")).unwrap_or_default())]
+    Revoked {
+        /// Its position, leaf first.
+        position: usize,
+        /// The CRL entry.
+        revoked: revocation::Revoked,
+    },
+    /// The revocation status of a certificate of the chain could not be established.
+    #[error("the revocation status of certificate {position} of the chain is unavailable")]
+    RevocationUnavailable {
+        /// Its position, leaf first.
+        position: usize,
+        /// Why.
+        #[source]
+        source: revocation::Unavailable,
+    },
     /// The payload is not a notation payload.
     #[error("the signed payload is not a notation payload")]
     InvalidPayload,
@@ -175,13 +201,26 @@ pub enum Error {
     Skipped(String),
 }
 
+/// What a trust policy does with one check (its level's default, or its `override`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Action {
+    /// A failure fails the verification.
+    Enforce,
+    /// A failure is reported beside a pass.
+    Log,
+    /// The check is not run.
+    Skip,
+}
+
 /// `signatureVerification.level` of a trust policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Level {
     /// Every check enforced.
     Strict,
-    /// Integrity and authenticity enforced; expiry and authentic timestamp reported.
+    /// Integrity and authenticity enforced; expiry, authentic timestamp and revocation
+    /// reported.
     Permissive,
     /// Only integrity enforced.
     Audit,
@@ -197,6 +236,8 @@ pub struct TrustPolicy {
     level: Level,
     trust_stores: Vec<String>,
     identities: Identities,
+    /// `signatureVerification.override`: check → action, over the level's defaults.
+    overrides: BTreeMap<Check, Action>,
     /// `signatureVerification.verifyTimestamp` is `afterCertExpiry`: a timestamp is verified
     /// only once a certificate of the chain has expired (default `always`).
     timestamp_after_expiry: bool,
@@ -205,7 +246,7 @@ pub struct TrustPolicy {
 #[derive(Debug, Clone)]
 enum Identities {
     Any,
-    Subjects(Vec<BTreeSet<(String, String)>>),
+    Subjects(Vec<Dn>),
 }
 
 /// A `trustpolicy.json` document.
@@ -243,25 +284,94 @@ struct VerificationJson {
     verify_timestamp: Option<String>,
 }
 
-/// Parses an X.500 name written as `C=US, ST=WA, O=Notary, CN=x` into its attribute set.
-fn dn_set(s: &str) -> Option<BTreeSet<(String, String)>> {
-    let mut set = BTreeSet::new();
-    for part in s.split(',') {
-        let (k, v) = part.split_once('=')?;
-        let (k, v) = (k.trim().to_ascii_uppercase(), v.trim().to_owned());
-        if k.is_empty() || v.is_empty() {
-            return None;
+/// A distinguished name as notation compares them: attribute short name → value, each
+/// attribute once.
+type Dn = BTreeMap<String, String>;
+
+/// Parses a trusted identity's DN as notation does (RFC 4514: `C=US, ST=WA, O=Acme\, Inc.,
+/// CN=x`; `\`-escapes and `\hh` pairs; `S` is `ST`): no multi-valued RDNs, no attribute
+/// twice, and `C`, `ST` and `O` present.
+fn parse_dn(s: &str) -> Result<Dn, &'static str> {
+    let mut out = Dn::new();
+    let mut parts = Vec::new();
+    let (mut cur, mut chars) = (String::new(), s.chars());
+    // Split at unescaped commas, keeping escapes for the value pass.
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                cur.push(c);
+                cur.push(chars.next().ok_or("a DN ends in a lone backslash")?);
+            }
+            ',' | ';' => parts.push(std::mem::take(&mut cur)),
+            '+' => return Err("multi-valued RDNs are not supported in trusted identities"),
+            _ => cur.push(c),
         }
-        set.insert((k, v));
     }
-    (!set.is_empty()).then_some(set)
+    parts.push(cur);
+    for part in parts {
+        let (k, v) = part
+            .split_once('=')
+            .ok_or("a trusted identity's DN is not attribute=value pairs")?;
+        let mut k = k.trim().to_ascii_uppercase();
+        if k == "S" {
+            k = "ST".to_owned();
+        }
+        let v = unescape_dn_value(v.trim())?;
+        if k.is_empty() || v.is_empty() {
+            return Err("a trusted identity's DN has an empty attribute or value");
+        }
+        if out.insert(k, v).is_some() {
+            return Err("a trusted identity's DN names an attribute twice");
+        }
+    }
+    for required in ["C", "ST", "O"] {
+        if !out.contains_key(required) {
+            return Err("a trusted identity's DN must have C, ST and O attributes");
+        }
+    }
+    Ok(out)
 }
 
-/// The subject of `cert` as an attribute set (short names as notation writes them).
-fn subject_set(cert: &Certificate) -> BTreeSet<(String, String)> {
-    // x509-cert renders RFC 4514 (`CN=x,O=y`); values with escaped commas are rare in
-    // signing certificates and would only fail to match, never match wrongly.
-    dn_set(&cert.parsed().tbs_certificate.subject.to_string()).unwrap_or_default()
+/// An RFC 4514 attribute value without its escapes (`\,` and `\2C` are both a comma).
+fn unescape_dn_value(v: &str) -> Result<String, &'static str> {
+    let mut bytes = Vec::with_capacity(v.len());
+    let mut it = v.bytes().peekable();
+    while let Some(b) = it.next() {
+        if b != b'\\' {
+            bytes.push(b);
+            continue;
+        }
+        let e = it.next().ok_or("a DN ends in a lone backslash")?;
+        match (e, it.peek().copied()) {
+            (h, Some(l)) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
+                it.next();
+                let hex = [h, l];
+                let s = std::str::from_utf8(&hex).map_err(|_| "a bad DN escape")?;
+                bytes.push(u8::from_str_radix(s, 16).map_err(|_| "a bad DN escape")?);
+            }
+            (e, _) => bytes.push(e),
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| "a DN value is not UTF-8")
+}
+
+/// The subject of `cert` as notation compares it: short names (`C`, `ST`, `L`, `O`, `OU`,
+/// `CN`, …; other types by dotted OID), string values; `None` when an attribute repeats or a
+/// value is not a string (notation cannot match such a subject either).
+fn subject_dn(cert: &Certificate) -> Option<Dn> {
+    let mut out = Dn::new();
+    for (name, value) in cert.subject_attributes().ok()? {
+        if out.insert(name, value).is_some() {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// Whether every attribute of `want` is in `have` with the same value (notation's
+/// `IsSubsetDN`): a trusted identity names the attributes it cares about.
+fn dn_within(want: &Dn, have: &Dn) -> bool {
+    want.iter().all(|(k, v)| have.get(k) == Some(v))
 }
 
 impl TrustPolicyDocument {
@@ -280,9 +390,6 @@ impl TrustPolicyDocument {
         let mut policies = Vec::new();
         let mut wildcard = 0;
         for p in doc.trust_policies {
-            if !p.signature_verification.overrides.is_empty() {
-                return Err(Error::InvalidPolicy("level overrides are not supported"));
-            }
             let level = match p.signature_verification.level.as_str() {
                 "strict" => Level::Strict,
                 "permissive" => Level::Permissive,
@@ -290,6 +397,7 @@ impl TrustPolicyDocument {
                 "skip" => Level::Skip,
                 _ => return Err(Error::InvalidPolicy("unknown verification level")),
             };
+            let overrides = parse_overrides(&p.signature_verification.overrides, level)?;
             if p.registry_scopes.iter().any(|s| s == "*") {
                 if p.registry_scopes.len() != 1 {
                     return Err(Error::InvalidPolicy("'*' must be the only registry scope"));
@@ -304,12 +412,27 @@ impl TrustPolicyDocument {
                 }
                 Identities::Any
             } else {
-                let mut subjects = Vec::new();
+                let mut subjects: Vec<Dn> = Vec::new();
                 for id in &p.trusted_identities {
-                    let dn = id.strip_prefix("x509.subject:").and_then(dn_set).ok_or(
-                        Error::InvalidPolicy("a trusted identity is not x509.subject"),
-                    )?;
-                    subjects.push(dn);
+                    let dn = id
+                        .strip_prefix("x509.subject:")
+                        .ok_or(Error::InvalidPolicy(
+                            "a trusted identity is not x509.subject",
+                        ))?;
+                    subjects.push(parse_dn(dn).map_err(Error::InvalidPolicy)?);
+                }
+                // As notation: one identity within another makes the narrower one pointless,
+                // and is refused as a mistake.
+                for (i, a) in subjects.iter().enumerate() {
+                    if subjects
+                        .iter()
+                        .enumerate()
+                        .any(|(j, b)| i != j && dn_within(a, b))
+                    {
+                        return Err(Error::InvalidPolicy(
+                            "two trusted identities of a policy overlap",
+                        ));
+                    }
                 }
                 Identities::Subjects(subjects)
             };
@@ -336,6 +459,7 @@ impl TrustPolicyDocument {
                 level,
                 trust_stores: p.trust_stores,
                 identities,
+                overrides,
                 timestamp_after_expiry,
             });
         }
@@ -362,7 +486,59 @@ impl TrustPolicyDocument {
     }
 }
 
+/// Reads `signatureVerification.override` as notation does: the checks `authenticity`,
+/// `authenticTimestamp`, `expiry` and `revocation`, each to `enforce`, `log` or `skip`;
+/// `integrity` cannot be overridden, `authenticity` cannot be skipped, and a `skip` policy
+/// takes no overrides.
+fn parse_overrides(
+    map: &BTreeMap<String, String>,
+    level: Level,
+) -> Result<BTreeMap<Check, Action>, Error> {
+    if level == Level::Skip && !map.is_empty() {
+        return Err(Error::InvalidPolicy("a skip policy cannot override checks"));
+    }
+    let mut out = BTreeMap::new();
+    for (check, action) in map {
+        let check = match check.as_str() {
+            "integrity" => return Err(Error::InvalidPolicy("integrity cannot be overridden")),
+            "authenticity" => Check::Authenticity,
+            "authenticTimestamp" => Check::AuthenticTimestamp,
+            "expiry" => Check::Expiry,
+            "revocation" => Check::Revocation,
+            _ => return Err(Error::InvalidPolicy("an override names an unknown check")),
+        };
+        let action = match action.as_str() {
+            "enforce" => Action::Enforce,
+            "log" => Action::Log,
+            "skip" => Action::Skip,
+            _ => {
+                return Err(Error::InvalidPolicy(
+                    "an override's action is not enforce, log or skip",
+                ))
+            }
+        };
+        if check == Check::Authenticity && action == Action::Skip {
+            return Err(Error::InvalidPolicy("authenticity cannot be skipped"));
+        }
+        out.insert(check, action);
+    }
+    Ok(out)
+}
+
 impl TrustPolicy {
+    /// What this policy does with `check`: its override, else its level's default.
+    pub fn action(&self, check: Check) -> Action {
+        if let Some(a) = self.overrides.get(&check) {
+            return *a;
+        }
+        match (self.level, check) {
+            (Level::Skip, _) => Action::Skip,
+            (_, Check::Integrity) | (Level::Strict, _) => Action::Enforce,
+            (Level::Permissive, Check::Authenticity) => Action::Enforce,
+            (Level::Permissive | Level::Audit, _) => Action::Log,
+        }
+    }
+
     /// The policy's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -713,7 +889,7 @@ pub enum Check {
     AuthenticTimestamp,
     /// The signature has not expired.
     Expiry,
-    /// Revocation (OCSP, CRL): never checked here (it needs the network).
+    /// No certificate of the chain is revoked (CRLs the caller fetched).
     Revocation,
 }
 
@@ -794,24 +970,19 @@ struct PayloadJson {
     target_artifact: crate::Descriptor,
 }
 
-/// Verifies the envelope `bytes` of media type `media_type` for `target`, under the trust
-/// policy that applies to its repository and the trust stores, at `now`.
+/// The certificate chain (leaf first) of the envelope `bytes` of media type `media_type`, as
+/// carried, not verified: what [`supply_sig::revocation::fetch_for_chain`] fetches CRLs for
+/// before [`verify`].
 ///
 /// # Errors
-/// The first enforced check that fails (see the module docs for the order and the levels).
-pub fn verify(
-    media_type: &str,
-    bytes: &[u8],
-    target: Target<'_>,
-    policies: &TrustPolicyDocument,
-    stores: &TrustStores,
-    now: Timestamp,
-    provider: &Provider,
-) -> Result<VerifiedSignature, Error> {
-    let policy = policies.policy_for(target.repository)?;
-    if policy.level == Level::Skip {
-        return Err(Error::Skipped(policy.name.clone()));
-    }
+/// [`Error::UnknownEnvelope`], [`Error::InvalidEnvelope`], [`Error::InvalidCertificate`],
+/// [`Error::LimitExceeded`].
+pub fn envelope_chain(media_type: &str, bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
+    Ok(parse_envelope(media_type, bytes)?.chain)
+}
+
+/// Parses a COSE or JWS envelope within [`MAX_NOTATION_ENVELOPE_LEN`].
+fn parse_envelope(media_type: &str, bytes: &[u8]) -> Result<Envelope, Error> {
     if bytes.len() > MAX_NOTATION_ENVELOPE_LEN {
         return Err(supply_sig::limits::LimitExceeded::new(
             "notation envelope",
@@ -820,12 +991,37 @@ pub fn verify(
         .with_actual(bytes.len() as u64)
         .into());
     }
-    // Integrity.
     let env = match media_type {
         COSE_MEDIA_TYPE => parse_cose(bytes)?,
         JWS_MEDIA_TYPE => parse_jws(bytes)?,
         other => return Err(Error::UnknownEnvelope(other.to_owned())),
     };
+    Ok(env)
+}
+
+/// Verifies the envelope `bytes` of media type `media_type` for `target`, under the trust
+/// policy that applies to its repository and the trust stores, at `now`, with the CRLs in
+/// `crls` for the revocation check.
+///
+/// # Errors
+/// The first enforced check that fails (see the module docs for the order and the levels).
+#[allow(clippy::too_many_arguments)] // each input is a distinct thing the caller holds
+pub fn verify(
+    media_type: &str,
+    bytes: &[u8],
+    target: Target<'_>,
+    policies: &TrustPolicyDocument,
+    stores: &TrustStores,
+    crls: &Fetched,
+    now: Timestamp,
+    provider: &Provider,
+) -> Result<VerifiedSignature, Error> {
+    let policy = policies.policy_for(target.repository)?;
+    if policy.level == Level::Skip {
+        return Err(Error::Skipped(policy.name.clone()));
+    }
+    // Integrity.
+    let env = parse_envelope(media_type, bytes)?;
     // The scheme decides the trust store type and which time the chain must be valid at.
     let (store_kind, authentic_time) = match env.signing_scheme.as_str() {
         SCHEME_X509 => ("ca:", None),
@@ -851,35 +1047,36 @@ pub fn verify(
         .map_err(Error::BadSignature)?;
 
     let mut reported = Vec::new();
-    let mut enforce = |check: Check, result: Result<(), Error>| -> Result<(), Error> {
-        let enforced = match policy.level {
-            Level::Strict => true,
-            Level::Permissive => matches!(check, Check::Integrity | Check::Authenticity),
-            Level::Audit | Level::Skip => check == Check::Integrity,
-        };
-        match result {
-            Err(e) if enforced => Err(e),
-            Err(e) => {
-                reported.push((check, e));
+    let mut skipped = Vec::new();
+    // Runs `run` for `check` unless the policy skips it; a failure fails the verification
+    // when enforced and is reported when logged.
+    let mut apply =
+        |check: Check, run: &mut dyn FnMut() -> Result<(), Error>| match policy.action(check) {
+            Action::Skip => {
+                skipped.push(check);
                 Ok(())
             }
-            Ok(()) => Ok(()),
-        }
-    };
+            Action::Enforce => run(),
+            Action::Log => {
+                if let Err(e) = run() {
+                    reported.push((check, e));
+                }
+                Ok(())
+            }
+        };
 
     // Authenticity: chain links, the root is in a trust store, the leaf is for code signing,
     // the signer is a trusted identity.
-    enforce(
-        Check::Authenticity,
-        check_chain(&env.chain, policy, stores, store_kind, provider),
-    )?;
+    apply(Check::Authenticity, &mut || {
+        check_chain(&env.chain, policy, stores, store_kind, provider)
+    })?;
     // Authentic timestamp. With a `tsa` trust store in the policy (and, under
     // `verifyTimestamp: afterCertExpiry`, once a certificate has expired), the timestamp
     // countersignature must be present, over this signature, chained to that store, and every
     // certificate valid throughout its time ± accuracy. Otherwise every certificate must be
     // valid now. Either way the claimed signing time lies in the leaf's validity.
     let mut verified_time = None;
-    let timestamp = (|| {
+    let mut timestamp = || {
         // A signing authority vouches for its signing time: the chain is valid then.
         if let Some(t) = authentic_time {
             for (position, cert) in env.chain.iter().enumerate() {
@@ -929,13 +1126,32 @@ pub fn verify(
             Some(t) if !leaf.valid_at(t) => Err(Error::SigningTimeOutsideValidity(t)),
             _ => Ok(()),
         }
-    })();
-    enforce(Check::AuthenticTimestamp, timestamp)?;
-    let expiry = match env.expiry {
+    };
+    apply(Check::AuthenticTimestamp, &mut timestamp)?;
+    apply(Check::Expiry, &mut || match env.expiry {
         Some(t) if t <= now => Err(Error::Expired(t)),
         _ => Ok(()),
-    };
-    enforce(Check::Expiry, expiry)?;
+    })?;
+    // Revocation: each certificate but the root against its CRLs. Only a time an authority
+    // vouches for (the signing authority's) may spare a signature made before a key's
+    // invalidity date, as notation does.
+    apply(Check::Revocation, &mut || {
+        let statuses = revocation::check_chain(&env.chain, crls, now, authentic_time, provider);
+        // A revoked certificate anywhere says more than an unavailable one.
+        let mut unavailable = None;
+        for (position, status) in statuses.into_iter().enumerate() {
+            match status {
+                revocation::Status::Revoked(revoked) => {
+                    return Err(Error::Revoked { position, revoked })
+                }
+                revocation::Status::Unavailable(source) if unavailable.is_none() => {
+                    unavailable = Some(Error::RevocationUnavailable { position, source });
+                }
+                _ => {}
+            }
+        }
+        unavailable.map_or(Ok(()), Err)
+    })?;
 
     // The payload names the target (integrity of what was signed: always enforced).
     let payload: PayloadJson =
@@ -960,7 +1176,7 @@ pub fn verify(
         timestamp: verified_time.or(authentic_time),
         policy: policy.name.clone(),
         reported,
-        skipped: vec![Check::Revocation],
+        skipped,
     })
 }
 
@@ -996,8 +1212,8 @@ fn check_chain(
     match &policy.identities {
         Identities::Any => Ok(()),
         Identities::Subjects(subjects) => {
-            let have = subject_set(leaf);
-            if subjects.contains(&have) {
+            let have = subject_dn(leaf);
+            if have.is_some_and(|have| subjects.iter().any(|want| dn_within(want, &have))) {
                 Ok(())
             } else {
                 Err(Error::UntrustedIdentity(
@@ -1015,6 +1231,7 @@ pub struct SignatureVerifier {
     policies: TrustPolicyDocument,
     stores: TrustStores,
     repository: String,
+    crls: Fetched,
     provider: &'static Provider,
 }
 
@@ -1033,8 +1250,25 @@ impl SignatureVerifier {
             policies,
             stores,
             repository: repository.into(),
+            crls: Fetched::new(),
             provider,
         }
+    }
+
+    /// Whether the policy for this verifier's repository runs the revocation check (callers
+    /// fetch CRLs only then).
+    pub fn checks_revocation(&self) -> bool {
+        self.policies
+            .policy_for(&self.repository)
+            .is_ok_and(|p| p.action(Check::Revocation) != Action::Skip)
+    }
+
+    /// The CRLs the revocation check uses (fetched for the signatures' chains beforehand:
+    /// [`envelope_chain`], [`supply_sig::revocation::fetch_for_chain`]).
+    #[must_use]
+    pub fn with_crls(mut self, crls: Fetched) -> Self {
+        self.crls = crls;
+        self
     }
 }
 
@@ -1073,6 +1307,7 @@ impl supply_sig::verify::ArtifactVerifier for SignatureVerifier {
             target,
             &self.policies,
             &self.stores,
+            &self.crls,
             now,
             self.provider,
         ) {

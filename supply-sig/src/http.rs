@@ -100,6 +100,14 @@ pub enum Error {
         /// What would have been sent.
         what: &'static str,
     },
+    /// A URL of a scheme this fetch does not use (CRL distribution points: `http` only).
+    #[error("{url}: only http URLs are fetched for {what}")]
+    SchemeNotFetched {
+        /// The URL (at most 256 characters).
+        url: String,
+        /// What it is.
+        what: &'static str,
+    },
     /// The request failed before a status arrived, or while its body was read.
     #[error("{url}: {failure}")]
     Request {

@@ -256,6 +256,11 @@ impl Fetched {
         self.crls.get(url).map(Vec::as_slice)
     }
 
+    /// Adds what `other` holds (for the chains of several signatures).
+    pub fn merge(&mut self, other: Self) {
+        self.crls.extend(other.crls);
+    }
+
     /// Whether nothing was fetched.
     pub fn is_empty(&self) -> bool {
         self.crls.is_empty()
@@ -735,6 +740,84 @@ pub fn urls_for_chain(chain: &[Certificate]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The URLs the CRL checks of `chain` still need: [`urls_for_chain`] and the delta CRL URLs
+/// of the base CRLs already in `fetched` (a CRL that does not parse names none), minus what
+/// `fetched` holds. Fetch them and ask again until it is empty (two rounds at most: a delta
+/// CRL names no further CRL).
+pub fn pending_urls(chain: &[Certificate], fetched: &Fetched) -> Vec<String> {
+    let mut out = Vec::new();
+    for url in urls_for_chain(chain) {
+        match fetched.get(&url).map(Crl::from_der) {
+            None => out.push(url),
+            Some(Ok(base)) => out.extend(
+                base.freshest_urls()
+                    .iter()
+                    .filter(|u| fetched.get(u).is_none())
+                    .cloned(),
+            ),
+            Some(Err(_)) => {}
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The time notation gives a CRL download: 5 s.
+#[cfg(feature = "http")]
+pub const CRL_FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Fetches the CRLs `chain` needs ([`pending_urls`], in two rounds for delta CRLs) with
+/// `client`, each within `timeout`, each body capped at [`MAX_CRL_DER_LEN`]. Only `http` URLs
+/// are fetched, as notation does (a CRL is signed; TLS adds nothing and its own revocation
+/// checks could loop). Returns what was fetched and each URL that could not be, with why:
+/// those certificates then come out [`Status::Unavailable`].
+///
+/// # Errors
+/// None itself: failures are returned beside what was fetched.
+#[cfg(feature = "http")]
+pub async fn fetch_for_chain(
+    client: &reqwest::Client,
+    chain: &[Certificate],
+    timeout: std::time::Duration,
+) -> (Fetched, Vec<(String, crate::http::Error)>) {
+    let mut fetched = Fetched::new();
+    let mut failed: Vec<(String, crate::http::Error)> = Vec::new();
+    for _round in 0..2 {
+        let todo: Vec<String> = pending_urls(chain, &fetched)
+            .into_iter()
+            .filter(|u| !failed.iter().any(|(f, _)| f == u))
+            .collect();
+        if todo.is_empty() {
+            break;
+        }
+        for url in todo {
+            match fetch_one(client, &url, timeout).await {
+                Ok(body) => fetched.insert(url, body),
+                Err(e) => failed.push((url, e)),
+            }
+        }
+    }
+    (fetched, failed)
+}
+
+#[cfg(feature = "http")]
+async fn fetch_one(
+    client: &reqwest::Client,
+    url: &str,
+    timeout: std::time::Duration,
+) -> Result<Vec<u8>, crate::http::Error> {
+    let parsed = crate::http::parse_url(url)?;
+    if parsed.scheme() != "http" {
+        return Err(crate::http::Error::SchemeNotFetched {
+            url: crate::http::shown(url),
+            what: "CRL distribution points",
+        });
+    }
+    let resp = crate::http::send(client.get(parsed).timeout(timeout), url).await?;
+    crate::http::read_body(resp, url, MAX_CRL_DER_LEN, "CRL (bytes)").await
 }
 
 #[cfg(test)]

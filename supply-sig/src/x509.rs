@@ -530,6 +530,40 @@ impl Certificate {
         Ok(out)
     }
 
+    /// Every subject attribute in certificate order, as (type, value): the type by its
+    /// RFC 4514 short name where it has one (`C`, `ST`, `L`, `O`, `OU`, `CN`, `STREET`,
+    /// `SERIALNUMBER`, `POSTALCODE`, `DC`, `UID`), else its dotted OID.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedNameValue`] for a value that is not a directory string.
+    pub fn subject_attributes(&self) -> Result<Vec<(String, String)>, Error> {
+        let mut out = Vec::new();
+        for rdn in &self.parsed.tbs_certificate.subject.0 {
+            for atv in rdn.0.iter() {
+                let oid = atv.oid.to_string();
+                let name = match oid.as_str() {
+                    "2.5.4.6" => "C",
+                    "2.5.4.8" => "ST",
+                    "2.5.4.7" => "L",
+                    "2.5.4.10" => "O",
+                    "2.5.4.11" => "OU",
+                    "2.5.4.3" => "CN",
+                    "2.5.4.9" => "STREET",
+                    "2.5.4.5" => "SERIALNUMBER",
+                    "2.5.4.17" => "POSTALCODE",
+                    "0.9.2342.19200300.100.1.25" => "DC",
+                    "0.9.2342.19200300.100.1.1" => "UID",
+                    other => other,
+                }
+                .to_owned();
+                let value =
+                    directory_string(&atv.value).ok_or(Error::UnsupportedNameValue { oid })?;
+                out.push((name, value));
+            }
+        }
+        Ok(out)
+    }
+
     /// The subjectAltName entries (empty when the extension is absent).
     ///
     /// # Errors

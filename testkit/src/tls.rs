@@ -133,7 +133,8 @@ fn pem(label: &str, der: &[u8]) -> String {
 }
 
 /// A self-signed code-signing certificate (P-256, `CA:FALSE`, digital signature, code-signing
-/// extended key usage) for `O=organization, CN=common_name`, valid from a minute ago for
+/// extended key usage) for `C=US, ST=WA, O=organization, CN=common_name` (notation's trusted
+/// identities need C, ST and O), valid from a minute ago for
 /// `valid_days`: `(certificate PEM, PKCS#8 private key PEM)`. For signatures made in a test
 /// (notation envelopes) without a peer to make the key.
 pub fn code_signing_identity(
@@ -144,6 +145,10 @@ pub fn code_signing_identity(
     let key = KeyPair::generate().unwrap_or_else(|e| panic!("generating the signing key: {e}"));
     let mut params = CertificateParams::new(Vec::<String>::new())
         .unwrap_or_else(|e| panic!("signing certificate params: {e}"));
+    params.distinguished_name.push(DnType::CountryName, "US");
+    params
+        .distinguished_name
+        .push(DnType::StateOrProvinceName, "WA");
     params
         .distinguished_name
         .push(DnType::OrganizationName, organization);
@@ -163,7 +168,7 @@ pub fn code_signing_identity(
 }
 
 /// A root CA (P-256, keyCertSign and cRLSign) and a code-signing leaf it issued (P-256,
-/// `O=organization, CN=common_name`, valid from a minute ago for two days) whose
+/// `C=US, ST=WA, O=organization, CN=common_name`, valid from a minute ago for two days) whose
 /// `cRLDistributionPoints` name `crl_urls`, for revocation tests: CRLs of the root come from
 /// [`CodeSigningPki::crl`].
 pub struct CodeSigningPki {
@@ -208,6 +213,10 @@ impl CodeSigningPki {
         let leaf_key = KeyPair::generate().unwrap_or_else(|e| panic!("leaf key: {e}"));
         let mut params = CertificateParams::new(Vec::<String>::new())
             .unwrap_or_else(|e| panic!("leaf params: {e}"));
+        params.distinguished_name.push(DnType::CountryName, "US");
+        params
+            .distinguished_name
+            .push(DnType::StateOrProvinceName, "WA");
         params
             .distinguished_name
             .push(DnType::OrganizationName, organization);

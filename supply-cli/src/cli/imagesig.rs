@@ -430,7 +430,14 @@ impl VerifyCmd {
                     .with_predicate_type(cosign::SIGN_PREDICATE_TYPE),
             );
         }
-        if let Some(n) = notation {
+        if let Some(mut n) = notation {
+            if n.checks_revocation() {
+                let crls = rt.block_on(fetch_crls(
+                    &self.tuf.http_options()?,
+                    &collected.attachments,
+                ))?;
+                n = n.with_crls(crls);
+            }
             verifiers.push(Box::new(n));
             any_of.push(Requirement::passed_by(notation::SignatureVerifier::NAME));
         }
@@ -507,6 +514,49 @@ impl VerifyCmd {
         }
         Ok(())
     }
+}
+
+/// Fetches the CRLs the revocation check of every notation signature among `attachments`
+/// needs (their chains' distribution points, and the delta CRLs those name): `http` only,
+/// 5 s each, as notation does. What cannot be fetched is said on stderr; the signatures
+/// whose chains needed it then fail an enforced revocation check.
+async fn fetch_crls(
+    http: &supply_sig::http::HttpOptions,
+    attachments: &[supply_sig::verify::Attachment],
+) -> anyhow::Result<supply_sig::revocation::Fetched> {
+    use supply_sig::revocation;
+    let mut all = revocation::Fetched::new();
+    let mut client = None;
+    for a in attachments {
+        if a.artifact_type() != notation::SIGNATURE_ARTIFACT_TYPE {
+            continue;
+        }
+        let [blob] = a.blobs() else { continue };
+        // A malformed envelope fails its own verification; nothing to fetch for it.
+        let Ok(chain) = notation::envelope_chain(blob.media_type(), blob.bytes()) else {
+            continue;
+        };
+        if revocation::urls_for_chain(&chain).is_empty() {
+            continue;
+        }
+        let client = match &client {
+            Some(c) => c,
+            None => client.insert(http.build().context("building the HTTP client for CRLs")?),
+        };
+        let (fetched, failed) =
+            revocation::fetch_for_chain(client, &chain, revocation::CRL_FETCH_TIMEOUT).await;
+        for (url, e) in failed {
+            let mut why = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                why = format!("{why}: {s}");
+                source = s.source();
+            }
+            eprintln!("warning: the CRL {url} was not fetched: {why}");
+        }
+        all.merge(fetched);
+    }
+    Ok(all)
 }
 
 /// A trusted root with no authorities: keys verified without a log need none.

@@ -355,6 +355,131 @@ fn notation_signs_we_verify_and_notation_verifies_our_copy() {
     );
 }
 
+/// Revocation, both ways with notation: a code-signing chain of ours (testkit's
+/// `CodeSigningPki`) whose leaf names a CRL on a local HTTP server signs an image through
+/// notation. While the CRL lists nothing, `notation verify` and `supply verify` admit the
+/// signature; once it lists the leaf, both refuse it; with the trust policy's revocation check
+/// overridden to `log`, both admit it again; with the CRL gone (404), both refuse it.
+#[test]
+fn notation_and_we_agree_on_revocation() {
+    use std::sync::{Arc, Mutex};
+    use supply_testkit::http::{FnServer, Reply};
+    use supply_testkit::tls::{CodeSigningPki, CrlEntry};
+    let Some(reg) = Registry::start() else { return };
+    let Some(notation) = peer("notation") else {
+        return;
+    };
+    let served: Arc<Mutex<Option<Vec<u8>>>> = Arc::new(Mutex::new(None));
+    let crl = served.clone();
+    let server = FnServer::start(move |_| match crl.lock().unwrap().clone() {
+        Some(der) => Reply::new(200, "application/pkix-crl", der),
+        None => Reply::new(404, "text/plain", b"gone".to_vec()),
+    });
+    let url = server.url("ca.crl");
+    let pki = CodeSigningPki::new("Supply", "revocation.test", &[&url]);
+    let dir = tempdir();
+    let d = dir.path();
+    let home = d.join("home");
+    let config = home.join(".config/notation");
+    let store = config.join("truststore");
+    std::fs::create_dir_all(config.join("localkeys")).unwrap();
+    std::fs::create_dir_all(store.join("x509/ca/rev")).unwrap();
+    let (key, chain) = (
+        config.join("localkeys/rev.key"),
+        config.join("localkeys/rev.crt"),
+    );
+    std::fs::write(&key, pki.leaf_key_pem()).unwrap();
+    std::fs::write(&chain, pki.chain_pem()).unwrap();
+    std::fs::write(store.join("x509/ca/rev/root.pem"), pki.root_pem()).unwrap();
+    std::fs::write(
+        config.join("signingkeys.json"),
+        format!(
+            r#"{{"default":"rev","keys":[{{"name":"rev","keyPath":"{}","certPath":"{}"}}]}}"#,
+            key.display(),
+            chain.display()
+        ),
+    )
+    .unwrap();
+    let policy = config.join("trustpolicy.json");
+    let write_policy = |overrides: &str| {
+        std::fs::write(
+            &policy,
+            format!(
+                r#"{{"version":"1.0","trustPolicies":[{{"name":"rev","registryScopes":["*"],"signatureVerification":{{"level":"strict"{overrides}}},"trustStores":["ca:rev"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Supply, CN=revocation.test"]}}]}}"#
+            ),
+        )
+        .unwrap();
+    };
+    write_policy("");
+    *served.lock().unwrap() = Some(pki.crl(1, 3600, None));
+    let repo = format!("{}/notation-crl/img", reg.host());
+    let digest = image(d, &repo, "v1", b"revocable");
+    let reference = format!("{repo}@{digest}");
+    let mut cmd = peer_command(&notation, &home);
+    cmd.current_dir(d)
+        .args(["sign", "--insecure-registry", &reference]);
+    ok(run(&mut cmd), "notation sign with our chain");
+
+    // (notation's verdict, ours); notation's CRL cache is emptied first, so it fetches anew.
+    let verdicts = || {
+        let _ = std::fs::remove_dir_all(home.join(".cache"));
+        let mut cmd = peer_command(&notation, &home);
+        cmd.current_dir(d)
+            .args(["verify", "-v", "--insecure-registry", &reference]);
+        let theirs = run(&mut cmd);
+        let ours = supply(d)
+            .args([
+                "verify",
+                "--trust-policy",
+                policy.to_str().unwrap(),
+                "--trust-store",
+                store.to_str().unwrap(),
+                &reference,
+            ])
+            .output()
+            .unwrap();
+        (
+            theirs.status.success(),
+            ours.status.success(),
+            format!(
+                "notation: {}\nsupply: {}{}",
+                String::from_utf8_lossy(&theirs.stderr),
+                String::from_utf8_lossy(&ours.stdout),
+                String::from_utf8_lossy(&ours.stderr)
+            ),
+        )
+    };
+    let (theirs, ours, why) = verdicts();
+    assert!(theirs && ours, "a CRL that does not list the leaf: {why}");
+
+    *served.lock().unwrap() = Some(pki.crl(
+        2,
+        3600,
+        Some(CrlEntry {
+            revoked_secs_ago: 5,
+            reason: Some(rcgen::RevocationReason::KeyCompromise),
+            invalidity_in_secs: None,
+        }),
+    ));
+    let (theirs, ours, why) = verdicts();
+    assert!(!theirs && !ours, "a CRL that lists the leaf: {why}");
+    let (notation_says, supply_says) = why.split_once("\nsupply: ").unwrap();
+    assert!(notation_says.contains("revoked"), "{why}");
+    assert!(supply_says.contains("was revoked at"), "{why}");
+
+    write_policy(r#","override":{"revocation":"log"}"#);
+    let (theirs, ours, why) = verdicts();
+    assert!(theirs && ours, "revocation only logged: {why}");
+
+    write_policy("");
+    *served.lock().unwrap() = None;
+    let (theirs, ours, why) = verdicts();
+    assert!(!theirs && !ours, "no CRL to be had: {why}");
+    let (notation_says, supply_says) = why.split_once("\nsupply: ").unwrap();
+    assert!(notation_says.contains("404"), "{why}");
+    assert!(supply_says.contains("answered HTTP 404"), "{why}");
+}
+
 /// `supply verify REFERENCE` for the keyless signer `identity` (issued by the keyless tests'
 /// issuer), against the trusted root `root`.
 fn keyless_verify(

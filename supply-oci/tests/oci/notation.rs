@@ -9,6 +9,7 @@ use supply_oci::notation::{
 };
 use supply_oci::Digest;
 use supply_sig::crypto::RUSTCRYPTO;
+use supply_sig::revocation::Fetched;
 use supply_sig::time::Timestamp;
 use supply_sig::x509::Certificate;
 
@@ -81,6 +82,7 @@ fn check(
         target(digest),
         policies,
         stores,
+        &Fetched::new(),
         now,
         &RUSTCRYPTO,
     )
@@ -95,7 +97,9 @@ fn notations_cose_signature_verifies_under_its_trust_policy() {
     assert_eq!(v.policy(), "supply-test");
     assert!(v.signer().contains("CN=supply.test"), "{}", v.signer());
     assert!(v.reported().is_empty());
-    assert_eq!(v.skipped(), &[Check::Revocation]);
+    // notation's test certificate names no CRL or OCSP responder: nothing to check, nothing
+    // skipped.
+    assert!(v.skipped().is_empty(), "{:?}", v.skipped());
     // The manifest's thumbprint annotation is the SHA-256 of the certificate's DER.
     let m: serde_json::Value = serde_json::from_slice(&blob(SIGNATURE)).unwrap();
     let thumbs = m["annotations"]["io.cncf.notary.x509chain.thumbprint#S256"]
@@ -124,6 +128,50 @@ fn trusted_identities_are_matched_on_the_subject() {
     );
     let err = check(&envelope(), &subject, &other, &stores(), in_window()).unwrap_err();
     assert!(matches!(err, Error::UntrustedIdentity(_)), "{err}");
+    // As notation: an identity names the attributes it cares about (a subset of the
+    // subject's), in any order, RFC 4514 escapes read; C, ST (or S) and O are required, no
+    // attribute twice, and no identity within another of the same policy.
+    for within in [
+        r#""x509.subject: C=US, ST=WA, O=Notary""#,
+        r#""x509.subject: O=Notary,S=WA,C=US,CN=supply.test""#,
+        r#""x509.subject: C=U\\53, ST=WA, O=Notary""#,
+    ] {
+        check(
+            &envelope(),
+            &subject,
+            &policy_with("strict", within),
+            &stores(),
+            in_window(),
+        )
+        .unwrap_or_else(|e| panic!("{within}: {e}"));
+    }
+    let narrower = policy_with(
+        "strict",
+        r#""x509.subject: C=US, ST=WA, O=Notary, OU=Nobody""#,
+    );
+    assert!(matches!(
+        check(&envelope(), &subject, &narrower, &stores(), in_window()),
+        Err(Error::UntrustedIdentity(_))
+    ));
+    for bad in [
+        r#""x509.subject: O=Notary, CN=supply.test""#,
+        r#""x509.subject: C=US, C=IN, ST=WA, O=Notary""#,
+        r#""x509.subject: C=US, ST=WA, O=Notary+CN=x""#,
+        r#""x509.subject: C=US, ST=WA, O=Notary", "x509.subject: C=US, ST=WA, O=Notary, CN=x""#,
+    ] {
+        let json = format!(
+            r#"{{"version":"1.0","trustPolicies":[{{"name":"p","registryScopes":["*"],
+            "signatureVerification":{{"level":"strict"}},"trustStores":["ca:supply.test"],
+            "trustedIdentities":[{bad}]}}]}}"#
+        );
+        assert!(
+            matches!(
+                TrustPolicyDocument::from_json(json.as_bytes()),
+                Err(Error::InvalidPolicy(_))
+            ),
+            "{bad}"
+        );
+    }
 }
 
 #[test]
@@ -250,7 +298,7 @@ fn a_jws_envelope_verifies_through_the_same_checks() {
     };
     let stores = TrustStores::new().with("ca:jws", vec![cert.clone()]);
     let policies = TrustPolicyDocument::from_json(
-        br#"{"version":"1.0","trustPolicies":[{"name":"jws","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:jws"],"trustedIdentities":["x509.subject: O=Supply, CN=jws.test"]}]}"#,
+        br#"{"version":"1.0","trustPolicies":[{"name":"jws","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:jws"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Supply, CN=jws.test"]}]}"#,
     )
     .unwrap();
     let run = |env: &str| {
@@ -260,6 +308,7 @@ fn a_jws_envelope_verifies_through_the_same_checks() {
             target(&subject),
             &policies,
             &stores,
+            &Fetched::new(),
             now,
             &RUSTCRYPTO,
         )
@@ -408,6 +457,7 @@ fn a_signing_authority_signature_is_checked_at_its_authentic_time() {
             target(&subject),
             &policy(store),
             &stores,
+            &Fetched::new(),
             now,
             &RUSTCRYPTO,
         )
@@ -469,4 +519,130 @@ fn a_signing_authority_signature_is_checked_at_its_authentic_time() {
         run(&x509, "ca:sa", later),
         Err(Error::CertificateNotValid { .. })
     ));
+}
+
+/// A JWS envelope over `subject` signed with `pki`'s leaf, carrying leaf and root.
+fn chained_jws(pki: &supply_testkit::tls::CodeSigningPki, subject: &Digest) -> String {
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let std = base64::engine::general_purpose::STANDARD;
+    let chain = Certificate::from_pem_chain(pki.chain_pem().as_bytes()).unwrap();
+    let private =
+        supply_sig::key::encoding::pem::private_key_from_pem(pki.leaf_key_pem().as_bytes(), None)
+            .unwrap();
+    let signer = supply_sig::sign::KeySigner::with_default_scheme(&private, &RUSTCRYPTO)
+        .unwrap()
+        .with_fixed_encoding();
+    let protected = format!(
+        r#"{{"alg":"ES256","crit":["io.cncf.notary.signingScheme"],"cty":"application/vnd.cncf.notary.payload.v1+json","io.cncf.notary.signingScheme":"notary.x509","io.cncf.notary.signingTime":"{}"}}"#,
+        Timestamp::from_unix(Timestamp::from(std::time::SystemTime::now()).unix()).to_rfc3339()
+    );
+    let payload = format!(
+        r#"{{"targetArtifact":{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{subject}","size":345}}}}"#
+    );
+    let (p, b) = (url.encode(protected), url.encode(payload));
+    let sig = supply_sig::sign::Signer::try_sign(&signer, format!("{p}.{b}").as_bytes()).unwrap();
+    let x5c: Vec<String> = chain
+        .iter()
+        .map(|c| format!("\"{}\"", std.encode(c.der())))
+        .collect();
+    format!(
+        r#"{{"payload":"{b}","protected":"{p}","header":{{"x5c":[{}]}},"signature":"{}"}}"#,
+        x5c.join(","),
+        url.encode(sig)
+    )
+}
+
+/// Revocation: a leaf naming a CRL distribution point is checked against the CRL the caller
+/// fetched. Not fetched, or listing the leaf, fails a strict policy (a permissive one
+/// reports it); an `override` skips or logs the check; a CRL that does not list it passes.
+#[test]
+fn a_revoked_or_unchecked_signing_certificate_fails_the_revocation_check() {
+    use supply_sig::revocation::Unavailable;
+    use supply_testkit::tls::{CodeSigningPki, CrlEntry};
+    const CRL: &str = "http://127.0.0.1:1/ca.crl";
+    let pki = CodeSigningPki::new("Supply", "revocation.test", &[CRL]);
+    let subject = Digest::parse(SUBJECT).unwrap();
+    let env = chained_jws(&pki, &subject).into_bytes();
+    let root = Certificate::from_pem(pki.root_pem().as_bytes()).unwrap();
+    let stores = TrustStores::new().with("ca:rev", vec![root]);
+    let policy = |level: &str, overrides: &str| {
+        TrustPolicyDocument::from_json(format!(
+            r#"{{"version":"1.0","trustPolicies":[{{"name":"rev","registryScopes":["*"],"signatureVerification":{{"level":"{level}"{overrides}}},"trustStores":["ca:rev"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Supply, CN=revocation.test"]}}]}}"#
+        ).as_bytes())
+    };
+    let now = Timestamp::from_unix(Timestamp::from(std::time::SystemTime::now()).unix() + 5);
+    let run = |policy: &TrustPolicyDocument, crls: &Fetched| {
+        notation::verify(
+            JWS_MEDIA_TYPE,
+            &env,
+            target(&subject),
+            policy,
+            &stores,
+            crls,
+            now,
+            &RUSTCRYPTO,
+        )
+    };
+    let chain = notation::envelope_chain(JWS_MEDIA_TYPE, &env).unwrap();
+    assert_eq!(chain.len(), 2);
+    assert_eq!(supply_sig::revocation::urls_for_chain(&chain), [CRL]);
+    let strict = policy("strict", "").unwrap();
+    let good = Fetched::new().with(CRL, pki.crl(1, 3600, None));
+    let revoked = Fetched::new().with(
+        CRL,
+        pki.crl(
+            2,
+            3600,
+            Some(CrlEntry {
+                revoked_secs_ago: 10,
+                reason: Some(rcgen::RevocationReason::KeyCompromise),
+                invalidity_in_secs: None,
+            }),
+        ),
+    );
+    let v = run(&strict, &good).unwrap();
+    assert!(v.skipped().is_empty() && v.reported().is_empty());
+    let err = run(&strict, &Fetched::new()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::RevocationUnavailable {
+                position: 0,
+                source: Unavailable::NotFetched { .. }
+            }
+        ),
+        "{err:?}"
+    );
+    let err = run(&strict, &revoked).unwrap_err();
+    assert!(matches!(err, Error::Revoked { position: 0, .. }), "{err:?}");
+    assert!(err.to_string().contains("KeyCompromise"), "{err}");
+    // Permissive logs revocation.
+    let v = run(&policy("permissive", "").unwrap(), &revoked).unwrap();
+    assert!(matches!(
+        v.reported(),
+        [(Check::Revocation, Error::Revoked { .. })]
+    ));
+    // Overrides.
+    let skip = policy("strict", r#","override":{"revocation":"skip"}"#).unwrap();
+    let v = run(&skip, &revoked).unwrap();
+    assert_eq!(v.skipped(), &[Check::Revocation]);
+    let log = policy("strict", r#","override":{"revocation":"log"}"#).unwrap();
+    assert_eq!(run(&log, &Fetched::new()).unwrap().reported().len(), 1);
+    let enforce = policy("permissive", r#","override":{"revocation":"enforce"}"#).unwrap();
+    assert!(run(&enforce, &revoked).is_err());
+    for bad in [
+        r#","override":{"integrity":"log"}"#,
+        r#","override":{"authenticity":"skip"}"#,
+        r#","override":{"revocation":"sometimes"}"#,
+        r#","override":{"provenance":"log"}"#,
+    ] {
+        assert!(
+            matches!(policy("strict", bad), Err(Error::InvalidPolicy(_))),
+            "{bad}"
+        );
+    }
+    let skip_level = TrustPolicyDocument::from_json(
+        br#"{"version":"1.0","trustPolicies":[{"name":"s","registryScopes":["r/x"],"signatureVerification":{"level":"skip","override":{"expiry":"log"}}}]}"#,
+    );
+    assert!(matches!(skip_level, Err(Error::InvalidPolicy(_))));
 }

@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["crypto"],
     &["sign"],
     &["dsse", "x509"],
-    &["sigstore"],
+    &["sigstore", "revocation"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
