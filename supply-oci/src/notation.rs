@@ -29,13 +29,13 @@
 //! integrity is enforced; `skip`: nothing is verified and no pass is reported), and its
 //! `override` map changes one check's action (`enforce`, `log`, `skip`; integrity cannot be
 //! overridden and authenticity cannot be skipped). **Revocation**: every certificate of the
-//! chain but the root is checked against the CRLs its distribution points name
-//! ([`supply_sig::revocation`]), from CRLs the caller fetched ([`envelope_chain`] says whose,
-//! [`supply_sig::revocation::fetch_for_chain`] fetches them); a revoked certificate or one whose
+//! chain but the root is checked through the OCSP responders it names, else (or when none gave
+//! a valid answer) the CRLs its distribution points name ([`supply_sig::revocation`]), from
+//! what the caller fetched ([`envelope_chain`] says whose, and
+//! [`supply_sig::revocation::fetch_for_chain`] fetches it); a revoked certificate or one whose
 //! status cannot be established fails the check, except that a signature whose authentic
-//! signing time is before the key's invalidity date stands. A certificate that names neither a
-//! CRL nor an OCSP responder is not revocable and passes; one that names only an OCSP responder
-//! cannot be checked here (OCSP is not spoken) and fails an enforced check.
+//! signing time is before the key's invalidity date stands. A certificate that names neither
+//! is not revocable and passes.
 
 use std::collections::BTreeMap;
 
@@ -889,7 +889,7 @@ pub enum Check {
     AuthenticTimestamp,
     /// The signature has not expired.
     Expiry,
-    /// No certificate of the chain is revoked (CRLs the caller fetched).
+    /// No certificate of the chain is revoked (OCSP answers and CRLs the caller fetched).
     Revocation,
 }
 
@@ -1000,8 +1000,8 @@ fn parse_envelope(media_type: &str, bytes: &[u8]) -> Result<Envelope, Error> {
 }
 
 /// Verifies the envelope `bytes` of media type `media_type` for `target`, under the trust
-/// policy that applies to its repository and the trust stores, at `now`, with the CRLs in
-/// `crls` for the revocation check.
+/// policy that applies to its repository and the trust stores, at `now`, with the OCSP
+/// answers and CRLs in `crls` for the revocation check.
 ///
 /// # Errors
 /// The first enforced check that fails (see the module docs for the order and the levels).
@@ -1256,18 +1256,18 @@ impl SignatureVerifier {
     }
 
     /// Whether the policy for this verifier's repository runs the revocation check (callers
-    /// fetch CRLs only then).
+    /// fetch OCSP answers and CRLs only then).
     pub fn checks_revocation(&self) -> bool {
         self.policies
             .policy_for(&self.repository)
             .is_ok_and(|p| p.action(Check::Revocation) != Action::Skip)
     }
 
-    /// The CRLs the revocation check uses (fetched for the signatures' chains beforehand:
-    /// [`envelope_chain`], [`supply_sig::revocation::fetch_for_chain`]).
+    /// The OCSP answers and CRLs the revocation check uses (fetched for the signatures'
+    /// chains beforehand: [`envelope_chain`], [`supply_sig::revocation::fetch_for_chain`]).
     #[must_use]
-    pub fn with_crls(mut self, crls: Fetched) -> Self {
-        self.crls = crls;
+    pub fn with_revocation(mut self, fetched: Fetched) -> Self {
+        self.crls = fetched;
         self
     }
 }

@@ -94,6 +94,10 @@ pub const MAX_CERT_DER_LEN: usize = 32 * 1024;
 /// about a million entries, parsed into a few hundred MiB at most.
 pub const MAX_CRL_DER_LEN: usize = 32 * 1024 * 1024;
 
+/// Bytes of one OCSP response: notation's cap (20 KiB; a response with its responder
+/// certificate is about 2-4 KiB).
+pub const MAX_OCSP_RESPONSE_LEN: usize = 20 * 1024;
+
 /// CRL distribution point URLs one certificate (or one base CRL's `freshestCRL`) may name.
 pub const MAX_CRL_URLS: usize = 8;
 

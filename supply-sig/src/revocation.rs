@@ -1,16 +1,20 @@
-//! Certificate revocation from CRLs (RFC 5280 §5): the distribution points a certificate
-//! names, CRLs parsed with their exact `tbsCertList` bytes and verified against their issuer,
-//! delta CRLs (§5.2.4) applied to their base, and the status of every certificate of a chain.
+//! Certificate revocation (RFC 5280 §5 CRLs, RFC 6960 OCSP), as notation checks it: the
+//! distribution points and OCSP responders a certificate names, CRLs parsed with their exact
+//! `tbsCertList` bytes and verified against their issuer, delta CRLs (§5.2.4) applied to
+//! their base, OCSP responses ([`ocsp`]) verified against the issuer or its delegated
+//! responder, and the status of every certificate of a chain.
 //!
-//! Sync, I/O- and clock-free: [`crl_urls`] says what to fetch, the caller fetches (notation
-//! fetches `http` URLs only, with a 5 s timeout) and hands the bytes in as [`Fetched`] with
-//! `now`; [`check_chain`] answers per certificate. Anything that cannot be established (a CRL
-//! not fetched, malformed, expired, signed by someone else, scoped to other certificates or
-//! reasons, an indirect CRL) makes the status [`Status::Unavailable`], never good: callers fail
-//! closed on it unless their policy says otherwise.
-//!
-//! OCSP (`authorityInfoAccess`) is not spoken: a certificate that names only an OCSP
-//! responder is [`Status::Unavailable`] with [`Unavailable::OcspOnly`].
+//! Sync, I/O- and clock-free: [`pending`] says what to fetch, the caller fetches (notation
+//! fetches `http` URLs only: OCSP within 2 s, CRLs within 5 s; [`fetch_for_chain`] does it
+//! with reqwest) and hands the bodies in as [`Fetched`] with `now`; [`check_chain`] answers
+//! per certificate. OCSP comes first when the certificate names a responder; CRLs are used
+//! when it names none or no responder gave a valid answer. Anything that cannot be
+//! established (nothing fetched, a response or CRL malformed, expired, signed by someone else,
+//! a CRL scoped to other certificates or reasons, an indirect CRL, a responder answering
+//! `unknown`) makes the status [`Status::Unavailable`], never good: callers fail closed on it
+//! unless their policy says otherwise.
+
+pub mod ocsp;
 
 use std::collections::BTreeMap;
 
@@ -25,7 +29,7 @@ use x509_cert::ext::pkix::{
 use x509_cert::ext::Extension;
 
 use crate::crypto::Provider;
-use crate::limits::{LimitExceeded, MAX_CRL_DER_LEN, MAX_CRL_URLS};
+use crate::limits::{LimitExceeded, MAX_CRL_DER_LEN, MAX_CRL_URLS, MAX_OCSP_RESPONSE_LEN};
 use crate::sign::{KeyVerifier, Verifier as _, VerifyPolicy};
 use crate::time::Timestamp;
 use crate::x509::{Certificate, OID_BASIC_CONSTRAINTS, OID_KEY_USAGE};
@@ -45,7 +49,7 @@ const OID_AUTHORITY_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5
 const OID_CRL_REASON: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.21");
 const OID_INVALIDITY_DATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.24");
 
-/// Why a CRL was refused.
+/// Why a CRL or an OCSP response was refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -112,6 +116,19 @@ pub enum Error {
         /// The delta's `BaseCRLNumber`, in hex.
         needs: String,
     },
+    /// The OCSP response's status is not `successful` (1 malformedRequest, 2 internalError,
+    /// 3 tryLater, 5 sigRequired, 6 unauthorized).
+    #[error("the OCSP responder answered status {status}")]
+    OcspNotSuccessful {
+        /// The `OCSPResponseStatus`.
+        status: u8,
+    },
+    /// The OCSP response says nothing about the certificate asked for.
+    #[error("the OCSP response does not name the certificate")]
+    OcspNoAnswer,
+    /// The certificate that signed the OCSP response may not sign it for this issuer.
+    #[error("the OCSP responder certificate is refused: {0}")]
+    OcspResponder(&'static str),
     /// The CRL's issuing distribution point limits it to other certificates, to some
     /// reasons only, or makes it indirect: it cannot say this certificate is good.
     #[error("the CRL's scope does not cover the certificate ({0})")]
@@ -122,14 +139,15 @@ pub enum Error {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Unavailable {
-    /// A CRL URL the certificate (or its base CRL, for a delta) names was not fetched.
-    #[error("the CRL at {url} was not fetched")]
+    /// A CRL URL the certificate (or its base CRL, for a delta) names, or its OCSP
+    /// responder, was not fetched.
+    #[error("nothing was fetched from {url}")]
     NotFetched {
         /// The URL.
         url: String,
     },
-    /// A fetched CRL was refused.
-    #[error("the CRL from {url} was refused")]
+    /// A fetched CRL or OCSP response was refused.
+    #[error("what {url} answered was refused")]
     Refused {
         /// The URL.
         url: String,
@@ -141,9 +159,18 @@ pub enum Unavailable {
     /// too many.
     #[error("the certificate's CRL distribution points are unusable")]
     BadDistributionPoints(#[source] Error),
-    /// The certificate names only an OCSP responder, which is not spoken here.
-    #[error("the certificate names only an OCSP responder, and OCSP is not supported")]
-    OcspOnly,
+    /// The OCSP responder answered `unknown`.
+    #[error("the OCSP responder {url} does not know the certificate")]
+    OcspUnknown {
+        /// The responder.
+        url: String,
+    },
+    /// A responder URL is not `http` (notation asks only those).
+    #[error("the OCSP responder {url} is not an http URL")]
+    NotHttp {
+        /// The URL.
+        url: String,
+    },
     /// The last certificate of the chain is not self-issued, so its issuer is not known.
     #[error("the issuer of the last certificate of the chain is not in the chain")]
     NoIssuer,
@@ -231,6 +258,8 @@ impl Status {
 #[derive(Debug, Clone, Default)]
 pub struct Fetched {
     crls: BTreeMap<String, Vec<u8>>,
+    /// (responder URL, request DER) → response DER.
+    ocsp: BTreeMap<(String, Vec<u8>), Vec<u8>>,
 }
 
 impl Fetched {
@@ -256,14 +285,27 @@ impl Fetched {
         self.crls.get(url).map(Vec::as_slice)
     }
 
+    /// Records the OCSP response `responder` gave to `request`.
+    pub fn insert_ocsp(&mut self, responder: impl Into<String>, request: Vec<u8>, der: Vec<u8>) {
+        self.ocsp.insert((responder.into(), request), der);
+    }
+
+    /// The response `responder` gave to `request`.
+    pub fn ocsp(&self, responder: &str, request: &[u8]) -> Option<&[u8]> {
+        self.ocsp
+            .get(&(responder.to_owned(), request.to_vec()))
+            .map(Vec::as_slice)
+    }
+
     /// Adds what `other` holds (for the chains of several signatures).
     pub fn merge(&mut self, other: Self) {
         self.crls.extend(other.crls);
+        self.ocsp.extend(other.ocsp);
     }
 
     /// Whether nothing was fetched.
     pub fn is_empty(&self) -> bool {
-        self.crls.is_empty()
+        self.crls.is_empty() && self.ocsp.is_empty()
     }
 }
 
@@ -623,10 +665,12 @@ fn load(
     Ok(crl)
 }
 
-/// The status of `cert`, issued by `issuer`, from the CRLs its distribution points name (and
-/// the delta CRLs their `freshestCRL` names): every one must be fetched and verified, and any
-/// that lists it revokes it. An entry whose invalidity date is after `signing_time` (a time
-/// an authority vouches for, when there is one) does not revoke a signature made before.
+/// The status of `cert`, issued by `issuer`: from its OCSP responders when it names any (the
+/// first valid answer decides), else, or when none gave one, from the CRLs its distribution
+/// points name (and the delta CRLs their `freshestCRL` names), every one of which must be
+/// fetched and verified, any that lists it revoking it. A revocation whose invalidity date is
+/// after `signing_time` (a time an authority vouches for, when there is one) does not revoke a
+/// signature made before.
 pub fn check(
     cert: &Certificate,
     issuer: &Certificate,
@@ -635,18 +679,88 @@ pub fn check(
     signing_time: Option<Timestamp>,
     provider: &Provider,
 ) -> Status {
-    let urls = match crl_urls(cert) {
-        Ok(u) => u,
-        Err(e) => return Status::Unavailable(Unavailable::BadDistributionPoints(e)),
+    let (crl, responders) = match (crl_urls(cert), ocsp_urls(cert)) {
+        (Ok(c), Ok(o)) => (c, o),
+        (Err(e), _) | (_, Err(e)) => {
+            return Status::Unavailable(Unavailable::BadDistributionPoints(e))
+        }
     };
-    if urls.is_empty() {
-        return match ocsp_urls(cert) {
-            Ok(o) if o.is_empty() => Status::NonRevocable,
-            Ok(_) => Status::Unavailable(Unavailable::OcspOnly),
-            Err(e) => Status::Unavailable(Unavailable::BadDistributionPoints(e)),
-        };
+    if crl.is_empty() && responders.is_empty() {
+        return Status::NonRevocable;
     }
-    for url in &urls {
+    if !responders.is_empty() {
+        let why = match ocsp_status(cert, issuer, &responders, fetched, now, provider) {
+            Ok((_, ocsp::Answer::Good)) => return Status::Good,
+            Ok((_, ocsp::Answer::Revoked(r))) if spared(&r, signing_time) => return Status::Good,
+            Ok((_, ocsp::Answer::Revoked(r))) => return Status::Revoked(r),
+            Ok((url, ocsp::Answer::Unknown)) => Unavailable::OcspUnknown { url },
+            Err(why) => why,
+        };
+        // No valid answer: the CRLs decide, when the certificate names any.
+        if crl.is_empty() {
+            return Status::Unavailable(why);
+        }
+    }
+    crl_status(cert, issuer, &crl, fetched, now, signing_time, provider)
+}
+
+/// Whether a signature made at `signing_time` (vouched for by an authority) predates the
+/// revoked key's invalidity date, and so stands.
+fn spared(r: &Revoked, signing_time: Option<Timestamp>) -> bool {
+    matches!(
+        (signing_time, r.invalidity),
+        (Some(signed), Some(invalid)) if signed < invalid
+    )
+}
+
+/// The first valid answer of `responders` about `cert` and who gave it, or why there was
+/// none.
+fn ocsp_status(
+    cert: &Certificate,
+    issuer: &Certificate,
+    responders: &[String],
+    fetched: &Fetched,
+    now: Timestamp,
+    provider: &Provider,
+) -> Result<(String, ocsp::Answer), Unavailable> {
+    let request = ocsp::request(cert, issuer).map_err(|source| Unavailable::Refused {
+        url: responders.first().cloned().unwrap_or_default(),
+        source,
+    })?;
+    let mut last = None;
+    for url in responders {
+        if !url.starts_with("http://") {
+            last = Some(Unavailable::NotHttp { url: url.clone() });
+            continue;
+        }
+        let Some(der) = fetched.ocsp(url, &request) else {
+            last = Some(Unavailable::NotFetched { url: url.clone() });
+            continue;
+        };
+        match ocsp::check_response(der, cert, issuer, now, provider) {
+            Ok(answer) => return Ok((url.clone(), answer)),
+            Err(source) => {
+                last = Some(Unavailable::Refused {
+                    url: url.clone(),
+                    source,
+                })
+            }
+        }
+    }
+    Err(last.unwrap_or(Unavailable::NoIssuer))
+}
+
+/// The status of `cert` from the CRLs at `urls` (see [`check`]).
+fn crl_status(
+    cert: &Certificate,
+    issuer: &Certificate,
+    urls: &[String],
+    fetched: &Fetched,
+    now: Timestamp,
+    signing_time: Option<Timestamp>,
+    provider: &Provider,
+) -> Status {
+    for url in urls {
         let base = match load(url, fetched, false, cert, issuer, now, provider) {
             Ok(c) => c,
             Err(e) => return Status::Unavailable(e),
@@ -691,14 +805,8 @@ pub fn check(
                 }
             }
         }
-        if let Some(r) = entry {
-            let before_invalid = matches!(
-                (signing_time, r.invalidity),
-                (Some(signed), Some(invalid)) if signed < invalid
-            );
-            if !before_invalid {
-                return Status::Revoked(r);
-            }
+        if let Some(r) = entry.filter(|r| !spared(r, signing_time)) {
+            return Status::Revoked(r);
         }
     }
     Status::Good
@@ -727,13 +835,14 @@ pub fn check_chain(
         .collect()
 }
 
-/// Every URL the CRL checks of `chain` need, in chain order and without repeats: the
-/// certificates' distribution points. Delta CRL URLs are named by the base CRLs, so they
-/// come from [`Crl::freshest_urls`] once those are fetched.
+/// Every CRL distribution point and OCSP responder URL the certificates of `chain` (all but
+/// the last) name, in chain order and without repeats. Delta CRL URLs are named by the base
+/// CRLs, so they come from [`pending`] once those are fetched.
 pub fn urls_for_chain(chain: &[Certificate]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for cert in chain.iter().take(chain.len().saturating_sub(1)) {
-        for u in crl_urls(cert).unwrap_or_default() {
+        let urls = crl_urls(cert).unwrap_or_default();
+        for u in urls.into_iter().chain(ocsp_urls(cert).unwrap_or_default()) {
             if !out.contains(&u) {
                 out.push(u);
             }
@@ -742,22 +851,72 @@ pub fn urls_for_chain(chain: &[Certificate]) -> Vec<String> {
     out
 }
 
-/// The URLs the CRL checks of `chain` still need: [`urls_for_chain`] and the delta CRL URLs
-/// of the base CRLs already in `fetched` (a CRL that does not parse names none), minus what
-/// `fetched` holds. Fetch them and ask again until it is empty (two rounds at most: a delta
-/// CRL names no further CRL).
-pub fn pending_urls(chain: &[Certificate], fetched: &Fetched) -> Vec<String> {
+/// One thing [`check_chain`] needs fetched.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Fetch {
+    /// Ask the OCSP responder at `url` (`GET` or `POST`, as [`ocsp::get_url`] says); record
+    /// the answer with [`Fetched::insert_ocsp`].
+    Ocsp {
+        /// The responder.
+        url: String,
+        /// The DER request.
+        request: Vec<u8>,
+    },
+    /// `GET` the CRL at `url`; record it with [`Fetched::insert`].
+    Crl {
+        /// The distribution point.
+        url: String,
+    },
+}
+
+/// What the checks of `chain` still need, given what `fetched` holds: for each certificate but
+/// the last, a request to each `http` OCSP responder it names not yet asked; and, when it names
+/// no responder or none of their answers in `fetched` is valid at `now`, its CRLs and the delta
+/// CRLs those name, not yet fetched. Fetch, record, and ask again until it is empty (OCSP
+/// first: a valid answer spares the CRLs); never fetch one thing twice.
+pub fn pending(
+    chain: &[Certificate],
+    fetched: &Fetched,
+    now: Timestamp,
+    provider: &Provider,
+) -> Vec<Fetch> {
     let mut out = Vec::new();
-    for url in urls_for_chain(chain) {
-        match fetched.get(&url).map(Crl::from_der) {
-            None => out.push(url),
-            Some(Ok(base)) => out.extend(
-                base.freshest_urls()
-                    .iter()
-                    .filter(|u| fetched.get(u).is_none())
-                    .cloned(),
-            ),
-            Some(Err(_)) => {}
+    for (cert, issuer) in chain.iter().zip(chain.iter().skip(1)) {
+        let responders: Vec<String> = ocsp_urls(cert)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|u| u.starts_with("http://"))
+            .collect();
+        let mut answered = false;
+        if !responders.is_empty() {
+            if let Ok(request) = ocsp::request(cert, issuer) {
+                for url in &responders {
+                    if fetched.ocsp(url, &request).is_none() {
+                        out.push(Fetch::Ocsp {
+                            url: url.clone(),
+                            request: request.clone(),
+                        });
+                    }
+                }
+            }
+            answered = ocsp_status(cert, issuer, &responders, fetched, now, provider)
+                .is_ok_and(|(_, a)| a != ocsp::Answer::Unknown);
+        }
+        if answered {
+            continue;
+        }
+        for url in crl_urls(cert).unwrap_or_default() {
+            match fetched.get(&url).map(Crl::from_der) {
+                None => out.push(Fetch::Crl { url }),
+                Some(Ok(base)) => out.extend(
+                    base.freshest_urls()
+                        .iter()
+                        .filter(|u| fetched.get(u).is_none())
+                        .map(|u| Fetch::Crl { url: u.clone() }),
+                ),
+                Some(Err(_)) => {}
+            }
         }
     }
     out.sort();
@@ -769,34 +928,51 @@ pub fn pending_urls(chain: &[Certificate], fetched: &Fetched) -> Vec<String> {
 #[cfg(feature = "http")]
 pub const CRL_FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Fetches the CRLs `chain` needs ([`pending_urls`], in two rounds for delta CRLs) with
-/// `client`, each within `timeout`, each body capped at [`MAX_CRL_DER_LEN`]. Only `http` URLs
-/// are fetched, as notation does (a CRL is signed; TLS adds nothing and its own revocation
+/// The time notation gives an OCSP responder: 2 s.
+#[cfg(feature = "http")]
+pub const OCSP_FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Fetches what the checks of `chain` need ([`pending`], OCSP answers first, then CRLs and
+/// delta CRLs) with `client`: OCSP within [`OCSP_FETCH_TIMEOUT`] and [`MAX_OCSP_RESPONSE_LEN`],
+/// CRLs within [`CRL_FETCH_TIMEOUT`] and [`MAX_CRL_DER_LEN`]. Only `http` URLs are fetched, as
+/// notation does (CRLs and OCSP responses are signed; TLS adds nothing, and its own revocation
 /// checks could loop). Returns what was fetched and each URL that could not be, with why:
 /// those certificates then come out [`Status::Unavailable`].
-///
-/// # Errors
-/// None itself: failures are returned beside what was fetched.
 #[cfg(feature = "http")]
 pub async fn fetch_for_chain(
     client: &reqwest::Client,
     chain: &[Certificate],
-    timeout: std::time::Duration,
+    now: Timestamp,
+    provider: &Provider,
 ) -> (Fetched, Vec<(String, crate::http::Error)>) {
     let mut fetched = Fetched::new();
     let mut failed: Vec<(String, crate::http::Error)> = Vec::new();
-    for _round in 0..2 {
-        let todo: Vec<String> = pending_urls(chain, &fetched)
+    let mut tried: Vec<Fetch> = Vec::new();
+    // OCSP answers, then CRLs, then the delta CRLs those name: three rounds at most.
+    for _round in 0..4 {
+        let todo: Vec<Fetch> = pending(chain, &fetched, now, provider)
             .into_iter()
-            .filter(|u| !failed.iter().any(|(f, _)| f == u))
+            .filter(|f| !tried.contains(f))
+            .collect();
+        let ocsp_first = todo.iter().any(|f| matches!(f, Fetch::Ocsp { .. }));
+        let todo: Vec<Fetch> = todo
+            .into_iter()
+            .filter(|f| !ocsp_first || matches!(f, Fetch::Ocsp { .. }))
             .collect();
         if todo.is_empty() {
             break;
         }
-        for url in todo {
-            match fetch_one(client, &url, timeout).await {
-                Ok(body) => fetched.insert(url, body),
-                Err(e) => failed.push((url, e)),
+        for f in todo {
+            tried.push(f.clone());
+            match f {
+                Fetch::Ocsp { url, request } => match ask_responder(client, &url, &request).await {
+                    Ok(body) => fetched.insert_ocsp(url, request, body),
+                    Err(e) => failed.push((url, e)),
+                },
+                Fetch::Crl { url } => match fetch_crl(client, &url).await {
+                    Ok(body) => fetched.insert(url, body),
+                    Err(e) => failed.push((url, e)),
+                },
             }
         }
     }
@@ -804,20 +980,40 @@ pub async fn fetch_for_chain(
 }
 
 #[cfg(feature = "http")]
-async fn fetch_one(
-    client: &reqwest::Client,
-    url: &str,
-    timeout: std::time::Duration,
-) -> Result<Vec<u8>, crate::http::Error> {
+fn http_only(url: &str, what: &'static str) -> Result<reqwest::Url, crate::http::Error> {
     let parsed = crate::http::parse_url(url)?;
     if parsed.scheme() != "http" {
         return Err(crate::http::Error::SchemeNotFetched {
             url: crate::http::shown(url),
-            what: "CRL distribution points",
+            what,
         });
     }
-    let resp = crate::http::send(client.get(parsed).timeout(timeout), url).await?;
+    Ok(parsed)
+}
+
+#[cfg(feature = "http")]
+async fn fetch_crl(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, crate::http::Error> {
+    let parsed = http_only(url, "CRL distribution points")?;
+    let resp = crate::http::send(client.get(parsed).timeout(CRL_FETCH_TIMEOUT), url).await?;
     crate::http::read_body(resp, url, MAX_CRL_DER_LEN, "CRL (bytes)").await
+}
+
+#[cfg(feature = "http")]
+async fn ask_responder(
+    client: &reqwest::Client,
+    url: &str,
+    request: &[u8],
+) -> Result<Vec<u8>, crate::http::Error> {
+    http_only(url, "OCSP responders")?;
+    let builder = match ocsp::get_url(url, request) {
+        Some(get) => client.get(http_only(&get, "OCSP responders")?),
+        None => client
+            .post(http_only(url, "OCSP responders")?)
+            .header("Content-Type", "application/ocsp-request")
+            .body(request.to_vec()),
+    };
+    let resp = crate::http::send(builder.timeout(OCSP_FETCH_TIMEOUT), url).await?;
+    crate::http::read_body(resp, url, MAX_OCSP_RESPONSE_LEN, "OCSP response (bytes)").await
 }
 
 #[cfg(test)]

@@ -530,6 +530,45 @@ impl Certificate {
         Ok(out)
     }
 
+    /// The exact DER of the subject `Name` as the certificate holds it (what an OCSP CertID's
+    /// issuer name hash covers), read from the TBS bytes rather than re-encoded.
+    pub fn subject_der(&self) -> &[u8] {
+        // tbsCertificate: [0] version (optional), serialNumber, signature, issuer, validity,
+        // subject. `from_der` parsed this TBS whole, so the walk cannot fail on it; an empty
+        // slice (never seen) would only make a CertID match nothing.
+        let walk = || -> der::Result<&[u8]> {
+            let mut r = der::SliceReader::new(self.tbs_der())?;
+            r.sequence(|inner| {
+                let version = der::Tag::ContextSpecific {
+                    constructed: true,
+                    number: der::TagNumber::N0,
+                };
+                if inner.peek_tag()? == version {
+                    inner.tlv_bytes()?;
+                }
+                for _ in 0..4 {
+                    inner.tlv_bytes()?;
+                }
+                let subject = inner.tlv_bytes()?;
+                while !inner.is_finished() {
+                    inner.tlv_bytes()?;
+                }
+                Ok(subject)
+            })
+        };
+        walk().unwrap_or_default()
+    }
+
+    /// The subject public key's bits (the BIT STRING's contents: what an OCSP CertID's
+    /// issuer key hash covers).
+    pub fn subject_public_key_bits(&self) -> &[u8] {
+        self.parsed
+            .tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes()
+    }
+
     /// Every subject attribute in certificate order, as (type, value): the type by its
     /// RFC 4514 short name where it has one (`C`, `ST`, `L`, `O`, `OU`, `CN`, `STREET`,
     /// `SERIALNUMBER`, `POSTALCODE`, `DC`, `UID`), else its dotted OID.

@@ -193,6 +193,17 @@ pub struct CrlEntry {
 impl CodeSigningPki {
     /// A new root and leaf.
     pub fn new(organization: &str, common_name: &str, crl_urls: &[&str]) -> Self {
+        Self::with_responders(organization, common_name, crl_urls, &[])
+    }
+
+    /// A new root and leaf whose `authorityInfoAccess` also names the OCSP responders
+    /// `ocsp_urls`.
+    pub fn with_responders(
+        organization: &str,
+        common_name: &str,
+        crl_urls: &[&str],
+        ocsp_urls: &[&str],
+    ) -> Self {
         let root_key = KeyPair::generate().unwrap_or_else(|e| panic!("root key: {e}"));
         let mut params = CertificateParams::new(Vec::<String>::new())
             .unwrap_or_else(|e| panic!("root params: {e}"));
@@ -246,6 +257,12 @@ impl CodeSigningPki {
                 uris: crl_urls.iter().map(|u| (*u).to_owned()).collect(),
             }]
         };
+        if !ocsp_urls.is_empty() {
+            params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
+                &[1, 3, 6, 1, 5, 5, 7, 1, 1],
+                authority_info_access(ocsp_urls),
+            )];
+        }
         let leaf = params
             .signed_by(&leaf_key, &root, &root_key)
             .unwrap_or_else(|e| panic!("issuing the leaf: {e}"));
@@ -256,6 +273,14 @@ impl CodeSigningPki {
             leaf_key,
             leaf_serial: serial,
         }
+    }
+
+    /// The leaf's serial number in upper-case hex (as openssl's CA index lists it).
+    pub fn leaf_serial_hex(&self) -> String {
+        self.leaf_serial
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect()
     }
 
     /// The root certificate (PEM).
@@ -314,6 +339,32 @@ impl CodeSigningPki {
             .der()
             .to_vec()
     }
+}
+
+/// DER of `AuthorityInfoAccessSyntax` naming each URL as an `id-ad-ocsp` responder.
+fn authority_info_access(urls: &[&str]) -> Vec<u8> {
+    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let [hi, lo] = u16::try_from(body.len())
+            .unwrap_or_else(|_| panic!("a responder URL over 64 KiB"))
+            .to_be_bytes();
+        if hi == 0 && lo < 0x80 {
+            out.push(lo);
+        } else {
+            out.extend([0x82, hi, lo]);
+        }
+        out.extend_from_slice(body);
+        out
+    }
+    // id-ad-ocsp, 1.3.6.1.5.5.7.48.1.
+    let oid = tlv(0x06, &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01]);
+    let mut descriptions = Vec::new();
+    for url in urls {
+        let mut one = oid.clone();
+        one.extend(tlv(0x86, url.as_bytes()));
+        descriptions.extend(tlv(0x30, &one));
+    }
+    tlv(0x30, &descriptions)
 }
 
 fn time_now() -> time::OffsetDateTime {

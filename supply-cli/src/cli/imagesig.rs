@@ -432,11 +432,13 @@ impl VerifyCmd {
         }
         if let Some(mut n) = notation {
             if n.checks_revocation() {
-                let crls = rt.block_on(fetch_crls(
+                let crls = rt.block_on(fetch_revocation(
                     &self.tuf.http_options()?,
                     &collected.attachments,
+                    now,
+                    provider,
                 ))?;
-                n = n.with_crls(crls);
+                n = n.with_revocation(crls);
             }
             verifiers.push(Box::new(n));
             any_of.push(Requirement::passed_by(notation::SignatureVerifier::NAME));
@@ -516,13 +518,16 @@ impl VerifyCmd {
     }
 }
 
-/// Fetches the CRLs the revocation check of every notation signature among `attachments`
-/// needs (their chains' distribution points, and the delta CRLs those name): `http` only,
-/// 5 s each, as notation does. What cannot be fetched is said on stderr; the signatures
-/// whose chains needed it then fail an enforced revocation check.
-async fn fetch_crls(
+/// Fetches what the revocation check of every notation signature among `attachments` needs
+/// (OCSP answers, and the CRLs and delta CRLs of certificates without a valid one): `http`
+/// only, OCSP within 2 s and CRLs within 5 s, as notation does. What cannot be fetched is
+/// said on stderr; the signatures whose chains needed it then fail an enforced revocation
+/// check.
+async fn fetch_revocation(
     http: &supply_sig::http::HttpOptions,
     attachments: &[supply_sig::verify::Attachment],
+    now: Timestamp,
+    provider: &'static Provider,
 ) -> anyhow::Result<supply_sig::revocation::Fetched> {
     use supply_sig::revocation;
     let mut all = revocation::Fetched::new();
@@ -541,10 +546,12 @@ async fn fetch_crls(
         }
         let client = match &client {
             Some(c) => c,
-            None => client.insert(http.build().context("building the HTTP client for CRLs")?),
+            None => client.insert(
+                http.build()
+                    .context("building the HTTP client for revocation checks")?,
+            ),
         };
-        let (fetched, failed) =
-            revocation::fetch_for_chain(client, &chain, revocation::CRL_FETCH_TIMEOUT).await;
+        let (fetched, failed) = revocation::fetch_for_chain(client, &chain, now, provider).await;
         for (url, e) in failed {
             let mut why = e.to_string();
             let mut source = std::error::Error::source(&e);
@@ -552,7 +559,7 @@ async fn fetch_crls(
                 why = format!("{why}: {s}");
                 source = s.source();
             }
-            eprintln!("warning: the CRL {url} was not fetched: {why}");
+            eprintln!("warning: nothing was fetched from {url}: {why}");
         }
         all.merge(fetched);
     }

@@ -480,6 +480,188 @@ fn notation_and_we_agree_on_revocation() {
     assert!(supply_says.contains("answered HTTP 404"), "{why}");
 }
 
+/// OCSP, both ways with notation: a leaf of ours naming only an OCSP responder, answered by
+/// `openssl ocsp` from a CA index the test writes (the local server hands each request,
+/// notation's `GET` or our own, to openssl). While the index says valid, `notation verify`
+/// and `supply verify` admit the signature; once it says revoked, both refuse it; when the
+/// responder fails, both refuse it too.
+#[test]
+fn notation_and_we_agree_on_ocsp() {
+    use base64::Engine as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use supply_testkit::http::{FnServer, Reply};
+    use supply_testkit::tls::CodeSigningPki;
+    let Some(reg) = Registry::start() else { return };
+    let Some(notation) = peer("notation") else {
+        return;
+    };
+    let Some(openssl) = peer("openssl") else {
+        return;
+    };
+    let dir = tempdir();
+    let d = dir.path().to_path_buf();
+    let ca_dir = d.join("ocsp-ca");
+    std::fs::create_dir_all(&ca_dir).unwrap();
+    let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (answers, seq) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (responder_dir, responder_down, answered) = (ca_dir.clone(), down.clone(), answers.clone());
+    let server = FnServer::start(move |req| {
+        if responder_down.load(Ordering::SeqCst) {
+            return Reply::new(500, "text/plain", b"down".to_vec());
+        }
+        let der = if req.method == "POST" {
+            req.body.clone()
+        } else {
+            let b64 = req.target.trim_start_matches("/ocsp/");
+            let unescaped = b64
+                .replace("%2B", "+")
+                .replace("%2F", "/")
+                .replace("%3D", "=");
+            match base64::engine::general_purpose::STANDARD.decode(unescaped) {
+                Ok(der) => der,
+                Err(_) => return Reply::new(400, "text/plain", b"bad request".to_vec()),
+            }
+        };
+        let n = seq.fetch_add(1, Ordering::SeqCst);
+        let (req_file, resp_file) = (format!("req{n}.der"), format!("resp{n}.der"));
+        std::fs::write(responder_dir.join(&req_file), der).unwrap();
+        let out = std::process::Command::new(&openssl)
+            .current_dir(&responder_dir)
+            .args([
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-CA",
+                "root.pem",
+                "-rsigner",
+                "root.pem",
+                "-rkey",
+                "root.key",
+                "-ndays",
+                "1",
+                "-reqin",
+                &req_file,
+                "-respout",
+                &resp_file,
+            ])
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            return Reply::new(500, "text/plain", out.stderr);
+        }
+        answered.fetch_add(1, Ordering::SeqCst);
+        Reply::new(
+            200,
+            "application/ocsp-response",
+            std::fs::read(responder_dir.join(&resp_file)).unwrap(),
+        )
+    });
+    let url = server.url("ocsp");
+    let pki = CodeSigningPki::with_responders("Supply", "ocsp.test", &[], &[&url]);
+    std::fs::write(ca_dir.join("root.pem"), pki.root_pem()).unwrap();
+    std::fs::write(ca_dir.join("root.key"), pki.root_key_pem()).unwrap();
+    let index = |status: &str| {
+        let (revoked, expiry) = match status {
+            "R" => ("261201000000Z,keyCompromise", "301231000000Z"),
+            _ => ("", "301231000000Z"),
+        };
+        std::fs::write(
+            ca_dir.join("index.txt"),
+            format!(
+                "{status}\t{expiry}\t{revoked}\t{}\tunknown\t/C=US/ST=WA/O=Supply/CN=ocsp.test\n",
+                pki.leaf_serial_hex()
+            ),
+        )
+        .unwrap();
+    };
+    index("V");
+
+    let home = d.join("home");
+    let config = home.join(".config/notation");
+    let store = config.join("truststore");
+    std::fs::create_dir_all(config.join("localkeys")).unwrap();
+    std::fs::create_dir_all(store.join("x509/ca/ocsp")).unwrap();
+    let (key, chain) = (
+        config.join("localkeys/o.key"),
+        config.join("localkeys/o.crt"),
+    );
+    std::fs::write(&key, pki.leaf_key_pem()).unwrap();
+    std::fs::write(&chain, pki.chain_pem()).unwrap();
+    std::fs::write(store.join("x509/ca/ocsp/root.pem"), pki.root_pem()).unwrap();
+    std::fs::write(
+        config.join("signingkeys.json"),
+        format!(
+            r#"{{"default":"o","keys":[{{"name":"o","keyPath":"{}","certPath":"{}"}}]}}"#,
+            key.display(),
+            chain.display()
+        ),
+    )
+    .unwrap();
+    let policy = config.join("trustpolicy.json");
+    std::fs::write(
+        &policy,
+        r#"{"version":"1.0","trustPolicies":[{"name":"o","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:ocsp"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Supply, CN=ocsp.test"]}]}"#,
+    )
+    .unwrap();
+    let repo = format!("{}/notation-ocsp/img", reg.host());
+    let digest = image(&d, &repo, "v1", b"ocsp-checked");
+    let reference = format!("{repo}@{digest}");
+    let mut cmd = peer_command(&notation, &home);
+    cmd.current_dir(&d)
+        .args(["sign", "--insecure-registry", &reference]);
+    ok(run(&mut cmd), "notation sign with our chain");
+
+    let verdicts = || {
+        let _ = std::fs::remove_dir_all(home.join(".cache"));
+        let mut cmd = peer_command(&notation, &home);
+        cmd.current_dir(&d)
+            .args(["verify", "-v", "--insecure-registry", &reference]);
+        let theirs = run(&mut cmd);
+        let ours = supply(&d)
+            .args([
+                "verify",
+                "--trust-policy",
+                policy.to_str().unwrap(),
+                "--trust-store",
+                store.to_str().unwrap(),
+                &reference,
+            ])
+            .output()
+            .unwrap();
+        (
+            theirs.status.success(),
+            ours.status.success(),
+            format!(
+                "notation: {}\nsupply: {}{}",
+                String::from_utf8_lossy(&theirs.stderr),
+                String::from_utf8_lossy(&ours.stdout),
+                String::from_utf8_lossy(&ours.stderr)
+            ),
+        )
+    };
+    let (theirs, ours, why) = verdicts();
+    assert!(theirs && ours, "the responder says good: {why}");
+    assert!(
+        answers.load(Ordering::SeqCst) >= 2,
+        "both asked the responder"
+    );
+
+    index("R");
+    let (theirs, ours, why) = verdicts();
+    assert!(!theirs && !ours, "the responder says revoked: {why}");
+    let (notation_says, supply_says) = why.split_once("\nsupply: ").unwrap();
+    assert!(notation_says.contains("revoked"), "{why}");
+    assert!(supply_says.contains("was revoked at"), "{why}");
+
+    index("V");
+    down.store(true, Ordering::SeqCst);
+    let (theirs, ours, why) = verdicts();
+    assert!(!theirs && !ours, "the responder is down: {why}");
+    let (_, supply_says) = why.split_once("\nsupply: ").unwrap();
+    assert!(supply_says.contains("answered HTTP 500"), "{why}");
+}
+
 /// `supply verify REFERENCE` for the keyless signer `identity` (issued by the keyless tests'
 /// issuer), against the trusted root `root`.
 fn keyless_verify(

@@ -305,19 +305,81 @@ fn a_leaf_without_distribution_points_is_not_revocable() {
     assert!(revocation::urls_for_chain(&chain(&pki)).is_empty());
 }
 
-/// A CRL openssl's `ca -gencrl` wrote (openssl as the peer), revoking a certificate openssl
-/// issued: we read it, verify it against the openssl CA and find the revoked serial.
-#[test]
-fn openssl_crls_read_and_verify() {
-    let Some(openssl) = supply_testkit::peer("openssl") else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(&openssl)
+/// A CA run by openssl (`openssl ca`, `openssl ocsp`) in a temporary folder: the peer that
+/// writes the CRLs and answers the OCSP requests we make.
+struct OpensslCa {
+    openssl: std::path::PathBuf,
+    dir: tempfile::TempDir,
+}
+
+const OPENSSL_CRL: &str = "http://127.0.0.1:1/openssl.crl";
+const OPENSSL_OCSP: &str = "http://127.0.0.1:1/ocsp";
+
+impl OpensslCa {
+    fn new() -> Option<Self> {
+        let openssl = supply_testkit::peer("openssl")?;
+        let ca = Self {
+            openssl,
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let d = ca.dir.path();
+        std::fs::write(d.join("index.txt"), "").unwrap();
+        std::fs::write(d.join("crlnumber"), "1000\n").unwrap();
+        std::fs::write(d.join("serial"), "1A2B\n").unwrap();
+        std::fs::write(
+            d.join("ca.cnf"),
+            format!(
+                "[ca]\ndefault_ca=CA\n[CA]\ndatabase=index.txt\ncrlnumber=crlnumber\n\
+                 default_md=sha256\ndefault_crl_days=2\nnew_certs_dir=.\nserial=serial\n\
+                 policy=p\ncertificate=ca.pem\nprivate_key=ca.key\nunique_subject=no\n\
+                 [p]\ncommonName=supplied\n\
+                 [v3_ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n\
+                 [leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+                 crlDistributionPoints=URI:{OPENSSL_CRL}\n\
+                 [leaf_ocsp]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+                 authorityInfoAccess=OCSP;URI:{OPENSSL_OCSP}\n\
+                 [leaf_both]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+                 authorityInfoAccess=OCSP;URI:{OPENSSL_OCSP}\ncrlDistributionPoints=URI:{OPENSSL_CRL}\n\
+                 [responder]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+                 extendedKeyUsage=OCSPSigning\n\
+                 [not_responder]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+                 extendedKeyUsage=codeSigning\n"
+            ),
+        )
+        .unwrap();
+        ca.run(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "ca.key",
+        ]);
+        ca.run(&[
+            "req",
+            "-new",
+            "-x509",
+            "-key",
+            "ca.key",
+            "-subj",
+            "/CN=openssl test CA",
+            "-days",
+            "2",
+            "-config",
+            "ca.cnf",
+            "-extensions",
+            "v3_ca",
+            "-out",
+            "ca.pem",
+        ]);
+        Some(ca)
+    }
+
+    fn run(&self, args: &[&str]) {
+        let out = std::process::Command::new(&self.openssl)
             .args(args)
-            .current_dir(d)
+            .current_dir(self.dir.path())
             .output()
             .unwrap();
         assert!(
@@ -325,116 +387,273 @@ fn openssl_crls_read_and_verify() {
             "openssl {args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-    };
-    std::fs::write(d.join("index.txt"), "").unwrap();
-    std::fs::write(d.join("crlnumber"), "1000\n").unwrap();
-    std::fs::write(
-        d.join("ca.cnf"),
-        "[ca]\ndefault_ca=CA\n[CA]\ndatabase=index.txt\ncrlnumber=crlnumber\n\
-         default_md=sha256\ndefault_crl_days=2\nnew_certs_dir=.\nserial=serial\n\
-         policy=p\ncertificate=ca.pem\nprivate_key=ca.key\n[p]\ncommonName=supplied\n\
-         [v3_ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n\
-         [leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
-         crlDistributionPoints=URI:http://127.0.0.1:1/openssl.crl\n",
-    )
-    .unwrap();
-    std::fs::write(d.join("serial"), "1A2B\n").unwrap();
-    run(&[
-        "ecparam",
-        "-name",
-        "prime256v1",
-        "-genkey",
-        "-noout",
-        "-out",
-        "ca.key",
-    ]);
-    run(&[
-        "req",
-        "-new",
-        "-x509",
-        "-key",
-        "ca.key",
-        "-subj",
-        "/CN=openssl test CA",
-        "-days",
-        "2",
-        "-config",
-        "ca.cnf",
-        "-extensions",
-        "v3_ca",
-        "-out",
-        "ca.pem",
-    ]);
-    run(&[
-        "ecparam",
-        "-name",
-        "prime256v1",
-        "-genkey",
-        "-noout",
-        "-out",
-        "leaf.key",
-    ]);
-    run(&[
-        "req", "-new", "-key", "leaf.key", "-subj", "/CN=leaf", "-out", "leaf.csr",
-    ]);
-    run(&[
-        "ca",
-        "-batch",
-        "-config",
-        "ca.cnf",
-        "-extensions",
-        "leaf",
-        "-days",
-        "1",
-        "-in",
-        "leaf.csr",
-        "-out",
-        "leaf.pem",
-        "-notext",
-    ]);
-    run(&[
-        "ca",
-        "-config",
-        "ca.cnf",
-        "-gencrl",
-        "-out",
-        "before.crl.pem",
-    ]);
-    run(&[
-        "ca",
-        "-config",
-        "ca.cnf",
-        "-revoke",
-        "leaf.pem",
-        "-crl_reason",
-        "superseded",
-    ]);
-    run(&[
-        "ca",
-        "-config",
-        "ca.cnf",
-        "-gencrl",
-        "-out",
-        "after.crl.pem",
-    ]);
-    let der = |f: &str| {
-        let pem = std::fs::read(d.join(f)).unwrap();
-        supply_sig::pem::decode(&pem).unwrap().contents().to_vec()
-    };
-    let ca = Certificate::from_pem(&std::fs::read(d.join("ca.pem")).unwrap()).unwrap();
-    let leaf = Certificate::from_pem(&std::fs::read(d.join("leaf.pem")).unwrap()).unwrap();
-    let url = "http://127.0.0.1:1/openssl.crl";
-    assert_eq!(revocation::crl_urls(&leaf).unwrap(), [url]);
+    }
+
+    fn file(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.dir.path().join(name)).unwrap()
+    }
+
+    fn cert(&self, name: &str) -> Certificate {
+        Certificate::from_pem(&self.file(name)).unwrap()
+    }
+
+    /// Issues `NAME.pem` (key `NAME.key`) with the extensions section `ext`.
+    fn issue(&self, name: &str, ext: &str) -> Certificate {
+        let (key, csr, pem) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+        );
+        self.run(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            &key,
+        ]);
+        let subj = format!("/CN={name}");
+        self.run(&["req", "-new", "-key", &key, "-subj", &subj, "-out", &csr]);
+        self.run(&[
+            "ca",
+            "-batch",
+            "-config",
+            "ca.cnf",
+            "-extensions",
+            ext,
+            "-days",
+            "1",
+            "-in",
+            &csr,
+            "-out",
+            &pem,
+            "-notext",
+        ]);
+        self.cert(&pem)
+    }
+
+    fn revoke(&self, name: &str, reason: &str) {
+        self.run(&[
+            "ca",
+            "-config",
+            "ca.cnf",
+            "-revoke",
+            &format!("{name}.pem"),
+            "-crl_reason",
+            reason,
+        ]);
+    }
+
+    fn crl(&self) -> Vec<u8> {
+        self.run(&["ca", "-config", "ca.cnf", "-gencrl", "-out", "now.crl.pem"]);
+        supply_sig::pem::decode(&self.file("now.crl.pem"))
+            .unwrap()
+            .contents()
+            .to_vec()
+    }
+
+    /// openssl's answer to our `request`, signed by `signer` (`ca` or a responder issued
+    /// here), with a nextUpdate a day on unless `no_next_update`.
+    fn answer(&self, request: &[u8], signer: &str, no_next_update: bool) -> Vec<u8> {
+        std::fs::write(self.dir.path().join("req.der"), request).unwrap();
+        let (pem, key) = (format!("{signer}.pem"), format!("{signer}.key"));
+        let mut args = vec![
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-CA",
+            "ca.pem",
+            "-rsigner",
+            &pem,
+            "-rkey",
+            &key,
+            "-reqin",
+            "req.der",
+            "-respout",
+            "resp.der",
+        ];
+        if !no_next_update {
+            args.extend(["-ndays", "1"]);
+        }
+        self.run(&args);
+        self.file("resp.der")
+    }
+}
+
+/// A CRL openssl's `ca -gencrl` wrote (openssl as the peer), revoking a certificate openssl
+/// issued: we read it, verify it against the openssl CA and find the revoked serial.
+#[test]
+fn openssl_crls_read_and_verify() {
+    let Some(ca) = OpensslCa::new() else { return };
+    let leaf = ca.issue("leaf", "leaf");
+    let root = ca.cert("ca.pem");
+    assert_eq!(revocation::crl_urls(&leaf).unwrap(), [OPENSSL_CRL]);
+    let before = Fetched::new().with(OPENSSL_CRL, ca.crl());
+    ca.revoke("leaf", "superseded");
+    let after = Fetched::new().with(OPENSSL_CRL, ca.crl());
     for provider in all_providers() {
-        let before = Fetched::new().with(url, der("before.crl.pem"));
         assert!(matches!(
-            revocation::check(&leaf, &ca, &before, now(), None, provider),
+            revocation::check(&leaf, &root, &before, now(), None, provider),
             Status::Good
         ));
-        let after = Fetched::new().with(url, der("after.crl.pem"));
-        match revocation::check(&leaf, &ca, &after, now(), None, provider) {
+        match revocation::check(&leaf, &root, &after, now(), None, provider) {
             Status::Revoked(r) => assert_eq!(r.reason, Some(Reason::Superseded)),
             s => panic!("{s:?}"),
         }
     }
+}
+
+/// OCSP both ways with openssl: `openssl ocsp` answers the requests we make (SHA-1 CertIDs),
+/// signed by the CA or by a delegated responder, and we check its answers: good, revoked
+/// with its reason, unknown; a responder without OCSPSigning, a response without nextUpdate
+/// and a tampered one are refused.
+#[test]
+fn openssl_answers_our_ocsp_requests() {
+    use revocation::ocsp::{self, Answer};
+    let Some(ca) = OpensslCa::new() else { return };
+    let leaf = ca.issue("leaf", "leaf_ocsp");
+    let root = ca.cert("ca.pem");
+    ca.issue("responder", "responder");
+    ca.issue("impostor", "not_responder");
+    assert_eq!(revocation::ocsp_urls(&leaf).unwrap(), [OPENSSL_OCSP]);
+    let request = ocsp::request(&leaf, &root).unwrap();
+    let get = ocsp::get_url(OPENSSL_OCSP, &request).unwrap();
+    assert!(get.starts_with("http://127.0.0.1:1/ocsp/M"), "{get}");
+    let provider = all_providers()[0];
+    let check = |der: &[u8]| ocsp::check_response(der, &leaf, &root, now(), provider);
+    for signer in ["ca", "responder"] {
+        assert_eq!(
+            check(&ca.answer(&request, signer, false)).unwrap(),
+            Answer::Good,
+            "{signer}"
+        );
+    }
+    assert!(matches!(
+        check(&ca.answer(&request, "impostor", false)),
+        Err(Error::OcspResponder(_))
+    ));
+    assert!(matches!(
+        check(&ca.answer(&request, "ca", true)),
+        Err(Error::Expired { .. })
+    ));
+    let mut tampered = ca.answer(&request, "ca", false);
+    let at = tampered.len() / 2;
+    tampered[at] ^= 1;
+    assert!(check(&tampered).is_err());
+    // Through the chain check: pending asks the responder first, then nothing more.
+    let chain = [leaf.clone(), root.clone()];
+    let asks = revocation::pending(&chain, &Fetched::new(), now(), provider);
+    assert_eq!(
+        asks,
+        [revocation::Fetch::Ocsp {
+            url: OPENSSL_OCSP.to_owned(),
+            request: request.clone()
+        }]
+    );
+    let mut fetched = Fetched::new();
+    fetched.insert_ocsp(
+        OPENSSL_OCSP,
+        request.clone(),
+        ca.answer(&request, "responder", false),
+    );
+    assert!(revocation::pending(&chain, &fetched, now(), provider).is_empty());
+    assert!(matches!(
+        revocation::check_chain(&chain, &fetched, now(), None, provider)[0],
+        Status::Good
+    ));
+    ca.revoke("leaf", "keyCompromise");
+    match check(&ca.answer(&request, "ca", false)).unwrap() {
+        Answer::Revoked(r) => assert_eq!(r.reason, Some(Reason::KeyCompromise)),
+        a => panic!("{a:?}"),
+    }
+    let mut fetched = Fetched::new();
+    fetched.insert_ocsp(
+        OPENSSL_OCSP,
+        request.clone(),
+        ca.answer(&request, "ca", false),
+    );
+    assert!(matches!(
+        revocation::check_chain(&chain, &fetched, now(), None, provider)[0],
+        Status::Revoked(_)
+    ));
+    // Nothing fetched: unavailable.
+    assert!(matches!(
+        revocation::check_chain(&chain, &Fetched::new(), now(), None, provider)[0],
+        Status::Unavailable(Unavailable::NotFetched { .. })
+    ));
+}
+
+/// A certificate naming both an OCSP responder and a CRL: a valid OCSP answer decides alone;
+/// when the responder does not know it (or gave nothing), the CRL decides.
+#[test]
+fn the_crl_decides_when_the_responder_cannot() {
+    use revocation::ocsp;
+    let Some(ca) = OpensslCa::new() else { return };
+    let leaf = ca.issue("both", "leaf_both");
+    let root = ca.cert("ca.pem");
+    let provider = all_providers()[0];
+    let chain = [leaf.clone(), root.clone()];
+    let request = ocsp::request(&leaf, &root).unwrap();
+    // The responder answers `unknown` for a serial its index does not hold.
+    let index = ca.file("index.txt");
+    let without: String = String::from_utf8(index.clone())
+        .unwrap()
+        .lines()
+        .filter(|l| !l.ends_with("/CN=both"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(ca.dir.path().join("index.txt"), without).unwrap();
+    let unknown = ca.answer(&request, "ca", false);
+    assert_eq!(
+        ocsp::check_response(&unknown, &leaf, &root, now(), provider).unwrap(),
+        ocsp::Answer::Unknown
+    );
+    let mut fetched = Fetched::new();
+    fetched.insert_ocsp(OPENSSL_OCSP, request.clone(), unknown);
+    assert_eq!(
+        revocation::pending(&chain, &fetched, now(), provider),
+        [revocation::Fetch::Crl {
+            url: OPENSSL_CRL.to_owned()
+        }]
+    );
+    // With no CRL to fall back on, `unknown` leaves the status unavailable.
+    let ghost = ca.issue("ghost", "leaf_ocsp");
+    let ghost_request = ocsp::request(&ghost, &root).unwrap();
+    std::fs::write(ca.dir.path().join("index.txt"), &index).unwrap();
+    let mut ghost_fetched = Fetched::new();
+    ghost_fetched.insert_ocsp(
+        OPENSSL_OCSP,
+        ghost_request.clone(),
+        ca.answer(&ghost_request, "ca", false),
+    );
+    assert!(matches!(
+        revocation::check_chain(
+            &[ghost, root.clone()],
+            &ghost_fetched,
+            now(),
+            None,
+            provider
+        )[0],
+        Status::Unavailable(Unavailable::OcspUnknown { .. })
+    ));
+    ca.revoke("both", "superseded");
+    fetched.insert(OPENSSL_CRL, ca.crl());
+    assert!(matches!(
+        revocation::check_chain(&chain, &fetched, now(), None, provider)[0],
+        Status::Revoked(_)
+    ));
+    // A good OCSP answer from the CA (before the revocation reached it) decides alone; here
+    // the index already says revoked, so the answer is revoked too.
+    let mut fetched = Fetched::new();
+    fetched.insert_ocsp(
+        OPENSSL_OCSP,
+        request.clone(),
+        ca.answer(&request, "ca", false),
+    );
+    assert!(revocation::pending(&chain, &fetched, now(), provider).is_empty());
+    assert!(matches!(
+        revocation::check_chain(&chain, &fetched, now(), None, provider)[0],
+        Status::Revoked(_)
+    ));
 }
