@@ -420,26 +420,27 @@ impl Package {
     /// Reads an SPDX package comment: the comment, and the properties a
     /// [`PROPERTIES_HEADER`] line starts (at the start, or after the comment).
     pub(crate) fn read_comment(&mut self, comment: &str) {
-        let (text, props) = match comment.strip_prefix(PROPERTIES_HEADER) {
-            Some(_) => (None, Self::properties_from_comment(comment)),
-            None => match comment.rfind(&format!("\n{PROPERTIES_HEADER}")) {
-                Some(at) => (
-                    comment.get(..at),
-                    comment
-                        .get(at + 1..)
-                        .and_then(Self::properties_from_comment),
-                ),
-                None => (Some(comment), None),
-            },
-        };
-        match props {
-            Some(props) => {
-                self.comment = text.map(str::to_string);
-                self.set_properties(props);
+        if comment.starts_with(PROPERTIES_HEADER) {
+            if self.read_properties(comment) {
+                self.comment = None;
+                return;
             }
-            // Not our properties after all: the whole comment is the comment.
-            None => self.comment = Some(comment.to_string()),
+        } else if let Some(at) = comment
+            .match_indices(PROPERTIES_HEADER)
+            .map(|(i, _)| i)
+            .filter(|&i| i > 0 && comment.as_bytes().get(i - 1) == Some(&b'\n'))
+            .last()
+        {
+            // The comment, a line break, then the properties.
+            if let (Some(text), Some(block)) = (comment.get(..at - 1), comment.get(at..)) {
+                if self.read_properties(block) {
+                    self.comment = Some(text.to_string());
+                    return;
+                }
+            }
         }
+        // Not our properties after all: the whole comment is the comment.
+        self.comment = Some(comment.to_string());
     }
 
     /// The CycloneDX facts SPDX has no field for, as (property name, value); a value with a
@@ -455,38 +456,46 @@ impl Package {
         .filter(|(_, v)| !v.contains(['\n', '\r']))
     }
 
-    /// Sets this package's properties from a comment's, taking the CycloneDX facts
-    /// ([`CYCLONEDX_GROUP`] …) back into their fields.
-    pub(crate) fn set_properties(&mut self, mut properties: Properties) {
-        properties.retain(|name, value| {
-            let field = match name {
-                CYCLONEDX_GROUP => &mut self.group,
-                CYCLONEDX_PUBLISHER => &mut self.publisher,
-                CYCLONEDX_AUTHOR => &mut self.author,
-                _ => return true,
+    /// Takes the properties of a block written by [`Package::properties_comment`]
+    /// ([`PROPERTIES_HEADER`], then `name=value` lines) into this package, the CycloneDX facts
+    /// ([`CYCLONEDX_GROUP`] …) into their fields when those are empty; `false`, and nothing
+    /// changed, for any other text. One pass over the lines and one allocation for all the
+    /// properties: this runs once per package of every SPDX document.
+    fn read_properties(&mut self, block: &str) -> bool {
+        let mut lines = block.lines();
+        if lines.next().map(str::trim) != Some(PROPERTIES_HEADER) {
+            return false;
+        }
+        let n = block.bytes().filter(|&b| b == b'\n').count();
+        let mut properties = Properties::with_capacity(n, block.len());
+        let mut facts: [Option<&str>; 3] = [None; 3];
+        for line in lines {
+            let Some((name, value)) = line.split_once('=') else {
+                return false;
             };
+            let slot = match name {
+                CYCLONEDX_GROUP => &mut facts[0],
+                CYCLONEDX_PUBLISHER => &mut facts[1],
+                CYCLONEDX_AUTHOR => &mut facts[2],
+                _ => {
+                    properties.push(name, value);
+                    continue;
+                }
+            };
+            slot.get_or_insert(value);
+        }
+        let [group, publisher, author] = facts;
+        for (field, value) in [
+            (&mut self.group, group),
+            (&mut self.publisher, publisher),
+            (&mut self.author, author),
+        ] {
             if field.is_none() {
-                *field = Some(value.to_owned());
+                *field = value.map(str::to_owned);
             }
-            false
-        });
+        }
         self.properties = properties;
-    }
-
-    /// The properties of a comment written by [`Package::properties_comment`]; `None` for
-    /// any other comment, which stays unread.
-    pub(crate) fn properties_from_comment(comment: &str) -> Option<Properties> {
-        let mut lines = comment.lines();
-        if lines.next()?.trim() != PROPERTIES_HEADER {
-            return None;
-        }
-        let n = comment.bytes().filter(|&b| b == b'\n').count();
-        let mut out = Properties::with_capacity(n, comment.len());
-        for l in lines {
-            let (name, value) = l.split_once('=')?;
-            out.push(name, value);
-        }
-        Some(out)
+        true
     }
 }
 

@@ -82,7 +82,13 @@ impl<'a> Object<'a> {
         let mut out = [None; N];
         let (mut i, mut j) = (0, 0);
         while let (Some((k, v)), Some(want)) = (self.0.get(i), keys.get(j)) {
-            match k.as_ref().cmp(want) {
+            // Most steps of the merge are decided by the first byte: compare it before
+            // calling `memcmp` on the whole names.
+            let order = match (k.as_bytes().first(), want.as_bytes().first()) {
+                (Some(a), Some(b)) if a != b => a.cmp(b),
+                _ => k.as_ref().cmp(want),
+            };
+            match order {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
