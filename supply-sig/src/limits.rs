@@ -98,6 +98,11 @@ pub const MAX_CRL_DER_LEN: usize = 32 * 1024 * 1024;
 /// certificate is about 2-4 KiB).
 pub const MAX_OCSP_RESPONSE_LEN: usize = 20 * 1024;
 
+/// Seconds a CRL's or OCSP response's `thisUpdate` may lie after the verification time: it
+/// was made a moment after the caller read its clock, or by a server whose clock is ahead
+/// (notation does not check `thisUpdate` at all).
+pub const MAX_REVOCATION_CLOCK_SKEW_SECS: i64 = 300;
+
 /// CRL distribution point URLs one certificate (or one base CRL's `freshestCRL`) may name.
 pub const MAX_CRL_URLS: usize = 8;
 

@@ -29,7 +29,10 @@ use x509_cert::ext::pkix::{
 use x509_cert::ext::Extension;
 
 use crate::crypto::Provider;
-use crate::limits::{LimitExceeded, MAX_CRL_DER_LEN, MAX_CRL_URLS, MAX_OCSP_RESPONSE_LEN};
+use crate::limits::{
+    LimitExceeded, MAX_CRL_DER_LEN, MAX_CRL_URLS, MAX_OCSP_RESPONSE_LEN,
+    MAX_REVOCATION_CLOCK_SKEW_SECS,
+};
 use crate::sign::{KeyVerifier, Verifier as _, VerifyPolicy};
 use crate::time::Timestamp;
 use crate::x509::{Certificate, OID_BASIC_CONSTRAINTS, OID_KEY_USAGE};
@@ -495,7 +498,8 @@ impl Crl {
     /// Verifies that `issuer` issued this CRL and that it is current at `now`: the issuer
     /// names match, the issuer may sign CRLs (keyUsage, when present, has cRLSign), the
     /// signature over the exact `tbsCertList` verifies with the issuer's key (outer and inner
-    /// algorithms equal), and `thisUpdate <= now <= nextUpdate`.
+    /// algorithms equal), and `thisUpdate <= now <= nextUpdate` (`thisUpdate` up to
+    /// [`MAX_REVOCATION_CLOCK_SKEW_SECS`] ahead).
     ///
     /// # Errors
     /// The [`Error`] naming the failed check.
@@ -543,7 +547,9 @@ impl Crl {
         .verify(tbs_der, sig)
         .map_err(|_| Error::BadSignature)?;
         let this_update = self.this_update();
-        if now < this_update {
+        // A response or CRL made a moment after the caller read its clock (or on a server whose
+        // clock is a little ahead) is not from the future.
+        if now.unix().saturating_add(MAX_REVOCATION_CLOCK_SKEW_SECS) < this_update.unix() {
             return Err(Error::NotYetValid { this_update });
         }
         if let Some(next_update) = self.next_update().filter(|t| now > *t) {

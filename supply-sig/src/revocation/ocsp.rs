@@ -14,7 +14,7 @@ use x509_ocsp::{BasicOcspResponse, CertId, CertStatus, OcspRequest, OcspResponse
 
 use super::{invalid_ext, Error, Reason, Revoked};
 use crate::crypto::Provider;
-use crate::limits::{LimitExceeded, MAX_OCSP_RESPONSE_LEN};
+use crate::limits::{LimitExceeded, MAX_OCSP_RESPONSE_LEN, MAX_REVOCATION_CLOCK_SKEW_SECS};
 use crate::sign::{KeyVerifier, Verifier as _, VerifyPolicy};
 use crate::time::Timestamp;
 use crate::x509::{Certificate, OID_EXT_KEY_USAGE};
@@ -190,7 +190,9 @@ pub fn check_response(
         .find(|r| names(&r.cert_id, cert, issuer))
         .ok_or(Error::OcspNoAnswer)?;
     let this_update = gt(&single.this_update);
-    if now < this_update {
+    // A response or CRL made a moment after the caller read its clock (or on a server whose
+    // clock is a little ahead) is not from the future.
+    if now.unix().saturating_add(MAX_REVOCATION_CLOCK_SKEW_SECS) < this_update.unix() {
         return Err(Error::NotYetValid { this_update });
     }
     match single.next_update.as_ref().map(gt) {
