@@ -35,7 +35,9 @@
 //! [`supply_sig::revocation::fetch_for_chain`] fetches it); a revoked certificate or one whose
 //! status cannot be established fails the check, except that a signature whose authentic
 //! signing time is before the key's invalidity date stands. A certificate that names neither
-//! is not revocable and passes.
+//! is not revocable and passes. The time-stamping authority's chain of a verified timestamp
+//! is checked the same way (a failure there fails the authentic-timestamp check), unless the
+//! policy skips revocation; [`SignatureVerifier::revocation_chains`] names both chains.
 
 use std::collections::BTreeMap;
 
@@ -176,6 +178,24 @@ pub enum Error {
     #[error("the revocation status of certificate {position} of the chain is unavailable")]
     RevocationUnavailable {
         /// Its position, leaf first.
+        position: usize,
+        /// Why.
+        #[source]
+        source: revocation::Unavailable,
+    },
+    /// A certificate of the timestamp authority's chain is revoked.
+    #[error("certificate {position} of the timestamp authority's chain was revoked at {}", .revoked.time)]
+    TimestampRevoked {
+        /// Its position, the time-stamping certificate first.
+        position: usize,
+        /// The CRL entry or OCSP answer.
+        revoked: revocation::Revoked,
+    },
+    /// The revocation status of a certificate of the timestamp authority's chain could not be
+    /// established.
+    #[error("the revocation status of certificate {position} of the timestamp authority's chain is unavailable")]
+    TimestampRevocationUnavailable {
+        /// Its position, the time-stamping certificate first.
         position: usize,
         /// Why.
         #[source]
@@ -1096,9 +1116,24 @@ pub fn verify(
                 return Err(Error::NoTsaCertificates);
             }
             let ts = SignedTimestamp::from_der(token).map_err(Error::Timestamp)?;
-            let t = ts
-                .verify_with_roots(&env.signature, &roots, provider)
+            let (t, tsa_chain) = ts
+                .verify_with_roots_chain(&env.signature, &roots, provider)
                 .map_err(Error::Timestamp)?;
+            // The time-stamping authority's chain is checked for revocation too (notation's
+            // "timestamp certificate chain revocation"), unless the policy skips revocation.
+            if policy.action(Check::Revocation) != Action::Skip {
+                match first_failure(revocation::check_chain(
+                    &tsa_chain, crls, now, None, provider,
+                )) {
+                    Some((position, Ok(revoked))) => {
+                        return Err(Error::TimestampRevoked { position, revoked })
+                    }
+                    Some((position, Err(source))) => {
+                        return Err(Error::TimestampRevocationUnavailable { position, source })
+                    }
+                    None => {}
+                }
+            }
             let slack = i64::try_from(ts.accuracy_secs).unwrap_or(i64::MAX);
             let earliest = Timestamp::from_unix(t.unix().saturating_sub(slack));
             let latest = Timestamp::from_unix(t.unix().saturating_add(slack));
@@ -1135,23 +1170,20 @@ pub fn verify(
     // Revocation: each certificate but the root against its CRLs. Only a time an authority
     // vouches for (the signing authority's) may spare a signature made before a key's
     // invalidity date, as notation does.
-    apply(Check::Revocation, &mut || {
-        let statuses = revocation::check_chain(&env.chain, crls, now, authentic_time, provider);
-        // A revoked certificate anywhere says more than an unavailable one.
-        let mut unavailable = None;
-        for (position, status) in statuses.into_iter().enumerate() {
-            match status {
-                revocation::Status::Revoked(revoked) => {
-                    return Err(Error::Revoked { position, revoked })
-                }
-                revocation::Status::Unavailable(source) if unavailable.is_none() => {
-                    unavailable = Some(Error::RevocationUnavailable { position, source });
-                }
-                _ => {}
-            }
-        }
-        unavailable.map_or(Ok(()), Err)
-    })?;
+    apply(
+        Check::Revocation,
+        &mut || match first_failure(revocation::check_chain(
+            &env.chain,
+            crls,
+            now,
+            authentic_time,
+            provider,
+        )) {
+            Some((position, Ok(revoked))) => Err(Error::Revoked { position, revoked }),
+            Some((position, Err(source))) => Err(Error::RevocationUnavailable { position, source }),
+            None => Ok(()),
+        },
+    )?;
 
     // The payload names the target (integrity of what was signed: always enforced).
     let payload: PayloadJson =
@@ -1178,6 +1210,25 @@ pub fn verify(
         reported,
         skipped,
     })
+}
+
+/// The revocation failure a chain's statuses come to: the first revoked certificate (a
+/// revocation anywhere says more than an unavailable status), else the first whose status is
+/// unavailable; `None` when every one is good or not revocable.
+fn first_failure(
+    statuses: Vec<revocation::Status>,
+) -> Option<(usize, Result<revocation::Revoked, revocation::Unavailable>)> {
+    let mut unavailable = None;
+    for (position, status) in statuses.into_iter().enumerate() {
+        match status {
+            revocation::Status::Revoked(r) => return Some((position, Ok(r))),
+            revocation::Status::Unavailable(u) if unavailable.is_none() => {
+                unavailable = Some((position, Err(u)));
+            }
+            _ => {}
+        }
+    }
+    unavailable
 }
 
 fn check_chain(
@@ -1261,6 +1312,33 @@ impl SignatureVerifier {
         self.policies
             .policy_for(&self.repository)
             .is_ok_and(|p| p.action(Check::Revocation) != Action::Skip)
+    }
+
+    /// The certificate chains whose revocation the check of the envelope `bytes` (of media
+    /// type `media_type`) will ask about: the signing chain, and the time-stamping
+    /// authority's chain when the policy names `tsa` trust stores and the envelope's
+    /// timestamp verifies against them. Fetch for these
+    /// ([`supply_sig::revocation::fetch_for_chain`]) before verifying; a malformed envelope
+    /// gives none (its verification fails anyway).
+    pub fn revocation_chains(&self, media_type: &str, bytes: &[u8]) -> Vec<Vec<Certificate>> {
+        let (Ok(policy), Ok(env)) = (
+            self.policies.policy_for(&self.repository),
+            parse_envelope(media_type, bytes),
+        ) else {
+            return Vec::new();
+        };
+        let roots = self.stores.tsa_roots(&policy.trust_stores);
+        let tsa_chain = env
+            .timestamp
+            .as_deref()
+            .filter(|_| !roots.is_empty())
+            .and_then(|token| SignedTimestamp::from_der(token).ok())
+            .and_then(|ts| {
+                ts.verify_with_roots_chain(&env.signature, &roots, self.provider)
+                    .ok()
+            })
+            .map(|(_, chain)| chain);
+        std::iter::once(env.chain).chain(tsa_chain).collect()
     }
 
     /// The OCSP answers and CRLs the revocation check uses (fetched for the signatures'

@@ -433,6 +433,7 @@ impl VerifyCmd {
         if let Some(mut n) = notation {
             if n.checks_revocation() {
                 let crls = rt.block_on(fetch_revocation(
+                    &n,
                     &self.tuf.http_options()?,
                     &collected.attachments,
                     now,
@@ -524,6 +525,7 @@ impl VerifyCmd {
 /// said on stderr; the signatures whose chains needed it then fail an enforced revocation
 /// check.
 async fn fetch_revocation(
+    verifier: &notation::SignatureVerifier,
     http: &supply_sig::http::HttpOptions,
     attachments: &[supply_sig::verify::Attachment],
     now: Timestamp,
@@ -537,31 +539,32 @@ async fn fetch_revocation(
             continue;
         }
         let [blob] = a.blobs() else { continue };
-        // A malformed envelope fails its own verification; nothing to fetch for it.
-        let Ok(chain) = notation::envelope_chain(blob.media_type(), blob.bytes()) else {
-            continue;
-        };
-        if revocation::urls_for_chain(&chain).is_empty() {
-            continue;
-        }
-        let client = match &client {
-            Some(c) => c,
-            None => client.insert(
-                http.build()
-                    .context("building the HTTP client for revocation checks")?,
-            ),
-        };
-        let (fetched, failed) = revocation::fetch_for_chain(client, &chain, now, provider).await;
-        for (url, e) in failed {
-            let mut why = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                why = format!("{why}: {s}");
-                source = s.source();
+        // The signing chain and the time-stamping authority's; a malformed envelope gives
+        // none (it fails its own verification).
+        for chain in verifier.revocation_chains(blob.media_type(), blob.bytes()) {
+            if revocation::urls_for_chain(&chain).is_empty() {
+                continue;
             }
-            eprintln!("warning: nothing was fetched from {url}: {why}");
+            let client = match &client {
+                Some(c) => c,
+                None => client.insert(
+                    http.build()
+                        .context("building the HTTP client for revocation checks")?,
+                ),
+            };
+            let (fetched, failed) =
+                revocation::fetch_for_chain(client, &chain, now, provider).await;
+            for (url, e) in failed {
+                let mut why = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(s) = source {
+                    why = format!("{why}: {s}");
+                    source = s.source();
+                }
+                eprintln!("warning: nothing was fetched from {url}: {why}");
+            }
+            all.merge(fetched);
         }
-        all.merge(fetched);
     }
     Ok(all)
 }

@@ -66,6 +66,11 @@ fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
 /// A TSA CA and a P-256 leaf with a critical timeStamping extKeyUsage in `dir`
 /// (`ca.crt`, `tsa.crt`, `tsa.key`), and the `openssl ts` config (`tsa.cnf`).
 fn make_tsa(dir: &Path) {
+    make_tsa_with(dir, "");
+}
+
+/// [`make_tsa`], the leaf's extensions followed by the config lines `leaf_ext`.
+fn make_tsa_with(dir: &Path, leaf_ext: &str) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(
         dir.join("ca.cnf"),
@@ -76,9 +81,11 @@ fn make_tsa(dir: &Path) {
     .unwrap();
     std::fs::write(
         dir.join("leaf.ext"),
-        "basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\n\
-         extendedKeyUsage = critical,timeStamping\nsubjectKeyIdentifier = hash\n\
-         authorityKeyIdentifier = keyid\n",
+        format!(
+            "basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\n\
+             extendedKeyUsage = critical,timeStamping\nsubjectKeyIdentifier = hash\n\
+             authorityKeyIdentifier = keyid\n{leaf_ext}"
+        ),
     )
     .unwrap();
     let ec = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
@@ -686,4 +693,131 @@ fn notation_timestamps_verify_against_the_policy_tsa_trust_store() {
     let out = ours("plain");
     assert!(out.status.success(), "supply verify: {}", stderr(&out));
     assert!(theirs(&plain).status.success());
+}
+
+/// The time-stamping authority's chain is checked for revocation too, by notation and by us:
+/// the openssl TSA's certificate names a CRL distribution point on a local server, and the
+/// CRL (made by `openssl ca -gencrl` with the TSA root) first lists nothing, then the TSA
+/// certificate. notation signs with a timestamp; `notation verify` and `supply verify` both
+/// admit the signature, then both refuse it.
+#[test]
+fn notation_and_we_check_the_timestamp_authority_for_revocation() {
+    use super::imagesig::{image, notation_home};
+    use std::sync::{Arc, Mutex};
+    use supply_testkit::http::{FnServer, Reply};
+    use supply_testkit::registry::Registry;
+    let Some(reg) = Registry::start() else { return };
+    let (Some(notation), Some(_)) = (peer("notation"), peer("openssl")) else {
+        return;
+    };
+    let crl: Arc<Mutex<Vec<u8>>> = Arc::new(Mutex::new(Vec::new()));
+    let served = crl.clone();
+    let crl_server = FnServer::start(move |_| {
+        Reply::new(200, "application/pkix-crl", served.lock().unwrap().clone())
+    });
+    let dir = tempdir();
+    let d = dir.path();
+    let tsa_dir = d.join("tsa");
+    make_tsa_with(
+        &tsa_dir,
+        &format!(
+            "crlDistributionPoints = URI:{}\n",
+            crl_server.url("tsa.crl")
+        ),
+    );
+    // openssl ca, for the CRLs of the TSA root.
+    std::fs::write(tsa_dir.join("crlnumber"), "10\n").unwrap();
+    std::fs::write(
+        tsa_dir.join("crl.cnf"),
+        "[ca]\ndefault_ca = CA\n[CA]\ndatabase = index.txt\ncrlnumber = crlnumber\n\
+         default_md = sha256\ndefault_crl_days = 1\ncertificate = ca.crt\n\
+         private_key = ca.key\n",
+    )
+    .unwrap();
+    let serial = String::from_utf8(openssl(
+        &tsa_dir,
+        &["x509", "-in", "tsa.crt", "-noout", "-serial"],
+    ))
+    .unwrap()
+    .trim()
+    .trim_start_matches("serial=")
+    .to_owned();
+    let make_crl = |revoked: bool| {
+        let index = if revoked {
+            format!("R\t301231000000Z\t261201000000Z,keyCompromise\t{serial}\tunknown\t/O=supply test/CN=supply test TSA\n")
+        } else {
+            String::new()
+        };
+        std::fs::write(tsa_dir.join("index.txt"), index).unwrap();
+        openssl(
+            &tsa_dir,
+            &["ca", "-config", "crl.cnf", "-gencrl", "-out", "now.crl"],
+        );
+        let pem = std::fs::read_to_string(tsa_dir.join("now.crl")).unwrap();
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        use base64::Engine as _;
+        *crl.lock().unwrap() = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+    };
+    make_crl(false);
+    let (tsa, _log) = tsa_server(&tsa_dir, TsaMode::Openssl);
+    let home = d.join("signer");
+    std::fs::create_dir_all(&home).unwrap();
+    let (policy, store) = notation_home(&notation, &home, "supplytest");
+    let s = store.join("x509/tsa/supplytsa");
+    std::fs::create_dir_all(&s).unwrap();
+    std::fs::copy(tsa_dir.join("ca.crt"), s.join("root.crt")).unwrap();
+    std::fs::write(
+        &policy,
+        json!({"version": "1.0", "trustPolicies": [{
+            "name": "test", "registryScopes": ["*"],
+            "signatureVerification": {"level": "strict"},
+            "trustStores": ["ca:supplytest", "tsa:supplytsa"], "trustedIdentities": ["*"]}]})
+        .to_string(),
+    )
+    .unwrap();
+    let repo = format!("{}/notation-tsa-crl/img", reg.host());
+    let digest = image(d, &repo, "v1", b"stamped by a revocable TSA");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let mut cmd = supply_testkit::peer_command(&notation, &home);
+    cmd.current_dir(d)
+        .args(["sign", "--insecure-registry", "--timestamp-url"])
+        .arg(tsa.url("tsr"))
+        .arg("--timestamp-root-cert")
+        .arg(tsa_dir.join("ca.crt"))
+        .arg(format!("{repo}@{digest}"));
+    let out = run(&mut cmd);
+    assert!(out.status.success(), "notation sign: {}", stderr(&out));
+    let verdicts = || {
+        let _ = std::fs::remove_dir_all(home.join(".cache"));
+        let mut cmd = supply_testkit::peer_command(&notation, &home);
+        cmd.current_dir(d)
+            .args(["verify", "-v", "--insecure-registry"])
+            .arg(format!("{repo}@{digest}"));
+        let theirs = run(&mut cmd);
+        let mut c = super::supply(d);
+        c.args(["verify", "--trust-policy"])
+            .arg(&policy)
+            .arg("--trust-store")
+            .arg(&store)
+            .arg(format!("{repo}@{digest}"));
+        let ours = run(&mut c);
+        (
+            theirs.status.success(),
+            ours.status.success(),
+            format!("notation: {}\nsupply: {}", stderr(&theirs), stderr(&ours)),
+        )
+    };
+    let (theirs, ours, why) = verdicts();
+    assert!(theirs && ours, "the TSA is not revoked: {why}");
+    make_crl(true);
+    let (theirs, ours, why) = verdicts();
+    assert!(!theirs && !ours, "the TSA is revoked: {why}");
+    let (notation_says, supply_says) = why.split_once("\nsupply: ").unwrap();
+    assert!(notation_says.contains("revoked"), "{why}");
+    assert!(
+        supply_says.contains("timestamp authority's chain was revoked"),
+        "{why}"
+    );
 }

@@ -395,6 +395,22 @@ impl SignedTimestamp {
         roots: &[x509::Certificate],
         provider: &Provider,
     ) -> Result<Timestamp, Error> {
+        self.verify_with_roots_chain(signature, roots, provider)
+            .map(|(t, _)| t)
+    }
+
+    /// [`SignedTimestamp::verify_with_roots`], returning the chain that verified too (the
+    /// signing certificate first, the root of `roots` last): what a revocation check of the
+    /// time-stamping authority walks.
+    ///
+    /// # Errors
+    /// As [`SignedTimestamp::verify_with_roots`].
+    pub fn verify_with_roots_chain(
+        &self,
+        signature: &[u8],
+        roots: &[x509::Certificate],
+        provider: &Provider,
+    ) -> Result<(Timestamp, Vec<x509::Certificate>), Error> {
         self.check_content(signature, provider)?;
         let t = self.gen_time;
         for leaf in &self.certificates {
@@ -421,7 +437,9 @@ impl SignedTimestamp {
                 )
                 .is_ok()
                 {
-                    return Ok(t);
+                    let mut full = vec![leaf.clone()];
+                    full.extend(checked.certificates().iter().cloned());
+                    return Ok((t, full));
                 }
             }
         }
