@@ -399,13 +399,7 @@ impl VerifyCmd {
             .block_on(engine::collect_from_registry(&client, &sref))
             .with_context(|| format!("reading what is attached to {sref}"))?;
         for (d, e) in &collected.unreadable {
-            let mut why = e.to_string();
-            let mut source = std::error::Error::source(e);
-            while let Some(s) = source {
-                why = format!("{why}: {s}");
-                source = s.source();
-            }
-            eprintln!("warning: skipped {d}: {why}");
+            eprintln!("warning: skipped {d}: {}", super::one_line(e));
         }
         if collected.over_limit > 0 {
             eprintln!(
@@ -487,10 +481,13 @@ impl VerifyCmd {
                     }));
                 }
                 Verdict::Failed(why) => {
+                    // With its causes: "revocation unavailable" alone does not say which
+                    // responder or CRL failed, or how.
                     eprintln!(
-                        "{} ({source}) failed {}: {why}",
+                        "{} ({source}) failed {}: {}",
                         e.artifact(),
-                        e.verifier().unwrap_or("verification")
+                        e.verifier().unwrap_or("verification"),
+                        super::one_line(&**why)
                     );
                 }
                 _ => {}
@@ -555,13 +552,10 @@ async fn fetch_revocation(
             let (fetched, failed) =
                 revocation::fetch_for_chain(client, &chain, now, provider).await;
             for (url, e) in failed {
-                let mut why = e.to_string();
-                let mut source = std::error::Error::source(&e);
-                while let Some(s) = source {
-                    why = format!("{why}: {s}");
-                    source = s.source();
-                }
-                eprintln!("warning: nothing was fetched from {url}: {why}");
+                eprintln!(
+                    "warning: nothing was fetched from {url}: {}",
+                    super::one_line(&e)
+                );
             }
             all.merge(fetched);
         }

@@ -158,6 +158,12 @@ pub(crate) fn report(e: &anyhow::Error, verbose: bool) -> String {
     }
 }
 
+/// `error` and its causes on one line (`a: b: c`), each named once ([`causes`]): for
+/// warnings and per-artifact failures, which print beside other output.
+pub(crate) fn one_line(error: &(dyn std::error::Error + 'static)) -> String {
+    causes(std::iter::successors(Some(error), |e| e.source())).join(": ")
+}
+
 /// The messages of an error chain with each cause named once: a message that ends with its
 /// source's message (`"reading x: disk full"` above `"disk full"`, a library `Display` that
 /// repeats its source) is cut before it, and a message equal to its source's (a transparent

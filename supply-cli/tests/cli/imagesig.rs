@@ -478,6 +478,11 @@ fn notation_and_we_agree_on_revocation() {
     let (notation_says, supply_says) = why.split_once("\nsupply: ").unwrap();
     assert!(notation_says.contains("404"), "{why}");
     assert!(supply_says.contains("answered HTTP 404"), "{why}");
+    // The failure line names the cause, not only that the status is unavailable.
+    assert!(
+        supply_says.contains("is unavailable: nothing was fetched from"),
+        "{why}"
+    );
 }
 
 /// OCSP, both ways with notation: a leaf of ours naming only an OCSP responder, answered by
