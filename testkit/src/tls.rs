@@ -143,24 +143,7 @@ pub fn code_signing_identity(
     valid_days: i64,
 ) -> (String, String) {
     let key = KeyPair::generate().unwrap_or_else(|e| panic!("generating the signing key: {e}"));
-    let mut params = CertificateParams::new(Vec::<String>::new())
-        .unwrap_or_else(|e| panic!("signing certificate params: {e}"));
-    params.distinguished_name.push(DnType::CountryName, "US");
-    params
-        .distinguished_name
-        .push(DnType::StateOrProvinceName, "WA");
-    params
-        .distinguished_name
-        .push(DnType::OrganizationName, organization);
-    params
-        .distinguished_name
-        .push(DnType::CommonName, common_name);
-    params.is_ca = IsCa::ExplicitNoCa;
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::CodeSigning];
-    let now = time_now();
-    params.not_before = now - time::Duration::minutes(1);
-    params.not_after = now + days(valid_days);
+    let params = code_signing_params(organization, common_name, valid_days);
     let cert = params
         .self_signed(&key)
         .unwrap_or_else(|e| panic!("self-signing the signing certificate: {e}"));
@@ -222,23 +205,7 @@ impl CodeSigningPki {
             .self_signed(&root_key)
             .unwrap_or_else(|e| panic!("self-signing the root: {e}"));
         let leaf_key = KeyPair::generate().unwrap_or_else(|e| panic!("leaf key: {e}"));
-        let mut params = CertificateParams::new(Vec::<String>::new())
-            .unwrap_or_else(|e| panic!("leaf params: {e}"));
-        params.distinguished_name.push(DnType::CountryName, "US");
-        params
-            .distinguished_name
-            .push(DnType::StateOrProvinceName, "WA");
-        params
-            .distinguished_name
-            .push(DnType::OrganizationName, organization);
-        params
-            .distinguished_name
-            .push(DnType::CommonName, common_name);
-        params.is_ca = IsCa::ExplicitNoCa;
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::CodeSigning];
-        params.not_before = now - time::Duration::minutes(1);
-        params.not_after = now + days(2);
+        let mut params = code_signing_params(organization, common_name, 2);
         // Sixteen bytes of the (random) leaf key, positive (top bit clear), never zero-led:
         // a serial unique to this PKI that the CRLs can name.
         let mut serial: Vec<u8> = leaf_key
@@ -365,6 +332,35 @@ fn authority_info_access(urls: &[&str]) -> Vec<u8> {
         descriptions.extend(tlv(0x30, &one));
     }
     tlv(0x30, &descriptions)
+}
+
+/// A code-signing leaf's parameters: `C=US, ST=WA, O=organization, CN=common_name`, `CA:FALSE`,
+/// digital signature, the code-signing extended key usage, valid from a minute ago for
+/// `valid_days`.
+fn code_signing_params(
+    organization: &str,
+    common_name: &str,
+    valid_days: i64,
+) -> CertificateParams {
+    let mut params = CertificateParams::new(Vec::<String>::new())
+        .unwrap_or_else(|e| panic!("signing certificate params: {e}"));
+    params.distinguished_name.push(DnType::CountryName, "US");
+    params
+        .distinguished_name
+        .push(DnType::StateOrProvinceName, "WA");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, organization);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::CodeSigning];
+    let now = time_now();
+    params.not_before = now - time::Duration::minutes(1);
+    params.not_after = now + days(valid_days);
+    params
 }
 
 fn time_now() -> time::OffsetDateTime {

@@ -355,6 +355,87 @@ fn notation_signs_we_verify_and_notation_verifies_our_copy() {
     );
 }
 
+/// A notation home in `home` that signs with `pki`'s leaf (its key and chain as notation's
+/// local signing key `name`) and trusts `pki`'s root as the trust store `ca:NAME`; returns
+/// (trust policy path, trust store directory). [`strict_policy`] writes the policy.
+fn notation_home_for(
+    home: &Path,
+    pki: &supply_testkit::tls::CodeSigningPki,
+    name: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let config = home.join(".config/notation");
+    let store = config.join("truststore");
+    std::fs::create_dir_all(config.join("localkeys")).unwrap();
+    std::fs::create_dir_all(store.join("x509/ca").join(name)).unwrap();
+    let key = config.join(format!("localkeys/{name}.key"));
+    let chain = config.join(format!("localkeys/{name}.crt"));
+    std::fs::write(&key, pki.leaf_key_pem()).unwrap();
+    std::fs::write(&chain, pki.chain_pem()).unwrap();
+    std::fs::write(
+        store.join("x509/ca").join(name).join("root.pem"),
+        pki.root_pem(),
+    )
+    .unwrap();
+    std::fs::write(
+        config.join("signingkeys.json"),
+        format!(
+            r#"{{"default":"{name}","keys":[{{"name":"{name}","keyPath":"{}","certPath":"{}"}}]}}"#,
+            key.display(),
+            chain.display()
+        ),
+    )
+    .unwrap();
+    (config.join("trustpolicy.json"), store)
+}
+
+/// Writes a strict trust policy at `policy` trusting the store `ca:STORE` for the identity
+/// `x509.subject: C=US, ST=WA, O=Supply, CN=CN`, with `overrides` (JSON members to append to
+/// `signatureVerification`, `""` for none).
+fn strict_policy(policy: &Path, store: &str, cn: &str, overrides: &str) {
+    std::fs::write(
+        policy,
+        format!(
+            r#"{{"version":"1.0","trustPolicies":[{{"name":"{store}","registryScopes":["*"],"signatureVerification":{{"level":"strict"{overrides}}},"trustStores":["ca:{store}"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Supply, CN={cn}"]}}]}}"#
+        ),
+    )
+    .unwrap();
+}
+
+/// notation's verdict and ours on `reference` (notation from `home`, whose CRL cache is emptied
+/// first so it fetches anew; ours with `policy` and `store`): (theirs, ours, notation's stderr
+/// then ours after `\nsupply: `).
+fn both_verdicts(
+    notation: &Path,
+    home: &Path,
+    dir: &Path,
+    reference: &str,
+    (policy, store): (&Path, &Path),
+) -> (bool, bool, String) {
+    let _ = std::fs::remove_dir_all(home.join(".cache"));
+    let mut cmd = peer_command(notation, home);
+    cmd.current_dir(dir)
+        .args(["verify", "-v", "--insecure-registry", reference]);
+    let theirs = run(&mut cmd);
+    let ours = supply(dir)
+        .args(["verify", "--trust-policy"])
+        .arg(policy)
+        .arg("--trust-store")
+        .arg(store)
+        .arg(reference)
+        .output()
+        .unwrap();
+    (
+        theirs.status.success(),
+        ours.status.success(),
+        format!(
+            "notation: {}\nsupply: {}{}",
+            String::from_utf8_lossy(&theirs.stderr),
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&ours.stderr)
+        ),
+    )
+}
+
 /// Revocation, both ways with notation: a code-signing chain of ours (testkit's
 /// `CodeSigningPki`) whose leaf names a CRL on a local HTTP server signs an image through
 /// notation. While the CRL lists nothing, `notation verify` and `supply verify` admit the
@@ -380,36 +461,9 @@ fn notation_and_we_agree_on_revocation() {
     let dir = tempdir();
     let d = dir.path();
     let home = d.join("home");
-    let config = home.join(".config/notation");
-    let store = config.join("truststore");
-    std::fs::create_dir_all(config.join("localkeys")).unwrap();
-    std::fs::create_dir_all(store.join("x509/ca/rev")).unwrap();
-    let (key, chain) = (
-        config.join("localkeys/rev.key"),
-        config.join("localkeys/rev.crt"),
-    );
-    std::fs::write(&key, pki.leaf_key_pem()).unwrap();
-    std::fs::write(&chain, pki.chain_pem()).unwrap();
-    std::fs::write(store.join("x509/ca/rev/root.pem"), pki.root_pem()).unwrap();
-    std::fs::write(
-        config.join("signingkeys.json"),
-        format!(
-            r#"{{"default":"rev","keys":[{{"name":"rev","keyPath":"{}","certPath":"{}"}}]}}"#,
-            key.display(),
-            chain.display()
-        ),
-    )
-    .unwrap();
-    let policy = config.join("trustpolicy.json");
-    let write_policy = |overrides: &str| {
-        std::fs::write(
-            &policy,
-            format!(
-                r#"{{"version":"1.0","trustPolicies":[{{"name":"rev","registryScopes":["*"],"signatureVerification":{{"level":"strict"{overrides}}},"trustStores":["ca:rev"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Supply, CN=revocation.test"]}}]}}"#
-            ),
-        )
-        .unwrap();
-    };
+    let (policy, store) = notation_home_for(&home, &pki, "rev");
+    let write_policy =
+        |overrides: &str| strict_policy(&policy, "rev", "revocation.test", overrides);
     write_policy("");
     *served.lock().unwrap() = Some(pki.crl(1, 3600, None));
     let repo = format!("{}/notation-crl/img", reg.host());
@@ -419,36 +473,7 @@ fn notation_and_we_agree_on_revocation() {
     cmd.current_dir(d)
         .args(["sign", "--insecure-registry", &reference]);
     ok(run(&mut cmd), "notation sign with our chain");
-
-    // (notation's verdict, ours); notation's CRL cache is emptied first, so it fetches anew.
-    let verdicts = || {
-        let _ = std::fs::remove_dir_all(home.join(".cache"));
-        let mut cmd = peer_command(&notation, &home);
-        cmd.current_dir(d)
-            .args(["verify", "-v", "--insecure-registry", &reference]);
-        let theirs = run(&mut cmd);
-        let ours = supply(d)
-            .args([
-                "verify",
-                "--trust-policy",
-                policy.to_str().unwrap(),
-                "--trust-store",
-                store.to_str().unwrap(),
-                &reference,
-            ])
-            .output()
-            .unwrap();
-        (
-            theirs.status.success(),
-            ours.status.success(),
-            format!(
-                "notation: {}\nsupply: {}{}",
-                String::from_utf8_lossy(&theirs.stderr),
-                String::from_utf8_lossy(&ours.stdout),
-                String::from_utf8_lossy(&ours.stderr)
-            ),
-        )
-    };
+    let verdicts = || both_verdicts(&notation, &home, d, &reference, (&policy, &store));
     let (theirs, ours, why) = verdicts();
     assert!(theirs && ours, "a CRL that does not list the leaf: {why}");
 
@@ -583,32 +608,8 @@ fn notation_and_we_agree_on_ocsp() {
     index("V");
 
     let home = d.join("home");
-    let config = home.join(".config/notation");
-    let store = config.join("truststore");
-    std::fs::create_dir_all(config.join("localkeys")).unwrap();
-    std::fs::create_dir_all(store.join("x509/ca/ocsp")).unwrap();
-    let (key, chain) = (
-        config.join("localkeys/o.key"),
-        config.join("localkeys/o.crt"),
-    );
-    std::fs::write(&key, pki.leaf_key_pem()).unwrap();
-    std::fs::write(&chain, pki.chain_pem()).unwrap();
-    std::fs::write(store.join("x509/ca/ocsp/root.pem"), pki.root_pem()).unwrap();
-    std::fs::write(
-        config.join("signingkeys.json"),
-        format!(
-            r#"{{"default":"o","keys":[{{"name":"o","keyPath":"{}","certPath":"{}"}}]}}"#,
-            key.display(),
-            chain.display()
-        ),
-    )
-    .unwrap();
-    let policy = config.join("trustpolicy.json");
-    std::fs::write(
-        &policy,
-        r#"{"version":"1.0","trustPolicies":[{"name":"o","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:ocsp"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=Supply, CN=ocsp.test"]}]}"#,
-    )
-    .unwrap();
+    let (policy, store) = notation_home_for(&home, &pki, "ocsp");
+    strict_policy(&policy, "ocsp", "ocsp.test", "");
     let repo = format!("{}/notation-ocsp/img", reg.host());
     let digest = image(&d, &repo, "v1", b"ocsp-checked");
     let reference = format!("{repo}@{digest}");
@@ -616,35 +617,7 @@ fn notation_and_we_agree_on_ocsp() {
     cmd.current_dir(&d)
         .args(["sign", "--insecure-registry", &reference]);
     ok(run(&mut cmd), "notation sign with our chain");
-
-    let verdicts = || {
-        let _ = std::fs::remove_dir_all(home.join(".cache"));
-        let mut cmd = peer_command(&notation, &home);
-        cmd.current_dir(&d)
-            .args(["verify", "-v", "--insecure-registry", &reference]);
-        let theirs = run(&mut cmd);
-        let ours = supply(&d)
-            .args([
-                "verify",
-                "--trust-policy",
-                policy.to_str().unwrap(),
-                "--trust-store",
-                store.to_str().unwrap(),
-                &reference,
-            ])
-            .output()
-            .unwrap();
-        (
-            theirs.status.success(),
-            ours.status.success(),
-            format!(
-                "notation: {}\nsupply: {}{}",
-                String::from_utf8_lossy(&theirs.stderr),
-                String::from_utf8_lossy(&ours.stdout),
-                String::from_utf8_lossy(&ours.stderr)
-            ),
-        )
-    };
+    let verdicts = || both_verdicts(&notation, &home, &d, &reference, (&policy, &store));
     let (theirs, ours, why) = verdicts();
     assert!(theirs && ours, "the responder says good: {why}");
     assert!(

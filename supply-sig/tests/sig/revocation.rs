@@ -481,6 +481,22 @@ impl OpensslCa {
     }
 }
 
+/// What the responder answered to `request`, as fetched.
+fn ocsp_fetched(request: &[u8], answer: Vec<u8>) -> Fetched {
+    let mut fetched = Fetched::new();
+    fetched.insert_ocsp(OPENSSL_OCSP, request.to_vec(), answer);
+    fetched
+}
+
+/// The status of the first certificate of `chain`.
+fn first_status(
+    chain: &[Certificate],
+    fetched: &Fetched,
+    provider: &supply_sig::crypto::Provider,
+) -> Status {
+    revocation::check_chain(chain, fetched, now(), None, provider).remove(0)
+}
+
 /// A CRL openssl's `ca -gencrl` wrote (openssl as the peer), revoking a certificate openssl
 /// issued: we read it, verify it against the openssl CA and find the revoked serial.
 #[test]
@@ -551,15 +567,10 @@ fn openssl_answers_our_ocsp_requests() {
             request: request.clone()
         }]
     );
-    let mut fetched = Fetched::new();
-    fetched.insert_ocsp(
-        OPENSSL_OCSP,
-        request.clone(),
-        ca.answer(&request, "responder", false),
-    );
+    let fetched = ocsp_fetched(&request, ca.answer(&request, "responder", false));
     assert!(revocation::pending(&chain, &fetched, now(), provider).is_empty());
     assert!(matches!(
-        revocation::check_chain(&chain, &fetched, now(), None, provider)[0],
+        first_status(&chain, &fetched, provider),
         Status::Good
     ));
     ca.revoke("leaf", "keyCompromise");
@@ -567,14 +578,9 @@ fn openssl_answers_our_ocsp_requests() {
         Answer::Revoked(r) => assert_eq!(r.reason, Some(Reason::KeyCompromise)),
         a => panic!("{a:?}"),
     }
-    let mut fetched = Fetched::new();
-    fetched.insert_ocsp(
-        OPENSSL_OCSP,
-        request.clone(),
-        ca.answer(&request, "ca", false),
-    );
+    let fetched = ocsp_fetched(&request, ca.answer(&request, "ca", false));
     assert!(matches!(
-        revocation::check_chain(&chain, &fetched, now(), None, provider)[0],
+        first_status(&chain, &fetched, provider),
         Status::Revoked(_)
     ));
     // Nothing fetched: unavailable.
@@ -621,12 +627,7 @@ fn the_crl_decides_when_the_responder_cannot() {
     let ghost = ca.issue("ghost", "leaf_ocsp");
     let ghost_request = ocsp::request(&ghost, &root).unwrap();
     std::fs::write(ca.dir.path().join("index.txt"), &index).unwrap();
-    let mut ghost_fetched = Fetched::new();
-    ghost_fetched.insert_ocsp(
-        OPENSSL_OCSP,
-        ghost_request.clone(),
-        ca.answer(&ghost_request, "ca", false),
-    );
+    let ghost_fetched = ocsp_fetched(&ghost_request, ca.answer(&ghost_request, "ca", false));
     assert!(matches!(
         revocation::check_chain(
             &[ghost, root.clone()],
@@ -640,20 +641,15 @@ fn the_crl_decides_when_the_responder_cannot() {
     ca.revoke("both", "superseded");
     fetched.insert(OPENSSL_CRL, ca.crl());
     assert!(matches!(
-        revocation::check_chain(&chain, &fetched, now(), None, provider)[0],
+        first_status(&chain, &fetched, provider),
         Status::Revoked(_)
     ));
     // A good OCSP answer from the CA (before the revocation reached it) decides alone; here
     // the index already says revoked, so the answer is revoked too.
-    let mut fetched = Fetched::new();
-    fetched.insert_ocsp(
-        OPENSSL_OCSP,
-        request.clone(),
-        ca.answer(&request, "ca", false),
-    );
+    let fetched = ocsp_fetched(&request, ca.answer(&request, "ca", false));
     assert!(revocation::pending(&chain, &fetched, now(), provider).is_empty());
     assert!(matches!(
-        revocation::check_chain(&chain, &fetched, now(), None, provider)[0],
+        first_status(&chain, &fetched, provider),
         Status::Revoked(_)
     ));
 }
