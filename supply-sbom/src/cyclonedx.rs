@@ -419,7 +419,14 @@ pub(crate) fn from_xml(
     report: &mut Report,
 ) -> Result<Option<(Version, Sbom)>, XmlError> {
     match xml_document(bytes, report)? {
-        Some((version, doc)) => Ok(from_value(&Node::borrowed(&doc), Some(version), report)),
+        Some((version, doc)) => {
+            let arena = bumpalo::Bump::new();
+            Ok(from_value(
+                &Node::borrowed(&doc, &arena),
+                Some(version),
+                report,
+            ))
+        }
         None => Ok(None),
     }
 }
@@ -476,7 +483,7 @@ fn s<'a>(v: &'a Node<'_>, k: &str) -> Option<&'a str> {
 }
 
 fn arr<'a, 'b>(v: &'a Node<'b>, k: &str) -> &'a [Node<'b>] {
-    v.get(k).and_then(Node::as_array).map_or(&[], Vec::as_slice)
+    v.get(k).and_then(Node::as_array).unwrap_or_default()
 }
 
 fn component_types(v: Version) -> &'static [&'static str] {
@@ -693,7 +700,7 @@ pub(crate) fn from_value(
         }
         match meta.get("tools") {
             Some(Node::Array(tools)) => {
-                for t in tools {
+                for t in tools.iter() {
                     sbom.creators.push(tool_creator(t));
                 }
             }
@@ -1392,9 +1399,9 @@ fn check_licenses(
         let name = l.get("name");
         match (id, name) {
             (Some(Node::String(id)), None) => {
-                if list::license(id).map(|i| i.id()) != Some(id.as_ref()) {
+                if list::license(id).map(|i| i.id()) != Some(*id) {
                     ctx.report
-                        .invalid(&ipath, "license.id", id.clone(), "an SPDX license id");
+                        .invalid(&ipath, "license.id", *id, "an SPDX license id");
                 }
                 into.push(License::parse_lenient(id, Dialect::Spdx2));
             }

@@ -219,7 +219,8 @@ pub fn read(bytes: &[u8]) -> Result<Document, Error> {
             None => return Err(Error::Unrecognized),
         }
     } else if trimmed.starts_with('{') {
-        let v: Node<'_> = serde_json::from_str(trimmed)?;
+        let arena = bumpalo::Bump::new();
+        let v = crate::tree::parse_json(trimmed, &arena)?;
         from_json_value(&v, false, &mut report)?
     } else if trimmed
         .lines()
@@ -230,7 +231,8 @@ pub fn read(bytes: &[u8]) -> Result<Document, Error> {
             None => return Err(Error::Unrecognized),
         }
     } else {
-        let v: Node<'_> = serde_yaml_ng::from_str(trimmed)?;
+        let arena = bumpalo::Bump::new();
+        let v = crate::tree::parse_yaml(trimmed, &arena)?;
         from_json_value(&v, true, &mut report)?
     };
     check_counts(&sbom)?;

@@ -126,7 +126,7 @@ fn s<'a>(v: &'a Node<'_>, k: &str) -> Option<&'a str> {
 }
 
 fn arr<'a, 'b>(v: &'a Node<'b>, k: &str) -> &'a [Node<'b>] {
-    v.get(k).and_then(Node::as_array).map_or(&[], Vec::as_slice)
+    v.get(k).and_then(Node::as_array).unwrap_or_default()
 }
 
 /// Where a package or file sits in the document (`/packages/3`), written only when an issue
@@ -1165,7 +1165,8 @@ pub(crate) fn from_tag_value(text: &str, report: &mut Report) -> Option<(Version
     doc.insert("hasExtractedLicensingInfos".into(), objs(extracted));
     doc.insert("externalDocumentRefs".into(), Value::Array(ext_docs));
     let doc = Value::Object(doc);
-    from_value(&Node::borrowed(&doc), report)
+    let arena = bumpalo::Bump::new();
+    from_value(&Node::borrowed(&doc, &arena), report)
 }
 
 /// `SPDXRef-[A-Za-z0-9.-]+` (the 2.3 schema's pattern for element ids).

@@ -66,7 +66,7 @@ fn s<'a>(v: &'a Node<'_>, k: &str) -> Option<&'a str> {
 }
 
 fn arr<'a, 'b>(v: &'a Node<'b>, k: &str) -> &'a [Node<'b>] {
-    v.get(k).and_then(Node::as_array).map_or(&[], Vec::as_slice)
+    v.get(k).and_then(Node::as_array).unwrap_or_default()
 }
 
 /// Reads an SPDX 3 JSON-LD document. `None` when `doc` has no `@context` naming SPDX 3.
