@@ -653,3 +653,36 @@ fn the_crl_decides_when_the_responder_cannot() {
         Status::Revoked(_)
     ));
 }
+
+/// A CRL made a moment after the verifier read its clock (its `thisUpdate` a minute ahead, as
+/// a CA a little fast or a fetch in the next second gives) is accepted; one an hour ahead is
+/// not yet valid.
+#[test]
+fn a_crl_from_a_moment_ahead_is_accepted_and_from_an_hour_ahead_is_not() {
+    let pki = CodeSigningPki::new("Supply", "skew.test", &[URL]);
+    let ahead = |secs: u64| {
+        let crl = resign(&pki, &pki.crl(1, 7200, None), |t| {
+            let unix = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            let at = std::time::Duration::from_secs(unix + secs);
+            t.this_update =
+                x509_cert::time::Time::UtcTime(der::asn1::UtcTime::from_unix_duration(at).unwrap());
+        });
+        Fetched::new().with(URL, crl)
+    };
+    let s = leaf_status(&pki, &ahead(60), None);
+    assert!(matches!(s, Status::Good), "{s:?}");
+    let s = leaf_status(&pki, &ahead(3600), None);
+    assert!(
+        matches!(
+            s,
+            Status::Unavailable(Unavailable::Refused {
+                source: Error::NotYetValid { .. },
+                ..
+            })
+        ),
+        "{s:?}"
+    );
+}
