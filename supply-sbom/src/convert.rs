@@ -42,7 +42,7 @@
 //! | annotations | `annotations` of the document and its elements | `Annotation` (`subject`, `statement`; the annotator and date in its own inline `CreationInfo`) | `annotations[]` (1.5+; one subject each, the annotator an organization, individual or component; annotations of the document and annotation types: none) |
 //! | compositions | none | none | `compositions[]` |
 //! | services | none | none | `services[]` (provider contacts: none), their dependencies in `dependencies` |
-//! | vulnerabilities (VDR, VEX) | none | `security_Vulnerability` (identifiers as `externalIdentifier` `cve`/`securityOther`, advisories as `securityAdvisory` references, times); CVSS v2/v3/v4 ratings as `security_Cvss*VulnAssessmentRelationship`; the analysis as a `security_Vex*VulnAssessmentRelationship` (state → class, justification → the nearest `VexJustificationType`, detail → impact statement or status notes, recommendation → action statement) to the affected elements, or `hasAssociatedVulnerability` without one; other rating methods, CWEs, responses, version ranges, detail, workaround and properties: none | `vulnerabilities[]` |
+//! | vulnerabilities (VDR, VEX) | none | `security_Vulnerability` (identifiers as `externalIdentifier` `cve`/`securityOther`, advisories as `securityAdvisory` references, times); CVSS v2/v3/v4 ratings as `security_Cvss*VulnAssessmentRelationship`; EPSS, exploit catalogs (KEV) and the SSVC decision as `security_Epss*`, `security_ExploitCatalog*`, `security_Ssvc*VulnAssessmentRelationship`; the analysis as a `security_Vex*VulnAssessmentRelationship` (state → class, justification → the nearest `VexJustificationType`, detail → impact statement or status notes, recommendation → action statement) to the affected elements, or `hasAssociatedVulnerability` without one; other rating methods, CWEs, responses, version ranges, detail, workaround and properties: none | `vulnerabilities[]` (EPSS, exploit catalogs, SSVC decision: none) |
 //!
 //! The `spdx:` property names are the CycloneDX SPDX interop taxonomy's (cyclonedx-dotnet-library's
 //! `CycloneDX.Spdx.PropertyTaxonomy`); the CycloneDX reader takes them back into the model.
@@ -716,6 +716,24 @@ fn vulnerability_losses(t: &mut Tally, before: &Sbom, after: &Sbom) {
             &time(&b.rejected),
         );
         t.props("vulnerability.properties", &a.properties, &b.properties);
+        // EPSS figures as numbers (`0.10` is written back as `0.1`), its time as an instant.
+        let epss = |v: &crate::model::Vulnerability| {
+            v.epss.as_ref().map(|e| {
+                let number = |x: &str| x.parse::<f64>().ok().map(f64::to_bits);
+                (
+                    number(&e.probability),
+                    number(&e.percentile),
+                    time(&e.published),
+                )
+            })
+        };
+        t.opt("vulnerability.epss", &epss(a), &epss(b));
+        t.vec(
+            "vulnerability.exploit_catalogs",
+            &a.exploit_catalogs,
+            &b.exploit_catalogs,
+        );
+        t.opt("vulnerability.ssvc", &a.ssvc, &b.ssvc);
         t.count("vulnerability.affects", a.affects.len(), b.affects.len());
         let versions = |v: &crate::model::Vulnerability| -> Vec<crate::model::AffectedVersion> {
             v.affects.iter().flat_map(|x| x.versions.clone()).collect()

@@ -1305,6 +1305,8 @@ fn vulnerability(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Vulnerability {
         analysis,
         affects,
         properties: properties_of(v),
+        // EPSS, exploit catalogs, SSVC decisions: CycloneDX has no place for them.
+        ..Vulnerability::default()
     }
 }
 

@@ -1030,8 +1030,119 @@ pub struct Vulnerability {
     /// The elements it affects, by document-local id (CycloneDX `affects[].ref`, the `to` of
     /// SPDX 3 assessments).
     pub affects: Vec<Affected>,
+    /// The likelihood of its exploitation (SPDX 3 `security_EpssVulnAssessmentRelationship`;
+    /// CycloneDX has no place for it).
+    pub epss: Option<Epss>,
+    /// The catalogs of exploited vulnerabilities that list it, or were asked and do not (SPDX 3
+    /// `security_ExploitCatalogVulnAssessmentRelationship`; CycloneDX: none).
+    pub exploit_catalogs: Vec<ExploitCatalog>,
+    /// What to do about it by Stakeholder-Specific Vulnerability Categorization (SPDX 3
+    /// `security_SsvcVulnAssessmentRelationship`; CycloneDX: none).
+    pub ssvc: Option<SsvcDecision>,
     /// Name–value facts (CycloneDX `properties`).
     pub properties: Properties,
+}
+
+/// An Exploit Prediction Scoring System (EPSS) score of a vulnerability.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Epss {
+    /// The probability of exploitation in the next 30 days, 0 to 1, as written (`0.00042`):
+    /// kept as text so that it reads back exactly.
+    pub probability: String,
+    /// The share of scored vulnerabilities less likely to be exploited, 0 to 1, as written.
+    pub percentile: String,
+    /// When the score was published, as written.
+    pub published: Option<String>,
+}
+
+/// Whether a catalog of exploited vulnerabilities lists a vulnerability.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExploitCatalog {
+    /// Which catalog.
+    pub catalog: ExploitCatalogType,
+    /// Whether it lists the vulnerability as exploited.
+    pub exploited: bool,
+    /// Where the catalog (or its entry) is.
+    pub locator: String,
+}
+
+impl ExploitCatalog {
+    /// `catalog` at `locator`, listing the vulnerability as exploited or not.
+    pub fn new(catalog: ExploitCatalogType, exploited: bool, locator: impl Into<String>) -> Self {
+        Self {
+            catalog,
+            exploited,
+            locator: locator.into(),
+        }
+    }
+}
+
+/// A catalog of exploited vulnerabilities (SPDX 3 `ExploitCatalogType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExploitCatalogType {
+    /// CISA's Known Exploited Vulnerabilities catalog (`kev`).
+    Kev,
+    /// Another catalog (`other`).
+    Other,
+}
+
+impl ExploitCatalogType {
+    /// The SPDX 3 name (`kev`, `other`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Kev => "kev",
+            Self::Other => "other",
+        }
+    }
+
+    /// The type named `name` in SPDX 3's vocabulary.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "kev" => Some(Self::Kev),
+            "other" => Some(Self::Other),
+            _ => None,
+        }
+    }
+}
+
+/// An SSVC decision (SPDX 3 `SsvcDecisionType`, CISA's SSVC decision tree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SsvcDecision {
+    /// Act: handle as soon as possible (`act`).
+    Act,
+    /// Attend: handle sooner than standard update timelines (`attend`).
+    Attend,
+    /// Track: no action required now, handle in standard update timelines (`track`).
+    Track,
+    /// Track*: as track, with characteristics to monitor closely (`trackStar`).
+    TrackStar,
+}
+
+impl SsvcDecision {
+    /// The SPDX 3 name (`act`, `attend`, `track`, `trackStar`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Act => "act",
+            Self::Attend => "attend",
+            Self::Track => "track",
+            Self::TrackStar => "trackStar",
+        }
+    }
+
+    /// The decision named `name` in SPDX 3's vocabulary.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "act" => Some(Self::Act),
+            "attend" => Some(Self::Attend),
+            "track" => Some(Self::Track),
+            "trackStar" => Some(Self::TrackStar),
+            _ => None,
+        }
+    }
 }
 
 /// An advisory about a vulnerability.

@@ -18,8 +18,9 @@ use serde_json::{json, Map, Value};
 use crate::license::{Dialect, LicenseField, Strictness};
 use crate::model::{
     from_spdx3_algorithm, spdx3_algorithm, Advisory, Affected, Analysis, Annotation, Checksum,
-    ExternalDocument, ExternalRef, ExtractedLicense, File, License, Package, Rating,
-    RelationshipType, Sbom, Snippet, Vulnerability, VulnerabilityReference, VulnerabilitySource,
+    Epss, ExploitCatalog, ExploitCatalogType, ExternalDocument, ExternalRef, ExtractedLicense,
+    File, License, Package, Rating, RelationshipType, Sbom, Snippet, SsvcDecision, Vulnerability,
+    VulnerabilityReference, VulnerabilitySource,
 };
 use crate::osv::vex::State;
 use crate::purl::Purl;
@@ -1204,8 +1205,8 @@ fn read_vulnerability(e: &Node<'_>, id: &str) -> Vulnerability {
     v
 }
 
-/// Reads the CVSS and VEX assessments `from` the document's vulnerabilities into them: a
-/// rating per CVSS assessment, the analysis from the VEX one (a second VEX assessment of the
+/// Reads the assessments `from` the document's vulnerabilities into them: a rating per CVSS
+/// assessment, the EPSS score, exploit catalogs and SSVC decision, the analysis from the VEX one (a second VEX assessment of the
 /// same vulnerability with another state is another model vulnerability, as CycloneDX has one
 /// analysis per entry), the assessed elements as what it affects. Then the elements that
 /// `hasAssociatedVulnerability` one are among what it affects.
@@ -1250,13 +1251,24 @@ fn read_assessments(
             affect(v, &targets);
             continue;
         }
+        if read_likelihood(class, e, path, &mut sbom.vulnerabilities[at], report) {
+            affect(&mut sbom.vulnerabilities[at], &targets);
+            continue;
+        }
         let state = match *class {
             "security_VexNotAffectedVulnAssessmentRelationship" => State::NotAffected,
             "security_VexFixedVulnAssessmentRelationship" => State::Fixed,
             "security_VexAffectedVulnAssessmentRelationship" => State::Affected,
             "security_VexUnderInvestigationVulnAssessmentRelationship" => State::UnderInvestigation,
-            // EPSS, SSVC, exploit catalogs: no place in the model.
-            _ => continue,
+            _ => {
+                report.invalid(
+                    path.as_str(),
+                    "type",
+                    *class,
+                    "a class of SPDX 3.0.1's Security profile",
+                );
+                continue;
+            }
         };
         let analysis = Analysis {
             state: Some(state),
@@ -1312,6 +1324,108 @@ fn read_assessments(
             affect(&mut sbom.vulnerabilities[at], &[target.as_str()]);
         }
     }
+}
+
+/// Reads an EPSS, exploit-catalog or SSVC assessment (`class`) into `v`; `false` for any
+/// other class. A required property missing or outside its vocabulary is reported and the
+/// assessment is not taken.
+fn read_likelihood(
+    class: &str,
+    e: &Node<'_>,
+    path: &str,
+    v: &mut Vulnerability,
+    report: &mut Report,
+) -> bool {
+    // A decimal is a JSON number or a string of digits (the schema allows both).
+    let decimal = |field: &'static str, report: &mut Report| match e.get(field) {
+        Some(Node::Number(n)) => Some(n.to_string()),
+        Some(Node::String(t)) if t.parse::<f64>().is_ok() => Some((*t).to_string()),
+        Some(_) => {
+            report.push(
+                format!("{path}/{field}"),
+                IssueKind::WrongType {
+                    field,
+                    expected: "a decimal",
+                },
+            );
+            None
+        }
+        None => {
+            report.missing(path, field);
+            None
+        }
+    };
+    match class {
+        "security_EpssVulnAssessmentRelationship" => {
+            let probability = decimal("security_probability", report);
+            let percentile = decimal("security_percentile", report);
+            if let (Some(probability), Some(percentile)) = (probability, percentile) {
+                v.epss = Some(Epss {
+                    probability,
+                    percentile,
+                    published: s(e, "security_publishedTime").map(str::to_string),
+                });
+            }
+        }
+        "security_ExploitCatalogVulnAssessmentRelationship" => {
+            let catalog = match s(e, "security_catalogType") {
+                Some(t) => ExploitCatalogType::from_name(t).or_else(|| {
+                    report.invalid(
+                        format!("{path}/security_catalogType"),
+                        "security_catalogType",
+                        t,
+                        "kev or other",
+                    );
+                    None
+                }),
+                None => {
+                    report.missing(path, "security_catalogType");
+                    None
+                }
+            };
+            let exploited = match e.get("security_exploited") {
+                Some(Node::Bool(b)) => Some(*b),
+                Some(_) => {
+                    report.push(
+                        format!("{path}/security_exploited"),
+                        IssueKind::WrongType {
+                            field: "security_exploited",
+                            expected: "a boolean",
+                        },
+                    );
+                    None
+                }
+                None => {
+                    report.missing(path, "security_exploited");
+                    None
+                }
+            };
+            let locator = s(e, "security_locator");
+            if locator.is_none() {
+                report.missing(path, "security_locator");
+            }
+            if let (Some(catalog), Some(exploited), Some(locator)) = (catalog, exploited, locator) {
+                let entry = ExploitCatalog::new(catalog, exploited, locator);
+                if !v.exploit_catalogs.contains(&entry) {
+                    v.exploit_catalogs.push(entry);
+                }
+            }
+        }
+        "security_SsvcVulnAssessmentRelationship" => match s(e, "security_decisionType") {
+            Some(d) => match SsvcDecision::from_name(d) {
+                Some(d) => v.ssvc = Some(d),
+                None => report.invalid(
+                    format!("{path}/security_decisionType"),
+                    "security_decisionType",
+                    d,
+                    "act, attend, track or trackStar",
+                ),
+            },
+            None => report.missing(path, "security_decisionType"),
+        },
+        _ => return false,
+    }
+    true
 }
 
 /// A time as SPDX 3 writes it (`2021-01-01T00:00:00Z`: whole seconds, UTC, as its schema's
@@ -1397,7 +1511,8 @@ fn cvss_method(class: &str, vector: Option<&str>) -> Option<&'static str> {
 }
 
 /// Writes a vulnerability: the `security_Vulnerability` element, a CVSS assessment per CVSS
-/// rating and a VEX assessment for its analysis, each from it to the elements it affects
+/// rating, its EPSS, exploit-catalog and SSVC assessments, and a VEX assessment for its
+/// analysis, each from it to the elements it affects
 /// (`targets`); without an analysis, each target `hasAssociatedVulnerability` it. SPDX 3's
 /// relationships need a `to`: a vulnerability that names no element keeps only its element.
 fn write_vulnerability(
@@ -1510,6 +1625,43 @@ fn write_vulnerability(
             }
         }
         r.insert("security_vectorString".into(), json!(vector));
+        graph.push(Value::Object(r));
+    }
+    // Not decimals, the probability and percentile would make the assessment invalid: it is
+    // left out, and the conversion report names it.
+    let epss = v.epss.as_ref().and_then(|e| {
+        let probability = e.probability.parse::<serde_json::Number>().ok()?;
+        let percentile = e.percentile.parse::<serde_json::Number>().ok()?;
+        Some((e, probability, percentile))
+    });
+    if let Some((epss, probability, percentile)) = epss {
+        let mut r = assessment(
+            "security_EpssVulnAssessmentRelationship",
+            "hasAssessmentFor",
+        );
+        r.insert("security_probability".into(), json!(probability));
+        r.insert("security_percentile".into(), json!(percentile));
+        if let Some(t) = epss.published.as_deref().and_then(spdx3_time) {
+            r.insert("security_publishedTime".into(), json!(t));
+        }
+        graph.push(Value::Object(r));
+    }
+    for c in &v.exploit_catalogs {
+        let mut r = assessment(
+            "security_ExploitCatalogVulnAssessmentRelationship",
+            "hasAssessmentFor",
+        );
+        r.insert("security_catalogType".into(), json!(c.catalog.as_str()));
+        r.insert("security_exploited".into(), json!(c.exploited));
+        r.insert("security_locator".into(), json!(c.locator));
+        graph.push(Value::Object(r));
+    }
+    if let Some(d) = v.ssvc {
+        let mut r = assessment(
+            "security_SsvcVulnAssessmentRelationship",
+            "hasAssessmentFor",
+        );
+        r.insert("security_decisionType".into(), json!(d.as_str()));
         graph.push(Value::Object(r));
     }
     let Some(state) = v.analysis.as_ref().and_then(|a| Some((a, a.state?))) else {

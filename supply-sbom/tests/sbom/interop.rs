@@ -270,6 +270,12 @@ fn our_spdx3_is_valid_against_the_published_schema() {
         std::fs::write(&out, write(&doc.sbom, OutputFormat::Spdx3JsonLd)).unwrap();
         files.push(out.to_str().unwrap().to_owned());
     }
+    // EPSS, exploit-catalog and SSVC assessments, written back by us.
+    let doc = read(crate::vulnerabilities::SPDX3_LIKELIHOOD.as_bytes()).unwrap();
+    assert!(doc.sbom.vulnerabilities[0].epss.is_some());
+    let out = dir.path().join("likelihood.spdx3.json");
+    std::fs::write(&out, write(&doc.sbom, OutputFormat::Spdx3JsonLd)).unwrap();
+    files.push(out.to_str().unwrap().to_owned());
     let schema = supply_testkit::testdata("sbom/spdx/schema/spdx-json-schema-v3.0.1.json");
     let answer = peer(
         SPDX3_SCHEMA,

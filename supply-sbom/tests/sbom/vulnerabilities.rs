@@ -281,3 +281,182 @@ fn vulnerability_vocabularies_are_checked() {
         assert!(text.contains(path), "{path} not in:\n{text}");
     }
 }
+
+/// An SPDX 3.0.1 document with the Security profile's likelihood assessments: an EPSS score,
+/// CISA's KEV catalog listing the vulnerability as exploited, another catalog not listing it,
+/// and an SSVC decision, all from the vulnerability to the package.
+pub(crate) const SPDX3_LIKELIHOOD: &str = r#"{
+  "@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld",
+  "@graph": [
+    {"type": "CreationInfo", "@id": "_:ci", "specVersion": "3.0.1",
+     "created": "2024-01-01T00:00:00Z", "createdBy": ["https://example.com/agent"]},
+    {"type": "Organization", "spdxId": "https://example.com/agent", "creationInfo": "_:ci",
+     "name": "Example"},
+    {"type": "SpdxDocument", "spdxId": "https://example.com/l4j", "creationInfo": "_:ci",
+     "rootElement": ["https://example.com/l4j#log4j"]},
+    {"type": "software_Package", "spdxId": "https://example.com/l4j#log4j",
+     "creationInfo": "_:ci", "name": "log4j-core", "software_packageVersion": "2.14.1",
+     "software_packageUrl": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
+    {"type": "security_Vulnerability", "spdxId": "https://example.com/l4j#cve",
+     "creationInfo": "_:ci",
+     "externalIdentifier": [{"type": "ExternalIdentifier", "externalIdentifierType": "cve",
+                             "identifier": "CVE-2021-44228"}]},
+    {"type": "security_EpssVulnAssessmentRelationship",
+     "spdxId": "https://example.com/l4j#epss", "creationInfo": "_:ci",
+     "relationshipType": "hasAssessmentFor", "from": "https://example.com/l4j#cve",
+     "to": ["https://example.com/l4j#log4j"],
+     "security_probability": 0.97565, "security_percentile": "0.99996",
+     "security_publishedTime": "2024-03-01T00:00:00Z"},
+    {"type": "security_ExploitCatalogVulnAssessmentRelationship",
+     "spdxId": "https://example.com/l4j#kev", "creationInfo": "_:ci",
+     "relationshipType": "hasAssessmentFor", "from": "https://example.com/l4j#cve",
+     "to": ["https://example.com/l4j#log4j"],
+     "security_catalogType": "kev", "security_exploited": true,
+     "security_locator": "https://www.cisa.gov/known-exploited-vulnerabilities-catalog"},
+    {"type": "security_ExploitCatalogVulnAssessmentRelationship",
+     "spdxId": "https://example.com/l4j#other", "creationInfo": "_:ci",
+     "relationshipType": "hasAssessmentFor", "from": "https://example.com/l4j#cve",
+     "to": ["https://example.com/l4j#log4j"],
+     "security_catalogType": "other", "security_exploited": false,
+     "security_locator": "https://catalog.example/exploited"},
+    {"type": "security_SsvcVulnAssessmentRelationship",
+     "spdxId": "https://example.com/l4j#ssvc", "creationInfo": "_:ci",
+     "relationshipType": "hasAssessmentFor", "from": "https://example.com/l4j#cve",
+     "to": ["https://example.com/l4j#log4j"],
+     "security_decisionType": "act"}
+  ]
+}"#;
+
+/// EPSS, exploit-catalog and SSVC assessments are read into the vulnerability, written back as
+/// the same assessments (same values, from the vulnerability to the package), and read again
+/// equal; CycloneDX has no place for them and the conversion report says so.
+#[test]
+fn epss_kev_and_ssvc_survive_spdx3_and_are_reported_lost_in_cyclonedx() {
+    use supply_sbom::model::{ExploitCatalogType, SsvcDecision};
+    let d = read(SPDX3_LIKELIHOOD.as_bytes()).unwrap();
+    assert!(d.report.is_valid(), "{}", d.report);
+    assert_eq!(d.sbom.vulnerabilities.len(), 1);
+    let v = &d.sbom.vulnerabilities[0];
+    assert_eq!(v.id, "CVE-2021-44228");
+    let epss = v.epss.as_ref().unwrap();
+    assert_eq!(epss.probability, "0.97565");
+    assert_eq!(epss.percentile, "0.99996");
+    assert_eq!(epss.published.as_deref(), Some("2024-03-01T00:00:00Z"));
+    let catalogs: Vec<_> = v
+        .exploit_catalogs
+        .iter()
+        .map(|c| (c.catalog, c.exploited, c.locator.as_str()))
+        .collect();
+    assert_eq!(
+        catalogs,
+        [
+            (
+                ExploitCatalogType::Kev,
+                true,
+                "https://www.cisa.gov/known-exploited-vulnerabilities-catalog"
+            ),
+            (
+                ExploitCatalogType::Other,
+                false,
+                "https://catalog.example/exploited"
+            ),
+        ]
+    );
+    assert_eq!(v.ssvc, Some(SsvcDecision::Act));
+    assert_eq!(v.affects.len(), 1);
+    assert_eq!(v.affects[0].target, "https://example.com/l4j#log4j");
+
+    let out = write(&d.sbom, OutputFormat::Spdx3JsonLd);
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let graph = doc["@graph"].as_array().unwrap();
+    let of = |t: &str| graph.iter().filter(|e| e["type"] == t).collect::<Vec<_>>();
+    let vid = of("security_Vulnerability")[0]["spdxId"].clone();
+    let epss = of("security_EpssVulnAssessmentRelationship");
+    assert_eq!(epss.len(), 1);
+    assert_eq!(epss[0]["from"], vid);
+    assert_eq!(epss[0]["relationshipType"], "hasAssessmentFor");
+    assert_eq!(epss[0]["security_probability"], 0.97565);
+    assert_eq!(epss[0]["security_percentile"], 0.99996);
+    let kev = of("security_ExploitCatalogVulnAssessmentRelationship");
+    assert_eq!(kev.len(), 2);
+    assert_eq!(kev[0]["security_catalogType"], "kev");
+    assert_eq!(kev[0]["security_exploited"], true);
+    assert_eq!(kev[1]["security_exploited"], false);
+    let ssvc = of("security_SsvcVulnAssessmentRelationship");
+    assert_eq!(ssvc.len(), 1);
+    assert_eq!(ssvc[0]["security_decisionType"], "act");
+
+    let back = read(&out).unwrap();
+    assert!(back.report.is_valid(), "{}", back.report);
+    let w = &back.sbom.vulnerabilities[0];
+    assert_eq!(w.exploit_catalogs, v.exploit_catalogs);
+    assert_eq!(w.ssvc, v.ssvc);
+    assert_eq!(w.epss, v.epss);
+    // Our own round trip loses none of it.
+    let same = convert(SPDX3_LIKELIHOOD.as_bytes(), OutputFormat::Spdx3JsonLd).unwrap();
+    assert!(
+        !same
+            .losses
+            .iter()
+            .any(|l| l.what.starts_with("vulnerability")),
+        "{:?}",
+        same.losses
+    );
+
+    let cdx = convert(SPDX3_LIKELIHOOD.as_bytes(), OutputFormat::CycloneDxJson).unwrap();
+    let lost: Vec<&str> = cdx
+        .losses
+        .iter()
+        .filter(|l| l.stage == Stage::Write && l.what.starts_with("vulnerability"))
+        .map(|l| l.what.as_str())
+        .collect();
+    for what in [
+        "vulnerability.epss",
+        "vulnerability.exploit_catalogs",
+        "vulnerability.ssvc",
+    ] {
+        assert!(lost.contains(&what), "{what} not reported: {lost:?}");
+    }
+}
+
+/// A likelihood assessment without its required properties, or with values outside SPDX 3's
+/// vocabularies, is reported where it is and not taken into the model.
+#[test]
+fn likelihood_assessments_are_checked() {
+    let bad = SPDX3_LIKELIHOOD
+        .replace(r#""security_probability": 0.97565, "#, "")
+        .replace(
+            r#""security_catalogType": "kev""#,
+            r#""security_catalogType": "cisa""#,
+        )
+        .replace(
+            r#""security_exploited": false"#,
+            r#""security_exploited": "no""#,
+        )
+        .replace(
+            r#""security_decisionType": "act""#,
+            r#""security_decisionType": "now""#,
+        );
+    let d = read(bad.as_bytes()).unwrap();
+    let text = d.report.to_string();
+    for needle in ["security_probability", "cisa", "security_exploited", "now"] {
+        assert!(text.contains(needle), "{needle} not reported: {text}");
+    }
+    let v = &d.sbom.vulnerabilities[0];
+    assert_eq!(v.epss, None);
+    assert!(v.exploit_catalogs.is_empty(), "{:?}", v.exploit_catalogs);
+    assert_eq!(v.ssvc, None);
+    // An assessment class SPDX 3.0.1 does not have is reported too.
+    let unknown = SPDX3_LIKELIHOOD.replace(
+        "security_SsvcVulnAssessmentRelationship",
+        "security_FooVulnAssessmentRelationship",
+    );
+    let d = read(unknown.as_bytes()).unwrap();
+    assert!(
+        d.report
+            .to_string()
+            .contains("security_FooVulnAssessmentRelationship"),
+        "{}",
+        d.report
+    );
+}
