@@ -42,6 +42,7 @@
 //! | annotations | `annotations` of the document and its elements | `Annotation` (`subject`, `statement`; the annotator and date in its own inline `CreationInfo`) | `annotations[]` (1.5+; one subject each, the annotator an organization, individual or component; annotations of the document and annotation types: none) |
 //! | compositions | none | none | `compositions[]` |
 //! | services | none | none | `services[]` (provider contacts: none), their dependencies in `dependencies` |
+//! | formulation | none | none | `formulation[]` (1.5+): formulas with their components (nested, files among them), services, properties and workflows; workflows and tasks with resource references, task types and dependencies, triggers (events, conditions), steps and commands, inputs and outputs (resources, parameters, environment variables, attached data), times, workspaces and volumes, runtime topology; the hashes of an external reference in a resource reference: none |
 //! | vulnerabilities (VDR, VEX) | none | `security_Vulnerability` (identifiers as `externalIdentifier` `cve`/`securityOther`, advisories as `securityAdvisory` references, times); CVSS v2/v3/v4 ratings as `security_Cvss*VulnAssessmentRelationship`; EPSS, exploit catalogs (KEV) and the SSVC decision as `security_Epss*`, `security_ExploitCatalog*`, `security_Ssvc*VulnAssessmentRelationship`; the analysis as a `security_Vex*VulnAssessmentRelationship` (state → class, justification → the nearest `VexJustificationType`, detail → impact statement or status notes, recommendation → action statement) to the affected elements, or `hasAssociatedVulnerability` without one; other rating methods, CWEs, responses, version ranges, detail, workaround and properties: none | `vulnerabilities[]` (EPSS, exploit catalogs, SSVC decision: none) |
 //!
 //! The `spdx:` property names are the CycloneDX SPDX interop taxonomy's (cyclonedx-dotnet-library's
@@ -563,6 +564,7 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
     );
     vulnerability_losses(&mut t, before, after);
     service_losses(&mut t, before, after);
+    formula_losses(&mut t, before, after);
     t.vec("compositions", &before.compositions, &after.compositions);
     // Annotations are compared without their subject: element ids change between formats.
     let notes = |s: &Sbom| -> Vec<(String, String, String, String)> {
@@ -658,6 +660,25 @@ fn service_losses(t: &mut Tally, before: &Sbom, after: &Sbom) {
             Some(twin) if alone(svc) != alone(twin) => *t.0.entry("service").or_default() += 1,
             Some(_) => {}
         }
+    }
+}
+
+/// Formulas are paired in order (the writers that hold them keep it); one lost whole counts
+/// under `formulation`, one whose part comes back different under `formula.<part>`.
+fn formula_losses(t: &mut Tally, before: &Sbom, after: &Sbom) {
+    t.count(
+        "formulation",
+        before.formulation.len(),
+        after.formulation.len(),
+    );
+    for (a, b) in before.formulation.iter().zip(&after.formulation) {
+        t.opt("formula.id", &a.id, &b.id);
+        t.vec("formula.components", &a.components, &b.components);
+        t.vec("formula.files", &a.files, &b.files);
+        t.vec("formula.relationships", &a.relationships, &b.relationships);
+        t.vec("formula.services", &a.services, &b.services);
+        t.vec("formula.workflows", &a.workflows, &b.workflows);
+        t.props("formula.properties", &a.properties, &b.properties);
     }
 }
 

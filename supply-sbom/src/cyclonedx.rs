@@ -8,8 +8,9 @@
 //! `bomFormat`, `serialNumber` pattern, component `type`/`name`/`scope` and `bom-ref`,
 //! hash algorithms and values, license choices (one expression or a list of licenses with
 //! exactly one of `id`/`name`, ids from the SPDX list, base64 text), SWID `tagId`, patch and
-//! issue types, property names, service data flows, dependency refs, timestamps, and in XML
-//! the namespace and `bom-ref` uniqueness.
+//! issue types, property names, service data flows, dependency refs, timestamps, formulation
+//! (member types, required members and vocabularies of workflows, tasks, triggers, inputs,
+//! outputs and workspaces), and in XML the namespace and `bom-ref` uniqueness.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -22,9 +23,11 @@ use crate::license::{list, Dialect, Expression, LicenseField, Strictness};
 use crate::limits::{LimitExceeded, MAX_DEPTH, MAX_ELEMENTS};
 use crate::model::{
     cyclonedx_algorithm, spdx_algorithm, Advisory, Affected, AffectedVersion, Analysis, Annotation,
-    Checksum, Composition, DataFlow, ExternalRef, File, License, Package, Properties, Provider,
-    Rating, RelationshipType, Sbom, Service, Vulnerability, VulnerabilityReference,
-    VulnerabilitySource,
+    AttachedText, Checksum, Command, Composition, Condition, DataFlow, Dependency, EnvironmentVar,
+    Event as TriggerEvent, ExternalRef, File, Formula, Input, InputValue, License, Output,
+    OutputValue, Package, Parameter, Properties, Property, Provider, Rating, Relationship,
+    RelationshipType, ResourceReference, Sbom, Service, Step, Task, Trigger, Volume, Vulnerability,
+    VulnerabilityReference, VulnerabilitySource, Workflow, Workspace, DEFAULT_CONTENT_TYPE,
 };
 use crate::osv::vex::State;
 use crate::purl::Purl;
@@ -203,6 +206,20 @@ const WRAPPERS: &[(&str, &str)] = &[
     ("variants", "component"),
     ("lifecycles", "lifecycle"),
     ("tags", "tag"),
+    // Formulation (1.5+).
+    ("formulation", "formula"),
+    ("workflows", "workflow"),
+    ("tasks", "task"),
+    ("taskTypes", "taskType"),
+    ("steps", "step"),
+    ("commands", "command"),
+    ("inputs", "input"),
+    ("outputs", "output"),
+    ("workspaces", "workspace"),
+    ("resourceReferences", "resourceReference"),
+    ("conditions", "condition"),
+    ("aliases", "alias"),
+    ("parameters", "parameter"),
 ];
 
 impl Element {
@@ -284,7 +301,29 @@ fn to_json(el: &Element, report: &mut Report, path: &str) -> Value {
                         .collect(),
                 )
             }
-            "dependencies" => Value::Array(c.children.iter().map(dependency_json).collect()),
+            // A workflow's and a task's dependency graphs are written as the BOM's.
+            "dependencies" | "taskDependencies" | "runtimeTopology" => {
+                Value::Array(c.children.iter().map(dependency_json).collect())
+            }
+            // Formulation's environment variables mix `<environmentVar name=…>value` and
+            // `<value>`, in order: JSON's array of properties and strings.
+            "environmentVars" => Value::Array(
+                c.children
+                    .iter()
+                    .filter_map(|v| match v.name.as_str() {
+                        "environmentVar" => {
+                            let mut p = Map::new();
+                            if let Some(n) = attr(v, "name") {
+                                p.insert("name".into(), json!(n));
+                            }
+                            p.insert("value".into(), json!(v.text));
+                            Some(Value::Object(p))
+                        }
+                        "value" => Some(json!(v.text)),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
             // 1.4: `<data><classification flow=…>`; 1.5+: `<data><dataflow name=…
             // description=…><classification flow=…>…<source><url>…`.
             "data" if el.name == "service" => Value::Array(
@@ -409,6 +448,16 @@ fn dependency_json(el: &Element) -> Value {
         .collect();
     if !deps.is_empty() {
         m.insert("dependsOn".into(), Value::Array(deps));
+    }
+    // 1.6: what it implements (`<provides ref=…/>`).
+    let provides: Vec<Value> = el
+        .children
+        .iter()
+        .filter(|c| c.name == "provides")
+        .filter_map(|c| attr(c, "ref").map(|r| json!(r)))
+        .collect();
+    if !provides.is_empty() {
+        m.insert("provides".into(), Value::Array(provides));
     }
     Value::Object(m)
 }
@@ -569,7 +618,40 @@ struct Ctx<'r> {
     xml: bool,
     report: &'r mut Report,
     refs: HashSet<String>,
+    /// The `bom-ref`s of the formulation, which is read last: ids generated before it must
+    /// not take one of them.
+    reserved: HashSet<String>,
     next_id: usize,
+}
+
+/// An id for an element without one (`component-N`), none the document has used so far or
+/// uses in its formulation.
+fn generated_id(ctx: &mut Ctx<'_>, prefix: &str) -> String {
+    loop {
+        ctx.next_id += 1;
+        let id = format!("{prefix}-{}", ctx.next_id);
+        if !ctx.refs.contains(&id) && !ctx.reserved.contains(&id) {
+            return id;
+        }
+    }
+}
+
+/// Every `bom-ref` string under `v`.
+fn refs_under(v: &Node<'_>, out: &mut HashSet<String>) {
+    match v {
+        Node::Object(o) => {
+            for (k, x) in o.iter() {
+                match x {
+                    Node::String(r) if k == "bom-ref" => {
+                        out.insert((*r).to_string());
+                    }
+                    _ => refs_under(x, out),
+                }
+            }
+        }
+        Node::Array(items) => items.iter().for_each(|x| refs_under(x, out)),
+        _ => {}
+    }
 }
 
 /// Reads the CycloneDX JSON data model (from JSON, or from XML via [`from_xml`]).
@@ -613,8 +695,12 @@ pub(crate) fn from_value(
         xml: xml_version.is_some(),
         report,
         refs: HashSet::new(),
+        reserved: HashSet::new(),
         next_id: 0,
     };
+    if let Some(f) = doc.get("formulation") {
+        refs_under(f, &mut ctx.reserved);
+    }
     let mut sbom = Sbom::new();
     if let Some(sn) = s(doc, "serialNumber") {
         let braced = sn.starts_with('{') && xml_version.is_some();
@@ -872,6 +958,20 @@ pub(crate) fn from_value(
         let vuln = vulnerability(v, &format!("/vulnerabilities/{i}"), &mut ctx);
         sbom.vulnerabilities.push(vuln);
     }
+    let formulas = list_at(doc, "formulation", "", &mut ctx);
+    if !formulas.is_empty() && version < Version::V1_5 {
+        ctx.report.invalid(
+            "/formulation",
+            "formulation",
+            version.as_str(),
+            "CycloneDX 1.5 or later",
+        );
+    }
+    for (i, f) in formulas.iter().enumerate() {
+        if let Some(f) = formula(f, &format!("/formulation/{i}"), &mut ctx) {
+            sbom.formulation.push(f);
+        }
+    }
     sbom.dedup_relationships();
     Some((version, sbom))
 }
@@ -980,10 +1080,7 @@ fn service(svc: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Service {
             check_ref(r, path, ctx);
             r.to_string()
         }
-        None => {
-            ctx.next_id += 1;
-            format!("service-{}", ctx.next_id)
-        }
+        None => generated_id(ctx, "service"),
     };
     let mut data = Vec::new();
     for (i, d) in arr(svc, "data").iter().enumerate() {
@@ -1308,6 +1405,736 @@ fn vulnerability(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Vulnerability {
         // EPSS, exploit catalogs, SSVC decisions: CycloneDX has no place for them.
         ..Vulnerability::default()
     }
+}
+
+/// The task types of CycloneDX 1.5–1.7 (`taskType`).
+const TASK_TYPES: &[&str] = &[
+    "copy", "clone", "lint", "scan", "merge", "build", "test", "deliver", "deploy", "release",
+    "clean", "other",
+];
+const TRIGGER_TYPES: &[&str] = &["manual", "api", "webhook", "scheduled"];
+const OUTPUT_TYPES: &[&str] = &[
+    "artifact",
+    "attestation",
+    "log",
+    "evidence",
+    "metrics",
+    "other",
+];
+const ACCESS_MODES: &[&str] = &[
+    "read-only",
+    "read-write",
+    "read-write-once",
+    "write-once",
+    "write-only",
+];
+const VOLUME_MODES: &[&str] = &["filesystem", "block"];
+
+/// Reports member `key` of the element at `path` as not of the type the schema wants.
+fn wrong_type(path: &str, key: &'static str, expected: &'static str, ctx: &mut Ctx<'_>) {
+    ctx.report.push(
+        format!("{path}/{key}"),
+        IssueKind::WrongType {
+            field: key,
+            expected,
+        },
+    );
+}
+
+/// Member `key` of `v` when it is a string; another type is reported.
+fn string_at(v: &Node<'_>, key: &'static str, path: &str, ctx: &mut Ctx<'_>) -> Option<String> {
+    match v.get(key)? {
+        Node::String(t) => Some((*t).to_string()),
+        _ => {
+            wrong_type(path, key, "a string", ctx);
+            None
+        }
+    }
+}
+
+/// The items of member `key` of `v`; nothing when it is missing, and another type is reported.
+fn list_at<'a, 'b>(
+    v: &'a Node<'b>,
+    key: &'static str,
+    path: &str,
+    ctx: &mut Ctx<'_>,
+) -> &'a [Node<'b>] {
+    match v.get(key) {
+        None => &[],
+        Some(Node::Array(items)) => items,
+        Some(_) => {
+            wrong_type(path, key, "an array", ctx);
+            &[]
+        }
+    }
+}
+
+/// Whether `v` can be read as an object: one, or in XML an element with nothing in it (which
+/// the XML mapping brings to an empty string).
+fn objectlike(v: &Node<'_>, ctx: &Ctx<'_>) -> bool {
+    match v {
+        Node::Object(_) => true,
+        Node::String(t) => ctx.xml && t.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// Member `key` of `v` when it is an object; another type is reported.
+fn object_at<'a, 'b>(
+    v: &'a Node<'b>,
+    key: &'static str,
+    path: &str,
+    ctx: &mut Ctx<'_>,
+) -> Option<&'a Node<'b>> {
+    let o = v.get(key)?;
+    if objectlike(o, ctx) {
+        Some(o)
+    } else {
+        wrong_type(path, key, "an object", ctx);
+        None
+    }
+}
+
+/// The strings of array member `key`; other items and another type are reported.
+fn strings_at(v: &Node<'_>, key: &'static str, path: &str, ctx: &mut Ctx<'_>) -> Vec<String> {
+    let items = list_at(v, key, path, ctx);
+    let mut out = Vec::with_capacity(items.len());
+    for (i, x) in items.iter().enumerate() {
+        match x {
+            Node::String(t) => out.push((*t).to_string()),
+            _ => ctx.report.push(
+                format!("{path}/{key}/{i}"),
+                IssueKind::WrongType {
+                    field: key,
+                    expected: "an array of strings",
+                },
+            ),
+        }
+    }
+    out
+}
+
+/// A date-time member, kept as written; one that is not RFC 3339 is reported.
+fn time_at(v: &Node<'_>, key: &'static str, path: &str, ctx: &mut Ctx<'_>) -> Option<String> {
+    let t = string_at(v, key, path, ctx)?;
+    if supply_sig::time::Timestamp::parse_rfc3339(&t).is_none() {
+        ctx.report.push(
+            format!("{path}/{key}"),
+            IssueKind::Timestamp { value: shown(&t) },
+        );
+    }
+    Some(t)
+}
+
+/// A boolean member (JSON's `true`/`false`, XML's text); another value is reported.
+fn bool_at(v: &Node<'_>, key: &'static str, path: &str, ctx: &mut Ctx<'_>) -> Option<bool> {
+    let x = v.get(key)?;
+    let b = match x {
+        Node::String(_) if !ctx.xml => None,
+        _ => bool_of(Some(x)),
+    };
+    if b.is_none() {
+        wrong_type(path, key, "a boolean", ctx);
+    }
+    b
+}
+
+/// An enumerated string member; a value outside `of` is reported (and kept).
+fn enum_at(
+    v: &Node<'_>,
+    key: &'static str,
+    of: &[&str],
+    path: &str,
+    ctx: &mut Ctx<'_>,
+) -> Option<String> {
+    let x = string_at(v, key, path, ctx)?;
+    enumerated(ctx, format!("{path}/{key}"), key, &x, of);
+    Some(x)
+}
+
+/// The `properties` of `v`, checked.
+fn properties_at(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Properties {
+    if list_at(v, "properties", path, ctx).is_empty() {
+        return Properties::new();
+    }
+    check_properties(v, path, ctx);
+    properties_of(v)
+}
+
+/// The `bom-ref` of a formulation element. Only an empty one is reported, not one used twice:
+/// the specification's own valid 1.7 citations example gives a formula and its workflow the
+/// same `bom-ref`, which JSON Schema cannot see (XML's uniqueness is checked on the XML tree).
+fn formulation_ref(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Option<String> {
+    let r = string_at(v, "bom-ref", path, ctx)?;
+    if r.is_empty() {
+        ctx.report
+            .invalid(path, "bom-ref", r.as_str(), "a non-empty string");
+    }
+    Some(r)
+}
+
+/// The required `bom-ref` of a workflow, task, trigger or workspace; a missing one is reported
+/// and generated (`prefix-N`), so that the element can still be referred to and written.
+fn required_ref(v: &Node<'_>, prefix: &str, path: &str, ctx: &mut Ctx<'_>) -> String {
+    if let Some(r) = formulation_ref(v, path, ctx) {
+        return r;
+    }
+    if v.get("bom-ref").is_none() {
+        ctx.report.missing(path, "bom-ref");
+    }
+    generated_id(ctx, prefix)
+}
+
+/// The required `uid` of a workflow, task, trigger or workspace (empty, and reported, when
+/// missing).
+fn required_uid(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> String {
+    let uid = string_at(v, "uid", path, ctx);
+    if v.get("uid").is_none() {
+        ctx.report.missing(path, "uid");
+    }
+    uid.unwrap_or_default()
+}
+
+/// Reads a `formula` into the model, checking it.
+fn formula(f: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Option<Formula> {
+    if !objectlike(f, ctx) {
+        ctx.report.push(
+            path,
+            IssueKind::WrongType {
+                field: "formula",
+                expected: "an object",
+            },
+        );
+        return None;
+    }
+    let id = formulation_ref(f, path, ctx);
+    // Components are read as the document's own, into a document of their own: their
+    // packages, files and nesting are the formula's.
+    let mut parts = Sbom::new();
+    for (i, c) in list_at(f, "components", path, ctx).iter().enumerate() {
+        component(c, None, &format!("{path}/components/{i}"), ctx, &mut parts);
+    }
+    parts.dedup_relationships();
+    let services = list_at(f, "services", path, ctx)
+        .iter()
+        .enumerate()
+        .map(|(i, s)| service(s, &format!("{path}/services/{i}"), ctx))
+        .collect();
+    let mut workflows = Vec::new();
+    for (i, w) in list_at(f, "workflows", path, ctx).iter().enumerate() {
+        let wpath = format!("{path}/workflows/{i}");
+        if let Some(t) = task(w, &wpath, "workflow", ctx) {
+            let tasks = list_at(w, "tasks", &wpath, ctx)
+                .iter()
+                .enumerate()
+                .filter_map(|(j, x)| task(x, &format!("{wpath}/tasks/{j}"), "task", ctx))
+                .collect();
+            let task_dependencies = dependencies_at(w, "taskDependencies", &wpath, ctx);
+            workflows.push(Workflow {
+                id: t.id,
+                uid: t.uid,
+                name: t.name,
+                description: t.description,
+                resource_references: t.resource_references,
+                tasks,
+                task_dependencies,
+                task_types: t.task_types,
+                trigger: t.trigger,
+                steps: t.steps,
+                inputs: t.inputs,
+                outputs: t.outputs,
+                time_start: t.time_start,
+                time_end: t.time_end,
+                workspaces: t.workspaces,
+                runtime_topology: t.runtime_topology,
+                properties: t.properties,
+            });
+        }
+    }
+    Some(Formula {
+        id,
+        components: parts.packages,
+        files: parts.files,
+        relationships: parts.relationships,
+        services,
+        workflows,
+        properties: properties_at(f, path, ctx),
+    })
+}
+
+/// Reads what a `task` and a `workflow` have in common (a workflow's own tasks and task
+/// dependencies are read by the caller); `kind` names the element for a generated id.
+fn task(t: &Node<'_>, path: &str, kind: &'static str, ctx: &mut Ctx<'_>) -> Option<Task> {
+    if !objectlike(t, ctx) {
+        ctx.report.push(
+            path,
+            IssueKind::WrongType {
+                field: kind,
+                expected: "an object",
+            },
+        );
+        return None;
+    }
+    let id = required_ref(t, kind, path, ctx);
+    let uid = required_uid(t, path, ctx);
+    if t.get("taskTypes").is_none() {
+        ctx.report.missing(path, "taskTypes");
+    }
+    let task_types = strings_at(t, "taskTypes", path, ctx);
+    for (i, x) in task_types.iter().enumerate() {
+        enumerated(
+            ctx,
+            format!("{path}/taskTypes/{i}"),
+            "taskType",
+            x,
+            TASK_TYPES,
+        );
+    }
+    let trigger =
+        object_at(t, "trigger", path, ctx).map(|x| trigger(x, &format!("{path}/trigger"), ctx));
+    let steps = list_at(t, "steps", path, ctx)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| step(s, &format!("{path}/steps/{i}"), ctx))
+        .collect();
+    Some(Task {
+        id,
+        uid,
+        name: string_at(t, "name", path, ctx),
+        description: string_at(t, "description", path, ctx),
+        resource_references: resource_references_at(t, path, ctx),
+        task_types,
+        trigger,
+        steps,
+        inputs: inputs_at(t, path, ctx),
+        outputs: outputs_at(t, path, ctx),
+        time_start: time_at(t, "timeStart", path, ctx),
+        time_end: time_at(t, "timeEnd", path, ctx),
+        workspaces: list_at(t, "workspaces", path, ctx)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| workspace(w, &format!("{path}/workspaces/{i}"), ctx))
+            .collect(),
+        runtime_topology: dependencies_at(t, "runtimeTopology", path, ctx),
+        properties: properties_at(t, path, ctx),
+    })
+}
+
+/// Reads a `step`.
+fn step(s: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Option<Step> {
+    if !objectlike(s, ctx) {
+        ctx.report.push(
+            path,
+            IssueKind::WrongType {
+                field: "step",
+                expected: "an object",
+            },
+        );
+        return None;
+    }
+    let mut commands = Vec::new();
+    for (i, c) in list_at(s, "commands", path, ctx).iter().enumerate() {
+        let cpath = format!("{path}/commands/{i}");
+        if !objectlike(c, ctx) {
+            ctx.report.push(
+                cpath,
+                IssueKind::WrongType {
+                    field: "command",
+                    expected: "an object",
+                },
+            );
+            continue;
+        }
+        commands.push(Command {
+            executed: string_at(c, "executed", &cpath, ctx),
+            properties: properties_at(c, &cpath, ctx),
+        });
+    }
+    Some(Step {
+        name: string_at(s, "name", path, ctx),
+        description: string_at(s, "description", path, ctx),
+        commands,
+        properties: properties_at(s, path, ctx),
+    })
+}
+
+/// Reads a `trigger`.
+fn trigger(t: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Trigger {
+    let id = required_ref(t, "trigger", path, ctx);
+    let uid = required_uid(t, path, ctx);
+    let kind = enum_at(t, "type", TRIGGER_TYPES, path, ctx);
+    if t.get("type").is_none() {
+        ctx.report.missing(path, "type");
+    }
+    let event = object_at(t, "event", path, ctx).map(|e| {
+        let epath = format!("{path}/event");
+        TriggerEvent {
+            uid: string_at(e, "uid", &epath, ctx),
+            description: string_at(e, "description", &epath, ctx),
+            time_received: time_at(e, "timeReceived", &epath, ctx),
+            data: e
+                .get("data")
+                .and_then(|d| attached_text(d, &format!("{epath}/data"), ctx)),
+            source: resource_at(e, "source", &epath, ctx),
+            target: resource_at(e, "target", &epath, ctx),
+            properties: properties_at(e, &epath, ctx),
+        }
+    });
+    let mut conditions = Vec::new();
+    for (i, c) in list_at(t, "conditions", path, ctx).iter().enumerate() {
+        let cpath = format!("{path}/conditions/{i}");
+        if !objectlike(c, ctx) {
+            ctx.report.push(
+                cpath,
+                IssueKind::WrongType {
+                    field: "condition",
+                    expected: "an object",
+                },
+            );
+            continue;
+        }
+        conditions.push(Condition {
+            description: string_at(c, "description", &cpath, ctx),
+            expression: string_at(c, "expression", &cpath, ctx),
+            properties: properties_at(c, &cpath, ctx),
+        });
+    }
+    Trigger {
+        id,
+        uid,
+        name: string_at(t, "name", path, ctx),
+        description: string_at(t, "description", path, ctx),
+        resource_references: resource_references_at(t, path, ctx),
+        kind: kind.unwrap_or_default(),
+        event,
+        conditions,
+        time_activated: time_at(t, "timeActivated", path, ctx),
+        inputs: inputs_at(t, path, ctx),
+        outputs: outputs_at(t, path, ctx),
+        properties: properties_at(t, path, ctx),
+    }
+}
+
+/// Reads a `workspace`.
+fn workspace(w: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Option<Workspace> {
+    if !objectlike(w, ctx) {
+        ctx.report.push(
+            path,
+            IssueKind::WrongType {
+                field: "workspace",
+                expected: "an object",
+            },
+        );
+        return None;
+    }
+    let volume = object_at(w, "volume", path, ctx).map(|v| {
+        let vpath = format!("{path}/volume");
+        Volume {
+            uid: string_at(v, "uid", &vpath, ctx),
+            name: string_at(v, "name", &vpath, ctx),
+            mode: enum_at(v, "mode", VOLUME_MODES, &vpath, ctx),
+            path: string_at(v, "path", &vpath, ctx),
+            size_allocated: string_at(v, "sizeAllocated", &vpath, ctx),
+            persistent: bool_at(v, "persistent", &vpath, ctx),
+            remote: bool_at(v, "remote", &vpath, ctx),
+            properties: properties_at(v, &vpath, ctx),
+        }
+    });
+    Some(Workspace {
+        id: required_ref(w, "workspace", path, ctx),
+        uid: required_uid(w, path, ctx),
+        name: string_at(w, "name", path, ctx),
+        aliases: strings_at(w, "aliases", path, ctx),
+        description: string_at(w, "description", path, ctx),
+        resource_references: resource_references_at(w, path, ctx),
+        access_mode: enum_at(w, "accessMode", ACCESS_MODES, path, ctx),
+        mount_path: string_at(w, "mountPath", path, ctx),
+        managed_data_type: string_at(w, "managedDataType", path, ctx),
+        volume_request: string_at(w, "volumeRequest", path, ctx),
+        volume,
+        properties: properties_at(w, path, ctx),
+    })
+}
+
+/// The `resourceReferences` of `v`.
+fn resource_references_at(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Vec<ResourceReference> {
+    list_at(v, "resourceReferences", path, ctx)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| resource_reference(r, &format!("{path}/resourceReferences/{i}"), ctx))
+        .collect()
+}
+
+/// A resource reference member (`resource`, `source`, `target`).
+fn resource_at(
+    v: &Node<'_>,
+    key: &'static str,
+    path: &str,
+    ctx: &mut Ctx<'_>,
+) -> Option<ResourceReference> {
+    let r = object_at(v, key, path, ctx)?;
+    resource_reference(r, &format!("{path}/{key}"), ctx)
+}
+
+/// A `resourceReferenceChoice`: exactly one of `ref` and `externalReference`.
+fn resource_reference(r: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Option<ResourceReference> {
+    if !objectlike(r, ctx) {
+        ctx.report.push(
+            path,
+            IssueKind::WrongType {
+                field: "resourceReference",
+                expected: "an object",
+            },
+        );
+        return None;
+    }
+    let reference = string_at(r, "ref", path, ctx);
+    let external = object_at(r, "externalReference", path, ctx);
+    if reference.is_some() && external.is_some() {
+        ctx.report.invalid(
+            path,
+            "resourceReference",
+            "ref and externalReference",
+            "one of them",
+        );
+    }
+    if let Some(reference) = reference {
+        if reference.is_empty() {
+            ctx.report
+                .invalid(format!("{path}/ref"), "ref", "", "a non-empty reference");
+        }
+        return Some(ResourceReference::Ref(reference));
+    }
+    let Some(e) = external else {
+        ctx.report.missing(path, "ref or externalReference");
+        return None;
+    };
+    let epath = format!("{path}/externalReference");
+    let kind = string_at(e, "type", &epath, ctx);
+    let url = string_at(e, "url", &epath, ctx);
+    let (Some(kind), Some(url)) = (kind, url) else {
+        ctx.report.missing(epath, "type/url");
+        return None;
+    };
+    Some(ResourceReference::External(ExternalRef {
+        category: "OTHER".into(),
+        kind,
+        locator: url,
+        comment: string_at(e, "comment", &epath, ctx),
+    }))
+}
+
+/// An `attachment` (XML `attachedTextType`: the text, its type and encoding as attributes).
+fn attached_text(d: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Option<AttachedText> {
+    match d {
+        // XML: an element with text and no attributes is that text.
+        Node::String(t) if ctx.xml => {
+            return Some(AttachedText {
+                content: (*t).to_string(),
+                ..AttachedText::default()
+            })
+        }
+        Node::Object(_) => {}
+        _ => {
+            ctx.report.push(
+                path,
+                IssueKind::WrongType {
+                    field: "data",
+                    expected: "an attachment object",
+                },
+            );
+            return None;
+        }
+    }
+    let content_type = if ctx.xml {
+        string_at(d, "content-type", path, ctx)
+    } else {
+        string_at(d, "contentType", path, ctx)
+    };
+    let encoding = string_at(d, "encoding", path, ctx);
+    if let Some(e) = encoding.as_deref().filter(|e| *e != "base64") {
+        ctx.report
+            .invalid(format!("{path}/encoding"), "encoding", e, "base64");
+    }
+    let content = string_at(d, "content", path, ctx);
+    // XML's text may be empty; JSON requires `content`.
+    if content.is_none() && !ctx.xml {
+        ctx.report.missing(path, "content");
+    }
+    Some(AttachedText {
+        content_type: content_type.unwrap_or_else(|| DEFAULT_CONTENT_TYPE.into()),
+        encoding,
+        content: content.unwrap_or_default(),
+    })
+}
+
+/// The `environmentVars` of an input or output: properties and plain strings, in order.
+fn environment_vars(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Vec<EnvironmentVar> {
+    let mut out = Vec::new();
+    for (i, e) in list_at(v, "environmentVars", path, ctx).iter().enumerate() {
+        let epath = format!("{path}/environmentVars/{i}");
+        match e {
+            Node::String(t) => out.push(EnvironmentVar::Value((*t).to_string())),
+            Node::Object(_) => {
+                let Some(name) = string_at(e, "name", &epath, ctx) else {
+                    ctx.report.missing(epath, "name");
+                    continue;
+                };
+                let value = string_at(e, "value", &epath, ctx).unwrap_or_default();
+                out.push(EnvironmentVar::Property(Property { name, value }));
+            }
+            _ => ctx.report.push(
+                epath,
+                IssueKind::WrongType {
+                    field: "environmentVars",
+                    expected: "properties or strings",
+                },
+            ),
+        }
+    }
+    out
+}
+
+/// How many of `keys` `v` has; the schema wants exactly one (`inputType`, `outputType`).
+fn choices(v: &Node<'_>, keys: &[&str], path: &str, ctx: &mut Ctx<'_>) {
+    let n = keys.iter().filter(|k| v.get(k).is_some()).count();
+    if n != 1 {
+        ctx.report.invalid(
+            path,
+            "input/output",
+            format!("{n} of {}", keys.join(", ")),
+            "exactly one of resource, parameters (inputs only), environmentVars and data",
+        );
+    }
+}
+
+/// The `inputs` of `v`.
+fn inputs_at(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Vec<Input> {
+    let mut out = Vec::new();
+    for (i, x) in list_at(v, "inputs", path, ctx).iter().enumerate() {
+        let ipath = format!("{path}/inputs/{i}");
+        if !objectlike(x, ctx) {
+            ctx.report.push(
+                ipath,
+                IssueKind::WrongType {
+                    field: "input",
+                    expected: "an object",
+                },
+            );
+            continue;
+        }
+        choices(
+            x,
+            &["resource", "parameters", "environmentVars", "data"],
+            &ipath,
+            ctx,
+        );
+        // The first the schema lists, when a document breaks the rule of one.
+        let value = if x.get("resource").is_some() {
+            resource_at(x, "resource", &ipath, ctx).map(InputValue::Resource)
+        } else if x.get("parameters").is_some() {
+            Some(InputValue::Parameters(parameters(x, &ipath, ctx)))
+        } else if x.get("environmentVars").is_some() {
+            Some(InputValue::EnvironmentVars(environment_vars(
+                x, &ipath, ctx,
+            )))
+        } else {
+            x.get("data")
+                .and_then(|d| attached_text(d, &format!("{ipath}/data"), ctx))
+                .map(InputValue::Data)
+        };
+        out.push(Input {
+            value,
+            source: resource_at(x, "source", &ipath, ctx),
+            target: resource_at(x, "target", &ipath, ctx),
+            properties: properties_at(x, &ipath, ctx),
+        });
+    }
+    out
+}
+
+/// The `outputs` of `v`.
+fn outputs_at(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Vec<Output> {
+    let mut out = Vec::new();
+    for (i, x) in list_at(v, "outputs", path, ctx).iter().enumerate() {
+        let opath = format!("{path}/outputs/{i}");
+        if !objectlike(x, ctx) {
+            ctx.report.push(
+                opath,
+                IssueKind::WrongType {
+                    field: "output",
+                    expected: "an object",
+                },
+            );
+            continue;
+        }
+        choices(x, &["resource", "environmentVars", "data"], &opath, ctx);
+        let value = if x.get("resource").is_some() {
+            resource_at(x, "resource", &opath, ctx).map(OutputValue::Resource)
+        } else if x.get("environmentVars").is_some() {
+            Some(OutputValue::EnvironmentVars(environment_vars(
+                x, &opath, ctx,
+            )))
+        } else {
+            x.get("data")
+                .and_then(|d| attached_text(d, &format!("{opath}/data"), ctx))
+                .map(OutputValue::Data)
+        };
+        out.push(Output {
+            value,
+            kind: enum_at(x, "type", OUTPUT_TYPES, &opath, ctx),
+            source: resource_at(x, "source", &opath, ctx),
+            target: resource_at(x, "target", &opath, ctx),
+            properties: properties_at(x, &opath, ctx),
+        });
+    }
+    out
+}
+
+/// The `parameters` of an input.
+fn parameters(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Vec<Parameter> {
+    let mut out = Vec::new();
+    for (i, p) in list_at(v, "parameters", path, ctx).iter().enumerate() {
+        let ppath = format!("{path}/parameters/{i}");
+        if !objectlike(p, ctx) {
+            ctx.report.push(
+                ppath,
+                IssueKind::WrongType {
+                    field: "parameter",
+                    expected: "an object",
+                },
+            );
+            continue;
+        }
+        out.push(Parameter {
+            name: string_at(p, "name", &ppath, ctx),
+            value: string_at(p, "value", &ppath, ctx),
+            data_type: string_at(p, "dataType", &ppath, ctx),
+        });
+    }
+    out
+}
+
+/// A workflow's or task's dependency graph (`taskDependencies`, `runtimeTopology`).
+fn dependencies_at(
+    v: &Node<'_>,
+    key: &'static str,
+    path: &str,
+    ctx: &mut Ctx<'_>,
+) -> Vec<Dependency> {
+    let mut out = Vec::new();
+    for (i, d) in list_at(v, key, path, ctx).iter().enumerate() {
+        let dpath = format!("{path}/{key}/{i}");
+        match string_at(d, "ref", &dpath, ctx).filter(|r| !r.is_empty()) {
+            Some(reference) => out.push(Dependency {
+                reference,
+                depends_on: strings_at(d, "dependsOn", &dpath, ctx),
+                provides: strings_at(d, "provides", &dpath, ctx),
+            }),
+            None => ctx.report.missing(dpath, "ref"),
+        }
+    }
+    out
 }
 
 /// Checks a license choice and returns the licenses it states: (declared, concluded).
@@ -1722,10 +2549,7 @@ fn component(
             check_ref(r, path, ctx);
             r.to_string()
         }
-        _ => {
-            ctx.next_id += 1;
-            format!("component-{}", ctx.next_id)
-        }
+        _ => generated_id(ctx, "component"),
     };
     let mut pkg = Package {
         id: id.clone(),
@@ -1950,6 +2774,8 @@ pub(crate) struct BomOut<'a> {
     )]
     compositions: &'a [Composition],
     dependencies: DependenciesOut<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    formulation: Vec<FormulaOut<'a>>,
     metadata: MetadataOut<'a>,
     serial_number: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -2432,6 +3258,25 @@ impl Serialize for PropertiesOut<'_> {
     }
 }
 
+/// The components of a document, or of a formula: packages, files, and the relationships
+/// that nest them.
+#[derive(Clone, Copy)]
+struct Parts<'a> {
+    packages: &'a [Package],
+    files: &'a [File],
+    relationships: &'a [Relationship],
+}
+
+impl<'a> Parts<'a> {
+    fn of(sbom: &'a Sbom) -> Self {
+        Self {
+            packages: &sbom.packages,
+            files: &sbom.files,
+            relationships: &sbom.relationships,
+        }
+    }
+}
+
 /// The components but the root (the metadata component), each mapped as it is written (as
 /// [`crate::spdx2`]'s packages are): no mapped copy of the whole list is built and dropped.
 /// A package another package `CONTAINS` (its first such parent, the root aside) is nested in
@@ -2452,13 +3297,13 @@ struct ComponentsOut<'a> {
 }
 
 impl<'a> ComponentsOut<'a> {
-    fn new(sbom: &'a Sbom, root: Option<&'a str>, packages: &HashSet<&str>) -> Self {
+    fn new(sbom: Parts<'a>, root: Option<&'a str>, packages: &HashSet<&str>) -> Self {
         let mut contained: HashMap<&'a str, Vec<&'a File>> = HashMap::new();
         let mut placed: HashSet<&str> = HashSet::new();
         if !sbom.files.is_empty() {
             let files: HashMap<&str, &File> =
                 sbom.files.iter().map(|f| (f.id.as_str(), f)).collect();
-            for r in &sbom.relationships {
+            for r in sbom.relationships {
                 if r.kind.as_str() != "CONTAINS" || !packages.contains(r.from.as_str()) {
                     continue;
                 }
@@ -2476,7 +3321,7 @@ impl<'a> ComponentsOut<'a> {
             .collect();
         let (children, nested) = nesting(sbom, root, packages);
         Self {
-            packages: &sbom.packages,
+            packages: sbom.packages,
             root,
             children,
             nested,
@@ -2498,6 +3343,15 @@ impl<'a> ComponentsOut<'a> {
         c
     }
 
+    /// Whether no component is written.
+    fn is_empty(&self) -> bool {
+        self.loose.is_empty()
+            && self
+                .packages
+                .iter()
+                .all(|p| Some(p.id.as_str()) == self.root || self.nested.contains(p.id.as_str()))
+    }
+
     fn iter(&self) -> impl Iterator<Item = ComponentOut<'a>> + '_ {
         let root = self.root;
         self.packages
@@ -2514,7 +3368,7 @@ impl<'a> ComponentsOut<'a> {
 /// package reaches, taken back to the top level. Linear in packages and relationships.
 #[allow(clippy::type_complexity)]
 fn nesting<'a>(
-    sbom: &'a Sbom,
+    sbom: Parts<'a>,
     root: Option<&'a str>,
     packages: &HashSet<&str>,
 ) -> (HashMap<&'a str, Vec<&'a Package>>, HashSet<&'a str>) {
@@ -2533,7 +3387,7 @@ fn nesting<'a>(
     }
     // A package whose id another package shares stays at the top level: nesting goes by id.
     let mut count: HashMap<&str, usize> = HashMap::with_capacity(sbom.packages.len());
-    for p in &sbom.packages {
+    for p in sbom.packages {
         *count.entry(p.id.as_str()).or_default() += 1;
     }
     let mut parent: HashMap<&'a str, &'a str> = HashMap::new();
@@ -2545,7 +3399,7 @@ fn nesting<'a>(
     let by_id: HashMap<&str, &'a Package> =
         sbom.packages.iter().map(|p| (p.id.as_str(), p)).collect();
     let mut kids_of: HashMap<&'a str, Vec<&'a str>> = HashMap::new();
-    for p in &sbom.packages {
+    for p in sbom.packages {
         if let Some(&up) = parent.get(p.id.as_str()) {
             kids_of.entry(up).or_default().push(p.id.as_str());
         }
@@ -3002,6 +3856,540 @@ fn service_ids<'a>(services: &'a [Service], out: &mut Vec<&'a str>) {
     }
 }
 
+/// A `formula`: its components (nested as the document's are), services and workflows.
+#[derive(Serialize)]
+struct FormulaOut<'a> {
+    #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
+    bom_ref: Option<&'a str>,
+    #[serde(skip_serializing_if = "ComponentsOut::is_empty")]
+    components: ComponentsOut<'a>,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    services: Vec<ServiceOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    workflows: Vec<WorkOut<'a>>,
+}
+
+impl<'a> FormulaOut<'a> {
+    fn new(f: &'a Formula) -> Self {
+        let ids: HashSet<&str> = f.components.iter().map(|p| p.id.as_str()).collect();
+        let parts = Parts {
+            packages: &f.components,
+            files: &f.files,
+            relationships: &f.relationships,
+        };
+        Self {
+            bom_ref: f.id.as_deref(),
+            components: ComponentsOut::new(parts, None, &ids),
+            properties: properties_out(&f.properties),
+            services: f.services.iter().map(|s| ServiceOut::new(s, 0)).collect(),
+            workflows: f.workflows.iter().map(WorkOut::workflow).collect(),
+        }
+    }
+}
+
+/// The model's properties, as written.
+fn properties_out(p: &Properties) -> PropertiesOut<'_> {
+    PropertiesOut {
+        model: p,
+        extra: Vec::new(),
+    }
+}
+
+/// A `workflow` or a `task` (which has no `tasks` and `taskDependencies`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WorkOut<'a> {
+    #[serde(rename = "bom-ref")]
+    bom_ref: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    inputs: Vec<InputOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    outputs: Vec<OutputOut<'a>>,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    resource_references: Vec<ResourceOut<'a>>,
+    #[serde(
+        skip_serializing_if = "<[Dependency]>::is_empty",
+        serialize_with = "topology"
+    )]
+    runtime_topology: &'a [Dependency],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    steps: Vec<StepOut<'a>>,
+    #[serde(
+        skip_serializing_if = "<[Dependency]>::is_empty",
+        serialize_with = "topology"
+    )]
+    task_dependencies: &'a [Dependency],
+    /// Required: written when empty too.
+    task_types: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tasks: Vec<Self>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_end: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_start: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trigger: Option<TriggerOut<'a>>,
+    uid: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    workspaces: Vec<WorkspaceOut<'a>>,
+}
+
+/// A [`WorkOut`] from a [`Workflow`] or a [`Task`], whose common fields have the same names;
+/// `$tasks` and `$deps` are the workflow's own.
+macro_rules! work_out {
+    ($w:expr, $tasks:expr, $deps:expr) => {{
+        let w = $w;
+        WorkOut {
+            bom_ref: &w.id,
+            description: w.description.as_deref(),
+            inputs: w.inputs.iter().map(InputOut::new).collect(),
+            name: w.name.as_deref(),
+            outputs: w.outputs.iter().map(OutputOut::new).collect(),
+            properties: properties_out(&w.properties),
+            resource_references: w.resource_references.iter().map(ResourceOut::new).collect(),
+            runtime_topology: &w.runtime_topology,
+            steps: w.steps.iter().map(StepOut::new).collect(),
+            task_dependencies: $deps,
+            task_types: &w.task_types,
+            tasks: $tasks,
+            time_end: w.time_end.as_deref(),
+            time_start: w.time_start.as_deref(),
+            trigger: w.trigger.as_ref().map(TriggerOut::new),
+            uid: &w.uid,
+            workspaces: w.workspaces.iter().map(WorkspaceOut::new).collect(),
+        }
+    }};
+}
+
+impl<'a> WorkOut<'a> {
+    fn workflow(w: &'a Workflow) -> Self {
+        work_out!(
+            w,
+            w.tasks.iter().map(Self::task).collect(),
+            &w.task_dependencies
+        )
+    }
+
+    fn task(t: &'a Task) -> Self {
+        work_out!(t, Vec::new(), &[])
+    }
+}
+
+/// `taskDependencies` and `runtimeTopology` entries.
+fn topology<S: serde::Serializer>(deps: &&[Dependency], serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct TopologyOut<'a> {
+        #[serde(rename = "dependsOn", skip_serializing_if = "<[String]>::is_empty")]
+        depends_on: &'a [String],
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        provides: &'a [String],
+        #[serde(rename = "ref")]
+        reference: &'a str,
+    }
+    serializer.collect_seq(deps.iter().map(|d| TopologyOut {
+        depends_on: &d.depends_on,
+        provides: &d.provides,
+        reference: &d.reference,
+    }))
+}
+
+/// A `resourceReferenceChoice`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ResourceOut<'a> {
+    External {
+        #[serde(rename = "externalReference")]
+        external_reference: ExternalReferenceOut<'a>,
+    },
+    Ref {
+        #[serde(rename = "ref")]
+        reference: &'a str,
+    },
+}
+
+impl<'a> ResourceOut<'a> {
+    fn new(r: &'a ResourceReference) -> Self {
+        match r {
+            ResourceReference::Ref(reference) => Self::Ref { reference },
+            ResourceReference::External(e) => Self::External {
+                external_reference: ExternalReferenceOut {
+                    comment: e.comment.as_deref(),
+                    kind: &e.kind,
+                    url: &e.locator,
+                },
+            },
+        }
+    }
+}
+
+/// An `attachment`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AttachedOut<'a> {
+    content: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    content_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encoding: Option<&'a str>,
+}
+
+impl<'a> AttachedOut<'a> {
+    fn new(a: &'a AttachedText) -> Self {
+        Self {
+            content: &a.content,
+            content_type: &a.content_type,
+            encoding: a.encoding.as_deref(),
+        }
+    }
+}
+
+/// An environment variable: a property or a string.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum EnvironmentVarOut<'a> {
+    Property { name: &'a str, value: &'a str },
+    Value(&'a str),
+}
+
+fn environment_vars_out(vars: &[EnvironmentVar]) -> Vec<EnvironmentVarOut<'_>> {
+    vars.iter()
+        .map(|v| match v {
+            EnvironmentVar::Property(p) => EnvironmentVarOut::Property {
+                name: &p.name,
+                value: &p.value,
+            },
+            EnvironmentVar::Value(v) => EnvironmentVarOut::Value(v),
+        })
+        .collect()
+}
+
+/// A `parameter`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ParameterOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
+}
+
+/// An `inputType`: one of `data`, `environmentVars`, `parameters` and `resource`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InputOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<AttachedOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment_vars: Option<Vec<EnvironmentVarOut<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameters: Option<Vec<ParameterOut<'a>>>,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource: Option<ResourceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<ResourceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<ResourceOut<'a>>,
+}
+
+impl<'a> InputOut<'a> {
+    fn new(i: &'a Input) -> Self {
+        let mut out = Self {
+            data: None,
+            environment_vars: None,
+            parameters: None,
+            properties: properties_out(&i.properties),
+            resource: None,
+            source: i.source.as_ref().map(ResourceOut::new),
+            target: i.target.as_ref().map(ResourceOut::new),
+        };
+        match &i.value {
+            Some(InputValue::Resource(r)) => out.resource = Some(ResourceOut::new(r)),
+            Some(InputValue::Parameters(ps)) => {
+                out.parameters = Some(
+                    ps.iter()
+                        .map(|p| ParameterOut {
+                            data_type: p.data_type.as_deref(),
+                            name: p.name.as_deref(),
+                            value: p.value.as_deref(),
+                        })
+                        .collect(),
+                );
+            }
+            Some(InputValue::EnvironmentVars(vars)) => {
+                out.environment_vars = Some(environment_vars_out(vars));
+            }
+            Some(InputValue::Data(d)) => out.data = Some(AttachedOut::new(d)),
+            None => {}
+        }
+        out
+    }
+}
+
+/// An `outputType`: one of `data`, `environmentVars` and `resource`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OutputOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<AttachedOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment_vars: Option<Vec<EnvironmentVarOut<'a>>>,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource: Option<ResourceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<ResourceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<ResourceOut<'a>>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<&'a str>,
+}
+
+impl<'a> OutputOut<'a> {
+    fn new(o: &'a Output) -> Self {
+        let mut out = Self {
+            data: None,
+            environment_vars: None,
+            properties: properties_out(&o.properties),
+            resource: None,
+            source: o.source.as_ref().map(ResourceOut::new),
+            target: o.target.as_ref().map(ResourceOut::new),
+            kind: o.kind.as_deref(),
+        };
+        match &o.value {
+            Some(OutputValue::Resource(r)) => out.resource = Some(ResourceOut::new(r)),
+            Some(OutputValue::EnvironmentVars(vars)) => {
+                out.environment_vars = Some(environment_vars_out(vars));
+            }
+            Some(OutputValue::Data(d)) => out.data = Some(AttachedOut::new(d)),
+            None => {}
+        }
+        out
+    }
+}
+
+/// A `step` and its commands.
+#[derive(Serialize)]
+struct StepOut<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    commands: Vec<CommandOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+}
+
+#[derive(Serialize)]
+struct CommandOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    executed: Option<&'a str>,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+}
+
+impl<'a> StepOut<'a> {
+    fn new(s: &'a Step) -> Self {
+        Self {
+            commands: s
+                .commands
+                .iter()
+                .map(|c| CommandOut {
+                    executed: c.executed.as_deref(),
+                    properties: properties_out(&c.properties),
+                })
+                .collect(),
+            description: s.description.as_deref(),
+            name: s.name.as_deref(),
+            properties: properties_out(&s.properties),
+        }
+    }
+}
+
+/// A `trigger`, its event and conditions.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TriggerOut<'a> {
+    #[serde(rename = "bom-ref")]
+    bom_ref: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    conditions: Vec<ConditionOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event: Option<EventOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    inputs: Vec<InputOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    outputs: Vec<OutputOut<'a>>,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    resource_references: Vec<ResourceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_activated: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    uid: &'a str,
+}
+
+#[derive(Serialize)]
+struct ConditionOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expression: Option<&'a str>,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<AttachedOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<ResourceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<ResourceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_received: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uid: Option<&'a str>,
+}
+
+impl<'a> TriggerOut<'a> {
+    fn new(t: &'a Trigger) -> Self {
+        Self {
+            bom_ref: &t.id,
+            conditions: t
+                .conditions
+                .iter()
+                .map(|c| ConditionOut {
+                    description: c.description.as_deref(),
+                    expression: c.expression.as_deref(),
+                    properties: properties_out(&c.properties),
+                })
+                .collect(),
+            description: t.description.as_deref(),
+            event: t.event.as_ref().map(|e| EventOut {
+                data: e.data.as_ref().map(AttachedOut::new),
+                description: e.description.as_deref(),
+                properties: properties_out(&e.properties),
+                source: e.source.as_ref().map(ResourceOut::new),
+                target: e.target.as_ref().map(ResourceOut::new),
+                time_received: e.time_received.as_deref(),
+                uid: e.uid.as_deref(),
+            }),
+            inputs: t.inputs.iter().map(InputOut::new).collect(),
+            name: t.name.as_deref(),
+            outputs: t.outputs.iter().map(OutputOut::new).collect(),
+            properties: properties_out(&t.properties),
+            resource_references: t.resource_references.iter().map(ResourceOut::new).collect(),
+            time_activated: t.time_activated.as_deref(),
+            kind: &t.kind,
+            uid: &t.uid,
+        }
+    }
+}
+
+/// A `workspace` and its volume.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WorkspaceOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_mode: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    aliases: &'a [String],
+    #[serde(rename = "bom-ref")]
+    bom_ref: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    managed_data_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mount_path: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    resource_references: Vec<ResourceOut<'a>>,
+    uid: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    volume: Option<VolumeOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    volume_request: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VolumeOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    persistent: Option<bool>,
+    #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
+    properties: PropertiesOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remote: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size_allocated: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uid: Option<&'a str>,
+}
+
+impl<'a> WorkspaceOut<'a> {
+    fn new(w: &'a Workspace) -> Self {
+        Self {
+            access_mode: w.access_mode.as_deref(),
+            aliases: &w.aliases,
+            bom_ref: &w.id,
+            description: w.description.as_deref(),
+            managed_data_type: w.managed_data_type.as_deref(),
+            mount_path: w.mount_path.as_deref(),
+            name: w.name.as_deref(),
+            properties: properties_out(&w.properties),
+            resource_references: w.resource_references.iter().map(ResourceOut::new).collect(),
+            uid: &w.uid,
+            volume: w.volume.as_ref().map(|v| VolumeOut {
+                mode: v.mode.as_deref(),
+                name: v.name.as_deref(),
+                path: v.path.as_deref(),
+                persistent: v.persistent,
+                properties: properties_out(&v.properties),
+                remote: v.remote,
+                size_allocated: v.size_allocated.as_deref(),
+                uid: v.uid.as_deref(),
+            }),
+            volume_request: w.volume_request.as_deref(),
+        }
+    }
+}
+
 fn hashes_out(checksums: &[Checksum]) -> Vec<HashOut<'_>> {
     checksums
         .iter()
@@ -3067,7 +4455,7 @@ impl<'a> BomOut<'a> {
                 }
             });
         let ids: HashSet<&str> = sbom.packages.iter().map(|p| p.id.as_str()).collect();
-        let components = ComponentsOut::new(sbom, root.map(|r| r.id.as_str()), &ids);
+        let components = ComponentsOut::new(Parts::of(sbom), root.map(|r| r.id.as_str()), &ids);
         let component = match root {
             Some(r) => Some(components.component(r)),
             None => sbom
@@ -3125,6 +4513,7 @@ impl<'a> BomOut<'a> {
                 services,
                 edges,
             },
+            formulation: sbom.formulation.iter().map(FormulaOut::new).collect(),
             metadata: MetadataOut {
                 authors,
                 component,
@@ -3555,8 +4944,414 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
         }
         out.push_str("  </annotations>\n");
     }
+    if !bom.formulation.is_empty() {
+        out.push_str("  <formulation>\n");
+        for f in &bom.formulation {
+            xml_formula(&mut out, f, "    ");
+        }
+        out.push_str("  </formulation>\n");
+    }
     out.push_str("</bom>\n");
     out
+}
+
+/// A `<formula>`, its elements in the XSD's sequence.
+fn xml_formula(out: &mut String, f: &FormulaOut<'_>, indent: &str) {
+    use std::fmt::Write as _;
+    match f.bom_ref {
+        Some(r) => {
+            let _ = writeln!(out, "{indent}<formula bom-ref=\"{}\">", esc(r));
+        }
+        None => {
+            let _ = writeln!(out, "{indent}<formula>");
+        }
+    }
+    let i2 = format!("{indent}  ");
+    let i3 = format!("{i2}  ");
+    if !f.components.is_empty() {
+        let _ = writeln!(out, "{i2}<components>");
+        for c in f.components.iter() {
+            xml_component(out, &c, &i3);
+        }
+        let _ = writeln!(out, "{i2}</components>");
+    }
+    if !f.services.is_empty() {
+        let _ = writeln!(out, "{i2}<services>");
+        for svc in &f.services {
+            xml_service(out, svc, &i3);
+        }
+        let _ = writeln!(out, "{i2}</services>");
+    }
+    if !f.workflows.is_empty() {
+        let _ = writeln!(out, "{i2}<workflows>");
+        for w in &f.workflows {
+            xml_work(out, w, "workflow", &i3);
+        }
+        let _ = writeln!(out, "{i2}</workflows>");
+    }
+    xml_properties(out, &f.properties, &i2);
+    let _ = writeln!(out, "{indent}</formula>");
+}
+
+/// A `<workflow>` or a `<task>`, its elements in the XSD's sequence (a task's has no tasks
+/// and task dependencies).
+fn xml_work(out: &mut String, w: &WorkOut<'_>, tag: &str, indent: &str) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "{indent}<{tag} bom-ref=\"{}\">", esc(w.bom_ref));
+    let i2 = format!("{indent}  ");
+    xml_text(out, &i2, "uid", Some(w.uid));
+    xml_text(out, &i2, "name", w.name);
+    xml_text(out, &i2, "description", w.description);
+    xml_resources(out, &w.resource_references, &i2);
+    if !w.tasks.is_empty() {
+        let _ = writeln!(out, "{i2}<tasks>");
+        let i3 = format!("{i2}  ");
+        for t in &w.tasks {
+            xml_work(out, t, "task", &i3);
+        }
+        let _ = writeln!(out, "{i2}</tasks>");
+    }
+    xml_topology(out, "taskDependencies", w.task_dependencies, &i2);
+    // Required, even empty.
+    xml_list(
+        out,
+        &i2,
+        "taskTypes",
+        "taskType",
+        w.task_types.iter().map(String::as_str),
+    );
+    if let Some(t) = &w.trigger {
+        xml_trigger(out, t, &i2);
+    }
+    if !w.steps.is_empty() {
+        let _ = writeln!(out, "{i2}<steps>");
+        let i3 = format!("{i2}  ");
+        let i4 = format!("{i3}  ");
+        for s in &w.steps {
+            let _ = writeln!(out, "{i3}<step>");
+            xml_text(out, &i4, "name", s.name);
+            xml_text(out, &i4, "description", s.description);
+            if !s.commands.is_empty() {
+                let _ = writeln!(out, "{i4}<commands>");
+                let i5 = format!("{i4}  ");
+                let i6 = format!("{i5}  ");
+                for c in &s.commands {
+                    let _ = writeln!(out, "{i5}<command>");
+                    xml_text(out, &i6, "executed", c.executed);
+                    xml_properties(out, &c.properties, &i6);
+                    let _ = writeln!(out, "{i5}</command>");
+                }
+                let _ = writeln!(out, "{i4}</commands>");
+            }
+            xml_properties(out, &s.properties, &i4);
+            let _ = writeln!(out, "{i3}</step>");
+        }
+        let _ = writeln!(out, "{i2}</steps>");
+    }
+    xml_inputs(out, &w.inputs, &i2);
+    xml_outputs(out, &w.outputs, &i2);
+    xml_text(out, &i2, "timeStart", w.time_start);
+    xml_text(out, &i2, "timeEnd", w.time_end);
+    if !w.workspaces.is_empty() {
+        let _ = writeln!(out, "{i2}<workspaces>");
+        let i3 = format!("{i2}  ");
+        for ws in &w.workspaces {
+            xml_workspace(out, ws, &i3);
+        }
+        let _ = writeln!(out, "{i2}</workspaces>");
+    }
+    xml_topology(out, "runtimeTopology", w.runtime_topology, &i2);
+    xml_properties(out, &w.properties, &i2);
+    let _ = writeln!(out, "{indent}</{tag}>");
+}
+
+/// `<list><item>…</item>…</list>`; `<list/>` when there are none.
+fn xml_list<'a>(
+    out: &mut String,
+    indent: &str,
+    list: &str,
+    item: &str,
+    items: impl ExactSizeIterator<Item = &'a str>,
+) {
+    use std::fmt::Write as _;
+    if items.len() == 0 {
+        let _ = writeln!(out, "{indent}<{list}/>");
+        return;
+    }
+    let _ = writeln!(out, "{indent}<{list}>");
+    for x in items {
+        let _ = writeln!(out, "{indent}  <{item}>{}</{item}>", esc(x));
+    }
+    let _ = writeln!(out, "{indent}</{list}>");
+}
+
+/// A `taskDependencies` or `runtimeTopology` element, unless there are none.
+fn xml_topology(out: &mut String, tag: &str, deps: &[Dependency], indent: &str) {
+    use std::fmt::Write as _;
+    if deps.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{indent}<{tag}>");
+    for d in deps {
+        let r = esc(&d.reference);
+        if d.depends_on.is_empty() && d.provides.is_empty() {
+            let _ = writeln!(out, "{indent}  <dependency ref=\"{r}\"/>");
+            continue;
+        }
+        let _ = writeln!(out, "{indent}  <dependency ref=\"{r}\">");
+        for t in &d.depends_on {
+            let _ = writeln!(out, "{indent}    <dependency ref=\"{}\"/>", esc(t));
+        }
+        for t in &d.provides {
+            let _ = writeln!(out, "{indent}    <provides ref=\"{}\"/>", esc(t));
+        }
+        let _ = writeln!(out, "{indent}  </dependency>");
+    }
+    let _ = writeln!(out, "{indent}</{tag}>");
+}
+
+/// A resource reference as `<tag>`: its `<ref>` or `<externalReference>`.
+fn xml_resource(out: &mut String, tag: &str, r: &ResourceOut<'_>, indent: &str) {
+    use std::fmt::Write as _;
+    match r {
+        ResourceOut::Ref { reference } => {
+            let _ = writeln!(out, "{indent}<{tag}><ref>{}</ref></{tag}>", esc(reference));
+        }
+        ResourceOut::External { external_reference } => {
+            let comment = external_reference
+                .comment
+                .map(|c| format!("<comment>{}</comment>", esc(c)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{indent}<{tag}><externalReference type=\"{}\"><url>{}</url>{comment}</externalReference></{tag}>",
+                esc(external_reference.kind),
+                esc(external_reference.url)
+            );
+        }
+    }
+}
+
+/// A `<resourceReferences>` element, unless there are none.
+fn xml_resources(out: &mut String, refs: &[ResourceOut<'_>], indent: &str) {
+    use std::fmt::Write as _;
+    if refs.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{indent}<resourceReferences>");
+    let i2 = format!("{indent}  ");
+    for r in refs {
+        xml_resource(out, "resourceReference", r, &i2);
+    }
+    let _ = writeln!(out, "{indent}</resourceReferences>");
+}
+
+/// An attachment as `<tag content-type=… encoding=…>content</tag>`.
+fn xml_attached(out: &mut String, tag: &str, a: &AttachedOut<'_>, indent: &str) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "{indent}<{tag}");
+    if !a.content_type.is_empty() {
+        let _ = write!(out, " content-type=\"{}\"", esc(a.content_type));
+    }
+    if let Some(e) = a.encoding {
+        let _ = write!(out, " encoding=\"{}\"", esc(e));
+    }
+    let _ = writeln!(out, ">{}</{tag}>", esc(a.content));
+}
+
+/// An `<environmentVars>` element: properties as `<environmentVar>`, strings as `<value>`.
+fn xml_environment_vars(out: &mut String, vars: &[EnvironmentVarOut<'_>], indent: &str) {
+    use std::fmt::Write as _;
+    if vars.is_empty() {
+        let _ = writeln!(out, "{indent}<environmentVars/>");
+        return;
+    }
+    let _ = writeln!(out, "{indent}<environmentVars>");
+    for v in vars {
+        match v {
+            EnvironmentVarOut::Property { name, value } => {
+                let _ = writeln!(
+                    out,
+                    "{indent}  <environmentVar name=\"{}\">{}</environmentVar>",
+                    esc(name),
+                    esc(value)
+                );
+            }
+            EnvironmentVarOut::Value(v) => {
+                let _ = writeln!(out, "{indent}  <value>{}</value>", esc(v));
+            }
+        }
+    }
+    let _ = writeln!(out, "{indent}</environmentVars>");
+}
+
+/// An `<inputs>` element, unless there are none.
+fn xml_inputs(out: &mut String, inputs: &[InputOut<'_>], indent: &str) {
+    use std::fmt::Write as _;
+    if inputs.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{indent}<inputs>");
+    let i2 = format!("{indent}  ");
+    let i3 = format!("{i2}  ");
+    for x in inputs {
+        let _ = writeln!(out, "{i2}<input>");
+        if let Some(r) = &x.resource {
+            xml_resource(out, "resource", r, &i3);
+        }
+        if let Some(ps) = &x.parameters {
+            if ps.is_empty() {
+                let _ = writeln!(out, "{i3}<parameters/>");
+            } else {
+                let _ = writeln!(out, "{i3}<parameters>");
+                let i4 = format!("{i3}  ");
+                let i5 = format!("{i4}  ");
+                for p in ps {
+                    let _ = writeln!(out, "{i4}<parameter>");
+                    xml_text(out, &i5, "name", p.name);
+                    xml_text(out, &i5, "value", p.value);
+                    xml_text(out, &i5, "dataType", p.data_type);
+                    let _ = writeln!(out, "{i4}</parameter>");
+                }
+                let _ = writeln!(out, "{i3}</parameters>");
+            }
+        }
+        if let Some(vars) = &x.environment_vars {
+            xml_environment_vars(out, vars, &i3);
+        }
+        if let Some(d) = &x.data {
+            xml_attached(out, "data", d, &i3);
+        }
+        if let Some(r) = &x.source {
+            xml_resource(out, "source", r, &i3);
+        }
+        if let Some(r) = &x.target {
+            xml_resource(out, "target", r, &i3);
+        }
+        xml_properties(out, &x.properties, &i3);
+        let _ = writeln!(out, "{i2}</input>");
+    }
+    let _ = writeln!(out, "{indent}</inputs>");
+}
+
+/// An `<outputs>` element, unless there are none.
+fn xml_outputs(out: &mut String, outputs: &[OutputOut<'_>], indent: &str) {
+    use std::fmt::Write as _;
+    if outputs.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{indent}<outputs>");
+    let i2 = format!("{indent}  ");
+    let i3 = format!("{i2}  ");
+    for x in outputs {
+        let _ = writeln!(out, "{i2}<output>");
+        if let Some(r) = &x.resource {
+            xml_resource(out, "resource", r, &i3);
+        }
+        if let Some(vars) = &x.environment_vars {
+            xml_environment_vars(out, vars, &i3);
+        }
+        if let Some(d) = &x.data {
+            xml_attached(out, "data", d, &i3);
+        }
+        xml_text(out, &i3, "type", x.kind);
+        if let Some(r) = &x.source {
+            xml_resource(out, "source", r, &i3);
+        }
+        if let Some(r) = &x.target {
+            xml_resource(out, "target", r, &i3);
+        }
+        xml_properties(out, &x.properties, &i3);
+        let _ = writeln!(out, "{i2}</output>");
+    }
+    let _ = writeln!(out, "{indent}</outputs>");
+}
+
+/// A `<trigger>`, its elements in the XSD's sequence.
+fn xml_trigger(out: &mut String, t: &TriggerOut<'_>, indent: &str) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "{indent}<trigger bom-ref=\"{}\">", esc(t.bom_ref));
+    let i2 = format!("{indent}  ");
+    let i3 = format!("{i2}  ");
+    xml_text(out, &i2, "uid", Some(t.uid));
+    xml_text(out, &i2, "name", t.name);
+    xml_text(out, &i2, "description", t.description);
+    xml_resources(out, &t.resource_references, &i2);
+    xml_text(out, &i2, "type", Some(t.kind));
+    if let Some(e) = &t.event {
+        let _ = writeln!(out, "{i2}<event>");
+        xml_text(out, &i3, "uid", e.uid);
+        xml_text(out, &i3, "description", e.description);
+        xml_text(out, &i3, "timeReceived", e.time_received);
+        if let Some(d) = &e.data {
+            xml_attached(out, "data", d, &i3);
+        }
+        if let Some(r) = &e.source {
+            xml_resource(out, "source", r, &i3);
+        }
+        if let Some(r) = &e.target {
+            xml_resource(out, "target", r, &i3);
+        }
+        xml_properties(out, &e.properties, &i3);
+        let _ = writeln!(out, "{i2}</event>");
+    }
+    if !t.conditions.is_empty() {
+        let _ = writeln!(out, "{i2}<conditions>");
+        let i4 = format!("{i3}  ");
+        for c in &t.conditions {
+            let _ = writeln!(out, "{i3}<condition>");
+            xml_text(out, &i4, "description", c.description);
+            xml_text(out, &i4, "expression", c.expression);
+            xml_properties(out, &c.properties, &i4);
+            let _ = writeln!(out, "{i3}</condition>");
+        }
+        let _ = writeln!(out, "{i2}</conditions>");
+    }
+    xml_text(out, &i2, "timeActivated", t.time_activated);
+    xml_inputs(out, &t.inputs, &i2);
+    xml_outputs(out, &t.outputs, &i2);
+    xml_properties(out, &t.properties, &i2);
+    let _ = writeln!(out, "{indent}</trigger>");
+}
+
+/// A `<workspace>`, its elements in the XSD's sequence.
+fn xml_workspace(out: &mut String, w: &WorkspaceOut<'_>, indent: &str) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "{indent}<workspace bom-ref=\"{}\">", esc(w.bom_ref));
+    let i2 = format!("{indent}  ");
+    xml_text(out, &i2, "uid", Some(w.uid));
+    xml_text(out, &i2, "name", w.name);
+    if !w.aliases.is_empty() {
+        xml_list(
+            out,
+            &i2,
+            "aliases",
+            "alias",
+            w.aliases.iter().map(String::as_str),
+        );
+    }
+    xml_text(out, &i2, "description", w.description);
+    xml_resources(out, &w.resource_references, &i2);
+    xml_text(out, &i2, "accessMode", w.access_mode);
+    xml_text(out, &i2, "mountPath", w.mount_path);
+    xml_text(out, &i2, "managedDataType", w.managed_data_type);
+    xml_text(out, &i2, "volumeRequest", w.volume_request);
+    if let Some(v) = &w.volume {
+        let _ = writeln!(out, "{i2}<volume>");
+        let i3 = format!("{i2}  ");
+        let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
+        xml_text(out, &i3, "uid", v.uid);
+        xml_text(out, &i3, "name", v.name);
+        xml_text(out, &i3, "mode", v.mode);
+        xml_text(out, &i3, "path", v.path);
+        xml_text(out, &i3, "sizeAllocated", v.size_allocated);
+        xml_text(out, &i3, "persistent", flag(v.persistent));
+        xml_text(out, &i3, "remote", flag(v.remote));
+        xml_properties(out, &v.properties, &i3);
+        let _ = writeln!(out, "{i2}</volume>");
+    }
+    xml_properties(out, &w.properties, &i2);
+    let _ = writeln!(out, "{indent}</workspace>");
 }
 
 /// Writes `<name>text</name>` on its own line when there is a text.

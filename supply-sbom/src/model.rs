@@ -57,6 +57,8 @@ pub struct Sbom {
     pub compositions: Vec<Composition>,
     /// Reviews and other notes on its elements (SPDX 2 `annotations`).
     pub annotations: Vec<Annotation>,
+    /// How its components and services were made or deployed (CycloneDX 1.5+ `formulation`).
+    pub formulation: Vec<Formula>,
 }
 
 /// A review of, or another note on, an element (SPDX 2 `annotation`).
@@ -983,6 +985,389 @@ pub struct DataFlow {
     pub source: Vec<String>,
     /// Where it goes (1.5+).
     pub destination: Vec<String>,
+}
+
+/// How components and services were made or deployed (CycloneDX 1.5+ `formula`): the
+/// components and services the process used, and its workflows. SPDX has no such element.
+///
+/// Times are kept as written; ids (`bom-ref`s) are the document's own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Formula {
+    /// The document-local id (`bom-ref`), when it has one.
+    pub id: Option<String>,
+    /// The components the formula lists, read as the document's own components are: packages,
+    /// a nested component after the one that contains it.
+    pub components: Vec<Package>,
+    /// Its components that are files (type `file` inside another component, or with a SHA-1),
+    /// as the document's own are.
+    pub files: Vec<File>,
+    /// Which of its components contains which (`CONTAINS`): their nesting.
+    pub relationships: Vec<Relationship>,
+    /// The services the formula lists.
+    pub services: Vec<Service>,
+    /// Its workflows.
+    pub workflows: Vec<Workflow>,
+    /// Name–value facts.
+    pub properties: Properties,
+}
+
+/// A workflow of a [`Formula`]: tasks, the order they run in, and what went in and out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Workflow {
+    /// The document-local id (`bom-ref`; generated as `workflow-N` when a document lacks
+    /// the required one).
+    pub id: String,
+    /// Its unique identifier (`uid`), e.g. the CI system's run id.
+    pub uid: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// The resources it refers to.
+    pub resource_references: Vec<ResourceReference>,
+    /// Its tasks.
+    pub tasks: Vec<Task>,
+    /// Which task depends on which (`taskDependencies`), by task `bom-ref`.
+    pub task_dependencies: Vec<Dependency>,
+    /// What kind of work it does (`clone`, `build`, `test`, `deploy` …).
+    pub task_types: Vec<String>,
+    /// What starts it.
+    pub trigger: Option<Trigger>,
+    /// Its steps.
+    pub steps: Vec<Step>,
+    /// What it takes in.
+    pub inputs: Vec<Input>,
+    /// What it puts out.
+    pub outputs: Vec<Output>,
+    /// When it started, as written.
+    pub time_start: Option<String>,
+    /// When it ended, as written.
+    pub time_end: Option<String>,
+    /// The workspaces it uses.
+    pub workspaces: Vec<Workspace>,
+    /// Which of the elements it ran on depend on which (`runtimeTopology`).
+    pub runtime_topology: Vec<Dependency>,
+    /// Name–value facts.
+    pub properties: Properties,
+}
+
+/// A task of a [`Workflow`]: a [`Workflow`] without tasks of its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Task {
+    /// The document-local id (`bom-ref`; generated as `task-N` when a document lacks the
+    /// required one).
+    pub id: String,
+    /// Its unique identifier (`uid`).
+    pub uid: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// The resources it refers to.
+    pub resource_references: Vec<ResourceReference>,
+    /// What kind of work it does (`clone`, `build`, `test`, `deploy` …).
+    pub task_types: Vec<String>,
+    /// What starts it.
+    pub trigger: Option<Trigger>,
+    /// Its steps.
+    pub steps: Vec<Step>,
+    /// What it takes in.
+    pub inputs: Vec<Input>,
+    /// What it puts out.
+    pub outputs: Vec<Output>,
+    /// When it started, as written.
+    pub time_start: Option<String>,
+    /// When it ended, as written.
+    pub time_end: Option<String>,
+    /// The workspaces it uses.
+    pub workspaces: Vec<Workspace>,
+    /// Which of the elements it ran on depend on which (`runtimeTopology`).
+    pub runtime_topology: Vec<Dependency>,
+    /// Name–value facts.
+    pub properties: Properties,
+}
+
+/// A step of a workflow or task: the commands it ran.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Step {
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// The commands it ran, in order.
+    pub commands: Vec<Command>,
+    /// Name–value facts.
+    pub properties: Properties,
+}
+
+/// A command a [`Step`] ran.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Command {
+    /// The command line as executed (`ls -las`).
+    pub executed: Option<String>,
+    /// Name–value facts.
+    pub properties: Properties,
+}
+
+/// What starts a workflow or task.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Trigger {
+    /// The document-local id (`bom-ref`; generated as `trigger-N` when a document lacks the
+    /// required one).
+    pub id: String,
+    /// Its unique identifier (`uid`).
+    pub uid: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// The resources it refers to.
+    pub resource_references: Vec<ResourceReference>,
+    /// How it fires (`type`): `manual`, `api`, `webhook` or `scheduled`.
+    pub kind: String,
+    /// The event that fired it.
+    pub event: Option<Event>,
+    /// The conditions under which it fires.
+    pub conditions: Vec<Condition>,
+    /// When it fired, as written.
+    pub time_activated: Option<String>,
+    /// What it takes in.
+    pub inputs: Vec<Input>,
+    /// What it puts out.
+    pub outputs: Vec<Output>,
+    /// Name–value facts.
+    pub properties: Properties,
+}
+
+/// The event that fired a [`Trigger`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Event {
+    /// Its unique identifier (`uid`).
+    pub uid: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// When it was received, as written.
+    pub time_received: Option<String>,
+    /// What it carried.
+    pub data: Option<AttachedText>,
+    /// Where it came from.
+    pub source: Option<ResourceReference>,
+    /// What it was for.
+    pub target: Option<ResourceReference>,
+    /// Name–value facts.
+    pub properties: Properties,
+}
+
+/// A condition under which a [`Trigger`] fires.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Condition {
+    /// Description.
+    pub description: Option<String>,
+    /// The expression, in the CI system's language (`1 == 1`).
+    pub expression: Option<String>,
+    /// Name–value facts.
+    pub properties: Properties,
+}
+
+/// Something a workflow, task or trigger takes in (CycloneDX `inputType`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Input {
+    /// What it is: the schema's choice of one; `None` only when a document breaks that rule
+    /// by stating none (the reader reports it).
+    pub value: Option<InputValue>,
+    /// Where it comes from.
+    pub source: Option<ResourceReference>,
+    /// Where it goes.
+    pub target: Option<ResourceReference>,
+    /// Name–value facts.
+    pub properties: Properties,
+}
+
+/// What an [`Input`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InputValue {
+    /// A resource (`resource`).
+    Resource(ResourceReference),
+    /// Parameters (`parameters`).
+    Parameters(Vec<Parameter>),
+    /// Environment variables (`environmentVars`).
+    EnvironmentVars(Vec<EnvironmentVar>),
+    /// Inline data (`data`).
+    Data(AttachedText),
+}
+
+/// Something a workflow, task or trigger puts out (CycloneDX `outputType`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Output {
+    /// What it is: the schema's choice of one; `None` only when a document breaks that rule
+    /// by stating none (the reader reports it).
+    pub value: Option<OutputValue>,
+    /// What kind of output (`type`): `artifact`, `attestation`, `log`, `evidence`,
+    /// `metrics` or `other`.
+    pub kind: Option<String>,
+    /// Where it comes from.
+    pub source: Option<ResourceReference>,
+    /// Where it goes.
+    pub target: Option<ResourceReference>,
+    /// Name–value facts.
+    pub properties: Properties,
+}
+
+/// What an [`Output`] is (an output has no parameters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OutputValue {
+    /// A resource (`resource`).
+    Resource(ResourceReference),
+    /// Environment variables (`environmentVars`).
+    EnvironmentVars(Vec<EnvironmentVar>),
+    /// Inline data (`data`).
+    Data(AttachedText),
+}
+
+/// A resource a formulation element refers to (CycloneDX `resourceReferenceChoice`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResourceReference {
+    /// An element of this document by `bom-ref`, or of another by BOM-Link (`ref`).
+    Ref(String),
+    /// Something outside the document (`externalReference`: category `OTHER`, the CycloneDX
+    /// type, the URL, the comment).
+    External(ExternalRef),
+}
+
+/// A parameter given to a workflow or task.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Parameter {
+    /// Name.
+    pub name: Option<String>,
+    /// Value.
+    pub value: Option<String>,
+    /// Its data type, in the CI system's words (`dataType`).
+    pub data_type: Option<String>,
+}
+
+/// An environment variable: a name and value, or a plain string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnvironmentVar {
+    /// `NAME=value` (a CycloneDX property; a missing value reads as empty).
+    Property(Property),
+    /// A plain string (`FooBar`).
+    Value(String),
+}
+
+/// Text carried inline (CycloneDX `attachment`, XML `attachedTextType`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AttachedText {
+    /// Its media type: `text/plain`, the schemas' default, when the document states none.
+    pub content_type: String,
+    /// `base64` when the content is Base64-encoded.
+    pub encoding: Option<String>,
+    /// The content, as written.
+    pub content: String,
+}
+
+impl Default for AttachedText {
+    fn default() -> Self {
+        Self {
+            content_type: DEFAULT_CONTENT_TYPE.into(),
+            encoding: None,
+            content: String::new(),
+        }
+    }
+}
+
+impl AttachedText {
+    /// `content` as plain text.
+    pub fn new(content: impl Into<String>) -> Self {
+        Self {
+            content: content.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// The media type of [`AttachedText`] that states none.
+pub const DEFAULT_CONTENT_TYPE: &str = "text/plain";
+
+/// A workspace a workflow or task uses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Workspace {
+    /// The document-local id (`bom-ref`; generated as `workspace-N` when a document lacks
+    /// the required one).
+    pub id: String,
+    /// Its unique identifier (`uid`).
+    pub uid: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Other names.
+    pub aliases: Vec<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// The resources it refers to.
+    pub resource_references: Vec<ResourceReference>,
+    /// `read-only`, `read-write`, `read-write-once`, `write-once` or `write-only`.
+    pub access_mode: Option<String>,
+    /// Where it is mounted.
+    pub mount_path: Option<String>,
+    /// What kind of data the platform manages it as (`ConfigMap`, `Secret`).
+    pub managed_data_type: Option<String>,
+    /// The volume claim it requests, by name.
+    pub volume_request: Option<String>,
+    /// The volume it is on.
+    pub volume: Option<Volume>,
+    /// Name–value facts.
+    pub properties: Properties,
+}
+
+/// The volume a [`Workspace`] is on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Volume {
+    /// Its unique identifier (`uid`).
+    pub uid: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// `filesystem` or `block`, as written.
+    pub mode: Option<String>,
+    /// Its path.
+    pub path: Option<String>,
+    /// How much space it has, as written (`10GB`).
+    pub size_allocated: Option<String>,
+    /// Whether it outlives the workflow.
+    pub persistent: Option<bool>,
+    /// Whether it is remote.
+    pub remote: Option<bool>,
+    /// Name–value facts.
+    pub properties: Properties,
+}
+
+/// One element's dependencies inside a workflow (`taskDependencies`, `runtimeTopology`):
+/// unlike the document's own `dependencies`, these are not relationships of the document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Dependency {
+    /// The element (`ref`).
+    pub reference: String,
+    /// The elements it depends on (`dependsOn`).
+    pub depends_on: Vec<String>,
+    /// The elements whose specification it implements (1.6+ `provides`).
+    pub provides: Vec<String>,
 }
 
 /// A vulnerability stated in an SBOM (a VDR or VEX): CycloneDX `vulnerabilities[]`, SPDX 3

@@ -51,6 +51,7 @@ fn json_writers_write_keys_in_byte_order() {
         "sbom/cyclonedx/1.6/valid-bom-1.6.json",
         "sbom/realworld/trivy/valid_sbom-1.4_trivy-0.36.1_alpine-3.13.1.cdx.json",
         "sbom/realworld/guac/small-legal-cyclonedx.json",
+        "sbom/cyclonedx/1.6/valid-formulation-1.6.json",
     ] {
         let doc = read(&supply_testkit::read(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
         for to in [OutputFormat::SpdxJson, OutputFormat::CycloneDxJson] {

@@ -182,6 +182,9 @@ fn interop_cyclonedx_python_lib_validates_what_we_write() {
         // Annotations by an organization, a person and tools, compositions.
         "sbom/cyclonedx/1.6/valid-annotation-1.6.json",
         "sbom/cyclonedx/1.6/valid-compositions-1.6.json",
+        // Formulation: workflows, tasks, triggers, steps, inputs and outputs, workspaces.
+        "sbom/cyclonedx/1.6/valid-formulation-1.6.json",
+        "sbom/cyclonedx/1.7/valid-formulation-1.7.xml",
         // Files nested in their packages, `spdx:` component and BOM properties.
         "sbom/realworld/guac/alpine-spdx.json",
     ]

@@ -4,6 +4,7 @@
 mod convert;
 mod cyclonedx;
 mod cyclonedx_py;
+mod formulation;
 mod generate;
 mod graph;
 mod interop;
