@@ -1027,11 +1027,16 @@ fn check_ref(r: &str, path: &str, ctx: &mut Ctx<'_>) {
 /// The `properties` with a name and a value.
 fn properties_of(v: &Node<'_>) -> Properties {
     let items = arr(v, "properties");
-    let mut out = Properties::with_capacity(items.len(), 0);
-    for p in items {
-        if let (Some(n), Some(v)) = (s(p, "name"), s(p, "value")) {
-            out.push(n, v);
-        }
+    let pairs = || {
+        items
+            .iter()
+            .filter_map(|p| Some((s(p, "name")?, s(p, "value")?)))
+    };
+    // Sized first: growing the text a property at a time reallocated it several times.
+    let bytes = pairs().map(|(n, v)| n.len() + v.len()).sum();
+    let mut out = Properties::with_capacity(items.len(), bytes);
+    for (n, v) in pairs() {
+        out.push(n, v);
     }
     out
 }

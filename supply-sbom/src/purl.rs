@@ -308,7 +308,8 @@ impl Purl {
     /// package share (`pkg:npm/%40babel/core`).
     #[must_use]
     pub fn without_version(&self) -> Self {
-        pack(self.ty(), self.namespace(), self.name(), None, None, &[])
+        let none: &[(&str, &str)] = &[];
+        pack(self.ty(), self.namespace(), self.name(), None, None, none)
     }
 
     /// The package identity as one string, `namespace/name` or `name` (decoded): how the
@@ -399,7 +400,7 @@ fn pack(
     name: &str,
     version: Option<&str>,
     subpath: Option<&str>,
-    qualifiers: &[(&str, &str)],
+    qualifiers: &[(impl AsRef<str>, impl AsRef<str>)],
 ) -> Purl {
     let parts = [
         ty,
@@ -411,7 +412,7 @@ fn pack(
     let len = parts.iter().map(|p| p.len()).sum::<usize>()
         + qualifiers
             .iter()
-            .map(|(k, v)| k.len() + v.len())
+            .map(|(k, v)| k.as_ref().len() + v.as_ref().len())
             .sum::<usize>();
     let mut text = String::with_capacity(len);
     // Offsets fit in `u32`: the callers refuse components longer than `MAX_PURL_LEN` in all.
@@ -424,9 +425,9 @@ fn pack(
     let qualifiers = qualifiers
         .iter()
         .map(|(k, v)| {
-            text.push_str(k);
+            text.push_str(k.as_ref());
             let key_end = end(&text);
-            text.push_str(v);
+            text.push_str(v.as_ref());
             (key_end, end(&text))
         })
         .collect();
@@ -592,14 +593,14 @@ impl Components<'_> {
             (!segs.is_empty()).then(|| Cow::Owned(segs.join("/")))
         });
         let mut version = self.version.filter(|v| !v.is_empty());
-        let mut qualifiers = Vec::with_capacity(self.qualifiers.len());
-        for (k, v) in self.qualifiers {
-            if !valid_qualifier_key(&k) {
+        let mut qualifiers = self.qualifiers;
+        for (k, _) in &mut qualifiers {
+            if !valid_qualifier_key(k) {
                 return Err(Error::InvalidQualifierKey {
-                    key: k.into_owned(),
+                    key: std::mem::take(k).into_owned(),
                 });
             }
-            qualifiers.push((ascii_lower(k), v));
+            *k = ascii_lower(std::mem::take(k));
         }
         // Stable: a repeated key is found next to itself.
         qualifiers.sort_by(|a, b| a.0.cmp(&b.0));
@@ -699,16 +700,15 @@ impl Components<'_> {
             }
             _ => {}
         }
-        let pairs: Vec<(&str, &str)> = qualifiers
-            .iter()
-            .map(|(k, v)| (k.as_ref(), v.as_ref()))
-            .collect();
         let len = ty.len()
             + namespace.as_ref().map_or(0, |n| n.len())
             + name.len()
             + version.as_ref().map_or(0, |v| v.len())
             + subpath.as_ref().map_or(0, String::len)
-            + pairs.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+            + qualifiers
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>();
         // Decoded, a parsed purl is no longer than its text; a built one is refused when no
         // purl of that length could be read back.
         if len > MAX_PURL_LEN {
@@ -722,7 +722,7 @@ impl Components<'_> {
             &name,
             version.as_deref(),
             subpath.as_deref(),
-            &pairs,
+            &qualifiers,
         ))
     }
 }

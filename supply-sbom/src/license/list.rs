@@ -101,31 +101,83 @@ pub fn exceptions() -> &'static [ExceptionInfo] {
     data::EXCEPTIONS
 }
 
-fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+/// Longer than any id of the list (the longest license and exception ids have 36 bytes): an id
+/// this long is not in it, and a shorter one is lowercased on the stack.
+const MAX_ID_LEN: usize = 64;
+
+/// The ids of `list`, lowercased, in the list's order (sorted): a lookup lowercases its query
+/// once and compares bytes, instead of lowercasing both sides at each step of the search.
+fn lowercased<T>(
+    cell: &'static std::sync::OnceLock<Box<[Box<str>]>>,
+    list: &'static [T],
+    id: impl Fn(&T) -> &'static str,
+) -> &'static [Box<str>] {
+    cell.get_or_init(|| {
+        list.iter()
+            .map(|x| id(x).to_ascii_lowercase().into())
+            .collect()
+    })
+}
+
+/// The index of `id` in `ids` (lowercased, sorted), ASCII case-insensitively.
+fn find(ids: &[Box<str>], id: &str) -> Option<usize> {
+    let mut buf = [0u8; MAX_ID_LEN];
+    let query = buf.get_mut(..id.len())?;
+    query.copy_from_slice(id.as_bytes());
+    query.make_ascii_lowercase();
+    ids.binary_search_by(|l| l.as_bytes().cmp(query)).ok()
 }
 
 /// Looks a license id up, ASCII case-insensitively (`mit` finds `MIT`).
 pub fn license(id: &str) -> Option<&'static LicenseInfo> {
-    data::LICENSES
-        .binary_search_by(|l| cmp_ci(l.id, id))
-        .ok()
-        .map(|i| &data::LICENSES[i])
+    static IDS: std::sync::OnceLock<Box<[Box<str>]>> = std::sync::OnceLock::new();
+    find(lowercased(&IDS, data::LICENSES, |l| l.id), id).and_then(|i| data::LICENSES.get(i))
 }
 
 /// Looks an exception id up, ASCII case-insensitively.
 pub fn exception(id: &str) -> Option<&'static ExceptionInfo> {
-    data::EXCEPTIONS
-        .binary_search_by(|l| cmp_ci(l.id, id))
-        .ok()
-        .map(|i| &data::EXCEPTIONS[i])
+    static IDS: std::sync::OnceLock<Box<[Box<str>]>> = std::sync::OnceLock::new();
+    find(lowercased(&IDS, data::EXCEPTIONS, |e| e.id), id).and_then(|i| data::EXCEPTIONS.get(i))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    }
+
+    #[test]
+    fn lookups_are_case_insensitive_and_bounded() {
+        assert_eq!(license("mit").map(LicenseInfo::id), Some("MIT"));
+        assert_eq!(
+            license("APACHE-2.0").map(LicenseInfo::id),
+            Some("Apache-2.0")
+        );
+        assert_eq!(
+            license("Apache-2.0").map(LicenseInfo::id),
+            Some("Apache-2.0")
+        );
+        assert!(license("MIT-but-not").is_none());
+        assert!(license("").is_none());
+        assert!(license(&"a".repeat(MAX_ID_LEN + 1)).is_none());
+        assert_eq!(
+            exception("classpath-EXCEPTION-2.0").map(ExceptionInfo::id),
+            Some("Classpath-exception-2.0")
+        );
+        // Every id finds itself, and the longest fit the stack buffer.
+        for l in licenses() {
+            assert!(l.id.len() < MAX_ID_LEN, "{}", l.id);
+            assert_eq!(license(l.id), Some(l));
+        }
+        for e in exceptions() {
+            assert!(e.id.len() < MAX_ID_LEN, "{}", e.id);
+            assert_eq!(exception(e.id), Some(e));
+        }
+    }
 
     #[test]
     fn sorted_for_binary_search() {
