@@ -285,47 +285,9 @@ fn vulnerability_vocabularies_are_checked() {
 /// An SPDX 3.0.1 document with the Security profile's likelihood assessments: an EPSS score,
 /// CISA's KEV catalog listing the vulnerability as exploited, another catalog not listing it,
 /// and an SSVC decision, all from the vulnerability to the package.
-pub(crate) const SPDX3_LIKELIHOOD: &str = r#"{
-  "@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld",
-  "@graph": [
-    {"type": "CreationInfo", "@id": "_:ci", "specVersion": "3.0.1",
-     "created": "2024-01-01T00:00:00Z", "createdBy": ["https://example.com/agent"]},
-    {"type": "Organization", "spdxId": "https://example.com/agent", "creationInfo": "_:ci",
-     "name": "Example"},
-    {"type": "SpdxDocument", "spdxId": "https://example.com/l4j", "creationInfo": "_:ci",
-     "rootElement": ["https://example.com/l4j#log4j"]},
-    {"type": "software_Package", "spdxId": "https://example.com/l4j#log4j",
-     "creationInfo": "_:ci", "name": "log4j-core", "software_packageVersion": "2.14.1",
-     "software_packageUrl": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
-    {"type": "security_Vulnerability", "spdxId": "https://example.com/l4j#cve",
-     "creationInfo": "_:ci",
-     "externalIdentifier": [{"type": "ExternalIdentifier", "externalIdentifierType": "cve",
-                             "identifier": "CVE-2021-44228"}]},
-    {"type": "security_EpssVulnAssessmentRelationship",
-     "spdxId": "https://example.com/l4j#epss", "creationInfo": "_:ci",
-     "relationshipType": "hasAssessmentFor", "from": "https://example.com/l4j#cve",
-     "to": ["https://example.com/l4j#log4j"],
-     "security_probability": 0.97565, "security_percentile": "0.99996",
-     "security_publishedTime": "2024-03-01T00:00:00Z"},
-    {"type": "security_ExploitCatalogVulnAssessmentRelationship",
-     "spdxId": "https://example.com/l4j#kev", "creationInfo": "_:ci",
-     "relationshipType": "hasAssessmentFor", "from": "https://example.com/l4j#cve",
-     "to": ["https://example.com/l4j#log4j"],
-     "security_catalogType": "kev", "security_exploited": true,
-     "security_locator": "https://www.cisa.gov/known-exploited-vulnerabilities-catalog"},
-    {"type": "security_ExploitCatalogVulnAssessmentRelationship",
-     "spdxId": "https://example.com/l4j#other", "creationInfo": "_:ci",
-     "relationshipType": "hasAssessmentFor", "from": "https://example.com/l4j#cve",
-     "to": ["https://example.com/l4j#log4j"],
-     "security_catalogType": "other", "security_exploited": false,
-     "security_locator": "https://catalog.example/exploited"},
-    {"type": "security_SsvcVulnAssessmentRelationship",
-     "spdxId": "https://example.com/l4j#ssvc", "creationInfo": "_:ci",
-     "relationshipType": "hasAssessmentFor", "from": "https://example.com/l4j#cve",
-     "to": ["https://example.com/l4j#log4j"],
-     "security_decisionType": "act"}
-  ]
-}"#;
+/// (Kept as a fuzz seed too, where the fuzzer starts from it.)
+pub(crate) const SPDX3_LIKELIHOOD: &str =
+    include_str!("../../../fuzz/seeds/sbom_spdx/likelihood.spdx3.json");
 
 /// EPSS, exploit-catalog and SSVC assessments are read into the vulnerability, written back as
 /// the same assessments (same values, from the vulnerability to the package), and read again
