@@ -709,22 +709,47 @@ impl Components<'_> {
                 .iter()
                 .map(|(k, v)| k.len() + v.len())
                 .sum::<usize>();
-        // Decoded, a parsed purl is no longer than its text; a built one is refused when no
-        // purl of that length could be read back.
-        if len > MAX_PURL_LEN {
-            return Err(LimitExceeded::new("package URL", MAX_PURL_LEN)
-                .with_actual(len)
-                .into());
-        }
-        Ok(pack(
+        let purl = pack(
             &ty,
             namespace.as_deref(),
             &name,
             version.as_deref(),
             subpath.as_deref(),
             &qualifiers,
-        ))
+        );
+        // The canonical form must read back, so it is held to the parser's limit: encoding
+        // can triple a component (`%XX`), and a purl read within the limit can print beyond
+        // it. Counted only when it could (real purls are a few hundred bytes).
+        if len
+            .saturating_mul(3)
+            .saturating_add(8 + 2 * qualifiers.len())
+            > MAX_PURL_LEN
+        {
+            let canonical = canonical_len(&purl);
+            if canonical > MAX_PURL_LEN {
+                return Err(LimitExceeded::new("package URL", MAX_PURL_LEN)
+                    .with_actual(canonical)
+                    .into());
+            }
+        }
+        Ok(purl)
     }
+}
+
+/// The length of `purl`'s canonical form, counted as it is printed (nothing allocated).
+fn canonical_len(purl: &Purl) -> usize {
+    struct Count(usize);
+    impl fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Cannot fail: `Count` never refuses a write, and `Display for Purl` fails only when
+    // the writer does.
+    let _ = fmt::Write::write_fmt(&mut count, format_args!("{purl}"));
+    count.0
 }
 
 /// `s` in ASCII lowercase, copied only when it has an uppercase letter.
@@ -989,6 +1014,24 @@ mod tests {
     fn overlong_is_refused() {
         let s = format!("pkg:generic/{}", "a".repeat(MAX_PURL_LEN));
         assert!(matches!(Purl::parse(&s), Err(Error::LimitExceeded(_))));
+    }
+
+    /// Found by the `purl` fuzz target: a purl within the limit whose canonical form (control
+    /// characters encoded as `%XX`) is beyond it was accepted, and its canonical form did not
+    /// read back. Such a purl is refused; one whose canonical form just fits is not.
+    #[test]
+    fn a_purl_whose_canonical_form_is_overlong_is_refused() {
+        let name = |n: usize| "\u{16}".repeat(n);
+        // 3 bytes printed per character; `pkg:generic/` is 12.
+        let fits = (MAX_PURL_LEN - 12) / 3;
+        let ok = Purl::parse(&format!("pkg:generic/{}", name(fits))).unwrap();
+        assert_eq!(ok.to_string().len(), 12 + 3 * fits);
+        assert_eq!(Purl::parse(&ok.to_string()).unwrap(), ok);
+        let over = Purl::parse(&format!("pkg:generic/{}", name(fits + 1)));
+        assert!(matches!(over, Err(Error::LimitExceeded(_))), "{over:?}");
+        // The builder is held to the same limit.
+        let built = Purl::builder("generic", name(fits + 1)).build();
+        assert!(matches!(built, Err(Error::LimitExceeded(_))), "{built:?}");
     }
 
     #[test]
