@@ -27,7 +27,7 @@
 //! | other documents | `externalDocumentRefs`, `DocumentRef-x:SPDXRef-y` | `namespaceMap` and `import` (`ExternalMap` with the document's hash); elements as `<namespace>#SPDXRef-y` | none |
 //! | licenses concluded / declared | `licenseConcluded` / `licenseDeclared` | `hasConcludedLicense` / `hasDeclaredLicense` | `licenses[]` with `acknowledgement` |
 //! | checksums | `checksums` | `verifiedUsing` | `hashes` |
-//! | supplier, originator | `supplier`, `originator` | `suppliedBy`, `originatedBy` (Organization, Person or Tool elements) | `supplier` (organizations); properties `spdx:package:originator[:organization]`, `spdx:package:originator:email` |
+//! | supplier, originator | `supplier`, `originator` (a CycloneDX supplier as `Organization: name (email)`, the first contact's email: its URLs and other contacts: none) | `suppliedBy`, `originatedBy` (Organization, Person or Tool elements; a CycloneDX supplier as in SPDX 2) | `supplier` (an organization with its URLs and contacts); properties `spdx:package:originator[:organization]`, `spdx:package:originator:email` |
 //! | file name, source information, `filesAnalyzed: false`, verification code | `packageFileName`, `sourceInfo`, `filesAnalyzed`, `packageVerificationCode` | file name: none, `software_sourceInfo` | properties `spdx:package:file-name`, `spdx:package:source-info`, `spdx:files-analyzed`, `spdx:package:verification-code:value` |
 //! | license list version | `creationInfo.licenseListVersion` | none | property `spdx:creation-info:license-list-version` |
 //! | file comment | `files[].comment` | `software_File` `comment` | the file component's `description` |
@@ -39,9 +39,9 @@
 //! | relationships | `relationships` | `Relationship`, `LifecycleScopedRelationship` (`SPDXRef-DOCUMENT` is the `SpdxDocument` element; its DESCRIBES are `rootElement`) | `dependencies` (DEPENDS_ON), nesting (a package CONTAINS its files and the packages it contains, at most 16 levels, never in a cycle); others: none |
 //! | comments; license comments, licenses from files | document `comment`, `creationInfo.comment`; package `comment` (before the properties), `licenseComments`, `licenseInfoFromFiles`; file and snippet `licenseComments` | `SpdxDocument`, `CreationInfo` and element `comment`; license comments and licenses from files: none | properties `spdx:comment`, `spdx:creation-info:comment` (the BOM's), `spdx:comment`, `spdx:license-comments`, `spdx:license-info-from-file` (a component's) |
 //! | file types, notices, contributors | `fileTypes`, `noticeText`, `fileContributors` | types as `software_primaryPurpose`, `software_additionalPurpose`, `contentType`; notices, contributors: none | none |
-//! | annotations | `annotations` of the document and its elements | `Annotation` (`subject`, `statement`; the annotator and date in its own inline `CreationInfo`) | `annotations[]` (1.5+; one subject each, the annotator an organization, individual or component; annotations of the document and annotation types: none) |
+//! | annotations | `annotations` of the document and its elements; the annotator as SPDX spells it (`Organization: name (email)` with the first contact's email, `Person: name (email)`, `Tool: name-version` for a component or service): an organization's URLs and other contacts, a person's phone, a component's other fields and a service: none | `Annotation` (`subject`, `statement`; the annotator and date in its own inline `CreationInfo`; the annotator as in SPDX 2) | `annotations[]` (1.5+; the annotator whole: an organization with its URLs and contacts, an individual with email and phone, a component or a service; `bom-ref`s kept, an annotation of several subjects read as one per subject and written back as one; annotations of the document and annotation types: none) |
 //! | compositions | none | none | `compositions[]` |
-//! | services | none | none | `services[]` (provider contacts: none), their dependencies in `dependencies` |
+//! | services | none | none | `services[]` (the provider with its URLs and contacts), their dependencies in `dependencies` |
 //! | formulation | none | none | `formulation[]` (1.5+): formulas with their components (nested, files among them), services, properties and workflows; workflows and tasks with resource references, task types and dependencies, triggers (events, conditions), steps and commands, inputs and outputs (resources, parameters, environment variables, attached data), times, workspaces and volumes, runtime topology; the hashes of an external reference in a resource reference: none |
 //! | vulnerabilities (VDR, VEX) | none | `security_Vulnerability` (identifiers as `externalIdentifier` `cve`/`securityOther`, advisories as `securityAdvisory` references, times); CVSS v2/v3/v4 ratings as `security_Cvss*VulnAssessmentRelationship`; EPSS, exploit catalogs (KEV) and the SSVC decision as `security_Epss*`, `security_ExploitCatalog*`, `security_Ssvc*VulnAssessmentRelationship`; the analysis as a `security_Vex*VulnAssessmentRelationship` (state → class, justification → the nearest `VexJustificationType`, detail → impact statement or status notes, recommendation → action statement) to the affected elements, or `hasAssociatedVulnerability` without one; other rating methods, CWEs, responses, version ranges, detail, workaround and properties: none | `vulnerabilities[]` (EPSS, exploit catalogs, SSVC decision: none) |
 //!
@@ -70,7 +70,10 @@ use serde_json::Value;
 
 use crate::format::{self, Error, Format, OutputFormat};
 use crate::license::LicenseField;
-use crate::model::{File, License, Package, Properties, Sbom, Service};
+use crate::model::{
+    Annotator, File, License, OrganizationalContact, OrganizationalEntity, Package, Properties,
+    Sbom, Service,
+};
 use crate::{cyclonedx, spdx2, spdx3};
 
 /// Where a loss happened.
@@ -356,6 +359,11 @@ impl Tally {
 }
 
 fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
+    const SUPPLIER: EntityParts = EntityParts {
+        whole: "package.supplier",
+        urls: "package.supplier.urls",
+        contacts: "package.supplier.contacts",
+    };
     let mut t = Tally::default();
     t.opt("document.name", &before.name, &after.name);
     t.opt("document.namespace", &before.namespace, &after.namespace);
@@ -411,6 +419,14 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         t.opt("package.version", &a.version, &b.version);
         t.opt("package.purpose", &a.purpose, &b.purpose);
         t.text("package.supplier", &a.supplier, &b.supplier);
+        // The supplier's URLs and contacts (and id), when its name came back.
+        if let (Some(x), Some(y), true) = (
+            &a.supplier_detail,
+            b.supplier_entity(),
+            a.supplier == b.supplier,
+        ) {
+            entity_losses(&mut t, &SUPPLIER, x, &y);
+        }
         t.text("package.originator", &a.originator, &b.originator);
         t.opt("package.file_name", &a.file_name, &b.file_name);
         t.opt("package.source_info", &a.source_info, &b.source_info);
@@ -583,6 +599,19 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
         na.iter().filter(|n| !nb.contains(n)).count(),
         0,
     );
+    // Who annotated, as CycloneDX states it: each annotation that came back (paired in order
+    // with one that says the same) against its twin's annotator, structured again from the SPDX
+    // spelling when the target holds no more.
+    let mut used = vec![false; nb.len()];
+    for (a, note) in before.annotations.iter().zip(&na) {
+        let Some(j) = (0..nb.len()).find(|&j| !used[j] && nb[j] == *note) else {
+            continue;
+        };
+        used[j] = true;
+        if let (Some(x), Some(twin)) = (&a.annotator_detail, after.annotations.get(j)) {
+            annotator_losses(&mut t, x, twin.annotator_entity().as_deref());
+        }
+    }
     // Relationships are counted by what they say, not how: `A GENERATED_FROM B` written to
     // SPDX 3 comes back as `B GENERATES A`, the same fact (keyed by SPDX 3 type and scope).
     // A document's DESCRIBES are its `describes` list, tallied above (SPDX 3 and CycloneDX
@@ -635,9 +664,72 @@ fn write_losses(before: &Sbom, after: &Sbom) -> Vec<Loss> {
     out
 }
 
+/// The names a lost part of an organizational entity is counted under: the entity (its name
+/// or id), its URLs, its contacts.
+struct EntityParts {
+    whole: &'static str,
+    urls: &'static str,
+    contacts: &'static str,
+}
+
+/// Counts what of entity `a` does not come back in `b`.
+fn entity_losses(
+    t: &mut Tally,
+    names: &EntityParts,
+    a: &OrganizationalEntity,
+    b: &OrganizationalEntity,
+) {
+    if (a.name.is_some() && a.name != b.name) || (a.id.is_some() && a.id != b.id) {
+        *t.0.entry(names.whole).or_default() += 1;
+    }
+    t.vec(names.urls, &a.urls, &b.urls);
+    t.vec(names.contacts, &a.contacts, &b.contacts);
+}
+
+/// Counts what of a CycloneDX annotator does not come back as `b`: a part of an organization
+/// or individual, or the annotator whole when it comes back as another kind (SPDX spells a
+/// service as a tool) or different.
+fn annotator_losses(t: &mut Tally, a: &Annotator, b: Option<&Annotator>) {
+    const ORGANIZATION: EntityParts = EntityParts {
+        whole: "annotation.annotator.organization",
+        urls: "annotation.annotator.organization.urls",
+        contacts: "annotation.annotator.organization.contacts",
+    };
+    match (a, b) {
+        (Annotator::Organization(x), Some(Annotator::Organization(y))) => {
+            entity_losses(t, &ORGANIZATION, x, y);
+        }
+        (Annotator::Individual(x), Some(Annotator::Individual(y))) => {
+            t.opt("annotation.annotator.individual.phone", &x.phone, &y.phone);
+            let who = |c: &OrganizationalContact| (c.id.clone(), c.name.clone(), c.email.clone());
+            if who(x) != who(y) {
+                *t.0.entry("annotation.annotator.individual").or_default() += 1;
+            }
+        }
+        (Annotator::Component(x), Some(Annotator::Component(y))) if x == y => {}
+        (Annotator::Service(x), Some(Annotator::Service(y))) if x == y => {}
+        (a, _) => {
+            let what = match a {
+                Annotator::Organization(_) => ORGANIZATION.whole,
+                Annotator::Individual(_) => "annotation.annotator.individual",
+                Annotator::Component(_) => "annotation.annotator.component",
+                Annotator::Service(_) => "annotation.annotator.service",
+            };
+            *t.0.entry(what).or_default() += 1;
+        }
+    }
+}
+
 /// Services are paired by id, nested ones too; one lost whole counts under `services`, one
-/// that comes back different under `service`.
+/// whose provider comes back different under `service.provider` (its name or id),
+/// `service.provider.urls` or `service.provider.contacts`, one otherwise different under
+/// `service`.
 fn service_losses(t: &mut Tally, before: &Sbom, after: &Sbom) {
+    const PROVIDER: EntityParts = EntityParts {
+        whole: "service.provider",
+        urls: "service.provider.urls",
+        contacts: "service.provider.contacts",
+    };
     // Iterative: a model may be built deeper than any document we read.
     fn flat<'a>(services: &'a [Service], out: &mut Vec<&'a Service>) {
         let mut stack: Vec<&Service> = services.iter().rev().collect();
@@ -652,13 +744,21 @@ fn service_losses(t: &mut Tally, before: &Sbom, after: &Sbom) {
     let by_id: BTreeMap<&str, &Service> = b.iter().map(|s| (s.id.as_str(), *s)).collect();
     let alone = |s: &Service| Service {
         services: Vec::new(),
+        provider: None,
         ..s.clone()
     };
     for svc in a {
-        match by_id.get(svc.id.as_str()) {
-            None => *t.0.entry("services").or_default() += 1,
-            Some(twin) if alone(svc) != alone(twin) => *t.0.entry("service").or_default() += 1,
-            Some(_) => {}
+        let Some(twin) = by_id.get(svc.id.as_str()) else {
+            *t.0.entry("services").or_default() += 1;
+            continue;
+        };
+        match (&svc.provider, &twin.provider) {
+            (Some(x), Some(y)) => entity_losses(t, &PROVIDER, x, y),
+            (Some(_), None) => *t.0.entry(PROVIDER.whole).or_default() += 1,
+            _ => {}
+        }
+        if alone(svc) != alone(twin) {
+            *t.0.entry("service").or_default() += 1;
         }
     }
 }
@@ -811,6 +911,66 @@ mod tests {
         assert_eq!(p["a"], 1);
         assert_eq!(p["a[].b"], 2);
         assert_eq!(p["a[].c.d"], 1);
+    }
+
+    /// A provider's contacts and URLs, and the parts of an annotator, are counted by what was
+    /// lost; an annotator the target spells as a tool, as SPDX does a service, is counted
+    /// whole.
+    #[test]
+    fn entity_parts_are_counted_apart() {
+        let support = OrganizationalContact {
+            name: Some("Support".into()),
+            phone: Some("800-555-1212".into()),
+            ..OrganizationalContact::default()
+        };
+        let provider = OrganizationalEntity {
+            name: Some("P".into()),
+            urls: vec!["https://p.example".into()],
+            contacts: vec![support.clone()],
+            ..OrganizationalEntity::default()
+        };
+        let svc = Service {
+            id: "s".into(),
+            name: "s".into(),
+            provider: Some(provider.clone()),
+            ..Service::default()
+        };
+        let mut before = Sbom::new();
+        before.services.push(svc.clone());
+        let mut note = crate::model::Annotation {
+            subject: "a".into(),
+            ..Default::default()
+        };
+        note.set_annotator(Annotator::Organization(provider.clone()));
+        before.annotations.push(note.clone());
+        note.set_annotator(Annotator::Individual(support));
+        before.annotations.push(note.clone());
+        note.set_annotator(Annotator::Service(Box::new(svc.clone())));
+        before.annotations.push(note);
+        let mut after = before.clone();
+        if let Some(p) = after.services[0].provider.as_mut() {
+            p.contacts.clear();
+        }
+        // The SPDX spellings only, as an SPDX reader gives them back.
+        for a in &mut after.annotations {
+            a.annotator_detail = None;
+        }
+        let lost: Vec<(String, usize)> = write_losses(&before, &after)
+            .into_iter()
+            .map(|l| (l.what, l.count))
+            .collect();
+        let want: Vec<(String, usize)> = [
+            "annotation.annotator.individual.phone",
+            "annotation.annotator.organization.contacts",
+            "annotation.annotator.organization.urls",
+            "annotation.annotator.service",
+            "service.provider.contacts",
+        ]
+        .iter()
+        .map(|w| ((*w).to_owned(), 1))
+        .collect();
+        assert_eq!(lost, want);
+        assert!(write_losses(&before, &before).is_empty());
     }
 
     #[test]

@@ -22,12 +22,14 @@ use serde_json::{json, Map, Value};
 use crate::license::{list, Dialect, Expression, LicenseField, Strictness};
 use crate::limits::{LimitExceeded, MAX_DEPTH, MAX_ELEMENTS};
 use crate::model::{
-    cyclonedx_algorithm, spdx_algorithm, Advisory, Affected, AffectedVersion, Analysis, Annotation,
-    AttachedText, Checksum, Command, Composition, Condition, DataFlow, Dependency, EnvironmentVar,
-    Event as TriggerEvent, ExternalRef, File, Formula, Input, InputValue, License, Output,
-    OutputValue, Package, Parameter, Properties, Property, Provider, Rating, Relationship,
-    RelationshipType, ResourceReference, Sbom, Service, Step, Task, Trigger, Volume, Vulnerability,
-    VulnerabilityReference, VulnerabilitySource, Workflow, Workspace, DEFAULT_CONTENT_TYPE,
+    creator_parts, cyclonedx_algorithm, spdx_algorithm, spdx_who, tool_name_version, Advisory,
+    Affected, AffectedVersion, Analysis, Annotation, Annotator, AttachedText, Checksum, Command,
+    Composition, Condition, DataFlow, Dependency, EnvironmentVar, Event as TriggerEvent,
+    ExternalRef, File, Formula, Input, InputValue, License, OrganizationalContact,
+    OrganizationalEntity, Output, OutputValue, Package, Parameter, Properties, Property, Rating,
+    Relationship, RelationshipType, ResourceReference, Sbom, Service, Step, Task, Trigger, Volume,
+    Vulnerability, VulnerabilityReference, VulnerabilitySource, Workflow, Workspace,
+    DEFAULT_CONTENT_TYPE,
 };
 use crate::osv::vex::State;
 use crate::purl::Purl;
@@ -922,25 +924,28 @@ pub(crate) fn from_value(
     }
     for (i, a) in arr(doc, "annotations").iter().enumerate() {
         let path = format!("/annotations/{i}");
-        if let Some(r) = s(a, "bom-ref") {
+        let id = s(a, "bom-ref").map(|r| {
             check_ref(r, &path, &mut ctx);
-        }
+            r.to_string()
+        });
         let (Some(text), Some(timestamp)) = (s(a, "text"), s(a, "timestamp")) else {
             ctx.report.missing(path, "text/timestamp");
             continue;
         };
-        let Some(annotator) = a.get("annotator").and_then(annotator_of) else {
-            ctx.report.missing(path, "annotator");
+        let Some(detail) = annotator(a, &path, &mut ctx) else {
             continue;
         };
         let subjects = a.strings("subjects");
         if subjects.is_empty() {
             ctx.report.missing(&path, "subjects");
         }
+        let annotator = detail.to_spdx();
         for subject in subjects {
             sbom.annotations.push(Annotation {
+                id: id.clone(),
                 subject,
                 annotator: annotator.clone(),
+                annotator_detail: Some(detail.clone()),
                 date: timestamp.to_string(),
                 kind: "OTHER".into(),
                 comment: text.to_string(),
@@ -976,34 +981,11 @@ pub(crate) fn from_value(
     Some((version, sbom))
 }
 
-/// SPDX's `Tool: name-version` (the reader writes a CycloneDX tool so) as a name and a
-/// version: the version is what follows the last `-` when it starts with a digit.
-fn tool_name_version(tool: &str) -> (&str, Option<&str>) {
-    match tool.rsplit_once('-') {
-        Some((n, v)) if !n.is_empty() && v.starts_with(|c: char| c.is_ascii_digit()) => {
-            (n, Some(v))
-        }
-        _ => (tool, None),
-    }
-}
-
 /// An SPDX creator line: `Person: name (email)`, `Organization: name (email)`.
 fn spdx_creator(kind: &str, name: &str, email: Option<&str>) -> String {
     match email.filter(|e| !e.is_empty()) {
         Some(e) => format!("{kind}: {name} ({e})"),
         None => format!("{kind}: {name}"),
-    }
-}
-
-/// An SPDX creator's `name (email)` split: CycloneDX keeps them apart.
-fn creator_parts(who: &str) -> (&str, Option<&str>) {
-    match who
-        .trim()
-        .strip_suffix(')')
-        .and_then(|w| w.rsplit_once('('))
-    {
-        Some((name, email)) => (name.trim(), Some(email.trim()).filter(|e| !e.is_empty())),
-        None => (who.trim(), None),
     }
 }
 
@@ -1130,12 +1112,11 @@ fn service(svc: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Service {
         .enumerate()
         .map(|(i, c)| service(c, &format!("{path}/services/{i}"), ctx))
         .collect();
+    let provider =
+        object_at(svc, "provider", path, ctx).map(|p| entity(p, &format!("{path}/provider"), ctx));
     Service {
         id,
-        provider: svc.get("provider").map(|p| Provider {
-            name: s(p, "name").map(str::to_string),
-            urls: strings_of(p.get("url")),
-        }),
+        provider,
         group: s(svc, "group").map(str::to_string),
         name: s(svc, "name").unwrap_or_default().to_string(),
         version: s(svc, "version").map(str::to_string),
@@ -1229,21 +1210,147 @@ const RESPONSES: &[&str] = &[
 ];
 const AFFECTED_STATUSES: &[&str] = &["affected", "unaffected", "unknown"];
 
-/// An annotation's annotator in SPDX's spelling: an organization, a person (`individual`), or a
-/// component or service as a tool (`Tool: name-version`).
-fn annotator_of(a: &Node<'_>) -> Option<String> {
-    if let Some(o) = a.get("organization") {
-        return Some(spdx_creator("Organization", s(o, "name")?, None));
+/// An annotation's `annotator`: one of an organization, an individual, a component or a
+/// service (another member, or more than one, is reported). `None`, reported, when it names
+/// none that can be read.
+fn annotator(a: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Option<Annotator> {
+    if a.get("annotator").is_none() {
+        ctx.report.missing(path, "annotator");
+        return None;
     }
-    if let Some(p) = a.get("individual") {
-        return Some(spdx_creator("Person", s(p, "name")?, s(p, "email")));
+    let who = object_at(a, "annotator", path, ctx)?;
+    let path = format!("{path}/annotator");
+    const CHOICES: [&str; 4] = ["organization", "individual", "component", "service"];
+    if let Some(o) = who.as_object() {
+        let named = o.keys().filter(|k| CHOICES.contains(k)).count();
+        if let Some(k) = o.keys().find(|k| !CHOICES.contains(k)) {
+            ctx.report.invalid(
+                &path,
+                "annotator",
+                k.to_string(),
+                "organization, individual, component or service",
+            );
+        } else if named > 1 {
+            ctx.report.invalid(
+                &path,
+                "annotator",
+                format!("{named} annotators"),
+                "exactly one of organization, individual, component or service",
+            );
+        }
     }
-    let tool = a.get("component").or_else(|| a.get("service"))?;
-    let name = s(tool, "name")?;
-    Some(match s(tool, "version") {
-        Some(v) => format!("Tool: {name}-{v}"),
-        None => format!("Tool: {name}"),
-    })
+    if let Some(o) = object_at(who, "organization", &path, ctx) {
+        let at = format!("{path}/organization");
+        return Some(Annotator::Organization(entity(o, &at, ctx)));
+    }
+    if let Some(p) = object_at(who, "individual", &path, ctx) {
+        let at = format!("{path}/individual");
+        return Some(Annotator::Individual(contact(p, &at, ctx)));
+    }
+    if let Some(c) = object_at(who, "component", &path, ctx) {
+        // Read as any component (checked, its bom-ref taken), into a model of its own.
+        let mut scratch = Sbom::new();
+        let at = format!("{path}/component");
+        let id = component(c, None, &at, ctx, &mut scratch);
+        let mut pkg = match scratch.packages.into_iter().find(|p| p.id == id) {
+            Some(p) => p,
+            // A `file` with a SHA-1 is read as a file: its name, version and type stay.
+            None => Package {
+                name: s(c, "name").unwrap_or_default().to_string(),
+                version: s(c, "version").map(str::to_string),
+                purpose: s(c, "type").map(str::to_string),
+                ..Package::default()
+            },
+        };
+        // The reader made this id up: written, it would be a `bom-ref` the document lacks.
+        if s(c, "bom-ref").is_none() {
+            pkg.id.clear();
+        }
+        return Some(Annotator::Component(Box::new(pkg)));
+    }
+    if let Some(v) = object_at(who, "service", &path, ctx) {
+        let mut svc = service(v, &format!("{path}/service"), ctx);
+        if s(v, "bom-ref").is_none() {
+            svc.id.clear();
+        }
+        return Some(Annotator::Service(Box::new(svc)));
+    }
+    if !CHOICES.iter().any(|k| who.get(k).is_some()) {
+        ctx.report.missing(path, "annotator");
+    }
+    None
+}
+
+/// An `organizationalEntity` (a provider, a supplier, an annotating organization), checked.
+fn entity(e: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> OrganizationalEntity {
+    let id = string_at(e, "bom-ref", path, ctx);
+    if let Some(r) = &id {
+        check_ref(r, path, ctx);
+    }
+    // XML repeats `<url>` and `<contact>`: one is a lone string or object there.
+    let urls = match e.get("url") {
+        Some(Node::String(u)) if ctx.xml => vec![(*u).to_string()],
+        _ => strings_at(e, "url", path, ctx),
+    };
+    let contacts = objects_at(e, "contact", path, ctx)
+        .into_iter()
+        .map(|(i, c)| contact(c, &format!("{path}/contact/{i}"), ctx))
+        .collect();
+    OrganizationalEntity {
+        id,
+        name: string_at(e, "name", path, ctx),
+        urls,
+        contacts,
+    }
+}
+
+/// An `organizationalContact` (an organization's contact, an annotating individual), checked.
+fn contact(c: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> OrganizationalContact {
+    let id = string_at(c, "bom-ref", path, ctx);
+    if let Some(r) = &id {
+        check_ref(r, path, ctx);
+    }
+    OrganizationalContact {
+        id,
+        name: string_at(c, "name", path, ctx),
+        email: string_at(c, "email", path, ctx),
+        phone: string_at(c, "phone", path, ctx),
+    }
+}
+
+/// The objects of the repeatable member `key`, with their index: JSON's array of objects; in
+/// XML also one element alone (an object, or an empty string when it is empty). Anything else
+/// is reported.
+fn objects_at<'a, 'b>(
+    v: &'a Node<'b>,
+    key: &'static str,
+    path: &str,
+    ctx: &mut Ctx<'_>,
+) -> Vec<(usize, &'a Node<'b>)> {
+    let items = match v.get(key) {
+        None => return Vec::new(),
+        Some(Node::Array(items)) => items,
+        Some(one) if ctx.xml && objectlike(one, ctx) => return vec![(0, one)],
+        Some(_) => {
+            wrong_type(path, key, "an array of objects", ctx);
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, x) in items.iter().enumerate() {
+        if objectlike(x, ctx) {
+            out.push((i, x));
+        } else {
+            ctx.report.push(
+                format!("{path}/{key}/{i}"),
+                IssueKind::WrongType {
+                    field: key,
+                    expected: "an array of objects",
+                },
+            );
+        }
+    }
+    out
 }
 
 /// Reports `value` unless it is one of `of`.
@@ -2556,6 +2663,8 @@ fn component(
         }
         _ => generated_id(ctx, "component"),
     };
+    let supplier =
+        object_at(c, "supplier", path, ctx).map(|sp| entity(sp, &format!("{path}/supplier"), ctx));
     let mut pkg = Package {
         id: id.clone(),
         name: match str_of(f_group) {
@@ -2564,10 +2673,8 @@ fn component(
         },
         version: str_of(f_version).map(str::to_string),
         purpose: str_of(f_type).map(str::to_string),
-        supplier: c
-            .get("supplier")
-            .and_then(|sp| s(sp, "name"))
-            .map(|n| format!("Organization: {n}")),
+        supplier: supplier.as_ref().and_then(|sp| sp.to_spdx()),
+        supplier_detail: supplier.map(Box::new),
         description: str_of(f_description).map(str::to_string),
         copyright: str_of(f_copyright).map(str::to_string),
         group: str_of(f_group)
@@ -2791,11 +2898,14 @@ pub(crate) struct BomOut<'a> {
     vulnerabilities: Vec<VulnerabilityOut<'a>>,
 }
 
-/// An `annotation`: one per model annotation, its subject the element's `bom-ref`.
+/// An `annotation`: one per model annotation, its subject the element's `bom-ref`, or one per
+/// run of model annotations that were one CycloneDX annotation of several subjects.
 #[derive(Serialize)]
 struct AnnotationOut<'a> {
     annotator: AnnotatorOut<'a>,
-    subjects: [&'a str; 1],
+    #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
+    bom_ref: Option<&'a str>,
+    subjects: Vec<&'a str>,
     text: &'a str,
     timestamp: String,
 }
@@ -2803,15 +2913,49 @@ struct AnnotationOut<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "lowercase")]
 enum AnnotatorOut<'a> {
-    Organization {
-        name: &'a str,
-    },
-    Individual {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        email: Option<&'a str>,
-        name: &'a str,
-    },
     Component(Box<ComponentOut<'a>>),
+    Individual(ContactOut<'a>),
+    Organization(EntityOut<'a>),
+    Service(Box<ServiceOut<'a>>),
+}
+
+impl<'a> AnnotatorOut<'a> {
+    /// The annotator: its CycloneDX detail when the model has it, else the one its SPDX
+    /// spelling names (`None` for one that names none).
+    fn new(a: &'a Annotation) -> Option<Self> {
+        if let Some(detail) = &a.annotator_detail {
+            return Some(match detail {
+                Annotator::Organization(o) => Self::Organization(EntityOut::new(o)),
+                Annotator::Individual(c) => Self::Individual(ContactOut::new(c)),
+                Annotator::Component(p) => Self::Component(Box::new(ComponentOut::new(p))),
+                Annotator::Service(svc) => Self::Service(Box::new(ServiceOut::new(svc, 0))),
+            });
+        }
+        // Parsed here rather than through `Annotator::from_spdx`: the parts borrow from the
+        // model, as everything this writer writes does.
+        let (kind, who) = a.annotator.split_once(": ")?;
+        Some(match kind {
+            "Organization" => {
+                let (name, email) = creator_parts(who);
+                Self::Organization(EntityOut {
+                    contact: email.map(ContactOut::email).into_iter().collect(),
+                    ..EntityOut::named(name)
+                })
+            }
+            "Person" => {
+                let (name, email) = creator_parts(who);
+                Self::Individual(ContactOut {
+                    name: Some(name),
+                    ..ContactOut::email_opt(email)
+                })
+            }
+            "Tool" => {
+                let (name, version) = tool_name_version(who.trim());
+                Self::Component(Box::new(ComponentOut::named("application", name, version)))
+            }
+            _ => return None,
+        })
+    }
 }
 
 impl<'a> AnnotationOut<'a> {
@@ -2821,29 +2965,51 @@ impl<'a> AnnotationOut<'a> {
         if a.subject == crate::spdx2::DOCUMENT_ID {
             return None;
         }
-        let (kind, who) = a.annotator.split_once(": ")?;
-        let annotator = match kind {
-            "Organization" => AnnotatorOut::Organization {
-                name: creator_parts(who).0,
-            },
-            "Person" => {
-                let (name, email) = creator_parts(who);
-                AnnotatorOut::Individual { email, name }
-            }
-            "Tool" => {
-                let (name, version) = tool_name_version(who);
-                AnnotatorOut::Component(Box::new(ComponentOut::named("application", name, version)))
-            }
-            _ => return None,
-        };
         Some(Self {
-            annotator,
-            subjects: [&a.subject],
+            annotator: AnnotatorOut::new(a)?,
+            bom_ref: a.id.as_deref(),
+            subjects: vec![&a.subject],
             text: &a.comment,
             timestamp: crate::validate::normalize_timestamp(&a.date)
                 .unwrap_or_else(|| a.date.clone()),
         })
     }
+}
+
+/// The model's annotations as CycloneDX's: a run of annotations with the same `bom-ref`, equal
+/// but for their subject (what the reader makes of one annotation of several subjects), is one
+/// again; a `bom-ref` written once is not written again (the schema wants them unique).
+fn annotations_out(list: &[Annotation]) -> Vec<AnnotationOut<'_>> {
+    let same = |a: &Annotation, b: &Annotation| {
+        a.id.is_some()
+            && a.id == b.id
+            && a.annotator == b.annotator
+            && a.annotator_detail == b.annotator_detail
+            && a.date == b.date
+            && a.comment == b.comment
+    };
+    let mut out: Vec<AnnotationOut<'_>> = Vec::new();
+    let mut ids = HashSet::new();
+    let mut last: Option<&Annotation> = None;
+    for a in list {
+        if let (Some(prev), Some(o)) = (last, out.last_mut()) {
+            if same(prev, a) && a.subject != crate::spdx2::DOCUMENT_ID {
+                if !o.subjects.contains(&a.subject.as_str()) {
+                    o.subjects.push(&a.subject);
+                }
+                continue;
+            }
+        }
+        let Some(mut o) = AnnotationOut::new(a) else {
+            continue;
+        };
+        if o.bom_ref.is_some_and(|r| !ids.insert(r)) {
+            o.bom_ref = None;
+        }
+        last = Some(a);
+        out.push(o);
+    }
+    out
 }
 
 fn compositions<S: serde::Serializer>(
@@ -3088,7 +3254,7 @@ struct MetadataOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     component: Option<ComponentOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    manufacturer: Option<ManufacturerOut<'a>>,
+    manufacturer: Option<EntityOut<'a>>,
     #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
     properties: PropertiesOut<'a>,
     timestamp: String,
@@ -3101,19 +3267,73 @@ struct ToolsOut<'a> {
 }
 
 /// An `organizationalContact`.
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct ContactOut<'a> {
+    #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
+    bom_ref: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone: Option<&'a str>,
 }
 
+impl<'a> ContactOut<'a> {
+    fn new(c: &'a OrganizationalContact) -> Self {
+        Self {
+            bom_ref: c.id.as_deref(),
+            email: c.email.as_deref(),
+            name: c.name.as_deref(),
+            phone: c.phone.as_deref(),
+        }
+    }
+
+    /// A contact known by its email alone (an SPDX creator's).
+    fn email(email: &'a str) -> Self {
+        Self::email_opt(Some(email))
+    }
+
+    fn email_opt(email: Option<&'a str>) -> Self {
+        Self {
+            email,
+            ..Self::default()
+        }
+    }
+}
+
+/// An `organizationalEntity`: a provider, the BOM's manufacturer, an annotating organization.
 #[derive(Serialize)]
-struct ManufacturerOut<'a> {
+struct EntityOut<'a> {
+    #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
+    bom_ref: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     contact: Vec<ContactOut<'a>>,
-    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    url: &'a [String],
+}
+
+impl<'a> EntityOut<'a> {
+    fn new(e: &'a OrganizationalEntity) -> Self {
+        Self {
+            bom_ref: e.id.as_deref(),
+            contact: e.contacts.iter().map(ContactOut::new).collect(),
+            name: e.name.as_deref(),
+            url: &e.urls,
+        }
+    }
+
+    /// An organization known by its name alone (an SPDX creator's).
+    fn named(name: &'a str) -> Self {
+        Self {
+            bom_ref: None,
+            contact: Vec::new(),
+            name: Some(name),
+            url: &[],
+        }
+    }
 }
 
 /// A component: a package, the metadata component, or a tool.
@@ -3149,18 +3369,13 @@ struct ComponentOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     purl: Option<&'a Purl>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    supplier: Option<SupplierOut<'a>>,
+    supplier: Option<EntityOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     swid: Option<SwidOut<'a>>,
     #[serde(rename = "type")]
     kind: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct SupplierOut<'a> {
-    name: &'a str,
 }
 
 /// A component's SWID tag.
@@ -3547,12 +3762,23 @@ impl<'a> ComponentOut<'a> {
             .as_deref()
             .filter(|t| component_types(Version::V1_6).contains(t))
             .unwrap_or("library");
-        let supplier = p
-            .supplier
-            .as_deref()
-            .map(|sup| sup.split_once(": ").map_or(sup, |(_, n)| n))
-            .filter(|n| *n != "NOASSERTION")
-            .map(|name| SupplierOut { name });
+        // The detail, else the organization the SPDX spelling names (`Organization: name
+        // (email)`; a person as an organization of that name).
+        let supplier = match &p.supplier_detail {
+            Some(d) => Some(EntityOut::new(d)),
+            None => p
+                .supplier
+                .as_deref()
+                .map(spdx_who)
+                .filter(|n| n.trim() != "NOASSERTION")
+                .map(|who| {
+                    let (name, email) = creator_parts(who);
+                    EntityOut {
+                        contact: email.map(ContactOut::email).into_iter().collect(),
+                        ..EntityOut::named(name)
+                    }
+                }),
+        };
         let hashes = hashes_out(&p.checksums);
         let licenses = licenses_out(&p.license_concluded, &p.license_declared);
         let mut external_references = Vec::new();
@@ -3654,7 +3880,8 @@ impl<'a> ComponentOut<'a> {
         }
         Self {
             author: p.author.as_deref(),
-            bom_ref: Some(&p.id),
+            // An annotating component may have none (empty).
+            bom_ref: Some(p.id.as_str()).filter(|r| !r.is_empty()),
             components: Vec::new(),
             copyright: p
                 .copyright
@@ -3734,8 +3961,8 @@ fn licenses_out<'a>(
 struct ServiceOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     authenticated: Option<bool>,
-    #[serde(rename = "bom-ref")]
-    bom_ref: &'a str,
+    #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
+    bom_ref: Option<&'a str>,
     #[serde(
         skip_serializing_if = "<[DataFlow]>::is_empty",
         serialize_with = "data_flows"
@@ -3755,7 +3982,7 @@ struct ServiceOut<'a> {
     #[serde(skip_serializing_if = "PropertiesOut::is_empty")]
     properties: PropertiesOut<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    provider: Option<ProviderOut<'a>>,
+    provider: Option<EntityOut<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     services: Vec<Self>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
@@ -3766,14 +3993,6 @@ struct ServiceOut<'a> {
     version: Option<&'a str>,
     #[serde(rename = "x-trust-boundary", skip_serializing_if = "Option::is_none")]
     crosses_trust_boundary: Option<bool>,
-}
-
-#[derive(Serialize)]
-struct ProviderOut<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    url: &'a [String],
 }
 
 fn data_flows<S: serde::Serializer>(data: &&[DataFlow], serializer: S) -> Result<S::Ok, S::Error> {
@@ -3815,7 +4034,8 @@ impl<'a> ServiceOut<'a> {
         };
         Self {
             authenticated: svc.authenticated,
-            bom_ref: &svc.id,
+            // An annotating service may have none (empty).
+            bom_ref: Some(svc.id.as_str()).filter(|r| !r.is_empty()),
             data: &svc.data,
             description: svc.description.as_deref(),
             endpoints: &svc.endpoints,
@@ -3836,10 +4056,7 @@ impl<'a> ServiceOut<'a> {
                 model: &svc.properties,
                 extra: Vec::new(),
             },
-            provider: svc.provider.as_ref().map(|p| ProviderOut {
-                name: p.name.as_deref(),
-                url: &p.urls,
-            }),
+            provider: svc.provider.as_ref().map(EntityOut::new),
             services,
             tags: &svc.tags,
             trust_zone: svc.trust_zone.as_deref(),
@@ -4437,8 +4654,8 @@ impl<'a> BomOut<'a> {
             .map(|who| {
                 let (name, email) = creator_parts(who);
                 ContactOut {
-                    email,
                     name: Some(name),
+                    ..ContactOut::email_opt(email)
                 }
             })
             .collect();
@@ -4448,15 +4665,9 @@ impl<'a> BomOut<'a> {
             .find_map(|c| c.strip_prefix("Organization: "))
             .map(|org| {
                 let (name, email) = creator_parts(org);
-                ManufacturerOut {
-                    contact: email
-                        .map(|e| ContactOut {
-                            email: Some(e),
-                            name: None,
-                        })
-                        .into_iter()
-                        .collect(),
-                    name,
+                EntityOut {
+                    contact: email.map(ContactOut::email).into_iter().collect(),
+                    ..EntityOut::named(name)
                 }
             });
         let ids: HashSet<&str> = sbom.packages.iter().map(|p| p.id.as_str()).collect();
@@ -4505,11 +4716,7 @@ impl<'a> BomOut<'a> {
         }
         Self {
             schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
-            annotations: sbom
-                .annotations
-                .iter()
-                .filter_map(AnnotationOut::new)
-                .collect(),
+            annotations: annotations_out(&sbom.annotations),
             bom_format: "CycloneDX",
             components,
             compositions: &sbom.compositions,
@@ -4633,16 +4840,10 @@ fn xml_licenses(out: &mut String, licenses: &[LicenseOut<'_>], i2: &str) {
 /// A `<service>`, its elements in the XSD's sequence.
 fn xml_service(out: &mut String, svc: &ServiceOut<'_>, indent: &str) {
     use std::fmt::Write as _;
-    let _ = writeln!(out, "{indent}<service bom-ref=\"{}\">", esc(svc.bom_ref));
+    let _ = writeln!(out, "{indent}<service{}>", xml_bom_ref(svc.bom_ref));
     let i2 = format!("{indent}  ");
     if let Some(p) = &svc.provider {
-        let _ = writeln!(out, "{i2}<provider>");
-        let i3 = format!("{i2}  ");
-        xml_text(out, &i3, "name", p.name);
-        for u in p.url {
-            xml_text(out, &i3, "url", Some(u));
-        }
-        let _ = writeln!(out, "{i2}</provider>");
+        xml_entity(out, "provider", p, &i2);
     }
     xml_text(out, &i2, "group", svc.group);
     xml_text(out, &i2, "name", Some(svc.name));
@@ -4729,6 +4930,39 @@ fn xml_service(out: &mut String, svc: &ServiceOut<'_>, indent: &str) {
     let _ = writeln!(out, "{indent}</service>");
 }
 
+/// A ` bom-ref="…"` attribute, or nothing.
+fn xml_bom_ref(r: Option<&str>) -> String {
+    r.map(|r| format!(" bom-ref=\"{}\"", esc(r)))
+        .unwrap_or_default()
+}
+
+/// An `organizationalContact` as element `tag`, its elements in the XSD's sequence.
+fn xml_contact(out: &mut String, tag: &str, c: &ContactOut<'_>, indent: &str) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "{indent}<{tag}{}>", xml_bom_ref(c.bom_ref));
+    let i2 = format!("{indent}  ");
+    xml_text(out, &i2, "name", c.name);
+    xml_text(out, &i2, "email", c.email);
+    xml_text(out, &i2, "phone", c.phone);
+    let _ = writeln!(out, "{indent}</{tag}>");
+}
+
+/// An `organizationalEntity` as element `tag`: name, URLs and contacts (XML repeats `url` and
+/// `contact` where JSON has arrays).
+fn xml_entity(out: &mut String, tag: &str, e: &EntityOut<'_>, indent: &str) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "{indent}<{tag}{}>", xml_bom_ref(e.bom_ref));
+    let i2 = format!("{indent}  ");
+    xml_text(out, &i2, "name", e.name);
+    for u in e.url {
+        xml_text(out, &i2, "url", Some(u));
+    }
+    for c in &e.contact {
+        xml_contact(out, "contact", c, &i2);
+    }
+    let _ = writeln!(out, "{indent}</{tag}>");
+}
+
 fn xml_component(out: &mut String, c: &ComponentOut<'_>, indent: &str) {
     use std::fmt::Write as _;
     let _ = write!(out, "{indent}<component type=\"{}\"", esc(c.kind));
@@ -4738,11 +4972,7 @@ fn xml_component(out: &mut String, c: &ComponentOut<'_>, indent: &str) {
     out.push_str(">\n");
     let i2 = format!("{indent}  ");
     if let Some(sp) = &c.supplier {
-        let _ = writeln!(
-            out,
-            "{i2}<supplier><name>{}</name></supplier>",
-            esc(sp.name)
-        );
+        xml_entity(out, "supplier", sp, &i2);
     }
     // Element order is the XSD's xs:sequence.
     for (k, v) in [
@@ -4823,19 +5053,10 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
         xml_component(&mut out, t, "        ");
     }
     out.push_str("      </components>\n    </tools>\n");
-    let contact = |out: &mut String, c: &ContactOut<'_>, indent: &str| {
-        for (field, v) in [("name", c.name), ("email", c.email)] {
-            if let Some(v) = v {
-                let _ = writeln!(out, "{indent}<{field}>{}</{field}>", esc(v));
-            }
-        }
-    };
     if !meta.authors.is_empty() {
         out.push_str("    <authors>\n");
         for a in &meta.authors {
-            out.push_str("      <author>\n");
-            contact(&mut out, a, "        ");
-            out.push_str("      </author>\n");
+            xml_contact(&mut out, "author", a, "      ");
         }
         out.push_str("    </authors>\n");
     }
@@ -4843,14 +5064,7 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
         xml_component(&mut out, c, "    ");
     }
     if let Some(m) = &meta.manufacturer {
-        out.push_str("    <manufacturer>\n");
-        let _ = writeln!(out, "      <name>{}</name>", esc(m.name));
-        for c in &m.contact {
-            out.push_str("      <contact>\n");
-            contact(&mut out, c, "        ");
-            out.push_str("      </contact>\n");
-        }
-        out.push_str("    </manufacturer>\n");
+        xml_entity(&mut out, "manufacturer", m, "    ");
     }
     xml_properties(&mut out, &meta.properties, "    ");
     out.push_str("  </metadata>\n  <components>\n");
@@ -4917,30 +5131,18 @@ pub(crate) fn to_xml(sbom: &Sbom) -> String {
     if !bom.annotations.is_empty() {
         out.push_str("  <annotations>\n");
         for a in &bom.annotations {
-            out.push_str("    <annotation>\n      <subjects>\n");
-            for sub in a.subjects {
+            let _ = writeln!(out, "    <annotation{}>", xml_bom_ref(a.bom_ref));
+            out.push_str("      <subjects>\n");
+            for sub in &a.subjects {
                 let _ = writeln!(out, "        <subject ref=\"{}\"/>", esc(sub));
             }
             out.push_str("      </subjects>\n      <annotator>\n");
+            let i = "        ";
             match &a.annotator {
-                AnnotatorOut::Organization { name } => {
-                    let _ = writeln!(
-                        out,
-                        "        <organization><name>{}</name></organization>",
-                        esc(name)
-                    );
-                }
-                AnnotatorOut::Individual { email, name } => {
-                    let email = email
-                        .map(|e| format!("<email>{}</email>", esc(e)))
-                        .unwrap_or_default();
-                    let _ = writeln!(
-                        out,
-                        "        <individual><name>{}</name>{email}</individual>",
-                        esc(name)
-                    );
-                }
-                AnnotatorOut::Component(c) => xml_component(&mut out, c, "        "),
+                AnnotatorOut::Organization(o) => xml_entity(&mut out, "organization", o, i),
+                AnnotatorOut::Individual(p) => xml_contact(&mut out, "individual", p, i),
+                AnnotatorOut::Component(c) => xml_component(&mut out, c, i),
+                AnnotatorOut::Service(svc) => xml_service(&mut out, svc, i),
             }
             out.push_str("      </annotator>\n");
             let _ = writeln!(out, "      <timestamp>{}</timestamp>", esc(&a.timestamp));

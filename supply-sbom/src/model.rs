@@ -61,20 +61,228 @@ pub struct Sbom {
     pub formulation: Vec<Formula>,
 }
 
-/// A review of, or another note on, an element (SPDX 2 `annotation`).
+/// A review of, or another note on, an element (SPDX 2 `annotation`, CycloneDX 1.5+
+/// `annotation`).
+///
+/// Who annotated is stated twice, never in disagreement: [`annotator`](Self::annotator) in
+/// SPDX's spelling, which every format can write, and
+/// [`annotator_detail`](Self::annotator_detail), CycloneDX's structured annotator, which only
+/// CycloneDX can. The CycloneDX reader sets both, the string derived from the detail
+/// ([`Annotator::to_spdx`]); the SPDX readers set only the string. The detail, when present,
+/// is authoritative: the CycloneDX writers write it, else the annotator the string spells
+/// ([`Annotator::from_spdx`]); the SPDX writers write the string. Set both with
+/// [`Annotation::set_annotator`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Annotation {
+    /// The CycloneDX annotation's document-local id (`bom-ref`), when it has one. A CycloneDX
+    /// annotation of several subjects is one model annotation per subject, all with this id:
+    /// the CycloneDX writers write such a run back as one annotation.
+    pub id: Option<String>,
     /// The element annotated (`SPDXRef-DOCUMENT` for the document).
     pub subject: String,
-    /// Who, SPDX 2 spelling (`Person: Jane Doe (jane@example.com)`, `Tool: x`).
+    /// Who, SPDX 2 spelling (`Person: Jane Doe (jane@example.com)`, `Organization: x`,
+    /// `Tool: x-1.0`); derived from [`annotator_detail`](Self::annotator_detail) when that is
+    /// present.
     pub annotator: String,
+    /// Who, as CycloneDX states it (an organization with its URLs and contacts, an individual
+    /// with a phone, a component, a service); `None` from SPDX. Authoritative when present.
+    pub annotator_detail: Option<Annotator>,
     /// When, as written.
     pub date: String,
     /// `REVIEW` or `OTHER`.
     pub kind: String,
     /// What was noted.
     pub comment: String,
+}
+
+impl Annotation {
+    /// Sets who annotated: the detail, and the SPDX spelling derived from it.
+    pub fn set_annotator(&mut self, annotator: Annotator) {
+        self.annotator = annotator.to_spdx();
+        self.annotator_detail = Some(annotator);
+    }
+
+    /// Who annotated, structured: the detail when present, else what the SPDX spelling says
+    /// (`None` for a spelling that names no organization, person or tool).
+    pub fn annotator_entity(&self) -> Option<Cow<'_, Annotator>> {
+        match &self.annotator_detail {
+            Some(a) => Some(Cow::Borrowed(a)),
+            None => Annotator::from_spdx(&self.annotator).map(Cow::Owned),
+        }
+    }
+}
+
+/// Who made a CycloneDX annotation (`annotator`: one of an organization, an individual, a
+/// component or a service).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Annotator {
+    /// An organization (SPDX `Organization:`).
+    Organization(OrganizationalEntity),
+    /// A person (SPDX `Person:`).
+    Individual(OrganizationalContact),
+    /// A component, a tool (SPDX `Tool:`). Its `id` is its `bom-ref`, empty when it has none.
+    Component(Box<Package>),
+    /// A service (SPDX `Tool:`, as SPDX has no services). Its `id` is its `bom-ref`, empty
+    /// when it has none.
+    Service(Box<Service>),
+}
+
+impl Annotator {
+    /// The SPDX 2 creator spelling: `Organization: name (email)` (the first contact's email),
+    /// `Person: name (email)`, `Tool: name-version` for a component or service. A nameless
+    /// organization or individual is `NOASSERTION`.
+    pub fn to_spdx(&self) -> String {
+        let tool = |name: &str, version: Option<&str>| match version {
+            Some(v) => format!("Tool: {name}-{v}"),
+            None => format!("Tool: {name}"),
+        };
+        match self {
+            Self::Organization(o) => o.to_spdx().unwrap_or_else(|| "NOASSERTION".into()),
+            Self::Individual(p) => {
+                match (
+                    p.name.as_deref(),
+                    p.email.as_deref().filter(|e| !e.is_empty()),
+                ) {
+                    (None, _) => "NOASSERTION".into(),
+                    (Some(n), Some(e)) => format!("Person: {n} ({e})"),
+                    (Some(n), None) => format!("Person: {n}"),
+                }
+            }
+            Self::Component(c) => tool(&c.name, c.version.as_deref()),
+            Self::Service(s) => tool(&s.name, s.version.as_deref()),
+        }
+    }
+
+    /// The annotator an SPDX creator spelling names: an organization (its email as a contact),
+    /// a person, or a tool as an `application` component (`name-version` split at the last
+    /// `-` before a digit). `None` for another spelling (`NOASSERTION`).
+    pub fn from_spdx(creator: &str) -> Option<Self> {
+        let (kind, who) = creator.split_once(": ")?;
+        let (name, email) = creator_parts(who);
+        let email = email.map(str::to_owned);
+        Some(match kind {
+            "Organization" => Self::Organization(OrganizationalEntity::from_spdx(creator)?),
+            "Person" => Self::Individual(OrganizationalContact {
+                name: Some(name.to_owned()),
+                email,
+                ..OrganizationalContact::default()
+            }),
+            "Tool" => {
+                let (name, version) = tool_name_version(who.trim());
+                Self::Component(Box::new(Package {
+                    name: name.to_owned(),
+                    version: version.map(str::to_owned),
+                    purpose: Some("application".into()),
+                    ..Package::default()
+                }))
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// An SPDX supplier's or creator's `name (email)`, its `Organization: `, `Person: ` or
+/// `Tool: ` taken off.
+pub(crate) fn spdx_who(creator: &str) -> &str {
+    ["Organization: ", "Person: ", "Tool: "]
+        .iter()
+        .find_map(|k| creator.strip_prefix(k))
+        .unwrap_or(creator)
+}
+
+/// An SPDX creator's `name (email)` split (the email optional, an empty one none).
+pub(crate) fn creator_parts(who: &str) -> (&str, Option<&str>) {
+    match who
+        .trim()
+        .strip_suffix(')')
+        .and_then(|w| w.rsplit_once('('))
+    {
+        Some((name, email)) => (name.trim(), Some(email.trim()).filter(|e| !e.is_empty())),
+        None => (who.trim(), None),
+    }
+}
+
+/// SPDX's `Tool: name-version` as a name and a version: the version is what follows the last
+/// `-` when it starts with a digit.
+pub(crate) fn tool_name_version(tool: &str) -> (&str, Option<&str>) {
+    match tool.rsplit_once('-') {
+        Some((n, v)) if !n.is_empty() && v.starts_with(|c: char| c.is_ascii_digit()) => {
+            (n, Some(v))
+        }
+        _ => (tool, None),
+    }
+}
+
+/// An organization (CycloneDX `organizationalEntity`): a service's provider, a component's
+/// supplier, an annotator.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OrganizationalEntity {
+    /// The document-local id (`bom-ref`), when it has one.
+    pub id: Option<String>,
+    /// Its name.
+    pub name: Option<String>,
+    /// Its URLs.
+    pub urls: Vec<String>,
+    /// Whom to contact there.
+    pub contacts: Vec<OrganizationalContact>,
+}
+
+impl OrganizationalEntity {
+    /// The SPDX 2 spelling, `Organization: name (email)` with the first contact's email;
+    /// `None` without a name.
+    pub fn to_spdx(&self) -> Option<String> {
+        let name = self.name.as_deref()?;
+        Some(
+            match self
+                .contacts
+                .iter()
+                .find_map(|c| c.email.as_deref().filter(|e| !e.is_empty()))
+            {
+                Some(e) => format!("Organization: {name} ({e})"),
+                None => format!("Organization: {name}"),
+            },
+        )
+    }
+
+    /// The organization an SPDX supplier or creator spelling names (`Organization: name
+    /// (email)`; a `Person:` or `Tool:` as an organization of that name), its email as a
+    /// contact. `None` for `NOASSERTION`.
+    pub fn from_spdx(who: &str) -> Option<Self> {
+        let who = spdx_who(who);
+        if who.trim() == "NOASSERTION" {
+            return None;
+        }
+        let (name, email) = creator_parts(who);
+        Some(Self {
+            name: Some(name.to_owned()),
+            contacts: email
+                .map(|e| OrganizationalContact {
+                    email: Some(e.to_owned()),
+                    ..OrganizationalContact::default()
+                })
+                .into_iter()
+                .collect(),
+            ..Self::default()
+        })
+    }
+}
+
+/// A person or a team to reach (CycloneDX `organizationalContact`): an organization's
+/// contact, an annotator who is an individual.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OrganizationalContact {
+    /// The document-local id (`bom-ref`), when it has one.
+    pub id: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Phone number, as written.
+    pub phone: Option<String>,
 }
 
 /// How complete the document is about some of its elements (CycloneDX `composition`): all
@@ -121,8 +329,16 @@ pub struct Package {
     /// What it is: CycloneDX `type` (`library`, `application`, `operating-system`…), SPDX
     /// `primaryPackagePurpose` lowercased with `_` → `-`.
     pub purpose: Option<String>,
-    /// Supplier, SPDX spelling (`Organization: x`).
+    /// Supplier, SPDX spelling (`Organization: x`, `Organization: x (email)`); derived from
+    /// [`supplier_detail`](Self::supplier_detail) when that is present.
     pub supplier: Option<String>,
+    /// The supplier as CycloneDX states it (an organizational entity: name, URLs, contacts);
+    /// `None` from SPDX. As with an annotation's
+    /// [`annotator_detail`](Annotation::annotator_detail), it is authoritative when present:
+    /// the CycloneDX reader sets it and derives [`supplier`](Self::supplier) from it
+    /// ([`OrganizationalEntity::to_spdx`]), the CycloneDX writers write it (else the
+    /// organization the string names), the SPDX writers write the string.
+    pub supplier_detail: Option<Box<OrganizationalEntity>>,
     /// Who originally made it, when not the supplier (SPDX `originator`, same spelling).
     pub originator: Option<String>,
     /// The file name of the package as distributed (SPDX `packageFileName`).
@@ -187,6 +403,17 @@ pub struct Package {
     pub license_comments: Option<String>,
     /// Licenses found in its files (SPDX 2 `licenseInfoFromFiles`), as written.
     pub license_info_from_files: Vec<String>,
+}
+
+impl Package {
+    /// The supplier, structured: the detail when present, else the organization the SPDX
+    /// spelling names (`None` for none or `NOASSERTION`).
+    pub fn supplier_entity(&self) -> Option<Cow<'_, OrganizationalEntity>> {
+        match &self.supplier_detail {
+            Some(d) => Some(Cow::Borrowed(&**d)),
+            None => OrganizationalEntity::from_spdx(self.supplier.as_deref()?).map(Cow::Owned),
+        }
+    }
 }
 
 /// The property that carries [`Package::group`] through SPDX.
@@ -959,15 +1186,9 @@ pub struct Service {
     pub services: Vec<Self>,
 }
 
-/// An organization that provides a service.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Provider {
-    /// Its name.
-    pub name: Option<String>,
-    /// Its URLs.
-    pub urls: Vec<String>,
-}
+/// The organization that provides a service (CycloneDX `provider`, an organizational entity:
+/// name, URLs, contacts).
+pub type Provider = OrganizationalEntity;
 
 /// A flow of classified data to or from a service.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -1868,6 +2089,58 @@ mod tests {
             Cow::Borrowed(_)
         ));
         assert_eq!(RelationshipType::parse("PATCH_FOR").as_str(), "PATCH_FOR");
+    }
+
+    #[test]
+    fn annotators_and_their_spdx_spelling() {
+        let org = Annotator::from_spdx("Organization: Acme, Inc. (psirt@acme.example)");
+        let Some(Annotator::Organization(o)) = &org else {
+            panic!("{org:?}");
+        };
+        assert_eq!(o.name.as_deref(), Some("Acme, Inc."));
+        assert_eq!(o.contacts[0].email.as_deref(), Some("psirt@acme.example"));
+        let person = Annotator::from_spdx("Person: Jane Doe ()");
+        assert_eq!(
+            person.as_ref().map(Annotator::to_spdx).as_deref(),
+            Some("Person: Jane Doe")
+        );
+        let tool = Annotator::from_spdx("Tool: scan-er-2.1");
+        let Some(Annotator::Component(p)) = &tool else {
+            panic!("{tool:?}");
+        };
+        assert_eq!(
+            (p.name.as_str(), p.version.as_deref()),
+            ("scan-er", Some("2.1"))
+        );
+        assert_eq!(
+            tool.as_ref().map(Annotator::to_spdx).as_deref(),
+            Some("Tool: scan-er-2.1")
+        );
+        assert_eq!(Annotator::from_spdx("NOASSERTION"), None);
+        assert_eq!(
+            Annotator::Organization(OrganizationalEntity::default()).to_spdx(),
+            "NOASSERTION"
+        );
+        // The detail is authoritative; the string is derived from it.
+        let mut a = Annotation {
+            annotator: "Person: stale".into(),
+            ..Annotation::default()
+        };
+        assert_eq!(
+            a.annotator_entity().as_deref(),
+            Annotator::from_spdx("Person: stale").as_ref()
+        );
+        let svc = Service {
+            name: "annotator".into(),
+            version: Some("1".into()),
+            ..Service::default()
+        };
+        a.set_annotator(Annotator::Service(Box::new(svc)));
+        assert_eq!(a.annotator, "Tool: annotator-1");
+        assert!(matches!(
+            a.annotator_entity().as_deref(),
+            Some(Annotator::Service(_))
+        ));
     }
 
     #[test]

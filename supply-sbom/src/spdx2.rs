@@ -219,6 +219,7 @@ fn read_annotations(
             date: date.to_string(),
             kind: kind.to_string(),
             comment: comment.to_string(),
+            ..Annotation::default()
         });
     }
 }

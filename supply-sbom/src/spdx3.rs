@@ -610,6 +610,7 @@ pub(crate) fn from_value(doc: &Node<'_>, report: &mut Report) -> Option<Sbom> {
             date: date.to_string(),
             kind: kind.to_ascii_uppercase(),
             comment: statement.to_string(),
+            ..Annotation::default()
         });
     }
     sbom.creators.sort();

@@ -284,70 +284,153 @@ fn compositions_are_read_and_written_back() {
 }
 
 /// CycloneDX annotations (1.5+) read the same from JSON and XML, one model annotation per
-/// subject with the annotator in SPDX's spelling; they are written back in both and reach SPDX
-/// 2 as the subject's annotations. An SPDX annotation of the document has no CycloneDX subject
-/// and is counted lost.
+/// subject: the annotator whole (an organization with its URL and contact, an individual with a
+/// phone, a component, a service with its provider's contacts) and in SPDX's spelling beside
+/// it. Written back as CycloneDX JSON or XML nothing is lost; SPDX 2 and 3 keep the spelling and
+/// the report names what they cannot hold. An SPDX annotation of the document has no CycloneDX
+/// subject and is counted lost.
 #[test]
 fn annotations_cross_cyclonedx_and_spdx() {
-    let j = read(&supply_testkit::read(
-        "sbom/cyclonedx/1.6/valid-annotation-1.6.json",
-    ))
-    .unwrap();
-    let x = read(&supply_testkit::read(
-        "sbom/cyclonedx/1.6/valid-annotation-1.6.xml",
-    ))
-    .unwrap();
-    assert!(j.report.is_valid(), "{}", j.report);
-    assert_eq!(j.sbom.annotations, x.sbom.annotations);
-    let who: Vec<&str> = j
-        .sbom
-        .annotations
-        .iter()
-        .map(|a| a.annotator.as_str())
-        .collect();
-    assert_eq!(
-        who,
-        [
-            "Organization: Acme, Inc.",
-            "Person: Samantha Wright (samantha.wright@example.com)",
-            "Tool: Awesome Tool-9.1.2",
-            "Tool: BOM Annotation Service-2020-Q2",
-        ]
-    );
-    assert!(j
-        .sbom
-        .annotations
-        .iter()
-        .all(|a| a.subject == "component-a"));
-    for to in [
-        OutputFormat::CycloneDxJson,
-        OutputFormat::CycloneDxXml,
-        OutputFormat::SpdxJson,
-        OutputFormat::SpdxTagValue,
-    ] {
-        let c = supply_sbom::convert::convert(
-            &supply_testkit::read("sbom/cyclonedx/1.6/valid-annotation-1.6.json"),
-            to,
-        )
-        .unwrap();
-        assert!(
-            !c.losses.iter().any(|l| l.what == "annotations"),
-            "{to}: {:?}",
-            c.losses
+    use supply_sbom::model::Annotator;
+
+    for version in ["1.5", "1.6", "1.7"] {
+        let json_src = format!("sbom/cyclonedx/{version}/valid-annotation-{version}.json");
+        let xml_src = format!("sbom/cyclonedx/{version}/valid-annotation-{version}.xml");
+        let j = read(&supply_testkit::read(&json_src)).unwrap();
+        let x = read(&supply_testkit::read(&xml_src)).unwrap();
+        assert!(j.report.is_valid(), "{json_src}: {}", j.report);
+        assert!(x.report.is_valid(), "{xml_src}: {}", x.report);
+        // The specification's 1.5 twins say different things (dates, typos, the provider's
+        // contact only in XML); the later ones say the same.
+        if version != "1.5" {
+            assert_eq!(j.sbom.annotations, x.sbom.annotations, "{version}");
+        }
+        let notes = &j.sbom.annotations;
+        let who: Vec<&str> = notes.iter().map(|a| a.annotator.as_str()).collect();
+        assert_eq!(
+            who,
+            [
+                // The organization's first contact's email, as SPDX spells a creator's.
+                "Organization: Acme, Inc. (professional.services@example.com)",
+                "Person: Samantha Wright (samantha.wright@example.com)",
+                "Tool: Awesome Tool-9.1.2",
+                "Tool: BOM Annotation Service-2020-Q2",
+            ],
+            "{version}"
         );
-        let back = read(&c.output).unwrap();
-        assert!(back.report.is_valid(), "{to}: {}", back.report);
-        let texts: Vec<&str> = back
-            .sbom
-            .annotations
-            .iter()
-            .map(|a| a.comment.as_str())
-            .collect();
-        assert_eq!(texts.len(), 4, "{to}");
-        assert!(
-            texts.contains(&"This is a sample annotation made by a service"),
-            "{to}"
+        assert!(notes.iter().all(|a| a.subject == "component-a"));
+        let ids: Vec<Option<&str>> = notes.iter().map(|a| a.id.as_deref()).collect();
+        assert_eq!(
+            ids,
+            [
+                Some("annotation-1"),
+                Some("annotation-2"),
+                Some("annotation-3"),
+                Some("annotation-4")
+            ]
         );
+        let Some(Annotator::Organization(org)) = &notes[0].annotator_detail else {
+            panic!("{version}: {:?}", notes[0].annotator_detail);
+        };
+        assert_eq!(org.name.as_deref(), Some("Acme, Inc."));
+        assert_eq!(org.urls, ["https://example.com"]);
+        assert_eq!(org.contacts.len(), 1);
+        assert_eq!(
+            org.contacts[0].name.as_deref(),
+            Some("Acme Professional Services")
+        );
+        assert_eq!(
+            org.contacts[0].email.as_deref(),
+            Some("professional.services@example.com")
+        );
+        let Some(Annotator::Individual(person)) = &notes[1].annotator_detail else {
+            panic!("{version}: {:?}", notes[1].annotator_detail);
+        };
+        assert_eq!(person.name.as_deref(), Some("Samantha Wright"));
+        assert_eq!(person.email.as_deref(), Some("samantha.wright@example.com"));
+        assert_eq!(person.phone.as_deref(), Some("800-555-1212"));
+        let Some(Annotator::Component(tool)) = &notes[2].annotator_detail else {
+            panic!("{version}: {:?}", notes[2].annotator_detail);
+        };
+        assert_eq!(
+            (tool.name.as_str(), tool.version.as_deref()),
+            ("Awesome Tool", Some("9.1.2"))
+        );
+        assert_eq!(tool.purpose.as_deref(), Some("application"));
+        // It has no bom-ref, and none is made up for it.
+        assert!(tool.id.is_empty());
+        let Some(Annotator::Service(svc)) = &notes[3].annotator_detail else {
+            panic!("{version}: {:?}", notes[3].annotator_detail);
+        };
+        assert_eq!(svc.id, "b2a46a4b-8367-4bae-9820-95557cfe03a8");
+        assert_eq!(svc.name, "BOM Annotation Service");
+        assert_eq!(svc.group.as_deref(), Some("org.partner"));
+        assert_eq!(svc.endpoints.len(), 2);
+        let provider = svc.provider.as_ref().unwrap();
+        assert_eq!(provider.name.as_deref(), Some("Partner Org"));
+        assert_eq!(provider.urls, ["https://partner.org"]);
+        // (The 1.5 example's provider has no contact.)
+        if version != "1.5" {
+            assert_eq!(provider.contacts.len(), 1);
+            let support = &provider.contacts[0];
+            assert_eq!(support.name.as_deref(), Some("Support"));
+            assert_eq!(support.email.as_deref(), Some("support@partner.org"));
+            assert_eq!(support.phone.as_deref(), Some("800-555-1212"));
+        }
+        // Either encoding, to either CycloneDX encoding: nothing at all lost, and the same
+        // annotations back.
+        for (src, doc) in [(&json_src, &j), (&xml_src, &x)] {
+            for to in [OutputFormat::CycloneDxJson, OutputFormat::CycloneDxXml] {
+                let c = supply_sbom::convert::convert(&supply_testkit::read(src), to).unwrap();
+                assert!(c.losses.is_empty(), "{src} -> {to}: {:?}", c.losses);
+                let back = read(&c.output).unwrap();
+                assert!(back.report.is_valid(), "{src} -> {to}: {}", back.report);
+                assert_eq!(back.sbom.annotations, doc.sbom.annotations, "{src} -> {to}");
+            }
+        }
+        // SPDX keeps who in its spelling, and says what of them it cannot hold: the
+        // organization's URL and its contact's name, the person's phone, the service.
+        for to in [
+            OutputFormat::SpdxJson,
+            OutputFormat::SpdxTagValue,
+            OutputFormat::Spdx3JsonLd,
+        ] {
+            let c = supply_sbom::convert::convert(&supply_testkit::read(&json_src), to).unwrap();
+            let lost: Vec<(&str, usize)> = c
+                .losses
+                .iter()
+                .map(|l| (l.what.as_str(), l.count))
+                .collect();
+            for want in [
+                "annotation.annotator.organization.urls",
+                "annotation.annotator.organization.contacts",
+                "annotation.annotator.individual.phone",
+                "annotation.annotator.service",
+            ] {
+                assert!(lost.contains(&(want, 1)), "{version} -> {to}: {lost:?}");
+            }
+            // Not the component, which SPDX's `Tool:` states whole, nor any annotation.
+            assert!(
+                !lost.iter().any(|(w, _)| *w == "annotations"
+                    || *w == "annotation.annotator.component"
+                    || *w == "annotation.annotator.individual"),
+                "{version} -> {to}: {lost:?}"
+            );
+            let back = read(&c.output).unwrap();
+            assert!(back.report.is_valid(), "{to}: {}", back.report);
+            let got: Vec<&str> = back
+                .sbom
+                .annotations
+                .iter()
+                .map(|a| a.annotator.as_str())
+                .collect();
+            assert_eq!(got, who, "{version} -> {to}");
+            assert!(back
+                .sbom
+                .annotations
+                .iter()
+                .all(|a| a.annotator_detail.is_none()));
+        }
     }
     let c = supply_sbom::convert::convert(
         &supply_testkit::read("sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json"),
@@ -357,4 +440,277 @@ fn annotations_cross_cyclonedx_and_spdx() {
     let lost = c.losses.iter().find(|l| l.what == "annotations").unwrap();
     // Three of the document, and the package's REVIEW (CycloneDX has no annotation types).
     assert!(lost.count >= 3, "{:?}", c.losses);
+}
+
+/// An annotation of several subjects is one model annotation per subject, sharing the
+/// annotation's `bom-ref`, and is written back as the one annotation it was; the `bom-ref`s
+/// of an annotating organization and its contacts survive too, in JSON and XML alike.
+#[test]
+fn an_annotation_of_several_subjects_is_written_back_as_one() {
+    let json = br#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+      "components": [{"type": "library", "name": "a", "bom-ref": "a"},
+                     {"type": "library", "name": "b", "bom-ref": "b"}],
+      "annotations": [{"bom-ref": "note", "subjects": ["a", "b"],
+        "annotator": {"organization": {"bom-ref": "acme", "name": "Acme",
+          "url": ["https://acme.example", "https://acme.example/security"],
+          "contact": [{"bom-ref": "acme-psirt", "name": "PSIRT", "email": "psirt@acme.example"},
+                      {"phone": "800-555-1212"}]}},
+        "timestamp": "2024-01-01T00:00:00Z", "text": "reviewed"}]}"#;
+    let j = read(json).unwrap();
+    assert!(j.report.is_valid(), "{}", j.report);
+    let notes = &j.sbom.annotations;
+    assert_eq!(notes.len(), 2);
+    assert_eq!(
+        notes.iter().map(|a| a.subject.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    assert!(notes.iter().all(|a| a.id.as_deref() == Some("note")));
+    assert_eq!(
+        notes[0].annotator,
+        "Organization: Acme (psirt@acme.example)"
+    );
+    for to in [OutputFormat::CycloneDxJson, OutputFormat::CycloneDxXml] {
+        let c = supply_sbom::convert::convert(json, to).unwrap();
+        assert!(c.losses.is_empty(), "{to}: {:?}", c.losses);
+        let back = read(&c.output).unwrap();
+        assert!(back.report.is_valid(), "{to}: {}", back.report);
+        assert_eq!(&back.sbom.annotations, notes, "{to}");
+        // Its XML (several `<url>` and `<contact>` elements) reads back the same, and
+        // converts to itself without a loss.
+        let again = supply_sbom::convert::convert(&c.output, to).unwrap();
+        assert!(again.losses.is_empty(), "{to}: {:?}", again.losses);
+    }
+    let out: serde_json::Value =
+        serde_json::from_slice(&write(&j.sbom, OutputFormat::CycloneDxJson)).unwrap();
+    let written = out["annotations"].as_array().unwrap();
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert_eq!(written[0]["bom-ref"], "note");
+    assert_eq!(written[0]["subjects"], serde_json::json!(["a", "b"]));
+    let org = &written[0]["annotator"]["organization"];
+    assert_eq!(org["bom-ref"], "acme");
+    assert_eq!(org["contact"][0]["bom-ref"], "acme-psirt");
+    assert_eq!(org["contact"][1]["phone"], "800-555-1212");
+    // In XML, `<url>` and `<contact>` repeat: one of each alone (no array in the JSON data
+    // model) reads as a list of one.
+    let xml = String::from_utf8(write(&j.sbom, OutputFormat::CycloneDxXml)).unwrap();
+    assert!(xml.contains("<annotation bom-ref=\"note\">"), "{xml}");
+    assert!(xml.contains("<organization bom-ref=\"acme\">"), "{xml}");
+    let phone = xml.find("<phone>800-555-1212</phone>").unwrap();
+    let from = xml[..phone].rfind("<contact>").unwrap();
+    let to = phone + xml[phone..].find("</contact>").unwrap() + "</contact>".len();
+    let one = format!("{}{}", &xml[..from], &xml[to..])
+        .replace("<url>https://acme.example/security</url>", "");
+    let x = read(one.as_bytes()).unwrap();
+    assert!(x.report.is_valid(), "{}", x.report);
+    let Some(supply_sbom::model::Annotator::Organization(o)) =
+        &x.sbom.annotations[0].annotator_detail
+    else {
+        panic!("{:?}", x.sbom.annotations[0]);
+    };
+    assert_eq!(o.urls, ["https://acme.example"]);
+    assert_eq!(o.contacts.len(), 1);
+    assert_eq!(o.contacts[0].email.as_deref(), Some("psirt@acme.example"));
+}
+
+/// SPDX 2 annotations of packages and files go through CycloneDX and back to SPDX 2 unchanged
+/// (those of the document have no CycloneDX subject).
+#[test]
+fn spdx_annotations_survive_cyclonedx_and_back() {
+    let src = supply_testkit::read("sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json");
+    let before = read(&src).unwrap().sbom;
+    for via in [OutputFormat::CycloneDxJson, OutputFormat::CycloneDxXml] {
+        let cdx = supply_sbom::convert::convert(&src, via).unwrap();
+        let spdx = supply_sbom::convert::convert(&cdx.output, OutputFormat::SpdxJson).unwrap();
+        // Nothing of the annotators is lost on the way back: SPDX spelled them.
+        assert!(
+            !spdx.losses.iter().any(|l| l.what.starts_with("annotation")),
+            "{via}: {:?}",
+            spdx.losses
+        );
+        let after = read(&spdx.output).unwrap().sbom;
+        let notes = |s: &supply_sbom::model::Sbom| -> Vec<Vec<String>> {
+            s.annotations
+                .iter()
+                .filter(|a| a.subject != "SPDXRef-DOCUMENT")
+                .map(|a| {
+                    vec![
+                        a.subject.clone(),
+                        a.annotator.clone(),
+                        a.date.clone(),
+                        a.kind.clone(),
+                        a.comment.clone(),
+                    ]
+                })
+                .collect()
+        };
+        assert_eq!(notes(&after), notes(&before), "{via}");
+        assert_eq!(notes(&before).len(), 2);
+        assert!(after
+            .annotations
+            .iter()
+            .all(|a| a.annotator_detail.is_none()));
+    }
+}
+
+/// Organizational entities and contacts of the wrong shape are reported where they are, never
+/// a panic: a contact that is no array (or holds no objects), a phone that is a number, URLs
+/// that are no array, a provider that is no object, an annotator of two kinds.
+#[test]
+fn malformed_entities_and_contacts_are_reported() {
+    let doc = br#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+      "components": [{"type": "library", "name": "a", "bom-ref": "a"}],
+      "services": [{"name": "s1", "provider": "Acme"},
+                   {"name": "s2", "provider": {"name": "P", "url": "https://p.example",
+                     "contact": {"name": "not in an array"}}},
+                   {"name": "s3", "provider": {"contact": ["support@p.example", {"phone": 8005551212}]}}],
+      "annotations": [
+        {"subjects": ["a"], "timestamp": "2024-01-01T00:00:00Z", "text": "t",
+         "annotator": {"individual": {"name": "Sam", "phone": 8005551212}}},
+        {"subjects": ["a"], "timestamp": "2024-01-01T00:00:00Z", "text": "t",
+         "annotator": {"organization": {"name": "O", "contact": "o@example.com"},
+                       "individual": {"name": "Sam"}}},
+        {"subjects": ["a"], "timestamp": "2024-01-01T00:00:00Z", "text": "t",
+         "annotator": {"organization": ["O"]}},
+        {"subjects": ["a"], "timestamp": "2024-01-01T00:00:00Z", "text": "t",
+         "annotator": "Sam"}]}"#;
+    let d = read(doc).unwrap();
+    let text = d.report.to_string();
+    for at in [
+        "/services/0/provider",
+        "/services/1/provider/url",
+        "/services/1/provider/contact",
+        "/services/2/provider/contact/0",
+        "/services/2/provider/contact/1/phone",
+        "/annotations/0/annotator/individual/phone",
+        "/annotations/1/annotator",
+        "/annotations/1/annotator/organization/contact",
+        "/annotations/2/annotator/organization",
+        "/annotations/3/annotator",
+    ] {
+        assert!(text.contains(at), "{at} not in:\n{text}");
+    }
+    // What is well formed is kept.
+    let p = d.sbom.services[1].provider.as_ref().unwrap();
+    assert_eq!(p.name.as_deref(), Some("P"));
+    assert!(p.contacts.is_empty());
+    assert_eq!(d.sbom.annotations[0].annotator, "Person: Sam");
+    // The same shapes in XML: a contact with text only, a phone with elements in it.
+    let xml = br#"<?xml version="1.0"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">
+  <components><component type="library" bom-ref="a"><name>a</name></component></components>
+  <services><service><provider><name>P</name><contact>support@p.example</contact></provider><name>s</name></service></services>
+  <annotations><annotation><subjects><subject ref="a"/></subjects>
+    <annotator><individual><name>Sam</name><phone><n>1</n></phone></individual></annotator>
+    <timestamp>2024-01-01T00:00:00Z</timestamp><text>t</text></annotation></annotations>
+</bom>"#;
+    let x = read(xml).unwrap();
+    let text = x.report.to_string();
+    for at in [
+        "/services/0/provider/contact",
+        "/annotations/0/annotator/individual/phone",
+    ] {
+        assert!(text.contains(at), "{at} not in:\n{text}");
+    }
+}
+
+/// A component's supplier is an organizational entity: its URLs and contacts (with phones) read
+/// the same from JSON and XML and are written back whole; SPDX keeps the name and the first
+/// contact's email (`Organization: name (email)`) and reports the rest lost. An SPDX supplier's
+/// email comes back from CycloneDX as it went.
+#[test]
+fn a_component_supplier_keeps_its_urls_and_contacts() {
+    let src = "sbom/cyclonedx/1.6/valid-bom-1.6.json";
+    let j = read(&supply_testkit::read(src)).unwrap().sbom;
+    let x = read(&supply_testkit::read(
+        "sbom/cyclonedx/1.6/valid-bom-1.6.xml",
+    ))
+    .unwrap()
+    .sbom;
+    let suppliers = |s: &supply_sbom::model::Sbom| -> Vec<_> {
+        s.packages
+            .iter()
+            .map(|p| (p.supplier.clone(), p.supplier_detail.clone()))
+            .collect()
+    };
+    assert_eq!(suppliers(&j), suppliers(&x));
+    let app = j
+        .package("pkg:maven/com.example/myapplication@1.0.0?packaging=war")
+        .unwrap();
+    assert_eq!(
+        app.supplier.as_deref(),
+        Some("Organization: Example, Inc. (support@example.com)")
+    );
+    let sup = app.supplier_detail.as_deref().unwrap();
+    assert_eq!(sup.urls, ["https://example.com", "https://example.net"]);
+    assert_eq!(sup.contacts.len(), 2);
+    assert_eq!(sup.contacts[0].phone.as_deref(), Some("800-555-1212"));
+    assert_eq!(
+        sup.contacts[1].email.as_deref(),
+        Some("support@apac.example.com")
+    );
+    for to in [OutputFormat::CycloneDxJson, OutputFormat::CycloneDxXml] {
+        let c = supply_sbom::convert::convert(&supply_testkit::read(src), to).unwrap();
+        assert!(
+            !c.losses
+                .iter()
+                .any(|l| l.what.contains("components[].supplier")),
+            "{to}: {:?}",
+            c.losses
+        );
+        assert_eq!(
+            suppliers(&read(&c.output).unwrap().sbom),
+            suppliers(&j),
+            "{to}"
+        );
+    }
+    let c =
+        supply_sbom::convert::convert(&supply_testkit::read(src), OutputFormat::SpdxJson).unwrap();
+    for want in ["package.supplier.urls", "package.supplier.contacts"] {
+        assert!(
+            c.losses.iter().any(|l| l.what == want && l.count == 1),
+            "{want}: {:?}",
+            c.losses
+        );
+    }
+    assert!(
+        !c.losses.iter().any(|l| l.what == "package.supplier"),
+        "{:?}",
+        c.losses
+    );
+    // SPDX's supplier (a person, with an email) to CycloneDX and back.
+    let spdx = supply_testkit::read("sbom/spdx/v2.3/SPDXJSONExample-v2.3.spdx.json");
+    let before = read(&spdx).unwrap().sbom;
+    let glibc = |s: &supply_sbom::model::Sbom| {
+        s.packages
+            .iter()
+            .find(|p| p.name == "glibc")
+            .and_then(|p| p.supplier.clone())
+    };
+    assert_eq!(
+        glibc(&before).as_deref(),
+        Some("Person: Jane Doe (jane.doe@example.com)")
+    );
+    let cdx = supply_sbom::convert::convert(&spdx, OutputFormat::CycloneDxJson).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&cdx.output).unwrap();
+    // (glibc is what the document describes: the BOM's `metadata.component`.)
+    let supplier = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain([&v["metadata"]["component"]])
+        .find_map(|c| (c["name"] == "glibc").then(|| c["supplier"].clone()))
+        .unwrap();
+    assert_eq!(
+        supplier,
+        serde_json::json!({"contact": [{"email": "jane.doe@example.com"}], "name": "Jane Doe"})
+    );
+    let back = supply_sbom::convert::convert(&cdx.output, OutputFormat::SpdxJson).unwrap();
+    assert!(
+        !back
+            .losses
+            .iter()
+            .any(|l| l.what.starts_with("package.supplier")),
+        "{:?}",
+        back.losses
+    );
 }

@@ -179,8 +179,13 @@ fn interop_cyclonedx_python_lib_validates_what_we_write() {
         "sbom/cyclonedx/1.6/valid-vulnerability-1.6.json",
         // Nested services with data flows, trust zones and dependencies.
         "sbom/cyclonedx/1.6/valid-saasbom-1.6.json",
-        // Annotations by an organization, a person and tools, compositions.
+        // Annotations by an organization (URLs, contacts), a person (a phone), a component and
+        // a service (its provider's contacts), written whole; compositions.
         "sbom/cyclonedx/1.6/valid-annotation-1.6.json",
+        "sbom/cyclonedx/1.6/valid-annotation-1.6.xml",
+        // Component suppliers with URLs and contacts, a service provider's contacts.
+        "sbom/cyclonedx/1.6/valid-bom-1.6.json",
+        "sbom/cyclonedx/1.6/valid-service-1.6.xml",
         "sbom/cyclonedx/1.6/valid-compositions-1.6.json",
         // Formulation: workflows, tasks, triggers, steps, inputs and outputs, workspaces.
         "sbom/cyclonedx/1.6/valid-formulation-1.6.json",

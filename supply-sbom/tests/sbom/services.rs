@@ -12,6 +12,12 @@ fn sbom(rel: &str) -> Sbom {
     d.sbom
 }
 
+fn sbom_of(bytes: &[u8]) -> Sbom {
+    let d = read(bytes).unwrap();
+    assert!(d.report.is_valid(), "{}", d.report);
+    d.sbom
+}
+
 fn flat(services: &[Service]) -> Vec<&Service> {
     let mut out = Vec::new();
     for s in services {
@@ -32,10 +38,35 @@ fn a_service_reads_the_same_from_json_and_xml() {
     let s = &j.services[0];
     assert_eq!(s.id, "b2a46a4b-8367-4bae-9820-95557cfe03a8");
     assert_eq!(s.name, "Stock ticker service");
+    let provider = s.provider.as_ref().unwrap();
+    assert_eq!(provider.name.as_deref(), Some("Partner Org"));
+    assert_eq!(provider.urls, ["https://partner.org"]);
+    // The provider's contacts (a list in JSON, a repeated element in XML).
+    assert_eq!(provider.contacts.len(), 1);
+    let support = &provider.contacts[0];
     assert_eq!(
-        s.provider.as_ref().unwrap().name.as_deref(),
-        Some("Partner Org")
+        (
+            support.name.as_deref(),
+            support.email.as_deref(),
+            support.phone.as_deref()
+        ),
+        (
+            Some("Support"),
+            Some("support@partner.org"),
+            Some("800-555-1212")
+        )
     );
+    // Written back as CycloneDX, nothing is lost; SPDX has no services at all.
+    for src in [
+        "sbom/cyclonedx/1.6/valid-service-1.6.json",
+        "sbom/cyclonedx/1.6/valid-service-1.6.xml",
+    ] {
+        for to in [OutputFormat::CycloneDxJson, OutputFormat::CycloneDxXml] {
+            let c = convert(&supply_testkit::read(src), to).unwrap();
+            assert!(c.losses.is_empty(), "{src} -> {to}: {:?}", c.losses);
+            assert_eq!(sbom_of(&c.output).services, j.services, "{src} -> {to}");
+        }
+    }
     assert_eq!(s.endpoints.len(), 2);
     assert_eq!(
         (s.authenticated, s.crosses_trust_boundary),
