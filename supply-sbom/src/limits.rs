@@ -91,6 +91,33 @@ pub const MAX_PKGDB_LEN: usize = 256 * 1024 * 1024;
 /// would be about 60 000).
 pub const MAX_PKGDB_PACKAGES: usize = 200_000;
 
+/// Largest `rpmdb.sqlite` read: 512 MiB. RPM headers carry each package's file list, file
+/// digests and changelog, so the database grows with them: tens of MiB for a container
+/// image, more for a full install with thousands of packages. The file is read whole.
+pub const MAX_RPMDB_LEN: usize = 512 * 1024 * 1024;
+
+/// Largest RPM header data store read: 64 MiB. rpm itself accepts up to 256 MiB
+/// (`HEADER_DATA_MAX`, room for file signatures); real headers are tens of KiB, and those of
+/// packages with tens of thousands of files a few MiB. A header over the cap skips its
+/// package (reported); it is not read.
+pub const MAX_RPM_HEADER_LEN: usize = 64 * 1024 * 1024;
+
+/// Most index entries in one RPM header: 65 535, rpm's own `HEADER_TAGS_MAX` (real headers
+/// have one to two hundred).
+pub const MAX_RPM_HEADER_TAGS: u32 = 0xffff;
+
+/// Most bytes kept from the headers of one RPM database: 256 MiB, counting each string
+/// kept (requirements, provides, file paths joined from DIRNAMES and BASENAMES, …) with 32
+/// bytes of bookkeeping. A full Fedora install's headers keep a few tens of MiB. File paths
+/// are expanded from shared directory names, so a small header can ask for far more
+/// memory than it takes; past this the database is refused.
+pub const MAX_RPM_KEPT_BYTES: usize = 256 * 1024 * 1024;
+
+/// Deepest SQLite B-tree walked: 20 levels, the depth SQLite's own cursors stop at
+/// (`BTCURSOR_MAX_DEPTH`). With 512-byte pages, 20 levels hold far more rows than any file
+/// under [`MAX_RPMDB_LEN`].
+pub const MAX_SQLITE_DEPTH: usize = 20;
+
 /// Most skipped records and lines listed per database (the rest are not listed).
 pub const MAX_PKGDB_SKIPPED: usize = 1_000;
 

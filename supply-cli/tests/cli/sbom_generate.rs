@@ -180,3 +180,58 @@ fn sbom_generate_oci_layout_with_two_layers() {
     let bad = generate(&[&format!("oci:{}:nope", lpath.display())]);
     assert!(!bad.status.success());
 }
+
+/// A root filesystem with supply-sbom's two-package rpm fixture database (rpm 4.18, 512-byte
+/// pages) at `usr/lib/sysimage/rpm`, `var/lib/rpm` a symlink to it, Fedora 40's os-release;
+/// and one with only a BerkeleyDB `Packages`: the binary lists the packages without a new
+/// flag, and warns about the database it cannot read.
+#[test]
+fn sbom_generate_rpm_rootfs() {
+    let db = include_bytes!("../../../supply-sbom/tests/rpm/rpmdb-small.sqlite");
+    let dir = tempdir();
+    let root = dir.path().join("fedora");
+    std::fs::create_dir_all(root.join("usr/lib/sysimage/rpm")).unwrap();
+    std::fs::create_dir_all(root.join("var/lib")).unwrap();
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(root.join("usr/lib/sysimage/rpm/rpmdb.sqlite"), db).unwrap();
+    std::os::unix::fs::symlink("../../usr/lib/sysimage/rpm", root.join("var/lib/rpm")).unwrap();
+    std::fs::write(root.join("etc/os-release"), "ID=fedora\nVERSION_ID=40\n").unwrap();
+    let out = generate(&[root.to_str().unwrap(), "-o", "cyclonedx-json"]);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = sbom_of(ok(out, "generate an rpm root"));
+    let mut purls: Vec<String> = s
+        .packages
+        .iter()
+        .filter_map(|p| p.purl.as_ref().filter(|u| u.ty() == "rpm"))
+        .map(ToString::to_string)
+        .collect();
+    purls.sort();
+    assert_eq!(
+        purls,
+        [
+            "pkg:rpm/fedora/hello-noarch@1.0-1.fc40?arch=noarch&distro=fedora-40&epoch=2",
+            "pkg:rpm/fedora/libfoo%2B%2B@0.9.1-3.fc40?arch=x86_64&distro=fedora-40",
+        ]
+    );
+    let foo = s.packages.iter().find(|p| p.name == "libfoo++").unwrap();
+    assert_eq!(
+        foo.property("supply:location"),
+        Some("/usr/lib/sysimage/rpm/rpmdb.sqlite")
+    );
+
+    let old = dir.path().join("centos7");
+    std::fs::create_dir_all(old.join("var/lib/rpm")).unwrap();
+    std::fs::write(old.join("var/lib/rpm/Packages"), [0u8; 4096]).unwrap();
+    let out = generate(&[old.to_str().unwrap(), "-o", "spdx-json"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let s = sbom_of(ok(out, "generate a BerkeleyDB root"));
+    assert!(s.packages.iter().all(|p| p.purl.is_none()), "only the root");
+    assert!(
+        err.contains("/var/lib/rpm/Packages: rpm BerkeleyDB package database not supported"),
+        "{err}"
+    );
+}

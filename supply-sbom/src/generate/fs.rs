@@ -241,19 +241,47 @@ impl Tree for Layered {
     }
 }
 
+/// The directories rpm keeps its database in (`var/lib/rpm` is often a symlink to the other).
+pub(crate) const RPM_DIRS: [&str; 2] = ["var/lib/rpm", "usr/lib/sysimage/rpm"];
+
+/// The SQLite database file in an [`RPM_DIRS`] directory.
+pub(crate) const RPM_SQLITE: &str = "rpmdb.sqlite";
+
+/// The older rpm database files that are reported as unsupported, never read.
+pub(crate) const RPM_UNSUPPORTED: [(&str, super::DatabaseFormat); 2] = [
+    ("Packages", super::DatabaseFormat::RpmBerkeleyDb),
+    ("Packages.db", super::DatabaseFormat::RpmNdb),
+];
+
+/// The file name of `path` when it lies directly in one of the [`RPM_DIRS`].
+fn in_rpm_dir(path: &str) -> Option<&str> {
+    RPM_DIRS
+        .iter()
+        .find_map(|d| path.strip_prefix(d)?.strip_prefix('/'))
+        .filter(|n| !n.contains('/'))
+}
+
+/// Whether a layer file only matters by its existence (an unsupported rpm database, which
+/// can be hundreds of MiB): kept empty.
+pub(crate) fn presence_only(path: &str) -> bool {
+    in_rpm_dir(path).is_some_and(|n| RPM_UNSUPPORTED.iter().any(|(u, _)| *u == n))
+}
+
 /// Whether a root-relative path is one a generator reads from a layer: package databases,
 /// os-release, Debian copyright files, lockfiles.
 pub(crate) fn interesting(path: &str) -> bool {
-    matches!(
-        path,
-        "var/lib/dpkg/status"
-            | "lib/apk/db/installed"
-            | "usr/lib/apk/db/installed"
-            | "etc/os-release"
-            | "usr/lib/os-release"
-    ) || path
-        .strip_prefix("var/lib/dpkg/status.d/")
-        .is_some_and(|n| !n.contains('/') && !n.ends_with(".md5sums"))
+    in_rpm_dir(path).is_some_and(|n| n == RPM_SQLITE || presence_only(path))
+        || matches!(
+            path,
+            "var/lib/dpkg/status"
+                | "lib/apk/db/installed"
+                | "usr/lib/apk/db/installed"
+                | "etc/os-release"
+                | "usr/lib/os-release"
+        )
+        || path
+            .strip_prefix("var/lib/dpkg/status.d/")
+            .is_some_and(|n| !n.contains('/') && !n.ends_with(".md5sums"))
         || path
             .strip_prefix("usr/share/doc/")
             .and_then(|r| r.strip_suffix("/copyright"))

@@ -3,11 +3,15 @@
 //!
 //! What is found: Debian packages (`var/lib/dpkg/status` and `status.d/`) with their
 //! licenses from machine-readable `usr/share/doc/<package>/copyright` files, Alpine packages
-//! (`lib/apk/db/installed`), the OS from `os-release`, and the packages of every lockfile in
-//! the tree ([`lockfile`](mod@crate::lockfile) formats). Each package gets a purl (with `distro`
-//! for OS packages), its license, dependency edges (`DEPENDS_ON`) where the database states
-//! them, and properties saying where it was found: `supply:location` (the database path) and,
-//! for layers, `supply:layer:digest` / `supply:layer:index` of the layer that introduced it.
+//! (`lib/apk/db/installed`), RPM packages (`var/lib/rpm/rpmdb.sqlite`,
+//! `usr/lib/sysimage/rpm/rpmdb.sqlite`; see [`pkgdb::rpm`]), the OS from `os-release`, and
+//! the packages of every lockfile in the tree ([`lockfile`](mod@crate::lockfile) formats). Each
+//! package gets a purl (with `distro` for OS packages), its license, dependency edges
+//! (`DEPENDS_ON`) where the database states them, and properties saying where it was found:
+//! `supply:location` (the database path) and, for layers, `supply:layer:digest` /
+//! `supply:layer:index` of the layer that introduced it. RPM databases in the older
+//! BerkeleyDB (`Packages`) and NDB (`Packages.db`) formats are not read: each one found
+//! where no `rpmdb.sqlite` is beside it is a [`Warning::UnsupportedDatabase`].
 //!
 //! Layers arrive as readers with their digests (this crate does not fetch or verify them):
 //! plain or gzip tar streams, applied in order with OCI whiteouts (`.wh.NAME`,
@@ -56,13 +60,13 @@ use fs::{Disk, Layered, Node, Tree};
 
 use crate::limits::{
     LimitExceeded, MAX_COPYRIGHT_LEN, MAX_GENERATE_KEPT_BYTES, MAX_LAYERS, MAX_LAYER_ENTRIES,
-    MAX_LAYER_UNPACKED, MAX_LOCKFILE_LEN, MAX_OS_RELEASE_LEN, MAX_PKGDB_LEN, MAX_WALK_DEPTH,
-    MAX_WALK_ENTRIES,
+    MAX_LAYER_UNPACKED, MAX_LOCKFILE_LEN, MAX_OS_RELEASE_LEN, MAX_PKGDB_LEN, MAX_RPMDB_LEN,
+    MAX_WALK_DEPTH, MAX_WALK_ENTRIES,
 };
 use crate::lockfile::{self, Kind};
 use crate::model::{Package, Properties, RelationshipType, Sbom};
 use crate::osv::PackageRef;
-use crate::pkgdb::{self, apk, dpkg, DistroPackage, OsRelease};
+use crate::pkgdb::{self, apk, dpkg, rpm, DistroPackage, OsRelease};
 use crate::purl::Purl;
 
 /// Why generation failed.
@@ -272,6 +276,34 @@ pub enum Warning {
         /// What was skipped.
         skipped: Vec<pkgdb::Skipped>,
     },
+    /// A package database in a format this crate does not read: its packages are missing
+    /// from the SBOM.
+    UnsupportedDatabase {
+        /// The database path.
+        path: String,
+        /// Its format.
+        format: DatabaseFormat,
+    },
+}
+
+/// A package database format found but not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DatabaseFormat {
+    /// rpm's BerkeleyDB `Packages` (RHEL 8 and earlier, CentOS, Amazon Linux 2, Fedora
+    /// before 33).
+    RpmBerkeleyDb,
+    /// rpm's NDB `Packages.db` (SUSE Linux Enterprise 15, openSUSE Leap 15).
+    RpmNdb,
+}
+
+impl std::fmt::Display for DatabaseFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::RpmBerkeleyDb => "rpm BerkeleyDB",
+            Self::RpmNdb => "rpm NDB",
+        })
+    }
 }
 
 impl std::fmt::Display for Warning {
@@ -284,6 +316,10 @@ impl std::fmt::Display for Warning {
             Self::Skipped { path, skipped } => {
                 write!(f, "{path}: {} records or lines skipped", skipped.len())
             }
+            Self::UnsupportedDatabase { path, format } => write!(
+                f,
+                "{path}: {format} package database not supported, its packages are not listed"
+            ),
         }
     }
 }
@@ -535,16 +571,29 @@ fn apply_layer(
             }
         };
         let is_db = |p: &str| {
-            p.starts_with("var/lib/dpkg/") || p.contains("apk/db/") || p == "var/lib/dpkg"
+            p.starts_with("var/lib/dpkg/")
+                || p.contains("apk/db/")
+                || p == "var/lib/dpkg"
+                || fs::RPM_DIRS.iter().any(|d| {
+                    p.strip_prefix(d)
+                        .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+                })
+        };
+        // A whiteout of a directory on the way to an RPM database (or of the root) hides it.
+        let hides_rpm = |p: &str| {
+            p.is_empty()
+                || fs::RPM_DIRS
+                    .iter()
+                    .any(|d| d.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
         };
         if base == ".wh..wh..opq" {
-            touched |= is_db(&format!("{dir}/"));
+            touched |= is_db(&format!("{dir}/")) || hides_rpm(&dir);
             deletions.push((dir.clone(), true));
             continue;
         }
         if let Some(victim) = base.strip_prefix(".wh.") {
             let p = join(victim);
-            touched |= is_db(&p) || "var/lib/dpkg".starts_with(&p) || p == "lib";
+            touched |= is_db(&p) || "var/lib/dpkg".starts_with(&p) || p == "lib" || hides_rpm(&p);
             deletions.push((p, false));
             continue;
         }
@@ -567,9 +616,15 @@ fn apply_layer(
                 additions.push((path, None, Some(target)));
             }
         } else if kind.is_file() || kind == tar::EntryType::Continuous {
-            if fs::interesting(&path) {
+            if fs::presence_only(&path) {
+                // A database that is reported, not read: its existence is all that is kept.
+                touched = true;
+                additions.push((path, Some(Node::File(Arc::new(Vec::new()))), None));
+            } else if fs::interesting(&path) {
                 let cap = if path.ends_with("/copyright") {
                     MAX_COPYRIGHT_LEN
+                } else if path.ends_with(fs::RPM_SQLITE) {
+                    MAX_RPMDB_LEN
                 } else {
                     MAX_PKGDB_LEN.max(MAX_LOCKFILE_LEN)
                 };
@@ -678,6 +733,7 @@ fn distro_databases(
 ) -> Result<Vec<(String, Vec<DistroPackage>)>, Error> {
     let mut out = Vec::new();
     let mut read = |p: &str,
+                    cap: usize,
                     parse: fn(&[u8]) -> Result<pkgdb::Database, pkgdb::Error>,
                     out: &mut Vec<(String, Vec<DistroPackage>)>|
      -> Result<(), Error> {
@@ -687,7 +743,7 @@ fn distro_databases(
         if out.iter().any(|(loc, _): &(String, _)| loc[1..] == real) {
             return Ok(());
         }
-        let Some(bytes) = t.read(&real, MAX_PKGDB_LEN, false)? else {
+        let Some(bytes) = t.read(&real, cap, false)? else {
             return Ok(());
         };
         let db = parse(&bytes).map_err(|source| Error::Pkgdb {
@@ -703,17 +759,75 @@ fn distro_databases(
         out.push((format!("/{real}"), db.packages));
         Ok(())
     };
-    read("var/lib/dpkg/status", dpkg::parse_status, &mut out)?;
+    read(
+        "var/lib/dpkg/status",
+        MAX_PKGDB_LEN,
+        dpkg::parse_status,
+        &mut out,
+    )?;
     if let Some(dir) = t.resolve("var/lib/dpkg/status.d") {
         for name in t.list(&dir) {
             if name.ends_with(".md5sums") || name.starts_with('.') {
                 continue;
             }
-            read(&format!("{dir}/{name}"), dpkg::parse_status_d, &mut out)?;
+            read(
+                &format!("{dir}/{name}"),
+                MAX_PKGDB_LEN,
+                dpkg::parse_status_d,
+                &mut out,
+            )?;
         }
     }
-    read("lib/apk/db/installed", apk::parse_installed, &mut out)?;
-    read("usr/lib/apk/db/installed", apk::parse_installed, &mut out)?;
+    read(
+        "lib/apk/db/installed",
+        MAX_PKGDB_LEN,
+        apk::parse_installed,
+        &mut out,
+    )?;
+    read(
+        "usr/lib/apk/db/installed",
+        MAX_PKGDB_LEN,
+        apk::parse_installed,
+        &mut out,
+    )?;
+    // `var/lib/rpm` is often a symlink to `usr/lib/sysimage/rpm` (or the other way round):
+    // both resolve to one file, read once.
+    let mut unsupported: Vec<(String, DatabaseFormat)> = Vec::new();
+    for dir in fs::RPM_DIRS {
+        let before = out.len();
+        read(
+            &format!("{dir}/{}", fs::RPM_SQLITE),
+            MAX_RPMDB_LEN,
+            rpm::parse_sqlite,
+            &mut out,
+        )?;
+        let sqlite_here = out.len() > before
+            || t.resolve(&format!("{dir}/{}", fs::RPM_SQLITE))
+                .is_some_and(|r| out.iter().any(|(loc, _)| loc[1..] == r));
+        if sqlite_here {
+            continue;
+        }
+        // Older formats beside no rpmdb.sqlite are the database rpm uses there: say that
+        // its packages are missing rather than leave them out silently.
+        for (name, format) in fs::RPM_UNSUPPORTED {
+            let Some(real) = t.resolve(&format!("{dir}/{name}")) else {
+                continue;
+            };
+            if unsupported.iter().any(|(r, _)| *r == real) {
+                continue;
+            }
+            // A file that exists but cannot be read is as unsupported as one that can.
+            if !matches!(t.read(&real, 0, true), Ok(None)) {
+                unsupported.push((real, format));
+            }
+        }
+    }
+    for (real, format) in unsupported {
+        warnings.push(Warning::UnsupportedDatabase {
+            path: format!("/{real}"),
+            format,
+        });
+    }
     Ok(out)
 }
 
@@ -899,7 +1013,11 @@ impl Builder {
             name: p.name.clone(),
             version: Some(p.version.clone()),
             purpose: Some("library".into()),
-            supplier: p.maintainer.as_deref().and_then(person),
+            supplier: p
+                .vendor
+                .as_deref()
+                .and_then(organization)
+                .or_else(|| p.maintainer.as_deref().and_then(person)),
             homepage: p.homepage.clone().filter(|h| h.contains("://")),
             description: p.description.clone(),
             license_declared: p.license.clone(),
@@ -985,6 +1103,13 @@ impl Builder {
             warnings,
         }
     }
+}
+
+/// A vendor → `Organization: Name` (SPDX actor syntax); `None` when empty or when it holds
+/// what the syntax cannot (parentheses, line breaks).
+fn organization(v: &str) -> Option<String> {
+    let v = v.trim();
+    (!v.is_empty() && !v.contains(['(', ')', '\n', '\r'])).then(|| format!("Organization: {v}"))
 }
 
 /// `Name <email>` → `Person: Name (email)` (SPDX actor syntax); `None` for anything else.

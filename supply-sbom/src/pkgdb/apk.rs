@@ -99,10 +99,12 @@ fn finish(r: Record<'_>, db: &mut Database) -> Result<(), Error> {
         source_version: None,
         license: r.license.and_then(read_license),
         maintainer: r.maintainer.map(str::to_string),
+        vendor: None,
         homepage: r.url.map(str::to_string),
         description: r.description.map(str::to_string),
         depends: r.depends.map(|d| names(d, true)).unwrap_or_default(),
         provides: r.provides.map(|p| names(p, false)).unwrap_or_default(),
+        files: Vec::new(),
     });
     Ok(())
 }

@@ -148,10 +148,12 @@ fn finish(s: Stanza<'_>, status_optional: bool, db: &mut Database) -> Result<(),
         source_version,
         license: None,
         maintainer: s.maintainer.map(str::to_string),
+        vendor: None,
         homepage: s.homepage.map(str::to_string),
         description: s.description.filter(|d| !d.is_empty()).map(str::to_string),
         depends,
         provides: s.provides.map(|p| names(p).collect()).unwrap_or_default(),
+        files: Vec::new(),
     });
     Ok(())
 }
@@ -314,7 +316,7 @@ fn debian_id(w: &str) -> String {
 }
 
 /// `LicenseRef-` with the characters SPDX allows (`[A-Za-z0-9.-]`).
-fn license_ref(w: &str) -> String {
+pub(super) fn license_ref(w: &str) -> String {
     if w.starts_with("LicenseRef-") {
         return w.to_string();
     }

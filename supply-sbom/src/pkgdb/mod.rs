@@ -1,11 +1,13 @@
 //! Package databases of Linux root filesystems: Debian's dpkg `status` (and the `status.d/`
 //! files distroless images carry), with licenses from machine-readable (DEP-5)
-//! `usr/share/doc/<pkg>/copyright` files, Alpine's `lib/apk/db/installed`, and `os-release`.
+//! `usr/share/doc/<pkg>/copyright` files, Alpine's `lib/apk/db/installed`, RPM's
+//! `rpmdb.sqlite` ([`rpm`]), and `os-release`.
 //!
 //! Parsing is I/O-free and lenient the way dpkg and apk themselves are: a record without a
 //! name or version is skipped, a line that is not `Field: value` is skipped, and each skip is
 //! listed in [`Database::skipped`] with its line number. Only the caps in
-//! [`limits`](mod@crate::limits) are errors.
+//! [`limits`](mod@crate::limits) are errors — and, for RPM's binary database, a file whose
+//! SQLite structure is broken; an RPM header that cannot be read skips its package.
 //!
 //! ```
 //! use supply_sbom::pkgdb::{dpkg, OsRelease};
@@ -22,6 +24,7 @@
 pub mod apk;
 pub mod dpkg;
 mod os_release;
+pub mod rpm;
 
 pub use os_release::OsRelease;
 
@@ -37,6 +40,9 @@ pub enum Error {
     /// Over a size or count cap.
     #[error(transparent)]
     LimitExceeded(#[from] LimitExceeded),
+    /// An `rpmdb.sqlite` whose SQLite structure cannot be read.
+    #[error("unreadable rpmdb.sqlite")]
+    Rpm(#[from] rpm::Error),
 }
 
 /// Which package manager a [`DistroPackage`] comes from.
@@ -47,6 +53,8 @@ pub enum Manager {
     Dpkg,
     /// apk (Alpine, Wolfi…): purl type `apk`.
     Apk,
+    /// rpm (Fedora, RHEL and its rebuilds, Amazon Linux, openSUSE…): purl type `rpm`.
+    Rpm,
 }
 
 impl Manager {
@@ -56,15 +64,18 @@ impl Manager {
         match self {
             Self::Dpkg => "deb",
             Self::Apk => "apk",
+            Self::Rpm => "rpm",
         }
     }
 
-    /// The purl namespace (vendor) when `os-release` does not say: `debian`, `alpine`.
+    /// The purl namespace (vendor) when `os-release` does not say: `debian`, `alpine`; empty
+    /// for RPM, which many distributions share (see [`DistroPackage::purl`]).
     #[must_use]
     pub fn default_vendor(self) -> &'static str {
         match self {
             Self::Dpkg => "debian",
             Self::Apk => "alpine",
+            Self::Rpm => "",
         }
     }
 }
@@ -77,29 +88,40 @@ pub struct DistroPackage {
     pub manager: Manager,
     /// Binary package name (`libc6`, `busybox-binsh`).
     pub name: String,
-    /// Installed version as written (`1:2.38.1-5+deb12u3`, `1.36.1-r2`).
+    /// Installed version as written (`1:2.38.1-5+deb12u3`, `1.36.1-r2`; for RPM
+    /// `[EPOCH:]VERSION-RELEASE`, `2:1.0-1.fc40`, the epoch whenever the header has one).
     pub version: String,
     /// Architecture (`amd64`, `all`, `x86_64`, `noarch`).
     pub arch: Option<String>,
-    /// Source package name (dpkg `Source:`, apk `o:`), when it differs from nothing: `None`
-    /// when the database does not name one (the source is then the binary name).
+    /// Source package name (dpkg `Source:`, apk `o:`, RPM `SOURCERPM`'s name), when it
+    /// differs from nothing: `None` when the database does not name one (the source is then
+    /// the binary name).
     pub source_name: Option<String>,
-    /// Source version when the database states one (dpkg `Source: name (version)`).
+    /// Source version when the database states one (dpkg `Source: name (version)`, RPM
+    /// `SOURCERPM`'s `VERSION-RELEASE`).
     pub source_version: Option<String>,
-    /// License as the database states it (apk `L:`) or as the DEP-5 copyright file gives it
-    /// ([`dpkg::copyright_license`]), read leniently.
+    /// License as the database states it (apk `L:`, RPM `LICENSE`) or as the DEP-5
+    /// copyright file gives it ([`dpkg::copyright_license`]), read leniently.
     pub license: Option<License>,
-    /// Maintainer.
+    /// Maintainer (RPM: `PACKAGER`).
     pub maintainer: Option<String>,
+    /// The organisation that distributes the package (RPM `VENDOR`: `Fedora Project`,
+    /// `Red Hat, Inc.`); `None` for dpkg and apk, whose databases do not say.
+    pub vendor: Option<String>,
     /// Home page.
     pub homepage: Option<String>,
     /// One-line description.
     pub description: Option<String>,
     /// Names of the packages this one depends on (dpkg `Depends`/`Pre-Depends`, first
-    /// alternative; apk `D:` without `so:`/`cmd:`/`pc:` provides and version constraints).
+    /// alternative; apk `D:` without `so:`/`cmd:`/`pc:` provides and version constraints;
+    /// RPM `REQUIRENAME` capabilities without `rpmlib(…)`).
     pub depends: Vec<String>,
-    /// Names this package provides (dpkg `Provides`, apk `p:` names).
+    /// Names this package provides (dpkg `Provides`, apk `p:` names, RPM `PROVIDENAME` and
+    /// the owned files that other packages require by path).
     pub provides: Vec<String>,
+    /// Paths of the files and directories the package owns, as `rpm -ql` lists them (RPM
+    /// only; empty for dpkg and apk, whose file lists are not read).
+    pub files: Vec<String>,
 }
 
 impl DistroPackage {
@@ -116,24 +138,54 @@ impl DistroPackage {
         self.source_version.as_deref().unwrap_or(&self.version)
     }
 
-    /// The package URL: `pkg:deb/debian/NAME@VERSION?arch=…&distro=debian-12[&upstream=…]`
-    /// or `pkg:apk/alpine/NAME@VERSION?arch=…&distro=alpine-3.18.4`. The vendor and `distro`
-    /// come from `os` (`ID`, `ID-VERSION_ID`); `upstream` (deb only, as the purl spec's
-    /// deb definition says) names the source package when it differs from the binary one,
-    /// with `@version` when the database states the source version.
+    /// The package URL: `pkg:deb/debian/NAME@VERSION?arch=…&distro=debian-12[&upstream=…]`,
+    /// `pkg:apk/alpine/NAME@VERSION?arch=…&distro=alpine-3.18.4` or
+    /// `pkg:rpm/fedora/NAME@VERSION-RELEASE?arch=…&epoch=…&distro=fedora-40`. The vendor and
+    /// `distro` come from `os` (`ID`, `ID-VERSION_ID`); `upstream` (deb only, as the purl
+    /// spec's deb definition says) names the source package when it differs from the binary
+    /// one, with `@version` when the database states the source version.
+    ///
+    /// RPM purls follow syft: the namespace is `ID` with `rhel` written `redhat` and every
+    /// `opensuse-*` written `opensuse` (the purl spec's vendors), the epoch is the `epoch`
+    /// qualifier whenever the header has one (even 0), never part of the version, and there
+    /// is no `upstream` (syft's is the source RPM's file name, which the purl spec does not
+    /// define; the source package is a property instead). Without `os-release` the
+    /// namespace comes from a VENDOR that names a distribution (`Fedora Project` →
+    /// `fedora`, `Red Hat, Inc.` → `redhat`); otherwise there is none, and the rpm type
+    /// requires one.
     ///
     /// # Errors
-    /// [`purl::Error`] when a field breaks a purl rule (an empty name).
+    /// [`purl::Error`] when a field breaks a purl rule (an empty name, an RPM package of
+    /// an unknown distribution).
     pub fn purl(&self, os: Option<&OsRelease>) -> Result<Purl, purl::Error> {
-        let vendor = os
-            .and_then(|o| o.id.as_deref())
-            .filter(|id| !id.is_empty())
-            .unwrap_or(self.manager.default_vendor());
-        let mut b = Purl::builder(self.manager.purl_type(), self.name.as_str())
-            .namespace(vendor)
-            .version(self.version.as_str());
+        let id = os.and_then(|o| o.id.as_deref()).filter(|id| !id.is_empty());
+        let vendor = match (self.manager, id) {
+            (Manager::Rpm, Some("rhel")) => "redhat",
+            (Manager::Rpm, Some(id)) if id.starts_with("opensuse") => "opensuse",
+            (_, Some(id)) => id,
+            (Manager::Rpm, None) => self.vendor.as_deref().and_then(rpm_vendor).unwrap_or(""),
+            (_, None) => self.manager.default_vendor(),
+        };
+        // RPM: `E:V-R` → version `V-R`, qualifier `epoch=E`.
+        let (epoch, version) = match self.version.split_once(':') {
+            Some((e, vr))
+                if self.manager == Manager::Rpm
+                    && !e.is_empty()
+                    && e.bytes().all(|c| c.is_ascii_digit()) =>
+            {
+                (Some(e), vr)
+            }
+            _ => (None, self.version.as_str()),
+        };
+        let mut b = Purl::builder(self.manager.purl_type(), self.name.as_str()).version(version);
+        if !vendor.is_empty() {
+            b = b.namespace(vendor);
+        }
         if let Some(a) = &self.arch {
             b = b.qualifier("arch", a.as_str());
+        }
+        if let Some(e) = epoch {
+            b = b.qualifier("epoch", e);
         }
         if let Some(d) = os.and_then(OsRelease::distro_qualifier) {
             b = b.qualifier("distro", d);
@@ -150,19 +202,39 @@ impl DistroPackage {
         b.build()
     }
 
-    /// The OSV ecosystem of this package (`Debian:12`, `Alpine:v3.18`), when `os` says the
-    /// release; vulnerability records are indexed by the [`source`](Self::source) name.
+    /// The OSV ecosystem of this package (`Debian:12`, `Alpine:v3.18`, `Rocky Linux:9`), when
+    /// `os` says the release ([`OsRelease::osv_ecosystem`]); vulnerability records are
+    /// indexed by the [`source`](Self::source) name.
     #[must_use]
     pub fn osv_ecosystem(&self, os: Option<&OsRelease>) -> Option<String> {
         os.and_then(OsRelease::osv_ecosystem)
     }
 }
 
+/// The purl namespace of a distribution an RPM `VENDOR` names.
+fn rpm_vendor(vendor: &str) -> Option<&'static str> {
+    let v = vendor.trim().to_ascii_lowercase();
+    [
+        ("fedora", "fedora"),
+        ("red hat", "redhat"),
+        ("centos", "centos"),
+        ("rocky", "rocky"),
+        ("almalinux", "almalinux"),
+        ("amazon", "amzn"),
+        ("opensuse", "opensuse"),
+        ("suse", "suse"),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| v.starts_with(prefix))
+    .map(|(_, ns)| ns)
+}
+
 /// A record or line a parser skipped, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Skipped {
-    /// 1-based line number where the record (or the line) starts.
+    /// 1-based line number where the record (or the line) starts; for an RPM database, the
+    /// row's header number (`hnum`, rpm's `%{DBINSTANCE}`).
     pub line: usize,
     /// Why.
     pub reason: SkipReason,
@@ -181,6 +253,10 @@ pub enum SkipReason {
     /// A dpkg record whose `Status` is not `… installed` (or has no `Status` in the
     /// `status` file).
     NotInstalled,
+    /// An RPM database row whose record is not `(hnum, blob)`.
+    MalformedRow,
+    /// An RPM database row whose header blob cannot be read.
+    RpmHeader(rpm::HeaderError),
 }
 
 /// The packages of one database file, and what was skipped.

@@ -74,14 +74,18 @@ impl OsRelease {
     }
 
     /// The OSV ecosystem name: `Debian:12`, `Ubuntu:22.04`, `Alpine:v3.18` (Alpine's
-    /// release branch is `vMAJOR.MINOR`); `None` for a distribution OSV has no feed for or
-    /// without `VERSION_ID`.
+    /// release branch is `vMAJOR.MINOR`), `Rocky Linux:9`, `AlmaLinux:9` (by major release);
+    /// `None` for a distribution OSV has no feed for (Fedora, CentOS, Amazon Linux), one whose
+    /// records need what `os-release` does not say (Red Hat's are per product stream,
+    /// `Red Hat:enterprise_linux:9::appstream`), or without `VERSION_ID`.
     #[must_use]
     pub fn osv_ecosystem(&self) -> Option<String> {
         let v = self.version_id.as_deref()?;
         Some(match self.id.as_deref()? {
             "debian" => format!("Debian:{}", v.split('.').next().unwrap_or(v)),
             "ubuntu" => format!("Ubuntu:{v}"),
+            "rocky" => format!("Rocky Linux:{}", v.split('.').next().unwrap_or(v)),
+            "almalinux" => format!("AlmaLinux:{}", v.split('.').next().unwrap_or(v)),
             "alpine" => {
                 let mut parts = v.split('.');
                 match (parts.next(), parts.next()) {

@@ -16,6 +16,7 @@ mod osv;
 mod pkgdb;
 mod purl;
 mod realworld;
+mod rpm;
 mod services;
 mod spdx;
 mod verify;
