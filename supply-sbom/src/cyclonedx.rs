@@ -1591,6 +1591,22 @@ fn objectlike(v: &Node<'_>, ctx: &Ctx<'_>) -> bool {
     }
 }
 
+/// Whether `v` is an object (as [`objectlike`]); when it is not, a wrong type is reported at
+/// `path` for `field`.
+fn object_or_reported(v: &Node<'_>, path: &str, field: &'static str, ctx: &mut Ctx<'_>) -> bool {
+    let ok = objectlike(v, ctx);
+    if !ok {
+        ctx.report.push(
+            path,
+            IssueKind::WrongType {
+                field,
+                expected: "an object",
+            },
+        );
+    }
+    ok
+}
+
 /// Member `key` of `v` when it is an object; another type is reported.
 fn object_at<'a, 'b>(
     v: &'a Node<'b>,
@@ -1709,14 +1725,7 @@ fn required_uid(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> String {
 
 /// Reads a `formula` into the model, checking it.
 fn formula(f: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Option<Formula> {
-    if !objectlike(f, ctx) {
-        ctx.report.push(
-            path,
-            IssueKind::WrongType {
-                field: "formula",
-                expected: "an object",
-            },
-        );
+    if !object_or_reported(f, path, "formula", ctx) {
         return None;
     }
     let id = formulation_ref(f, path, ctx);
@@ -1777,14 +1786,7 @@ fn formula(f: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Option<Formula> {
 /// Reads what a `task` and a `workflow` have in common (a workflow's own tasks and task
 /// dependencies are read by the caller); `kind` names the element for a generated id.
 fn task(t: &Node<'_>, path: &str, kind: &'static str, ctx: &mut Ctx<'_>) -> Option<Task> {
-    if !objectlike(t, ctx) {
-        ctx.report.push(
-            path,
-            IssueKind::WrongType {
-                field: kind,
-                expected: "an object",
-            },
-        );
+    if !object_or_reported(t, path, kind, ctx) {
         return None;
     }
     let id = required_ref(t, kind, path, ctx);
@@ -1834,27 +1836,13 @@ fn task(t: &Node<'_>, path: &str, kind: &'static str, ctx: &mut Ctx<'_>) -> Opti
 
 /// Reads a `step`.
 fn step(s: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Option<Step> {
-    if !objectlike(s, ctx) {
-        ctx.report.push(
-            path,
-            IssueKind::WrongType {
-                field: "step",
-                expected: "an object",
-            },
-        );
+    if !object_or_reported(s, path, "step", ctx) {
         return None;
     }
     let mut commands = Vec::new();
     for (i, c) in list_at(s, "commands", path, ctx).iter().enumerate() {
         let cpath = format!("{path}/commands/{i}");
-        if !objectlike(c, ctx) {
-            ctx.report.push(
-                cpath,
-                IssueKind::WrongType {
-                    field: "command",
-                    expected: "an object",
-                },
-            );
+        if !object_or_reported(c, &cpath, "command", ctx) {
             continue;
         }
         commands.push(Command {
@@ -1895,14 +1883,7 @@ fn trigger(t: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Trigger {
     let mut conditions = Vec::new();
     for (i, c) in list_at(t, "conditions", path, ctx).iter().enumerate() {
         let cpath = format!("{path}/conditions/{i}");
-        if !objectlike(c, ctx) {
-            ctx.report.push(
-                cpath,
-                IssueKind::WrongType {
-                    field: "condition",
-                    expected: "an object",
-                },
-            );
+        if !object_or_reported(c, &cpath, "condition", ctx) {
             continue;
         }
         conditions.push(Condition {
@@ -1929,14 +1910,7 @@ fn trigger(t: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Trigger {
 
 /// Reads a `workspace`.
 fn workspace(w: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Option<Workspace> {
-    if !objectlike(w, ctx) {
-        ctx.report.push(
-            path,
-            IssueKind::WrongType {
-                field: "workspace",
-                expected: "an object",
-            },
-        );
+    if !object_or_reported(w, path, "workspace", ctx) {
         return None;
     }
     let volume = object_at(w, "volume", path, ctx).map(|v| {
@@ -1990,14 +1964,7 @@ fn resource_at(
 
 /// A `resourceReferenceChoice`: exactly one of `ref` and `externalReference`.
 fn resource_reference(r: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Option<ResourceReference> {
-    if !objectlike(r, ctx) {
-        ctx.report.push(
-            path,
-            IssueKind::WrongType {
-                field: "resourceReference",
-                expected: "an object",
-            },
-        );
+    if !object_or_reported(r, path, "resourceReference", ctx) {
         return None;
     }
     let reference = string_at(r, "ref", path, ctx);
@@ -2125,14 +2092,7 @@ fn inputs_at(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Vec<Input> {
     let mut out = Vec::new();
     for (i, x) in list_at(v, "inputs", path, ctx).iter().enumerate() {
         let ipath = format!("{path}/inputs/{i}");
-        if !objectlike(x, ctx) {
-            ctx.report.push(
-                ipath,
-                IssueKind::WrongType {
-                    field: "input",
-                    expected: "an object",
-                },
-            );
+        if !object_or_reported(x, &ipath, "input", ctx) {
             continue;
         }
         choices(
@@ -2170,14 +2130,7 @@ fn outputs_at(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Vec<Output> {
     let mut out = Vec::new();
     for (i, x) in list_at(v, "outputs", path, ctx).iter().enumerate() {
         let opath = format!("{path}/outputs/{i}");
-        if !objectlike(x, ctx) {
-            ctx.report.push(
-                opath,
-                IssueKind::WrongType {
-                    field: "output",
-                    expected: "an object",
-                },
-            );
+        if !object_or_reported(x, &opath, "output", ctx) {
             continue;
         }
         choices(x, &["resource", "environmentVars", "data"], &opath, ctx);
@@ -2208,14 +2161,7 @@ fn parameters(v: &Node<'_>, path: &str, ctx: &mut Ctx<'_>) -> Vec<Parameter> {
     let mut out = Vec::new();
     for (i, p) in list_at(v, "parameters", path, ctx).iter().enumerate() {
         let ppath = format!("{path}/parameters/{i}");
-        if !objectlike(p, ctx) {
-            ctx.report.push(
-                ppath,
-                IssueKind::WrongType {
-                    field: "parameter",
-                    expected: "an object",
-                },
-            );
+        if !object_or_reported(p, &ppath, "parameter", ctx) {
             continue;
         }
         out.push(Parameter {
