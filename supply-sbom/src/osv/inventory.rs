@@ -11,7 +11,7 @@
 //! | `gem`, `nuget`, `composer`, `pub`, `hex`, `cran`, `hackage`, `swift` | `RubyGems`, `NuGet`, `Packagist`, `Pub`, `Hex`, `CRAN`, `Hackage`, `SwiftURL` | name (`vendor/name` for composer, the URL path for swift) |
 //! | `deb` | `Debian:N` / `Ubuntu:N[:LTS]` from `distro` (`debian-12`, `bookworm`, `ubuntu-22.04`, `jammy`) | the source package (`upstream`/`source` qualifier), else name |
 //! | `apk` | `Alpine:vX.Y` from `distro` (`alpine-3.17.2`, `3.22.0`) | the origin (`upstream`/`origin`), else name |
-//! | `rpm` | `Red Hat`, `Rocky Linux`, `AlmaLinux`, `SUSE`, `openSUSE` by namespace | the source (`upstream`), else name |
+//! | `rpm` | `Red Hat`, `Rocky Linux:N`, `AlmaLinux:N` (N from `distro`), `SUSE`, `openSUSE` by namespace; the version with the `epoch` qualifier | the source (`upstream`, a source RPM file name cut to its name), else name |
 //!
 //! Distribution releases come only from the `distro` qualifier: without it the bare ecosystem
 //! (`Debian`) is used, and records, which carry a release, do not match — reported, not
@@ -79,6 +79,7 @@ pub fn package_ref(purl: &Purl) -> Result<PackageRef, Unscannable> {
             .unwrap_or(name)
             .to_owned()
     };
+    let epoch_version;
     let (ecosystem, name, version) = match purl.ty() {
         "cargo" => ("crates.io".to_owned(), name.to_owned(), version),
         "npm" => ("npm".to_owned(), purl.full_name(), version),
@@ -114,7 +115,19 @@ pub fn package_ref(purl: &Purl) -> Result<PackageRef, Unscannable> {
             source(),
             version,
         ),
-        "rpm" => (rpm_ecosystem(ns)?, source(), version),
+        "rpm" => (
+            rpm_ecosystem(ns, purl.qualifier("distro"))?,
+            srpm_name(&source()),
+            // OSV's RPM versions carry the epoch (`1:1.1.1k-7.el8_6`), which a purl keeps in
+            // its own qualifier; without it a package of epoch 1 would compare as epoch 0.
+            match purl.qualifier("epoch") {
+                Some(epoch) => {
+                    epoch_version = format!("{epoch}:{version}");
+                    epoch_version.as_str()
+                }
+                None => version,
+            },
+        ),
         other => return Err(Unscannable::UnknownType(other.into())),
     };
     Ok(PackageRef::new(&ecosystem, &name, version))
@@ -218,7 +231,34 @@ fn alpine_ecosystem(distro: Option<&str>) -> String {
     }
 }
 
-fn rpm_ecosystem(ns: Option<&str>) -> Result<String, Unscannable> {
+/// The package name of a source RPM's file name, which syft writes as an rpm purl's
+/// `upstream` (`openssl-3.0.7-27.el9.src.rpm` → `openssl`: version and release hold no `-`);
+/// any other string as it is.
+fn srpm_name(source: &str) -> String {
+    source
+        .strip_suffix(".src.rpm")
+        .and_then(|s| s.rsplitn(3, '-').nth(2))
+        .filter(|n| !n.is_empty())
+        .unwrap_or(source)
+        .to_owned()
+}
+
+/// The OSV ecosystem of an rpm purl's namespace; Rocky Linux and AlmaLinux publish per major
+/// release (`Rocky Linux:9`), which the `distro` qualifier (`rocky-9.3`, syft's
+/// `ID-VERSION_ID`) says.
+fn rpm_ecosystem(ns: Option<&str>, distro: Option<&str>) -> Result<String, Unscannable> {
+    let base = rpm_distribution(ns)?;
+    let major = distro
+        .and_then(|d| d.rsplit_once('-'))
+        .map(|(_, v)| v.split('.').next().unwrap_or(v))
+        .filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()));
+    Ok(match (base, major) {
+        ("Rocky Linux" | "AlmaLinux", Some(major)) => format!("{base}:{major}"),
+        _ => base.to_owned(),
+    })
+}
+
+fn rpm_distribution(ns: Option<&str>) -> Result<&'static str, Unscannable> {
     Ok(match ns.unwrap_or("") {
         "redhat" | "rhel" => "Red Hat",
         "rocky" | "rocky-linux" => "Rocky Linux",
@@ -228,8 +268,7 @@ fn rpm_ecosystem(ns: Option<&str>) -> Result<String, Unscannable> {
         "mageia" => "Mageia",
         "openeuler" => "openEuler",
         other => return Err(Unscannable::UnknownDistro(other.into())),
-    }
-    .to_owned())
+    })
 }
 
 /// The packages to scan, deduplicated, and what could not be scanned.
@@ -376,6 +415,21 @@ mod tests {
                 "Alpine:v3.22/zlib@1.2.12-r1",
             ),
             ("pkg:rpm/redhat/openssl@1.1.1k-7.el8?arch=x86_64", "Red Hat/openssl@1.1.1k-7.el8"),
+            // As the RPM generator writes them: the release from `distro`, the epoch from
+            // its qualifier, the source package from `upstream`.
+            (
+                "pkg:rpm/rocky/openssl-libs@3.0.7-27.el9?arch=x86_64&epoch=1&upstream=openssl-3.0.7-27.el9.src.rpm&distro=rocky-9.3",
+                "Rocky Linux:9/openssl@1:3.0.7-27.el9",
+            ),
+            (
+                "pkg:rpm/almalinux/bash@5.1.8-9.el9?arch=x86_64&distro=almalinux-9.4",
+                "AlmaLinux:9/bash@5.1.8-9.el9",
+            ),
+            ("pkg:rpm/rocky/bash@5.1.8-9.el9", "Rocky Linux/bash@5.1.8-9.el9"),
+            (
+                "pkg:rpm/rocky/python3.12-libs@3.12.1-4.el9?upstream=python3.12-3.12.1-4.el9.src.rpm&distro=rocky-9.4",
+                "Rocky Linux:9/python3.12@3.12.1-4.el9",
+            ),
         ];
         for (purl, want) in cases {
             assert_eq!(map(purl).as_deref(), Ok(want), "{purl}");
