@@ -213,8 +213,10 @@ fn sbom_generate_rpm_rootfs() {
     assert_eq!(
         purls,
         [
-            "pkg:rpm/fedora/hello-noarch@1.0-1.fc40?arch=noarch&distro=fedora-40&epoch=2",
-            "pkg:rpm/fedora/libfoo%2B%2B@0.9.1-3.fc40?arch=x86_64&distro=fedora-40",
+            "pkg:rpm/fedora/hello-noarch@1.0-1.fc40?arch=noarch&distro=fedora-40&epoch=2\
+             &upstream=hello-noarch-1.0-1.fc40.src.rpm",
+            "pkg:rpm/fedora/libfoo%2B%2B@0.9.1-3.fc40?arch=x86_64&distro=fedora-40\
+             &upstream=libfoo%2B%2B-0.9.1-3.fc40.src.rpm",
         ]
     );
     let foo = s.packages.iter().find(|p| p.name == "libfoo++").unwrap();

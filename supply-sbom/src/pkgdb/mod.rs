@@ -147,9 +147,9 @@ impl DistroPackage {
     ///
     /// RPM purls follow syft: the namespace is `ID` with `rhel` written `redhat` and every
     /// `opensuse-*` written `opensuse` (the purl spec's vendors), the epoch is the `epoch`
-    /// qualifier whenever the header has one (even 0), never part of the version, and there
-    /// is no `upstream` (syft's is the source RPM's file name, which the purl spec does not
-    /// define; the source package is a property instead). Without `os-release` the
+    /// qualifier whenever the header has one (even 0), never part of the version, and
+    /// `upstream` is the source RPM's file name, as syft writes it (the purl spec defines no
+    /// source qualifier; OSV matching reads the source package's name out of it). Without `os-release` the
     /// namespace comes from a VENDOR that names a distribution (`Fedora Project` →
     /// `fedora`, `Red Hat, Inc.` → `redhat`); otherwise there is none, and the rpm type
     /// requires one.
@@ -189,6 +189,13 @@ impl DistroPackage {
         }
         if let Some(d) = os.and_then(OsRelease::distro_qualifier) {
             b = b.qualifier("distro", d);
+        }
+        if self.manager == Manager::Rpm {
+            // As syft writes it: the source RPM's file name, which OSV matching cuts to the
+            // source package's name.
+            if let (Some(name), Some(vr)) = (&self.source_name, &self.source_version) {
+                b = b.qualifier("upstream", format!("{name}-{vr}.src.rpm"));
+            }
         }
         if self.manager == Manager::Dpkg {
             if let Some(src) = self.source_name.as_deref().filter(|s| *s != self.name) {

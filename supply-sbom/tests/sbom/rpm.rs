@@ -501,15 +501,21 @@ fn rpm_generate_from_a_root_filesystem() {
     assert_eq!(rpm_packages(s).len(), 3);
     assert_eq!(
         purl(s, "hello-noarch"),
-        "pkg:rpm/fedora/hello-noarch@1.0-1.fc40?arch=noarch&distro=fedora-40&epoch=2"
+        "pkg:rpm/fedora/hello-noarch@1.0-1.fc40?arch=noarch&distro=fedora-40&epoch=2&upstream=hello-noarch-1.0-1.fc40.src.rpm"
     );
     assert_eq!(
         purl(s, "libfoo++"),
-        format!("pkg:rpm/fedora/libfoo%2B%2B@0.9.1-3.fc40?arch={arch}&distro=fedora-40")
+        format!(
+            "pkg:rpm/fedora/libfoo%2B%2B@0.9.1-3.fc40?arch={arch}&distro=fedora-40\
+             &upstream=libfoo%2B%2B-0.9.1-3.fc40.src.rpm"
+        )
     );
     assert_eq!(
         purl(s, "python3.12-big"),
-        format!("pkg:rpm/fedora/python3.12-big@3.12.4-1.fc40?arch={arch}&distro=fedora-40&epoch=0")
+        format!(
+            "pkg:rpm/fedora/python3.12-big@3.12.4-1.fc40?arch={arch}&distro=fedora-40&epoch=0\
+             &upstream=python3.12-3.12.4-1.fc40.src.rpm"
+        )
     );
     let hello = pkg(s, "hello-noarch");
     assert_eq!(hello.version.as_deref(), Some("2:1.0-1.fc40"));
@@ -567,7 +573,7 @@ fn rpm_generate_from_a_root_filesystem() {
     let s = &g.sbom;
     assert_eq!(
         purl(s, "hello-noarch"),
-        "pkg:rpm/rocky/hello-noarch@1.0-1.fc40?arch=noarch&distro=rocky-9.3&epoch=2"
+        "pkg:rpm/rocky/hello-noarch@1.0-1.fc40?arch=noarch&distro=rocky-9.3&epoch=2&upstream=hello-noarch-1.0-1.fc40.src.rpm"
     );
     let big = &pkg(s, "python3.12-big").id;
     let r = &g.package_refs.iter().find(|(id, _)| id == big).unwrap().1;
@@ -575,12 +581,20 @@ fn rpm_generate_from_a_root_filesystem() {
         (r.ecosystem.as_str(), r.name.as_str(), r.version.as_str()),
         ("Rocky Linux:9", "python3.12", "0:3.12.4-1.fc40")
     );
+    // The written SBOM's purls name the same OSV package (what `supply vuln scan` of the
+    // SBOM looks up): release from `distro`, epoch, source from `upstream`.
+    let inventory = supply_sbom::osv::inventory::Inventory::from_sbom(s);
+    assert!(
+        inventory.packages.contains(r),
+        "{r:?} not among {:?}",
+        inventory.packages
+    );
     // RHEL is `redhat` in purls, as syft writes it.
     std::fs::write(root.join("etc/os-release"), "ID=rhel\nVERSION_ID=9.4\n").unwrap();
     let g = from_rootfs(&root, &Options::default()).unwrap();
     assert_eq!(
         purl(&g.sbom, "hello-noarch"),
-        "pkg:rpm/redhat/hello-noarch@1.0-1.fc40?arch=noarch&distro=rhel-9.4&epoch=2"
+        "pkg:rpm/redhat/hello-noarch@1.0-1.fc40?arch=noarch&distro=rhel-9.4&epoch=2&upstream=hello-noarch-1.0-1.fc40.src.rpm"
     );
 }
 
@@ -773,11 +787,11 @@ fn rpm_fixture_purls_by_distribution() {
     assert_eq!(
         purl(b"ID=opensuse-tumbleweed\nVERSION_ID=20240601\n"),
         "pkg:rpm/opensuse/hello-noarch@1.0-1.fc40\
-         ?arch=noarch&distro=opensuse-tumbleweed-20240601&epoch=2"
+         ?arch=noarch&distro=opensuse-tumbleweed-20240601&epoch=2&upstream=hello-noarch-1.0-1.fc40.src.rpm"
     );
     assert_eq!(
         purl(b"ID=amzn\nVERSION_ID=2023\n"),
-        "pkg:rpm/amzn/hello-noarch@1.0-1.fc40?arch=noarch&distro=amzn-2023&epoch=2"
+        "pkg:rpm/amzn/hello-noarch@1.0-1.fc40?arch=noarch&distro=amzn-2023&epoch=2&upstream=hello-noarch-1.0-1.fc40.src.rpm"
     );
     assert_eq!(
         OsRelease::parse(b"ID=almalinux\nVERSION_ID=9.4\n")

@@ -587,7 +587,7 @@ mod tests {
         // Without os-release, the namespace comes from a vendor that names a distribution.
         assert_eq!(
             p.purl(None).unwrap().to_string(),
-            "pkg:rpm/rocky/perl-Foo@1.0-1.el9?epoch=0"
+            "pkg:rpm/rocky/perl-Foo@1.0-1.el9?epoch=0&upstream=perl-Foo-1.0-1.el9.src.rpm"
         );
         let mut other = p.clone();
         other.vendor = Some("Fixture Project".into());
